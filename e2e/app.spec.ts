@@ -1,0 +1,45 @@
+import { expect, test } from '@playwright/test';
+
+test.describe('app shell and engine', () => {
+  test('the engine starts in the worker on WebGPU (SwiftShader) and computes what CPU computes', async ({ page }, testInfo) => {
+    const consoleErrors: string[] = [];
+    page.on('pageerror', (err) => consoleErrors.push(err.message));
+    await page.goto('/');
+    await expect(page.getByRole('heading', { name: /Reasoning-driven multimodal embeddings/ })).toBeVisible();
+
+    const badge = page.getByTestId('backend-badge');
+    await expect(badge).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
+    await expect(badge).toHaveText('webgpu');
+    await expect(page.getByTestId('engine-adapter')).toContainText(/swiftshader|google|fallback/i);
+
+    // The page itself has no WebGPU tensors: the work below can only have run in the worker.
+    expect(await page.evaluate(() => typeof (globalThis as { tf?: unknown }).tf)).toBe('undefined');
+
+    await page.getByTestId('selfcheck-run').click();
+    const result = page.getByTestId('selfcheck-result');
+    await expect(result).toBeVisible({ timeout: 60_000 });
+    await expect(result).toHaveAttribute('data-backend', 'webgpu');
+    expect(Number(await result.getAttribute('data-count'))).toBe(8 * 16);
+    const diff = Number(await result.getAttribute('data-max-abs-diff'));
+    expect(diff).toBeGreaterThanOrEqual(0);
+    expect(diff).toBeLessThan(1e-3);
+
+    await page.screenshot({ path: testInfo.outputPath('overview.png'), fullPage: true });
+    await page.screenshot({ path: 'e2e-artifacts/overview.png', fullPage: true });
+    expect(consoleErrors).toEqual([]);
+  });
+
+  test('a backend override (?backend=wasm) is honoured, and the choice survives a reload', async ({ page }) => {
+    await page.goto('/?backend=wasm');
+    const badge = page.getByTestId('backend-badge');
+    await expect(badge).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
+    await expect(badge).toHaveText('wasm');
+
+    await page.getByTestId('backend-picker').selectOption('cpu');
+    await expect(badge).toHaveText('cpu', { timeout: 60_000 });
+    await page.goto('/');
+    await expect(badge).toHaveText('cpu', { timeout: 60_000 });
+    await page.getByTestId('selfcheck-run').click();
+    await expect(page.getByTestId('selfcheck-result')).toHaveAttribute('data-backend', 'cpu');
+  });
+});

@@ -1,0 +1,23 @@
+// The UI's only door to the models: the Engine interface, wrapped over the worker by Comlink.
+import * as Comlink from 'comlink';
+import type { Engine } from '../engine/types';
+
+export interface EngineHandle {
+  engine: Comlink.Remote<Engine>;
+  terminate(): void;
+}
+
+export function startEngineWorker(): EngineHandle {
+  const worker = new Worker(new URL('../../workers/engine.worker.ts', import.meta.url), {
+    type: 'module',
+    name: 'engine',
+  });
+  const engine = Comlink.wrap<Engine>(worker);
+  return {
+    engine,
+    terminate() {
+      engine[Comlink.releaseProxy]();
+      worker.terminate();
+    },
+  };
+}

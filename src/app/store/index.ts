@@ -1,0 +1,11 @@
+// The one zustand store, built from slices (one file each, actions beside their state).
+import { create } from 'zustand';
+import { createEngineSlice, type EngineSlice } from './engineSlice';
+import { createUiSlice, type UiSlice } from './uiSlice';
+
+export type AppState = EngineSlice & UiSlice;
+
+export const useAppStore = create<AppState>()((...a) => ({
+  ...createEngineSlice(...a),
+  ...createUiSlice(...a),
+}));

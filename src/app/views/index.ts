@@ -1,0 +1,15 @@
+// The views the navigation offers. A view is listed only when it works (its `available` says so), so a
+// feature that is not built yet is never shown as a dead link.
+import type { ComponentType } from 'react';
+import type { AppState } from '../store';
+import type { ViewId } from '../store/uiSlice';
+import { OverviewView } from './OverviewView';
+
+export interface ViewEntry {
+  id: ViewId;
+  label: string;
+  component: ComponentType;
+  available(state: AppState): boolean;
+}
+
+export const VIEWS: ViewEntry[] = [{ id: 'overview', label: 'Overview', component: OverviewView, available: () => true }];

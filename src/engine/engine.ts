@@ -1,0 +1,90 @@
+// The one Engine implementation. Hosts differ only in the Platform they pass in.
+import * as tf from '@tensorflow/tfjs-core';
+import { errorMessage, selectBackend, type Platform } from './backend';
+import { checkForward, checkTokenIds, makeCheckParams } from './selfcheck';
+import type { Engine, EngineStatus, InitOptions, ProgressCallback, SelfCheckResult } from './types';
+
+export class LabEngine implements Engine {
+  private state: EngineStatus;
+  private starting: Promise<EngineStatus> | null = null;
+
+  constructor(private readonly platform: Platform) {
+    this.state = {
+      phase: 'idle',
+      backend: null,
+      preference: 'auto',
+      adapter: null,
+      skipped: [],
+      details: {},
+      error: null,
+      models: { reasoner: null, embedder: null },
+      host: platform.host,
+    };
+  }
+
+  async init(options: InitOptions = {}, onProgress?: ProgressCallback): Promise<EngineStatus> {
+    // Concurrent callers share one start-up.
+    if (this.starting) return this.starting;
+    this.starting = this.start(options, onProgress).finally(() => {
+      this.starting = null;
+    });
+    return this.starting;
+  }
+
+  private async start(options: InitOptions, onProgress?: ProgressCallback): Promise<EngineStatus> {
+    const preference = options.preference ?? 'auto';
+    this.state = { ...this.state, phase: 'starting', preference, error: null };
+    try {
+      const selection = await selectBackend(this.platform, preference, (backend, i, total) =>
+        onProgress?.({ task: 'backend', done: i, total, message: `Trying ${backend}…` }),
+      );
+      this.state = { ...this.state, phase: 'ready', ...selection };
+      onProgress?.({ task: 'backend', done: 1, total: 1, message: `Running on ${selection.backend}` });
+    } catch (err) {
+      this.state = { ...this.state, phase: 'error', backend: null, error: errorMessage(err) };
+    }
+    return this.status();
+  }
+
+  async status(): Promise<EngineStatus> {
+    return structuredClone(this.state);
+  }
+
+  async selfCheck(seed = 1): Promise<SelfCheckResult> {
+    const backend = this.requireReady();
+    const t0 = performance.now();
+    const values = await runCheck(seed);
+    const ms = performance.now() - t0;
+    // The same computation on CPU, then back to the active backend.
+    await tf.setBackend('cpu');
+    let cpuValues: number[];
+    try {
+      cpuValues = await runCheck(seed);
+    } finally {
+      await tf.setBackend(backend);
+    }
+    const maxAbsDiff = values.reduce((m, v, i) => Math.max(m, Math.abs(v - cpuValues[i])), 0);
+    return { backend, values, cpuValues, maxAbsDiff, ms };
+  }
+
+  private requireReady() {
+    if (this.state.phase !== 'ready' || !this.state.backend) {
+      throw new Error(`Engine is not ready (phase: ${this.state.phase}); call init() first`);
+    }
+    return this.state.backend;
+  }
+}
+
+async function runCheck(seed: number): Promise<number[]> {
+  const out = tf.tidy(() => {
+    const params = makeCheckParams(seed);
+    return checkForward(params, checkTokenIds(seed));
+  });
+  const values = Array.from(await out.data());
+  out.dispose();
+  return values;
+}
+
+export function createEngine(platform: Platform): Engine {
+  return new LabEngine(platform);
+}
