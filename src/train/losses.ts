@@ -1,0 +1,36 @@
+// Supervised losses: the Embedder's symmetric InfoNCE and the Reasoner's cold-start cross-entropy.
+import * as tf from '@tensorflow/tfjs-core';
+
+/** SPEC: logit scale 50, i.e. τ = 0.02. */
+export const DEFAULT_LOGIT_SCALE = 50;
+
+/**
+ * Symmetric InfoNCE over a batch of L2-normalised embeddings: logits = scale · q · pᵀ; the loss is the
+ * mean of the cross-entropy of each query against all positives (its own on the diagonal) and of each
+ * positive against all queries. Optional extra hard negatives [H, D] join the query→positive direction.
+ */
+export function infoNCE(queryEmb: tf.Tensor2D, posEmb: tf.Tensor2D, scale = DEFAULT_LOGIT_SCALE, hardNegEmb?: tf.Tensor2D): tf.Scalar {
+  return tf.tidy(() => {
+    const b = queryEmb.shape[0];
+    const labels = tf.oneHot(tf.range(0, b, 1, 'int32'), b).toFloat(); // [B, B]
+    const candidates = hardNegEmb ? tf.concat([posEmb, hardNegEmb], 0) : posEmb; // [B + H, D]
+    const q2p = tf.mul(tf.matMul(queryEmb, candidates, false, true), scale); // [B, B + H]
+    const q2pLabels = hardNegEmb ? tf.pad(labels, [[0, 0], [0, hardNegEmb.shape[0]]]) : labels;
+    const p2q = tf.mul(tf.matMul(posEmb, queryEmb, false, true), scale); // [B, B]
+    const ce = (logits: tf.Tensor2D, onehot: tf.Tensor2D) => tf.neg(tf.mean(tf.sum(tf.mul(onehot, tf.logSoftmax(logits)), 1)));
+    return tf.div(tf.add(ce(q2p as tf.Tensor2D, q2pLabels as tf.Tensor2D), ce(p2q as tf.Tensor2D, labels)), 2) as tf.Scalar;
+  });
+}
+
+/**
+ * Token-level cross-entropy for teacher forcing: mean over active tokens of −log p(target).
+ * `logits` [N, T, V], `targets` [N, T] int32, `mask` [N, T] (1 = counted).
+ */
+export function sequenceCrossEntropy(logits: tf.Tensor3D, targets: tf.Tensor2D, mask: tf.Tensor2D): tf.Scalar {
+  return tf.tidy(() => {
+    const v = logits.shape[2];
+    const logp = tf.logSoftmax(logits); // [N, T, V]
+    const picked = tf.sum(tf.mul(logp, tf.oneHot(targets.toInt(), v).toFloat()), -1); // [N, T]
+    return tf.div(tf.neg(tf.sum(tf.mul(picked, mask))), tf.maximum(tf.sum(mask), 1)) as tf.Scalar;
+  });
+}
