@@ -1,6 +1,7 @@
 // Text and structured T-CoTs → tokens. Words outside the vocabulary become <unk> and are reported with
 // their positions (the UI underlines them). The inverse is render.ts.
-import type { Evidence } from './parse';
+import type { Evidence, TCoT } from '../world/tcot-types';
+import { tokenizeWords } from '../world/vocab';
 import type { Vocab } from './vocab';
 
 export interface UnknownWord {
@@ -14,20 +15,11 @@ export interface Encoded {
   unknown: UnknownWord[];
 }
 
-/** The word splitter every text goes through: lower case, punctuation , . ? ! ; : as separate tokens. */
-export function splitWords(text: string): string[] {
-  return text
-    .toLowerCase()
-    .replace(/([,.?!;:])/g, ' $1 ')
-    .split(/\s+/)
-    .filter(Boolean);
-}
-
 /** Plain text (a query, an instruction, a caption) → word ids. */
 export function encodeWords(vocab: Vocab, text: string): Encoded {
   const unk = vocab.id('<unk>');
   const unknown: UnknownWord[] = [];
-  const ids = splitWords(text).map((word, position) => {
+  const ids = tokenizeWords(text).map((word, position) => {
     const id = vocab.get(word);
     if (id === undefined || !vocab.isWord(id)) {
       unknown.push({ word, position });
@@ -39,12 +31,7 @@ export function encodeWords(vocab: Vocab, text: string): Encoded {
 }
 
 /** A structured T-CoT (as the annotator writes it). */
-export interface TCoTParts {
-  thinking: string;
-  evidence: Evidence;
-  rethink: string;
-  answer: string;
-}
+export type TCoTParts = TCoT;
 
 /** Evidence → tokens: marker, items (4 location tokens a box, a frame token each, keywords split by <kw_sep>), end. */
 export function encodeEvidence(vocab: Vocab, evidence: Evidence, unknown: UnknownWord[] = []): number[] {
@@ -119,7 +106,7 @@ export function encodeTCoTText(vocab: Vocab, text: string): Encoded {
       const enc = encodeWords(vocab, piece);
       ids.push(...enc.ids);
       unknown.push(...enc.unknown.map((u) => ({ ...u, position: u.position + wordPos })));
-      wordPos += splitWords(piece).length;
+      wordPos += tokenizeWords(piece).length;
     }
   }
   return { ids, unknown };

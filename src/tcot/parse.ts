@@ -1,14 +1,11 @@
 // The T-CoT parser: any token sequence in, the parts it found and a list of format issues out. It never
 // throws. The format reward and the UI both use it: `formatOk` is SPEC's format check (tags in order)
 // plus this project's stricter rule (exactly one valid evidence object of the expected key).
+import type { Evidence } from '../world/tcot-types';
+import type { Box } from '../world/types';
 import type { EvidenceKey, Vocab } from './vocab';
 
-export type Box = [number, number, number, number];
-
-export type Evidence =
-  | { key: 'bbox_2d'; boxes: Box[] }
-  | { key: 'key_frames'; frames: number[] }
-  | { key: 'text_keywords'; keywords: string[] };
+export type { Box, Evidence };
 
 export interface FormatIssue {
   code:

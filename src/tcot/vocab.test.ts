@@ -40,3 +40,13 @@ describe('Vocab', () => {
     expect(gen).not.toContain('<unk>');
   });
 });
+
+describe('the shipped vocabulary', () => {
+  test('covers the world words once each and stays small', async () => {
+    const { VOCAB } = await import('./default');
+    const { WORLD_WORDS } = await import('../world/vocab');
+    for (const w of WORLD_WORDS) expect(VOCAB.isWord(VOCAB.id(w))).toBe(true);
+    expect(VOCAB.size).toBe(6 + 6 + 5 + 101 + 16 + WORLD_WORDS.length);
+    expect(VOCAB.size).toBeLessThan(512);
+  });
+});

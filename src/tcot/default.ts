@@ -1,0 +1,6 @@
+// The vocabulary both shipped models use: the world's words, 101 location bins, one token per clip frame.
+import { CLIP_FRAMES } from '../world/types';
+import { WORLD_WORDS } from '../world/vocab';
+import { Vocab } from './vocab';
+
+export const VOCAB = new Vocab(WORLD_WORDS, { locBins: 101, frames: CLIP_FRAMES });
