@@ -8,7 +8,7 @@ import { nodePlatform } from './platform-node';
 
 describe('LabEngine in Node', () => {
   test('starts on WASM', async () => {
-    const engine = createEngine(nodePlatform);
+    const engine = createEngine(nodePlatform());
     expect((await engine.status()).phase).toBe('idle');
     const progress: string[] = [];
     const status = await engine.init({}, (p) => progress.push(p.message ?? ''));
@@ -36,7 +36,7 @@ describe('LabEngine in Node', () => {
   });
 
   test('self-check: WASM equals CPU, and repeated checks leak no tensors', async () => {
-    const engine = createEngine(nodePlatform);
+    const engine = createEngine(nodePlatform());
     await engine.init({ preference: 'wasm' });
     const first = await engine.selfCheck(3);
     expect(first.backend).toBe('wasm');
@@ -51,6 +51,6 @@ describe('LabEngine in Node', () => {
   });
 
   test('selfCheck before init is refused', async () => {
-    await expect(createEngine(nodePlatform).selfCheck()).rejects.toThrow(/not ready/);
+    await expect(createEngine(nodePlatform()).selfCheck()).rejects.toThrow(/not ready/);
   });
 });

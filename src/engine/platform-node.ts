@@ -1,14 +1,46 @@
 // The Node host (CLI tools and tests): WASM first, CPU as the last resort.
-import './tf-setup';
+//
+// Under plain Node (tsx), tfjs-core resolves to its CommonJS bundle, which registers neither gradients
+// nor chained tensor methods, and its ESM files cannot be deep-imported (extensionless imports). The
+// umbrella package's Node bundle registers both, globally, so the Node host imports it.
+import '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
+import * as tf from '@tensorflow/tfjs-core';
+import os from 'node:os';
 import { activateBackend } from './activate';
 import type { Platform } from './backend';
+import { initNodeWasm } from './node-wasm';
 
-export const nodePlatform: Platform = {
-  host: 'node',
-  order: ['wasm', 'cpu'],
-  async tryBackend(name) {
-    return activateBackend(name);
-  },
-};
+// PROD silences tfjs's "install tfjs-node" banner (it cannot be installed here: it downloads a binary).
+tf.env().set('PROD', true);
+
+/**
+ * WASM threads for Node. Measured on the 2-vCPU machines this project runs on (src/engine/README.md):
+ * two threads speed up large matmuls up to ~1.7× but sometimes fall into a state where every small op
+ * costs ~0.6 ms more (up to 15× slower for this project's small models), so ≤ 2 cores default to one
+ * thread. `EMBEDRL_WASM_THREADS=N` overrides.
+ */
+export function defaultWasmThreads(cores = os.availableParallelism?.() ?? os.cpus().length): number {
+  const fromEnv = Number(process.env.EMBEDRL_WASM_THREADS);
+  if (Number.isInteger(fromEnv) && fromEnv >= 1) return Math.min(fromEnv, 8);
+  return cores <= 2 ? 1 : Math.min(cores, 4);
+}
+
+export function nodePlatform(threads = defaultWasmThreads()): Platform {
+  return {
+    host: 'node',
+    order: ['wasm', 'cpu'],
+    async tryBackend(name) {
+      if (name !== 'wasm') return activateBackend(name);
+      try {
+        const info = await initNodeWasm({ threads });
+        const details: Record<string, string | number | boolean> = { threads: info.threads, simd: info.simd };
+        if (info.fallbackReason) details.threadsFallback = info.fallbackReason;
+        return { ok: true, details };
+      } catch (err) {
+        return { ok: false, reason: `WASM: ${err instanceof Error ? err.message : String(err)}` };
+      }
+    },
+  };
+}
