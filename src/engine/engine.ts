@@ -2,7 +2,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { errorMessage, selectBackend, type Platform } from './backend';
 import { checkForward, checkTokenIds, makeCheckParams } from './selfcheck';
-import type { Engine, EngineStatus, InitOptions, ProgressCallback, SelfCheckResult } from './types';
+import { runModelBench, type ModelBenchResult } from '../models/bench';
+import type { BenchOptions, Engine, EngineStatus, InitOptions, ProgressCallback, SelfCheckResult } from './types';
 
 export class LabEngine implements Engine {
   private state: EngineStatus;
@@ -65,6 +66,12 @@ export class LabEngine implements Engine {
     }
     const maxAbsDiff = values.reduce((m, v, i) => Math.max(m, Math.abs(v - cpuValues[i])), 0);
     return { backend, values, cpuValues, maxAbsDiff, ms };
+  }
+
+  async benchmark(options: BenchOptions = {}, onProgress?: ProgressCallback): Promise<ModelBenchResult> {
+    this.requireReady();
+    let done = 0;
+    return runModelBench({ ...options, onProgress: (label) => onProgress?.({ task: 'bench', done: done++, total: 0, message: label }) });
   }
 
   private requireReady() {

@@ -1,19 +1,11 @@
 // The Node host (CLI tools and tests): WASM first, CPU as the last resort.
-//
-// Under plain Node (tsx), tfjs-core resolves to its CommonJS bundle, which registers neither gradients
-// nor chained tensor methods, and its ESM files cannot be deep-imported (extensionless imports). The
-// umbrella package's Node bundle registers both, globally, so the Node host imports it.
-import '@tensorflow/tfjs';
+import './tf-node';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
-import * as tf from '@tensorflow/tfjs-core';
 import os from 'node:os';
 import { activateBackend } from './activate';
 import type { Platform } from './backend';
 import { initNodeWasm } from './node-wasm';
-
-// PROD silences tfjs's "install tfjs-node" banner (it cannot be installed here: it downloads a binary).
-tf.env().set('PROD', true);
 
 /**
  * WASM threads for Node. Measured on the 2-vCPU machines this project runs on (src/engine/README.md):

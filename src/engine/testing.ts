@@ -1,5 +1,5 @@
 // Test helper: every unit test that touches tensors runs on the same backend the CLI uses (WASM).
-import './tf-setup';
+import './tf-node';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';

@@ -1,5 +1,6 @@
 // The Engine interface: everything the UI may ask of the models. One implementation (engine.ts) runs
 // unchanged in the Web Worker (workers/engine.worker.ts), in Node (src/cli) and in tests.
+import type { ModelBenchOptions, ModelBenchResult } from '../models/bench';
 
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 export type BackendPreference = BackendName | 'auto';
@@ -79,10 +80,15 @@ export interface SelfCheckResult {
   ms: number;
 }
 
+/** Options of the model benchmark (src/models/bench.ts), minus its callback. */
+export type BenchOptions = Omit<ModelBenchOptions, 'onProgress'>;
+
 export interface Engine {
   /** Choose and initialise a backend (WebGPU → WebGL → WASM → CPU unless a preference is given). */
   init(options?: InitOptions, onProgress?: ProgressCallback): Promise<EngineStatus>;
   status(): Promise<EngineStatus>;
   /** Run the self-check network (seeded) on the active backend and on CPU. */
   selfCheck(seed?: number): Promise<SelfCheckResult>;
+  /** Time the models on the active backend (decode with/without KV cache, embedding, log-probs, loading). */
+  benchmark(options?: BenchOptions, onProgress?: ProgressCallback): Promise<ModelBenchResult>;
 }

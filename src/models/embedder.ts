@@ -1,0 +1,191 @@
+// The Embedder: a bidirectional transformer over
+//   [<emb>] [global view of the input] [input text] [instruction] [T-CoT ⟨thinking⟩ text] [evidence] [T-CoT tail]
+// pooled at the <emb> slot → LN → linear → L2 norm. Its global view is deliberately cheap (32×32, 4 clip
+// frames) while evidence crops / key frames are taken from the full-resolution input, so evidence adds
+// detail the global view lacks (SPEC "Evidence → Embedder").
+import * as tf from '@tensorflow/tfjs-core';
+import { checkInt, checkThat, InputError } from './errors';
+import { addBlockParams, attentionBias, dense, embedPlan, layerNorm, ParamStore, PlanBuilder, transformerBlock, type BlockDims, type TokenPlan } from './layers';
+import { clipFrame, imagePatches, sampleFrameIndices, type Region, type RgbaImage, type VisualInput } from './preprocess';
+import { seededRng } from './rng';
+
+export interface EmbedderConfig {
+  vocabSize: number; // 1024 — word + T-CoT token vocabulary; every id must be < vocabSize
+  dModel: number; // 128
+  nLayers: number; // 4
+  nHeads: number; // 4 (head size 32)
+  mlpRatio: number; // 4
+  outDim: number; // 128 — embedding dimension (≤ 256)
+  maxLen: number; // 320 — tokens per item: 1 + 64 (clip view) + text + T-CoT ≤ 96 + 4 × 16 evidence
+  patch: number; // 8 — patch side in pixels, for the global view and evidence alike
+  globalSize: number; // 32 — global view side (image, and each sampled clip frame): 16 tokens
+  globalFrames: number; // 4 — clip frames in the global view (64 tokens)
+  evidenceSize: number; // 32 — crop / key-frame side: 16 tokens each
+  maxEvidence: number; // 4 — evidence items used per input (extra ones are dropped)
+  maxFrames: number; // 16 — frame-index embedding rows (frames per clip)
+  lnEps: number; // 1e-5
+  seed: number; // 1 — weight init
+}
+
+export function defaultEmbedderConfig(): EmbedderConfig {
+  return { vocabSize: 1024, dModel: 128, nLayers: 4, nHeads: 4, mlpRatio: 4, outDim: 128, maxLen: 320, patch: 8, globalSize: 32, globalFrames: 4, evidenceSize: 32, maxEvidence: 4, maxFrames: 16, lnEps: 1e-5, seed: 1 };
+}
+
+/** Override objects on top of defaultEmbedderConfig(). `tiny` is for tests and browser smoke runs. */
+export const EMBEDDER_PRESETS: Record<'default' | 'tiny', Partial<EmbedderConfig>> = {
+  default: {},
+  tiny: { vocabSize: 64, dModel: 32, nLayers: 2, nHeads: 2, mlpRatio: 2, outDim: 16, maxLen: 160, globalSize: 16, evidenceSize: 16, globalFrames: 2, maxEvidence: 3 },
+};
+
+/** Segment type ids (rows of type_emb). */
+export const EmbedSegment = { pad: 0, emb: 1, globalImage: 2, globalClip: 3, text: 4, instruction: 5, tcot: 6, crop: 7, keyFrame: 8 } as const;
+const N_SEGMENTS = 9;
+
+/** One piece of evidence a T-CoT points at, cut from the original full-resolution input. */
+export type Evidence =
+  | { kind: 'crop'; image: RgbaImage; region?: Region } // region in pixels of `image`
+  | { kind: 'frame'; image: RgbaImage; frameIndex: number }; // 0-based index in the clip
+
+/** Everything about one input the Embedder can read; all parts optional but at least one needed. */
+export interface EmbedItem {
+  visual?: VisualInput;
+  textIds?: Int32Array; // a text input (e.g. a caption query)
+  instructionIds?: Int32Array;
+  tcotIds?: Int32Array; // the whole T-CoT; absent for the no-reasoning baseline
+  evidence?: Evidence[];
+  evidenceAt?: number; // evidence goes after tcotIds[0 .. evidenceAt) (the </thinking>); default: the end
+}
+
+export function validateEmbedderConfig(config: EmbedderConfig): void {
+  checkInt(config, 'vocabSize', 2);
+  checkInt(config, 'dModel', 8, 1024);
+  checkInt(config, 'nLayers', 1, 24);
+  checkInt(config, 'nHeads', 1, 64);
+  checkThat(config.dModel % config.nHeads === 0, 'nHeads', `must divide dModel ${config.dModel}`);
+  checkInt(config, 'mlpRatio', 1, 8);
+  checkInt(config, 'outDim', 2, 256);
+  checkInt(config, 'maxLen', 8, 4096);
+  checkInt(config, 'patch', 1, 64);
+  checkInt(config, 'globalSize', config.patch, 512);
+  checkThat(config.globalSize % config.patch === 0, 'globalSize', `must be a multiple of patch ${config.patch}`);
+  checkInt(config, 'evidenceSize', config.patch, 512);
+  checkThat(config.evidenceSize % config.patch === 0, 'evidenceSize', `must be a multiple of patch ${config.patch}`);
+  checkInt(config, 'globalFrames', 1, 64);
+  checkInt(config, 'maxEvidence', 0, 64);
+  checkInt(config, 'maxFrames', 1, 1024);
+  checkThat(typeof config.lnEps === 'number' && config.lnEps > 0, 'lnEps', 'must be > 0');
+  checkInt(config, 'seed', 0, 2 ** 32 - 1);
+}
+
+export class Embedder {
+  readonly kind = 'embedder' as const;
+  readonly config: EmbedderConfig;
+  readonly params: ParamStore;
+  private readonly dims: BlockDims;
+  private readonly patchDim: number;
+  private readonly globalCells: number;
+
+  constructor(overrides: Partial<EmbedderConfig> = {}) {
+    this.config = { ...defaultEmbedderConfig(), ...overrides };
+    validateEmbedderConfig(this.config);
+    const c = this.config;
+    this.dims = { dModel: c.dModel, nHeads: c.nHeads, mlpRatio: c.mlpRatio, lnEps: c.lnEps, nLayers: c.nLayers };
+    this.patchDim = c.patch * c.patch * 3;
+    this.globalCells = (c.globalSize / c.patch) ** 2;
+    const evidenceCells = (c.evidenceSize / c.patch) ** 2;
+    const std = 0.02;
+    const store = new ParamStore(seededRng(c.seed));
+    store.add('tok_emb', [c.vocabSize, c.dModel], { kind: 'normal', std }, 0);
+    store.add('type_emb', [N_SEGMENTS, c.dModel], { kind: 'normal', std }, 0);
+    store.add('pos_emb', [c.maxLen, c.dModel], { kind: 'normal', std }, 0);
+    store.add('patch_proj_w', [this.patchDim, c.dModel], { kind: 'normal', std });
+    store.add('patch_pos_emb', [1 + this.globalCells + evidenceCells, c.dModel], { kind: 'normal', std }, 0);
+    store.add('frame_emb', [1 + c.maxFrames, c.dModel], { kind: 'normal', std }, 0);
+    for (let layer = 0; layer < c.nLayers; layer++) addBlockParams(store, layer, this.dims);
+    store.add('ln_f_g', [c.dModel], { kind: 'ones' });
+    store.add('ln_f_b', [c.dModel], { kind: 'zeros' });
+    store.add('head_w', [c.dModel, c.outDim], { kind: 'normal', std });
+    store.add('head_b', [c.outDim], { kind: 'zeros' });
+    this.params = store;
+  }
+
+  /** Lay the items out as one right-padded token plan (plain arrays; no tensors yet). */
+  plan(items: EmbedItem[]): TokenPlan {
+    if (items.length === 0) throw new InputError('embed: no items');
+    const c = this.config;
+    const builder = new PlanBuilder(this.patchDim);
+    for (const item of items) {
+      builder.startItem().marker(EmbedSegment.emb);
+      const visual = item.visual;
+      if (visual?.kind === 'image') {
+        builder.patches(imagePatches(visual, c.globalSize, c.patch), EmbedSegment.globalImage, 0, null);
+      } else if (visual?.kind === 'clip') {
+        for (const f of sampleFrameIndices(visual.frames.length, c.globalFrames)) {
+          builder.patches(imagePatches(clipFrame(visual, f), c.globalSize, c.patch), EmbedSegment.globalClip, 0, Math.min(f, c.maxFrames - 1));
+        }
+      }
+      if (item.textIds) builder.text(this.checkIds(item.textIds), EmbedSegment.text);
+      if (item.instructionIds) builder.text(this.checkIds(item.instructionIds), EmbedSegment.instruction);
+      const tcot = item.tcotIds ? this.checkIds(item.tcotIds) : new Int32Array(0);
+      const split = Math.min(tcot.length, Math.max(0, item.evidenceAt ?? tcot.length));
+      builder.text(tcot.subarray(0, split), EmbedSegment.tcot);
+      for (const ev of (item.evidence ?? []).slice(0, c.maxEvidence)) {
+        const rows = imagePatches(ev.image, c.evidenceSize, c.patch, ev.kind === 'crop' ? ev.region : undefined);
+        if (ev.kind === 'crop') builder.patches(rows, EmbedSegment.crop, this.globalCells, null);
+        else builder.patches(rows, EmbedSegment.keyFrame, this.globalCells, Math.min(Math.max(0, ev.frameIndex), c.maxFrames - 1));
+      }
+      builder.text(tcot.subarray(split), EmbedSegment.tcot);
+      if (builder.itemLength() === 1) throw new InputError('embed: an item has no visual, text or T-CoT');
+      if (builder.itemLength() > c.maxLen) throw new InputError(`embed: item needs ${builder.itemLength()} tokens > maxLen ${c.maxLen}`);
+    }
+    return builder.build(false);
+  }
+
+  /** Differentiable: L2-normalised embeddings [B, outDim]. Use inside tf.tidy / a gradient tape. */
+  embed(items: EmbedItem[]): tf.Tensor2D {
+    const plan = this.plan(items);
+    return tf.tidy(() => {
+      const { batch, length } = plan;
+      const d = this.config.dModel;
+      const mask = attentionBias(plan.keyValid, batch, length, length, null);
+      let hidden = embedPlan(this.params, plan, this.patchDim); // [B·L, d]
+      for (let layer = 0; layer < this.config.nLayers; layer++) {
+        hidden = transformerBlock(this.params, layer, this.dims, hidden, batch, length, mask).out;
+      }
+      // The <emb> marker is token 0 of every item (right padding keeps it there).
+      const pooled = tf.reshape(tf.slice(tf.reshape(hidden, [batch, length, d]), [0, 0, 0], [batch, 1, d]), [batch, d]) as tf.Tensor2D; // [B·L, d] → [B, L, d] → [B, 1, d] → [B, d]
+      const normed = layerNorm(pooled, this.params.get('ln_f_g'), this.params.get('ln_f_b'), this.config.lnEps);
+      const projected = dense(normed, this.params.get('head_w'), this.params.get('head_b'));
+      return tf.div(projected, tf.sqrt(tf.add(tf.sum(tf.square(projected), -1, true), 1e-12))) as tf.Tensor2D;
+    });
+  }
+
+  /** The PRM's text-only path: embed T-CoT token sequences with no input and no evidence. */
+  embedTcotText(tcotIds: Int32Array[]): tf.Tensor2D {
+    return this.embed(tcotIds.map((ids) => ({ tcotIds: ids })));
+  }
+
+  /** No-grad convenience: one Float32Array (length outDim) per item, in chunks of `batchSize`. */
+  async embedData(items: EmbedItem[], batchSize = 16): Promise<Float32Array[]> {
+    const out: Float32Array[] = [];
+    for (let start = 0; start < items.length; start += batchSize) {
+      const chunk = items.slice(start, start + batchSize);
+      const embeddings = this.embed(chunk);
+      const flat = (await embeddings.data()) as Float32Array;
+      embeddings.dispose();
+      for (let i = 0; i < chunk.length; i++) out.push(flat.slice(i * this.config.outDim, (i + 1) * this.config.outDim));
+    }
+    return out;
+  }
+
+  private checkIds(ids: Int32Array): Int32Array {
+    for (let i = 0; i < ids.length; i++) {
+      if (ids[i]! < 0 || ids[i]! >= this.config.vocabSize) throw new InputError(`token id ${ids[i]} outside vocab [0, ${this.config.vocabSize})`);
+    }
+    return ids;
+  }
+
+  dispose(): void {
+    this.params.dispose();
+  }
+}

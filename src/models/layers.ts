@@ -1,0 +1,357 @@
+// Building blocks shared by the Embedder and the Reasoner, written once: a named parameter store
+// with seeded init, dense / layer norm / MLP / masked multi-head attention with an optional KV cache,
+// a gather-based embedding lookup whose gradient works on WASM, and token-plan assembly
+// (text ids + patch pixels + type/position/patch-position/frame ids → one [B·L, d] embedding).
+// Functional ops only (tf.add(a, b), never a.add(b)): chained ops need a registration step that the
+// Node CLI under tsx cannot import, so forward passes stay host-independent.
+import * as tf from '@tensorflow/tfjs-core';
+import { normalArray, type Rng } from './rng';
+
+export type Init = { kind: 'normal'; std: number } | { kind: 'zeros' } | { kind: 'ones' };
+
+/** How one parameter is stored. channelAxis: int8 per-channel axis, or null to keep it float32. */
+export interface ParamSpec {
+  name: string;
+  shape: number[];
+  channelAxis: number | null;
+}
+
+/** Trainable weights by name (name → tf.Variable). Insertion order = init order = save order. */
+export class ParamStore {
+  readonly vars = new Map<string, tf.Variable>();
+  readonly specs = new Map<string, ParamSpec>();
+  constructor(private readonly rng: Rng) {}
+
+  /** Rank-2 tensors quantise per output column (last axis) unless told otherwise; rank-1 stay float. */
+  add(name: string, shape: number[], init: Init, channelAxis?: number | null): tf.Variable {
+    if (this.vars.has(name)) throw new Error(`duplicate parameter ${name}`);
+    const size = shape.reduce((a, b) => a * b, 1);
+    let values: Float32Array;
+    if (init.kind === 'normal') values = normalArray(size, init.std, this.rng);
+    else values = new Float32Array(size).fill(init.kind === 'ones' ? 1 : 0);
+    // Unnamed tf variables: two models (or two copies of one) may coexist without name clashes.
+    const initial = tf.tensor(values, shape, 'float32');
+    const variable = tf.variable(initial, true);
+    initial.dispose(); // the variable holds its own reference to the data
+    this.vars.set(name, variable);
+    this.specs.set(name, { name, shape, channelAxis: channelAxis !== undefined ? channelAxis : shape.length >= 2 ? shape.length - 1 : null });
+    return variable;
+  }
+
+  get(name: string): tf.Variable {
+    const v = this.vars.get(name);
+    if (!v) throw new Error(`no parameter ${name}`);
+    return v;
+  }
+
+  list(): tf.Variable[] {
+    return [...this.vars.values()];
+  }
+
+  /** Total number of scalar weights. */
+  count(): number {
+    let n = 0;
+    for (const v of this.vars.values()) n += v.size;
+    return n;
+  }
+
+  dispose(): void {
+    for (const v of this.vars.values()) v.dispose();
+    this.vars.clear();
+  }
+}
+
+/** x·W + b for x [N, in], W [in, out] (one fused kernel where the backend has it). */
+export function dense(x: tf.Tensor2D, weight: tf.Tensor, bias?: tf.Tensor): tf.Tensor2D {
+  return tf.fused.matMul({ a: x, b: weight as tf.Tensor2D, bias }) as tf.Tensor2D;
+}
+
+/** (x − mean) / sqrt(var + eps) · g + b over the last axis. */
+export function layerNorm(x: tf.Tensor2D, gain: tf.Tensor, bias: tf.Tensor, eps: number): tf.Tensor2D {
+  const centred = tf.sub(x, tf.mean(x, -1, true));
+  const variance = tf.mean(tf.square(centred), -1, true);
+  return tf.add(tf.mul(tf.mul(centred, tf.rsqrt(tf.add(variance, eps))), gain), bias) as tf.Tensor2D;
+}
+
+/** GELU approximated as x·σ(1.702x) (CLIP's "quick GELU": 3 kernels instead of ~8). */
+export function quickGelu(x: tf.Tensor2D): tf.Tensor2D {
+  return tf.mul(x, tf.sigmoid(tf.mul(x, 1.702)));
+}
+
+// ---- embedding lookup ------------------------------------------------------------------------
+
+/**
+ * table[ids] for table [N, d], ids int32 [M] → [M, d]. Forward is a gather; the gradient is
+ * scatterND(ids, dy, [N, d]), which sums repeated ids. tf.gather's own gradient needs
+ * UnsortedSegmentSum, a kernel the WASM backend lacks; ScatterNd exists on every backend.
+ */
+export function embedLookup(table: tf.Tensor, ids: Int32Array): tf.Tensor2D {
+  const [rows, width] = table.shape as [number, number];
+  // Index tensors are made where they are used, never captured: the backward pass runs after the
+  // forward's tf.tidy has disposed everything it did not return.
+  const lookup = tf.customGrad((...inputs: Array<tf.Tensor | tf.GradSaveFunc>) => ({
+    value: tf.gather(inputs[0] as tf.Tensor, tf.tensor1d(ids, 'int32')),
+    gradFunc: (dy: tf.Tensor) => tf.scatterND(tf.tensor2d(ids, [ids.length, 1], 'int32'), dy, [rows, width]), // ids as [M, 1]
+  }));
+  return lookup(table) as tf.Tensor2D;
+}
+
+/**
+ * matrix[i, cols[i]] for matrix [N, V] → [N]. Forward gathers from the flattened matrix; the gradient
+ * scatters dy back with scatterND (no one-hot [N, V] temporary, no UnsortedSegmentSum).
+ */
+export function pickColumns(matrix: tf.Tensor2D, cols: Int32Array): tf.Tensor1D {
+  const [rows, width] = matrix.shape;
+  const flatIdx = Int32Array.from(cols, (c, i) => i * width + c);
+  const pick = tf.customGrad((...inputs: Array<tf.Tensor | tf.GradSaveFunc>) => ({
+    value: tf.gather(tf.reshape(inputs[0] as tf.Tensor, [rows * width]), tf.tensor1d(flatIdx, 'int32')), // [N·V] → [N]
+    gradFunc: (dy: tf.Tensor) => tf.reshape(tf.scatterND(tf.tensor2d(flatIdx, [rows, 1], 'int32'), dy, [rows * width]), [rows, width]), // [N·V] → [N, V]
+  }));
+  return pick(matrix) as tf.Tensor1D;
+}
+
+// ---- transformer block -----------------------------------------------------------------------
+
+export interface BlockDims {
+  dModel: number;
+  nHeads: number;
+  mlpRatio: number;
+  lnEps: number;
+  nLayers: number;
+}
+
+/** Cached keys and values of one layer: each [B, nHeads, Tk, headSize]. */
+export type LayerKV = {
+  k: tf.Tensor4D;
+  v: tf.Tensor4D;
+};
+
+/** Pre-LN block params under `h{layer}.`; output projections scaled by 1/sqrt(2·nLayers) (GPT-2). */
+export function addBlockParams(store: ParamStore, layer: number, dims: BlockDims): void {
+  const d = dims.dModel;
+  const hidden = d * dims.mlpRatio;
+  const std = 0.02;
+  const residualStd = std / Math.sqrt(2 * dims.nLayers);
+  const p = `h${layer}.`;
+  store.add(p + 'ln1_g', [d], { kind: 'ones' });
+  store.add(p + 'ln1_b', [d], { kind: 'zeros' });
+  store.add(p + 'attn_qkv_w', [d, 3 * d], { kind: 'normal', std });
+  store.add(p + 'attn_qkv_b', [3 * d], { kind: 'zeros' });
+  store.add(p + 'attn_out_w', [d, d], { kind: 'normal', std: residualStd });
+  store.add(p + 'attn_out_b', [d], { kind: 'zeros' });
+  store.add(p + 'ln2_g', [d], { kind: 'ones' });
+  store.add(p + 'ln2_b', [d], { kind: 'zeros' });
+  store.add(p + 'mlp_in_w', [d, hidden], { kind: 'normal', std });
+  store.add(p + 'mlp_in_b', [hidden], { kind: 'zeros' });
+  store.add(p + 'mlp_out_w', [hidden, d], { kind: 'normal', std: residualStd });
+  store.add(p + 'mlp_out_b', [d], { kind: 'zeros' });
+}
+
+/**
+ * Multi-head attention of the `seqLen` new tokens in x [B·T, d] over [past keys ; own keys].
+ * maskBias is additive (0 or −1e9), broadcastable to [B, nHeads, T, Tpast + T].
+ */
+function attention(store: ParamStore, p: string, dims: BlockDims, x: tf.Tensor2D, batch: number, seqLen: number, maskBias: tf.Tensor, past?: LayerKV): { out: tf.Tensor2D; kv: LayerKV } {
+  const nh = dims.nHeads;
+  const hs = dims.dModel / nh;
+  const qkv = dense(x, store.get(p + 'attn_qkv_w'), store.get(p + 'attn_qkv_b')); // [B·T, 3d]
+  const heads = tf.transpose(tf.reshape(qkv, [batch, seqLen, 3 * nh, hs]), [0, 2, 1, 3]); // [B, T, 3·nh, hs] → [B, 3·nh, T, hs]
+  const [q, kNew, vNew] = tf.split(heads, 3, 1) as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D]; // each [B, nh, T, hs]
+  const k = past ? tf.concat([past.k, kNew], 2) : kNew; // [B, nh, Tk, hs]
+  const v = past ? tf.concat([past.v, vNew], 2) : vNew; // [B, nh, Tk, hs]
+  const scores = tf.add(tf.matMul(tf.mul(q, 1 / Math.sqrt(hs)), k, false, true), maskBias); // [B, nh, T, Tk]
+  const context = tf.matMul(tf.softmax(scores), v); // [B, nh, T, hs]
+  const merged = tf.reshape(tf.transpose(context, [0, 2, 1, 3]), [batch * seqLen, dims.dModel]) as tf.Tensor2D; // [B, T, nh, hs] → [B·T, d]
+  const out = dense(merged, store.get(p + 'attn_out_w'), store.get(p + 'attn_out_b'));
+  return { out, kv: { k, v } };
+}
+
+/** Pre-LN transformer block: x + attn(ln1(x)), then + mlp(ln2(·)). x is [B·T, d]. */
+export function transformerBlock(store: ParamStore, layer: number, dims: BlockDims, x: tf.Tensor2D, batch: number, seqLen: number, maskBias: tf.Tensor, past?: LayerKV): { out: tf.Tensor2D; kv: LayerKV } {
+  const p = `h${layer}.`;
+  const normed = layerNorm(x, store.get(p + 'ln1_g'), store.get(p + 'ln1_b'), dims.lnEps);
+  const attn = attention(store, p, dims, normed, batch, seqLen, maskBias, past);
+  const afterAttn = tf.add(x, attn.out) as tf.Tensor2D;
+  const normed2 = layerNorm(afterAttn, store.get(p + 'ln2_g'), store.get(p + 'ln2_b'), dims.lnEps);
+  const hidden = quickGelu(dense(normed2, store.get(p + 'mlp_in_w'), store.get(p + 'mlp_in_b')));
+  const out = tf.add(afterAttn, dense(hidden, store.get(p + 'mlp_out_w'), store.get(p + 'mlp_out_b'))) as tf.Tensor2D;
+  return { out, kv: attn.kv };
+}
+
+/**
+ * Additive attention bias [B, 1, Tq, Tk] (or [B, 1, 1, Tk] when `causalFrom` is null: every query
+ * sees the same keys). Key j is visible to query i iff keyValid[b, j] and (j < causalFrom or
+ * j ≤ queryOffset + i): bidirectional over the first `causalFrom` keys (prefix-LM), causal after.
+ */
+export function attentionBias(keyValid: Uint8Array, batch: number, tk: number, tq: number, causalFrom: number | null, queryOffset = 0): tf.Tensor4D {
+  const NEG = -1e9; // not −∞: a fully masked (padding) row then softmaxes to uniform, never NaN
+  if (causalFrom === null) {
+    const bias = new Float32Array(batch * tk);
+    for (let i = 0; i < bias.length; i++) bias[i] = keyValid[i] ? 0 : NEG;
+    return tf.tensor4d(bias, [batch, 1, 1, tk]);
+  }
+  const bias = new Float32Array(batch * tq * tk);
+  for (let b = 0; b < batch; b++) {
+    for (let i = 0; i < tq; i++) {
+      const row = (b * tq + i) * tk;
+      for (let j = 0; j < tk; j++) {
+        const visible = keyValid[b * tk + j] === 1 && (j < causalFrom || j <= queryOffset + i);
+        bias[row + j] = visible ? 0 : NEG;
+      }
+    }
+  }
+  return tf.tensor4d(bias, [batch, 1, tq, tk]);
+}
+
+// ---- token plans -----------------------------------------------------------------------------
+
+/** A batch of token sequences, flattened [B·L], as plain arrays (padding rows have keyValid 0). */
+export interface TokenPlan {
+  batch: number;
+  length: number;
+  lengths: Int32Array; // [B] real tokens per item
+  tokenIds: Int32Array; // text token id, 0 where not text
+  textMask: Float32Array; // 1 for text rows
+  typeIds: Int32Array; // segment type (0 = padding)
+  posIds: Int32Array; // position within the item's own sequence
+  keyValid: Uint8Array; // 1 = real token
+  // vision rows (absent when no item has pixels)
+  pixels?: Float32Array; // [B·L, patchDim], zero where not vision
+  visionMask?: Float32Array; // 1 for vision rows
+  patchPosIds?: Int32Array; // 1 + grid cell (0 = none)
+  frameIds?: Int32Array; // 1 + frame index (0 = none)
+}
+
+const VISION = -1; // tokenIds sentinel for a patch row
+const MARKER = -2; // tokenIds sentinel for a marker row
+
+interface PlanItem {
+  tokenIds: number[];
+  types: number[];
+  patchPos: number[];
+  frames: number[];
+  pixels: { at: number; rows: Float32Array }[];
+}
+
+/** Accumulates items token by token, then pads them into one TokenPlan. */
+export class PlanBuilder {
+  private readonly items: PlanItem[] = [];
+  constructor(private readonly patchDim: number) {}
+
+  startItem(): this {
+    this.items.push({ tokenIds: [], types: [], patchPos: [], frames: [], pixels: [] });
+    return this;
+  }
+
+  private get current(): PlanItem {
+    const item = this.items[this.items.length - 1];
+    if (!item) throw new Error('PlanBuilder: call startItem() first');
+    return item;
+  }
+
+  text(ids: ArrayLike<number>, type: number): this {
+    const item = this.current;
+    for (let i = 0; i < ids.length; i++) {
+      item.tokenIds.push(ids[i]!);
+      item.types.push(type);
+      item.patchPos.push(0);
+      item.frames.push(0);
+    }
+    return this;
+  }
+
+  /** rows: [nPatches, patchDim]; patch i gets patch-position id posOffset + i + 1. */
+  patches(rows: Float32Array, type: number, posOffset: number, frameIndex: number | null): this {
+    const item = this.current;
+    const n = rows.length / this.patchDim;
+    item.pixels.push({ at: item.tokenIds.length, rows });
+    for (let i = 0; i < n; i++) {
+      item.tokenIds.push(VISION);
+      item.types.push(type);
+      item.patchPos.push(posOffset + i + 1);
+      item.frames.push(frameIndex === null ? 0 : frameIndex + 1);
+    }
+    return this;
+  }
+
+  /** A token with no text id and no pixels (e.g. the Embedder's <emb> slot): type + position only. */
+  marker(type: number): this {
+    const item = this.current;
+    item.tokenIds.push(MARKER);
+    item.types.push(type);
+    item.patchPos.push(0);
+    item.frames.push(0);
+    return this;
+  }
+
+  itemLength(): number {
+    return this.current.tokenIds.length;
+  }
+
+  /** Pad every item to the longest (or to `length`), on the right or (for decoding) on the left. */
+  build(padLeft: boolean, length?: number): TokenPlan {
+    const batch = this.items.length;
+    const L = length ?? Math.max(...this.items.map((it) => it.tokenIds.length));
+    const n = batch * L;
+    const hasPixels = this.items.some((it) => it.pixels.length > 0);
+    const plan: TokenPlan = {
+      batch,
+      length: L,
+      lengths: new Int32Array(batch),
+      tokenIds: new Int32Array(n),
+      textMask: new Float32Array(n),
+      typeIds: new Int32Array(n),
+      posIds: new Int32Array(n),
+      keyValid: new Uint8Array(n),
+    };
+    if (hasPixels) {
+      plan.pixels = new Float32Array(n * this.patchDim);
+      plan.visionMask = new Float32Array(n);
+      plan.patchPosIds = new Int32Array(n);
+      plan.frameIds = new Int32Array(n);
+    }
+    this.items.forEach((item, b) => {
+      const len = item.tokenIds.length;
+      if (len > L) throw new Error(`PlanBuilder: item of ${len} tokens exceeds plan length ${L}`);
+      plan.lengths[b] = len;
+      const offset = b * L + (padLeft ? L - len : 0);
+      for (let t = 0; t < len; t++) {
+        const r = offset + t;
+        const id = item.tokenIds[t]!;
+        plan.tokenIds[r] = id < 0 ? 0 : id;
+        plan.textMask[r] = id < 0 ? 0 : 1;
+        plan.typeIds[r] = item.types[t]!;
+        plan.posIds[r] = t;
+        plan.keyValid[r] = 1;
+        if (hasPixels) {
+          plan.visionMask![r] = id === VISION ? 1 : 0;
+          plan.patchPosIds![r] = item.patchPos[t]!;
+          plan.frameIds![r] = item.frames[t]!;
+        }
+      }
+      for (const chunk of item.pixels) plan.pixels!.set(chunk.rows, (offset + chunk.at) * this.patchDim);
+    });
+    return plan;
+  }
+}
+
+/** Names of the embedding tables embedPlan reads from a store. */
+export const EMBED_PARAMS = ['tok_emb', 'type_emb', 'pos_emb', 'patch_proj_w', 'patch_pos_emb', 'frame_emb'] as const;
+
+/**
+ * Sum of embeddings per plan row → [B·L, d]:
+ *   tok[id]·text + type[t] + pos[p] + (pixels·W_patch + patchPos[c] + frame[f])·vision.
+ * The vision term is masked so text rows embed identically with or without pixels in the batch
+ * (the KV-cached decode path never uploads pixels).
+ */
+export function embedPlan(store: ParamStore, plan: TokenPlan, patchDim: number): tf.Tensor2D {
+  const n = plan.batch * plan.length;
+  const text = tf.mul(embedLookup(store.get('tok_emb'), plan.tokenIds), tf.tensor2d(plan.textMask, [n, 1]));
+  const parts = [text, embedLookup(store.get('type_emb'), plan.typeIds), embedLookup(store.get('pos_emb'), plan.posIds)];
+  if (plan.pixels) {
+    const patchTokens = dense(tf.tensor2d(plan.pixels, [n, patchDim]), store.get('patch_proj_w'));
+    const where = tf.addN([patchTokens, embedLookup(store.get('patch_pos_emb'), plan.patchPosIds!), embedLookup(store.get('frame_emb'), plan.frameIds!)]);
+    parts.push(tf.mul(where, tf.tensor2d(plan.visionMask!, [n, 1])));
+  }
+  return tf.addN(parts) as tf.Tensor2D;
+}

@@ -1,0 +1,358 @@
+// The Reasoner: a prefix-LM vision-language decoder. Prefix = [vision tokens][prompt ids][BOS], attended
+// bidirectionally; the T-CoT is decoded causally after it with a KV cache. Image: 96×96 → 12×12 patches of
+// 8 px (144 tokens, fine enough to localise 10–16 px objects). Clip: 16 frames at 24×24 → 3×3 patches each
+// (144 tokens) with a frame-index embedding so key frames can be pointed at. Text inputs go in promptIds.
+// The output head is tied to the token embedding.
+import * as tf from '@tensorflow/tfjs-core';
+import { checkInt, checkThat, InputError } from './errors';
+import { addBlockParams, attentionBias, embedPlan, layerNorm, ParamStore, pickColumns, PlanBuilder, transformerBlock, type BlockDims, type LayerKV, type TokenPlan } from './layers';
+import { clipFrame, imagePatches, sampleFrameIndices, type VisualInput } from './preprocess';
+import { seededRng, type Rng } from './rng';
+import { sampleToken } from './sampling';
+
+export interface ReasonerConfig {
+  vocabSize: number; // 1024 — word + T-CoT token vocabulary (tags, location bins, frame tokens, specials)
+  dModel: number; // 192
+  nLayers: number; // 4
+  nHeads: number; // 6 (head size 32)
+  mlpRatio: number; // 4
+  maxLen: number; // 320 — prefix (≤ 144 vision + prompt + BOS) plus generated tokens
+  patch: number; // 8
+  imageSize: number; // 96 — images are resized to imageSize² (144 tokens)
+  clipFrames: number; // 16 — frames a clip is sampled to (frame-index rows)
+  clipSize: number; // 24 — clip frames are resized to clipSize² (9 tokens each)
+  bosId: number; // 1 — ends the prefix; the first T-CoT token is predicted from it
+  padId: number; // 0 — fed for finished rows and padding (always masked or ignored)
+  lnEps: number; // 1e-5
+  seed: number; // 2 — weight init
+}
+
+export function defaultReasonerConfig(): ReasonerConfig {
+  return { vocabSize: 1024, dModel: 192, nLayers: 4, nHeads: 6, mlpRatio: 4, maxLen: 320, patch: 8, imageSize: 96, clipFrames: 16, clipSize: 24, bosId: 1, padId: 0, lnEps: 1e-5, seed: 2 };
+}
+
+/** Override objects on top of defaultReasonerConfig(). `tiny` is for tests and browser smoke runs. */
+export const REASONER_PRESETS: Record<'default' | 'tiny', Partial<ReasonerConfig>> = {
+  default: {},
+  tiny: { vocabSize: 64, dModel: 32, nLayers: 2, nHeads: 2, mlpRatio: 2, maxLen: 96, imageSize: 32, clipFrames: 4, clipSize: 16 },
+};
+
+/** Segment type ids (rows of type_emb). */
+export const ReasonSegment = { pad: 0, image: 1, clip: 2, prompt: 3, bos: 4, generated: 5 } as const;
+const N_SEGMENTS = 6;
+
+/** One input to condition on: an optional image or clip, and the prompt (instruction and/or input text). */
+export interface ReasonerInput {
+  visual?: VisualInput;
+  promptIds: Int32Array;
+}
+
+export interface TokenEvent {
+  step: number;
+  tokens: Int32Array; // [rows] token chosen this step, −1 for rows already finished
+  logprobs: Float32Array; // [rows]
+}
+
+export interface GenerateOptions {
+  n: number; // rollouts per input (row = inputIndex · n + g)
+  maxNewTokens: number;
+  temperature?: number; // 1; 0 = greedy
+  topK?: number; // 0 = off
+  topP?: number; // 1 = off
+  rng: Rng;
+  stopId?: number; // generation of a row ends after it emits stopId (kept in its tokens)
+  onToken?: (event: TokenEvent) => void;
+  onLogits?: (step: number, logits: Float32Array) => void; // raw next-token logits [rows · V] (tests, UI)
+  useCache?: boolean; // true; false = recompute the whole sequence every step (benchmark baseline)
+}
+
+export interface GenerateResult {
+  tokens: Int32Array[]; // one per row, up to and including stopId
+  logprobs: Float32Array[]; // log-prob of each token under softmax(logits / T) (T = 1 when greedy)
+  stats: { prefillMs: number; decodeMs: number; steps: number };
+}
+
+export function validateReasonerConfig(config: ReasonerConfig): void {
+  checkInt(config, 'vocabSize', 2);
+  checkInt(config, 'dModel', 8, 1024);
+  checkInt(config, 'nLayers', 1, 24);
+  checkInt(config, 'nHeads', 1, 64);
+  checkThat(config.dModel % config.nHeads === 0, 'nHeads', `must divide dModel ${config.dModel}`);
+  checkInt(config, 'mlpRatio', 1, 8);
+  checkInt(config, 'maxLen', 8, 4096);
+  checkInt(config, 'patch', 1, 64);
+  checkInt(config, 'imageSize', config.patch, 512);
+  checkThat(config.imageSize % config.patch === 0, 'imageSize', `must be a multiple of patch ${config.patch}`);
+  checkInt(config, 'clipSize', config.patch, 512);
+  checkThat(config.clipSize % config.patch === 0, 'clipSize', `must be a multiple of patch ${config.patch}`);
+  checkInt(config, 'clipFrames', 1, 256);
+  checkInt(config, 'bosId', 0, config.vocabSize - 1);
+  checkInt(config, 'padId', 0, config.vocabSize - 1);
+  checkThat(typeof config.lnEps === 'number' && config.lnEps > 0, 'lnEps', 'must be > 0');
+  checkInt(config, 'seed', 0, 2 ** 32 - 1);
+}
+
+export class Reasoner {
+  readonly kind = 'reasoner' as const;
+  readonly config: ReasonerConfig;
+  readonly params: ParamStore;
+  private readonly dims: BlockDims;
+  private readonly patchDim: number;
+  private readonly imageCells: number;
+
+  constructor(overrides: Partial<ReasonerConfig> = {}) {
+    this.config = { ...defaultReasonerConfig(), ...overrides };
+    validateReasonerConfig(this.config);
+    const c = this.config;
+    this.dims = { dModel: c.dModel, nHeads: c.nHeads, mlpRatio: c.mlpRatio, lnEps: c.lnEps, nLayers: c.nLayers };
+    this.patchDim = c.patch * c.patch * 3;
+    this.imageCells = (c.imageSize / c.patch) ** 2;
+    const std = 0.02;
+    const store = new ParamStore(seededRng(c.seed));
+    store.add('tok_emb', [c.vocabSize, c.dModel], { kind: 'normal', std }, 0);
+    store.add('type_emb', [N_SEGMENTS, c.dModel], { kind: 'normal', std }, 0);
+    store.add('pos_emb', [c.maxLen, c.dModel], { kind: 'normal', std }, 0);
+    store.add('patch_proj_w', [this.patchDim, c.dModel], { kind: 'normal', std });
+    store.add('patch_pos_emb', [1 + this.imageCells + (c.clipSize / c.patch) ** 2, c.dModel], { kind: 'normal', std }, 0);
+    store.add('frame_emb', [1 + c.clipFrames, c.dModel], { kind: 'normal', std }, 0);
+    for (let layer = 0; layer < c.nLayers; layer++) addBlockParams(store, layer, this.dims);
+    store.add('ln_f_g', [c.dModel], { kind: 'ones' });
+    store.add('ln_f_b', [c.dModel], { kind: 'zeros' });
+    this.params = store;
+  }
+
+  /** Left-padded prefix plan, so every row's BOS sits at index P − 1. */
+  prefixPlan(inputs: ReasonerInput[]): TokenPlan {
+    const c = this.config;
+    const builder = new PlanBuilder(this.patchDim);
+    for (const input of inputs) {
+      builder.startItem();
+      if (input.visual?.kind === 'image') {
+        builder.patches(imagePatches(input.visual, c.imageSize, c.patch), ReasonSegment.image, 0, null);
+      } else if (input.visual?.kind === 'clip') {
+        const clip = input.visual;
+        sampleFrameIndices(clip.frames.length, c.clipFrames).forEach((f, slot) => {
+          builder.patches(imagePatches(clipFrame(clip, f), c.clipSize, c.patch), ReasonSegment.clip, this.imageCells, slot);
+        });
+      }
+      builder.text(this.checkIds(input.promptIds), ReasonSegment.prompt).text([c.bosId], ReasonSegment.bos);
+    }
+    return builder.build(true);
+  }
+
+  /** Plan of generated tokens following each row's prefix: row b's token t sits at position start[b] + t. */
+  private suffixPlan(rows: Int32Array[], start: Int32Array, length: number): TokenPlan {
+    const batch = rows.length;
+    const n = batch * length;
+    const plan: TokenPlan = { batch, length, lengths: new Int32Array(batch), tokenIds: new Int32Array(n), textMask: new Float32Array(n).fill(1), typeIds: new Int32Array(n).fill(ReasonSegment.generated), posIds: new Int32Array(n), keyValid: new Uint8Array(n) };
+    rows.forEach((ids, b) => {
+      plan.lengths[b] = Math.min(ids.length, length);
+      for (let t = 0; t < length; t++) {
+        const r = b * length + t;
+        plan.tokenIds[r] = t < ids.length ? ids[t]! : this.config.padId;
+        plan.posIds[r] = Math.min(start[b]! + t, this.config.maxLen - 1);
+        plan.keyValid[r] = t < ids.length ? 1 : 0;
+      }
+    });
+    return plan;
+  }
+
+  /** Run all blocks on x [B·T, d]; returns final hidden states and every layer's keys/values. */
+  private runBlocks(x: tf.Tensor2D, batch: number, seqLen: number, mask: tf.Tensor, past?: LayerKV[]): { hidden: tf.Tensor2D; kv: LayerKV[] } {
+    const kv: LayerKV[] = [];
+    let hidden = x;
+    for (let layer = 0; layer < this.config.nLayers; layer++) {
+      const block = transformerBlock(this.params, layer, this.dims, hidden, batch, seqLen, mask, past?.[layer]);
+      hidden = block.out;
+      kv.push(block.kv);
+    }
+    return { hidden, kv };
+  }
+
+  /** Logits [N, V] = LN(h) · tok_embᵀ (tied head). */
+  private head(hidden: tf.Tensor2D): tf.Tensor2D {
+    const normed = layerNorm(hidden, this.params.get('ln_f_g'), this.params.get('ln_f_b'), this.config.lnEps);
+    return tf.matMul(normed, this.params.get('tok_emb') as tf.Tensor2D, false, true);
+  }
+
+  /** Rows [start, start + count) of each item in a [B·L, d] tensor → [B·count, d]. */
+  private rowsOf(hidden: tf.Tensor2D, batch: number, length: number, start: number, count: number): tf.Tensor2D {
+    const d = this.config.dModel;
+    const perItem = tf.reshape(hidden, [batch, length, d]); // [B, L, d]
+    return tf.reshape(tf.slice(perItem, [0, start, 0], [batch, count, d]), [batch * count, d]); // [B, count, d] → [B·count, d]
+  }
+
+  /**
+   * Hidden states of [prefix ; fed suffix] under the prefix-LM mask. prefixRows maps each row to its
+   * input. Returns hidden [B·(P+T), d] with P, T.
+   */
+  private fullForward(inputs: ReasonerInput[], prefixRows: number[], fed: Int32Array[], suffixLen: number): { hidden: tf.Tensor2D; P: number; T: number } {
+    const prefix = this.prefixPlan(prefixRows.map((i) => inputs[i]!));
+    const P = prefix.length;
+    const B = prefixRows.length;
+    const suffix = this.suffixPlan(fed, prefix.lengths, suffixLen);
+    const T = suffixLen;
+    if (P + T > this.config.maxLen) throw new InputError(`sequence of ${P + T} tokens > maxLen ${this.config.maxLen}`);
+    const d = this.config.dModel;
+    const prefixEmb = tf.reshape(embedPlan(this.params, prefix, this.patchDim), [B, P, d]); // [B, P, d]
+    let x = prefixEmb as tf.Tensor;
+    if (T > 0) x = tf.concat([prefixEmb, tf.reshape(embedPlan(this.params, suffix, this.patchDim), [B, T, d])], 1); // [B, P+T, d]
+    const keyValid = new Uint8Array(B * (P + T));
+    for (let b = 0; b < B; b++) {
+      keyValid.set(prefix.keyValid.subarray(b * P, (b + 1) * P), b * (P + T));
+      keyValid.set(suffix.keyValid.subarray(b * T, (b + 1) * T), b * (P + T) + P);
+    }
+    const mask = attentionBias(keyValid, B, P + T, P + T, P);
+    const { hidden } = this.runBlocks(tf.reshape(x, [B * (P + T), d]) as tf.Tensor2D, B, P + T, mask); // [B·(P+T), d]
+    return { hidden, P, T };
+  }
+
+  /**
+   * Autoregressive generation of n rollouts for each input (batched: B = inputs·n rows). With the cache,
+   * the prefix is encoded once per input and its keys/values are shared by that input's n rows.
+   */
+  async generate(inputs: ReasonerInput[], opts: GenerateOptions): Promise<GenerateResult> {
+    const { n, maxNewTokens, rng, onToken } = opts;
+    const sampling = { temperature: opts.temperature ?? 1, topK: opts.topK ?? 0, topP: opts.topP ?? 1 };
+    const stopId = opts.stopId ?? -1;
+    const useCache = opts.useCache ?? true;
+    const V = this.config.vocabSize;
+    if (inputs.length === 0 || n < 1) throw new InputError('generate: need at least one input and n ≥ 1');
+    const rowInput = Array.from({ length: inputs.length * n }, (_, r) => Math.floor(r / n));
+    const B = rowInput.length;
+    const tokens: number[][] = rowInput.map(() => []);
+    const logprobs: number[][] = rowInput.map(() => []);
+    const done = new Uint8Array(B);
+    const t0 = performance.now();
+
+    // Prefill: the prefix of each distinct input once, then its rows share it.
+    const prefix = this.prefixPlan(inputs);
+    const P = prefix.length;
+    if (P + maxNewTokens > this.config.maxLen) throw new InputError(`prefix ${P} + maxNewTokens ${maxNewTokens} > maxLen ${this.config.maxLen}`);
+    const rowPrefixLen = Int32Array.from(rowInput, (i) => prefix.lengths[i]!);
+    const rowKeyValid = (keys: number) => {
+      const valid = new Uint8Array(B * keys).fill(1);
+      rowInput.forEach((i, r) => valid.set(prefix.keyValid.subarray(i * P, (i + 1) * P), r * keys));
+      return valid;
+    };
+    let cache: LayerKV[] = [];
+    let logits: tf.Tensor2D;
+    if (useCache) {
+      const prefill = tf.tidy(() => {
+        const mask = attentionBias(prefix.keyValid, inputs.length, P, P, null);
+        const { hidden, kv } = this.runBlocks(embedPlan(this.params, prefix, this.patchDim), inputs.length, P, mask);
+        const toRows = tf.tensor1d(rowInput, 'int32');
+        const shared = kv.map((layer) => ({ k: tf.gather(layer.k, toRows) as tf.Tensor4D, v: tf.gather(layer.v, toRows) as tf.Tensor4D })); // [B, nh, P, hs]
+        return { kv: shared, logits: tf.gather(this.head(this.rowsOf(hidden, inputs.length, P, P - 1, 1)), toRows) as tf.Tensor2D };
+      });
+      cache = prefill.kv;
+      logits = prefill.logits;
+    } else {
+      logits = tf.tidy(() => {
+        const { hidden } = this.fullForward(inputs, rowInput, [], 0);
+        return this.head(this.rowsOf(hidden, B, P, P - 1, 1));
+      });
+    }
+    const prefillMs = performance.now() - t0;
+
+    let steps = 0;
+    try {
+      for (let step = 0; step < maxNewTokens; step++) {
+        const data = (await logits.data()) as Float32Array;
+        opts.onLogits?.(step, data);
+        const stepTokens = new Int32Array(B).fill(-1);
+        const stepLogprobs = new Float32Array(B);
+        for (let r = 0; r < B; r++) {
+          if (done[r]) continue;
+          const pick = sampleToken(data, r * V, V, sampling, rng);
+          tokens[r]!.push(pick.id);
+          logprobs[r]!.push(pick.logprob);
+          stepTokens[r] = pick.id;
+          stepLogprobs[r] = pick.logprob;
+          if (pick.id === stopId) done[r] = 1;
+        }
+        steps = step + 1;
+        onToken?.({ step, tokens: stepTokens, logprobs: stepLogprobs });
+        if (done.every((x) => x === 1) || step === maxNewTokens - 1) break;
+
+        const previous = logits;
+        if (useCache) {
+          const fed = stepTokens.map((id) => (id < 0 ? this.config.padId : id));
+          const next = tf.tidy(() => {
+            const plan = this.suffixPlan(Array.from(fed, (id) => Int32Array.of(id)), Int32Array.from(rowPrefixLen, (len) => len + step), 1);
+            const mask = attentionBias(rowKeyValid(P + step + 1), B, P + step + 1, 1, null);
+            const { hidden, kv } = this.runBlocks(embedPlan(this.params, plan, this.patchDim), B, 1, mask, cache);
+            return { kv, logits: this.head(hidden) };
+          });
+          tf.dispose(cache);
+          cache = next.kv;
+          logits = next.logits;
+        } else {
+          const fed = tokens.map((row) => Int32Array.from(row.slice(0, step + 1), (id) => id));
+          logits = tf.tidy(() => {
+            const { hidden, P: p, T } = this.fullForward(inputs, rowInput, fed, step + 1);
+            return this.head(this.rowsOf(hidden, B, p + T, p + T - 1, 1));
+          });
+        }
+        previous.dispose();
+      }
+    } finally {
+      tf.dispose(cache);
+      logits.dispose();
+    }
+    return {
+      tokens: tokens.map((row) => Int32Array.from(row)),
+      logprobs: logprobs.map((row) => Float32Array.from(row)),
+      stats: { prefillMs, decodeMs: performance.now() - t0 - prefillMs, steps },
+    };
+  }
+
+  /**
+   * Teacher-forced log-probs of `sequences` (row b conditioned on inputs[floor(b / groupSize)]),
+   * differentiable: returns logprobs [B, T] (0 past each sequence's end) and mask [B, T] (1 = real token),
+   * T = longest sequence. log p(seq[t]) uses softmax(logits / temperature), as generate() reports it.
+   */
+  logprobs(inputs: ReasonerInput[], sequences: Int32Array[], opts: { groupSize?: number; temperature?: number } = {}): { logprobs: tf.Tensor2D; mask: tf.Tensor2D } {
+    const groupSize = opts.groupSize ?? Math.max(1, Math.round(sequences.length / inputs.length));
+    const temperature = opts.temperature && opts.temperature > 0 ? opts.temperature : 1;
+    const B = sequences.length;
+    const T = Math.max(1, ...sequences.map((s) => s.length));
+    sequences.forEach((s) => this.checkIds(s));
+    const targets = new Int32Array(B * T);
+    const maskData = new Float32Array(B * T);
+    sequences.forEach((s, b) => {
+      targets.set(s, b * T);
+      maskData.fill(1, b * T, b * T + s.length);
+    });
+    return tf.tidy(() => {
+      const rows = sequences.map((_, b) => Math.min(inputs.length - 1, Math.floor(b / groupSize)));
+      const fed = sequences.map((s) => s.subarray(0, Math.max(0, s.length - 1)));
+      const { hidden, P } = this.fullForward(inputs, rows, fed, T - 1);
+      const logits = tf.div(this.head(this.rowsOf(hidden, B, P + T - 1, P - 1, T)), temperature); // [B·T, V]
+      const logp = tf.logSoftmax(logits) as tf.Tensor2D;
+      const picked = pickColumns(logp, targets); // [B·T]
+      const mask = tf.tensor2d(maskData, [B, T]);
+      return { logprobs: tf.mul(tf.reshape(picked, [B, T]), mask) as tf.Tensor2D, mask }; // [B·T] → [B, T]
+    });
+  }
+
+  /** No-grad logprobs(): one Float32Array per sequence (its own length). */
+  async logprobsData(inputs: ReasonerInput[], sequences: Int32Array[], opts: { groupSize?: number; temperature?: number } = {}): Promise<Float32Array[]> {
+    const { logprobs, mask } = this.logprobs(inputs, sequences, opts);
+    const flat = (await logprobs.data()) as Float32Array;
+    const T = logprobs.shape[1];
+    tf.dispose([logprobs, mask]);
+    return sequences.map((s, b) => flat.slice(b * T, b * T + s.length));
+  }
+
+  private checkIds(ids: Int32Array): Int32Array {
+    for (let i = 0; i < ids.length; i++) {
+      if (ids[i]! < 0 || ids[i]! >= this.config.vocabSize) throw new InputError(`token id ${ids[i]} outside vocab [0, ${this.config.vocabSize})`);
+    }
+    return ids;
+  }
+
+  dispose(): void {
+    this.params.dispose();
+  }
+}
