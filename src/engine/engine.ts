@@ -1,13 +1,28 @@
 // The one Engine implementation. Hosts differ only in the Platform they pass in.
 import * as tf from '@tensorflow/tfjs-core';
+import * as Comlink from 'comlink';
 import { errorMessage, selectBackend, type Platform } from './backend';
 import { checkForward, checkTokenIds, makeCheckParams } from './selfcheck';
 import { runModelBench, type ModelBenchResult } from '../models/bench';
-import type { BenchOptions, Engine, EngineStatus, InitOptions, ProgressCallback, SelfCheckResult } from './types';
+import { ModelSlots } from './model-slots';
+import type {
+  BenchOptions,
+  Engine,
+  EngineStatus,
+  InitOptions,
+  ModelFile,
+  ModelInfo,
+  ModelProbe,
+  ModelRole,
+  ModelSource,
+  ProgressCallback,
+  SelfCheckResult,
+} from './types';
 
 export class LabEngine implements Engine {
   private state: EngineStatus;
   private starting: Promise<EngineStatus> | null = null;
+  private readonly slots = new ModelSlots();
 
   constructor(private readonly platform: Platform) {
     this.state = {
@@ -48,7 +63,32 @@ export class LabEngine implements Engine {
   }
 
   async status(): Promise<EngineStatus> {
-    return structuredClone(this.state);
+    return structuredClone({ ...this.state, models: this.slots.info() });
+  }
+
+  async loadModel(role: ModelRole, source: ModelSource, onProgress?: ProgressCallback): Promise<EngineStatus> {
+    this.requireReady();
+    onProgress?.({ task: `load-${role}`, done: 0, total: 1, message: `Loading the ${role}…` });
+    await this.slots.load(role, source);
+    onProgress?.({ task: `load-${role}`, done: 1, total: 1, message: `Loaded the ${role}` });
+    return this.status();
+  }
+
+  async saveModel(role: ModelRole, key: string, quantization: 'int8' | 'float32' = 'int8'): Promise<ModelInfo> {
+    this.requireReady();
+    return this.slots.saveToIndexedDb(role, key, quantization);
+  }
+
+  async exportModel(role: ModelRole, quantization: 'int8' | 'float32' = 'int8'): Promise<ModelFile[]> {
+    this.requireReady();
+    const files = await this.slots.exportFiles(role, quantization);
+    // Bulk bytes cross to the page by transfer, not copy (a no-op outside a worker).
+    return Comlink.transfer(files, files.map((f) => f.bytes));
+  }
+
+  async probeModels(seed = 1): Promise<ModelProbe> {
+    this.requireReady();
+    return this.slots.probe(seed);
   }
 
   async selfCheck(seed = 1): Promise<SelfCheckResult> {

@@ -23,15 +23,44 @@ export interface AdapterInfo {
   isFallbackAdapter: boolean;
 }
 
+export type ModelRole = 'reasoner' | 'embedder';
+
+/** Where model weights come from (the weight format is documented in src/models/README.md). */
+export type ModelSource =
+  /** A manifest URL served over HTTP, e.g. the shipped `models/reasoner/model.json`. */
+  | { kind: 'url'; url: string }
+  /** A copy saved in this browser's IndexedDB under `key`. */
+  | { kind: 'indexeddb'; key: string }
+  /** Files a user picked: the manifest JSON first, then its weight shards. */
+  | { kind: 'files'; files: File[] }
+  /** Freshly initialised, untrained weights (demos and tests before any weights are trained). */
+  | { kind: 'random'; preset: 'tiny' | 'default'; seed?: number };
+
 /** A loaded model, as the header and the model card show it. */
 export interface ModelInfo {
-  name: string;
+  role: ModelRole;
   parameters: number;
-  /** Bytes of the weights as loaded from storage (int8 payload when quantised). */
+  /** Bytes of the weights as stored (int8 payload when quantised); 0 for a fresh initialisation. */
   weightBytes: number;
   quantized: boolean;
-  /** Where the weights came from: the shipped files, a user file, IndexedDB, or a fresh initialisation. */
-  source: 'shipped' | 'file' | 'indexeddb' | 'random';
+  /** Where the weights came from. */
+  source: ModelSource['kind'];
+  /** SHA-256 of the weight payload (identifies a base model); null for a fresh initialisation. */
+  sha256: string | null;
+  /** The architecture (the file's config). */
+  config: Record<string, number>;
+}
+
+/** A model as files (the manifest JSON and its weight shard), e.g. for a download. */
+export interface ModelFile {
+  name: string;
+  bytes: ArrayBuffer;
+}
+
+/** Outputs of both models on one fixed, seeded input: tells whether two copies of a model agree. */
+export interface ModelProbe {
+  embedding: number[] | null;
+  reasoner: { tokens: number[]; text: string } | null;
 }
 
 export type EnginePhase = 'idle' | 'starting' | 'ready' | 'error';
@@ -89,6 +118,14 @@ export interface Engine {
   status(): Promise<EngineStatus>;
   /** Run the self-check network (seeded) on the active backend and on CPU. */
   selfCheck(seed?: number): Promise<SelfCheckResult>;
+  /** Load one model; on any error the model already loaded stays as it was. */
+  loadModel(role: ModelRole, source: ModelSource, onProgress?: ProgressCallback): Promise<EngineStatus>;
+  /** Keep a copy of a loaded model in this browser (IndexedDB). */
+  saveModel(role: ModelRole, key: string, quantization?: 'int8' | 'float32'): Promise<ModelInfo>;
+  /** A loaded model as files (manifest + weights), to download or to load elsewhere. */
+  exportModel(role: ModelRole, quantization?: 'int8' | 'float32'): Promise<ModelFile[]>;
+  /** Run both models on a fixed input made from `seed`. */
+  probeModels(seed?: number): Promise<ModelProbe>;
   /** Time the models on the active backend (decode with/without KV cache, embedding, log-probs, loading). */
   benchmark(options?: BenchOptions, onProgress?: ProgressCallback): Promise<ModelBenchResult>;
 }

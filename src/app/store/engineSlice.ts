@@ -37,6 +37,14 @@ function safeLocalStorage(): Storage | null {
   }
 }
 
+/**
+ * `window.embedRL.engine` is the live Engine proxy: every call the UI can make, from the devtools console
+ * (e.g. `await embedRL.engine.status()`). The e2e tests drive the engine through it too.
+ */
+function exposeForDevtools(handle: EngineHandle) {
+  (globalThis as { embedRL?: { engine: EngineHandle['engine'] } }).embedRL = { engine: handle.engine };
+}
+
 export const createEngineSlice: StateCreator<AppState, [], [], EngineSlice> = (set, get) => ({
   handle: null,
   status: null,
@@ -48,6 +56,7 @@ export const createEngineSlice: StateCreator<AppState, [], [], EngineSlice> = (s
   async startEngine() {
     get().handle?.terminate();
     const handle = startEngineWorker();
+    exposeForDevtools(handle);
     set({ handle, status: null, progress: { task: 'backend', done: 0, total: 1, message: 'Starting the engine…' }, selfCheck: null });
     try {
       const status = await handle.engine.init(

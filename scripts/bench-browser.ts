@@ -1,0 +1,62 @@
+// `npm run bench:browser [-- --backend webgpu|webgl|wasm|cpu] [--full] [--out FILE]`: the model benchmark
+// in headless Chromium, in the engine worker, on WebGPU (SwiftShader when there is no GPU) unless told
+// otherwise. Serves the production build, opens bench.html, prints the table and writes the JSON.
+import { spawn } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { chromium } from '@playwright/test';
+import { chromiumLaunchOptions } from '../e2e/chromium';
+
+const arg = (name: string) => {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+};
+const backend = arg('--backend') ?? 'webgpu';
+const full = process.argv.includes('--full');
+const out = arg('--out') ?? `bench-results/browser-${backend}.json`;
+const port = Number(arg('--port') ?? 4174);
+
+const server = spawn('npx', ['vite', 'preview', '--host', '127.0.0.1', '--port', String(port), '--strictPort'], { stdio: 'ignore' });
+const stop = () => server.kill('SIGTERM');
+process.on('exit', stop);
+
+async function waitForServer(url: string, ms: number) {
+  const t0 = Date.now();
+  while (Date.now() - t0 < ms) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      /* not up yet */
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`preview server did not start on ${url}`);
+}
+
+const base = `http://127.0.0.1:${port}`;
+await waitForServer(`${base}/bench.html`, 30_000);
+const browser = await chromium.launch(chromiumLaunchOptions());
+try {
+  const page = await browser.newPage();
+  page.on('console', (m) => m.type() === 'error' && console.error(`[page] ${m.text()}`));
+  await page.goto(`${base}/bench.html?backend=${backend}${full ? '' : '&quick=1'}`);
+  let logged = 0;
+  const poll = setInterval(async () => {
+    const log = (await page.locator('#log').textContent().catch(() => '')) ?? '';
+    const lines = log.split('\n').filter(Boolean);
+    for (const l of lines.slice(logged)) process.stderr.write(`${l}\n`);
+    logged = lines.length;
+  }, 1000);
+  await page.locator('#result[data-done="1"]').waitFor({ state: 'attached', timeout: 30 * 60_000 });
+  clearInterval(poll);
+  const error = await page.locator('#result').getAttribute('data-error');
+  if (error) throw new Error(`benchmark failed in the page: ${error}`);
+  console.log((await page.locator('#status').textContent()) ?? '');
+  console.log((await page.locator('#result').textContent()) ?? '');
+  await mkdir(dirname(out), { recursive: true });
+  await writeFile(out, JSON.stringify(JSON.parse((await page.locator('#result').getAttribute('data-json')) ?? '{}'), null, 2));
+  console.log(`wrote ${out}`);
+} finally {
+  await browser.close();
+  stop();
+}
