@@ -253,6 +253,9 @@ export class Reasoner {
         return this.head(this.rowsOf(hidden, B, P, P - 1, 1));
       });
     }
+    // GPU backends run asynchronously: wait for the prefill's logits so the prefill/decode split is real
+    // (the first decode step reads them anyway, from the CPU copy this leaves).
+    await logits.data();
     const prefillMs = performance.now() - t0;
 
     let steps = 0;
