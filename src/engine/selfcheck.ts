@@ -2,21 +2,14 @@
 // GELU, layer norm, softmax attention, concat/slice). It proves a backend computes what CPU computes
 // (the self-check in the UI and the e2e test) and that WASM gradients equal CPU gradients (unit test).
 import * as tf from '@tensorflow/tfjs-core';
+import { seededRng } from '../models/rng';
 
 export const CHECK = { tokens: 8, vocab: 12, dim: 16, hidden: 32 } as const;
 
-/** Deterministic pseudo-random floats in [-1, 1) (mulberry32), so every backend sees the same inputs. */
+/** Deterministic pseudo-random floats in [-1, 1), so every backend sees the same inputs. */
 export function checkFloats(seed: number, n: number): Float32Array {
-  let a = seed >>> 0;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
-  }
-  return out;
+  const rng = seededRng(seed);
+  return Float32Array.from({ length: n }, () => rng.float() * 2 - 1);
 }
 
 export interface CheckParams {
