@@ -5,6 +5,11 @@ import { errorMessage, selectBackend, type Platform } from './backend';
 import { checkForward, checkTokenIds, makeCheckParams } from './selfcheck';
 import { runModelBench, type ModelBenchResult } from '../models/bench';
 import { ModelSlots } from './model-slots';
+import { Library } from './library';
+import { libraryModels } from './library-models';
+import { runSearchBench, type SearchBenchOptions, type SearchBenchRow } from './search-bench';
+import type { StorageUse } from '../media/store';
+import type { AddResult, LibraryItem, LibraryOptions, LibrarySummary, MediaInput, PlainCallback, SearchOptions, SearchQuery, SearchResult, ThumbImage, TokenCallback, Trace } from './library-types';
 import type {
   BenchOptions,
   Engine,
@@ -23,6 +28,7 @@ export class LabEngine implements Engine {
   private state: EngineStatus;
   private starting: Promise<EngineStatus> | null = null;
   private readonly slots = new ModelSlots();
+  private readonly library = new Library(() => libraryModels(this.slots));
 
   constructor(private readonly platform: Platform) {
     this.state = {
@@ -112,6 +118,64 @@ export class LabEngine implements Engine {
     this.requireReady();
     let done = 0;
     return runModelBench({ ...options, onProgress: (label) => onProgress?.({ task: 'bench', done: done++, total: 0, message: label }) });
+  }
+
+  async benchmarkSearch(options: Omit<SearchBenchOptions, 'onProgress'> = {}, onProgress?: ProgressCallback): Promise<SearchBenchRow[]> {
+    this.requireReady();
+    const sizes = options.sizes ?? [1_000, 10_000, 100_000];
+    let done = 0;
+    return runSearchBench({ ...options, sizes, onProgress: (items) => onProgress?.({ task: 'bench-search', done: ++done, total: sizes.length, message: `search over ${items} items` }) });
+  }
+
+  // ---- library and search (library.ts) ----
+
+  async openLibrary(options: LibraryOptions = {}, onProgress?: ProgressCallback): Promise<LibrarySummary> {
+    this.requireReady();
+    return this.library.open(options, onProgress);
+  }
+
+  async addMedia(inputs: MediaInput[], onProgress?: ProgressCallback): Promise<AddResult[]> {
+    this.requireReady();
+    return this.library.add(inputs, onProgress);
+  }
+
+  async cancel(): Promise<void> {
+    this.library.cancel();
+  }
+
+  async removeItem(id: string): Promise<void> {
+    return this.library.remove(id);
+  }
+
+  async clearLibrary(): Promise<void> {
+    return this.library.clear();
+  }
+
+  async listItems(): Promise<LibraryItem[]> {
+    return this.library.items();
+  }
+
+  async storageUsed(): Promise<StorageUse> {
+    return this.library.storage();
+  }
+
+  async thumbnail(id: string): Promise<ThumbImage | null> {
+    const t = await this.library.thumbnail(id);
+    return t ? Comlink.transfer(t, [t.rgba.buffer]) : null;
+  }
+
+  async itemFrames(id: string): Promise<ThumbImage[]> {
+    return this.library.frames(id);
+  }
+
+  async search(query: SearchQuery, options: SearchOptions = {}, onTokens?: TokenCallback, onPlain?: PlainCallback): Promise<SearchResult> {
+    this.requireReady();
+    return this.library.search(query, options, onTokens, onPlain);
+  }
+
+  async traceItem(id: string): Promise<Trace> {
+    this.requireReady();
+    return this.library.trace(id);
   }
 
   private requireReady() {

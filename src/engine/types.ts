@@ -1,6 +1,13 @@
 // The Engine interface: everything the UI may ask of the models. One implementation (engine.ts) runs
 // unchanged in the Web Worker (workers/engine.worker.ts), in Node (src/cli) and in tests.
 import type { ModelBenchOptions, ModelBenchResult } from '../models/bench';
+import type { StorageUse } from '../media/store';
+import type { SearchBenchOptions, SearchBenchRow } from './search-bench';
+import type { AddResult, LibraryItem, LibraryOptions, LibrarySummary, MediaInput, PlainCallback, SearchOptions, SearchQuery, SearchResult, ThumbImage, TokenCallback, Trace } from './library-types';
+
+export * from './library-types';
+export type { StorageUse } from '../media/store';
+export type { SearchBenchRow } from './search-bench';
 
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 export type BackendPreference = BackendName | 'auto';
@@ -128,4 +135,30 @@ export interface Engine {
   probeModels(seed?: number): Promise<ModelProbe>;
   /** Time the models on the active backend (decode with/without KV cache, embedding, log-probs, loading). */
   benchmark(options?: BenchOptions, onProgress?: ProgressCallback): Promise<ModelBenchResult>;
+
+  /** Time brute-force top-k search at 1k / 10k / 100k items on the active backend. */
+  benchmarkSearch(options?: Omit<SearchBenchOptions, 'onProgress'>, onProgress?: ProgressCallback): Promise<SearchBenchRow[]>;
+
+  // ---- library and search ----
+  /** Index the built-in collection (or load it from the IndexedDB cache) and restore the user's items. Needs both models. */
+  openLibrary(options?: LibraryOptions, onProgress?: ProgressCallback): Promise<LibrarySummary>;
+  /** Decode, reason about, embed and store files, one transaction each; a bad file fails alone. */
+  addMedia(inputs: MediaInput[], onProgress?: ProgressCallback): Promise<AddResult[]>;
+  /** Stop indexing / adding after the current batch. */
+  cancel(): Promise<void>;
+  removeItem(id: string): Promise<void>;
+  /** Remove every user item (the built-in collection stays). */
+  clearLibrary(): Promise<void>;
+  listItems(): Promise<LibraryItem[]>;
+  storageUsed(): Promise<StorageUse>;
+  thumbnail(id: string): Promise<ThumbImage | null>;
+  /** An image, or every frame of a clip, at display size. */
+  itemFrames(id: string): Promise<ThumbImage[]>;
+  /**
+   * Rank without T-CoT at once (onPlain), then reason about the query (T-CoT tokens stream to onTokens in
+   * batches), embed it with its T-CoT and rank again; resolves with both rankings and the query's trace.
+   */
+  search(query: SearchQuery, options?: SearchOptions, onTokens?: TokenCallback, onPlain?: PlainCallback): Promise<SearchResult>;
+  /** A library item's candidate-side trace (its cached T-CoT, the item, what the Embedder read). */
+  traceItem(id: string): Promise<Trace>;
 }

@@ -57,7 +57,18 @@ export const createEngineSlice: StateCreator<AppState, [], [], EngineSlice> = (s
     get().handle?.terminate();
     const handle = startEngineWorker();
     exposeForDevtools(handle);
-    set({ handle, status: null, progress: { task: 'backend', done: 0, total: 1, message: 'Starting the engine…' }, selfCheck: null });
+    // A new worker holds no models and no library: those views start again from scratch.
+    set({
+      handle,
+      status: null,
+      progress: { task: 'backend', done: 0, total: 1, message: 'Starting the engine…' },
+      selfCheck: null,
+      libraryPhase: 'idle',
+      library: null,
+      result: null,
+      selectedId: null,
+      selectedTrace: null,
+    });
     try {
       const status = await handle.engine.init(
         { preference: get().preference },

@@ -1,11 +1,15 @@
 // The one zustand store, built from slices (one file each, actions beside their state).
 import { create } from 'zustand';
 import { createEngineSlice, type EngineSlice } from './engineSlice';
+import { createExploreSlice, type ExploreSlice } from './exploreSlice';
+import { createLibrarySlice, type LibrarySlice } from './librarySlice';
 import { createUiSlice, type UiSlice } from './uiSlice';
 
-export type AppState = EngineSlice & UiSlice;
+export type AppState = EngineSlice & UiSlice & LibrarySlice & ExploreSlice;
 
 export const useAppStore = create<AppState>()((...a) => ({
   ...createEngineSlice(...a),
   ...createUiSlice(...a),
+  ...createLibrarySlice(...a),
+  ...createExploreSlice(...a),
 }));

@@ -2,7 +2,14 @@
 import type { StateCreator } from 'zustand';
 import type { AppState } from './index';
 
-export type ViewId = 'overview';
+export type ViewId = 'overview' | 'library' | 'explore';
+const VIEW_IDS: ViewId[] = ['overview', 'library', 'explore'];
+
+/** `?view=` opens a view directly (links, tests). */
+function initialView(): ViewId {
+  const v = new URLSearchParams(globalThis.location?.search ?? '').get('view') as ViewId | null;
+  return v && VIEW_IDS.includes(v) ? v : 'overview';
+}
 
 export interface UiSlice {
   view: ViewId;
@@ -10,6 +17,6 @@ export interface UiSlice {
 }
 
 export const createUiSlice: StateCreator<AppState, [], [], UiSlice> = (set) => ({
-  view: 'overview',
+  view: initialView(),
   setView: (view) => set({ view }),
 });

@@ -3,6 +3,8 @@
 import type { ComponentType } from 'react';
 import type { AppState } from '../store';
 import type { ViewId } from '../store/uiSlice';
+import { ExploreView } from './ExploreView';
+import { LibraryView } from './LibraryView';
 import { OverviewView } from './OverviewView';
 
 export interface ViewEntry {
@@ -12,4 +14,10 @@ export interface ViewEntry {
   available(state: AppState): boolean;
 }
 
-export const VIEWS: ViewEntry[] = [{ id: 'overview', label: 'Overview', component: OverviewView, available: () => true }];
+const engineReady = (state: AppState) => state.status?.phase === 'ready';
+
+export const VIEWS: ViewEntry[] = [
+  { id: 'overview', label: 'Overview', component: OverviewView, available: () => true },
+  { id: 'explore', label: 'Explore', component: ExploreView, available: engineReady },
+  { id: 'library', label: 'Library', component: LibraryView, available: engineReady },
+];

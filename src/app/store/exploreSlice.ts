@@ -1,0 +1,109 @@
+// Explore slice: the query, the instruction, the two rankings (with / without T-CoT), the query's T-CoT as
+// it streams in (token batches from the worker, applied at most once per animation frame) and the
+// selected result's trace.
+import * as Comlink from 'comlink';
+import type { StateCreator } from 'zustand';
+import type { Hit, SearchQuery, SearchResult, Trace } from '../../engine/types';
+import { prepareFiles, transferables } from '../files';
+import type { AppState } from './index';
+
+export interface ExploreSlice {
+  queryText: string;
+  instruction: string;
+  rankBy: 'tcot' | 'plain';
+  searching: boolean;
+  searchError: string | null;
+  /** Label of the last query (the text, an item's name, a file's name). */
+  queryLabel: string | null;
+  streamed: number[];
+  /** The ranking without T-CoT, shown while the Reasoner still writes the query's T-CoT. */
+  plainHits: Hit[] | null;
+  /** Page wall time from asking to the no-T-CoT ranking. */
+  plainMs: number | null;
+  result: SearchResult | null;
+  /** Wall time from asking to seeing results, measured on the page. */
+  queryMs: number | null;
+  selectedId: string | null;
+  selectedTrace: Trace | null;
+  setQueryText(text: string): void;
+  setInstruction(instruction: string): void;
+  setRankBy(rankBy: 'tcot' | 'plain'): void;
+  search(query: SearchQuery, label: string): Promise<void>;
+  searchFile(file: File): Promise<void>;
+  select(id: string | null): Promise<void>;
+}
+
+export const createExploreSlice: StateCreator<AppState, [], [], ExploreSlice> = (set, get) => ({
+  queryText: '',
+  instruction: 'find an image that matches the caption',
+  rankBy: 'tcot',
+  searching: false,
+  searchError: null,
+  queryLabel: null,
+  streamed: [],
+  plainHits: null,
+  plainMs: null,
+  result: null,
+  queryMs: null,
+  selectedId: null,
+  selectedTrace: null,
+  setQueryText: (queryText) => set({ queryText }),
+  setInstruction: (instruction) => set({ instruction }),
+  setRankBy: (rankBy) => set({ rankBy }),
+
+  async search(query, label) {
+    const handle = get().handle;
+    if (!handle || get().libraryPhase !== 'ready') return;
+    const t0 = performance.now();
+    set({ searching: true, searchError: null, streamed: [], plainHits: null, plainMs: null, result: null, queryLabel: label, selectedId: null, selectedTrace: null });
+    let buffer: number[] = [];
+    let scheduled = false;
+    const flush = () => {
+      scheduled = false;
+      if (buffer.length) set({ streamed: [...get().streamed, ...buffer] });
+      buffer = [];
+    };
+    try {
+      const result = await handle.engine.search(
+        query,
+        { k: 12, instruction: get().instruction },
+        Comlink.proxy((tokens: number[]) => {
+          buffer.push(...tokens);
+          if (!scheduled) {
+            scheduled = true;
+            requestAnimationFrame(flush);
+          }
+        }),
+        Comlink.proxy((hits: Hit[]) => set({ plainHits: hits, plainMs: performance.now() - t0 })),
+      );
+      flush();
+      set({ result, searching: false, queryMs: performance.now() - t0 });
+      // Show the top result's trace unless the user already picked one while the Reasoner was writing.
+      const first = result.withTcot[0]?.id;
+      if (first && !get().selectedId) void get().select(first);
+    } catch (err) {
+      set({ searching: false, searchError: err instanceof Error ? err.message : String(err) });
+    }
+  },
+
+  async searchFile(file) {
+    const { inputs, errors } = await prepareFiles([file]);
+    if (errors[0] && !errors[0].ok) {
+      set({ searchError: errors[0].message });
+      return;
+    }
+    await get().search(Comlink.transfer({ kind: 'media', input: inputs[0]! }, transferables(inputs)), file.name);
+  },
+
+  async select(id) {
+    const handle = get().handle;
+    set({ selectedId: id, selectedTrace: null });
+    if (!handle || !id) return;
+    try {
+      const trace = await handle.engine.traceItem(id);
+      if (get().selectedId === id) set({ selectedTrace: trace });
+    } catch (err) {
+      set({ searchError: err instanceof Error ? err.message : String(err) });
+    }
+  },
+});

@@ -1,0 +1,152 @@
+// Library slice: the built-in collection and the user's items, indexing / adding progress, per-file
+// errors and storage used. Models are loaded on first use: shipped weights when public/models/ has them,
+// otherwise fresh untrained ones (the UI says so).
+import * as Comlink from 'comlink';
+import type { StateCreator } from 'zustand';
+import type { AddResult, LibraryItem, LibrarySummary, Progress, StorageUse } from '../../engine/types';
+import { prepareFiles, transferables } from '../files';
+import { librarySettings } from '../settings';
+import type { AppState } from './index';
+
+export type LibraryPhase = 'idle' | 'loading-models' | 'indexing' | 'ready' | 'error';
+
+/** Progress with the figures a person wants: how many, how fast, how long still. */
+export interface RateProgress extends Progress {
+  startedAt: number;
+  rate: number | null; // items per second
+  etaS: number | null;
+}
+
+export interface LibrarySlice {
+  libraryPhase: LibraryPhase;
+  libraryError: string | null;
+  library: LibrarySummary | null;
+  /** Whether the loaded models are untrained (no shipped weights). */
+  modelsUntrained: boolean;
+  userItems: LibraryItem[];
+  indexProgress: RateProgress | null;
+  addProgress: RateProgress | null;
+  addResults: AddResult[];
+  storage: StorageUse | null;
+  openLibrary(): Promise<void>;
+  addFiles(files: File[]): Promise<void>;
+  cancelWork(): Promise<void>;
+  removeItem(id: string): Promise<void>;
+  clearLibrary(): Promise<void>;
+  refreshStorage(): Promise<void>;
+}
+
+export function withRate(p: Progress, previous: RateProgress | null): RateProgress {
+  const startedAt = previous && previous.task === p.task ? previous.startedAt : performance.now();
+  const seconds = (performance.now() - startedAt) / 1000;
+  const rate = p.done > 0 && seconds > 0 ? p.done / seconds : null;
+  const etaS = rate && p.total > p.done ? (p.total - p.done) / rate : rate ? 0 : null;
+  return { ...p, startedAt, rate, etaS };
+}
+
+async function shippedWeightsExist(): Promise<boolean> {
+  try {
+    const [a, b] = await Promise.all(['models/reasoner/model.json', 'models/embedder/model.json'].map((u) => fetch(u, { method: 'HEAD' })));
+    return a.ok && b.ok && (a.headers.get('content-type') ?? '').includes('json');
+  } catch {
+    return false;
+  }
+}
+
+export const createLibrarySlice: StateCreator<AppState, [], [], LibrarySlice> = (set, get) => ({
+  libraryPhase: 'idle',
+  libraryError: null,
+  library: null,
+  modelsUntrained: false,
+  userItems: [],
+  indexProgress: null,
+  addProgress: null,
+  addResults: [],
+  storage: null,
+
+  async openLibrary() {
+    const handle = get().handle;
+    const phase = get().libraryPhase;
+    if (!handle || get().status?.phase !== 'ready' || phase === 'loading-models' || phase === 'indexing') return;
+    const settings = librarySettings();
+    set({ libraryPhase: 'loading-models', libraryError: null });
+    try {
+      const status = await handle.engine.status();
+      let untrained = status.models.reasoner?.source === 'random' || status.models.embedder?.source === 'random';
+      if (!status.models.reasoner || !status.models.embedder) {
+        if (await shippedWeightsExist()) {
+          await handle.engine.loadModel('reasoner', { kind: 'url', url: 'models/reasoner/model.json' });
+          await handle.engine.loadModel('embedder', { kind: 'url', url: 'models/embedder/model.json' });
+          untrained = false;
+        } else {
+          await handle.engine.loadModel('reasoner', { kind: 'random', preset: settings.preset });
+          await handle.engine.loadModel('embedder', { kind: 'random', preset: settings.preset });
+          untrained = true;
+        }
+      }
+      set({ status: await handle.engine.status(), modelsUntrained: untrained, libraryPhase: 'indexing', indexProgress: null });
+      const library = await handle.engine.openLibrary(
+        { collection: settings.collection, maxNewTokens: settings.maxNewTokens },
+        Comlink.proxy((p: Progress) => set({ indexProgress: withRate(p, get().indexProgress) })),
+      );
+      if (get().handle !== handle) return;
+      set({ library, userItems: library.userItems, libraryPhase: 'ready' });
+      void get().refreshStorage();
+    } catch (err) {
+      set({ libraryPhase: 'error', libraryError: err instanceof Error ? err.message : String(err) });
+    }
+  },
+
+  async addFiles(files) {
+    const handle = get().handle;
+    if (!handle || files.length === 0) return;
+    const start: Progress = { task: 'add', done: 0, total: files.length, message: 'Reading the files…' };
+    set({ addResults: [], addProgress: withRate(start, null) });
+    try {
+      const { inputs, errors, order } = await prepareFiles(files, (done, total, name) =>
+        set({ addProgress: { ...get().addProgress!, done: 0, total, message: `Reading ${name} (${done + 1} / ${total})…` } }),
+      );
+      set({ addProgress: withRate({ task: 'add-models', done: 0, total: inputs.length, message: 'Reasoning about and embedding…' }, null) });
+      const added = inputs.length
+        ? await handle.engine.addMedia(
+            Comlink.transfer(inputs, transferables(inputs)),
+            Comlink.proxy((p: Progress) => set({ addProgress: withRate(p, get().addProgress) })),
+          )
+        : [];
+      // Report in the order the files were given.
+      const byName = new Map<string, AddResult[]>();
+      for (const r of [...errors, ...added]) byName.set(r.name, [...(byName.get(r.name) ?? []), r]);
+      const results = order.map((name) => byName.get(name)!.shift()!).filter(Boolean);
+      const userItems = (await handle.engine.listItems()).filter((i) => i.source === 'user');
+      set({ addResults: results, userItems, addProgress: null, library: get().library ? { ...get().library!, size: get().library!.builtinCount + userItems.length, userItems } : null });
+      void get().refreshStorage();
+    } catch (err) {
+      set({ addProgress: null, addResults: [{ name: '(all files)', ok: false, code: 'storage', message: err instanceof Error ? err.message : String(err) }] });
+    }
+  },
+
+  async cancelWork() {
+    await get().handle?.engine.cancel();
+  },
+
+  async removeItem(id) {
+    const handle = get().handle;
+    if (!handle) return;
+    await handle.engine.removeItem(id);
+    set({ userItems: get().userItems.filter((i) => i.id !== id) });
+    void get().refreshStorage();
+  },
+
+  async clearLibrary() {
+    const handle = get().handle;
+    if (!handle) return;
+    await handle.engine.clearLibrary();
+    set({ userItems: [], addResults: [] });
+    void get().refreshStorage();
+  },
+
+  async refreshStorage() {
+    const handle = get().handle;
+    if (handle) set({ storage: await handle.engine.storageUsed() });
+  },
+});

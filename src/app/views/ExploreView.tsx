@@ -1,0 +1,193 @@
+// Explore: query by text, by example or by a dropped file; ranked results with and without T-CoT (and how
+// each result moved); the trace of the query and of the selected result.
+import { useEffect, useMemo } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import type { Hit } from '../../engine/types';
+import { TASK_INSTRUCTIONS } from '../../world/tasks';
+import { WORD_GROUPS, tokenizeWords, isWorldWord } from '../../world/vocab';
+import { DropZone } from '../components/DropZone';
+import { ItemFilmstrip, ItemThumb } from '../components/Pixels';
+import { TracePanel } from '../components/TracePanel';
+import { useAppStore } from '../store';
+import { LibraryStatus } from './LibraryView';
+
+const HINT_GROUPS = ['color', 'shape', 'size', 'texture', 'relation', 'event', 'count'] as const;
+const INSTRUCTIONS = Object.entries(TASK_INSTRUCTIONS).flatMap(([task, list]) => list.map((text) => ({ task, text })));
+
+function QueryBox() {
+  const s = useAppStore(
+    useShallow((s) => ({ text: s.queryText, setText: s.setQueryText, instruction: s.instruction, setInstruction: s.setInstruction, search: s.search, searchFile: s.searchFile, searching: s.searching, ready: s.libraryPhase === 'ready' })),
+  );
+  const words = useMemo(() => tokenizeWords(s.text), [s.text]);
+  const unknown = words.filter((w) => !isWorldWord(w) && !/^[,.?]$/.test(w));
+  const submit = () => s.text.trim() && s.ready && void s.search({ kind: 'text', text: s.text.trim() }, s.text.trim());
+  return (
+    <section className="card query" aria-labelledby="query-heading">
+      <h2 id="query-heading">Explore</h2>
+      <p className="hint intro-line">
+        A <strong>T-CoT</strong> (traceability chain of thought) is a short note the Reasoner writes about an input before it is embedded: what matters,{' '}
+        <em>where</em> it is (boxes on an image, key frames in a clip, keywords in a text), a check, and an answer. The Embedder then reads the input{' '}
+        <em>and</em> that evidence, cut out at full resolution — so small objects and brief events it would otherwise blur away count in the match.
+      </p>
+      <form
+        className="query-row"
+        onSubmit={(e) => {
+          e.preventDefault();
+          submit();
+        }}
+      >
+        <label className="visually-hidden" htmlFor="query-input">
+          Query text
+        </label>
+        <input
+          id="query-input"
+          data-testid="query-input"
+          type="search"
+          placeholder="e.g. a small red circle left of a blue square"
+          value={s.text}
+          onChange={(e) => s.setText(e.target.value)}
+          autoComplete="off"
+        />
+        <label className="visually-hidden" htmlFor="instruction">
+          Instruction
+        </label>
+        <select id="instruction" data-testid="instruction" value={s.instruction} onChange={(e) => s.setInstruction(e.target.value)} title="The task instruction the models were trained with">
+          <option value="">(no instruction: compare inputs as they are)</option>
+          {INSTRUCTIONS.map((i) => (
+            <option key={i.text} value={i.text}>
+              {i.text}
+            </option>
+          ))}
+        </select>
+        <button type="submit" data-testid="query-submit" disabled={!s.ready || s.searching || !s.text.trim()}>
+          {s.searching ? 'Searching…' : 'Search'}
+        </button>
+      </form>
+      {unknown.length > 0 && (
+        <p className="query-mirror" data-testid="query-mirror" aria-live="polite">
+          {words.map((w, i) => (
+            <span key={i} className={unknown.includes(w) ? 'unknown-word' : ''} data-unknown={unknown.includes(w) ? 'true' : undefined}>
+              {w}{' '}
+            </span>
+          ))}
+          <span className="hint" data-testid="unknown-note">
+            — underlined words are unknown to the built-in models (they read them as &lt;unk&gt;); see the words they know below.
+          </span>
+        </p>
+      )}
+      <details className="vocab-hints">
+        <summary>Words the models know</summary>
+        {HINT_GROUPS.map((g) => (
+          <div key={g} className="vocab-group">
+            <span className="hint">{g}:</span>{' '}
+            {WORD_GROUPS[g].map((w) => (
+              <button key={w} type="button" className="chip" onClick={() => s.setText(`${s.text.trim()} ${w}`.trim())}>
+                {w}
+              </button>
+            ))}
+          </div>
+        ))}
+      </details>
+      <DropZone testId="query-drop" multiple={false} onFiles={(files) => s.ready && void s.searchFile(files[0]!)}>
+        <p className="hint">…or drop an image or video here to search with it.</p>
+      </DropZone>
+    </section>
+  );
+}
+
+function movement(hit: Hit, rank: number, other: Hit[]): { label: string; kind: string } {
+  const j = other.findIndex((h) => h.id === hit.id);
+  if (j < 0) return { label: 'new', kind: 'up' };
+  const d = j - rank;
+  return d === 0 ? { label: '=', kind: 'same' } : d > 0 ? { label: `▲${d}`, kind: 'up' } : { label: `▼${-d}`, kind: 'down' };
+}
+
+function Results() {
+  const s = useAppStore(
+    useShallow((s) => ({ result: s.result, plainHits: s.plainHits, plainMs: s.plainMs, rankBy: s.rankBy, setRankBy: s.setRankBy, selectedId: s.selectedId, select: s.select, search: s.search, queryMs: s.queryMs, label: s.queryLabel })),
+  );
+  const result = s.result;
+  if (!result && !s.plainHits) return null;
+  // Until the query's T-CoT is written, only the ranking without it exists.
+  const pending = !result;
+  const rankBy = pending ? 'plain' : s.rankBy;
+  const hits = result ? (rankBy === 'tcot' ? result.withTcot : result.withoutTcot) : s.plainHits!;
+  const other = result ? (rankBy === 'tcot' ? result.withoutTcot : result.withTcot) : null;
+  const t = result?.timings;
+  return (
+    <section className="card results" aria-labelledby="results-heading">
+      <div className="row">
+        <h3 id="results-heading">Results for “{s.label}”</h3>
+        <div className="toggle" role="group" aria-label="Rank with or without the T-CoT">
+          <button type="button" aria-pressed={rankBy === 'tcot'} data-testid="rank-tcot" disabled={pending} onClick={() => s.setRankBy('tcot')}>
+            {pending ? 'With T-CoT (writing…)' : 'With T-CoT'}
+          </button>
+          <button type="button" aria-pressed={rankBy === 'plain'} data-testid="rank-plain" onClick={() => s.setRankBy('plain')}>
+            Without T-CoT
+          </button>
+        </div>
+      </div>
+      <p className="hint" data-testid="timings">
+        {s.plainMs !== null && `${(s.plainMs / 1000).toFixed(2)} s to the ranking without T-CoT`}
+        {t && s.queryMs !== null ? `, ${(s.queryMs / 1000).toFixed(2)} s to both (reasoning ${t.reason.toFixed(0)} ms, embedding ${t.embed.toFixed(0)} ms, search ${t.search.toFixed(1)} ms).` : '.'}
+        {pending
+          ? ' The Reasoner is writing the query’s T-CoT; the ranking with it follows.'
+          : ` Arrows: how far each result moved compared with ranking ${rankBy === 'tcot' ? 'without' : 'with'} the T-CoT.`}
+      </p>
+      <ol className="result-grid" data-testid="results" data-rank-by={rankBy} data-pending={String(pending)}>
+        {hits.map((h, rank) => {
+          const mv = other ? movement(h, rank, other) : null;
+          return (
+            <li key={h.id} className={`result ${s.selectedId === h.id ? 'selected' : ''}`} data-testid="result" data-id={h.id} data-rank={rank + 1}>
+              <button type="button" className="result-main" onClick={() => void s.select(h.id)} aria-pressed={s.selectedId === h.id} aria-label={`Result ${rank + 1}: ${h.item.name}, score ${h.score.toFixed(3)}`}>
+                {h.item.kind === 'clip' ? <ItemFilmstrip id={h.id} label={`${h.item.name}, frames`} /> : <ItemThumb id={h.id} label={h.item.name} />}
+                <span className="result-meta">
+                  <span className="rank">#{rank + 1}</span> <span className="score">{h.score.toFixed(3)}</span>{' '}
+                  {mv && (
+                    <span className={`move move-${mv.kind}`} data-testid="move">
+                      {mv.label}
+                    </span>
+                  )}
+                </span>
+                <span className="caption">{h.item.caption ?? h.item.name}</span>
+              </button>
+              <button type="button" className="link" onClick={() => void s.search({ kind: 'item', id: h.id }, h.item.name)}>
+                Find similar
+              </button>
+            </li>
+          );
+        })}
+      </ol>
+    </section>
+  );
+}
+
+export function ExploreView() {
+  const s = useAppStore(
+    useShallow((s) => ({ phase: s.libraryPhase, open: s.openLibrary, result: s.result, streamed: s.streamed, searching: s.searching, error: s.searchError, selectedTrace: s.selectedTrace, selectedId: s.selectedId })),
+  );
+  // Open the library once the engine is ready (again after a backend switch, which starts a new worker).
+  const engineReady = useAppStore((st) => st.status?.phase === 'ready');
+  useEffect(() => {
+    if (engineReady && s.phase === 'idle') void s.open();
+  }, [engineReady, s.phase, s.open]);
+  const queryTokens = s.searching ? s.streamed : (s.result?.query.tokens ?? s.streamed);
+  return (
+    <div className="view explore">
+      <QueryBox />
+      <LibraryStatus />
+      {s.error && (
+        <p className="error" role="alert" data-testid="search-error">
+          {s.error}
+        </p>
+      )}
+      <div className="explore-grid">
+        <Results />
+        <div className="traces">
+          {(s.searching || s.result) && <TracePanel title="The query’s trace" testId="trace-query" trace={s.searching ? null : (s.result?.query ?? null)} tokens={queryTokens} streaming={s.searching} />}
+          {s.selectedTrace && <TracePanel title={`Trace of ${s.selectedTrace.id}`} testId="trace-result" trace={s.selectedTrace} tokens={s.selectedTrace.tokens} />}
+        </div>
+      </div>
+    </div>
+  );
+}

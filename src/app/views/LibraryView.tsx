@@ -1,0 +1,146 @@
+// The library: the built-in collection (indexed in the worker, cached in IndexedDB) and the user's own
+// images and videos (drop or pick; per-file errors; progress; remove one; clear all; storage used).
+import { useEffect } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import { DropZone } from '../components/DropZone';
+import { ItemThumb } from '../components/Pixels';
+import { ProgressBar } from '../components/ProgressBar';
+import { useAppStore } from '../store';
+
+const fmtBytes = (b: number | null) =>
+  b === null ? 'unknown' : b < 2 ** 20 ? `${(b / 1024).toFixed(0)} KiB` : b < 2 ** 30 ? `${(b / 2 ** 20).toFixed(1)} MiB` : `${(b / 2 ** 30).toFixed(1)} GiB`;
+
+export function LibraryStatus() {
+  const s = useAppStore(
+    useShallow((s) => ({ phase: s.libraryPhase, error: s.libraryError, library: s.library, indexProgress: s.indexProgress, untrained: s.modelsUntrained, cancel: s.cancelWork })),
+  );
+  return (
+    <div className="library-status" data-testid="library-status" data-phase={s.phase}>
+      {s.phase === 'loading-models' && <p>Loading the models…</p>}
+      {s.phase === 'indexing' && s.indexProgress && <ProgressBar progress={s.indexProgress} unit="items" onCancel={() => void s.cancel()} testId="index-progress" />}
+      {s.phase === 'indexing' && !s.indexProgress && <p>Preparing the built-in collection…</p>}
+      {s.phase === 'error' && (
+        <p className="error" role="alert">
+          The library could not be opened: {s.error}
+        </p>
+      )}
+      {s.phase === 'ready' && s.library && (
+        <p data-testid="library-ready" data-size={s.library.size} data-from-cache={String(s.library.fromCache)}>
+          {s.library.size} items searchable: {s.library.builtinCount} built-in ({s.library.collection.images} images, {s.library.collection.clips} clips)
+          {s.library.fromCache ? `, loaded from this browser’s cache in ${(s.library.ms / 1000).toFixed(1)} s` : `, indexed in ${(s.library.ms / 1000).toFixed(1)} s`}
+          {s.library.partial ? ' (indexing was cancelled: part of the collection, not cached)' : ''}, and {s.library.userItems.length} of yours.
+        </p>
+      )}
+      {s.untrained && (
+        <p className="banner warn" data-testid="untrained-note">
+          <strong>Untrained models.</strong> No trained weights ship with this build yet, so the Reasoner and Embedder are freshly initialised: the T-CoTs are noise and
+          rankings are arbitrary. Everything else — indexing, storage, search, the trace — works as it will with trained weights.
+          {s.library?.collection.tcot === 'teacher' && ' Built-in items’ T-CoTs come from the simulated teacher, to show what good evidence looks like.'}
+        </p>
+      )}
+    </div>
+  );
+}
+
+export function LibraryView() {
+  const s = useAppStore(
+    useShallow((s) => ({
+      phase: s.libraryPhase,
+      open: s.openLibrary,
+      items: s.userItems,
+      addFiles: s.addFiles,
+      addProgress: s.addProgress,
+      addResults: s.addResults,
+      cancel: s.cancelWork,
+      remove: s.removeItem,
+      clear: s.clearLibrary,
+      storage: s.storage,
+      search: s.search,
+      setView: s.setView,
+    })),
+  );
+  // Open the library once the engine is ready (again after a backend switch, which starts a new worker).
+  const engineReady = useAppStore((st) => st.status?.phase === 'ready');
+  useEffect(() => {
+    if (engineReady && s.phase === 'idle') void s.open();
+  }, [engineReady, s.phase, s.open]);
+  const ready = s.phase === 'ready';
+  return (
+    <div className="view library">
+      <section className="card">
+        <h2>Library</h2>
+        <p className="hint">
+          Everything you add stays in this browser (IndexedDB): each file is decoded, reasoned about by the Reasoner (its T-CoT), embedded with and without
+          that T-CoT, and stored — all in the engine’s worker.
+        </p>
+        <LibraryStatus />
+        <p className="hint" data-testid="storage-used">
+          Storage used by this app: {fmtBytes(s.storage?.usedBytes ?? null)}
+          {s.storage?.quotaBytes ? ` of ${fmtBytes(s.storage.quotaBytes)} available` : ''}
+        </p>
+      </section>
+
+      <section className="card" aria-labelledby="add-heading">
+        <h3 id="add-heading">Add your images and videos</h3>
+        <DropZone testId="library-drop" onFiles={(files) => ready && !s.addProgress && void s.addFiles(files)}>
+          <p>
+            Drop files or a folder here — images (PNG, JPEG, WebP, GIF, BMP, AVIF) and videos (WebM, MP4). Videos are sampled to 16 evenly spaced frames.
+            {!ready && ' (Available once the library is ready.)'}
+          </p>
+        </DropZone>
+        {s.addProgress && <ProgressBar progress={s.addProgress} unit="files" onCancel={() => void s.cancel()} testId="add-progress" />}
+        {s.addResults.length > 0 && (
+          <ul className="add-results" data-testid="add-results">
+            {s.addResults.map((r, i) => (
+              <li key={i} className={r.ok ? 'ok' : 'error'} data-testid="add-result" data-ok={String(r.ok)} data-name={r.name}>
+                {r.ok ? `✓ ${r.name} added` : `✗ ${r.message}`}
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+
+      <section className="card" aria-labelledby="yours-heading">
+        <div className="row">
+          <h3 id="yours-heading">Your items ({s.items.length})</h3>
+          {s.items.length > 0 && (
+            <button type="button" data-testid="clear-all" onClick={() => confirm('Remove all your items from this browser?') && void s.clear()}>
+              Clear all
+            </button>
+          )}
+        </div>
+        {s.items.length === 0 && <p className="hint">None yet.</p>}
+        <ul className="item-grid" data-testid="user-items">
+          {s.items.map((item) => (
+            <li key={item.id} className="item-card" data-testid="user-item" data-name={item.name} data-kind={item.kind}>
+              <ItemThumb id={item.id} label={item.name} />
+              <div className="item-name" title={item.name}>
+                {item.kind === 'clip' && <span className="kind-tag">video</span>}
+                {item.name}
+              </div>
+              <div className="hint">
+                {item.width}×{item.height}
+                {item.kind === 'clip' ? ` · ${item.frames} frames` : ''}
+              </div>
+              <div className="row">
+                <button
+                  type="button"
+                  onClick={() => {
+                    s.setView('explore');
+                    void s.search({ kind: 'item', id: item.id }, item.name);
+                  }}
+                  disabled={!ready}
+                >
+                  Find similar
+                </button>
+                <button type="button" aria-label={`Remove ${item.name}`} data-testid="remove-item" onClick={() => void s.remove(item.id)}>
+                  Remove
+                </button>
+              </div>
+            </li>
+          ))}
+        </ul>
+      </section>
+    </div>
+  );
+}

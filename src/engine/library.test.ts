@@ -1,0 +1,149 @@
+import { IDBFactory } from 'fake-indexeddb';
+import 'fake-indexeddb/auto';
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { LibraryStore } from '../media/store';
+import { VOCAB } from '../tcot/default';
+import { parseTokens } from '../tcot/parse';
+import { Library } from './library';
+import { libraryModels } from './library-models';
+import { ModelSlots } from './model-slots';
+import { initTestBackend } from './testing';
+
+beforeAll(() => initTestBackend());
+
+async function setup(factory = new IDBFactory()) {
+  const slots = new ModelSlots();
+  await slots.load('embedder', { kind: 'random', preset: 'tiny', seed: 3 });
+  await slots.load('reasoner', { kind: 'random', preset: 'tiny', seed: 3 });
+  const library = new Library(() => libraryModels(slots), () => LibraryStore.open(factory));
+  return { library, factory, slots };
+}
+
+const small = { collection: { seed: 7, images: 5, clips: 2, tcot: 'teacher' as const } };
+
+/** A 16-frame clip of a square moving right, 32×24. */
+function movingSquare(): { frames: Uint8Array[]; width: number; height: number } {
+  const width = 32;
+  const height = 24;
+  const frames = Array.from({ length: 16 }, (_, f) => {
+    const rgba = new Uint8Array(width * height * 4).fill(40);
+    for (let y = 8; y < 16; y++) for (let x = f; x < f + 8; x++) rgba.set([250, 30, 30, 255], (y * width + x) * 4);
+    return rgba;
+  });
+  return { frames, width, height };
+}
+
+describe('Library', () => {
+  test('indexes the built-in collection in batches with progress, then loads it from the cache', async () => {
+    const { library, factory, slots } = await setup();
+    const progress: number[] = [];
+    const first = await library.open({ ...small, batch: 3 }, (p) => p.task === 'index' && progress.push(p.done));
+    expect(first).toMatchObject({ builtinCount: 7, size: 7, fromCache: false, partial: false });
+    expect(progress.at(-1)).toBe(7);
+    expect(progress.length).toBeGreaterThan(1); // batched, not one step
+
+    const again = new Library(() => libraryModels(slots), () => LibraryStore.open(factory));
+    const second = await again.open(small);
+    expect(second).toMatchObject({ size: 7, fromCache: true });
+    // The cached index ranks exactly as the computed one.
+    const a = await library.search({ kind: 'item', id: 'image-2' }, { k: 7 });
+    const b = await again.search({ kind: 'item', id: 'image-2' }, { k: 7 });
+    expect(b.withTcot.map((h) => h.id)).toEqual(a.withTcot.map((h) => h.id));
+  });
+
+  test('cancel stops indexing after the current batch: searchable, not cached', async () => {
+    const { library, factory, slots } = await setup();
+    const summary = await library.open({ ...small, batch: 2 }, (p) => p.task === 'index' && p.done >= 2 && library.cancel());
+    expect(summary).toMatchObject({ partial: true, size: 2, builtinCount: 7 });
+    expect((await library.search({ kind: 'item', id: 'image-0' }, { k: 5 })).withTcot).toHaveLength(2);
+    const again = new Library(() => libraryModels(slots), () => LibraryStore.open(factory));
+    expect(await again.open(small)).toMatchObject({ fromCache: false, partial: false, size: 7 });
+  });
+
+  test('"find similar" ranks the item itself first (score ≈ 1), with and without T-CoT', async () => {
+    const { library } = await setup();
+    await library.open(small);
+    const r = await library.search({ kind: 'item', id: 'clip-1' }, { k: 3 });
+    expect(r.withTcot[0]).toMatchObject({ id: 'clip-1' });
+    expect(r.withTcot[0]!.score).toBeCloseTo(1, 4);
+    expect(r.withoutTcot[0]!.id).toBe('clip-1');
+    expect(r.withTcot).toHaveLength(3);
+    expect(r.query.modality).toBe('clip');
+  });
+
+  test('a teacher trace of a built-in image has parsable boxes and the crops the Embedder read', async () => {
+    const { library } = await setup();
+    await library.open(small);
+    const t = await library.trace('image-0');
+    const parsed = parseTokens(VOCAB, t.tokens, { expectedKey: 'bbox_2d' });
+    expect(parsed.evidence?.key).toBe('bbox_2d');
+    expect(t.embedderSaw.evidence.length).toBeGreaterThan(0);
+    expect(t.embedderSaw.global).toHaveLength(1);
+    expect(t.frames[0]!.rgba.length).toBe(t.frames[0]!.width * t.frames[0]!.height * 4);
+  });
+
+  test('a text query streams its T-CoT from the Reasoner in batches', async () => {
+    const { library } = await setup();
+    await library.open({ collection: { ...small.collection, tcot: 'reasoner' } });
+    const streamed: number[] = [];
+    const events: string[] = [];
+    let plainIds: string[] = [];
+    const r = await library.search(
+      { kind: 'text', text: 'a red circle' },
+      { instruction: 'find an image that matches the caption' },
+      (t) => {
+        events.push('tokens');
+        streamed.push(...t);
+      },
+      (hits) => {
+        events.push('plain');
+        plainIds = hits.map((h) => h.id);
+      },
+    );
+    // The ranking without T-CoT comes first, before any token, and is the one returned.
+    expect(events[0]).toBe('plain');
+    expect(plainIds).toEqual(r.withoutTcot.map((h) => h.id));
+    expect(streamed.length).toBeGreaterThan(0);
+    expect(r.query.tokens.slice(0, streamed.length)).toEqual(streamed.slice(0, r.query.tokens.length));
+    expect(r.withTcot.length).toBe(7);
+  });
+
+  test('user items: a bad file fails alone, the good one is stored, survives a restart, and can be removed', async () => {
+    const { library, factory, slots } = await setup();
+    await library.open(small);
+    const results = await library.add([
+      { kind: 'image', name: 'empty.png', blob: new Blob([]) },
+      { kind: 'image', name: 'notes.txt', blob: new Blob(['not an image at all']) },
+      { kind: 'clip', name: 'square.webm', fileBytes: 1234, ...movingSquare() },
+    ]);
+    expect(results.map((r) => (r.ok ? 'ok' : r.code))).toEqual(['empty', 'unsupported', 'ok']);
+    const added = results[2]!;
+    if (!added.ok) throw new Error('unreachable');
+    expect(added.item).toMatchObject({ kind: 'clip', name: 'square.webm', frames: 16, source: 'user' });
+
+    const again = new Library(() => libraryModels(slots), () => LibraryStore.open(factory));
+    const summary = await again.open(small);
+    expect(summary.userItems.map((i) => i.name)).toEqual(['square.webm']);
+    expect(summary.size).toBe(8);
+    const top = await again.search({ kind: 'item', id: added.item.id }, { k: 1 });
+    expect(top.withTcot[0]!.id).toBe(added.item.id);
+    expect((await again.thumbnail(added.item.id))!.width).toBeGreaterThan(0);
+
+    await again.remove(added.item.id);
+    expect((await again.open(small)).userItems).toEqual([]);
+  });
+
+  test('clear removes every user item; tensors do not leak across searches', async () => {
+    const { library } = await setup();
+    await library.open(small);
+    await library.add([{ kind: 'clip', name: 'a.webm', fileBytes: 1, ...movingSquare() }]);
+    await library.clear();
+    expect(library.items().filter((i) => i.source === 'user')).toEqual([]);
+    await library.search({ kind: 'item', id: 'image-0' });
+    const before = tf.memory().numTensors;
+    await library.search({ kind: 'item', id: 'image-1' });
+    await library.search({ kind: 'item', id: 'clip-0' });
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});

@@ -1,0 +1,528 @@
+// The engine's library: the built-in collection and the user's own media, each item with its candidate-side
+// T-CoT and two embeddings (with and without T-CoT), searchable by brute-force cosine top-k on the active
+// backend. Persistence is src/media/store.ts (IndexedDB); the built-in collection is cached there per
+// (collection settings, model hashes), so a second start does no model work.
+import { checkBlob, decodeImage, downsample, MAX_IMAGE_SIDE, THUMB_SIDE, type Rgba } from '../media/decode';
+import { MediaError } from '../media/errors';
+import { embeddingKey, LibraryStore, storageUse, tcotKey, type ItemRecord, type MediaRecord, type StorageUse } from '../media/store';
+import type { Embedder, EmbedItem } from '../models/embedder';
+import { embedItemFor, expectedEvidenceKey, readTcot, evidenceFor, reasonerInputFor } from '../models/inputs';
+import { resizeArea, sampleFrameIndices, type VisualInput } from '../models/preprocess';
+import type { Reasoner } from '../models/reasoner';
+import { seededRng } from '../models/rng';
+import { EmbeddingIndex } from '../retrieval/search';
+import { VOCAB } from '../tcot/default';
+import { encodeTCoT } from '../tcot/encode';
+import { annotate } from '../world/annotator';
+import { renderClip } from '../world/clip';
+import { hashSeed } from '../world/rng';
+import { renderScene } from '../world/scene';
+import { builtinCollection } from '../world/suite';
+import { CLIP_FRAMES, CLIP_SIZE, IMAGE_SIZE, type WorldInput } from '../world/types';
+import {
+  DEFAULT_COLLECTION,
+  type AddResult,
+  type CollectionOptions,
+  type Hit,
+  type LibraryItem,
+  type LibraryOptions,
+  type LibrarySummary,
+  type MediaInput,
+  type SearchOptions,
+  type SearchQuery,
+  type SearchResult,
+  type ThumbImage,
+  type PlainCallback,
+  type TokenCallback,
+  type Trace,
+} from './library-types';
+import type { ProgressCallback } from './types';
+
+const EOS = VOCAB.id('<eos>');
+/** Items reasoned about and embedded together while indexing (LibraryOptions.batch). */
+const BATCH = 8;
+const TOKEN_FLUSH_MS = 50;
+
+export interface LibraryModels {
+  embedder: Embedder;
+  reasoner: Reasoner;
+  /** Identifies the weights: caches are valid only for the same models. */
+  embedderKey: string;
+  reasonerKey: string;
+}
+
+interface Entry extends LibraryItem {
+  /** Built-in items: the world input (rendered on demand). */
+  world?: WorldInput;
+}
+
+export class CancelledError extends Error {
+  override name = 'CancelledError';
+}
+
+const nextTick = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
+/** [-1, 1] RGB floats (resizeArea's output) → RGBA bytes, for showing what the Embedder read. */
+function floatsToRgba(pixels: Float32Array, size: number): ThumbImage {
+  const rgba = new Uint8Array(size * size * 4);
+  for (let i = 0; i < size * size; i++) {
+    for (let c = 0; c < 3; c++) rgba[i * 4 + c] = Math.max(0, Math.min(255, Math.round((pixels[i * 3 + c]! / 2 + 0.5) * 255)));
+    rgba[i * 4 + 3] = 255;
+  }
+  return { width: size, height: size, rgba };
+}
+
+function worldVisualOf(input: WorldInput): VisualInput | undefined {
+  if (input.modality === 'image') return { kind: 'image', rgba: renderScene(input.scene), width: IMAGE_SIZE, height: IMAGE_SIZE };
+  if (input.modality === 'video') return { kind: 'clip', frames: renderClip(input.clip), width: CLIP_SIZE, height: CLIP_SIZE };
+  return undefined;
+}
+
+function thumbOf(visual: VisualInput): ThumbImage {
+  const first = visual.kind === 'image' ? visual.rgba : visual.frames[0]!;
+  return downsample({ rgba: first, width: visual.width, height: visual.height }, THUMB_SIDE);
+}
+
+export class Library {
+  private store: LibraryStore | null = null;
+  private entries = new Map<string, Entry>();
+  private tcots = new Map<string, Int32Array>();
+  /** Each item's two embeddings, kept for the cache (the indices hold them on the backend). */
+  private vectors = new Map<string, { withTcot: Float32Array; withoutTcot: Float32Array }>();
+  private withTcot: EmbeddingIndex | null = null;
+  private withoutTcot: EmbeddingIndex | null = null;
+  private options: CollectionOptions = DEFAULT_COLLECTION;
+  private cancelled = false;
+  private maxNewTokens = 80;
+  private idCounter = 0;
+
+  constructor(
+    private readonly models: () => LibraryModels,
+    private readonly openStore: () => Promise<LibraryStore | null> = async () => (typeof indexedDB === 'undefined' ? null : LibraryStore.open()),
+  ) {}
+
+  /** Ask the running indexing/adding loop to stop after its current batch. */
+  cancel(): void {
+    this.cancelled = true;
+  }
+
+  private modelKey(m: LibraryModels) {
+    return `${m.embedderKey}+${m.reasonerKey}`;
+  }
+
+  /** Index the built-in collection (from the cache when it can) and restore the user's items. */
+  async open(opts: LibraryOptions = {}, onProgress?: ProgressCallback): Promise<LibrarySummary> {
+    const t0 = performance.now();
+    const m = this.models();
+    this.options = { ...DEFAULT_COLLECTION, ...opts.collection };
+    this.maxNewTokens = opts.maxNewTokens ?? 80;
+    this.cancelled = false;
+    this.store ??= await this.openStore();
+    this.withTcot?.clear();
+    this.withoutTcot?.clear();
+    this.withTcot = new EmbeddingIndex(m.embedder.config.outDim);
+    this.withoutTcot = new EmbeddingIndex(m.embedder.config.outDim);
+    this.entries.clear();
+    this.tcots.clear();
+    this.vectors.clear();
+
+    const { images, clips } = builtinCollection({ seed: this.options.seed, images: this.options.images, clips: this.options.clips });
+    const builtin: Entry[] = [
+      ...images.map((c): Entry => ({ id: c.id, source: 'builtin', kind: 'image', name: c.id, caption: c.caption, width: IMAGE_SIZE, height: IMAGE_SIZE, frames: 1, world: { modality: 'image', scene: c.scene } })),
+      ...clips.map((c): Entry => ({ id: c.id, source: 'builtin', kind: 'clip', name: c.id, caption: c.caption, width: CLIP_SIZE, height: CLIP_SIZE, frames: CLIP_FRAMES, world: { modality: 'video', clip: c.clip } })),
+    ];
+    for (const e of builtin) this.entries.set(e.id, e);
+
+    const o = this.options;
+    const cacheKey = `builtin|${o.seed}|${o.images}|${o.clips}|${o.tcot}|${this.maxNewTokens}|${this.modelKey(m)}`;
+    const cached = await this.store?.collection(cacheKey).catch(() => undefined);
+    let fromCache = false;
+    let partial = false;
+    if (cached && cached.ids.length === builtin.length) {
+      this.withTcot.upsert(cached.ids, cached.withTcot);
+      this.withoutTcot.upsert(cached.ids, cached.withoutTcot);
+      const d = cached.dim;
+      cached.ids.forEach((id, i) => {
+        this.tcots.set(id, cached.tokens.slice(cached.offsets[i], cached.offsets[i + 1]));
+        this.vectors.set(id, { withTcot: cached.withTcot.slice(i * d, (i + 1) * d), withoutTcot: cached.withoutTcot.slice(i * d, (i + 1) * d) });
+      });
+      fromCache = true;
+      onProgress?.({ task: 'index', done: builtin.length, total: builtin.length, message: 'Built-in collection loaded from this browser’s cache' });
+    } else {
+      partial = !(await this.indexBuiltin(builtin, m, opts.batch ?? BATCH, onProgress));
+      if (!partial && this.store) {
+        const dim = m.embedder.config.outDim;
+        const ids = builtin.map((e) => e.id);
+        const lengths = ids.map((id) => this.tcots.get(id)!.length);
+        const offsets = new Int32Array(ids.length + 1);
+        lengths.forEach((l, i) => (offsets[i + 1] = offsets[i]! + l));
+        const tokens = new Int32Array(offsets[ids.length]!);
+        ids.forEach((id, i) => tokens.set(this.tcots.get(id)!, offsets[i]));
+        const w = this.matrix(ids, 'withTcot', dim);
+        const wo = this.matrix(ids, 'withoutTcot', dim);
+        // A full quota only loses the cache (the next start indexes again), never the session.
+        await this.store.putCollection({ key: cacheKey, ids, dim, withTcot: w, withoutTcot: wo, tokens, offsets, createdAt: Date.now() }).catch(() => undefined);
+      }
+    }
+    await this.restoreUserItems(m, onProgress);
+    return {
+      collection: this.options,
+      builtinCount: builtin.length,
+      fromCache,
+      partial,
+      userItems: this.userItems(),
+      size: this.withTcot.size,
+      ms: performance.now() - t0,
+      modelKey: this.modelKey(m),
+    };
+  }
+
+  /** Returns false when cancelled part-way. */
+  private async indexBuiltin(builtin: Entry[], m: LibraryModels, batchSize: number, onProgress?: ProgressCallback): Promise<boolean> {
+    const t0 = performance.now();
+    for (let start = 0; start < builtin.length; start += batchSize) {
+      if (this.cancelled) return false;
+      const batch = builtin.slice(start, start + batchSize);
+      const visuals = batch.map((e) => worldVisualOf(e.world!));
+      const tcots =
+        this.options.tcot === 'teacher'
+          ? batch.map((e) => this.teacherTcot(e.world!, e.id))
+          : await this.reason(m.reasoner, visuals.map((v) => ({ visual: v })));
+      await this.embedInto(m, batch.map((e) => e.id), visuals, tcots);
+      const done = Math.min(builtin.length, start + batchSize);
+      const rate = done / ((performance.now() - t0) / 1000);
+      onProgress?.({ task: 'index', done, total: builtin.length, message: `Indexing the built-in collection: ${done} / ${builtin.length} (${rate.toFixed(1)} items/s)` });
+      await nextTick(); // let a cancel() call in
+    }
+    return true;
+  }
+
+  private teacherTcot(input: WorldInput, id: string): Int32Array {
+    const tcot = annotate(input, { mode: 'gold', seed: hashSeed(this.options.seed, 'library-tcot', id) });
+    return Int32Array.from([...encodeTCoT(VOCAB, tcot).ids, EOS]);
+  }
+
+  /** Greedy T-CoTs for a batch of inputs (one shared decode), cut at <eos>. */
+  private async reason(reasoner: Reasoner, parts: { visual?: VisualInput; text?: string; instruction?: string }[], onTokens?: TokenCallback): Promise<Int32Array[]> {
+    const inputs = parts.map((p) => reasonerInputFor(VOCAB, p));
+    const c = reasoner.config;
+    const vision = (v?: VisualInput) => (!v ? 0 : v.kind === 'image' ? (c.imageSize / c.patch) ** 2 : c.clipFrames * (c.clipSize / c.patch) ** 2);
+    const prefix = Math.max(...inputs.map((inp) => vision(inp.visual) + inp.promptIds.length + 1));
+    const maxNewTokens = Math.max(1, Math.min(this.maxNewTokens, c.maxLen - prefix));
+    let pending: number[] = [];
+    let last = performance.now();
+    const out = await reasoner.generate(inputs, {
+      n: 1,
+      maxNewTokens,
+      temperature: 0,
+      rng: seededRng(1),
+      stopId: EOS,
+      onToken: onTokens
+        ? (ev) => {
+            if (ev.tokens[0]! >= 0) pending.push(ev.tokens[0]!);
+            if (performance.now() - last > TOKEN_FLUSH_MS) {
+              onTokens(pending);
+              pending = [];
+              last = performance.now();
+            }
+          }
+        : undefined,
+    });
+    if (onTokens && pending.length) onTokens(pending);
+    return out.tokens.map((t) => readTcot(VOCAB, t).ids);
+  }
+
+  /** The Embedder item, with the T-CoT cut so the item fits the Embedder's maxLen. */
+  private embedItem(m: LibraryModels, parts: { visual?: VisualInput; text?: string; instruction?: string }, tcot: Int32Array | null): EmbedItem {
+    const ec = m.embedder.config;
+    let ids = tcot;
+    for (;;) {
+      const item = embedItemFor(VOCAB, { ...parts, tcotIds: ids }, { maxEvidence: Math.min(3, ec.maxEvidence) });
+      const v = item.visual;
+      const vision = !v ? 0 : v.kind === 'image' ? (ec.globalSize / ec.patch) ** 2 : ec.globalFrames * (ec.globalSize / ec.patch) ** 2;
+      const length = 1 + vision + (item.textIds?.length ?? 0) + (item.instructionIds?.length ?? 0) + (item.tcotIds?.length ?? 0) + (item.evidence?.length ?? 0) * (ec.evidenceSize / ec.patch) ** 2;
+      if (length <= ec.maxLen || !ids || ids.length === 0) return item;
+      ids = ids.slice(0, Math.max(0, ids.length - (length - ec.maxLen)));
+    }
+  }
+
+  private async embedPair(m: LibraryModels, parts: { visual?: VisualInput; text?: string; instruction?: string }[], tcots: (Int32Array | null)[]) {
+    const items = [...parts.map((p, i) => this.embedItem(m, p, tcots[i]!)), ...parts.map((p) => this.embedItem(m, p, null))];
+    const vectors = await m.embedder.embedData(items, BATCH * 2);
+    return { withTcot: vectors.slice(0, parts.length), withoutTcot: vectors.slice(parts.length) };
+  }
+
+  private async embedInto(m: LibraryModels, ids: string[], visuals: (VisualInput | undefined)[], tcots: Int32Array[]) {
+    const { withTcot, withoutTcot } = await this.embedPair(m, visuals.map((visual) => ({ visual })), tcots);
+    const flat = (vs: Float32Array[]) => {
+      const out = new Float32Array(vs.length * m.embedder.config.outDim);
+      vs.forEach((v, i) => out.set(v, i * m.embedder.config.outDim));
+      return out;
+    };
+    this.withTcot!.upsert(ids, flat(withTcot));
+    this.withoutTcot!.upsert(ids, flat(withoutTcot));
+    ids.forEach((id, i) => {
+      this.tcots.set(id, tcots[i]!);
+      this.vectors.set(id, { withTcot: withTcot[i]!, withoutTcot: withoutTcot[i]! });
+    });
+  }
+
+  /** Row-major [ids.length, dim] of one kind of embedding. */
+  private matrix(ids: string[], which: 'withTcot' | 'withoutTcot', dim: number): Float32Array {
+    const out = new Float32Array(ids.length * dim);
+    ids.forEach((id, i) => out.set(this.vectors.get(id)![which], i * dim));
+    return out;
+  }
+
+  private async restoreUserItems(m: LibraryModels, onProgress?: ProgressCallback) {
+    if (!this.store) return;
+    const records = await this.store.items();
+    let done = 0;
+    for (const rec of records) {
+      this.entries.set(rec.id, this.entryOf(rec));
+      const emb = await this.store.embedding(rec.id, this.modelKey(m));
+      const tcot = await this.store.tcot(rec.id, m.reasonerKey);
+      if (emb && tcot) {
+        this.withTcot!.upsert([rec.id], emb.withTcot);
+        this.withoutTcot!.upsert([rec.id], emb.withoutTcot);
+        this.tcots.set(rec.id, tcot.tokens);
+        this.vectors.set(rec.id, { withTcot: emb.withTcot, withoutTcot: emb.withoutTcot });
+      } else {
+        // Stored under other models: reason and embed again with these.
+        const visual = await this.userVisual(rec.id);
+        const [tokens] = await this.reason(m.reasoner, [{ visual }]);
+        await this.embedInto(m, [rec.id], [visual], [tokens!]);
+        const { withTcot: w, withoutTcot: wo } = this.vectors.get(rec.id)!;
+        await this.store
+          .putDerived({ key: embeddingKey(rec.id, this.modelKey(m)), id: rec.id, modelKey: this.modelKey(m), withTcot: w, withoutTcot: wo }, { key: tcotKey(rec.id, m.reasonerKey), id: rec.id, tokens: tokens! })
+          .catch(() => undefined);
+      }
+      onProgress?.({ task: 'restore', done: ++done, total: records.length, message: `Restoring your items: ${done} / ${records.length}` });
+    }
+  }
+
+  private entryOf(rec: ItemRecord): Entry {
+    return { id: rec.id, source: 'user', kind: rec.kind, name: rec.name, width: rec.width, height: rec.height, frames: rec.frames };
+  }
+
+  private userItems(): LibraryItem[] {
+    return [...this.entries.values()].filter((e) => e.source === 'user').map(publicItem);
+  }
+
+  items(): LibraryItem[] {
+    return [...this.entries.values()].map(publicItem);
+  }
+
+  private async userVisual(id: string): Promise<VisualInput> {
+    const media = await this.store?.media(id);
+    if (!media) throw new Error(`no stored media for ${id}`);
+    return this.entries.get(id)?.kind === 'clip'
+      ? { kind: 'clip', frames: media.frames, width: media.width, height: media.height }
+      : { kind: 'image', rgba: media.frames[0]!, width: media.width, height: media.height };
+  }
+
+  private async visualOf(id: string): Promise<VisualInput | undefined> {
+    const e = this.entries.get(id);
+    if (!e) throw new Error(`no item "${id}" in the library`);
+    return e.world ? worldVisualOf(e.world) : this.userVisual(id);
+  }
+
+  /** Decode a media input to the pixels the models read (throws MediaError). */
+  private async decode(input: MediaInput): Promise<{ visual: VisualInput; fileBytes: number }> {
+    if (input.kind === 'image') {
+      const sniffed = await checkBlob(input.name, input.blob);
+      if (sniffed.kind !== 'image') throw new MediaError('unsupported', 'this is a video; videos are read on the page, not here', input.name);
+      const img = await decodeImage(input.name, input.blob, sniffed, MAX_IMAGE_SIDE);
+      return { visual: { kind: 'image', ...img }, fileBytes: input.blob.size };
+    }
+    if (input.frames.length === 0 || input.width < 1 || input.height < 1) throw new MediaError('corrupt', 'no frames could be read from the video', input.name);
+    return { visual: { kind: 'clip', frames: input.frames, width: input.width, height: input.height }, fileBytes: input.fileBytes };
+  }
+
+  /** Add the user's files: each decoded, reasoned about, embedded and stored on its own; errors stay per file. */
+  async add(inputs: MediaInput[], onProgress?: ProgressCallback): Promise<AddResult[]> {
+    const m = this.models();
+    if (!this.withTcot) throw new Error('open the library first');
+    this.cancelled = false;
+    const results: AddResult[] = [];
+    const t0 = performance.now();
+    for (const [i, input] of inputs.entries()) {
+      if (this.cancelled) {
+        results.push({ name: input.name, ok: false, code: 'cancelled', message: `${input.name}: cancelled before it was added` });
+        continue;
+      }
+      try {
+        const { visual, fileBytes } = await this.decode(input);
+        const [tokens] = await this.reason(m.reasoner, [{ visual }]);
+        const id = `user-${Date.now().toString(36)}-${(this.idCounter++).toString(36)}`;
+        const { withTcot, withoutTcot } = await this.embedPair(m, [{ visual }], [tokens!]);
+        const rec: ItemRecord = { id, name: input.name, kind: visual.kind, width: visual.width, height: visual.height, frames: visual.kind === 'clip' ? visual.frames.length : 1, fileBytes, addedAt: Date.now() + i / 1000 };
+        const media: MediaRecord = { id, width: visual.width, height: visual.height, frames: visual.kind === 'image' ? [visual.rgba] : visual.frames };
+        // One transaction: the item is stored completely or not at all (MediaError 'quota' when full).
+        await this.store?.putItem({
+          item: rec,
+          media,
+          thumb: { id, ...thumbOf(visual) },
+          embedding: { key: embeddingKey(id, this.modelKey(m)), id, modelKey: this.modelKey(m), withTcot: withTcot[0]!, withoutTcot: withoutTcot[0]! },
+          tcot: { key: tcotKey(id, m.reasonerKey), id, tokens: tokens! },
+        });
+        this.entries.set(id, this.entryOf(rec));
+        this.withTcot.upsert([id], withTcot[0]!);
+        this.withoutTcot!.upsert([id], withoutTcot[0]!);
+        this.tcots.set(id, tokens!);
+        this.vectors.set(id, { withTcot: withTcot[0]!, withoutTcot: withoutTcot[0]! });
+        results.push({ name: input.name, ok: true, item: publicItem(this.entries.get(id)!) });
+      } catch (err) {
+        const e = err instanceof MediaError ? err : new MediaError('corrupt', err instanceof Error ? err.message : String(err), input.name);
+        results.push({ name: input.name, ok: false, code: e.code, message: e.message });
+      }
+      const done = i + 1;
+      const rate = done / ((performance.now() - t0) / 1000);
+      onProgress?.({ task: 'add', done, total: inputs.length, message: `${input.name} (${rate.toFixed(2)} files/s)` });
+      await nextTick();
+    }
+    return results;
+  }
+
+  async remove(id: string): Promise<void> {
+    const e = this.entries.get(id);
+    if (!e || e.source !== 'user') throw new Error(`"${id}" is not one of your items`);
+    await this.store?.remove(id);
+    this.entries.delete(id);
+    this.tcots.delete(id);
+    this.vectors.delete(id);
+    this.withTcot?.remove([id]);
+    this.withoutTcot?.remove([id]);
+  }
+
+  async clear(): Promise<void> {
+    await this.store?.clearItems();
+    const ids = this.userItems().map((i) => i.id);
+    for (const id of ids) {
+      this.entries.delete(id);
+      this.tcots.delete(id);
+      this.vectors.delete(id);
+    }
+    this.withTcot?.remove(ids);
+    this.withoutTcot?.remove(ids);
+  }
+
+  storage(): Promise<StorageUse> {
+    return storageUse();
+  }
+
+  async thumbnail(id: string): Promise<ThumbImage | null> {
+    const e = this.entries.get(id);
+    if (!e) return null;
+    if (e.world) return thumbOf(worldVisualOf(e.world)!);
+    const t = await this.store?.thumb(id);
+    return t ? { width: t.width, height: t.height, rgba: t.rgba } : null;
+  }
+
+  /** Every frame of a clip at thumbnail size (the filmstrip), or the image. */
+  async frames(id: string): Promise<ThumbImage[]> {
+    const visual = await this.visualOf(id);
+    return visual ? framesOf(visual) : [];
+  }
+
+  /**
+   * Rank without the T-CoT first (one cheap embedding; `onPlain` gets it at once), then let the query's T-CoT
+   * stream in, embed the query with it and rank again.
+   */
+  async search(query: SearchQuery, opts: SearchOptions = {}, onTokens?: TokenCallback, onPlain?: PlainCallback): Promise<SearchResult> {
+    const m = this.models();
+    const withIndex = this.withTcot;
+    const withoutIndex = this.withoutTcot;
+    if (!withIndex || !withoutIndex) throw new Error('open the library first');
+    const t0 = performance.now();
+    const instruction = opts.instruction || undefined;
+    let parts: { visual?: VisualInput; text?: string; instruction?: string };
+    let world: WorldInput | undefined;
+    if (query.kind === 'text') {
+      parts = { text: query.text, instruction };
+      world = { modality: 'text', text: query.text };
+    } else if (query.kind === 'item') {
+      parts = { visual: await this.visualOf(query.id), instruction };
+      world = this.entries.get(query.id)!.world;
+    } else {
+      parts = { visual: (await this.decode(query.input)).visual, instruction };
+    }
+    const k = Math.min(opts.k ?? 12, withIndex.size);
+    const hits = (hs: { id: string; score: number }[] | undefined): Hit[] => (hs ?? []).map((h) => ({ id: h.id, score: h.score, item: publicItem(this.entries.get(h.id)!) }));
+
+    const [plainVector] = await m.embedder.embedData([this.embedItem(m, parts, null)]);
+    const [plain] = await withoutIndex.search(plainVector!, k);
+    const tPlain = performance.now();
+    onPlain?.(hits(plain), tPlain - t0);
+
+    let tokens: Int32Array;
+    let source: Trace['source'];
+    if (this.options.tcot === 'teacher' && world) {
+      // An item as the query gets the T-CoT it got as a candidate (same seed): with no instruction, it is its own nearest neighbour.
+      tokens = this.teacherTcot(world, query.kind === 'item' ? query.id : `query:${query.kind === 'text' ? query.text : ''}`);
+      onTokens?.(Array.from(tokens));
+      source = 'teacher';
+    } else {
+      [tokens] = (await this.reason(m.reasoner, [parts], onTokens)) as [Int32Array];
+      source = 'reasoner';
+    }
+    const t1 = performance.now();
+    const [tcotVector] = await m.embedder.embedData([this.embedItem(m, parts, tokens)]);
+    const t2 = performance.now();
+    const [reasoned] = await withIndex.search(tcotVector!, k);
+    const t3 = performance.now();
+    return {
+      withTcot: hits(reasoned),
+      withoutTcot: hits(plain),
+      query: this.traceOf(m, null, parts, tokens, source),
+      timings: { plain: tPlain - t0, reason: t1 - tPlain, embed: t2 - t1, search: t3 - t2, total: t3 - t0 },
+    };
+  }
+
+  /** The candidate side of an item: its cached T-CoT, the item, and what the Embedder read. */
+  async trace(id: string): Promise<Trace> {
+    const m = this.models();
+    const tokens = this.tcots.get(id);
+    if (!tokens) throw new Error(`no T-CoT for "${id}"`);
+    const visual = await this.visualOf(id);
+    return this.traceOf(m, id, { visual }, tokens, 'cache');
+  }
+
+  private traceOf(m: LibraryModels, id: string | null, parts: { visual?: VisualInput; text?: string; instruction?: string }, tokens: Int32Array, source: Trace['source']): Trace {
+    const ec = m.embedder.config;
+    const visual = parts.visual;
+    const global: ThumbImage[] = [];
+    if (visual?.kind === 'image') global.push(floatsToRgba(resizeArea(visual, ec.globalSize, ec.globalSize), ec.globalSize));
+    if (visual?.kind === 'clip') {
+      for (const f of sampleFrameIndices(visual.frames.length, ec.globalFrames)) {
+        global.push(floatsToRgba(resizeArea({ rgba: visual.frames[f]!, width: visual.width, height: visual.height }, ec.globalSize, ec.globalSize), ec.globalSize));
+      }
+    }
+    const view = readTcot(VOCAB, tokens, expectedEvidenceKey(visual));
+    const evidence = evidenceFor(visual, view.pointers, { maxEvidence: Math.min(3, ec.maxEvidence) }).map((ev, i) => ({
+      label: ev.kind === 'frame' ? `key frame ${ev.frameIndex}` : `box ${i + 1}`,
+      image: floatsToRgba(resizeArea(ev.image, ec.evidenceSize, ec.evidenceSize, ev.kind === 'crop' ? ev.region : undefined), ec.evidenceSize),
+    }));
+    return {
+      id,
+      modality: visual ? visual.kind : 'text',
+      tokens: Array.from(tokens),
+      source,
+      text: parts.text,
+      instruction: parts.instruction,
+      frames: visual ? framesOf(visual) : [],
+      embedderSaw: { global, evidence },
+    };
+  }
+}
+
+function framesOf(visual: VisualInput): ThumbImage[] {
+  const list = visual.kind === 'image' ? [visual.rgba] : visual.frames;
+  const side = visual.kind === 'image' ? 384 : THUMB_SIDE;
+  return list.map((rgba) => downsample({ rgba, width: visual.width, height: visual.height }, side) as Rgba);
+}
+
+function publicItem(e: Entry): LibraryItem {
+  const { world: _world, ...item } = e;
+  return item;
+}
