@@ -25,10 +25,11 @@ export interface EmbedderConfig {
   maxFrames: number; // 16 — frame-index embedding rows (frames per clip)
   lnEps: number; // 1e-5
   seed: number; // 1 — weight init
+  pool: 'emb' | 'emb+mean'; // 'emb' — the <emb> slot's state (the paper); 'emb+mean' adds the masked mean of all token states (trains faster from scratch)
 }
 
 export function defaultEmbedderConfig(): EmbedderConfig {
-  return { vocabSize: 1024, dModel: 128, nLayers: 4, nHeads: 4, mlpRatio: 4, outDim: 128, maxLen: 320, patch: 8, globalSize: 32, globalFrames: 4, evidenceSize: 32, maxEvidence: 4, maxFrames: 16, lnEps: 1e-5, seed: 1 };
+  return { vocabSize: 1024, dModel: 128, nLayers: 4, nHeads: 4, mlpRatio: 4, outDim: 128, maxLen: 320, patch: 8, globalSize: 32, globalFrames: 4, evidenceSize: 32, maxEvidence: 4, maxFrames: 16, lnEps: 1e-5, seed: 1, pool: 'emb' };
 }
 
 /** Override objects on top of defaultEmbedderConfig(). `tiny` is for tests and browser smoke runs. */
@@ -75,6 +76,7 @@ export function validateEmbedderConfig(config: EmbedderConfig): void {
   checkInt(config, 'maxFrames', 1, 1024);
   checkThat(typeof config.lnEps === 'number' && config.lnEps > 0, 'lnEps', 'must be > 0');
   checkInt(config, 'seed', 0, 2 ** 32 - 1);
+  checkThat(config.pool === 'emb' || config.pool === 'emb+mean', 'pool', "must be 'emb' or 'emb+mean'");
 }
 
 export class Embedder {
@@ -153,7 +155,14 @@ export class Embedder {
         hidden = transformerBlock(this.params, layer, this.dims, hidden, batch, length, mask).out;
       }
       // The <emb> marker is token 0 of every item (right padding keeps it there).
-      const pooled = tf.reshape(tf.slice(tf.reshape(hidden, [batch, length, d]), [0, 0, 0], [batch, 1, d]), [batch, d]) as tf.Tensor2D; // [B·L, d] → [B, L, d] → [B, 1, d] → [B, d]
+      const perItem = tf.reshape(hidden, [batch, length, d]); // [B·L, d] → [B, L, d]
+      let pooled = tf.reshape(tf.slice(perItem, [0, 0, 0], [batch, 1, d]), [batch, d]) as tf.Tensor2D; // [B, 1, d] → [B, d]
+      if (this.config.pool === 'emb+mean') {
+        // + Σ_t valid[t]·h[t] / Σ_t valid[t], as one [B, 1, L]·[B, L, d] product per item
+        const valid = Float32Array.from(plan.keyValid, (v, i) => v / plan.lengths[Math.floor(i / length)]!);
+        const mean = tf.reshape(tf.matMul(tf.tensor3d(valid, [batch, 1, length]), perItem), [batch, d]); // [B, 1, d] → [B, d]
+        pooled = tf.add(pooled, mean) as tf.Tensor2D;
+      }
       const normed = layerNorm(pooled, this.params.get('ln_f_g'), this.params.get('ln_f_b'), this.config.lnEps);
       const projected = dense(normed, this.params.get('head_w'), this.params.get('head_b'));
       return tf.div(projected, tf.sqrt(tf.add(tf.sum(tf.square(projected), -1, true), 1e-12))) as tf.Tensor2D;

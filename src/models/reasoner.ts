@@ -5,7 +5,7 @@
 // The output head is tied to the token embedding.
 import * as tf from '@tensorflow/tfjs-core';
 import { checkInt, checkThat, InputError } from './errors';
-import { addBlockParams, attentionBias, embedPlan, layerNorm, ParamStore, pickColumns, PlanBuilder, transformerBlock, type BlockDims, type LayerKV, type TokenPlan } from './layers';
+import { addBlockParams, attentionBias, embedPlan, expandRows, layerNorm, ParamStore, pickColumns, PlanBuilder, transformerBlock, type BlockDims, type LayerKV, type TokenPlan } from './layers';
 import { clipFrame, imagePatches, sampleFrameIndices, type VisualInput } from './preprocess';
 import { seededRng, type Rng } from './rng';
 import { sampleToken } from './sampling';
@@ -314,6 +314,10 @@ export class Reasoner {
    * Teacher-forced log-probs of `sequences` (row b conditioned on inputs[floor(b / groupSize)]),
    * differentiable: returns logprobs [B, T] (0 past each sequence's end) and mask [B, T] (1 = real token),
    * T = longest sequence. log p(seq[t]) uses softmax(logits / temperature), as generate() reports it.
+   *
+   * The prefix (vision + prompt + BOS) attends only to itself, so it is encoded once per *input* and its
+   * keys/values are shared by that input's rows (GRPO: n rollouts per input), exactly as in generate();
+   * only the T − 1 fed tokens run per row. Gradients from all rows sum into the shared prefix.
    */
   logprobs(inputs: ReasonerInput[], sequences: Int32Array[], opts: { groupSize?: number; temperature?: number } = {}): { logprobs: tf.Tensor2D; mask: tf.Tensor2D } {
     const groupSize = opts.groupSize ?? Math.max(1, Math.round(sequences.length / inputs.length));
@@ -327,12 +331,32 @@ export class Reasoner {
       targets.set(s, b * T);
       maskData.fill(1, b * T, b * T + s.length);
     });
+    const rowInput = sequences.map((_, b) => Math.min(inputs.length - 1, Math.floor(b / groupSize)));
+    const prefix = this.prefixPlan(inputs);
+    const P = prefix.length;
+    if (P + T - 1 > this.config.maxLen) throw new InputError(`sequence of ${P + T - 1} tokens > maxLen ${this.config.maxLen}`);
     return tf.tidy(() => {
-      const rows = sequences.map((_, b) => Math.min(inputs.length - 1, Math.floor(b / groupSize)));
-      const fed = sequences.map((s) => s.subarray(0, Math.max(0, s.length - 1)));
-      const { hidden, P } = this.fullForward(inputs, rows, fed, T - 1);
-      const logits = tf.div(this.head(this.rowsOf(hidden, B, P + T - 1, P - 1, T)), temperature); // [B·T, V]
-      const logp = tf.logSoftmax(logits) as tf.Tensor2D;
+      const d = this.config.dModel;
+      const I = inputs.length;
+      const prefixMask = attentionBias(prefix.keyValid, I, P, P, null);
+      const encoded = this.runBlocks(embedPlan(this.params, prefix, this.patchDim), I, P, prefixMask); // [I·P, d]
+      const toRows = (x: tf.Tensor) => expandRows(x, rowInput, I);
+      const bosHidden = toRows(this.rowsOf(encoded.hidden, I, P, P - 1, 1)) as tf.Tensor2D; // [B, d]: predicts token 0
+      let hidden: tf.Tensor2D = bosHidden;
+      if (T > 1) {
+        const fed = sequences.map((s) => s.subarray(0, Math.max(0, Math.min(s.length, T - 1))));
+        const suffix = this.suffixPlan(fed, Int32Array.from(rowInput, (i) => prefix.lengths[i]!), T - 1);
+        const keyValid = new Uint8Array(B * (P + T - 1));
+        rowInput.forEach((i, b) => {
+          keyValid.set(prefix.keyValid.subarray(i * P, (i + 1) * P), b * (P + T - 1));
+          keyValid.set(suffix.keyValid.subarray(b * (T - 1), (b + 1) * (T - 1)), b * (P + T - 1) + P);
+        });
+        const mask = attentionBias(keyValid, B, P + T - 1, T - 1, P, P);
+        const past = encoded.kv.map((layer) => ({ k: toRows(layer.k) as tf.Tensor4D, v: toRows(layer.v) as tf.Tensor4D })); // [B, nh, P, hs]
+        const fedHidden = this.runBlocks(embedPlan(this.params, suffix, this.patchDim), B, T - 1, mask, past).hidden; // [B·(T−1), d]
+        hidden = tf.reshape(tf.concat([tf.reshape(bosHidden, [B, 1, d]), tf.reshape(fedHidden, [B, T - 1, d])], 1), [B * T, d]) as tf.Tensor2D; // [B, T, d] → [B·T, d]
+      }
+      const logp = tf.logSoftmax(tf.div(this.head(hidden), temperature)) as tf.Tensor2D; // [B·T, V]
       const picked = pickColumns(logp, targets); // [B·T]
       const mask = tf.tensor2d(maskData, [B, T]);
       return { logprobs: tf.mul(tf.reshape(picked, [B, T]), mask) as tf.Tensor2D, mask }; // [B·T] → [B, T]

@@ -1,0 +1,86 @@
+// `npm run eval -- --seed N [--reasoner none|annotator|sft|egrl|gold|all] [--json FILE] [--models DIR]
+//                  [--per-task K] [--fp32 CKPT_DIR]`
+// Builds a fresh held-out suite from the seed (default 7919, not used in training or tuning) and scores the
+// shipped int8 models (DIR/embedder, DIR/reasoner-sft, DIR/reasoner; default public/models) on every task
+// and ability: Hit@1 with a 95 % bootstrap interval, Recall@5, MRR. `--fp32 DIR` adds an `egrl-fp32` row
+// from a training run's float32 checkpoints (DIR/ckpt/{embedder,reasoner-egrl}) for the int8-vs-fp32 check.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createEngine } from '../engine/engine';
+import { nodePlatform } from '../engine/platform-node';
+import { Embedder } from '../models/embedder';
+import { Reasoner } from '../models/reasoner';
+import { loadModel } from '../models/weights';
+import { nodeFileHandler } from '../models/weights-node';
+import { buildSuite } from '../world/suite';
+import { ABILITIES, TASKS } from '../world/types';
+import { evaluateItems, pairedDifference, summarize, type ItemResult, type Summary, type TcotSource } from '../train/evaluate';
+
+function arg(name: string, fallback?: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : fallback;
+}
+
+const seed = Number(arg('seed', '7919'));
+const which = arg('reasoner', 'all')!;
+const modelsDir = arg('models', 'public/models')!;
+const perTask = Number(arg('per-task', '20'));
+const fp32Dir = arg('fp32');
+const ROWS = ['none', 'annotator', 'sft', 'egrl', 'gold'] as const;
+const rows = which === 'all' ? [...ROWS] : which.split(',');
+for (const r of rows) if (!(ROWS as readonly string[]).includes(r)) throw new Error(`unknown --reasoner ${r} (none | annotator | sft | egrl | gold | all)`);
+
+const status = await createEngine(nodePlatform()).init({ preference: 'wasm' });
+if (status.backend !== 'wasm') throw new Error('the WASM backend failed to initialise');
+
+async function load<T extends Embedder | Reasoner>(dir: string): Promise<T> {
+  return (await loadModel(nodeFileHandler(dir))).model as T;
+}
+const embedder = await load<Embedder>(join(modelsDir, 'embedder'));
+const suite = buildSuite({ seed, split: 'heldout', perTask });
+console.error(`held-out suite seed ${seed}: ${suite.items.length} items (${perTask} per task) · models ${modelsDir}`);
+
+const results: Record<string, ItemResult[]> = {};
+const summaries: Record<string, Summary> = {};
+async function score(name: string, emb: Embedder, source: TcotSource): Promise<void> {
+  const t0 = performance.now();
+  results[name] = await evaluateItems(suite.items, emb, source, { onProgress: (d, t) => process.stderr.write(`\r${name} ${d}/${t}   `) });
+  summaries[name] = summarize(results[name]!, seed);
+  process.stderr.write(`\r${name}: ${((performance.now() - t0) / 1000).toFixed(0)} s\n`);
+}
+for (const row of rows) {
+  if (row === 'none') await score(row, embedder, { kind: 'none' });
+  else if (row === 'annotator') await score(row, embedder, { kind: 'annotator', seed });
+  else if (row === 'gold') await score(row, embedder, { kind: 'gold' });
+  else await score(row, embedder, { kind: 'reasoner', reasoner: await load<Reasoner>(join(modelsDir, row === 'sft' ? 'reasoner-sft' : 'reasoner')) });
+}
+if (fp32Dir) {
+  const emb32 = await load<Embedder>(join(fp32Dir, 'ckpt', 'embedder'));
+  await score('egrl-fp32', emb32, { kind: 'reasoner', reasoner: await load<Reasoner>(join(fp32Dir, 'ckpt', 'reasoner-egrl')) });
+}
+
+// ---- tables ----
+const pct = (x: number) => (x * 100).toFixed(1);
+const names = Object.keys(summaries);
+console.log(`\n| row | Hit@1 [95% CI] | R@5 | MRR | ${ABILITIES.join(' | ')} |`);
+console.log(`|---|---|---|---|${ABILITIES.map(() => '---').join('|')}|`);
+for (const n of names) {
+  const s = summaries[n]!;
+  console.log(`| ${n} | ${pct(s.overall.hit1.mean)} [${pct(s.overall.hit1.lo)}, ${pct(s.overall.hit1.hi)}] | ${pct(s.overall.recall5)} | ${pct(s.overall.mrr)} | ${ABILITIES.map((a) => (s.perAbility[a] ? pct(s.perAbility[a]!.hit1) : '–')).join(' | ')} |`);
+}
+console.log(`\n| task (Hit@1) | ${names.join(' | ')} |`);
+console.log(`|---|${names.map(() => '---').join('|')}|`);
+for (const t of TASKS) console.log(`| ${t} | ${names.map((n) => (summaries[n]!.perTask[t] ? pct(summaries[n]!.perTask[t]!.hit1) : '–')).join(' | ')} |`);
+const diffs: Record<string, unknown> = {};
+const pairs: [string, string][] = [['egrl', 'sft'], ['sft', 'none'], ['egrl', 'none'], ['egrl', 'egrl-fp32']];
+for (const [a, b] of pairs) {
+  if (!results[a] || !results[b]) continue;
+  const d = pairedDifference(results[a]!.map((r) => r.hit1), results[b]!.map((r) => r.hit1), seed);
+  diffs[`${a}-${b}`] = d;
+  console.log(`${a} − ${b}: ${pct(d.mean)} Hit@1 points [${pct(d.lo)}, ${pct(d.hi)}]`);
+}
+const jsonPath = arg('json');
+if (jsonPath) {
+  writeFileSync(jsonPath, JSON.stringify({ seed, perTask, models: modelsDir, summaries, differences: diffs, items: results }, null, 2));
+  console.error(`wrote ${jsonPath}`);
+}

@@ -1,0 +1,147 @@
+// `npm run train -- --preset quick|full|short --seed N --out DIR [--resume] [--ship] [--no-eval] [--eval-seed S]`
+// `npm run train -- --profile [--ops]`: per-step timings of the training passes (src/cli/profile-steps.ts).
+// Runs the recipe (src/train/recipe.ts) on the Node WASM backend: one JSON line per step in DIR/steps.jsonl,
+// checkpoints in DIR/ckpt (resume with --resume), int8 models in DIR/models/{embedder,reasoner-sft,reasoner}
+// (and in public/models/ with --ship), a held-out evaluation in DIR/eval.json and a summary in DIR/run.json.
+import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createEngine } from '../engine/engine';
+import { nodePlatform } from '../engine/platform-node';
+import type { Embedder } from '../models/embedder';
+import type { Reasoner } from '../models/reasoner';
+import { saveWeights } from '../models/weights';
+import { nodeFileHandler } from '../models/weights-node';
+import { plotPng } from './plot';
+import { buildSuite } from '../world/suite';
+import { diskStore } from '../train/checkpoint-node';
+import { evaluateItems, summarize, type TcotSource } from '../train/evaluate';
+import { PRESETS } from '../train/presets';
+import { runRecipe, type StepLog } from '../train/recipe';
+
+function arg(name: string, fallback?: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : fallback;
+}
+const flag = (name: string) => process.argv.includes(`--${name}`);
+
+if (flag('profile')) {
+  await createEngine(nodePlatform()).init({ preference: 'wasm' });
+  const { profileSteps } = await import('./profile-steps');
+  console.log(JSON.stringify(await profileSteps(flag('ops')), null, 2));
+  process.exit(0);
+}
+
+const presetName = arg('preset', 'quick') as keyof typeof PRESETS;
+const preset = PRESETS[presetName];
+if (!preset) throw new Error(`unknown preset ${presetName} (full | short | quick | test)`);
+const seed = Number(arg('seed', '1'));
+const out = arg('out', `runs/${presetName}-seed${seed}`)!;
+const evalSeed = Number(arg('eval-seed', '7919')); // not a training or tuning seed
+mkdirSync(out, { recursive: true });
+const stepsFile = join(out, 'steps.jsonl');
+if (!flag('resume')) writeFileSync(stepsFile, '');
+
+const status = await createEngine(nodePlatform()).init({ preference: 'wasm' });
+if (status.backend !== 'wasm') throw new Error(`the WASM backend failed to initialise: ${status.error ?? ''}`);
+console.error(`backend wasm, ${status.details.threads} thread(s) · preset ${preset.name} · seed ${seed} · out ${out}`);
+
+// ---- progress bar ----
+const fmt = (s: number) => (s >= 3600 ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m` : s >= 60 ? `${Math.floor(s / 60)}m${String(Math.floor(s % 60)).padStart(2, '0')}s` : `${s.toFixed(0)}s`);
+const STAGES = ['embedder', 'sft', 'grpo'] as const;
+let stageStart = performance.now();
+let stageFirstStep = 0;
+const t0 = performance.now();
+function bar(log: StepLog): void {
+  const done = log.step + 1;
+  const total = log.steps;
+  const rate = (performance.now() - stageStart) / 1000 / Math.max(1, done - stageFirstStep);
+  const eta = rate * (total - done);
+  const width = 24;
+  const filled = Math.round((done / total) * width);
+  const metric =
+    log.stage === 'embedder' ? `loss ${log.loss.toFixed(3)} acc ${log.acc.toFixed(2)}`
+    : log.stage === 'sft' ? `loss ${log.loss.toFixed(3)}${log.bestValLoss !== undefined ? ` val* ${log.bestValLoss.toFixed(3)}` : ''}`
+    : `reward ${log.reward.mean.toFixed(3)} fmt ${log.formatRate.toFixed(2)} kl ${log.kl.toFixed(4)}`;
+  const line = `[${STAGES.indexOf(log.stage) + 1}/3 ${log.stage.padEnd(8)}] ${'█'.repeat(filled)}${'░'.repeat(width - filled)} ${done}/${total} ${metric} · ${rate.toFixed(2)} s/step · ETA ${fmt(eta)} (stage) · elapsed ${fmt((performance.now() - t0) / 1000)}`;
+  process.stderr.write(`\r${line.padEnd(150)}`);
+}
+
+const result = await runRecipe({
+  preset,
+  seed,
+  store: diskStore(out),
+  resume: flag('resume'),
+  onStage: (stage, info) => {
+    stageStart = performance.now();
+    stageFirstStep = typeof info.startStep === 'number' ? info.startStep : 0;
+    process.stderr.write(`\n${stage}: ${JSON.stringify(info).slice(0, 300)}\n`);
+  },
+  onStep: (log) => {
+    appendFileSync(stepsFile, JSON.stringify(log) + '\n');
+    bar(log);
+  },
+});
+process.stderr.write('\n');
+const trainSeconds = (performance.now() - t0) / 1000;
+
+// ---- quantise and write the models ----
+const shipTo = [join(out, 'models'), ...(flag('ship') ? ['public/models'] : [])];
+const sizes: Record<string, number> = {};
+for (const dir of shipTo) {
+  for (const [name, model] of [['embedder', result.embedder], ['reasoner-sft', result.sft], ['reasoner', result.egrl]] as [string, Embedder | Reasoner][]) {
+    const manifest = await saveWeights(model, nodeFileHandler(join(dir, name)), 'int8');
+    sizes[name] = manifest.payloadBytes;
+  }
+}
+
+// ---- held-out evaluation (fp32 models in memory; `npm run eval` scores the int8 files) ----
+let evaluation: Record<string, unknown> | null = null;
+if (!flag('no-eval') && preset.evalPerTask > 0) {
+  const suite = buildSuite({ seed: evalSeed, split: 'heldout', perTask: preset.evalPerTask });
+  evaluation = { seed: evalSeed, perTask: preset.evalPerTask };
+  const rows: [string, TcotSource][] = [['none', { kind: 'none' }], ['sft', { kind: 'reasoner', reasoner: result.sft }], ['egrl', { kind: 'reasoner', reasoner: result.egrl }]];
+  for (const [name, source] of rows) {
+    const res = await evaluateItems(suite.items, result.embedder, source, { onProgress: (d, t) => process.stderr.write(`\reval ${name} ${d}/${t}   `) });
+    const summary = summarize(res);
+    evaluation[name] = summary;
+    process.stderr.write(`\reval ${name}: Hit@1 ${(summary.overall.hit1.mean * 100).toFixed(1)} [${(summary.overall.hit1.lo * 100).toFixed(1)}, ${(summary.overall.hit1.hi * 100).toFixed(1)}]\n`);
+  }
+  writeFileSync(join(out, 'eval.json'), JSON.stringify(evaluation, null, 2));
+}
+
+// ---- curves: one PNG per stage from this run's step log ----
+const logs = readFileSync(stepsFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as StepLog);
+const pts = <S extends StepLog['stage']>(stage: S, f: (l: Extract<StepLog, { stage: S }>) => number | undefined): [number, number][] =>
+  logs.flatMap((l) => {
+    if (l.stage !== stage) return [];
+    const v = f(l as Extract<StepLog, { stage: S }>);
+    return v === undefined ? [] : [[l.step, v] as [number, number]];
+  });
+writeFileSync(join(out, 'curve-embedder.png'), plotPng('embedder: infonce loss', [
+  { label: 'loss (t-cot steps)', points: pts('embedder', (l) => (l.tcot ? l.loss : undefined)), color: [200, 60, 40] },
+  { label: 'loss (no t-cot steps)', points: pts('embedder', (l) => (l.tcot ? undefined : l.loss)), color: [40, 90, 200] },
+]));
+writeFileSync(join(out, 'curve-sft.png'), plotPng('reasoner cold start: cross-entropy', [
+  { label: 'train', points: pts('sft', (l) => l.loss), color: [200, 60, 40] },
+  { label: 'validation', points: pts('sft', (l) => l.valLoss), color: [40, 90, 200], smooth: 1 },
+]));
+writeFileSync(join(out, 'curve-grpo.png'), plotPng('eg-rl: reward', [
+  { label: 'reward mean', points: pts('grpo', (l) => l.reward.mean), color: [200, 60, 40] },
+  { label: 'format rate', points: pts('grpo', (l) => l.formatRate), color: [40, 160, 60] },
+  { label: 'orm', points: pts('grpo', (l) => l.orm), color: [40, 90, 200] },
+]));
+
+const run = {
+  preset: preset.name,
+  seed,
+  trainSeconds,
+  stageSeconds: result.state.seconds,
+  sft: result.state.sft,
+  data: { ...result.data.stats, rl: result.data.rl.length },
+  params: { embedder: result.embedder.params.count(), reasoner: result.egrl.params.count() },
+  int8Bytes: sizes,
+  configs: { embedder: result.embedder.config, reasoner: result.egrl.config },
+  presetNumbers: preset,
+};
+writeFileSync(join(out, 'run.json'), JSON.stringify(run, null, 2));
+console.log(`done in ${fmt(trainSeconds)} (training) · models in ${shipTo.join(', ')} · ${join(out, 'run.json')}`);

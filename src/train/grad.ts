@@ -1,0 +1,57 @@
+// Gradient utilities shared by the trainers.
+import * as tf from '@tensorflow/tfjs-core';
+
+/**
+ * Global-norm clipping: g ← g · min(1, maxNorm / ‖g‖₂) with ‖g‖₂ = sqrt(Σ_i Σ g_i²) over all tensors.
+ * Returns new tensors (the caller disposes both maps) and the norm before clipping.
+ */
+export function clipByGlobalNorm(grads: Record<string, tf.Tensor>, maxNorm: number): { grads: Record<string, tf.Tensor>; norm: number } {
+  const names = Object.keys(grads);
+  const norm = tf.tidy(() => Math.sqrt(tf.addN(names.map((k) => tf.sum(tf.square(grads[k]!)))).dataSync()[0]!));
+  const scale = Number.isFinite(norm) && norm > maxNorm ? maxNorm / norm : 1;
+  const clipped: Record<string, tf.Tensor> = {};
+  for (const k of names) clipped[k] = tf.tidy(() => tf.mul(grads[k]!, scale));
+  return { grads: clipped, norm };
+}
+
+/** Adam whose learning rate is set per step (the schedule lives outside the optimizer). */
+export class ScheduledAdam {
+  readonly optimizer: tf.AdamOptimizer;
+  constructor(lr: number, readonly weightDecay = 0) {
+    this.optimizer = tf.train.adam(lr, 0.9, 0.98, 1e-8);
+  }
+
+  /**
+   * One update; `vars` maps gradient names to the variables they update. tfjs' Adam keys its moments by
+   * the *position* of a gradient in the list, so every variable is passed, always in `vars` order, with a
+   * zero gradient where the batch did not reach it (e.g. patch weights on a text-only batch).
+   */
+  step(grads: Record<string, tf.Tensor>, vars: Map<string, tf.Variable>, lr: number): void {
+    (this.optimizer as unknown as { learningRate: number }).learningRate = lr;
+    const zeros: tf.Tensor[] = [];
+    const named = [...vars].map(([name, variable]) => {
+      let tensor = grads[name];
+      if (!tensor) zeros.push((tensor = tf.zerosLike(variable)));
+      return { name: variable.name, tensor };
+    });
+    this.optimizer.applyGradients(named);
+    tf.dispose(zeros);
+  }
+
+  dispose(): void {
+    this.optimizer.dispose();
+  }
+}
+
+/** Gradients of `loss` w.r.t. a ParamStore's variables, keyed by parameter name; tensors made by `loss` are freed. */
+export function paramGrads(params: Map<string, tf.Variable>, loss: () => tf.Scalar): { value: number; grads: Record<string, tf.Tensor> } {
+  const names = [...params.keys()];
+  const list = names.map((n) => params.get(n)!);
+  const { value, grads } = tf.variableGrads(loss, list);
+  const byParam: Record<string, tf.Tensor> = {};
+  const byVarName = new Map(list.map((v, i) => [v.name, names[i]!]));
+  for (const [varName, g] of Object.entries(grads)) byParam[byVarName.get(varName)!] = g;
+  const v = value.dataSync()[0]!;
+  value.dispose();
+  return { value: v, grads: byParam };
+}

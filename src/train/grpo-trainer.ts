@@ -1,0 +1,210 @@
+// Stage 4: EG-RL (SPEC "EG-RL"). The Embedder is frozen; the Reasoner (initialised from the cold start)
+// is trained with GRPO. Each step takes `pairs` pairs of one task from the RL pool; every query and every
+// positive is its own group of n rollouts (temperature 1). Each rollout's T-CoT is embedded with the
+// evidence it points at (crops / key frames from the full-resolution input — the same path as
+// evaluation, SPEC ★), and rewarded 0.05 · format + 0.8 · ORM + 0.2 · PRM: ORM from its similarities to
+// every rollout of the other side, PRM from the text-only path (embedTcotText) over shuffled candidates.
+// Advantages are group-normalised; the loss is the clipped surrogate (ε 0.2), token-mean, plus β · k3 KL
+// to the frozen cold-start policy. One mini-batch, one epoch per batch.
+import * as tf from '@tensorflow/tfjs-core';
+import type { Embedder } from '../models/embedder';
+import { expectedEvidenceKey, readTcot, worldEmbedItem, worldReasonerInput } from '../models/inputs';
+import type { Reasoner, ReasonerInput } from '../models/reasoner';
+import { seededRng } from '../models/rng';
+import { VOCAB } from '../tcot/default';
+import { hashSeed, Rng } from '../world/rng';
+import type { Task, WorldInput } from '../world/types';
+import { groupAdvantages, meanStd } from './advantages';
+import { answerKey, byTask, taskBatch, type AnnotatedPair } from './data';
+import type { StageHooks } from './embedder-trainer';
+import { clipByGlobalNorm, paramGrads, ScheduledAdam } from './grad';
+import { grpoPolicyLoss } from './policy-loss';
+import type { GrpoStage } from './presets';
+import { formatReward, ormBatch, prmForRollout, totalReward } from './rewards';
+import { constantLr } from './schedule';
+
+export interface GrpoStepLog {
+  stage: 'grpo';
+  step: number;
+  steps: number;
+  task: Task;
+  reward: { mean: number; std: number };
+  format: number; // mean format reward
+  orm: number;
+  prm: number;
+  acc: number; // mean ORM accuracy (top-n hits / n)
+  formatRate: number;
+  kl: number; // token-mean k3 to the reference
+  clipFrac: number;
+  entropy: number; // token-mean −log p of sampled tokens (Monte-Carlo entropy estimate)
+  gradNorm: number;
+  lr: number;
+  tokens: number; // mean T-CoT length
+  dt: number;
+}
+
+/** Cosine similarity matrix of two lists of unit vectors, row-major [a.length, b.length]. */
+export function similarity(a: Float32Array[], b: Float32Array[]): Float32Array {
+  const out = new Float32Array(a.length * b.length);
+  a.forEach((x, i) =>
+    b.forEach((y, j) => {
+      let s = 0;
+      for (let k = 0; k < x.length; k++) s += x[k]! * y[k]!;
+      out[i * b.length + j] = s;
+    }),
+  );
+  return out;
+}
+
+function transpose(m: Float32Array, rows: number, cols: number): Float32Array {
+  const out = new Float32Array(m.length);
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out[j * rows + i] = m[i * cols + j]!;
+  return out;
+}
+
+/** Rewards for both sides' rollouts. Rows: queries' rollouts (pair·n + g), then positives' rollouts. */
+export interface RolloutRewards {
+  total: Float32Array;
+  format: Float32Array;
+  orm: Float32Array;
+  prm: Float32Array;
+  acc: Float32Array;
+}
+
+/** The reward of every rollout of a batch, given the rollouts' token sequences. Pure apart from the frozen Embedder. */
+export async function rolloutRewards(
+  embedder: Embedder,
+  sides: { inputs: WorldInput[]; instruction?: string[] }[],
+  tokens: Int32Array[],
+  n: number,
+  stage: Pick<GrpoStage, 'weights' | 'orm'>,
+  rng: Rng,
+): Promise<RolloutRewards> {
+  const pairs = sides[0]!.inputs.length;
+  const m = pairs * n;
+  const R = 2 * m;
+  const format = new Float32Array(R);
+  const items = tokens.map((ids, r) => {
+    const s = r < m ? 0 : 1;
+    const pair = Math.floor((r % m) / n);
+    const input = sides[s]!.inputs[pair]!;
+    const item = worldEmbedItem(VOCAB, input, { instruction: sides[s]!.instruction?.[pair], tcotIds: ids });
+    format[r] = formatReward(readTcot(VOCAB, ids, expectedEvidenceKey(item.visual)));
+    return item;
+  });
+  const emb = await embedder.embedData(items);
+  const sim = similarity(emb.slice(0, m), emb.slice(m)); // [m, m] query rollouts × positive rollouts
+  const text = tf.tidy(() => embedder.embedTcotText(tokens.map((ids) => readTcot(VOCAB, ids).ids)).arraySync() as number[][]).map((row) => Float32Array.from(row));
+  const textSim = similarity(text.slice(0, m), text.slice(m));
+  const ormQ = ormBatch(sim, pairs, n, { combine: stage.orm });
+  const ormP = ormBatch(transpose(sim, m, m), pairs, n, { combine: stage.orm });
+  const textSimP = transpose(textSim, m, m);
+  const out: RolloutRewards = { total: new Float32Array(R), format, orm: new Float32Array(R), prm: new Float32Array(R), acc: new Float32Array(R) };
+  for (let r = 0; r < R; r++) {
+    const i = r % m;
+    const o = r < m ? ormQ[i]! : ormP[i]!;
+    const row = (r < m ? textSim : textSimP).subarray(i * m, (i + 1) * m);
+    const prm = prmForRollout(row, Math.floor(i / n), n, o.margin, rng).prm;
+    out.orm[r] = o.orm;
+    out.acc[r] = o.acc;
+    out.prm[r] = prm;
+    out.total[r] = totalReward(format[r]!, o.orm, prm, stage.weights);
+  }
+  return out;
+}
+
+/** Right-pad per-row arrays into a [rows, T] tensor. */
+function padded(rows: Float32Array[], T: number): tf.Tensor2D {
+  const data = new Float32Array(rows.length * T);
+  rows.forEach((r, i) => data.set(r.subarray(0, T), i * T));
+  return tf.tensor2d(data, [rows.length, T]);
+}
+
+/** One GRPO update on given rollouts (exposed for tests): returns the diagnostics. */
+export function grpoUpdate(
+  policy: Reasoner,
+  optimizer: ScheduledAdam,
+  inputs: ReasonerInput[],
+  tokens: Int32Array[],
+  oldLogprobs: Float32Array[],
+  refLogprobs: Float32Array[],
+  advantages: Float32Array,
+  opts: { n: number; temperature: number; clipEps: number; klCoef: number; gradClip: number; lr: number },
+): { loss: number; kl: number; clipFrac: number; gradNorm: number } {
+  const T = Math.max(...tokens.map((t) => t.length));
+  let kl = 0;
+  let clipFrac = 0;
+  const { value, grads } = paramGrads(policy.params.vars, () => {
+    const { logprobs, mask } = policy.logprobs(inputs, tokens, { groupSize: opts.n, temperature: opts.temperature });
+    const out = grpoPolicyLoss({ logp: logprobs, oldLogp: padded(oldLogprobs, T), refLogp: padded(refLogprobs, T), advantages: tf.tensor1d(advantages), mask }, { clipEps: opts.clipEps, klCoef: opts.klCoef });
+    kl = out.kl.dataSync()[0]!;
+    clipFrac = out.clippedFrac.dataSync()[0]!;
+    return out.loss;
+  });
+  const clipped = clipByGlobalNorm(grads, opts.gradClip);
+  optimizer.step(clipped.grads, policy.params.vars, opts.lr);
+  tf.dispose(Object.values(grads));
+  tf.dispose(Object.values(clipped.grads));
+  return { loss: value, kl, clipFrac, gradNorm: clipped.norm };
+}
+
+export async function trainGrpo(policy: Reasoner, ref: Reasoner, embedder: Embedder, pool: AnnotatedPair[], stage: GrpoStage, seed: number, hooks: StageHooks<GrpoStepLog> = {}): Promise<GrpoStepLog[]> {
+  // A task needs ≥ 2 pairs in its batch, or its rollouts have no negatives and ORM is trivially perfect.
+  const groups = new Map([...byTask(pool)].filter(([, list]) => list.length >= Math.min(2, stage.pairs)));
+  if (groups.size === 0) throw new Error('EG-RL: the RL pool has no task with 2 or more pairs');
+  const schedule = constantLr(stage.lr, stage.warmup);
+  const optimizer = new ScheduledAdam(stage.lr);
+  const eos = VOCAB.id('<eos>');
+  const logs: GrpoStepLog[] = [];
+  try {
+    for (let step = hooks.startStep ?? 0; step < stage.steps; step++) {
+      const t0 = performance.now();
+      const { task, items } = taskBatch(groups, step, stage.pairs, seed, 'grpo-batch', answerKey);
+      const n = stage.n;
+      const inputs = [...items.map((p) => worldReasonerInput(VOCAB, p.query.input, p.instruction)), ...items.map((p) => worldReasonerInput(VOCAB, p.positive.input, p.instruction))];
+      const gen = await policy.generate(inputs, { n, maxNewTokens: stage.maxNewTokens, temperature: stage.temperature, rng: seededRng(hashSeed(seed, 'grpo-rollout', step)), stopId: eos });
+      const sides = [
+        { inputs: items.map((p) => p.query.input), instruction: items.map((p) => p.instruction) },
+        { inputs: items.map((p) => p.positive.input) },
+      ];
+      const rewards = await rolloutRewards(embedder, sides, gen.tokens, n, stage, new Rng(hashSeed(seed, 'grpo-prm', step)));
+      const advantages = groupAdvantages(rewards.total, n);
+      const refLogprobs = await ref.logprobsData(inputs, gen.tokens, { groupSize: n, temperature: stage.temperature });
+      const lr = schedule(step);
+      const upd = grpoUpdate(policy, optimizer, inputs, gen.tokens, gen.logprobs, refLogprobs, advantages, { ...stage, n, lr });
+      const tokenCount = gen.tokens.reduce((s, t) => s + t.length, 0);
+      const nll = gen.logprobs.reduce((s, lp) => s - lp.reduce((a, b) => a + b, 0), 0);
+      const mean = (x: Float32Array) => x.reduce((a, b) => a + b, 0) / Math.max(1, x.length);
+      const log: GrpoStepLog = {
+        stage: 'grpo',
+        step,
+        steps: stage.steps,
+        task,
+        reward: meanStd(rewards.total),
+        format: mean(rewards.format),
+        orm: mean(rewards.orm),
+        prm: mean(rewards.prm),
+        acc: mean(rewards.acc),
+        formatRate: mean(rewards.format),
+        kl: upd.kl,
+        clipFrac: upd.clipFrac,
+        entropy: nll / Math.max(1, tokenCount),
+        gradNorm: upd.gradNorm,
+        lr,
+        tokens: tokenCount / gen.tokens.length,
+        dt: (performance.now() - t0) / 1000,
+      };
+      logs.push(log);
+      hooks.onStep?.(log);
+      if (hooks.checkpoint && hooks.checkpointEvery && (step + 1) % hooks.checkpointEvery === 0 && step + 1 < stage.steps) await hooks.checkpoint(step + 1);
+    }
+  } finally {
+    optimizer.dispose();
+  }
+  return logs;
+}
+
+/** A frozen copy of a model's weights in another instance of the same config (the KL reference). */
+export function copyWeights(from: { params: { vars: Map<string, tf.Variable> } }, to: { params: { vars: Map<string, tf.Variable> } }): void {
+  for (const [name, v] of from.params.vars) to.params.vars.get(name)!.assign(v);
+}

@@ -1,0 +1,86 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { initTestBackend } from '../engine/testing';
+import { memoryStore } from './checkpoint';
+import { Reasoner } from '../models/reasoner';
+import { worldReasonerInput } from '../models/inputs';
+import { seededRng } from '../models/rng';
+import { VOCAB } from '../tcot/default';
+import { Rng } from '../world/rng';
+import { copyWeights, rolloutRewards, trainGrpo, type GrpoStepLog } from './grpo-trainer';
+import { PRESETS } from './presets';
+import { runRecipe, type StepLog } from './recipe';
+
+beforeAll(() => initTestBackend());
+
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+
+describe('the recipe end to end (test preset: tiny models, same vocabulary and code path as quick/full)', () => {
+  test('losses fall, EG-RL reward rises on a fixed batch, nothing leaks, and a finished run resumes without retraining', async () => {
+    const preset = PRESETS.test;
+    const tensorsBefore = tf.memory().numTensors;
+    const store = memoryStore();
+    const logs: StepLog[] = [];
+    const result = await runRecipe({ preset, seed: 3, store, onStep: (l) => logs.push(l) });
+    expect(result.state.done).toEqual(['embedder', 'sft', 'grpo']);
+
+    // Embedder: the mean InfoNCE over the last round-robin cycle of tasks is below the first cycle's.
+    const emb = logs.filter((l) => l.stage === 'embedder');
+    expect(mean(emb.slice(-11).map((l) => l.loss))).toBeLessThan(mean(emb.slice(0, 11).map((l) => l.loss)));
+
+    // SFT: training and validation loss fall.
+    const sft = logs.filter((l) => l.stage === 'sft');
+    expect(mean(sft.slice(-3).map((l) => l.loss))).toBeLessThan(mean(sft.slice(0, 3).map((l) => l.loss)));
+    const vals = sft.flatMap((l) => (l.valLoss !== undefined ? [l.valLoss] : []));
+    expect(vals[vals.length - 1]!).toBeLessThan(vals[0]!);
+    expect(result.state.sft!.bestValLoss).toBeLessThan(vals[0]! + 1e-9);
+
+    // GRPO logs carry every SPEC field.
+    const grpo = logs.filter((l): l is GrpoStepLog => l.stage === 'grpo');
+    expect(grpo).toHaveLength(preset.grpo.steps);
+    for (const key of ['reward', 'format', 'orm', 'prm', 'formatRate', 'kl', 'clipFrac', 'entropy', 'gradNorm', 'lr', 'dt'] as const) expect(grpo[0]![key]).toBeDefined();
+
+    // EG-RL on one fixed batch (a one-task pool of two pairs): the policy's expected reward — the mean over
+    // 16 rollouts per input sampled with a fixed generator — rises after 20 GRPO steps.
+    const pool = result.data.contrastive.filter((p) => p.task === 'image-i2t').slice(0, 2);
+    const policy = new Reasoner(preset.reasonerConfig);
+    copyWeights(result.sft, policy);
+    const expectedReward = async () => {
+      const inputs = [...pool.map((p) => worldReasonerInput(VOCAB, p.query.input, p.instruction)), ...pool.map((p) => worldReasonerInput(VOCAB, p.positive.input, p.instruction))];
+      const gen = await policy.generate(inputs, { n: 16, maxNewTokens: preset.grpo.maxNewTokens, temperature: 1, rng: seededRng(123), stopId: VOCAB.id('<eos>') });
+      const sides = [{ inputs: pool.map((p) => p.query.input), instruction: pool.map((p) => p.instruction) }, { inputs: pool.map((p) => p.positive.input) }];
+      return mean(Array.from((await rolloutRewards(result.embedder, sides, gen.tokens, 16, preset.grpo, new Rng(5))).total));
+    };
+    const before = await expectedReward();
+    await trainGrpo(policy, result.sft, result.embedder, pool, { ...preset.grpo, steps: 20, lr: 3e-3 }, 11);
+    expect(await expectedReward()).toBeGreaterThan(before);
+    policy.dispose();
+
+    // Resume of a finished run: loads every stage, trains nothing, same weights.
+    const resumedLogs: StepLog[] = [];
+    const resumed = await runRecipe({ preset, seed: 3, store, resume: true, onStep: (l) => resumedLogs.push(l) });
+    expect(resumedLogs).toHaveLength(0);
+    const name = 'h0.attn_qkv_w';
+    expect(Array.from(resumed.sft.params.get(name).dataSync())).toEqual(Array.from(result.sft.params.get(name).dataSync()));
+
+    for (const r of [result, resumed]) [r.embedder, r.sft, r.egrl].forEach((m) => m.dispose());
+    expect(tf.memory().numTensors).toBe(tensorsBefore);
+  });
+
+  test('an interrupted stage resumes from its checkpoint', async () => {
+    const preset = { ...PRESETS.test, checkpointEvery: 4 };
+    const store = memoryStore();
+    const first = await runRecipe({ preset, seed: 4, store });
+    // Pretend the run stopped inside SFT after step 8: state says so, and the .partial weights exist.
+    const state = (await store.loadState())!;
+    await store.saveState({ ...state, done: ['embedder'], current: { stage: 'sft', step: 8 } });
+    await store.saveModel('reasoner-sft.partial', first.sft);
+    const logs: StepLog[] = [];
+    const again = await runRecipe({ preset, seed: 4, store, resume: true, onStep: (l) => logs.push(l) });
+    const sftSteps = logs.filter((l) => l.stage === 'sft').map((l) => l.step);
+    expect(sftSteps[0]).toBe(8);
+    expect(logs.filter((l) => l.stage === 'embedder')).toHaveLength(0);
+    expect(logs.filter((l) => l.stage === 'grpo')).toHaveLength(preset.grpo.steps);
+    for (const r of [first, again]) [r.embedder, r.sft, r.egrl].forEach((m) => m.dispose());
+  });
+});

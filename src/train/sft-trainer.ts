@@ -1,0 +1,125 @@
+// The Reasoner's cold start (SPEC "Training stages" 4, as UME-R1 does): teacher-forced cross-entropy on
+// the annotator's T-CoTs (matched pairs, both sides), with a held-out validation loss every `evalEvery`
+// steps; training stops after `patience` evaluations without a new best and the best weights are kept.
+import * as tf from '@tensorflow/tfjs-core';
+import { worldReasonerInput } from '../models/inputs';
+import type { Reasoner, ReasonerInput } from '../models/reasoner';
+import { VOCAB } from '../tcot/default';
+import { hashSeed, Rng } from '../world/rng';
+import type { Task } from '../world/types';
+import type { AnnotatedPair } from './data';
+import { clipByGlobalNorm, paramGrads, ScheduledAdam } from './grad';
+import type { StageHooks } from './embedder-trainer';
+import type { SftStage } from './presets';
+import { cosineLr } from './schedule';
+
+/** One supervised example: the Reasoner's input (visual + instruction/text prompt) and the teacher T-CoT. */
+export interface SftExample {
+  task: Task;
+  input: ReasonerInput;
+  target: Int32Array; // ends in <eos>
+}
+
+/** Both sides of every pair: the query with its instruction, the positive with the same instruction. */
+export function sftExamples(pairs: AnnotatedPair[]): SftExample[] {
+  return pairs.flatMap((p) => [
+    { task: p.task, input: worldReasonerInput(VOCAB, p.query.input, p.instruction), target: p.query.tcotIds },
+    { task: p.task, input: worldReasonerInput(VOCAB, p.positive.input, p.instruction), target: p.positive.tcotIds },
+  ]);
+}
+
+export interface SftStepLog {
+  stage: 'sft';
+  step: number;
+  steps: number;
+  loss: number; // token-mean cross-entropy (nats)
+  valLoss?: number; // on evaluation steps
+  bestValLoss?: number;
+  gradNorm: number;
+  lr: number;
+  dt: number;
+}
+
+/** CE = −Σ log p(target) · mask / Σ mask over a batch (differentiable). */
+export function sftLoss(reasoner: Reasoner, batch: SftExample[]): tf.Scalar {
+  const { logprobs, mask } = reasoner.logprobs(
+    batch.map((e) => e.input),
+    batch.map((e) => e.target),
+    { groupSize: 1 },
+  );
+  return tf.div(tf.neg(tf.sum(logprobs)), tf.maximum(tf.sum(mask), 1)) as tf.Scalar;
+}
+
+/** Token-mean validation cross-entropy, no tape. */
+export function validationLoss(reasoner: Reasoner, examples: SftExample[], batchSize = 16): number {
+  let nll = 0;
+  let tokens = 0;
+  for (let i = 0; i < examples.length; i += batchSize) {
+    const batch = examples.slice(i, i + batchSize);
+    const [sum, count] = tf.tidy(() => {
+      const { logprobs, mask } = reasoner.logprobs(batch.map((e) => e.input), batch.map((e) => e.target), { groupSize: 1 });
+      return [tf.neg(tf.sum(logprobs)).dataSync()[0]!, tf.sum(mask).dataSync()[0]!];
+    });
+    nll += sum;
+    tokens += count;
+  }
+  return nll / Math.max(1, tokens);
+}
+
+/** Weight snapshot as plain arrays (the best-so-far copy for early stopping). */
+export function snapshot(params: Map<string, tf.Variable>): Map<string, Float32Array> {
+  return new Map([...params].map(([name, v]) => [name, v.dataSync() as Float32Array]));
+}
+export function restore(params: Map<string, tf.Variable>, values: Map<string, Float32Array>): void {
+  for (const [name, v] of params) tf.tidy(() => v.assign(tf.tensor(values.get(name)!, v.shape, 'float32')));
+}
+
+export interface SftResult {
+  logs: SftStepLog[];
+  bestValLoss: number;
+  bestStep: number;
+  stoppedEarly: boolean;
+}
+
+export async function trainSft(reasoner: Reasoner, train: SftExample[], val: SftExample[], stage: SftStage, seed: number, hooks: StageHooks<SftStepLog> & { best?: { loss: number; step: number } } = {}): Promise<SftResult> {
+  const schedule = cosineLr(stage.lr, stage.maxSteps, stage.warmup);
+  const optimizer = new ScheduledAdam(stage.lr);
+  const logs: SftStepLog[] = [];
+  let best = hooks.best ?? { loss: Infinity, step: -1 };
+  let bestWeights: Map<string, Float32Array> | null = null;
+  let sinceBest = 0;
+  let stoppedEarly = false;
+  try {
+    for (let step = hooks.startStep ?? 0; step < stage.maxSteps; step++) {
+      const t0 = performance.now();
+      const batch = new Rng(hashSeed(seed, 'sft-batch', step)).sample(train, stage.batch);
+      const { value, grads } = paramGrads(reasoner.params.vars, () => sftLoss(reasoner, batch));
+      const clipped = clipByGlobalNorm(grads, 1);
+      const lr = schedule(step);
+      optimizer.step(clipped.grads, reasoner.params.vars, lr);
+      tf.dispose(Object.values(grads));
+      tf.dispose(Object.values(clipped.grads));
+      const log: SftStepLog = { stage: 'sft', step, steps: stage.maxSteps, loss: value, gradNorm: clipped.norm, lr, dt: 0 };
+      const last = step === stage.maxSteps - 1;
+      if ((step + 1) % stage.evalEvery === 0 || last) {
+        log.valLoss = validationLoss(reasoner, val);
+        if (log.valLoss < best.loss - 1e-4) {
+          best = { loss: log.valLoss, step };
+          bestWeights = snapshot(reasoner.params.vars);
+          sinceBest = 0;
+        } else sinceBest++;
+        log.bestValLoss = best.loss;
+        if (sinceBest >= stage.patience) stoppedEarly = true;
+      }
+      log.dt = (performance.now() - t0) / 1000;
+      logs.push(log);
+      hooks.onStep?.(log);
+      if (stoppedEarly) break;
+      if (hooks.checkpoint && hooks.checkpointEvery && (step + 1) % hooks.checkpointEvery === 0 && !last) await hooks.checkpoint(step + 1);
+    }
+  } finally {
+    optimizer.dispose();
+  }
+  if (bestWeights) restore(reasoner.params.vars, bestWeights);
+  return { logs, bestValLoss: best.loss, bestStep: best.step, stoppedEarly };
+}
