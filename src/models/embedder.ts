@@ -4,7 +4,7 @@
 // frames) while evidence crops / key frames are taken from the full-resolution input, so evidence adds
 // detail the global view lacks (SPEC "Evidence → Embedder").
 import * as tf from '@tensorflow/tfjs-core';
-import { checkInt, checkThat, InputError } from './errors';
+import { checkInt, checkThat, checkTransformerConfig, InputError } from './errors';
 import { addBlockParams, attentionBias, dense, embedPlan, layerNorm, ParamStore, PlanBuilder, transformerBlock, type BlockDims, type TokenPlan } from './layers';
 import { clipFrame, imagePatches, sampleFrameIndices, type Region, type RgbaImage, type VisualInput } from './preprocess';
 import { seededRng } from './rng';
@@ -58,15 +58,8 @@ export interface EmbedItem {
 }
 
 export function validateEmbedderConfig(config: EmbedderConfig): void {
-  checkInt(config, 'vocabSize', 2);
-  checkInt(config, 'dModel', 8, 1024);
-  checkInt(config, 'nLayers', 1, 24);
-  checkInt(config, 'nHeads', 1, 64);
-  checkThat(config.dModel % config.nHeads === 0, 'nHeads', `must divide dModel ${config.dModel}`);
-  checkInt(config, 'mlpRatio', 1, 8);
+  checkTransformerConfig(config);
   checkInt(config, 'outDim', 2, 256);
-  checkInt(config, 'maxLen', 8, 4096);
-  checkInt(config, 'patch', 1, 64);
   checkInt(config, 'globalSize', config.patch, 512);
   checkThat(config.globalSize % config.patch === 0, 'globalSize', `must be a multiple of patch ${config.patch}`);
   checkInt(config, 'evidenceSize', config.patch, 512);
@@ -74,8 +67,6 @@ export function validateEmbedderConfig(config: EmbedderConfig): void {
   checkInt(config, 'globalFrames', 1, 64);
   checkInt(config, 'maxEvidence', 0, 64);
   checkInt(config, 'maxFrames', 1, 1024);
-  checkThat(typeof config.lnEps === 'number' && config.lnEps > 0, 'lnEps', 'must be > 0');
-  checkInt(config, 'seed', 0, 2 ** 32 - 1);
   checkThat(config.pool === 'emb' || config.pool === 'emb+mean', 'pool', "must be 'emb' or 'emb+mean'");
 }
 

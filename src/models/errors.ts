@@ -53,3 +53,27 @@ export function checkInt(config: object, key: string, min: number, max = Number.
 export function checkThat(condition: boolean, key: string, message: string): void {
   if (!condition) throw new ConfigError(key, message);
 }
+
+/** The checks every transformer config here shares (vocabulary, width, depth, heads, patching, init seed). */
+export function checkTransformerConfig(config: {
+  vocabSize: number;
+  dModel: number;
+  nLayers: number;
+  nHeads: number;
+  mlpRatio: number;
+  maxLen: number;
+  patch: number;
+  lnEps: number;
+  seed: number;
+}): void {
+  checkInt(config, 'vocabSize', 2);
+  checkInt(config, 'dModel', 8, 1024);
+  checkInt(config, 'nLayers', 1, 24);
+  checkInt(config, 'nHeads', 1, 64);
+  checkThat(config.dModel % config.nHeads === 0, 'nHeads', `must divide dModel ${config.dModel}`);
+  checkInt(config, 'mlpRatio', 1, 8);
+  checkInt(config, 'maxLen', 8, 4096);
+  checkInt(config, 'patch', 1, 64);
+  checkThat(typeof config.lnEps === 'number' && config.lnEps > 0, 'lnEps', 'must be > 0');
+  checkInt(config, 'seed', 0, 2 ** 32 - 1);
+}

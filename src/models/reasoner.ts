@@ -4,7 +4,7 @@
 // (144 tokens) with a frame-index embedding so key frames can be pointed at. Text inputs go in promptIds.
 // The output head is tied to the token embedding.
 import * as tf from '@tensorflow/tfjs-core';
-import { checkInt, checkThat, InputError } from './errors';
+import { checkInt, checkThat, checkTransformerConfig, InputError } from './errors';
 import { addBlockParams, attentionBias, embedPlan, expandRows, layerNorm, ParamStore, pickColumns, PlanBuilder, transformerBlock, type BlockDims, type LayerKV, type TokenPlan } from './layers';
 import { clipFrame, imagePatches, sampleFrameIndices, type VisualInput } from './preprocess';
 import { seededRng, type Rng } from './rng';
@@ -73,14 +73,7 @@ export interface GenerateResult {
 }
 
 export function validateReasonerConfig(config: ReasonerConfig): void {
-  checkInt(config, 'vocabSize', 2);
-  checkInt(config, 'dModel', 8, 1024);
-  checkInt(config, 'nLayers', 1, 24);
-  checkInt(config, 'nHeads', 1, 64);
-  checkThat(config.dModel % config.nHeads === 0, 'nHeads', `must divide dModel ${config.dModel}`);
-  checkInt(config, 'mlpRatio', 1, 8);
-  checkInt(config, 'maxLen', 8, 4096);
-  checkInt(config, 'patch', 1, 64);
+  checkTransformerConfig(config);
   checkInt(config, 'imageSize', config.patch, 512);
   checkThat(config.imageSize % config.patch === 0, 'imageSize', `must be a multiple of patch ${config.patch}`);
   checkInt(config, 'clipSize', config.patch, 512);
@@ -88,8 +81,6 @@ export function validateReasonerConfig(config: ReasonerConfig): void {
   checkInt(config, 'clipFrames', 1, 256);
   checkInt(config, 'bosId', 0, config.vocabSize - 1);
   checkInt(config, 'padId', 0, config.vocabSize - 1);
-  checkThat(typeof config.lnEps === 'number' && config.lnEps > 0, 'lnEps', 'must be > 0');
-  checkInt(config, 'seed', 0, 2 ** 32 - 1);
 }
 
 export class Reasoner {

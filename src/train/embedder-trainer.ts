@@ -34,6 +34,11 @@ export interface StageHooks<L> {
   checkpointEvery?: number;
 }
 
+/** Checkpoint after `done` steps when the cadence says so and the stage is not finished (its end is saved anyway). */
+export async function maybeCheckpoint<L>(hooks: StageHooks<L>, done: number, finished: boolean): Promise<void> {
+  if (hooks.checkpoint && hooks.checkpointEvery && done % hooks.checkpointEvery === 0 && !finished) await hooks.checkpoint(done);
+}
+
 /** Embed items for one side; `withTcot` false gives the no-reasoning baseline item. */
 export function sideItem(side: AnnotatedSide, instruction: string | undefined, withTcot: boolean): EmbedItem {
   return worldEmbedItem(VOCAB, side.input, { instruction, tcotIds: withTcot ? side.tcotIds : null });
@@ -69,7 +74,7 @@ export async function trainEmbedder(embedder: Embedder, pairs: AnnotatedPair[], 
       const log: EmbedderStepLog = { stage: 'embedder', step, steps: stage.steps, task, tcot: withTcot, loss: value, acc, gradNorm: clipped.norm, lr, dt: (performance.now() - t0) / 1000 };
       logs.push(log);
       hooks.onStep?.(log);
-      if (hooks.checkpoint && hooks.checkpointEvery && (step + 1) % hooks.checkpointEvery === 0 && step + 1 < stage.steps) await hooks.checkpoint(step + 1);
+      await maybeCheckpoint(hooks, step + 1, step + 1 >= stage.steps);
     }
   } finally {
     optimizer.dispose();

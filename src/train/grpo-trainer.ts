@@ -16,7 +16,7 @@ import { hashSeed, Rng } from '../world/rng';
 import type { Task, WorldInput } from '../world/types';
 import { groupAdvantages, meanStd } from './advantages';
 import { answerKey, byTask, taskBatch, type AnnotatedPair } from './data';
-import type { StageHooks } from './embedder-trainer';
+import { maybeCheckpoint, type StageHooks } from './embedder-trainer';
 import { clipByGlobalNorm, paramGrads, ScheduledAdam } from './grad';
 import { grpoPolicyLoss } from './policy-loss';
 import type { GrpoStage } from './presets';
@@ -196,7 +196,7 @@ export async function trainGrpo(policy: Reasoner, ref: Reasoner, embedder: Embed
       };
       logs.push(log);
       hooks.onStep?.(log);
-      if (hooks.checkpoint && hooks.checkpointEvery && (step + 1) % hooks.checkpointEvery === 0 && step + 1 < stage.steps) await hooks.checkpoint(step + 1);
+      await maybeCheckpoint(hooks, step + 1, step + 1 >= stage.steps);
     }
   } finally {
     optimizer.dispose();

@@ -9,7 +9,7 @@ import { hashSeed, Rng } from '../world/rng';
 import type { Task } from '../world/types';
 import type { AnnotatedPair } from './data';
 import { clipByGlobalNorm, paramGrads, ScheduledAdam } from './grad';
-import type { StageHooks } from './embedder-trainer';
+import { maybeCheckpoint, type StageHooks } from './embedder-trainer';
 import type { SftStage } from './presets';
 import { cosineLr } from './schedule';
 
@@ -115,7 +115,7 @@ export async function trainSft(reasoner: Reasoner, train: SftExample[], val: Sft
       logs.push(log);
       hooks.onStep?.(log);
       if (stoppedEarly) break;
-      if (hooks.checkpoint && hooks.checkpointEvery && (step + 1) % hooks.checkpointEvery === 0 && !last) await hooks.checkpoint(step + 1);
+      await maybeCheckpoint(hooks, step + 1, last);
     }
   } finally {
     optimizer.dispose();
