@@ -1,0 +1,63 @@
+// Image formats beyond PNG/JPEG (committed fixtures made with ImageMagick): WebP, GIF (its first frame)
+// and BMP decode at their true size; a 20,000 × 20,000 PNG is refused from its header alone.
+import { readFileSync } from 'node:fs';
+import { expect, test } from '@playwright/test';
+import type { Engine } from '../src/engine/types';
+
+declare global {
+  interface Window {
+    embedRL: { engine: Engine };
+  }
+}
+
+const fixture = (name: string) => Array.from(readFileSync(new URL(`./fixtures/${name}`, import.meta.url)));
+
+test('WebP, GIF (first frame) and BMP are added at their size; a huge PNG gets a per-file error', async ({ page }) => {
+  await page.goto('/?view=library&collection=12&preset=tiny&tokens=12&tcot=teacher');
+  await expect(page.getByTestId('backend-badge')).toHaveText('webgpu', { timeout: 60_000 });
+  await expect(page.getByTestId('library-ready')).toBeVisible({ timeout: 120_000 });
+
+  const files = [
+    { name: 'red.webp', type: 'image/webp', bytes: fixture('red.webp') },
+    { name: 'two-frames.gif', type: 'image/gif', bytes: fixture('two-frames.gif') },
+    { name: 'red.bmp', type: 'image/bmp', bytes: fixture('red.bmp') },
+  ];
+  await page.evaluate((files) => {
+    // A PNG whose header claims 20,000 × 20,000 pixels (the rest is never read).
+    const be32 = (v: number) => [(v >>> 24) & 255, (v >>> 16) & 255, (v >>> 8) & 255, v & 255];
+    const huge = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 13, 10, 26, 10, ...be32(13), 0x49, 0x48, 0x44, 0x52, ...be32(20000), ...be32(20000), 8, 6, 0, 0, 0, ...new Array(64).fill(0)]);
+    const dt = new DataTransfer();
+    for (const f of files) dt.items.add(new File([new Uint8Array(f.bytes)], f.name, { type: f.type }));
+    dt.items.add(new File([huge], 'huge.png', { type: 'image/png' }));
+    document.querySelector('[data-testid="library-drop"]')!.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+  }, files);
+
+  await expect(page.getByTestId('add-result')).toHaveCount(4, { timeout: 90_000 });
+  await expect(page.locator('[data-testid="add-result"][data-ok="true"]')).toHaveText([/red\.webp/, /two-frames\.gif/, /red\.bmp/]);
+  await expect(page.locator('[data-name="huge.png"]')).toContainText(/20000×20000/);
+
+  const decoded = await page.evaluate(async () => {
+    const e = window.embedRL.engine;
+    const items = (await e.listItems()).filter((it) => it.source === 'user');
+    return Promise.all(
+      items.map(async (it) => {
+        const thumb = (await e.thumbnail(it.id))!;
+        let r = 0;
+        let g = 0;
+        let b = 0;
+        for (let i = 0; i < thumb.rgba.length; i += 4) {
+          r += thumb.rgba[i];
+          g += thumb.rgba[i + 1];
+          b += thumb.rgba[i + 2];
+        }
+        return { name: it.name, kind: it.kind, width: it.width, height: it.height, dominant: r > g && r > b ? 'red' : g > r && g > b ? 'green' : 'blue' };
+      }),
+    );
+  });
+  expect(decoded).toEqual([
+    { name: 'red.webp', kind: 'image', width: 80, height: 60, dominant: 'red' },
+    // The GIF's first frame is red; its second (green) must not be what was decoded.
+    { name: 'two-frames.gif', kind: 'image', width: 80, height: 60, dominant: 'red' },
+    { name: 'red.bmp', kind: 'image', width: 80, height: 60, dominant: 'red' },
+  ]);
+});
