@@ -4,8 +4,10 @@ import { initTestBackend } from '../engine/testing';
 import { Reasoner, REASONER_PRESETS } from '../models/reasoner';
 import { seededRng } from '../models/rng';
 import { syntheticIds, syntheticImageInput } from '../models/testdata';
+import { Embedder } from '../models/embedder';
 import { ScheduledAdam } from './grad';
-import { grpoUpdate, similarity } from './grpo-trainer';
+import { copyWeights, grpoStep, grpoUpdate, similarity } from './grpo-trainer';
+import { PRESETS } from './presets';
 
 let policy: Reasoner;
 beforeAll(async () => {
@@ -47,5 +49,43 @@ describe('similarity', () => {
   test('row-major dot products', () => {
     const s = similarity([Float32Array.of(1, 0), Float32Array.of(0, 1)], [Float32Array.of(0.6, 0.8)]);
     expect(Array.from(s)).toEqual([expect.closeTo(0.6, 6), expect.closeTo(0.8, 6)]);
+  });
+});
+
+describe('grpoStep on plain media (the in-browser fine-tuner path)', () => {
+  test('rewards both sides, updates the policy, is deterministic per seed and leaks nothing', async () => {
+    const rgbaImage = (seed: number) => syntheticImageInput(seed, 48);
+    const preset = PRESETS.test;
+    const embedder = new Embedder(preset.embedderConfig);
+    const make = () => new Reasoner(preset.reasonerConfig);
+    const [a, b, ref] = [make(), make(), make()];
+    // Two user pairs: a text query for an image, an image query for an image (no world specs involved).
+    const pairs = [
+      { query: { text: 'a red circle' }, positive: { visual: rgbaImage(1) }, instruction: 'find an image that matches the caption' },
+      { query: { visual: rgbaImage(2) }, positive: { visual: rgbaImage(3) } },
+    ];
+    const stage = { ...preset.grpo, maxNewTokens: 10 };
+    const run = async (policy: Reasoner) => {
+      const optimizer = new ScheduledAdam(stage.lr);
+      const stats = await grpoStep(policy, ref, embedder, optimizer, pairs, stage, 1e-2, { rollout: 42, prm: 43 });
+      optimizer.dispose();
+      return stats;
+    };
+    const before = Array.from(a.params.vars.get('tok_emb')!.dataSync());
+    const first = await run(a);
+    expect(Number.isFinite(first.reward.mean)).toBe(true);
+    for (const key of ['format', 'orm', 'prm', 'acc', 'kl', 'entropy', 'tokens'] as const) expect(Number.isFinite(first[key])).toBe(true);
+    expect(first.kl).toBeGreaterThanOrEqual(0);
+    expect(Array.from(a.params.vars.get('tok_emb')!.dataSync())).not.toEqual(before);
+    // Same start, same seed → the same step.
+    const again = await run(b);
+    expect(again).toEqual(first);
+    // Another step leaks no tensors.
+    copyWeights(ref, b);
+    await run(b);
+    const tensors = tf.memory().numTensors;
+    await run(b);
+    expect(tf.memory().numTensors).toBe(tensors);
+    [a, b, ref, embedder].forEach((m) => m.dispose());
   });
 });

@@ -8,12 +8,12 @@
 // to the frozen cold-start policy. One mini-batch, one epoch per batch.
 import * as tf from '@tensorflow/tfjs-core';
 import type { Embedder } from '../models/embedder';
-import { expectedEvidenceKey, readTcot, worldEmbedItem, worldReasonerInput } from '../models/inputs';
+import { embedItemFor, expectedEvidenceKey, readTcot, reasonerInputFor, worldText, worldVisual, type ItemParts } from '../models/inputs';
 import type { Reasoner, ReasonerInput } from '../models/reasoner';
 import { seededRng } from '../models/rng';
 import { VOCAB } from '../tcot/default';
 import { hashSeed, Rng } from '../world/rng';
-import type { Task, WorldInput } from '../world/types';
+import type { Task } from '../world/types';
 import { groupAdvantages, meanStd } from './advantages';
 import { answerKey, byTask, taskBatch, type AnnotatedPair } from './data';
 import { maybeCheckpoint, type StageHooks } from './embedder-trainer';
@@ -71,24 +71,42 @@ export interface RolloutRewards {
   acc: Float32Array;
 }
 
+/** One side of a pair as model-ready parts: a world input or the user's own media (src/models/inputs.ts). */
+export type SideParts = Omit<ItemParts, 'tcotIds' | 'instruction'>;
+
+/** One pair of a GRPO batch. The Reasoner sees the instruction on both sides, the Embedder on the query side. */
+export interface GrpoPair {
+  query: SideParts;
+  positive: SideParts;
+  instruction?: string;
+}
+
+/** A world pair (the training recipe's RL pool) as a GRPO pair. */
+export function worldGrpoPair(p: Pick<AnnotatedPair, 'query' | 'positive' | 'instruction'>): GrpoPair {
+  const parts = (input: AnnotatedPair['query']['input']): SideParts => ({ visual: worldVisual(input), text: worldText(input) });
+  return { query: parts(p.query.input), positive: parts(p.positive.input), instruction: p.instruction };
+}
+
+/** The Reasoner's inputs for a batch: every query, then every positive (rows input·n + g after generation). */
+export function grpoReasonerInputs(pairs: readonly GrpoPair[]): ReasonerInput[] {
+  return [...pairs.map((p) => reasonerInputFor(VOCAB, { ...p.query, instruction: p.instruction })), ...pairs.map((p) => reasonerInputFor(VOCAB, { ...p.positive, instruction: p.instruction }))];
+}
+
 /** The reward of every rollout of a batch, given the rollouts' token sequences. Pure apart from the frozen Embedder. */
 export async function rolloutRewards(
   embedder: Embedder,
-  sides: { inputs: WorldInput[]; instruction?: string[] }[],
+  pairs: readonly GrpoPair[],
   tokens: Int32Array[],
   n: number,
   stage: Pick<GrpoStage, 'weights' | 'orm'>,
   rng: Rng,
 ): Promise<RolloutRewards> {
-  const pairs = sides[0]!.inputs.length;
-  const m = pairs * n;
+  const m = pairs.length * n;
   const R = 2 * m;
   const format = new Float32Array(R);
   const items = tokens.map((ids, r) => {
-    const s = r < m ? 0 : 1;
-    const pair = Math.floor((r % m) / n);
-    const input = sides[s]!.inputs[pair]!;
-    const item = worldEmbedItem(VOCAB, input, { instruction: sides[s]!.instruction?.[pair], tcotIds: ids });
+    const pair = pairs[Math.floor((r % m) / n)]!;
+    const item = r < m ? embedItemFor(VOCAB, { ...pair.query, instruction: pair.instruction, tcotIds: ids }) : embedItemFor(VOCAB, { ...pair.positive, tcotIds: ids });
     format[r] = formatReward(readTcot(VOCAB, ids, expectedEvidenceKey(item.visual)));
     return item;
   });
@@ -96,8 +114,8 @@ export async function rolloutRewards(
   const sim = similarity(emb.slice(0, m), emb.slice(m)); // [m, m] query rollouts × positive rollouts
   const text = tf.tidy(() => embedder.embedTcotText(tokens.map((ids) => readTcot(VOCAB, ids).ids)).arraySync() as number[][]).map((row) => Float32Array.from(row));
   const textSim = similarity(text.slice(0, m), text.slice(m));
-  const ormQ = ormBatch(sim, pairs, n, { combine: stage.orm });
-  const ormP = ormBatch(transpose(sim, m, m), pairs, n, { combine: stage.orm });
+  const ormQ = ormBatch(sim, pairs.length, n, { combine: stage.orm });
+  const ormP = ormBatch(transpose(sim, m, m), pairs.length, n, { combine: stage.orm });
   const textSimP = transpose(textSim, m, m);
   const out: RolloutRewards = { total: new Float32Array(R), format, orm: new Float32Array(R), prm: new Float32Array(R), acc: new Float32Array(R) };
   for (let r = 0; r < R; r++) {
@@ -148,52 +166,64 @@ export function grpoUpdate(
   return { loss: value, kl, clipFrac, gradNorm: clipped.norm };
 }
 
+/** What one GRPO step reports (the trainer adds step, task, lr and time). */
+export type GrpoStepStats = Omit<GrpoStepLog, 'stage' | 'step' | 'steps' | 'task' | 'lr' | 'dt'>;
+
+/**
+ * One EG-RL step on one batch of pairs: n rollouts per query and per positive, rewards with evidence,
+ * group advantages, one clipped-surrogate + k3 update of `policy`. Shared by the training recipe and the
+ * in-browser fine-tuner; `seeds` drive the rollout sampling and the PRM's candidate shuffle.
+ */
+export async function grpoStep(
+  policy: Reasoner,
+  ref: Reasoner,
+  embedder: Embedder,
+  optimizer: ScheduledAdam,
+  pairs: readonly GrpoPair[],
+  stage: Omit<GrpoStage, 'steps' | 'pairs' | 'lr' | 'warmup'>,
+  lr: number,
+  seeds: { rollout: number; prm: number },
+): Promise<GrpoStepStats> {
+  const n = stage.n;
+  const inputs = grpoReasonerInputs(pairs);
+  const gen = await policy.generate(inputs, { n, maxNewTokens: stage.maxNewTokens, temperature: stage.temperature, rng: seededRng(seeds.rollout), stopId: VOCAB.id('<eos>') });
+  const rewards = await rolloutRewards(embedder, pairs, gen.tokens, n, stage, new Rng(seeds.prm));
+  const advantages = groupAdvantages(rewards.total, n);
+  const refLogprobs = await ref.logprobsData(inputs, gen.tokens, { groupSize: n, temperature: stage.temperature });
+  const upd = grpoUpdate(policy, optimizer, inputs, gen.tokens, gen.logprobs, refLogprobs, advantages, { ...stage, n, lr });
+  const tokenCount = gen.tokens.reduce((s, t) => s + t.length, 0);
+  const nll = gen.logprobs.reduce((s, lp) => s - lp.reduce((a, b) => a + b, 0), 0);
+  const mean = (x: Float32Array) => x.reduce((a, b) => a + b, 0) / Math.max(1, x.length);
+  return {
+    reward: meanStd(rewards.total),
+    format: mean(rewards.format),
+    orm: mean(rewards.orm),
+    prm: mean(rewards.prm),
+    acc: mean(rewards.acc),
+    formatRate: mean(rewards.format),
+    kl: upd.kl,
+    clipFrac: upd.clipFrac,
+    entropy: nll / Math.max(1, tokenCount),
+    gradNorm: upd.gradNorm,
+    tokens: tokenCount / gen.tokens.length,
+  };
+}
+
 export async function trainGrpo(policy: Reasoner, ref: Reasoner, embedder: Embedder, pool: AnnotatedPair[], stage: GrpoStage, seed: number, hooks: StageHooks<GrpoStepLog> = {}): Promise<GrpoStepLog[]> {
   // A task needs ≥ 2 pairs in its batch, or its rollouts have no negatives and ORM is trivially perfect.
   const groups = new Map([...byTask(pool)].filter(([, list]) => list.length >= Math.min(2, stage.pairs)));
   if (groups.size === 0) throw new Error('EG-RL: the RL pool has no task with 2 or more pairs');
   const schedule = constantLr(stage.lr, stage.warmup);
   const optimizer = new ScheduledAdam(stage.lr);
-  const eos = VOCAB.id('<eos>');
   const logs: GrpoStepLog[] = [];
   try {
     for (let step = hooks.startStep ?? 0; step < stage.steps; step++) {
       const t0 = performance.now();
       const { task, items } = taskBatch(groups, step, stage.pairs, seed, 'grpo-batch', answerKey);
-      const n = stage.n;
-      const inputs = [...items.map((p) => worldReasonerInput(VOCAB, p.query.input, p.instruction)), ...items.map((p) => worldReasonerInput(VOCAB, p.positive.input, p.instruction))];
-      const gen = await policy.generate(inputs, { n, maxNewTokens: stage.maxNewTokens, temperature: stage.temperature, rng: seededRng(hashSeed(seed, 'grpo-rollout', step)), stopId: eos });
-      const sides = [
-        { inputs: items.map((p) => p.query.input), instruction: items.map((p) => p.instruction) },
-        { inputs: items.map((p) => p.positive.input) },
-      ];
-      const rewards = await rolloutRewards(embedder, sides, gen.tokens, n, stage, new Rng(hashSeed(seed, 'grpo-prm', step)));
-      const advantages = groupAdvantages(rewards.total, n);
-      const refLogprobs = await ref.logprobsData(inputs, gen.tokens, { groupSize: n, temperature: stage.temperature });
       const lr = schedule(step);
-      const upd = grpoUpdate(policy, optimizer, inputs, gen.tokens, gen.logprobs, refLogprobs, advantages, { ...stage, n, lr });
-      const tokenCount = gen.tokens.reduce((s, t) => s + t.length, 0);
-      const nll = gen.logprobs.reduce((s, lp) => s - lp.reduce((a, b) => a + b, 0), 0);
-      const mean = (x: Float32Array) => x.reduce((a, b) => a + b, 0) / Math.max(1, x.length);
-      const log: GrpoStepLog = {
-        stage: 'grpo',
-        step,
-        steps: stage.steps,
-        task,
-        reward: meanStd(rewards.total),
-        format: mean(rewards.format),
-        orm: mean(rewards.orm),
-        prm: mean(rewards.prm),
-        acc: mean(rewards.acc),
-        formatRate: mean(rewards.format),
-        kl: upd.kl,
-        clipFrac: upd.clipFrac,
-        entropy: nll / Math.max(1, tokenCount),
-        gradNorm: upd.gradNorm,
-        lr,
-        tokens: tokenCount / gen.tokens.length,
-        dt: (performance.now() - t0) / 1000,
-      };
+      const seeds = { rollout: hashSeed(seed, 'grpo-rollout', step), prm: hashSeed(seed, 'grpo-prm', step) };
+      const stats = await grpoStep(policy, ref, embedder, optimizer, items.map(worldGrpoPair), stage, lr, seeds);
+      const log: GrpoStepLog = { stage: 'grpo', step, steps: stage.steps, task, ...stats, lr, dt: (performance.now() - t0) / 1000 };
       logs.push(log);
       hooks.onStep?.(log);
       await maybeCheckpoint(hooks, step + 1, step + 1 >= stage.steps);

@@ -3,11 +3,10 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { initTestBackend } from '../engine/testing';
 import { memoryStore } from './checkpoint';
 import { Reasoner } from '../models/reasoner';
-import { worldReasonerInput } from '../models/inputs';
 import { seededRng } from '../models/rng';
 import { VOCAB } from '../tcot/default';
 import { Rng } from '../world/rng';
-import { copyWeights, rolloutRewards, trainGrpo, type GrpoStepLog } from './grpo-trainer';
+import { copyWeights, grpoReasonerInputs, rolloutRewards, trainGrpo, worldGrpoPair, type GrpoStepLog } from './grpo-trainer';
 import { PRESETS } from './presets';
 import { runRecipe, type StepLog } from './recipe';
 
@@ -46,10 +45,9 @@ describe('the recipe end to end (test preset: tiny models, same vocabulary and c
     const policy = new Reasoner(preset.reasonerConfig);
     copyWeights(result.sft, policy);
     const expectedReward = async () => {
-      const inputs = [...pool.map((p) => worldReasonerInput(VOCAB, p.query.input, p.instruction)), ...pool.map((p) => worldReasonerInput(VOCAB, p.positive.input, p.instruction))];
-      const gen = await policy.generate(inputs, { n: 16, maxNewTokens: preset.grpo.maxNewTokens, temperature: 1, rng: seededRng(123), stopId: VOCAB.id('<eos>') });
-      const sides = [{ inputs: pool.map((p) => p.query.input), instruction: pool.map((p) => p.instruction) }, { inputs: pool.map((p) => p.positive.input) }];
-      return mean(Array.from((await rolloutRewards(result.embedder, sides, gen.tokens, 16, preset.grpo, new Rng(5))).total));
+      const pairs = pool.map(worldGrpoPair);
+      const gen = await policy.generate(grpoReasonerInputs(pairs), { n: 16, maxNewTokens: preset.grpo.maxNewTokens, temperature: 1, rng: seededRng(123), stopId: VOCAB.id('<eos>') });
+      return mean(Array.from((await rolloutRewards(result.embedder, pairs, gen.tokens, 16, preset.grpo, new Rng(5))).total));
     };
     const before = await expectedReward();
     await trainGrpo(policy, result.sft, result.embedder, pool, { ...preset.grpo, steps: 20, lr: 3e-3 }, 11);
