@@ -40,19 +40,24 @@ describe('the recipe end to end (test preset: tiny models, same vocabulary and c
     for (const key of ['reward', 'format', 'orm', 'prm', 'formatRate', 'kl', 'clipFrac', 'entropy', 'gradNorm', 'lr', 'dt'] as const) expect(grpo[0]![key]).toBeDefined();
 
     // EG-RL on one fixed batch (a one-task pool of two pairs): the policy's expected reward — the mean over
-    // 16 rollouts per input sampled with a fixed generator — rises after 20 GRPO steps.
+    // 16 rollouts per input sampled with a fixed generator — rises after 20 GRPO steps, on average over three
+    // training seeds (one seed alone rose in 5 of 6 probes: the estimate over 64 rollouts is noisy).
     const pool = result.data.contrastive.filter((p) => p.task === 'image-i2t').slice(0, 2);
-    const policy = new Reasoner(preset.reasonerConfig);
-    copyWeights(result.sft, policy);
-    const expectedReward = async () => {
-      const pairs = pool.map(worldGrpoPair);
+    const pairs = pool.map(worldGrpoPair);
+    const expectedReward = async (policy: Reasoner) => {
       const gen = await policy.generate(grpoReasonerInputs(pairs), { n: 16, maxNewTokens: preset.grpo.maxNewTokens, temperature: 1, rng: seededRng(123), stopId: VOCAB.id('<eos>') });
       return mean(Array.from((await rolloutRewards(result.embedder, pairs, gen.tokens, 16, preset.grpo, new Rng(5))).total));
     };
-    const before = await expectedReward();
-    await trainGrpo(policy, result.sft, result.embedder, pool, { ...preset.grpo, steps: 20, lr: 3e-3 }, 11);
-    expect(await expectedReward()).toBeGreaterThan(before);
-    policy.dispose();
+    const before = await expectedReward(result.sft);
+    const after: number[] = [];
+    for (const trainSeed of [11, 12, 13]) {
+      const policy = new Reasoner(preset.reasonerConfig);
+      copyWeights(result.sft, policy);
+      await trainGrpo(policy, result.sft, result.embedder, pool, { ...preset.grpo, steps: 20, lr: 1e-2 }, trainSeed);
+      after.push(await expectedReward(policy));
+      policy.dispose();
+    }
+    expect(mean(after)).toBeGreaterThan(before);
 
     // Resume of a finished run: loads every stage, trains nothing, same weights.
     const resumedLogs: StepLog[] = [];
