@@ -38,10 +38,27 @@ export class ScheduledAdam {
     tf.dispose(zeros);
   }
 
+  /**
+   * The optimizer's state as plain arrays — the step count and both moments of every variable — so a
+   * checkpoint can hold it and a resumed run continues exactly where it stopped (not from fresh moments).
+   */
+  async getState(): Promise<OptimizerState> {
+    const weights = await this.optimizer.getWeights();
+    return Promise.all(weights.map(async (w) => ({ name: w.name, shape: w.tensor.shape, values: (await w.tensor.data()) as Float32Array })));
+  }
+
+  /** Restore a state from getState(); the variables it refers to must exist (same model, same names). */
+  async setState(state: OptimizerState): Promise<void> {
+    await this.optimizer.setWeights(state.map((w) => ({ name: w.name, tensor: tf.tensor(w.values, w.shape) })));
+  }
+
   dispose(): void {
     this.optimizer.dispose();
   }
 }
+
+/** Adam's state: the iteration counter first, then per variable its first and second moments. */
+export type OptimizerState = { name: string; shape: number[]; values: Float32Array }[];
 
 /** Gradients of `loss` w.r.t. a ParamStore's variables, keyed by parameter name; tensors made by `loss` are freed. */
 export function paramGrads(params: Map<string, tf.Variable>, loss: () => tf.Scalar): { value: number; grads: Record<string, tf.Tensor> } {
