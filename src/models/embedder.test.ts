@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { initTestBackend } from '../engine/testing';
 import { Embedder, EMBEDDER_PRESETS, type EmbedItem } from './embedder';
 import { ConfigError, InputError } from './errors';
-import { gradientsOf, maxRelativeGradDiff, syntheticClip, syntheticIds, syntheticImage, syntheticImageInput } from './testdata';
+import { gradientTests } from './gradient-checks.testutil';
+import { syntheticClip, syntheticIds, syntheticImage, syntheticImageInput } from './testdata';
 
 const tiny = EMBEDDER_PRESETS.tiny;
 let model: Embedder;
@@ -128,25 +129,5 @@ describe('Embedder gradients', () => {
       return tf.sum(tf.mul(sims, tf.tensor2d([[0, 1, -2], [0.5, 0, 1], [-1, 3, 0]]))) as tf.Scalar;
     });
 
-  test('every trainable weight gets a finite, non-zero gradient on WASM', async () => {
-    const { grads } = await gradientsOf(model.params, loss(model));
-    for (const name of model.params.vars.keys()) {
-      const g = grads.get(name);
-      expect(g, `gradient of ${name}`).toBeDefined();
-      expect(g!.every(Number.isFinite), `${name} finite`).toBe(true);
-      expect(g!.some((v) => v !== 0), `${name} non-zero`).toBe(true);
-    }
-  });
-
-  test('WASM gradients ≈ CPU gradients (relative 1e-3)', async () => {
-    const wasm = await gradientsOf(model.params, loss(model));
-    await initTestBackend('cpu');
-    const cpuModel = new Embedder(tiny);
-    const cpu = await gradientsOf(cpuModel.params, loss(cpuModel));
-    cpuModel.dispose();
-    await initTestBackend('wasm');
-    expect(wasm.value).toBeCloseTo(cpu.value, 4);
-    const worst = maxRelativeGradDiff(wasm.grads, cpu.grads);
-    expect(worst.diff, worst.name).toBeLessThan(1e-3);
-  });
+  gradientTests(() => model, () => new Embedder(tiny), loss);
 });

@@ -4,7 +4,8 @@ import { initTestBackend } from '../engine/testing';
 import { ConfigError, InputError } from './errors';
 import { Reasoner, REASONER_PRESETS, type ReasonerInput } from './reasoner';
 import { seededRng } from './rng';
-import { gradientsOf, maxRelativeGradDiff, syntheticClip, syntheticIds, syntheticImageInput } from './testdata';
+import { gradientTests } from './gradient-checks.testutil';
+import { syntheticClip, syntheticIds, syntheticImageInput } from './testdata';
 
 const tiny = REASONER_PRESETS.tiny;
 const V = 64;
@@ -144,27 +145,7 @@ describe('Reasoner gradients', () => {
       return tf.div(tf.sum(tf.mul(logprobs, tf.tensor2d([[1], [-0.5], [2]]))), tf.sum(mask)) as tf.Scalar;
     });
 
-  test('every trainable weight gets a finite, non-zero gradient on WASM', async () => {
-    const { grads } = await gradientsOf(model.params, loss(model));
-    for (const name of model.params.vars.keys()) {
-      const g = grads.get(name);
-      expect(g, `gradient of ${name}`).toBeDefined();
-      expect(g!.every(Number.isFinite), `${name} finite`).toBe(true);
-      expect(g!.some((v) => v !== 0), `${name} non-zero`).toBe(true);
-    }
-  });
-
-  test('WASM gradients ≈ CPU gradients (relative 1e-3)', async () => {
-    const wasm = await gradientsOf(model.params, loss(model));
-    await initTestBackend('cpu');
-    const cpuModel = new Reasoner(tiny);
-    const cpu = await gradientsOf(cpuModel.params, loss(cpuModel));
-    cpuModel.dispose();
-    await initTestBackend('wasm');
-    expect(wasm.value).toBeCloseTo(cpu.value, 4);
-    const worst = maxRelativeGradDiff(wasm.grads, cpu.grads);
-    expect(worst.diff, worst.name).toBeLessThan(1e-3);
-  });
+  gradientTests(() => model, () => new Reasoner(tiny), loss);
 });
 
 const GOLDEN_TOKENS: number[][] = [

@@ -39,6 +39,18 @@ export class ScheduledAdam {
   }
 
   /**
+   * Clip `grads` to global norm `maxNorm`, apply them at `lr`, and free both gradient maps (the trainers'
+   * one update). Returns the norm before clipping.
+   */
+  applyClipped(grads: Record<string, tf.Tensor>, vars: Map<string, tf.Variable>, lr: number, maxNorm: number): number {
+    const clipped = clipByGlobalNorm(grads, maxNorm);
+    this.step(clipped.grads, vars, lr);
+    tf.dispose(Object.values(grads));
+    tf.dispose(Object.values(clipped.grads));
+    return clipped.norm;
+  }
+
+  /**
    * The optimizer's state as plain arrays — the step count and both moments of every variable — so a
    * checkpoint can hold it and a resumed run continues exactly where it stopped (not from fresh moments).
    */

@@ -17,7 +17,7 @@ import type { Task } from '../world/types';
 import { groupAdvantages, meanStd } from './advantages';
 import { answerKey, byTask, taskBatch, type AnnotatedPair } from './data';
 import { maybeCheckpoint, type StageHooks } from './embedder-trainer';
-import { clipByGlobalNorm, paramGrads, ScheduledAdam } from './grad';
+import { paramGrads, ScheduledAdam } from './grad';
 import { grpoPolicyLoss } from './policy-loss';
 import type { GrpoStage } from './presets';
 import { formatReward, ormBatch, prmForRollout, totalReward } from './rewards';
@@ -159,11 +159,8 @@ export function grpoUpdate(
     clipFrac = out.clippedFrac.dataSync()[0]!;
     return out.loss;
   });
-  const clipped = clipByGlobalNorm(grads, opts.gradClip);
-  optimizer.step(clipped.grads, policy.params.vars, opts.lr);
-  tf.dispose(Object.values(grads));
-  tf.dispose(Object.values(clipped.grads));
-  return { loss: value, kl, clipFrac, gradNorm: clipped.norm };
+  const gradNorm = optimizer.applyClipped(grads, policy.params.vars, opts.lr, opts.gradClip);
+  return { loss: value, kl, clipFrac, gradNorm };
 }
 
 /** What one GRPO step reports (the trainer adds step, task, lr and time). */

@@ -8,7 +8,7 @@ import { VOCAB } from '../tcot/default';
 import { hashSeed, Rng } from '../world/rng';
 import type { Task } from '../world/types';
 import type { AnnotatedPair } from './data';
-import { clipByGlobalNorm, paramGrads, ScheduledAdam } from './grad';
+import { paramGrads, ScheduledAdam } from './grad';
 import { maybeCheckpoint, type StageHooks } from './embedder-trainer';
 import type { SftStage } from './presets';
 import { cosineLr } from './schedule';
@@ -94,12 +94,9 @@ export async function trainSft(reasoner: Reasoner, train: SftExample[], val: Sft
       const t0 = performance.now();
       const batch = new Rng(hashSeed(seed, 'sft-batch', step)).sample(train, stage.batch);
       const { value, grads } = paramGrads(reasoner.params.vars, () => sftLoss(reasoner, batch));
-      const clipped = clipByGlobalNorm(grads, 1);
       const lr = schedule(step);
-      optimizer.step(clipped.grads, reasoner.params.vars, lr);
-      tf.dispose(Object.values(grads));
-      tf.dispose(Object.values(clipped.grads));
-      const log: SftStepLog = { stage: 'sft', step, steps: stage.maxSteps, loss: value, gradNorm: clipped.norm, lr, dt: 0 };
+      const gradNorm = optimizer.applyClipped(grads, reasoner.params.vars, lr, 1);
+      const log: SftStepLog = { stage: 'sft', step, steps: stage.maxSteps, loss: value, gradNorm, lr, dt: 0 };
       const last = step === stage.maxSteps - 1;
       if ((step + 1) % stage.evalEvery === 0 || last) {
         log.valLoss = validationLoss(reasoner, val);
