@@ -6,11 +6,18 @@ import { checkForward, checkTokenIds, makeCheckParams } from './selfcheck';
 import { runModelBench, type ModelBenchResult } from '../models/bench';
 import { ModelSlots } from './model-slots';
 import { Library } from './library';
+import { FineTuner } from './finetune';
 import { libraryModels } from './library-models';
 import { runSearchBench, type SearchBenchOptions, type SearchBenchRow } from './search-bench';
 import type { StorageUse } from '../media/store';
 import type { AddResult, LibraryItem, LibraryOptions, LibrarySummary, MediaInput, PlainCallback, SearchOptions, SearchQuery, SearchResult, ThumbImage, TokenCallback, Trace } from './library-types';
 import type {
+  FinetuneCallback,
+  FinetuneSettings,
+  FinetuneSnapshot,
+  NewPair,
+  PairImportResult,
+  PairView,
   BenchOptions,
   Engine,
   EngineStatus,
@@ -29,6 +36,7 @@ export class LabEngine implements Engine {
   private starting: Promise<EngineStatus> | null = null;
   private readonly slots = new ModelSlots();
   private readonly library = new Library(() => libraryModels(this.slots));
+  private readonly finetuner = new FineTuner(this.slots, this.library);
 
   constructor(private readonly platform: Platform) {
     this.state = {
@@ -176,6 +184,74 @@ export class LabEngine implements Engine {
   async traceItem(id: string): Promise<Trace> {
     this.requireReady();
     return this.library.trace(id);
+  }
+
+  // ---- fine-tuning (finetune.ts) ----
+
+  async listPairs(): Promise<PairView[]> {
+    return this.finetuner.listPairs();
+  }
+
+  async addPairs(pairs: NewPair[]): Promise<PairView[]> {
+    return this.finetuner.addPairs(pairs);
+  }
+
+  async updatePair(id: string, patch: { match?: boolean; queryText?: string }): Promise<PairView[]> {
+    return this.finetuner.updatePair(id, patch);
+  }
+
+  async deletePair(id: string): Promise<PairView[]> {
+    return this.finetuner.deletePair(id);
+  }
+
+  async importPairs(text: string, format: 'csv' | 'jsonl'): Promise<PairImportResult> {
+    return this.finetuner.importPairs(text, format);
+  }
+
+  async finetuneState(): Promise<FinetuneSnapshot> {
+    return this.finetuner.state();
+  }
+
+  async startFinetune(settings: FinetuneSettings, onUpdate?: FinetuneCallback): Promise<FinetuneSnapshot> {
+    this.requireReady();
+    return this.finetuner.start(settings, onUpdate);
+  }
+
+  async pauseFinetune(): Promise<void> {
+    this.finetuner.pause();
+  }
+
+  async resumeFinetune(onUpdate?: FinetuneCallback): Promise<FinetuneSnapshot> {
+    this.requireReady();
+    return this.finetuner.resume(onUpdate);
+  }
+
+  async stopFinetune(): Promise<void> {
+    return this.finetuner.stop();
+  }
+
+  async discardFinetune(): Promise<FinetuneSnapshot> {
+    return this.finetuner.discard();
+  }
+
+  async applyFinetuned(): Promise<EngineStatus> {
+    await this.finetuner.apply();
+    return this.status();
+  }
+
+  async revertReasoner(): Promise<EngineStatus> {
+    await this.finetuner.revert();
+    return this.status();
+  }
+
+  async exportFinetuned(): Promise<ModelFile[]> {
+    const files = await this.finetuner.exportFiles();
+    return Comlink.transfer(files, files.map((f) => f.bytes));
+  }
+
+  async importFinetuned(files: ModelFile[]): Promise<FinetuneSnapshot> {
+    this.requireReady();
+    return this.finetuner.importFiles(files);
   }
 
   private requireReady() {

@@ -321,6 +321,11 @@ export class Library {
       : { kind: 'image', rgba: media.frames[0]!, width: media.width, height: media.height };
   }
 
+  /** The full-resolution pixels of an item (undefined for none), as the models read them: fine-tuning's pairs. */
+  inputOf(id: string): Promise<VisualInput | undefined> {
+    return this.visualOf(id);
+  }
+
   private async visualOf(id: string): Promise<VisualInput | undefined> {
     const e = this.entries.get(id);
     if (!e) throw new Error(`no item "${id}" in the library`);

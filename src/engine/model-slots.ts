@@ -86,6 +86,18 @@ export class ModelSlots {
     return this.place(role, model, kind, manifest);
   }
 
+  /**
+   * Place a model built elsewhere (the fine-tuner's copy) with the info it should show; the slot's old
+   * model is disposed. The caller hands over ownership of `model`.
+   */
+  put(role: ModelRole, model: WeightedModel, info: ModelInfo): ModelInfo {
+    if (model.kind !== role) throw new WeightsError('wrong-model', `this is ${article(model.kind)}, not ${article(role)}`);
+    this.models[role]?.dispose();
+    this.models[role] = model;
+    this.infos[role] = { ...info, role };
+    return this.infos[role]!;
+  }
+
   private place(role: ModelRole, model: WeightedModel, kind: ModelSource['kind'], manifest: WeightsManifest | null): ModelInfo {
     this.models[role]?.dispose();
     this.models[role] = model;

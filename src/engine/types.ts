@@ -3,9 +3,11 @@
 import type { ModelBenchOptions, ModelBenchResult } from '../models/bench';
 import type { StorageUse } from '../media/store';
 import type { SearchBenchOptions, SearchBenchRow } from './search-bench';
+import type { FinetuneCallback, FinetuneSettings, FinetuneSnapshot, NewPair, PairImportResult, PairView } from './finetune-types';
 import type { AddResult, LibraryItem, LibraryOptions, LibrarySummary, MediaInput, PlainCallback, SearchOptions, SearchQuery, SearchResult, ThumbImage, TokenCallback, Trace } from './library-types';
 
 export * from './library-types';
+export * from './finetune-types';
 export type { StorageUse } from '../media/store';
 export type { SearchBenchRow } from './search-bench';
 
@@ -50,8 +52,8 @@ export interface ModelInfo {
   /** Bytes of the weights as stored (int8 payload when quantised); 0 for a fresh initialisation. */
   weightBytes: number;
   quantized: boolean;
-  /** Where the weights came from. */
-  source: ModelSource['kind'];
+  /** Where the weights came from ('finetuned': the Fine-tune view's EG-RL run or an imported fine-tuned file). */
+  source: ModelSource['kind'] | 'finetuned';
   /** SHA-256 of the weight payload (identifies a base model); null for a fresh initialisation. */
   sha256: string | null;
   /** The architecture (the file's config). */
@@ -161,4 +163,34 @@ export interface Engine {
   search(query: SearchQuery, options?: SearchOptions, onTokens?: TokenCallback, onPlain?: PlainCallback): Promise<SearchResult>;
   /** A library item's candidate-side trace (its cached T-CoT, the item, what the Embedder read). */
   traceItem(id: string): Promise<Trace>;
+
+  // ---- fine-tuning (EG-RL on the user's labelled pairs; the library must be open) ----
+  /** The labelled pairs with their train / held-out side (seeded, stable). */
+  listPairs(): Promise<PairView[]>;
+  /** Add pairs (the same query and target again re-labels the pair). */
+  addPairs(pairs: NewPair[]): Promise<PairView[]>;
+  updatePair(id: string, patch: { match?: boolean; queryText?: string }): Promise<PairView[]>;
+  deletePair(id: string): Promise<PairView[]>;
+  /** Import CSV (`query,target[,match]`) or JSONL; each row that does not resolve comes back as an error. */
+  importPairs(text: string, format: 'csv' | 'jsonl'): Promise<PairImportResult>;
+  /** The run's state (after a reload: the saved checkpoint it can resume from). */
+  finetuneState(): Promise<FinetuneSnapshot>;
+  /** Start an EG-RL run from the built-in Reasoner; returns at once, then reports every change to onUpdate. */
+  startFinetune(settings: FinetuneSettings, onUpdate?: FinetuneCallback): Promise<FinetuneSnapshot>;
+  /** Pause after the current step (a checkpoint is saved). */
+  pauseFinetune(): Promise<void>;
+  /** Continue a paused run, or the saved checkpoint after a reload. */
+  resumeFinetune(onUpdate?: FinetuneCallback): Promise<FinetuneSnapshot>;
+  /** End the run now: evaluate on the held-out pairs and keep the fine-tuned Reasoner. */
+  stopFinetune(): Promise<void>;
+  /** Forget the run and its checkpoint. */
+  discardFinetune(): Promise<FinetuneSnapshot>;
+  /** Explore uses the fine-tuned Reasoner (reopen the library to re-index with it). */
+  applyFinetuned(): Promise<EngineStatus>;
+  /** Explore goes back to the built-in Reasoner. */
+  revertReasoner(): Promise<EngineStatus>;
+  /** The fine-tuned Reasoner as files (weights format + the base model's key + the run's settings). */
+  exportFinetuned(): Promise<ModelFile[]>;
+  /** Load an exported fine-tuned Reasoner (validated: hash, base model, shape) and apply it. */
+  importFinetuned(files: ModelFile[]): Promise<FinetuneSnapshot>;
 }

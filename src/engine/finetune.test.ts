@@ -1,0 +1,173 @@
+// The engine's fine-tuner in Node: pairs in (fake) IndexedDB, a short EG-RL run on tiny models with
+// pause / resume / checkpoints, and the fine-tuned Reasoner's export / import checks.
+import { IDBFactory } from 'fake-indexeddb';
+import 'fake-indexeddb/auto';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { FinetuneStore } from '../media/finetune-store';
+import { LibraryStore } from '../media/store';
+import { DEFAULT_FINETUNE, type FinetuneSettings } from '../train/finetune';
+import { FineTuner } from './finetune';
+import type { FinetuneSnapshot, NewPair } from './finetune-types';
+import { Library } from './library';
+import { libraryModels } from './library-models';
+import { ModelSlots } from './model-slots';
+import { initTestBackend } from './testing';
+
+beforeAll(() => initTestBackend());
+
+async function setup(factory = new IDBFactory()) {
+  const slots = new ModelSlots();
+  await slots.load('embedder', { kind: 'random', preset: 'tiny', seed: 3 });
+  await slots.load('reasoner', { kind: 'random', preset: 'tiny', seed: 3 });
+  const library = new Library(() => libraryModels(slots), () => LibraryStore.open(factory));
+  await library.open({ collection: { seed: 7, images: 6, clips: 2, tcot: 'teacher' }, maxNewTokens: 8 });
+  const tuner = new FineTuner(slots, library, () => FinetuneStore.open(factory));
+  return { slots, library, tuner, factory };
+}
+
+const text = (t: string) => ({ kind: 'text' as const, text: t });
+const PAIRS: NewPair[] = [
+  { query: text('a red circle'), targetId: 'image-0', match: true },
+  { query: text('a blue square'), targetId: 'image-1', match: true },
+  { query: text('a green triangle'), targetId: 'image-2', match: true },
+  { query: { kind: 'item', itemId: 'image-3' }, targetId: 'image-4', match: true },
+  { query: text('a small yellow star'), targetId: 'image-5', match: true },
+  { query: text('a moving circle'), targetId: 'clip-0', match: true },
+  { query: text('a red circle'), targetId: 'image-5', match: false },
+  { query: text('two squares'), targetId: 'clip-1', match: true },
+];
+const SETTINGS: FinetuneSettings = { ...DEFAULT_FINETUNE, steps: 4, n: 2, batch: 2, lr: 1e-3, maxNewTokens: 8, evalEvery: 2, checkpointEvery: 1 };
+
+async function until(tuner: FineTuner, phases: FinetuneSnapshot['phase'][], ms = 60_000) {
+  const t0 = Date.now();
+  for (;;) {
+    const s = await tuner.state();
+    if (phases.includes(s.phase)) return s;
+    if (Date.now() - t0 > ms) throw new Error(`still ${s.phase}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe('pairs', () => {
+  test('add, re-label, edit, delete, import with per-row errors; a seeded split', async () => {
+    const { tuner } = await setup();
+    let list = await tuner.addPairs(PAIRS);
+    expect(list).toHaveLength(8);
+    expect(list.every((p) => p.problem === null)).toBe(true);
+    const held = list.filter((p) => p.split === 'held-out');
+    expect(held.length).toBeGreaterThanOrEqual(1);
+    expect(held.length).toBeLessThan(8);
+    // Same query and target again: one pair, re-labelled.
+    list = await tuner.addPairs([{ ...PAIRS[0]!, match: false }]);
+    expect(list).toHaveLength(8);
+    expect(list.find((p) => p.targetId === 'image-0')!.match).toBe(false);
+    const id = list.find((p) => p.targetId === 'image-0')!.id;
+    list = await tuner.updatePair(id, { match: true, queryText: 'a big red circle' });
+    expect(list.find((p) => p.targetId === 'image-0')!.queryLabel).toBe('a big red circle');
+    expect(list.find((p) => p.id === id)).toBeUndefined();
+    // The split of the other pairs did not move.
+    for (const p of list.filter((q) => q.targetId !== 'image-0')) expect(p.split).toBe(held.some((h) => h.id === p.id) ? 'held-out' : 'train');
+    list = await tuner.deletePair(list[0]!.id);
+    expect(list).toHaveLength(7);
+    const imported = await tuner.importPairs('query,target,match\na striped circle,image-1,yes\nsomething,nope.png\n"broken,image-2', 'csv');
+    expect(imported.added).toBe(1);
+    expect(imported.errors.map((e) => e.row)).toEqual([3, 4]);
+    expect(imported.errors[0]!.message).toMatch(/not in your library/);
+    await expect(tuner.addPairs([{ query: text('x'), targetId: 'nothing', match: true }])).rejects.toThrow(/not in the library/);
+  });
+});
+
+describe('an EG-RL run', () => {
+  test('runs, pauses, resumes after a "reload" from the checkpoint, finishes with a before/after table; export → import is exact; bad files are refused', async () => {
+    const { tuner, slots, library, factory } = await setup();
+    await tuner.addPairs(PAIRS);
+    const updates: FinetuneSnapshot[] = [];
+    let paused = false;
+    await tuner.start(SETTINGS, (s) => {
+      updates.push(s);
+      // Pause as soon as two steps are in.
+      if (!paused && s.logs.length === 2) {
+        paused = true;
+        tuner.pause();
+      }
+    });
+    const atPause = await until(tuner, ['paused', 'error']);
+    expect(atPause.error).toBeNull();
+    expect(atPause.step).toBe(2);
+    expect(atPause.logs[0]!.kl).toBeCloseTo(0, 5);
+    expect(atPause.evals[0]!.step).toBe(0);
+    expect(atPause.before).not.toBeNull();
+    expect(atPause.samples[0]!.query.length).toBeGreaterThan(0);
+    expect(atPause.saved).toMatchObject({ step: 2, steps: 4, finished: false });
+    expect(updates.some((u) => u.phase === 'running')).toBe(true);
+
+    // A reload: new library and fine-tuner over the same storage and the same built-in models.
+    const slots2 = new ModelSlots();
+    await slots2.load('embedder', { kind: 'random', preset: 'tiny', seed: 3 });
+    await slots2.load('reasoner', { kind: 'random', preset: 'tiny', seed: 3 });
+    const library2 = new Library(() => libraryModels(slots2), () => LibraryStore.open(factory));
+    await library2.open({ collection: { seed: 7, images: 6, clips: 2, tcot: 'teacher' }, maxNewTokens: 8 });
+    const tuner2 = new FineTuner(slots2, library2, () => FinetuneStore.open(factory));
+    const offered = await tuner2.state();
+    expect(offered.saved).toMatchObject({ step: 2, finished: false });
+    expect(offered.logs).toHaveLength(2);
+
+    // The "reloaded" one resumes from the step-2 checkpoint (read before anything else is written), the
+    // first goes on from memory (the uninterrupted reference): the same steps 3 and 4.
+    const phases2: string[] = [];
+    const r2 = await tuner2.resume((s) => phases2.push(s.phase));
+    expect(r2.step).toBe(2);
+    await tuner.resume();
+    const straight = await until(tuner, ['finished', 'error']);
+    const resumed = await until(tuner2, ['finished', 'error']);
+    expect(phases2).toContain('running');
+    expect(resumed.error).toBeNull();
+    // The same batches and rollouts; numbers equal up to float rounding (tfjs' Adam restores β^t as pow(β, t)).
+    expect(resumed.logs).toHaveLength(4);
+    resumed.logs.forEach((l, i) => {
+      const o = straight.logs[i]!;
+      expect([l.step, l.pairs, l.tokens, l.acc, l.format]).toEqual([o.step, o.pairs, o.tokens, o.acc, o.format]);
+      for (const k of ['orm', 'prm', 'kl', 'entropy', 'gradNorm'] as const) expect(l[k]).toBeCloseTo(o[k], 5);
+      expect(l.reward.mean).toBeCloseTo(o.reward.mean, 5);
+    });
+    expect(resumed.after).not.toBeNull();
+    expect(resumed.after!.ranks.length).toBe(resumed.before!.ranks.length);
+    expect(resumed.tuned).toMatchObject({ steps: 4 });
+
+    // Apply → the slot's Reasoner is the fine-tuned one; revert → the built-in one again.
+    const builtin = await slots2.probe(5);
+    await tuner2.apply();
+    expect(slots2.info().reasoner!.source).toBe('finetuned');
+    const tunedProbe = await slots2.probe(5);
+    const files = await tuner2.exportFiles();
+    await tuner2.revert();
+    expect(await slots2.probe(5)).toEqual(builtin);
+    expect(slots2.info().reasoner!.source).toBe('random');
+
+    // Import the export: the same T-CoTs as the fine-tuned Reasoner.
+    const copy = (f: { name: string; bytes: ArrayBuffer }) => ({ name: f.name, bytes: f.bytes.slice(0) });
+    const after = await tuner.importFiles(files.map(copy));
+    expect(after.applied).toBe(true);
+    expect(await slots.probe(5)).toEqual(tunedProbe);
+
+    // A tampered weights file, a file for another base model, a lone manifest: refused, nothing changes.
+    const tampered = files.map(copy);
+    new Uint8Array(tampered[1]!.bytes)[100] ^= 0xff;
+    await expect(tuner.importFiles(tampered)).rejects.toThrow(/corrupt or was changed/);
+    const json = JSON.parse(new TextDecoder().decode(files[0]!.bytes));
+    json.modelTopology.fineTune.baseKey = 'random-deadbeef';
+    const other = [{ name: files[0]!.name, bytes: new TextEncoder().encode(JSON.stringify(json)).buffer as ArrayBuffer }, copy(files[1]!)];
+    await expect(tuner.importFiles(other)).rejects.toThrow(/another base model/);
+    await expect(tuner.importFiles([copy(files[0]!)])).rejects.toThrow(/two files together/);
+    expect(await slots.probe(5)).toEqual(tunedProbe);
+    void library;
+  }, 120_000);
+
+  test('too few usable pairs is a clear error, not a crash', async () => {
+    const { tuner } = await setup();
+    await tuner.addPairs([PAIRS[0]!]);
+    const s = await tuner.start(SETTINGS);
+    expect(s.phase).toBe('error');
+    expect(s.error).toMatch(/at least 2 training pairs/);
+  });
+});
