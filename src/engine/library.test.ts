@@ -1,8 +1,8 @@
-import { IDBFactory } from 'fake-indexeddb';
+import { IDBFactory, IDBObjectStore } from 'fake-indexeddb';
 import 'fake-indexeddb/auto';
 import * as tf from '@tensorflow/tfjs-core';
-import { beforeAll, describe, expect, test } from 'vitest';
-import { LibraryStore } from '../media/store';
+import { beforeAll, describe, expect, test, vi } from 'vitest';
+import { DB_NAME, LibraryStore } from '../media/store';
 import { VOCAB } from '../tcot/default';
 import { parseTokens } from '../tcot/parse';
 import { Library } from './library';
@@ -132,6 +132,36 @@ describe('Library', () => {
 
     await again.remove(added.item.id);
     expect((await again.open(small)).userItems).toEqual([]);
+  });
+
+  test('a full storage quota fails that file with a clear message and stores nothing of it; the next file goes on', async () => {
+    const { library, factory, slots } = await setup();
+    await library.open(small);
+    // The browser refuses the pixels (the largest record) once, after the item's row was queued in the same transaction.
+    const put = IDBObjectStore.prototype.put;
+    let refusals = 1;
+    const full = vi.spyOn(IDBObjectStore.prototype, 'put').mockImplementation(function (this: IDBObjectStore, value: unknown, key?: IDBValidKey) {
+      if (this.name === 'media' && refusals-- > 0) throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+      return put.call(this, value, key);
+    });
+    const results = await library.add([
+      { kind: 'clip', name: 'big.webm', fileBytes: 9, ...movingSquare() },
+      { kind: 'clip', name: 'small.webm', fileBytes: 9, ...movingSquare() },
+    ]);
+    full.mockRestore();
+    expect(results.map((r) => (r.ok ? 'ok' : r.code))).toEqual(['quota', 'ok']);
+    expect(!results[0]!.ok && results[0]!.message).toMatch(/^big\.webm: .*no storage left.*Nothing of this item was saved/);
+    expect(library.items().filter((i) => i.source === 'user').map((i) => i.name)).toEqual(['small.webm']);
+    // Nothing half-written: after a restart only the second file is there, and its record is whole.
+    const store = await LibraryStore.open(factory);
+    const stored = await store.items();
+    expect(stored.map((i) => i.name)).toEqual(['small.webm']);
+    expect(await store.media(stored[0]!.id)).toBeDefined();
+    const db = await new Promise<IDBDatabase>((resolve) => (factory.open(DB_NAME).onsuccess = (e) => resolve((e.target as IDBOpenDBRequest).result)));
+    for (const name of ['media', 'thumbs', 'embeddings', 'tcots'])
+      expect(await new Promise((resolve) => (db.transaction(name).objectStore(name).count().onsuccess = (e) => resolve((e.target as IDBRequest).result)))).toBe(1);
+    const again = new Library(() => libraryModels(slots), () => LibraryStore.open(factory));
+    expect((await again.open(small)).userItems.map((i) => i.name)).toEqual(['small.webm']);
   });
 
   test('clear removes every user item; tensors do not leak across searches', async () => {
