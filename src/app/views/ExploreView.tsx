@@ -134,6 +134,23 @@ function Results() {
           ? ' The Reasoner is writing the query’s T-CoT; the ranking with it follows.'
           : ` Arrows: how far each result moved compared with ranking ${rankBy === 'tcot' ? 'without' : 'with'} the T-CoT.`}
       </p>
+      <details className="howto" data-testid="howto">
+        <summary>New here? How to read the results</summary>
+        <ul>
+          <li>
+            Each result’s <strong>score</strong> is how close its embedding is to the query’s (cosine similarity: 1 means the same direction). The grid is
+            ranked by it.
+          </li>
+          <li>
+            <strong>With T-CoT</strong> ranks embeddings that include each side’s evidence; <strong>Without T-CoT</strong> ranks embeddings of the bare
+            inputs. The arrows show how far each result moved between the two: the evidence’s effect on this query.
+          </li>
+          <li>
+            Select a result to see <em>why</em> it ranked there: its trace shows what the Reasoner pointed at (boxes, key frames, keywords), each in the
+            colour of its span in the T-CoT, and the crops the Embedder read. Compare it with the query’s trace.
+          </li>
+        </ul>
+      </details>
       <ol className="result-grid" data-testid="results" data-rank-by={rankBy} data-pending={String(pending)}>
         {hits.map((h, rank) => {
           const mv = other ? movement(h, rank, other) : null;
@@ -171,6 +188,12 @@ export function ExploreView() {
   useEffect(() => {
     if (engineReady && s.phase === 'idle') void s.open();
   }, [engineReady, s.phase, s.open]);
+  // A selected result's trace sits beside the results on wide windows and below them on narrow ones: bring it
+  // into view (focus stays on the result, so keyboard users go on from where they were).
+  const selectedTraceId = s.selectedTrace?.id ?? null;
+  useEffect(() => {
+    if (selectedTraceId) document.querySelector('[data-testid="trace-result"]')?.scrollIntoView({ block: 'nearest' });
+  }, [selectedTraceId]);
   const queryTokens = s.searching ? s.streamed : (s.result?.query.tokens ?? s.streamed);
   return (
     <div className="view explore">

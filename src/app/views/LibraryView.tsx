@@ -89,6 +89,12 @@ export function LibraryView() {
           </p>
         </DropZone>
         {s.addProgress && <ProgressBar progress={s.addProgress} unit="files" onCancel={() => void s.cancel()} testId="add-progress" />}
+        {s.addResults.some((r) => !r.ok && r.code === 'quota') && (
+          <p className="banner quota" role="alert" data-testid="quota-error">
+            <strong>This browser’s storage for the app is full.</strong> The files marked below were not saved — nothing of them was half-written, and
+            everything stored before is intact. Remove some of your items (or clear all), or free disk space, then add them again.
+          </p>
+        )}
         {s.addResults.length > 0 && (
           <ul className="add-results" data-testid="add-results">
             {s.addResults.map((r, i) => (
