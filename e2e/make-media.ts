@@ -29,14 +29,13 @@ export function makeAvif(page: Page): Promise<MadeFile | null> {
     ctx.arc(25, 30, 18, 0, Math.PI * 2);
     ctx.fill();
 
-    let data: Uint8Array | null = null;
-    let description: Uint8Array | null = null;
+    const encoded: { data?: Uint8Array; description?: Uint8Array } = {};
     const encoder = new VideoEncoder({
       output: (chunk, meta) => {
-        data = new Uint8Array(chunk.byteLength);
-        chunk.copyTo(data);
+        encoded.data = new Uint8Array(chunk.byteLength);
+        chunk.copyTo(encoded.data);
         const d = meta?.decoderConfig?.description;
-        if (d) description = d instanceof ArrayBuffer ? new Uint8Array(d) : new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
+        if (d) encoded.description = ArrayBuffer.isView(d) ? new Uint8Array(d.buffer, d.byteOffset, d.byteLength) : new Uint8Array(d);
       },
       error: (e) => {
         throw e;
@@ -48,6 +47,7 @@ export function makeAvif(page: Page): Promise<MadeFile | null> {
     await encoder.flush();
     frame.close();
     encoder.close();
+    const { data, description } = encoded;
     if (!data) return null;
 
     const bytes = (...parts: (number[] | Uint8Array)[]) => Uint8Array.from(parts.flatMap((p) => Array.from(p)));
@@ -73,7 +73,7 @@ export function makeAvif(page: Page): Promise<MadeFile | null> {
         fullBox('hdlr', 0, 0, u32(0), fourcc('pict'), u32(0), u32(0), u32(0), [0]),
         fullBox('pitm', 0, 0, u16(1)),
         // offset_size 4, length_size 4, base_offset_size 0; one item, one extent.
-        fullBox('iloc', 0, 0, u8(0x44), u8(0x00), u16(1), u16(1), u16(0), u16(1), u32(mdatOffset), u32(data!.length)),
+        fullBox('iloc', 0, 0, u8(0x44), u8(0x00), u16(1), u16(1), u16(0), u16(1), u32(mdatOffset), u32(data.length)),
         fullBox('iinf', 0, 0, u16(1), fullBox('infe', 2, 0, u16(1), u16(0), fourcc('av01'), [0])),
         box(
           'iprp',
