@@ -179,7 +179,7 @@ export function TracePanel({ trace, tokens, title, testId, streaming }: { trace:
         </div>
       </div>
       {trace && (trace.embedderSaw.global.length > 0 || trace.embedderSaw.evidence.length > 0) && (
-        <details className="embedder-saw" data-testid="embedder-saw">
+        <details className="embedder-saw" data-testid="embedder-saw" onToggle={(e) => e.currentTarget.open && e.currentTarget.scrollIntoView({ block: 'nearest' })}>
           <summary>What the Embedder saw</summary>
           <p className="hint">
             A coarse global view of the whole input, then the evidence the T-CoT points at, cut from the full-resolution input: this extra detail is
