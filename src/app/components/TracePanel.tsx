@@ -160,7 +160,7 @@ export function TracePanel({ trace, tokens, title, testId, streaming }: { trace:
           </ol>
           {parsed && parsed.issues.length > 0 && (
             <div className="issues" data-testid="format-issues" role="note">
-              <strong>Format issues the parser found</strong> (an untrained Reasoner writes many):
+              <strong>Format issues the parser found</strong> (untrained and partly trained Reasoners write many; only evidence that parses is cut out for the Embedder):
               <ul>
                 {parsed.issues.slice(0, 6).map((iss, i) => (
                   <li key={i}>
