@@ -213,6 +213,11 @@ test('library: a dropped PNG, JPEG and WebM are indexed and survive a reload; co
   await expect(page.locator('[data-testid="user-item"][data-kind="clip"]')).toHaveAttribute('data-name', 'square.webm');
   await expect(page.getByTestId('storage-used')).toContainText(/KiB|MiB/);
   await shot(page, 'library-after-drop');
+  // A narrow window: the errors, items and controls reflow without sideways scrolling.
+  await page.setViewportSize({ width: 420, height: 800 });
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(420);
+  await shot(page, 'library-narrow');
+  await page.setViewportSize({ width: 1280, height: 800 });
   test.info().annotations.push({ type: 'long tasks [duration ms, start ms] during start-up, indexing and adding', description: JSON.stringify(await longTasks(page)) });
   test.info().annotations.push({ type: 'indexing', description: (await page.getByTestId('library-ready').textContent()) ?? '' });
 
