@@ -6,7 +6,7 @@ import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_NOISE } from '../world/annotator';
 import { ABILITIES, TASKS } from '../world/types';
-import { analyse, formatEstimate as ci, formatPoints as pts, type EvalFile } from '../train/card';
+import { analyse, mergeBySeed, formatEstimate as ci, formatPoints as pts, type EvalFile } from '../train/card';
 import type { Summary } from '../train/evaluate';
 
 function arg(name: string, fallback?: string): string | undefined {
@@ -19,7 +19,7 @@ const evalPaths = (arg('evals') ?? '').split(',').filter(Boolean);
 if (evalPaths.length === 0) throw new Error('--evals FILE[,FILE…] is required (npm run eval -- --json FILE)');
 
 const run = JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8'));
-const evals = evalPaths.map((p) => JSON.parse(readFileSync(p, 'utf8')) as EvalFile);
+const evals = mergeBySeed(evalPaths.map((p) => JSON.parse(readFileSync(p, 'utf8')) as EvalFile));
 const a = analyse(evals);
 
 // ---- artefacts beside the weights ----

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Ability, Task } from '../world/types';
-import { analyse, type EvalFile } from './card';
+import { analyse, mergeBySeed, type EvalFile } from './card';
 import { summarize, type ItemResult } from './evaluate';
 
 /** A seed's items: `hits[row]` lists Hit@1 per item; items alternate fine-grained / coarse. */
@@ -17,7 +17,7 @@ function evalFile(seed: number, hits: Record<string, number[]>): EvalFile {
     }));
   }
   const summaries = Object.fromEntries(Object.entries(items).map(([r, it]) => [r, summarize(it)]));
-  return { seed, perTask: hits.none!.length, models: 'x', summaries, items };
+  return { seed, perTask: Object.values(hits)[0]!.length, models: 'x', summaries, items };
 }
 
 describe('model card analysis', () => {
@@ -53,6 +53,15 @@ describe('model card analysis', () => {
     const worse = analyse([evalFile(11, { ...rows, egrl: rows.sft, 'egrl-fp32': rows.egrl })]);
     const worseById = Object.fromEntries(worse.claims.map((c) => [c.id, c.holds]));
     expect(worseById).toEqual({ order: false, 'egrl-gain': false, where: false, gap: false, int8: false });
+  });
+
+  it('merges rows of one seed scored in separate files', () => {
+    const { sft, egrl, ...cheap } = rows;
+    const merged = mergeBySeed([evalFile(11, cheap), evalFile(22, rows), evalFile(11, { sft, egrl })]);
+    expect(merged.map((e) => e.seed)).toEqual([11, 22]);
+    expect(Object.keys(merged[0]!.items).sort()).toEqual(Object.keys(rows).sort());
+    expect(analyse(merged).differences['egrl-sft']!.mean).toBeCloseTo(a.differences['egrl-sft']!.mean);
+    expect(() => mergeBySeed([evalFile(11, cheap), evalFile(11, { sft: [1, 0] })])).toThrow(/items per task/);
   });
 
   it('refuses files whose rows score different items', () => {

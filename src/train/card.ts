@@ -53,6 +53,25 @@ function commonRows(evals: EvalFile[]): string[] {
   return rows;
 }
 
+/**
+ * Files of the same seed merged into one (rows scored in separate `npm run eval` calls, e.g. the cheap rows while
+ * a Reasoner still trains). Files of one seed must agree on items per task; a row present twice keeps the later file's.
+ */
+export function mergeBySeed(files: EvalFile[]): EvalFile[] {
+  const bySeed = new Map<number, EvalFile>();
+  for (const f of files) {
+    const seen = bySeed.get(f.seed);
+    if (!seen) {
+      bySeed.set(f.seed, { ...f, summaries: { ...f.summaries }, items: { ...f.items } });
+      continue;
+    }
+    if (seen.perTask !== f.perTask) throw new Error(`eval seed ${f.seed}: files disagree on items per task (${seen.perTask} vs ${f.perTask})`);
+    Object.assign(seen.summaries, f.summaries);
+    Object.assign(seen.items, f.items);
+  }
+  return [...bySeed.values()];
+}
+
 export function analyse(evals: EvalFile[], bootSeed = 1): CardAnalysis {
   if (evals.length === 0) throw new Error('no evaluation files');
   const rows = commonRows(evals);
