@@ -14,6 +14,18 @@ export function clipByGlobalNorm(grads: Record<string, tf.Tensor>, maxNorm: numb
   return { grads: clipped, norm };
 }
 
+/** clipByGlobalNorm with the norm read asynchronously (same formula, same values). */
+export async function clipByGlobalNormAsync(grads: Record<string, tf.Tensor>, maxNorm: number): Promise<{ grads: Record<string, tf.Tensor>; norm: number }> {
+  const names = Object.keys(grads);
+  const squares = tf.tidy(() => tf.addN(names.map((k) => tf.sum(tf.square(grads[k]!)))));
+  const norm = Math.sqrt((await squares.data())[0]!);
+  squares.dispose();
+  const scale = Number.isFinite(norm) && norm > maxNorm ? maxNorm / norm : 1;
+  const clipped: Record<string, tf.Tensor> = {};
+  for (const k of names) clipped[k] = tf.tidy(() => tf.mul(grads[k]!, scale));
+  return { grads: clipped, norm };
+}
+
 /** Adam whose learning rate is set per step (the schedule lives outside the optimizer). */
 export class ScheduledAdam {
   readonly optimizer: tf.AdamOptimizer;
@@ -51,6 +63,18 @@ export class ScheduledAdam {
   }
 
   /**
+   * applyClipped with the norm read asynchronously: the same update, for GPU backends (WebGPU has no cheap
+   * synchronous read; its canvas-based readSync can lose the device on software adapters).
+   */
+  async applyClippedAsync(grads: Record<string, tf.Tensor>, vars: Map<string, tf.Variable>, lr: number, maxNorm: number): Promise<number> {
+    const clipped = await clipByGlobalNormAsync(grads, maxNorm);
+    this.step(clipped.grads, vars, lr);
+    tf.dispose(Object.values(grads));
+    tf.dispose(Object.values(clipped.grads));
+    return clipped.norm;
+  }
+
+  /**
    * The optimizer's state as plain arrays — the step count and both moments of every variable — so a
    * checkpoint can hold it and a resumed run continues exactly where it stopped (not from fresh moments).
    */
@@ -71,6 +95,19 @@ export class ScheduledAdam {
 
 /** Adam's state: the iteration counter first, then per variable its first and second moments. */
 export type OptimizerState = { name: string; shape: number[]; values: Float32Array }[];
+
+/** paramGrads with the loss value read asynchronously (GPU backends). */
+export async function paramGradsAsync(params: Map<string, tf.Variable>, loss: () => tf.Scalar): Promise<{ value: number; grads: Record<string, tf.Tensor> }> {
+  const names = [...params.keys()];
+  const list = names.map((n) => params.get(n)!);
+  const { value, grads } = tf.variableGrads(loss, list);
+  const byParam: Record<string, tf.Tensor> = {};
+  const byVarName = new Map(list.map((v, i) => [v.name, names[i]!]));
+  for (const [varName, g] of Object.entries(grads)) byParam[byVarName.get(varName)!] = g;
+  const v = (await value.data())[0]!;
+  value.dispose();
+  return { value: v, grads: byParam };
+}
 
 /** Gradients of `loss` w.r.t. a ParamStore's variables, keyed by parameter name; tensors made by `loss` are freed. */
 export function paramGrads(params: Map<string, tf.Variable>, loss: () => tf.Scalar): { value: number; grads: Record<string, tf.Tensor> } {

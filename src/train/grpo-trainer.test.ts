@@ -28,7 +28,7 @@ describe('GRPO update on a tiny Reasoner', () => {
     const optimizer = new ScheduledAdam(1e-2);
     const after0 = tf.memory().numTensors;
     let diag = { loss: 0, kl: 0, clipFrac: 0, gradNorm: 0 };
-    for (let k = 0; k < 3; k++) diag = grpoUpdate(policy, optimizer, inputs, gen.tokens, gen.logprobs, ref, advantages, { n, temperature: 1, clipEps: 0.2, klCoef: 0.01, gradClip: 1, lr: 1e-2 });
+    for (let k = 0; k < 3; k++) diag = await grpoUpdate(policy, optimizer, inputs, gen.tokens, gen.logprobs, ref, advantages, { n, temperature: 1, clipEps: 0.2, klCoef: 0.01, gradClip: 1, lr: 1e-2 });
     const after = (await policy.logprobsData(inputs, gen.tokens, { groupSize: n })).map(sum);
     advantages.forEach((a, r) => {
       if (a > 0) expect(after[r]!, `row ${r}`).toBeGreaterThan(before[r]!);
@@ -38,7 +38,7 @@ describe('GRPO update on a tiny Reasoner', () => {
     expect(diag.gradNorm).toBeGreaterThan(0);
     // the optimizer's moments exist after the first update; later updates add no tensors
     const stable = tf.memory().numTensors;
-    grpoUpdate(policy, optimizer, inputs, gen.tokens, gen.logprobs, ref, advantages, { n, temperature: 1, clipEps: 0.2, klCoef: 0.01, gradClip: 1, lr: 1e-2 });
+    await grpoUpdate(policy, optimizer, inputs, gen.tokens, gen.logprobs, ref, advantages, { n, temperature: 1, clipEps: 0.2, klCoef: 0.01, gradClip: 1, lr: 1e-2 });
     expect(tf.memory().numTensors).toBe(stable);
     expect(stable).toBeGreaterThan(after0 - 1);
     optimizer.dispose();

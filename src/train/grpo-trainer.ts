@@ -17,7 +17,7 @@ import type { Task } from '../world/types';
 import { groupAdvantages, meanStd } from './advantages';
 import { answerKey, byTask, taskBatch, type AnnotatedPair } from './data';
 import { maybeCheckpoint, type StageHooks } from './embedder-trainer';
-import { paramGrads, ScheduledAdam } from './grad';
+import { paramGradsAsync, ScheduledAdam } from './grad';
 import { grpoPolicyLoss } from './policy-loss';
 import type { GrpoStage } from './presets';
 import { formatReward, ormBatch, prmForRollout, totalReward } from './rewards';
@@ -112,7 +112,10 @@ export async function rolloutRewards(
   });
   const emb = await embedder.embedData(items);
   const sim = similarity(emb.slice(0, m), emb.slice(m)); // [m, m] query rollouts × positive rollouts
-  const text = tf.tidy(() => embedder.embedTcotText(tokens.map((ids) => readTcot(VOCAB, ids).ids)).arraySync() as number[][]).map((row) => Float32Array.from(row));
+  // Read asynchronously: WebGPU (the in-browser fine-tuner) has no safe synchronous read.
+  const textEmb = embedder.embedTcotText(tokens.map((ids) => readTcot(VOCAB, ids).ids));
+  const text = ((await textEmb.array()) as number[][]).map((row) => Float32Array.from(row));
+  textEmb.dispose();
   const textSim = similarity(text.slice(0, m), text.slice(m));
   const ormQ = ormBatch(sim, pairs.length, n, { combine: stage.orm });
   const ormP = ormBatch(transpose(sim, m, m), pairs.length, n, { combine: stage.orm });
@@ -138,8 +141,8 @@ function padded(rows: Float32Array[], T: number): tf.Tensor2D {
   return tf.tensor2d(data, [rows.length, T]);
 }
 
-/** One GRPO update on given rollouts (exposed for tests): returns the diagnostics. */
-export function grpoUpdate(
+/** One GRPO update on given rollouts (exposed for tests): returns the diagnostics. Reads are asynchronous (GPU backends). */
+export async function grpoUpdate(
   policy: Reasoner,
   optimizer: ScheduledAdam,
   inputs: ReasonerInput[],
@@ -148,19 +151,19 @@ export function grpoUpdate(
   refLogprobs: Float32Array[],
   advantages: Float32Array,
   opts: { n: number; temperature: number; clipEps: number; klCoef: number; gradClip: number; lr: number },
-): { loss: number; kl: number; clipFrac: number; gradNorm: number } {
+): Promise<{ loss: number; kl: number; clipFrac: number; gradNorm: number }> {
   const T = Math.max(...tokens.map((t) => t.length));
-  let kl = 0;
-  let clipFrac = 0;
-  const { value, grads } = paramGrads(policy.params.vars, () => {
+  let diagnostics: tf.Tensor[] = [];
+  const { value, grads } = await paramGradsAsync(policy.params.vars, () => {
     const { logprobs, mask } = policy.logprobs(inputs, tokens, { groupSize: opts.n, temperature: opts.temperature });
     const out = grpoPolicyLoss({ logp: logprobs, oldLogp: padded(oldLogprobs, T), refLogp: padded(refLogprobs, T), advantages: tf.tensor1d(advantages), mask }, { clipEps: opts.clipEps, klCoef: opts.klCoef });
-    kl = out.kl.dataSync()[0]!;
-    clipFrac = out.clippedFrac.dataSync()[0]!;
+    diagnostics = [tf.keep(out.kl), tf.keep(out.clippedFrac)];
     return out.loss;
   });
-  const gradNorm = optimizer.applyClipped(grads, policy.params.vars, opts.lr, opts.gradClip);
-  return { loss: value, kl, clipFrac, gradNorm };
+  const [kl, clipFrac] = await Promise.all(diagnostics.map(async (t) => (await t.data())[0]!));
+  tf.dispose(diagnostics);
+  const gradNorm = await optimizer.applyClippedAsync(grads, policy.params.vars, opts.lr, opts.gradClip);
+  return { loss: value, kl: kl!, clipFrac: clipFrac!, gradNorm };
 }
 
 /** What one GRPO step reports (the trainer adds step, task, lr and time). */
@@ -187,7 +190,7 @@ export async function grpoStep(
   const rewards = await rolloutRewards(embedder, pairs, gen.tokens, n, stage, new Rng(seeds.prm));
   const advantages = groupAdvantages(rewards.total, n);
   const refLogprobs = await ref.logprobsData(inputs, gen.tokens, { groupSize: n, temperature: stage.temperature });
-  const upd = grpoUpdate(policy, optimizer, inputs, gen.tokens, gen.logprobs, refLogprobs, advantages, { ...stage, n, lr });
+  const upd = await grpoUpdate(policy, optimizer, inputs, gen.tokens, gen.logprobs, refLogprobs, advantages, { ...stage, n, lr });
   const tokenCount = gen.tokens.reduce((s, t) => s + t.length, 0);
   const nll = gen.logprobs.reduce((s, lp) => s - lp.reduce((a, b) => a + b, 0), 0);
   const mean = (x: Float32Array) => x.reduce((a, b) => a + b, 0) / Math.max(1, x.length);
