@@ -15,6 +15,8 @@ export interface ExploreSlice {
   searchError: string | null;
   /** Label of the last query (the text, an item's name, a file's name). */
   queryLabel: string | null;
+  /** The last query (results can be labelled as matches of it for fine-tuning). */
+  lastQuery: SearchQuery | null;
   streamed: number[];
   /** The ranking without T-CoT, shown while the Reasoner still writes the query's T-CoT. */
   plainHits: Hit[] | null;
@@ -40,6 +42,7 @@ export const createExploreSlice: StateCreator<AppState, [], [], ExploreSlice> = 
   searching: false,
   searchError: null,
   queryLabel: null,
+  lastQuery: null,
   streamed: [],
   plainHits: null,
   plainMs: null,
@@ -55,7 +58,7 @@ export const createExploreSlice: StateCreator<AppState, [], [], ExploreSlice> = 
     const handle = get().handle;
     if (!handle || get().libraryPhase !== 'ready') return;
     const t0 = performance.now();
-    set({ searching: true, searchError: null, streamed: [], plainHits: null, plainMs: null, result: null, queryLabel: label, selectedId: null, selectedTrace: null });
+    set({ searching: true, searchError: null, streamed: [], plainHits: null, plainMs: null, result: null, queryLabel: label, lastQuery: query.kind === 'media' ? null : query, selectedId: null, selectedTrace: null });
     let buffer: number[] = [];
     let scheduled = false;
     const flush = () => {

@@ -2,8 +2,8 @@
 import type { StateCreator } from 'zustand';
 import type { AppState } from './index';
 
-export type ViewId = 'overview' | 'library' | 'explore';
-const VIEW_IDS: ViewId[] = ['overview', 'library', 'explore'];
+export type ViewId = 'overview' | 'library' | 'explore' | 'finetune';
+const VIEW_IDS: ViewId[] = ['overview', 'library', 'explore', 'finetune'];
 
 /** `?view=` opens a view directly (links, tests). */
 function initialView(): ViewId {

@@ -6,6 +6,7 @@ import type { Hit } from '../../engine/types';
 import { TASK_INSTRUCTIONS } from '../../world/tasks';
 import { WORD_GROUPS, tokenizeWords, isWorldWord } from '../../world/vocab';
 import { DropZone } from '../components/DropZone';
+import { PairMark } from '../components/PairMark';
 import { ItemFilmstrip, ItemThumb } from '../components/Pixels';
 import { TracePanel } from '../components/TracePanel';
 import { useAppStore } from '../store';
@@ -171,6 +172,7 @@ function Results() {
               <button type="button" className="link" onClick={() => void s.search({ kind: 'item', id: h.id }, h.item.name)}>
                 Find similar
               </button>
+              <PairMark hit={h} />
             </li>
           );
         })}

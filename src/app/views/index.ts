@@ -4,6 +4,7 @@ import type { ComponentType } from 'react';
 import type { AppState } from '../store';
 import type { ViewId } from '../store/uiSlice';
 import { ExploreView } from './ExploreView';
+import { FinetuneView } from './FinetuneView';
 import { LibraryView } from './LibraryView';
 import { OverviewView } from './OverviewView';
 
@@ -20,4 +21,5 @@ export const VIEWS: ViewEntry[] = [
   { id: 'overview', label: 'Overview', component: OverviewView, available: () => true },
   { id: 'explore', label: 'Explore', component: ExploreView, available: engineReady },
   { id: 'library', label: 'Library', component: LibraryView, available: engineReady },
+  { id: 'finetune', label: 'Fine-tune', component: FinetuneView, available: engineReady },
 ];

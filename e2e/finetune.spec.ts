@@ -1,0 +1,167 @@
+// Fine-tune in real Chromium (WebGPU on SwiftShader, ~1 GFLOP/s): pairs made through the UI, a short
+// EG-RL run on tiny untrained models with live charts, pause / resume, export → import of the fine-tuned
+// Reasoner (identical T-CoTs), a tampered file refused, and a reload mid-run offering to resume.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { expect, test, type Page } from '@playwright/test';
+import type { Engine } from '../src/engine/types';
+
+declare global {
+  interface Window {
+    embedRL: { engine: Engine };
+  }
+}
+
+const SMALL = 'collection=12&preset=tiny&tokens=12&tcot=teacher';
+const shot = (page: Page, name: string) => page.screenshot({ path: `e2e-artifacts/${name}.png`, fullPage: true });
+const probe = (page: Page) => page.evaluate(async () => (await window.embedRL.engine.probeModels(3)).reasoner);
+
+async function openReady(page: Page, query: string) {
+  await page.goto(`/?${query}`);
+  await expect(page.getByTestId('backend-badge')).toHaveText('webgpu', { timeout: 60_000 });
+  await expect(page.getByTestId('library-ready')).toBeVisible({ timeout: 120_000 });
+}
+
+async function search(page: Page, text: string) {
+  await page.getByTestId('query-input').fill(text);
+  await page.getByTestId('query-submit').click();
+  await expect(page.getByTestId('results')).toHaveAttribute('data-pending', 'false', { timeout: 60_000 });
+  await expect(page.getByTestId('result')).toHaveCount(12);
+}
+
+async function settings(page: Page, values: Record<string, string>) {
+  const box = page.getByTestId('ft-settings');
+  if (!(await box.evaluate((el) => (el as HTMLDetailsElement).open))) await box.locator('summary').click();
+  for (const [key, value] of Object.entries(values)) await page.getByTestId(`ft-${key}`).fill(value);
+}
+
+const stepOf = async (page: Page) => Number(await page.getByTestId('ft-phase').getAttribute('data-step'));
+
+test('fine-tune: 8 pairs through the UI, 5 EG-RL steps with live charts, pause/resume, export → import, tampered file refused, reload offers to resume', async ({ page }, info) => {
+  test.setTimeout(20 * 60_000);
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await openReady(page, `view=explore&${SMALL}`);
+
+  // Eight pairs from Explore: four queries, two labelled results each (six matches, two not).
+  const plan: [string, [number, boolean][]][] = [
+    ['a red circle', [[0, true], [1, true]]],
+    ['a blue square', [[2, true], [3, false]]],
+    ['a green triangle', [[4, true], [5, true]]],
+    ['a small yellow star', [[6, true], [7, false]]],
+  ];
+  for (const [text, marks] of plan) {
+    await search(page, text);
+    for (const [rank, match] of marks) {
+      const result = page.getByTestId('result').nth(rank);
+      await result.getByTestId(match ? 'mark-match' : 'mark-nomatch').click();
+      await expect(result.getByTestId(match ? 'mark-match' : 'mark-nomatch')).toHaveAttribute('aria-pressed', 'true');
+    }
+  }
+  await shot(page, 'finetune-explore-marks');
+
+  await page.getByRole('button', { name: 'Fine-tune' }).click();
+  await expect(page.getByTestId('pair')).toHaveCount(8);
+  const split = page.getByTestId('pairs-split');
+  const held = Number(await split.getAttribute('data-held'));
+  expect(held).toBeGreaterThanOrEqual(1);
+  expect(Number(await split.getAttribute('data-train'))).toBe(8 - held);
+  await expect(page.locator('[data-testid="pair"][data-match="false"]')).toHaveCount(2);
+
+  // Five steps, tiny: G 2, batch 2, 12-token T-CoTs; evaluation every 2 steps, a checkpoint every step.
+  await settings(page, { steps: '5', n: '2', batch: '2', maxNewTokens: '12', evalEvery: '2', checkpointEvery: '1', lr: '0.001' });
+  const t0 = Date.now();
+  await page.getByTestId('ft-start').click();
+  await expect(page.getByTestId('ft-phase')).toHaveAttribute('data-phase', 'running', { timeout: 120_000 });
+  await expect.poll(() => stepOf(page), { timeout: 300_000 }).toBeGreaterThanOrEqual(1);
+  const firstStepS = (Date.now() - t0) / 1000;
+
+  // Pause: the run stops after its step and stays put; resume goes on.
+  await page.getByTestId('ft-pause').click();
+  await expect(page.getByTestId('ft-phase')).toHaveAttribute('data-phase', 'paused', { timeout: 300_000 });
+  const pausedAt = await stepOf(page);
+  await page.waitForTimeout(2000);
+  expect(await stepOf(page)).toBe(pausedAt);
+  // The charts received the points so far.
+  await expect(page.getByTestId('chart-reward')).toHaveAttribute('data-points', String(pausedAt));
+  await expect(page.getByTestId('chart-format')).toHaveAttribute('data-points', String(pausedAt));
+  expect(await page.getByTestId('chart-reward').locator('canvas').count()).toBeGreaterThan(0);
+  await expect(page.getByTestId('ft-teach')).toContainText('now');
+  await shot(page, 'finetune-paused');
+
+  await page.getByTestId('ft-resume').click();
+  await expect(page.getByTestId('ft-phase')).toHaveAttribute('data-phase', 'finished', { timeout: 600_000 });
+  expect(await stepOf(page)).toBe(5);
+  await expect(page.getByTestId('chart-reward')).toHaveAttribute('data-points', '5');
+  expect(Number(await page.getByTestId('chart-heldout').getAttribute('data-points'))).toBeGreaterThanOrEqual(1);
+  expect(await page.getByTestId('ft-sample').count()).toBeGreaterThanOrEqual(2);
+  await expect(page.getByTestId('ft-results')).toBeVisible();
+  info.annotations.push({ type: 'EG-RL on SwiftShader (tiny models, G 2, batch 2, 12 tokens)', description: `first step ${firstStepS.toFixed(1)} s incl. start-up and the step-0 evaluation; ${(await page.getByTestId('ft-step-time').textContent()) ?? ''}` });
+  await page.getByTestId('ft-results').scrollIntoViewIfNeeded();
+  await shot(page, 'finetune-finished');
+
+  // Apply, then export (two files: manifest + weights).
+  const builtin = await probe(page);
+  await page.getByTestId('ft-apply').click();
+  await expect(page.getByTestId('ft-model-note')).toHaveAttribute('data-ok', 'true');
+  await expect(page.getByTestId('ft-revert')).toBeEnabled({ timeout: 60_000 });
+  const tuned = await probe(page);
+  const downloads: Promise<import('@playwright/test').Download>[] = [];
+  const both = new Promise<void>((resolve) => {
+    page.on('download', (d) => {
+      downloads.push(Promise.resolve(d));
+      if (downloads.length === 2) resolve();
+    });
+  });
+  await page.getByTestId('ft-export').click();
+  await both;
+  const paths: string[] = [];
+  for (const d of await Promise.all(downloads)) {
+    const path = info.outputPath(d.suggestedFilename());
+    await d.saveAs(path);
+    paths.push(path);
+  }
+  expect(paths.map((p) => p.split('/').at(-1)).sort()).toEqual(['reasoner-finetuned.json', 'reasoner-finetuned.weights.bin']);
+  const manifest = JSON.parse(readFileSync(paths.find((p) => p.endsWith('.json'))!, 'utf8'));
+  expect(manifest.modelTopology.fineTune.settings.steps).toBe(5);
+  expect(manifest.modelTopology.fineTune.baseKey).toMatch(/\S/);
+
+  // Revert: the built-in Reasoner's T-CoTs again. Import the export: the fine-tuned one's, token for token.
+  await page.getByTestId('ft-revert').click();
+  await expect(page.getByTestId('ft-apply')).toBeEnabled({ timeout: 60_000 });
+  expect(await probe(page)).toEqual(builtin);
+  await page.getByTestId('ft-import').setInputFiles(paths);
+  await expect(page.getByTestId('ft-model-note')).toHaveAttribute('data-ok', 'true', { timeout: 60_000 });
+  await expect(page.getByTestId('ft-model-note')).toContainText('Imported');
+  expect(await probe(page)).toEqual(tuned);
+
+  // A tampered weights file is refused with a clear message; the loaded Reasoner stays.
+  const bin = paths.find((p) => p.endsWith('.bin'))!;
+  const bytes = readFileSync(bin);
+  bytes[200] = bytes[200]! ^ 0xff;
+  const tamperedBin = info.outputPath('tampered', 'reasoner-finetuned.weights.bin');
+  writeFileSync(tamperedBin, bytes);
+  await page.getByTestId('ft-import').setInputFiles([paths.find((p) => p.endsWith('.json'))!, tamperedBin]);
+  await expect(page.getByTestId('ft-model-note')).toHaveAttribute('data-ok', 'false', { timeout: 60_000 });
+  await expect(page.getByTestId('ft-model-note')).toContainText('corrupt or was changed');
+  expect(await probe(page)).toEqual(tuned);
+  await shot(page, 'finetune-refused');
+
+  // A longer run, reloaded mid-way: the page offers to resume from the last checkpoint, and does.
+  await settings(page, { steps: '40' });
+  await page.getByTestId('ft-start').click();
+  await expect.poll(async () => (await page.getByTestId('ft-phase').getAttribute('data-phase')) === 'running' && (await stepOf(page)) >= 1, { timeout: 300_000 }).toBe(true);
+  await page.waitForTimeout(500); // the step's checkpoint is written right after it
+  await page.goto(`/?view=finetune&${SMALL}`);
+  await expect(page.getByTestId('library-ready')).toBeVisible({ timeout: 120_000 });
+  const offer = page.getByTestId('ft-resume-offer');
+  await expect(offer).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByTestId('chart-reward')).toBeVisible();
+  await shot(page, 'finetune-resume-offer');
+  const savedStep = await stepOf(page);
+  expect(savedStep).toBeGreaterThanOrEqual(1);
+  await page.getByTestId('ft-resume').click();
+  await expect.poll(() => stepOf(page), { timeout: 300_000 }).toBeGreaterThan(savedStep);
+  await page.getByTestId('ft-pause').click();
+  await expect(page.getByTestId('ft-phase')).toHaveAttribute('data-phase', 'paused', { timeout: 300_000 });
+  expect(errors).toEqual([]);
+});

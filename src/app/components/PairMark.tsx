@@ -1,0 +1,22 @@
+// Label an Explore result as a match (or not) for the current query: a labelled pair for fine-tuning.
+// Shown for text and item queries (a dropped file is not in the library, so it cannot be a pair's query).
+import { useShallow } from 'zustand/react/shallow';
+import type { Hit } from '../../engine/types';
+import { useAppStore } from '../store';
+
+export function PairMark({ hit }: { hit: Hit }) {
+  const s = useAppStore(useShallow((s) => ({ query: s.lastQuery, mark: s.markResult, pairs: s.pairs })));
+  const query = s.query;
+  if (!query || query.kind === 'media') return null;
+  const existing = s.pairs.find((p) => p.targetId === hit.id && (query.kind === 'text' ? p.query.kind === 'text' && p.query.text === query.text.trim() : p.query.kind === 'item' && p.query.itemId === query.id));
+  return (
+    <span className="mark" role="group" aria-label={`Label ${hit.item.name} for this query`}>
+      <button type="button" data-testid="mark-match" aria-pressed={existing?.match === true} title="A match for this query: a training pair for Fine-tune" onClick={() => void s.mark(query, hit, true)}>
+        ✓ match
+      </button>
+      <button type="button" data-testid="mark-nomatch" aria-pressed={existing?.match === false} title="Not a match for this query" onClick={() => void s.mark(query, hit, false)}>
+        ✗ not a match
+      </button>
+    </span>
+  );
+}

@@ -1,0 +1,208 @@
+// Fine-tune slice: the labelled pairs, the EG-RL run's settings and live state (the worker sends a snapshot
+// on every change; they are applied at most once per animation frame), and the fine-tuned Reasoner's
+// apply / revert / export / import.
+import * as Comlink from 'comlink';
+import type { StateCreator } from 'zustand';
+import { DEFAULT_FINETUNE } from '../../train/finetune';
+import type { FinetuneSettings, FinetuneSnapshot, Hit, ModelFile, NewPair, PairRowError, PairView, SearchQuery } from '../../engine/types';
+import type { AppState } from './index';
+
+export interface FinetuneSlice {
+  pairs: PairView[];
+  pairsError: string | null;
+  importErrors: PairRowError[];
+  importNote: string | null;
+  ftSettings: FinetuneSettings;
+  ft: FinetuneSnapshot | null;
+  ftError: string | null;
+  /** Messages of the model file import (refusals included). */
+  modelNote: { ok: boolean; text: string } | null;
+  loadPairs(): Promise<void>;
+  /** Label a result of the current Explore query as a match (or not). */
+  markResult(query: SearchQuery, hit: Hit, match: boolean): Promise<void>;
+  addPairs(pairs: NewPair[]): Promise<void>;
+  updatePair(id: string, patch: { match?: boolean; queryText?: string }): Promise<void>;
+  deletePair(id: string): Promise<void>;
+  importPairsFile(file: File): Promise<void>;
+  setFtSettings(patch: Partial<FinetuneSettings>): void;
+  refreshFinetune(): Promise<void>;
+  startFinetune(): Promise<void>;
+  pauseFinetune(): Promise<void>;
+  resumeFinetune(): Promise<void>;
+  stopFinetune(): Promise<void>;
+  discardFinetune(): Promise<void>;
+  applyFinetuned(): Promise<void>;
+  revertReasoner(): Promise<void>;
+  exportFinetuned(): Promise<void>;
+  importFinetuned(files: File[]): Promise<void>;
+}
+
+const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err)).replace(/^\[[a-z-]+\] /, '');
+
+function download(file: ModelFile) {
+  const url = URL.createObjectURL(new Blob([file.bytes], { type: file.name.endsWith('.json') ? 'application/json' : 'application/octet-stream' }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = file.name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+export const createFinetuneSlice: StateCreator<AppState, [], [], FinetuneSlice> = (set, get) => {
+  // Snapshots arrive after every step and evaluation: keep the latest, apply once per frame.
+  let pending: FinetuneSnapshot | null = null;
+  const onUpdate = Comlink.proxy((snapshot: FinetuneSnapshot) => {
+    const first = pending === null;
+    pending = snapshot;
+    if (first)
+      requestAnimationFrame(() => {
+        const s = pending;
+        pending = null;
+        if (s) set({ ft: s });
+      });
+  });
+  const engine = () => {
+    const e = get().handle?.engine;
+    if (!e) throw new Error('the engine is not running');
+    return e;
+  };
+  const guard = async (body: () => Promise<void>) => {
+    set({ ftError: null });
+    try {
+      await body();
+    } catch (err) {
+      set({ ftError: errorText(err) });
+    }
+  };
+  /** Explore must index again with the Reasoner now in the slot. */
+  const reopenLibrary = async () => {
+    set({ status: await engine().status(), libraryPhase: 'idle', library: null, result: null, plainHits: null, selectedId: null, selectedTrace: null });
+    await get().openLibrary();
+  };
+
+  return {
+    pairs: [],
+    pairsError: null,
+    importErrors: [],
+    importNote: null,
+    ftSettings: { ...DEFAULT_FINETUNE, weights: { ...DEFAULT_FINETUNE.weights } },
+    ft: null,
+    ftError: null,
+    modelNote: null,
+
+    async loadPairs() {
+      try {
+        set({ pairs: await engine().listPairs(), pairsError: null });
+      } catch (err) {
+        set({ pairsError: errorText(err) });
+      }
+    },
+
+    async markResult(query, hit, match) {
+      if (query.kind === 'media') return;
+      const q = query.kind === 'text' ? query : { kind: 'item' as const, itemId: query.id };
+      await get().addPairs([{ query: q, targetId: hit.id, match, instruction: get().instruction || undefined }]);
+    },
+
+    async addPairs(pairs) {
+      try {
+        set({ pairs: await engine().addPairs(pairs), pairsError: null });
+      } catch (err) {
+        set({ pairsError: errorText(err) });
+      }
+    },
+
+    async updatePair(id, patch) {
+      try {
+        set({ pairs: await engine().updatePair(id, patch), pairsError: null });
+      } catch (err) {
+        set({ pairsError: errorText(err) });
+      }
+    },
+
+    async deletePair(id) {
+      try {
+        set({ pairs: await engine().deletePair(id), pairsError: null });
+      } catch (err) {
+        set({ pairsError: errorText(err) });
+      }
+    },
+
+    async importPairsFile(file) {
+      set({ importErrors: [], importNote: null, pairsError: null });
+      try {
+        const format = /\.jsonl?$/i.test(file.name) ? 'jsonl' : 'csv';
+        const r = await engine().importPairs(await file.text(), format);
+        set({ pairs: r.pairs, importErrors: r.errors, importNote: `${file.name}: ${r.added} pair${r.added === 1 ? '' : 's'} added, ${r.errors.length} row${r.errors.length === 1 ? '' : 's'} with errors` });
+      } catch (err) {
+        set({ pairsError: errorText(err) });
+      }
+    },
+
+    setFtSettings(patch) {
+      set({ ftSettings: { ...get().ftSettings, ...patch } });
+    },
+
+    async refreshFinetune() {
+      await guard(async () => {
+        const ft = await engine().finetuneState();
+        // A saved run shows its settings, so a resume continues with what it started with.
+        set({ ft, ...(ft.settings ? { ftSettings: ft.settings } : {}) });
+      });
+    },
+
+    async startFinetune() {
+      await guard(async () => set({ ft: await engine().startFinetune(get().ftSettings, onUpdate) }));
+    },
+    async pauseFinetune() {
+      await guard(() => engine().pauseFinetune());
+    },
+    async resumeFinetune() {
+      await guard(async () => set({ ft: await engine().resumeFinetune(onUpdate) }));
+    },
+    async stopFinetune() {
+      await guard(() => engine().stopFinetune());
+    },
+    async discardFinetune() {
+      await guard(async () => set({ ft: await engine().discardFinetune() }));
+    },
+
+    async applyFinetuned() {
+      await guard(async () => {
+        await engine().applyFinetuned();
+        set({ ft: await engine().finetuneState(), modelNote: { ok: true, text: 'Explore now uses the fine-tuned Reasoner (the collection is indexed again with it).' } });
+        await reopenLibrary();
+      });
+    },
+
+    async revertReasoner() {
+      await guard(async () => {
+        await engine().revertReasoner();
+        set({ ft: await engine().finetuneState(), modelNote: { ok: true, text: 'Explore uses the built-in Reasoner again.' } });
+        await reopenLibrary();
+      });
+    },
+
+    async exportFinetuned() {
+      await guard(async () => {
+        const files = await engine().exportFinetuned();
+        files.forEach(download);
+        set({ modelNote: { ok: true, text: `Exported ${files.map((f) => f.name).join(' and ')}.` } });
+      });
+    },
+
+    async importFinetuned(files) {
+      set({ modelNote: null, ftError: null });
+      try {
+        const models: ModelFile[] = await Promise.all(files.map(async (f) => ({ name: f.name, bytes: await f.arrayBuffer() })));
+        const ft = await engine().importFinetuned(Comlink.transfer(models, models.map((m) => m.bytes)));
+        set({ ft, modelNote: { ok: true, text: `Imported ${files.map((f) => f.name).join(' and ')}: Explore now uses it.` } });
+        await reopenLibrary();
+      } catch (err) {
+        set({ modelNote: { ok: false, text: `Refused: ${errorText(err)}` } });
+      }
+    },
+  };
+};

@@ -1,0 +1,432 @@
+// Fine-tune: teach the Reasoner what matters in your own media. Labelled pairs (from Explore or a CSV /
+// JSONL file) with their seeded train / held-out split; an EG-RL run in the worker with live charts, a
+// strip of one query's T-CoTs over training, pause / resume / stop and checkpoints; a before / after
+// table on the held-out pairs; apply, revert, export and import of the fine-tuned Reasoner.
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import type { FinetuneSample, FinetuneSettings, FinetuneSnapshot, HeldOutResult, PairView } from '../../engine/types';
+import { VOCAB } from '../../tcot/default';
+import { renderSegments, renderTokens } from '../../tcot/render';
+import { Chart, type ChartSeries } from '../components/Chart';
+import { ItemThumb } from '../components/Pixels';
+import { useAppStore } from '../store';
+import { boxesOf } from '../trace-layout';
+import { LibraryStatus } from './LibraryView';
+import './finetune.css';
+
+const fmt = (v: number | undefined | null, d = 3) => (v === undefined || v === null || !Number.isFinite(v) ? '–' : v.toFixed(d));
+const pct = (v: number | undefined | null) => (v === undefined || v === null || !Number.isFinite(v) ? '–' : `${(100 * v).toFixed(1)} %`);
+const fmtS = (s: number) => (s < 60 ? `${s.toFixed(0)} s` : `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`);
+
+function PairsCard() {
+  const s = useAppStore(
+    useShallow((s) => ({ pairs: s.pairs, error: s.pairsError, importErrors: s.importErrors, importNote: s.importNote, update: s.updatePair, remove: s.deletePair, importFile: s.importPairsFile, heldOut: s.ftSettings.heldOut })),
+  );
+  const [editing, setEditing] = useState<{ id: string; text: string } | null>(null);
+  const train = s.pairs.filter((p) => p.split === 'train');
+  const held = s.pairs.filter((p) => p.split === 'held-out');
+  return (
+    <section className="card ft-pairs" aria-labelledby="pairs-heading">
+      <h2 id="pairs-heading">Your labelled pairs</h2>
+      <p className="hint">
+        Make pairs in <strong>Explore</strong>: search, then mark a result <em>✓ match</em> or <em>✗ not a match</em> for your query. Or import a file: CSV rows{' '}
+        <code>query,target[,match]</code> or JSONL <code>{'{"query": …, "target": …, "match": true}'}</code>, where the query is text or a file name in your library and the target is a file name.
+      </p>
+      <p data-testid="pairs-split" data-train={train.length} data-held={held.length}>
+        <strong>{s.pairs.length}</strong> pairs: <strong>{train.length}</strong> to train on, <strong>{held.length}</strong> held out to test on ({Math.round(100 * (1 - s.heldOut))} / {Math.round(100 * s.heldOut)} split, seeded: a pair keeps its side
+        when you add more). Held-out pairs are never trained on.
+      </p>
+      <label className="file-button">
+        Import pairs (CSV / JSONL)…
+        <input type="file" accept=".csv,.jsonl,.json,text/csv" data-testid="pairs-import" onChange={(e) => e.target.files?.[0] && void s.importFile(e.target.files[0])} />
+      </label>
+      {s.importNote && <p data-testid="pairs-import-note">{s.importNote}</p>}
+      {s.importErrors.length > 0 && (
+        <ul className="errors" data-testid="pairs-import-errors">
+          {s.importErrors.map((e) => (
+            <li key={e.row}>
+              row {e.row}: {e.message}
+            </li>
+          ))}
+        </ul>
+      )}
+      {s.error && (
+        <p className="error" role="alert" data-testid="pairs-error">
+          {s.error}
+        </p>
+      )}
+      {s.pairs.length > 0 && (
+        <table className="pairs-table" data-testid="pairs">
+          <thead>
+            <tr>
+              <th>query</th>
+              <th>target</th>
+              <th>label</th>
+              <th>split</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {s.pairs.map((p: PairView) => (
+              <tr key={p.id} data-testid="pair" data-id={p.id} data-split={p.split} data-match={String(p.match)}>
+                <td>
+                  {editing?.id === p.id ? (
+                    <form
+                      onSubmit={(e) => {
+                        e.preventDefault();
+                        void s.update(p.id, { queryText: editing.text });
+                        setEditing(null);
+                      }}
+                    >
+                      <input aria-label="Query text" value={editing.text} onChange={(e) => setEditing({ id: p.id, text: e.target.value })} autoFocus />
+                      <button type="submit">Save</button>
+                    </form>
+                  ) : (
+                    <>
+                      {p.query.kind === 'item' ? <ItemThumb id={p.query.itemId} label={p.queryLabel} /> : null} {p.queryLabel}
+                      {p.query.kind === 'text' && (
+                        <button type="button" className="link" onClick={() => setEditing({ id: p.id, text: p.queryLabel })}>
+                          edit
+                        </button>
+                      )}
+                    </>
+                  )}
+                </td>
+                <td>
+                  <ItemThumb id={p.targetId} label={p.targetName} /> {p.targetName}
+                  {p.problem && <div className="error">{p.problem}</div>}
+                </td>
+                <td>
+                  <button type="button" className={p.match ? 'tag-ok' : 'tag-bad'} onClick={() => void s.update(p.id, { match: !p.match })} title="Click to change the label">
+                    {p.match ? '✓ match' : '✗ not a match'}
+                  </button>
+                </td>
+                <td>
+                  <span className={`split split-${p.split}`}>{p.split}</span>
+                </td>
+                <td>
+                  <button type="button" className="link" aria-label={`Delete the pair ${p.queryLabel} → ${p.targetName}`} onClick={() => void s.remove(p.id)}>
+                    delete
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
+const FIELDS: { key: keyof FinetuneSettings; label: string; step: string; help: string }[] = [
+  { key: 'steps', label: 'steps', step: '1', help: 'EG-RL updates of the Reasoner' },
+  { key: 'n', label: 'G (rollouts)', step: '1', help: 'T-CoTs sampled per query and per target; each is scored against its siblings' },
+  { key: 'batch', label: 'batch (pairs)', step: '1', help: 'pairs per step; the others in a batch are each pair’s negatives' },
+  { key: 'lr', label: 'learning rate', step: 'any', help: 'how far one step moves the weights' },
+  { key: 'klCoef', label: 'KL coefficient', step: 'any', help: 'how strongly the Reasoner is held near where it started' },
+  { key: 'temperature', label: 'temperature', step: 'any', help: 'randomness of the sampled T-CoTs' },
+  { key: 'seed', label: 'seed', step: '1', help: 'batches, samples and shuffles: the same seed runs the same' },
+  { key: 'maxNewTokens', label: 'T-CoT length', step: '1', help: 'longest T-CoT (tokens)' },
+  { key: 'evalEvery', label: 'evaluate every', step: '1', help: 'held-out Hit@1 and the sample strip every N steps' },
+  { key: 'checkpointEvery', label: 'checkpoint every', step: '1', help: 'saved in this browser every N steps' },
+  { key: 'heldOut', label: 'held-out share', step: 'any', help: 'share of pairs kept out of training' },
+];
+
+function SettingsCard({ disabled }: { disabled: boolean }) {
+  const s = useAppStore(useShallow((s) => ({ settings: s.ftSettings, set: s.setFtSettings })));
+  const num = (v: string) => (v.trim() === '' ? NaN : Number(v));
+  return (
+    <details className="card ft-settings" data-testid="ft-settings">
+      <summary>Settings (defaults make visible progress in a few minutes on a laptop GPU)</summary>
+      <div className="settings-grid">
+        {FIELDS.map((f) => (
+          <label key={f.key} title={f.help}>
+            {f.label}
+            <input type="number" step={f.step} disabled={disabled} data-testid={`ft-${f.key}`} value={String(s.settings[f.key])} onChange={(e) => s.set({ [f.key]: num(e.target.value) } as Partial<FinetuneSettings>)} />
+          </label>
+        ))}
+        {(['format', 'orm', 'prm'] as const).map((k) => (
+          <label key={k} title={`weight of the ${k.toUpperCase()} reward`}>
+            {k} weight
+            <input type="number" step="any" disabled={disabled} data-testid={`ft-w-${k}`} value={String(s.settings.weights[k])} onChange={(e) => s.set({ weights: { ...s.settings.weights, [k]: num(e.target.value) } })} />
+          </label>
+        ))}
+      </div>
+    </details>
+  );
+}
+
+function Controls({ ft }: { ft: FinetuneSnapshot | null }) {
+  const s = useAppStore(
+    useShallow((s) => ({ start: s.startFinetune, pause: s.pauseFinetune, resume: s.resumeFinetune, stop: s.stopFinetune, discard: s.discardFinetune, error: s.ftError, ready: s.libraryPhase === 'ready' })),
+  );
+  const phase = ft?.phase ?? 'idle';
+  const busy = ['preparing', 'running', 'pausing', 'stopping', 'evaluating'].includes(phase);
+  const logs = ft?.logs ?? [];
+  const recent = logs.slice(-5);
+  const stepS = recent.length ? recent.reduce((a, l) => a + l.dt, 0) / recent.length : null;
+  const eta = stepS !== null && ft ? stepS * (ft.steps - ft.step) : null;
+  const canResume = !busy && ((phase === 'paused' && ft) || (phase === 'idle' && ft?.saved && !ft.saved.finished));
+  return (
+    <section className="card ft-controls" aria-label="Run controls">
+      {phase === 'idle' && ft?.saved && !ft.saved.finished && (
+        <p className="banner" data-testid="ft-resume-offer">
+          A run was interrupted at step <strong>{ft.saved.step}</strong> of {ft.saved.steps} (saved {new Date(ft.saved.savedAt).toLocaleTimeString()}). Resume it — nothing it learned is lost — or start a new one.
+        </p>
+      )}
+      <div className="row">
+        <button type="button" data-testid="ft-start" disabled={busy || !s.ready} onClick={() => void s.start()}>
+          {ft?.saved || (ft && phase !== 'idle') ? 'Start a new run' : 'Start EG-RL'}
+        </button>
+        <button type="button" data-testid="ft-pause" disabled={phase !== 'running'} onClick={() => void s.pause()}>
+          Pause
+        </button>
+        <button type="button" data-testid="ft-resume" disabled={!canResume || !s.ready} onClick={() => void s.resume()}>
+          {phase === 'idle' && ft?.saved ? `Resume from step ${ft.saved.step}` : 'Resume'}
+        </button>
+        <button type="button" data-testid="ft-stop" disabled={!(phase === 'running' || phase === 'paused')} onClick={() => void s.stop()}>
+          Stop and evaluate
+        </button>
+        <button type="button" className="link" disabled={busy} onClick={() => void s.discard()}>
+          Discard the run
+        </button>
+      </div>
+      <p data-testid="ft-phase" data-phase={phase} data-step={ft?.step ?? 0}>
+        <strong>{phase}</strong>
+        {ft && ft.steps > 0 && (
+          <>
+            {' '}
+            · step {ft.step} / {ft.steps}
+          </>
+        )}
+        {stepS !== null && <span data-testid="ft-step-time"> · {stepS.toFixed(2)} s / step</span>}
+        {eta !== null && busy && <> · about {fmtS(eta)} left</>}
+        {ft && ft.trainPairs > 0 && (
+          <>
+            {' '}
+            · {ft.trainPairs} training pairs, {ft.heldOutPairs} held-out queries
+          </>
+        )}
+        {ft?.message && <span className="hint"> — {ft.message}</span>}
+      </p>
+      {ft && ft.steps > 0 && <progress max={ft.steps} value={ft.step} aria-label="Fine-tuning progress" />}
+      {(ft?.error || s.error) && (
+        <p className="error" role="alert" data-testid="ft-error">
+          {ft?.error ?? s.error}
+        </p>
+      )}
+    </section>
+  );
+}
+
+function Charts({ ft }: { ft: FinetuneSnapshot }) {
+  const data = useMemo(() => {
+    const x = ft.logs.map((l) => l.step + 1);
+    const reward: ChartSeries[] = [
+      { label: 'reward mean', color: '#4f7cff', values: ft.logs.map((l) => l.reward.mean) },
+      { label: 'reward std', color: '#9aa3c7', values: ft.logs.map((l) => l.reward.std), dash: [4, 4] },
+      { label: 'ORM', color: '#3ccf91', values: ft.logs.map((l) => l.orm) },
+      { label: 'PRM', color: '#f4b740', values: ft.logs.map((l) => l.prm) },
+    ];
+    const format: ChartSeries[] = [
+      { label: 'format rate', color: '#c77dff', values: ft.logs.map((l) => l.formatRate) },
+      { label: 'KL ×100', color: '#ff6b6b', values: ft.logs.map((l) => 100 * l.kl) },
+    ];
+    const ex = ft.evals.map((e) => e.step);
+    const held: ChartSeries[] = [
+      { label: 'held-out Hit@1', color: '#3ccf91', values: ft.evals.map((e) => e.hit1) },
+      { label: 'MRR', color: '#4f7cff', values: ft.evals.map((e) => e.mrr) },
+    ];
+    return { x, reward, format, ex, held };
+  }, [ft.logs, ft.evals]);
+  return (
+    <div className="ft-charts">
+      <Chart title="Reward (mean, spread) and its parts" testId="chart-reward" x={data.x} series={data.reward} />
+      <Chart title="Format rate and KL to the start" testId="chart-format" x={data.x} series={data.format} />
+      <Chart title="Held-out retrieval (every N steps)" testId="chart-heldout" x={data.ex} series={data.held} yRange={[0, 1]} />
+    </div>
+  );
+}
+
+/** A thumbnail with the T-CoT's boxes drawn on it (0–1000 coordinates). */
+function BoxedThumb({ id, label, tokens }: { id: string; label: string; tokens: number[] }) {
+  const boxes = useMemo(() => boxesOf(VOCAB, tokens, renderSegments(VOCAB, tokens)), [tokens]);
+  return (
+    <div className="boxed-thumb">
+      <ItemThumb id={id} label={label} />
+      <svg viewBox="0 0 1000 1000" preserveAspectRatio="none" aria-hidden="true">
+        {boxes.map((b, i) => (
+          <rect key={i} x={b.box[0]} y={b.box[1]} width={Math.max(0, b.box[2]! - b.box[0]!)} height={Math.max(0, b.box[3]! - b.box[1]!)} fill="none" stroke="#f4b740" strokeWidth={24} />
+        ))}
+      </svg>
+    </div>
+  );
+}
+
+function SampleStrip({ ft }: { ft: FinetuneSnapshot }) {
+  const p = ft.samplePair;
+  if (!p || ft.samples.length === 0) return null;
+  return (
+    <section className="card ft-samples" aria-labelledby="samples-heading">
+      <h3 id="samples-heading">
+        How one pair’s T-CoTs change: “{p.queryLabel}” → {p.targetName}
+      </h3>
+      <p className="hint">The Reasoner’s greedy T-CoT for the query and for its target, each time it is evaluated. Boxes are the evidence the Embedder then reads.</p>
+      <ol className="sample-strip" data-testid="ft-samples">
+        {ft.samples.map((s: FinetuneSample) => (
+          <li key={s.step} data-testid="ft-sample" data-step={s.step}>
+            <div className="sample-step">step {s.step}</div>
+            <div className="sample-side">
+              {p.queryItemId && <BoxedThumb id={p.queryItemId} label={p.queryLabel} tokens={s.query} />}
+              <code>{renderTokens(VOCAB, s.query)}</code>
+            </div>
+            <div className="sample-side">
+              <BoxedThumb id={p.targetId} label={p.targetName} tokens={s.target} />
+              <code>{renderTokens(VOCAB, s.target)}</code>
+            </div>
+          </li>
+        ))}
+      </ol>
+    </section>
+  );
+}
+
+function Teaching({ ft }: { ft: FinetuneSnapshot | null }) {
+  const last = ft?.logs.at(-1);
+  const lastEval = ft?.evals.at(-1);
+  const w = ft?.settings?.weights;
+  return (
+    <aside className="card ft-teach" aria-labelledby="teach-heading" data-testid="ft-teach">
+      <h3 id="teach-heading">What is going on</h3>
+      <p>
+        <strong>The Reasoner</strong> reads a query or an item and writes a short note, the T-CoT: what matters and <em>where</em> (boxes on an image, frames of a clip, key words of a text). It is the
+        only thing that learns here.
+      </p>
+      <p>
+        <strong>The Embedder</strong> turns an input plus the evidence the T-CoT points at into a list of numbers (a vector); similar vectors mean “these match”. It stays frozen: it is the judge.
+      </p>
+      <p>
+        <strong>The reward</strong> scores each sampled T-CoT: does it have the right form (<em>format</em>, now {pct(last?.formatRate)}), does the Embedder then put your pair closer together than the
+        other pairs in the batch (<em>ORM</em>, now {fmt(last?.orm)}), and can a text-only reader of the T-CoTs alone pick the right partner (<em>PRM</em>, now {fmt(last?.prm)}). Together, weighted{' '}
+        {w ? `${w.format} / ${w.orm} / ${w.prm}` : '0.05 / 0.8 / 0.2'}: <strong>{fmt(last?.reward.mean)}</strong>. The Reasoner is nudged towards the T-CoTs that scored above their siblings’ average.
+      </p>
+      <p>
+        <strong>The KL term</strong> measures how far the Reasoner has drifted from where it started (now {fmt(last?.kl, 4)}; 0 at the first step). A small penalty on it keeps the Reasoner from
+        forgetting how to write sensible T-CoTs while it chases the reward.
+      </p>
+      <p>
+        <strong>Did it help?</strong> Only the held-out pairs can say — they were never trained on. Hit@1 = how often the right target comes first: now {pct(lastEval?.hit1)}
+        {ft?.before && Number.isFinite(ft.before.hit1) ? `, ${pct(ft.before.hit1)} before training` : ''}. With a handful of pairs, one pair moves it a lot.
+      </p>
+    </aside>
+  );
+}
+
+function ResultRow({ label, r }: { label: string; r: HeldOutResult | null }) {
+  return (
+    <tr>
+      <th scope="row">{label}</th>
+      <td data-testid={`hit1-${label}`}>{pct(r?.hit1)}</td>
+      <td>{fmt(r?.mrr)}</td>
+      <td>{r ? `${r.queries} queries × ${r.candidates} candidates` : '–'}</td>
+    </tr>
+  );
+}
+
+function Outcome({ ft }: { ft: FinetuneSnapshot | null }) {
+  const s = useAppStore(useShallow((s) => ({ apply: s.applyFinetuned, revert: s.revertReasoner, exportModel: s.exportFinetuned, importModel: s.importFinetuned, note: s.modelNote })));
+  const fileRef = useRef<HTMLInputElement>(null);
+  const noHeld = ft?.before && !Number.isFinite(ft.before.hit1);
+  return (
+    <section className="card ft-outcome" aria-labelledby="outcome-heading">
+      <h3 id="outcome-heading">Before and after, on the held-out pairs</h3>
+      {noHeld && <p className="hint">No held-out pair with a match (and 2 or more candidates) yet: add more pairs to measure.</p>}
+      <table className="ft-results" data-testid="ft-results">
+        <thead>
+          <tr>
+            <th />
+            <th>Hit@1</th>
+            <th>MRR</th>
+            <th>on</th>
+          </tr>
+        </thead>
+        <tbody>
+          <ResultRow label="before" r={ft?.before ?? null} />
+          <ResultRow label="after" r={ft?.after ?? null} />
+        </tbody>
+      </table>
+      <p className="hint">Candidates are every target in your pairs; each query’s target must beat the others. Both sides get the Reasoner’s T-CoT and evidence, as in Explore.</p>
+      <div className="row">
+        <button type="button" data-testid="ft-apply" disabled={!ft?.tuned || ft.applied} onClick={() => void s.apply()}>
+          Use the fine-tuned Reasoner in Explore
+        </button>
+        <button type="button" data-testid="ft-revert" disabled={!ft?.applied} onClick={() => void s.revert()}>
+          Back to the built-in Reasoner
+        </button>
+        <button type="button" data-testid="ft-export" disabled={!ft?.tuned} onClick={() => void s.exportModel()}>
+          Export…
+        </button>
+        <label className="file-button">
+          Import a fine-tuned Reasoner…
+          <input
+            ref={fileRef}
+            type="file"
+            multiple
+            accept=".json,.bin"
+            data-testid="ft-import"
+            onChange={(e) => {
+              const files = [...(e.target.files ?? [])];
+              if (files.length) void s.importModel(files);
+              e.target.value = '';
+            }}
+          />
+        </label>
+      </div>
+      <p className="hint">
+        {ft?.applied ? 'Explore is using the fine-tuned Reasoner.' : 'Explore is using the built-in Reasoner.'} Export gives two files (the weights and their manifest, which names the base model and
+        the run’s settings); import both together.
+      </p>
+      {s.note && (
+        <p className={s.note.ok ? 'ok' : 'error'} role={s.note.ok ? 'status' : 'alert'} data-testid="ft-model-note" data-ok={String(s.note.ok)}>
+          {s.note.text}
+        </p>
+      )}
+    </section>
+  );
+}
+
+export function FinetuneView() {
+  const s = useAppStore(useShallow((s) => ({ phase: s.libraryPhase, open: s.openLibrary, loadPairs: s.loadPairs, refresh: s.refreshFinetune, ft: s.ft })));
+  const engineReady = useAppStore((st) => st.status?.phase === 'ready');
+  useEffect(() => {
+    if (engineReady && s.phase === 'idle') void s.open();
+  }, [engineReady, s.phase, s.open]);
+  useEffect(() => {
+    if (s.phase === 'ready') {
+      void s.loadPairs();
+      void s.refresh();
+    }
+  }, [s.phase, s.loadPairs, s.refresh]);
+  const busy = ['preparing', 'running', 'pausing', 'stopping', 'evaluating'].includes(s.ft?.phase ?? 'idle');
+  return (
+    <div className="view finetune">
+      <section className="card">
+        <h2>Fine-tune the Reasoner on your pairs (EG-RL)</h2>
+        <p className="hint intro-line">
+          Label a handful of pairs — this query should find that item — and the Reasoner learns, by trial and reward, to write T-CoTs whose evidence makes your pairs match. It all runs here, on your
+          device; the held-out pairs tell you whether it helped.
+        </p>
+      </section>
+      <LibraryStatus />
+      <PairsCard />
+      <SettingsCard disabled={busy} />
+      <Controls ft={s.ft} />
+      <div className="ft-live">
+        {s.ft && s.ft.logs.length + s.ft.evals.length > 0 ? <Charts ft={s.ft} /> : <div className="hint">The charts fill in as the run goes.</div>}
+        <Teaching ft={s.ft} />
+      </div>
+      {s.ft && <SampleStrip ft={s.ft} />}
+      <Outcome ft={s.ft} />
+    </div>
+  );
+}
