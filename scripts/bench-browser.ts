@@ -1,4 +1,4 @@
-// `npm run bench:browser [-- --backend webgpu|webgl|wasm|cpu] [--full] [--out FILE]`: the model benchmark
+// `npm run bench:browser [-- --backend webgpu|webgl|wasm|cpu] [--full] [--only search|finetune] [--finetune] [--out FILE]`: the model benchmark
 // in headless Chromium, in the engine worker, on WebGPU (SwiftShader when there is no GPU) unless told
 // otherwise. Serves the production build, opens bench.html, prints the table and writes the JSON.
 import { spawn } from 'node:child_process';
@@ -13,6 +13,8 @@ const arg = (name: string) => {
 };
 const backend = arg('--backend') ?? 'webgpu';
 const full = process.argv.includes('--full');
+const only = arg('--only');
+const withFinetune = process.argv.includes('--finetune');
 const out = arg('--out') ?? `bench-results/browser-${backend}.json`;
 const port = Number(arg('--port') ?? 4174);
 
@@ -39,7 +41,7 @@ const browser = await chromium.launch(chromiumLaunchOptions());
 try {
   const page = await browser.newPage();
   page.on('console', (m) => m.type() === 'error' && console.error(`[page] ${m.text()}`));
-  await page.goto(`${base}/bench.html?backend=${backend}${full ? '' : '&quick=1'}`);
+  await page.goto(`${base}/bench.html?backend=${backend}${full ? '' : '&quick=1'}${only ? `&only=${only}` : ''}${withFinetune ? '&finetune=1' : ''}`);
   let logged = 0;
   const poll = setInterval(async () => {
     const log = (await page.locator('#log').textContent().catch(() => '')) ?? '';

@@ -2,6 +2,7 @@
 // query names. `npm run bench:browser` drives it headlessly; people can open it too.
 import * as Comlink from 'comlink';
 import { formatSearchTable } from '../engine/search-bench';
+import { formatFinetuneBench } from '../engine/finetune-bench';
 import { formatBenchTable } from '../models/bench';
 import type { BackendPreference, Progress } from '../engine/types';
 import { startEngineWorker } from './engine-client';
@@ -9,8 +10,11 @@ import { startEngineWorker } from './engine-client';
 const params = new URLSearchParams(location.search);
 const preference = (params.get('backend') ?? 'auto') as BackendPreference;
 const quick = params.get('quick') === '1';
-/** `?only=search`: skip the model benchmark. */
-const searchOnly = params.get('only') === 'search';
+/** `?only=search` / `?only=finetune`: that benchmark alone. `?finetune=1`: add the EG-RL step to the full run. */
+const only = params.get('only');
+const searchOnly = only === 'search';
+const finetuneOnly = only === 'finetune';
+const withFinetune = finetuneOnly || params.get('finetune') === '1';
 const el = (id: string) => document.getElementById(id)!;
 
 async function main() {
@@ -21,10 +25,11 @@ async function main() {
   const log = Comlink.proxy((p: Progress) => {
     el('log').textContent += `… ${p.message}\n`;
   });
-  const result = searchOnly ? null : await engine.benchmark(quick ? { repeats: 1, recomputeTokens: 8 } : {}, log);
-  const search = await engine.benchmarkSearch({ repeats: quick ? 5 : 20 }, log);
-  el('result').textContent = [result ? formatBenchTable(result) : '', formatSearchTable(search)].filter(Boolean).join('\n\n');
-  el('result').dataset.json = JSON.stringify({ ...(result ?? {}), search, adapter: status.adapter, quick });
+  const result = searchOnly || finetuneOnly ? null : await engine.benchmark(quick ? { repeats: 1, recomputeTokens: 8 } : {}, log);
+  const search = finetuneOnly ? [] : await engine.benchmarkSearch({ repeats: quick ? 5 : 20 }, log);
+  const finetune = withFinetune ? await engine.benchmarkFinetune({ steps: quick ? 1 : 3 }, log) : null;
+  el('result').textContent = [result ? formatBenchTable(result) : '', search.length ? formatSearchTable(search) : '', finetune ? formatFinetuneBench(finetune) : ''].filter(Boolean).join('\n\n');
+  el('result').dataset.json = JSON.stringify({ ...(result ?? {}), search, finetune, adapter: status.adapter, quick });
   el('result').dataset.done = '1';
 }
 

@@ -9,6 +9,7 @@ import { Library } from './library';
 import { FineTuner } from './finetune';
 import { libraryModels } from './library-models';
 import { runSearchBench, type SearchBenchOptions, type SearchBenchRow } from './search-bench';
+import { runFinetuneBench, type FinetuneBenchOptions, type FinetuneBenchResult } from './finetune-bench';
 import type { StorageUse } from '../media/store';
 import type { AddResult, LibraryItem, LibraryOptions, LibrarySummary, MediaInput, PlainCallback, SearchOptions, SearchQuery, SearchResult, ThumbImage, TokenCallback, Trace } from './library-types';
 import type {
@@ -133,6 +134,12 @@ export class LabEngine implements Engine {
     const sizes = options.sizes ?? [1_000, 10_000, 100_000];
     let done = 0;
     return runSearchBench({ ...options, sizes, onProgress: (items) => onProgress?.({ task: 'bench-search', done: ++done, total: sizes.length, message: `search over ${items} items` }) });
+  }
+
+  async benchmarkFinetune(options: Omit<FinetuneBenchOptions, 'onProgress'> = {}, onProgress?: ProgressCallback): Promise<FinetuneBenchResult> {
+    this.requireReady();
+    let done = 0;
+    return runFinetuneBench({ ...options, onProgress: (label) => onProgress?.({ task: 'bench-finetune', done: done++, total: 0, message: label }) });
   }
 
   // ---- library and search (library.ts) ----

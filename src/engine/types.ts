@@ -3,6 +3,7 @@
 import type { ModelBenchOptions, ModelBenchResult } from '../models/bench';
 import type { StorageUse } from '../media/store';
 import type { SearchBenchOptions, SearchBenchRow } from './search-bench';
+import type { FinetuneBenchOptions, FinetuneBenchResult } from './finetune-bench';
 import type { FinetuneCallback, FinetuneSettings, FinetuneSnapshot, NewPair, PairImportResult, PairView } from './finetune-types';
 import type { AddResult, LibraryItem, LibraryOptions, LibrarySummary, MediaInput, PlainCallback, SearchOptions, SearchQuery, SearchResult, ThumbImage, TokenCallback, Trace } from './library-types';
 
@@ -10,6 +11,7 @@ export * from './library-types';
 export * from './finetune-types';
 export type { StorageUse } from '../media/store';
 export type { SearchBenchRow } from './search-bench';
+export type { FinetuneBenchResult } from './finetune-bench';
 
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 export type BackendPreference = BackendName | 'auto';
@@ -140,6 +142,9 @@ export interface Engine {
 
   /** Time brute-force top-k search at 1k / 10k / 100k items on the active backend. */
   benchmarkSearch(options?: Omit<SearchBenchOptions, 'onProgress'>, onProgress?: ProgressCallback): Promise<SearchBenchRow[]>;
+
+  /** Time EG-RL fine-tuning steps at the default settings with the shipped model configs on the active backend. */
+  benchmarkFinetune(options?: Omit<FinetuneBenchOptions, 'onProgress'>, onProgress?: ProgressCallback): Promise<FinetuneBenchResult>;
 
   // ---- library and search ----
   /** Index the built-in collection (or load it from the IndexedDB cache) and restore the user's items. Needs both models. */
