@@ -138,7 +138,7 @@ test('fine-tune: 8 pairs through the UI, 5 EG-RL steps with live charts, pause/r
   const bin = paths.find((p) => p.endsWith('.bin'))!;
   const bytes = readFileSync(bin);
   bytes[200] = bytes[200]! ^ 0xff;
-  const tamperedBin = info.outputPath('tampered', 'reasoner-finetuned.weights.bin');
+  const tamperedBin = info.outputPath('tampered.weights.bin');
   writeFileSync(tamperedBin, bytes);
   await page.getByTestId('ft-import').setInputFiles([paths.find((p) => p.endsWith('.json'))!, tamperedBin]);
   await expect(page.getByTestId('ft-model-note')).toHaveAttribute('data-ok', 'false', { timeout: 60_000 });

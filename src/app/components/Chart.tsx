@@ -26,7 +26,7 @@ export function Chart({ title, x, series, testId, height = 170, yRange }: { titl
       cursor: { drag: { x: false, y: false } },
       scales: { x: { time: false }, y: yRange ? { range: yRange } : {} },
       axes: [
-        { stroke: '#9aa3c7', grid: { stroke: '#262d50' }, label: 'step' },
+        { stroke: '#9aa3c7', grid: { stroke: '#262d50' }, label: 'step', incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000] },
         { stroke: '#9aa3c7', grid: { stroke: '#262d50' }, size: 48 },
       ],
       series: [{ label: 'step' }, ...series.map((s) => ({ label: s.label, stroke: s.color, width: 2, dash: s.dash, points: { show: true, size: 4 } }))],

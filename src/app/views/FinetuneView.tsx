@@ -14,7 +14,8 @@ import { boxesOf } from '../trace-layout';
 import { LibraryStatus } from './LibraryView';
 import './finetune.css';
 
-const fmt = (v: number | undefined | null, d = 3) => (v === undefined || v === null || !Number.isFinite(v) ? '–' : v.toFixed(d));
+// (rounding to zero shows "0.000", not "-0.000")
+const fmt = (v: number | undefined | null, d = 3) => (v === undefined || v === null || !Number.isFinite(v) ? '–' : (Number(v.toFixed(d)) || 0).toFixed(d));
 const pct = (v: number | undefined | null) => (v === undefined || v === null || !Number.isFinite(v) ? '–' : `${(100 * v).toFixed(1)} %`);
 const fmtS = (s: number) => (s < 60 ? `${s.toFixed(0)} s` : `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`);
 
