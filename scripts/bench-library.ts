@@ -1,8 +1,11 @@
-// `npm run bench:library [-- --settings 'collection=200&preset=tiny&tokens=12'] [--queries 5] [--out FILE]`:
+// `npm run bench:library [-- --settings 'collection=200&preset=tiny&tokens=12'] [--queries 5] [--models DIR] [--out FILE]`:
 // the app's own figures in headless Chromium (WebGPU, SwiftShader when there is no GPU): how fast the
 // built-in collection indexes (items/s, from the library's summary), how fast it loads from the IndexedDB
 // cache on the next start, and query → results on Explore (text queries from the collection's captions and
 // one "find similar"), as the page measures them: to the ranking without T-CoT, and to both rankings.
+// `--models DIR` serves DIR/reasoner/ and DIR/embedder/ (model.json + weights) as the shipped weights, to
+// measure a training run's checkpoints before they ship.
+import { readFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -18,6 +21,7 @@ const settings = arg('--settings') ?? 'collection=200&preset=tiny&tokens=12';
 const queries = Number(arg('--queries') ?? 5);
 const out = arg('--out') ?? 'bench-results/library.json';
 const port = Number(arg('--port') ?? 4175);
+const modelsDir = arg('--models');
 
 // Its own process group, so stopping it stops vite too (not only the npx in front of it).
 const server = spawn('npx', ['vite', 'preview', '--host', '127.0.0.1', '--port', String(port), '--strictPort'], { stdio: 'ignore', detached: true });
@@ -69,6 +73,13 @@ const browser = await chromium.launch(chromiumLaunchOptions());
 try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   page.on('console', (m) => m.type() === 'error' && console.error(`[page] ${m.text()}`));
+  if (modelsDir) {
+    await page.route(/\/models\/(reasoner|embedder)\/([^/?]+)$/, (route) => {
+      const [, role, file] = /\/models\/(reasoner|embedder)\/([^/?]+)$/.exec(route.request().url())!;
+      const json = file!.endsWith('.json');
+      return route.fulfill({ status: 200, body: readFileSync(`${modelsDir}/${role}/${file}`), contentType: json ? 'application/json' : 'application/octet-stream' });
+    });
+  }
   await page.goto(`${base}/?view=explore&${settings}`);
   let last = '';
   for (;;) {
@@ -106,6 +117,7 @@ try {
 
   const result = {
     settings,
+    models: modelsDir ?? (untrained ? 'untrained' : 'public/models'),
     backend,
     adapter: summary.adapter,
     untrained,
@@ -113,7 +125,7 @@ try {
     queries: timings,
     date: new Date().toISOString(),
   };
-  console.log(`backend ${backend} · ${settings}${untrained ? ' · untrained models' : ' · shipped weights'}`);
+  console.log(`backend ${backend} · ${settings} · ${untrained ? 'untrained models' : `weights from ${modelsDir ?? 'public/models'}`}`);
   console.log(`indexing: ${size} items in ${indexS.toFixed(1)} s = ${(size / indexS).toFixed(2)} items/s · next start from the cache: ${cacheS.toFixed(1)} s`);
   console.log('query                                               to plain  to both  reasoning  embedding  search');
   for (const t of timings)
