@@ -38,7 +38,7 @@ const search = finetuneOnly ? [] : await runSearchBench({ repeats: quick ? 5 : 2
 if (!finetuneOnly) console.log(formatSearchTable(search));
 const finetune = searchOnly ? null : await runFinetuneBench({ steps: quick ? 1 : 3, onProgress: (label) => process.stderr.write(`… ${label}\n`) });
 if (finetune) console.log(formatFinetuneBench(finetune));
-console.log(`tensors alive after the search benchmark: ${tf.memory().numTensors}`);
+console.log(`tensors alive after the benchmarks: ${tf.memory().numTensors}`);
 await mkdir(dirname(out), { recursive: true });
 await writeFile(out, JSON.stringify({ ...(models ?? {}), search, finetune }, null, 2));
 console.log(`wrote ${out}`);

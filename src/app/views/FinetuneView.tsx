@@ -167,7 +167,9 @@ function Controls({ ft }: { ft: FinetuneSnapshot | null }) {
   const recent = logs.slice(-5);
   const stepS = recent.length ? recent.reduce((a, l) => a + l.dt, 0) / recent.length : null;
   const eta = stepS !== null && ft ? stepS * (ft.steps - ft.step) : null;
-  const canResume = !busy && ((phase === 'paused' && ft) || (phase === 'idle' && ft?.saved && !ft.saved.finished));
+  // A finished run saved in this browser can be loaded again after a reload (to apply or export it).
+  const savedIdle = phase === 'idle' && ft?.saved && !ft.tuned;
+  const canResume = !busy && ((phase === 'paused' && ft) || savedIdle);
   return (
     <section className="card ft-controls" aria-label="Run controls">
       {phase === 'idle' && ft?.saved && !ft.saved.finished && (
@@ -183,7 +185,7 @@ function Controls({ ft }: { ft: FinetuneSnapshot | null }) {
           Pause
         </button>
         <button type="button" data-testid="ft-resume" disabled={!canResume || !s.ready} onClick={() => void s.resume()}>
-          {phase === 'idle' && ft?.saved ? `Resume from step ${ft.saved.step}` : 'Resume'}
+          {savedIdle ? (ft!.saved!.finished ? 'Load the finished run' : `Resume from step ${ft!.saved!.step}`) : 'Resume'}
         </button>
         <button type="button" data-testid="ft-stop" disabled={!(phase === 'running' || phase === 'paused')} onClick={() => void s.stop()}>
           Stop and evaluate
