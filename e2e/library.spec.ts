@@ -411,6 +411,15 @@ test('keyboard: search, move through results, select with Enter and Space, read 
   await page.screenshot({ path: 'e2e-artifacts/explore-1280x800.png' });
 });
 
+test('?preset=tiny keeps the tiny untrained models when trained weights are served', async ({ page }) => {
+  // Served weights that would fail to load: the app must not even try them.
+  await page.route(/\/models\/(reasoner|embedder)\/model\.json$/, (route) => route.fulfill({ status: 200, contentType: 'application/json', body: '{}' }));
+  await openReady(page, 'view=explore&collection=4&preset=tiny&tokens=4&tcot=teacher');
+  await expect(page.getByTestId('untrained-note')).toBeVisible();
+  const models = await page.evaluate(async () => (await window.embedRL.engine.status()).models);
+  expect([models.reasoner?.source, models.embedder?.source]).toEqual(['random', 'random']);
+});
+
 // With trained weights (public/models/). On SwiftShader the shipped Reasoner decodes ~0.4–0.5 s per token
 // (measured with models of the shipped size), so a Reasoner-written collection of 24 would take minutes to
 // index: the retrieval test reads the simulated teacher's T-CoTs (what the Reasoner was trained to write) and

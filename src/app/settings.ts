@@ -1,6 +1,7 @@
 // Library settings from the URL, so tests and demos can pick a small collection and small models:
 //   ?collection=N   built-in collection size (N items: about 3/4 images, 1/4 clips); default 1,000 + 300
-//   ?preset=tiny    untrained models' size when no trained weights are shipped (default 'default')
+//   ?preset=tiny    tiny untrained models, even when trained weights ship (default: the shipped weights, or
+//                   untrained models of the shipped size when there are none)
 //   ?tcot=teacher   built-in items' T-CoTs from the world's simulated teacher instead of the Reasoner
 //   ?seed=S         world seed of the collection
 //   ?tokens=N       longest T-CoT the Reasoner writes (default 80; small values keep software GPUs quick)

@@ -74,7 +74,8 @@ export const createLibrarySlice: StateCreator<AppState, [], [], LibrarySlice> = 
       const status = await handle.engine.status();
       let untrained = status.models.reasoner?.source === 'random' || status.models.embedder?.source === 'random';
       if (!status.models.reasoner || !status.models.embedder) {
-        if (await shippedWeightsExist()) {
+        // `?preset=tiny` asks for the tiny untrained models (tests, quick demos) whether or not weights ship.
+        if (settings.preset !== 'tiny' && (await shippedWeightsExist())) {
           await handle.engine.loadModel('reasoner', { kind: 'url', url: 'models/reasoner/model.json' });
           await handle.engine.loadModel('embedder', { kind: 'url', url: 'models/embedder/model.json' });
           untrained = false;
