@@ -118,5 +118,9 @@ describe('the fine-tuning loop on a tiny model', () => {
     // An image query identical to its target is its own nearest neighbour when both read the same T-CoT.
     expect(r.ranks[1]).toBe(1);
     expect(await evaluateHeldOut(base, embedder, [], candidates, 10)).toMatchObject({ queries: 0 });
+    // Evaluating again gives the same ranks and leaves no tensors behind.
+    const tensors = tf.memory().numTensors;
+    expect((await evaluateHeldOut(base, embedder, queries, candidates, 10)).ranks).toEqual(r.ranks);
+    expect(tf.memory().numTensors).toBe(tensors);
   });
 });
