@@ -1,6 +1,6 @@
 // Fine-tune in real Chromium (WebGPU on SwiftShader, ~1 GFLOP/s): pairs made through the UI, a short
 // EG-RL run on tiny untrained models with live charts, pause / resume, export → import of the fine-tuned
-// Reasoner (identical T-CoTs), a tampered file refused, and a reload mid-run offering to resume.
+// Reasoner (identical T-CoTs), a tampered file refused, a reload mid-run offering to resume, a CSV import.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 import type { Engine } from '../src/engine/types';
@@ -163,5 +163,11 @@ test('fine-tune: 8 pairs through the UI, 5 EG-RL steps with live charts, pause/r
   await expect.poll(() => stepOf(page), { timeout: 300_000 }).toBeGreaterThan(savedStep);
   await page.getByTestId('ft-pause').click();
   await expect(page.getByTestId('ft-phase')).toHaveAttribute('data-phase', 'paused', { timeout: 300_000 });
+
+  // Pairs from a CSV file: the rows that resolve are added, each other row is listed with its error.
+  await page.getByTestId('pairs-import').setInputFiles({ name: 'pairs.csv', mimeType: 'text/csv', buffer: Buffer.from('query,target,match\na red star,image-0,yes\na blue circle,missing.png,no\n') });
+  await expect(page.getByTestId('pairs-import-note')).toContainText('1 pair added, 1 row with errors');
+  await expect(page.getByTestId('pairs-import-errors')).toContainText('row 3');
+  await expect(page.getByTestId('pair')).toHaveCount(9);
   expect(errors).toEqual([]);
 });

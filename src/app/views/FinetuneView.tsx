@@ -138,7 +138,7 @@ function SettingsCard({ disabled }: { disabled: boolean }) {
   const num = (v: string) => (v.trim() === '' ? NaN : Number(v));
   return (
     <details className="card ft-settings" data-testid="ft-settings">
-      <summary>Settings (defaults make visible progress in a few minutes on a laptop GPU)</summary>
+      <summary>Settings (defaults: 30 steps of 4 pairs × 4 rollouts a side; about 12 s a step on one CPU core with WASM, less on a GPU)</summary>
       <div className="settings-grid">
         {FIELDS.map((f) => (
           <label key={f.key} title={f.help}>
