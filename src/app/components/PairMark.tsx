@@ -1,11 +1,16 @@
 // Label an Explore result as a match (or not) for the current query: a labelled pair for fine-tuning.
 // Shown for text and item queries (a dropped file is not in the library, so it cannot be a pair's query).
+import { useEffect } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { Hit } from '../../engine/types';
 import { useAppStore } from '../store';
 
 export function PairMark({ hit }: { hit: Hit }) {
-  const s = useAppStore(useShallow((s) => ({ query: s.lastQuery, mark: s.markResult, pairs: s.pairs })));
+  const s = useAppStore(useShallow((s) => ({ query: s.lastQuery, mark: s.markResult, pairs: s.pairs, load: s.loadPairs })));
+  // The labels already given show as pressed: load the pairs once (the first card asks; the flag stops the rest).
+  useEffect(() => {
+    if (!useAppStore.getState().pairsLoaded) void s.load();
+  }, [s.load]);
   const query = s.query;
   if (!query || query.kind === 'media') return null;
   const existing = s.pairs.find((p) => p.targetId === hit.id && (query.kind === 'text' ? p.query.kind === 'text' && p.query.text === query.text.trim() : p.query.kind === 'item' && p.query.itemId === query.id));

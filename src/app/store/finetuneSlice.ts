@@ -9,6 +9,8 @@ import type { AppState } from './index';
 
 export interface FinetuneSlice {
   pairs: PairView[];
+  /** The pairs were asked for from this worker (Explore's labels show them). */
+  pairsLoaded: boolean;
   pairsError: string | null;
   importErrors: PairRowError[];
   importNote: string | null;
@@ -84,6 +86,7 @@ export const createFinetuneSlice: StateCreator<AppState, [], [], FinetuneSlice> 
 
   return {
     pairs: [],
+    pairsLoaded: false,
     pairsError: null,
     importErrors: [],
     importNote: null,
@@ -93,6 +96,7 @@ export const createFinetuneSlice: StateCreator<AppState, [], [], FinetuneSlice> 
     modelNote: null,
 
     async loadPairs() {
+      set({ pairsLoaded: true });
       try {
         set({ pairs: await engine().listPairs(), pairsError: null });
       } catch (err) {
@@ -154,7 +158,11 @@ export const createFinetuneSlice: StateCreator<AppState, [], [], FinetuneSlice> 
     },
 
     async startFinetune() {
-      await guard(async () => set({ ft: await engine().startFinetune(get().ftSettings, onUpdate) }));
+      await guard(async () => {
+        set({ ft: await engine().startFinetune(get().ftSettings, onUpdate) });
+        // The run's held-out share decides the split shown.
+        await get().loadPairs();
+      });
     },
     async pauseFinetune() {
       await guard(() => engine().pauseFinetune());
