@@ -163,6 +163,26 @@ describe('an EG-RL run', () => {
     void library;
   }, 120_000);
 
+  test('stop ends a run early: evaluated, kept, and the checkpoint marked finished', async () => {
+    const { tuner } = await setup();
+    await tuner.addPairs(PAIRS);
+    let asked = false;
+    let stopping: Promise<void> | null = null;
+    await tuner.start({ ...SETTINGS, steps: 50 }, (s) => {
+      if (!asked && s.logs.length === 1) {
+        asked = true; // stop() reports synchronously to this same listener
+        stopping = tuner.stop();
+      }
+    });
+    const s = await until(tuner, ['finished', 'error']);
+    await stopping;
+    expect(s.error).toBeNull();
+    expect(s.step).toBeLessThan(50);
+    expect(s.after).not.toBeNull();
+    expect(s.tuned).toMatchObject({ steps: s.step });
+    expect((await tuner.state()).saved).toMatchObject({ finished: true, step: s.step });
+  });
+
   test('too few usable pairs is a clear error, not a crash', async () => {
     const { tuner } = await setup();
     await tuner.addPairs([PAIRS[0]!]);
