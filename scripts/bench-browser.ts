@@ -18,8 +18,15 @@ const withFinetune = process.argv.includes('--finetune');
 const out = arg('--out') ?? `bench-results/browser-${backend}.json`;
 const port = Number(arg('--port') ?? 4174);
 
-const server = spawn('npx', ['vite', 'preview', '--host', '127.0.0.1', '--port', String(port), '--strictPort'], { stdio: 'ignore' });
-const stop = () => server.kill('SIGTERM');
+// Its own process group: npx starts vite as a child, and killing npx alone left vite serving after the run.
+const server = spawn('npx', ['vite', 'preview', '--host', '127.0.0.1', '--port', String(port), '--strictPort'], { stdio: 'ignore', detached: true });
+const stop = () => {
+  try {
+    process.kill(-server.pid!, 'SIGTERM');
+  } catch {
+    /* already gone */
+  }
+};
 process.on('exit', stop);
 
 async function waitForServer(url: string, ms: number) {
