@@ -44,9 +44,15 @@ export function withRate(p: Progress, previous: RateProgress | null): RateProgre
   return { ...p, startedAt, rate, etaS };
 }
 
+/**
+ * The shipped manifests' absolute URLs. The worker loads them, and a relative URL there would resolve against
+ * the worker's script (`assets/…`), where the server answers with the app's HTML.
+ */
+const shippedUrl = (role: 'reasoner' | 'embedder') => new URL(`models/${role}/model.json`, document.baseURI).href;
+
 async function shippedWeightsExist(): Promise<boolean> {
   try {
-    const [a, b] = await Promise.all(['models/reasoner/model.json', 'models/embedder/model.json'].map((u) => fetch(u, { method: 'HEAD' })));
+    const [a, b] = await Promise.all([shippedUrl('reasoner'), shippedUrl('embedder')].map((u) => fetch(u, { method: 'HEAD' })));
     return a.ok && b.ok && (a.headers.get('content-type') ?? '').includes('json');
   } catch {
     return false;
@@ -76,8 +82,8 @@ export const createLibrarySlice: StateCreator<AppState, [], [], LibrarySlice> = 
       if (!status.models.reasoner || !status.models.embedder) {
         // `?preset=tiny` asks for the tiny untrained models (tests, quick demos) whether or not weights ship.
         if (settings.preset !== 'tiny' && (await shippedWeightsExist())) {
-          await handle.engine.loadModel('reasoner', { kind: 'url', url: 'models/reasoner/model.json' });
-          await handle.engine.loadModel('embedder', { kind: 'url', url: 'models/embedder/model.json' });
+          await handle.engine.loadModel('reasoner', { kind: 'url', url: shippedUrl('reasoner') });
+          await handle.engine.loadModel('embedder', { kind: 'url', url: shippedUrl('embedder') });
           untrained = false;
         } else {
           await handle.engine.loadModel('reasoner', { kind: 'random', preset: settings.preset });
