@@ -16,6 +16,7 @@ function arg(name: string, fallback?: string): string | undefined {
 const runDir = arg('run', 'runs/full')!;
 const out = arg('out', 'public/models')!;
 const evalPaths = (arg('evals') ?? '').split(',').filter(Boolean);
+const notesPath = arg('notes'); // hand-written reading of the results (markdown), placed after the claims
 if (evalPaths.length === 0) throw new Error('--evals FILE[,FILE…] is required (npm run eval -- --json FILE)');
 
 const run = JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8'));
@@ -58,12 +59,12 @@ Reasoner, for comparison).
 **Claims (pooled over held-out seeds ${a.seeds.join(', ')}): ${held} of ${a.claims.length} hold.**
 
 ${a.claims.map((c) => `- ${c.holds ? '✅ holds' : '❌ does not hold'}: ${c.statement} — ${c.evidence}`).join('\n')}
-
+${notesPath ? `\n${readFileSync(notesPath, 'utf8').trim()}\n` : ''}
 ## Reproduce
 \`\`\`sh
 npm run train -- --preset ${run.preset} --seed ${run.seed} --out runs/${run.preset} --ship --no-eval
 ${a.seeds.map((s) => `npm run eval -- --seed ${s} --per-task ${evals[0]!.perTask} --fp32 runs/${run.preset} --json runs/eval-${s}.json`).join('\n')}
-npm run card -- --run runs/${run.preset} --evals ${a.seeds.map((s) => `runs/eval-${s}.json`).join(',')}
+npm run card -- --run runs/${run.preset} --evals ${a.seeds.map((s) => `runs/eval-${s}.json`).join(',')}${notesPath ? ` --notes ${notesPath}` : ''}
 \`\`\`
 Training and evaluation are deterministic given the seeds (WASM backend, one thread). None of the evaluation
 seeds is a training or tuning seed (training streams use seed ${run.seed}; tuning used held-out seed 7919).

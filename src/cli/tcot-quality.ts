@@ -1,0 +1,104 @@
+// `npm run tcot-quality -- --seed N [--per-task K] [--models DIR]`
+// How close each T-CoT source comes to the gold T-CoT on a held-out suite, query and candidate sides: format
+// rate (parser), evidence quality (images: mean best IoU of each gold box; clips: key-frame Jaccard; text:
+// keyword F1) and answer-word F1. Explains the evaluation table: a Reasoner whose evidence misses helps the
+// Embedder less than none. Sources: the noisy annotator, the cold-start Reasoner, the EG-RL Reasoner (greedy).
+import { join } from 'node:path';
+import { createEngine } from '../engine/engine';
+import { nodePlatform } from '../engine/platform-node';
+import { worldReasonerInput } from '../models/inputs';
+import type { Reasoner } from '../models/reasoner';
+import { seededRng } from '../models/rng';
+import { loadModel } from '../models/weights';
+import { nodeFileHandler } from '../models/weights-node';
+import { VOCAB } from '../tcot/default';
+import { encodeTCoT } from '../tcot/encode';
+import { parseTokens } from '../tcot/parse';
+import { annotate } from '../world/annotator';
+import { hashSeed } from '../world/rng';
+import { buildSuite } from '../world/suite';
+import type { Evidence } from '../world/tcot-types';
+import type { Focus, WorldInput } from '../world/types';
+
+function arg(name: string, fallback?: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : fallback;
+}
+const seed = Number(arg('seed', '7919'));
+const perTask = Number(arg('per-task', '10'));
+const modelsDir = arg('models', 'public/models')!;
+await createEngine(nodePlatform()).init({ preference: 'wasm' });
+
+type Box = [number, number, number, number];
+const iou = (a: Box, b: Box) => {
+  const w = Math.max(0, Math.min(a[2], b[2]) - Math.max(a[0], b[0]));
+  const h = Math.max(0, Math.min(a[3], b[3]) - Math.max(a[1], b[1]));
+  const inter = w * h;
+  const union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter;
+  return union > 0 ? inter / union : 0;
+};
+const f1 = (got: string[], want: string[]) => {
+  if (got.length === 0 && want.length === 0) return 1;
+  const w = new Set(want);
+  const tp = got.filter((x) => w.has(x)).length;
+  return tp === 0 ? 0 : (2 * tp) / (got.length + want.length);
+};
+const words = (s: string) => s.toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);
+
+/** Evidence quality in [0, 1] against the gold evidence (0 when the evidence is missing or of another key). */
+function evidenceScore(got: Evidence | null, gold: Evidence): number {
+  if (!got || got.key !== gold.key) return 0;
+  if (gold.key === 'bbox_2d' && got.key === 'bbox_2d') {
+    if (gold.boxes.length === 0) return got.boxes.length === 0 ? 1 : 0;
+    return gold.boxes.reduce((s, g) => s + Math.max(0, ...got.boxes.map((b) => iou(b as Box, g as Box))), 0) / gold.boxes.length;
+  }
+  if (gold.key === 'key_frames' && got.key === 'key_frames') {
+    const a = new Set(got.frames);
+    const b = new Set(gold.frames);
+    const inter = [...a].filter((x) => b.has(x)).length;
+    return a.size + b.size === 0 ? 1 : inter / (a.size + b.size - inter);
+  }
+  if (gold.key === 'text_keywords' && got.key === 'text_keywords') return f1(got.keywords.flatMap(words), gold.keywords.flatMap(words));
+  return 0;
+}
+
+const suite = buildSuite({ seed, split: 'heldout', perTask });
+const sides: { input: WorldInput; focus: Focus; instruction: string; key: string }[] = suite.items.flatMap((item) => [
+  { input: item.query, focus: item.queryFocus, instruction: item.instruction, key: `${item.id}/q` },
+  ...item.candidates.map((c, j) => ({ input: c, focus: item.candidateFocus[j]!, instruction: item.instruction, key: `${item.id}/c${j}` })),
+]);
+const gold = sides.map((s) => annotate(s.input, { mode: 'gold', seed: 0, focus: s.focus }));
+
+async function reasonerIds(dir: string): Promise<Int32Array[]> {
+  const reasoner = (await loadModel(nodeFileHandler(join(modelsDir, dir)))).model as Reasoner;
+  const out: Int32Array[] = [];
+  for (let i = 0; i < sides.length; i += 48) {
+    const chunk = sides.slice(i, i + 48);
+    const gen = await reasoner.generate(chunk.map((s) => worldReasonerInput(VOCAB, s.input, s.instruction)), { n: 1, maxNewTokens: 64, temperature: 0, rng: seededRng(0), stopId: VOCAB.id('<eos>') });
+    out.push(...gen.tokens);
+    process.stderr.write(`\r${dir} ${Math.min(sides.length, i + 48)}/${sides.length}  `);
+  }
+  process.stderr.write('\n');
+  return out;
+}
+
+const sources: [string, Int32Array[]][] = [
+  ['annotator', sides.map((s) => Int32Array.from(encodeTCoT(VOCAB, annotate(s.input, { mode: 'noisy', seed: hashSeed(seed, 'eval-annotate', s.key), focus: s.focus })).ids))],
+  ['sft', await reasonerIds('reasoner-sft')],
+  ['egrl', await reasonerIds('reasoner')],
+];
+console.log(`held-out seed ${seed}, ${suite.items.length} items, ${sides.length} sides (queries and candidates), greedy decoding`);
+console.log('| source | format ok | evidence: image IoU | evidence: clip frames Jaccard | evidence: text keyword F1 | answer-word F1 |');
+console.log('|---|---|---|---|---|---|');
+for (const [name, ids] of sources) {
+  const acc: Record<string, number[]> = { format: [], bbox_2d: [], key_frames: [], text_keywords: [], answer: [] };
+  ids.forEach((t, i) => {
+    const eos = t.indexOf(VOCAB.id('<eos>'));
+    const p = parseTokens(VOCAB, eos >= 0 ? t.subarray(0, eos + 1) : t, { expectedKey: gold[i]!.evidence.key });
+    acc.format!.push(p.formatOk ? 1 : 0);
+    acc[gold[i]!.evidence.key]!.push(evidenceScore(p.evidence, gold[i]!.evidence));
+    acc.answer!.push(f1(words(p.answer), words(gold[i]!.answer)));
+  });
+  const m = (k: string) => (acc[k]!.length ? ((acc[k]!.reduce((a, b) => a + b, 0) / acc[k]!.length) * 100).toFixed(1) : '–');
+  console.log(`| ${name} | ${m('format')} | ${m('bbox_2d')} | ${m('key_frames')} | ${m('text_keywords')} | ${m('answer')} |`);
+}
