@@ -96,28 +96,29 @@ export class ScheduledAdam {
 /** Adam's state: the iteration counter first, then per variable its first and second moments. */
 export type OptimizerState = { name: string; shape: number[]; values: Float32Array }[];
 
-/** paramGrads with the loss value read asynchronously (GPU backends). */
-export async function paramGradsAsync(params: Map<string, tf.Variable>, loss: () => tf.Scalar): Promise<{ value: number; grads: Record<string, tf.Tensor> }> {
+/** Gradients keyed by parameter name, and the loss scalar (not yet read). */
+function gradsByParam(params: Map<string, tf.Variable>, loss: () => tf.Scalar): { value: tf.Scalar; grads: Record<string, tf.Tensor> } {
   const names = [...params.keys()];
   const list = names.map((n) => params.get(n)!);
   const { value, grads } = tf.variableGrads(loss, list);
   const byParam: Record<string, tf.Tensor> = {};
   const byVarName = new Map(list.map((v, i) => [v.name, names[i]!]));
   for (const [varName, g] of Object.entries(grads)) byParam[byVarName.get(varName)!] = g;
+  return { value, grads: byParam };
+}
+
+/** paramGrads with the loss value read asynchronously (GPU backends). */
+export async function paramGradsAsync(params: Map<string, tf.Variable>, loss: () => tf.Scalar): Promise<{ value: number; grads: Record<string, tf.Tensor> }> {
+  const { value, grads } = gradsByParam(params, loss);
   const v = (await value.data())[0]!;
   value.dispose();
-  return { value: v, grads: byParam };
+  return { value: v, grads };
 }
 
 /** Gradients of `loss` w.r.t. a ParamStore's variables, keyed by parameter name; tensors made by `loss` are freed. */
 export function paramGrads(params: Map<string, tf.Variable>, loss: () => tf.Scalar): { value: number; grads: Record<string, tf.Tensor> } {
-  const names = [...params.keys()];
-  const list = names.map((n) => params.get(n)!);
-  const { value, grads } = tf.variableGrads(loss, list);
-  const byParam: Record<string, tf.Tensor> = {};
-  const byVarName = new Map(list.map((v, i) => [v.name, names[i]!]));
-  for (const [varName, g] of Object.entries(grads)) byParam[byVarName.get(varName)!] = g;
+  const { value, grads } = gradsByParam(params, loss);
   const v = value.dataSync()[0]!;
   value.dispose();
-  return { value: v, grads: byParam };
+  return { value: v, grads };
 }
