@@ -1,4 +1,4 @@
-// `npm run bench:library [-- --settings 'collection=200&preset=tiny&tokens=12'] [--queries 5] [--models DIR] [--out FILE]`:
+// `npm run bench:library [-- --settings 'collection=200&preset=tiny&tokens=12'] [--queries 5] [--models DIR] [--dist DIR] [--out FILE]`:
 // the app's own figures in headless Chromium (WebGPU, SwiftShader when there is no GPU): how fast the
 // built-in collection indexes (items/s, from the library's summary), how fast it loads from the IndexedDB
 // cache on the next start, and query → results on Explore (text queries from the collection's captions and
@@ -22,9 +22,10 @@ const queries = Number(arg('--queries') ?? 5);
 const out = arg('--out') ?? 'bench-results/library.json';
 const port = Number(arg('--port') ?? 4175);
 const modelsDir = arg('--models');
+const dist = arg('--dist'); // a build elsewhere than dist/ (e.g. while others rebuild dist/)
 
 // Its own process group, so stopping it stops vite too (not only the npx in front of it).
-const server = spawn('npx', ['vite', 'preview', '--host', '127.0.0.1', '--port', String(port), '--strictPort'], { stdio: 'ignore', detached: true });
+const server = spawn('npx', ['vite', 'preview', '--host', '127.0.0.1', '--port', String(port), '--strictPort', ...(dist ? ['--outDir', dist] : [])], { stdio: 'ignore', detached: true });
 const stop = () => {
   try {
     process.kill(-server.pid!, 'SIGTERM');
