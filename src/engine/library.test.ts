@@ -3,7 +3,9 @@ import 'fake-indexeddb/auto';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, test, vi } from 'vitest';
 import { DB_NAME, LibraryStore } from '../media/store';
+import type { Reasoner } from '../models/reasoner';
 import { VOCAB } from '../tcot/default';
+import { encodeWords } from '../tcot/encode';
 import { parseTokens } from '../tcot/parse';
 import { Library } from './library';
 import { libraryModels } from './library-models';
@@ -107,6 +109,18 @@ describe('Library', () => {
     expect(streamed.length).toBeGreaterThan(0);
     expect(r.query.tokens.slice(0, streamed.length)).toEqual(streamed.slice(0, r.query.tokens.length));
     expect(r.withTcot.length).toBe(7);
+  });
+
+  test('items are reasoned about under their caption-retrieval instruction (the Reasoner was trained with one)', async () => {
+    const { library, slots } = await setup();
+    const reasoner = slots.get('reasoner') as Reasoner;
+    const generate = vi.spyOn(reasoner, 'generate');
+    await library.open({ collection: { ...small.collection, tcot: 'reasoner' } });
+    const prompts = generate.mock.calls.flatMap(([inputs]) => inputs.map((inp) => `${inp.visual!.kind}: ${Array.from(inp.promptIds).join(' ')}`));
+    const ids = (text: string) => encodeWords(VOCAB, text).ids.join(' ');
+    expect(new Set(prompts)).toEqual(new Set([`image: ${ids('find an image that matches the caption')}`, `clip: ${ids('find a video that matches the caption')}`]));
+    expect(prompts).toHaveLength(7);
+    generate.mockRestore();
   });
 
   test('user items: a bad file fails alone, the good one is stored, survives a restart, and can be removed', async () => {

@@ -18,6 +18,7 @@ import { renderClip } from '../world/clip';
 import { hashSeed } from '../world/rng';
 import { renderScene } from '../world/scene';
 import { builtinCollection } from '../world/suite';
+import { TASK_INSTRUCTIONS } from '../world/tasks';
 import { CLIP_FRAMES, CLIP_SIZE, IMAGE_SIZE, type WorldInput } from '../world/types';
 import {
   DEFAULT_COLLECTION,
@@ -42,6 +43,11 @@ const EOS = VOCAB.id('<eos>');
 /** Items reasoned about and embedded together while indexing (LibraryOptions.batch). */
 const BATCH = 8;
 const TOKEN_FLUSH_MS = 50;
+/** How inputs without an instruction are prompted (part of every cache key: a change re-indexes). */
+const REASONING = 'caption-instruction';
+const CAPTION_INSTRUCTION = { image: TASK_INSTRUCTIONS['image-t2i'][0], clip: TASK_INSTRUCTIONS['video-t2v'][0] } as const;
+/** A library item is a candidate for caption queries: that task's instruction (a text input gets the image one). */
+const reasoningInstruction = (visual?: VisualInput) => CAPTION_INSTRUCTION[visual?.kind === 'clip' ? 'clip' : 'image'];
 
 export interface LibraryModels {
   embedder: Embedder;
@@ -107,7 +113,12 @@ export class Library {
   }
 
   private modelKey(m: LibraryModels) {
-    return `${m.embedderKey}+${m.reasonerKey}`;
+    return `${m.embedderKey}+${this.reasonKey(m)}`;
+  }
+
+  /** Stored T-CoTs are valid for these Reasoner weights under this way of prompting them. */
+  private reasonKey(m: LibraryModels) {
+    return `${m.reasonerKey}/${REASONING}`;
   }
 
   /** Index the built-in collection (from the cache when it can) and restore the user's items. */
@@ -202,9 +213,14 @@ export class Library {
     return Int32Array.from([...encodeTCoT(VOCAB, tcot).ids, EOS]);
   }
 
-  /** Greedy T-CoTs for a batch of inputs (one shared decode), cut at <eos>. */
+  /**
+   * Greedy T-CoTs for a batch of inputs (one shared decode), cut at <eos>. The Reasoner was trained with a task
+   * instruction on both sides, and without one the shipped model wrote no well-formed T-CoT for built-in items
+   * (0 of 24, against 24 of 24 with one), so an input without an instruction — every library item, and a
+   * query with none chosen — is reasoned about under its modality's caption-retrieval instruction.
+   */
   private async reason(reasoner: Reasoner, parts: { visual?: VisualInput; text?: string; instruction?: string }[], onTokens?: TokenCallback): Promise<Int32Array[]> {
-    const inputs = parts.map((p) => reasonerInputFor(VOCAB, p));
+    const inputs = parts.map((p) => reasonerInputFor(VOCAB, { ...p, instruction: p.instruction || reasoningInstruction(p.visual) }));
     const c = reasoner.config;
     const vision = (v?: VisualInput) => (!v ? 0 : v.kind === 'image' ? (c.imageSize / c.patch) ** 2 : c.clipFrames * (c.clipSize / c.patch) ** 2);
     const prefix = Math.max(...inputs.map((inp) => vision(inp.visual) + inp.promptIds.length + 1));
@@ -281,7 +297,7 @@ export class Library {
     for (const rec of records) {
       this.entries.set(rec.id, this.entryOf(rec));
       const emb = await this.store.embedding(rec.id, this.modelKey(m));
-      const tcot = await this.store.tcot(rec.id, m.reasonerKey);
+      const tcot = await this.store.tcot(rec.id, this.reasonKey(m));
       if (emb && tcot) {
         this.withTcot!.upsert([rec.id], emb.withTcot);
         this.withoutTcot!.upsert([rec.id], emb.withoutTcot);
@@ -294,7 +310,7 @@ export class Library {
         await this.embedInto(m, [rec.id], [visual], [tokens!]);
         const { withTcot: w, withoutTcot: wo } = this.vectors.get(rec.id)!;
         await this.store
-          .putDerived({ key: embeddingKey(rec.id, this.modelKey(m)), id: rec.id, modelKey: this.modelKey(m), withTcot: w, withoutTcot: wo }, { key: tcotKey(rec.id, m.reasonerKey), id: rec.id, tokens: tokens! })
+          .putDerived({ key: embeddingKey(rec.id, this.modelKey(m)), id: rec.id, modelKey: this.modelKey(m), withTcot: w, withoutTcot: wo }, { key: tcotKey(rec.id, this.reasonKey(m)), id: rec.id, tokens: tokens! })
           .catch(() => undefined);
       }
       onProgress?.({ task: 'restore', done: ++done, total: records.length, message: `Restoring your items: ${done} / ${records.length}` });
@@ -369,7 +385,7 @@ export class Library {
           media,
           thumb: { id, ...thumbOf(visual) },
           embedding: { key: embeddingKey(id, this.modelKey(m)), id, modelKey: this.modelKey(m), withTcot: withTcot[0]!, withoutTcot: withoutTcot[0]! },
-          tcot: { key: tcotKey(id, m.reasonerKey), id, tokens: tokens! },
+          tcot: { key: tcotKey(id, this.reasonKey(m)), id, tokens: tokens! },
         });
         this.entries.set(id, this.entryOf(rec));
         this.withTcot.upsert([id], withTcot[0]!);
