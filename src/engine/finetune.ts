@@ -8,6 +8,7 @@ import { FinetuneStore, pairId, type PairRecord, type RunRecord } from '../media
 import { heldOutIds, nameResolver, parsePairs } from '../media/pairs';
 import { WeightsError } from '../models/errors';
 import type { Embedder } from '../models/embedder';
+import { reasoningInstruction } from '../models/inputs';
 import { Reasoner } from '../models/reasoner';
 import { encodeWeights, loadModel, memoryHandler, saveWeights, type WeightsManifest } from '../models/weights';
 import { copyWeights, type GrpoPair, type SideParts } from '../train/grpo-trainer';
@@ -271,7 +272,9 @@ export class FineTuner {
     if (trainIds && usable.length < trainIds.length) throw new Error(`${trainIds.length - usable.length} of the run's training pairs were deleted or lost their items; start a new run`);
     const train: TrainPair[] = [];
     for (const p of usable) {
-      const pair: GrpoPair = { query: await this.sideOf(p.query), positive: { visual: await this.library.inputOf(p.targetId) }, instruction: p.instruction };
+      const positive = { visual: await this.library.inputOf(p.targetId) };
+      // The Reasoner was trained with an instruction on both sides: a pair without one gets the caption task's.
+      const pair: GrpoPair = { query: await this.sideOf(p.query), positive, instruction: p.instruction || reasoningInstruction(positive.visual) };
       train.push({ id: p.id, queryKey: p.query.kind === 'text' ? `t:${p.query.text}` : `i:${p.query.itemId}`, targetId: p.targetId, pair });
     }
     const targets = [...new Set(pairs.map((p) => p.targetId))];

@@ -6,7 +6,7 @@ import { checkBlob, decodeImage, downsample, MAX_IMAGE_SIDE, THUMB_SIDE, type Rg
 import { MediaError } from '../media/errors';
 import { embeddingKey, LibraryStore, storageUse, tcotKey, type ItemRecord, type MediaRecord, type StorageUse } from '../media/store';
 import type { Embedder, EmbedItem } from '../models/embedder';
-import { embedItemFor, expectedEvidenceKey, readTcot, evidenceFor, reasonerInputFor } from '../models/inputs';
+import { embedItemFor, expectedEvidenceKey, readTcot, evidenceFor, reasonerInputFor, reasoningInstruction } from '../models/inputs';
 import { resizeArea, sampleFrameIndices, type VisualInput } from '../models/preprocess';
 import type { Reasoner } from '../models/reasoner';
 import { seededRng } from '../models/rng';
@@ -18,7 +18,6 @@ import { renderClip } from '../world/clip';
 import { hashSeed } from '../world/rng';
 import { renderScene } from '../world/scene';
 import { builtinCollection } from '../world/suite';
-import { TASK_INSTRUCTIONS } from '../world/tasks';
 import { CLIP_FRAMES, CLIP_SIZE, IMAGE_SIZE, type WorldInput } from '../world/types';
 import {
   DEFAULT_COLLECTION,
@@ -45,9 +44,6 @@ const BATCH = 8;
 const TOKEN_FLUSH_MS = 50;
 /** How inputs without an instruction are prompted (part of every cache key: a change re-indexes). */
 const REASONING = 'caption-instruction';
-const CAPTION_INSTRUCTION = { image: TASK_INSTRUCTIONS['image-t2i'][0], clip: TASK_INSTRUCTIONS['video-t2v'][0] } as const;
-/** A library item is a candidate for caption queries: that task's instruction (a text input gets the image one). */
-const reasoningInstruction = (visual?: VisualInput) => CAPTION_INSTRUCTION[visual?.kind === 'clip' ? 'clip' : 'image'];
 
 export interface LibraryModels {
   embedder: Embedder;

@@ -17,6 +17,7 @@ import { parseTokens } from '../tcot/parse';
 import type { EvidenceKey, Vocab } from '../tcot/vocab';
 import { renderClip } from '../world/clip';
 import { renderScene } from '../world/scene';
+import { TASK_INSTRUCTIONS } from '../world/tasks';
 import { CLIP_SIZE, IMAGE_SIZE, type Box, type ClipSpec, type SceneSpec, type WorldInput } from '../world/types';
 import type { EmbedItem, Evidence } from './embedder';
 import type { RgbaImage, VisualInput } from './preprocess';
@@ -77,6 +78,13 @@ export function readTcot(vocab: Vocab, ids: ArrayLike<number>, expectedKey?: Evi
   if (parsed.evidence?.key === 'key_frames') pointers.frames = parsed.evidence.frames;
   return { ids: kept, evidenceAt: close >= 0 ? close + 1 : kept.length, pointers, formatOk: parsed.formatOk };
 }
+
+/**
+ * The Reasoner was trained with a task instruction on both sides; an input without one (a library item, a user's
+ * pair with none chosen) is reasoned about as a candidate for caption queries: that task's first instruction.
+ */
+const CAPTION_INSTRUCTION = { image: TASK_INSTRUCTIONS['image-t2i'][0]!, clip: TASK_INSTRUCTIONS['video-t2v'][0]! } as const;
+export const reasoningInstruction = (visual?: VisualInput): string => CAPTION_INSTRUCTION[visual?.kind === 'clip' ? 'clip' : 'image'];
 
 export interface ItemParts {
   visual?: VisualInput; // full resolution: the models downsample; evidence is cut from it

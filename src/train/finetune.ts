@@ -6,7 +6,7 @@
 // UI-agnostic: the engine (src/engine/finetune.ts) feeds it pairs and forwards its logs.
 import * as tf from '@tensorflow/tfjs-core';
 import type { Embedder, EmbedItem } from '../models/embedder';
-import { embedItemFor, readTcot, reasonerInputFor, type ItemParts } from '../models/inputs';
+import { embedItemFor, readTcot, reasonerInputFor, reasoningInstruction, type ItemParts } from '../models/inputs';
 import type { VisualInput } from '../models/preprocess';
 import type { Reasoner } from '../models/reasoner';
 import { seededRng } from '../models/rng';
@@ -265,14 +265,16 @@ export async function greedyTcots(reasoner: Reasoner, sides: (Omit<ItemParts, 't
 /**
  * Held-out retrieval with the Reasoner's greedy T-CoTs: each query and every candidate is reasoned about
  * and embedded with its evidence (the query with its instruction, candidates without — as Explore
- * searches), and the query's true target is ranked among all candidates by cosine similarity.
+ * searches), and the query's true target is ranked among all candidates by cosine similarity. As in Explore, a
+ * side without an instruction is reasoned about under its modality's caption instruction (reasoningInstruction).
  */
 export async function evaluateHeldOut(reasoner: Reasoner, embedder: Embedder, queries: readonly EvalQuery[], candidates: readonly SideParts[], maxNewTokens: number): Promise<HeldOutResult> {
   if (queries.length === 0 || candidates.length < 2) return { hit1: NaN, mrr: NaN, ranks: [], queries: queries.length, candidates: candidates.length };
   const qSides = queries.map((q) => ({ ...q.query, instruction: q.instruction }));
-  const budget = tokenBudget(reasoner, embedder, [...qSides.map((s) => ({ ...s, query: true })), ...candidates.map((c) => ({ ...c, query: false }))], maxNewTokens);
-  const qT = await greedyTcots(reasoner, qSides, budget);
-  const cT = await greedyTcots(reasoner, [...candidates], budget);
+  const budget = tokenBudget(reasoner, embedder, [...qSides.map((s) => ({ ...s, instruction: s.instruction || reasoningInstruction(s.visual), query: true })), ...candidates.map((c) => ({ ...c, instruction: reasoningInstruction(c.visual), query: false }))], maxNewTokens);
+  const prompted = <T extends SideParts & { instruction?: string }>(s: T) => ({ ...s, instruction: s.instruction || reasoningInstruction(s.visual) });
+  const qT = await greedyTcots(reasoner, qSides.map(prompted), budget);
+  const cT = await greedyTcots(reasoner, candidates.map(prompted), budget);
   const qEmb = await embedder.embedData(qSides.map((s, i) => embedItemFor(VOCAB, { ...s, tcotIds: qT[i]! })));
   const cEmb = await embedder.embedData(candidates.map((c, i) => embedItemFor(VOCAB, { ...c, tcotIds: cT[i]! })));
   const sim = similarity(qEmb, cEmb);
