@@ -1,11 +1,11 @@
 // `npm run bench:browser [-- --backend webgpu|webgl|wasm|cpu] [--full] [--only search|finetune] [--finetune] [--out FILE]`: the model benchmark
 // in headless Chromium, in the engine worker, on WebGPU (SwiftShader when there is no GPU) unless told
 // otherwise. Serves the production build, opens bench.html, prints the table and writes the JSON.
-import { spawn } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { chromium } from '@playwright/test';
 import { chromiumLaunchOptions } from '../e2e/chromium';
+import { startPreview } from './preview-server';
 
 const arg = (name: string) => {
   const i = process.argv.indexOf(name);
@@ -18,32 +18,7 @@ const withFinetune = process.argv.includes('--finetune');
 const out = arg('--out') ?? `bench-results/browser-${backend}.json`;
 const port = Number(arg('--port') ?? 4174);
 
-// Its own process group: npx starts vite as a child, and killing npx alone left vite serving after the run.
-const server = spawn('npx', ['vite', 'preview', '--host', '127.0.0.1', '--port', String(port), '--strictPort'], { stdio: 'ignore', detached: true });
-const stop = () => {
-  try {
-    process.kill(-server.pid!, 'SIGTERM');
-  } catch {
-    /* already gone */
-  }
-};
-process.on('exit', stop);
-
-async function waitForServer(url: string, ms: number) {
-  const t0 = Date.now();
-  while (Date.now() - t0 < ms) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      /* not up yet */
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`preview server did not start on ${url}`);
-}
-
-const base = `http://127.0.0.1:${port}`;
-await waitForServer(`${base}/bench.html`, 30_000);
+const { base, stop } = await startPreview(port, { path: '/bench.html' });
 const browser = await chromium.launch(chromiumLaunchOptions());
 try {
   const page = await browser.newPage();

@@ -6,11 +6,11 @@
 // `--models DIR` serves DIR/reasoner/ and DIR/embedder/ (model.json + weights) as the shipped weights, to
 // measure a training run's checkpoints before they ship.
 import { readFileSync } from 'node:fs';
-import { spawn } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { chromium, type Page } from '@playwright/test';
 import { chromiumLaunchOptions } from '../e2e/chromium';
+import { startPreview } from './preview-server';
 import type { Engine } from '../src/engine/types';
 
 const arg = (name: string) => {
@@ -23,30 +23,6 @@ const out = arg('--out') ?? 'bench-results/library.json';
 const port = Number(arg('--port') ?? 4175);
 const modelsDir = arg('--models');
 const dist = arg('--dist'); // a build elsewhere than dist/ (e.g. while others rebuild dist/)
-
-// Its own process group, so stopping it stops vite too (not only the npx in front of it).
-const server = spawn('npx', ['vite', 'preview', '--host', '127.0.0.1', '--port', String(port), '--strictPort', ...(dist ? ['--outDir', dist] : [])], { stdio: 'ignore', detached: true });
-const stop = () => {
-  try {
-    process.kill(-server.pid!, 'SIGTERM');
-  } catch {
-    /* already gone */
-  }
-};
-process.on('exit', stop);
-
-async function waitForServer(url: string, ms: number) {
-  const t0 = Date.now();
-  while (Date.now() - t0 < ms) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      /* not up yet */
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`preview server did not start on ${url}`);
-}
 
 interface QueryTiming {
   query: string;
@@ -68,8 +44,7 @@ async function timedQuery(page: Page, label: string, run: () => Promise<void>): 
   return { query: label, plainS: Number(m[1]), bothS: Number(m[2]), reasonMs: Number(m[3]), embedMs: Number(m[4]), searchMs: Number(m[5]) };
 }
 
-const base = `http://127.0.0.1:${port}`;
-await waitForServer(base, 30_000);
+const { base, stop } = await startPreview(port, { outDir: dist });
 const browser = await chromium.launch(chromiumLaunchOptions());
 try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
