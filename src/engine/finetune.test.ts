@@ -4,22 +4,16 @@ import { IDBFactory } from 'fake-indexeddb';
 import 'fake-indexeddb/auto';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { FinetuneStore } from '../media/finetune-store';
-import { LibraryStore } from '../media/store';
 import { DEFAULT_FINETUNE, type FinetuneSettings } from '../train/finetune';
 import { FineTuner } from './finetune';
 import type { FinetuneSnapshot, NewPair } from './finetune-types';
-import { Library } from './library';
-import { libraryModels } from './library-models';
-import { ModelSlots } from './model-slots';
+import { tinyLibrary } from './library.testutil';
 import { initTestBackend } from './testing';
 
 beforeAll(() => initTestBackend());
 
 async function setup(factory = new IDBFactory()) {
-  const slots = new ModelSlots();
-  await slots.load('embedder', { kind: 'random', preset: 'tiny', seed: 3 });
-  await slots.load('reasoner', { kind: 'random', preset: 'tiny', seed: 3 });
-  const library = new Library(() => libraryModels(slots), () => LibraryStore.open(factory));
+  const { slots, library } = await tinyLibrary(factory);
   await library.open({ collection: { seed: 7, images: 6, clips: 2, tcot: 'teacher' }, maxNewTokens: 8 });
   const tuner = new FineTuner(slots, library, () => FinetuneStore.open(factory));
   return { slots, library, tuner, factory };
@@ -102,12 +96,7 @@ describe('an EG-RL run', () => {
     expect(updates.some((u) => u.phase === 'running')).toBe(true);
 
     // A reload: new library and fine-tuner over the same storage and the same built-in models.
-    const slots2 = new ModelSlots();
-    await slots2.load('embedder', { kind: 'random', preset: 'tiny', seed: 3 });
-    await slots2.load('reasoner', { kind: 'random', preset: 'tiny', seed: 3 });
-    const library2 = new Library(() => libraryModels(slots2), () => LibraryStore.open(factory));
-    await library2.open({ collection: { seed: 7, images: 6, clips: 2, tcot: 'teacher' }, maxNewTokens: 8 });
-    const tuner2 = new FineTuner(slots2, library2, () => FinetuneStore.open(factory));
+    const { slots: slots2, tuner: tuner2 } = await setup(factory);
     const offered = await tuner2.state();
     expect(offered.saved).toMatchObject({ step: 2, finished: false });
     expect(offered.logs).toHaveLength(2);

@@ -9,16 +9,13 @@ import { encodeWords } from '../tcot/encode';
 import { parseTokens } from '../tcot/parse';
 import { Library } from './library';
 import { libraryModels } from './library-models';
-import { ModelSlots } from './model-slots';
+import { tinyLibrary } from './library.testutil';
 import { initTestBackend } from './testing';
 
 beforeAll(() => initTestBackend());
 
 async function setup(factory = new IDBFactory()) {
-  const slots = new ModelSlots();
-  await slots.load('embedder', { kind: 'random', preset: 'tiny', seed: 3 });
-  await slots.load('reasoner', { kind: 'random', preset: 'tiny', seed: 3 });
-  const library = new Library(() => libraryModels(slots), () => LibraryStore.open(factory));
+  const { slots, library } = await tinyLibrary(factory);
   return { library, factory, slots };
 }
 
