@@ -16,6 +16,7 @@ import { encodeTCoT } from '../tcot/encode';
 import { parseTokens } from '../tcot/parse';
 import { annotate } from '../world/annotator';
 import { hashSeed } from '../world/rng';
+import { boxIoU } from '../world/raster';
 import { buildSuite } from '../world/suite';
 import type { Evidence } from '../world/tcot-types';
 import type { Focus, WorldInput } from '../world/types';
@@ -29,14 +30,6 @@ const perTask = Number(arg('per-task', '10'));
 const modelsDir = arg('models', 'public/models')!;
 await createEngine(nodePlatform()).init({ preference: 'wasm' });
 
-type Box = [number, number, number, number];
-const iou = (a: Box, b: Box) => {
-  const w = Math.max(0, Math.min(a[2], b[2]) - Math.max(a[0], b[0]));
-  const h = Math.max(0, Math.min(a[3], b[3]) - Math.max(a[1], b[1]));
-  const inter = w * h;
-  const union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter;
-  return union > 0 ? inter / union : 0;
-};
 const f1 = (got: string[], want: string[]) => {
   if (got.length === 0 && want.length === 0) return 1;
   const w = new Set(want);
@@ -50,7 +43,7 @@ function evidenceScore(got: Evidence | null, gold: Evidence): number {
   if (!got || got.key !== gold.key) return 0;
   if (gold.key === 'bbox_2d' && got.key === 'bbox_2d') {
     if (gold.boxes.length === 0) return got.boxes.length === 0 ? 1 : 0;
-    return gold.boxes.reduce((s, g) => s + Math.max(0, ...got.boxes.map((b) => iou(b as Box, g as Box))), 0) / gold.boxes.length;
+    return gold.boxes.reduce((s, g) => s + Math.max(0, ...got.boxes.map((b) => boxIoU(b, g))), 0) / gold.boxes.length;
   }
   if (gold.key === 'key_frames' && got.key === 'key_frames') {
     const a = new Set(got.frames);
