@@ -1,9 +1,12 @@
-// `npm run train -- --preset quick|full|short --seed N --out DIR [--resume] [--ship] [--no-eval] [--eval-seed S]`
+// `npm run train -- --preset quick|full|short --seed N --out DIR [--resume] [--parallel] [--ship] [--no-eval] [--eval-seed S]`
+// `--parallel`: after the vision stage, the Reasoner's cold start runs in a second process (`--only sft`, its own
+// state file ckpt/state-sft.json, steps in DIR/steps-sft.jsonl, log in DIR/sft.log) while this one trains the Embedder.
 // `npm run train -- --profile [--ops]`: per-step timings of the training passes (src/cli/profile-steps.ts).
 // Runs the recipe (src/train/recipe.ts) on the Node WASM backend: one JSON line per step in DIR/steps.jsonl,
 // checkpoints in DIR/ckpt (resume with --resume), int8 models in DIR/models/{embedder,reasoner-sft,reasoner}
 // (and in public/models/ with --ship), a held-out evaluation in DIR/eval.json and a summary in DIR/run.json.
-import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { appendFileSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createEngine } from '../engine/engine';
 import { nodePlatform } from '../engine/platform-node';
@@ -16,7 +19,7 @@ import { buildSuite } from '../world/suite';
 import { diskStore } from '../train/checkpoint-node';
 import { evaluateItems, summarize, type TcotSource } from '../train/evaluate';
 import { PRESETS } from '../train/presets';
-import { runRecipe, type StepLog } from '../train/recipe';
+import { runRecipe, type RecipeState, type StepLog } from '../train/recipe';
 
 function arg(name: string, fallback?: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -37,8 +40,9 @@ if (!preset) throw new Error(`unknown preset ${presetName} (full | short | quick
 const seed = Number(arg('seed', '1'));
 const out = arg('out', `runs/${presetName}-seed${seed}`)!;
 const evalSeed = Number(arg('eval-seed', '7919')); // not a training or tuning seed
+const only = arg('only') === 'sft' ? 'sft' : undefined;
 mkdirSync(out, { recursive: true });
-const stepsFile = join(out, 'steps.jsonl');
+const stepsFile = join(out, only ? 'steps-sft.jsonl' : 'steps.jsonl');
 if (!flag('resume')) writeFileSync(stepsFile, '');
 
 const status = await createEngine(nodePlatform()).init({ preference: 'wasm' });
@@ -47,7 +51,7 @@ console.error(`backend wasm, ${status.details.threads} thread(s) · preset ${pre
 
 // ---- progress bar ----
 const fmt = (s: number) => (s >= 3600 ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m` : s >= 60 ? `${Math.floor(s / 60)}m${String(Math.floor(s % 60)).padStart(2, '0')}s` : `${s.toFixed(0)}s`);
-const STAGES = ['embedder', 'sft', 'grpo'] as const;
+const STAGES = ['vision', 'embedder', 'sft', 'grpo'] as const;
 let stageStart = performance.now();
 let stageFirstStep = 0;
 const t0 = performance.now();
@@ -59,18 +63,38 @@ function bar(log: StepLog): void {
   const width = 24;
   const filled = Math.round((done / total) * width);
   const metric =
-    log.stage === 'embedder' ? `loss ${log.loss.toFixed(3)} acc ${log.acc.toFixed(2)}`
+    log.stage === 'vision' ? `loss ${log.loss.toFixed(3)} shape ${log.parts.shape.toFixed(2)}`
+    : log.stage === 'embedder' ? `loss ${log.loss.toFixed(3)} acc ${log.acc.toFixed(2)}`
     : log.stage === 'sft' ? `loss ${log.loss.toFixed(3)}${log.bestValLoss !== undefined ? ` val* ${log.bestValLoss.toFixed(3)}` : ''}`
     : `reward ${log.reward.mean.toFixed(3)} fmt ${log.formatRate.toFixed(2)} kl ${log.kl.toFixed(4)}`;
-  const line = `[${STAGES.indexOf(log.stage) + 1}/3 ${log.stage.padEnd(8)}] ${'█'.repeat(filled)}${'░'.repeat(width - filled)} ${done}/${total} ${metric} · ${rate.toFixed(2)} s/step · ETA ${fmt(eta)} (stage) · elapsed ${fmt((performance.now() - t0) / 1000)}`;
+  const line = `[${STAGES.indexOf(log.stage) + 1}/4 ${log.stage.padEnd(8)}] ${'█'.repeat(filled)}${'░'.repeat(width - filled)} ${done}/${total} ${metric} · ${rate.toFixed(2)} s/step · ETA ${fmt(eta)} (stage) · elapsed ${fmt((performance.now() - t0) / 1000)}`;
   process.stderr.write(`\r${line.padEnd(150)}`);
+}
+
+/** The cold start in a second process on the same checkpoint folder; resolves with its final state. */
+function sftElsewhere(): Promise<RecipeState> {
+  const logFd = openSync(join(out, 'sft.log'), 'a');
+  const args = [...process.execArgv, process.argv[1]!, '--preset', presetName, '--seed', String(seed), '--out', out, '--only', 'sft', ...(flag('resume') ? ['--resume'] : [])];
+  const child = spawn(process.execPath, args, { stdio: ['ignore', logFd, logFd] });
+  const stop = () => child.kill('SIGTERM'); // the child dies with this process
+  process.on('exit', stop);
+  return new Promise((resolve, reject) => {
+    child.on('exit', (code) => {
+      process.off('exit', stop);
+      const stateFile = join(out, 'ckpt', 'state-sft.json');
+      if (code !== 0 || !existsSync(stateFile)) reject(new Error(`the cold-start process exited with ${code} (see ${join(out, 'sft.log')})`));
+      else resolve(JSON.parse(readFileSync(stateFile, 'utf8')) as RecipeState);
+    });
+  });
 }
 
 const result = await runRecipe({
   preset,
   seed,
-  store: diskStore(out),
+  store: diskStore(out, only ? `state-${only}.json` : 'state.json'),
   resume: flag('resume'),
+  only,
+  sftElsewhere: flag('parallel') && !only ? sftElsewhere : undefined,
   onStage: (stage, info) => {
     stageStart = performance.now();
     stageFirstStep = typeof info.startStep === 'number' ? info.startStep : 0;
@@ -83,6 +107,10 @@ const result = await runRecipe({
 });
 process.stderr.write('\n');
 const trainSeconds = (performance.now() - t0) / 1000;
+if (only) {
+  console.log(`cold start done in ${fmt(trainSeconds)} · ${join(out, 'ckpt', 'reasoner-sft')}`);
+  process.exit(0);
+}
 
 // ---- quantise and write the models ----
 const shipTo = [join(out, 'models'), ...(flag('ship') ? ['public/models'] : [])];
@@ -110,13 +138,18 @@ if (!flag('no-eval') && preset.evalPerTask > 0) {
 }
 
 // ---- curves: one PNG per stage from this run's step log ----
-const logs = readFileSync(stepsFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as StepLog);
+const stepFiles = [stepsFile, join(out, 'steps-sft.jsonl')].filter((f) => existsSync(f));
+const logs = stepFiles.flatMap((f) => readFileSync(f, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as StepLog));
 const pts = <S extends StepLog['stage']>(stage: S, f: (l: Extract<StepLog, { stage: S }>) => number | undefined): [number, number][] =>
   logs.flatMap((l) => {
     if (l.stage !== stage) return [];
     const v = f(l as Extract<StepLog, { stage: S }>);
     return v === undefined ? [] : [[l.step, v] as [number, number]];
   });
+writeFileSync(join(out, 'curve-vision.png'), plotPng('vision stem: dense loss', [
+  { label: 'loss', points: pts('vision', (l) => l.loss), color: [200, 60, 40] },
+  { label: 'shape ce', points: pts('vision', (l) => l.parts.shape), color: [40, 90, 200] },
+]));
 writeFileSync(join(out, 'curve-embedder.png'), plotPng('embedder: infonce loss', [
   { label: 'loss (t-cot steps)', points: pts('embedder', (l) => (l.tcot ? l.loss : undefined)), color: [200, 60, 40] },
   { label: 'loss (no t-cot steps)', points: pts('embedder', (l) => (l.tcot ? undefined : l.loss)), color: [40, 90, 200] },
@@ -137,7 +170,9 @@ const run = {
   trainSeconds,
   stageSeconds: result.state.seconds,
   sft: result.state.sft,
-  data: { ...result.data.stats, rl: result.data.rl.length },
+  seen: result.state.seen,
+  vision: result.state.vision,
+  valPairs: result.val.length,
   params: { embedder: result.embedder.params.count(), reasoner: result.egrl.params.count() },
   int8Bytes: sizes,
   configs: { embedder: result.embedder.config, reasoner: result.egrl.config },

@@ -250,9 +250,7 @@ export class Library {
     let ids = tcot;
     for (;;) {
       const item = embedItemFor(VOCAB, { ...parts, tcotIds: ids }, { maxEvidence: Math.min(3, ec.maxEvidence) });
-      const v = item.visual;
-      const vision = !v ? 0 : v.kind === 'image' ? (ec.globalSize / ec.patch) ** 2 : ec.globalFrames * (ec.globalSize / ec.patch) ** 2;
-      const length = 1 + vision + (item.textIds?.length ?? 0) + (item.instructionIds?.length ?? 0) + (item.tcotIds?.length ?? 0) + (item.evidence?.length ?? 0) * (ec.evidenceSize / ec.patch) ** 2;
+      const length = m.embedder.itemLength(item);
       if (length <= ec.maxLen || !ids || ids.length === 0) return item;
       ids = ids.slice(0, Math.max(0, ids.length - (length - ec.maxLen)));
     }
@@ -512,7 +510,7 @@ export class Library {
     if (visual?.kind === 'image') global.push(floatsToRgba(resizeArea(visual, ec.globalSize, ec.globalSize), ec.globalSize));
     if (visual?.kind === 'clip') {
       for (const f of sampleFrameIndices(visual.frames.length, ec.globalFrames)) {
-        global.push(floatsToRgba(resizeArea({ rgba: visual.frames[f]!, width: visual.width, height: visual.height }, ec.globalSize, ec.globalSize), ec.globalSize));
+        global.push(floatsToRgba(resizeArea({ rgba: visual.frames[f]!, width: visual.width, height: visual.height }, ec.globalClipSize, ec.globalClipSize), ec.globalClipSize));
       }
     }
     const view = readTcot(VOCAB, tokens, expectedEvidenceKey(visual));

@@ -131,3 +131,35 @@ describe('Embedder gradients', () => {
 
   gradientTests(() => model, () => new Embedder(tiny), loss);
 });
+
+describe('Embedder with the vision stem', () => {
+  const config = EMBEDDER_PRESETS.tinyVision;
+  let vis: Embedder;
+  beforeAll(() => void (vis = new Embedder(config)));
+  afterAll(() => vis.dispose());
+
+  test('an item embeds the same alone as in a mixed batch; evidence changes it; leak-free', () => {
+    const batch = vis.embed(items());
+    const all = vec(batch);
+    batch.dispose();
+    items().forEach((item, b) => {
+      const alone = vis.embed([item]);
+      vec(alone).forEach((v, i) => expect(Math.abs(v - all[b * 16 + i]!)).toBeLessThan(1e-4));
+      alone.dispose();
+    });
+    const noEvidence = vis.embed([{ ...items()[0]!, evidence: [] }]);
+    expect(vec(noEvidence).some((v, i) => Math.abs(v - all[i]!) > 1e-4)).toBe(true);
+    noEvidence.dispose();
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 20; i++) vis.embed(items()).dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  const loss = (m: Embedder) => () =>
+    tf.tidy(() => {
+      const e = m.embed(items());
+      const sims = tf.matMul(e, e, false, true);
+      return tf.sum(tf.mul(sims, tf.tensor2d([[0, 1, -2], [0.5, 0, 1], [-1, 3, 0]]))) as tf.Scalar;
+    });
+  gradientTests(() => vis, () => new Embedder(config), loss);
+});

@@ -8,6 +8,7 @@ import { checkInt, checkThat, checkTransformerConfig, InputError } from './error
 import { addBlockParams, attentionBias, dense, embedPlan, layerNorm, ParamStore, PlanBuilder, transformerBlock, type BlockDims, type TokenPlan } from './layers';
 import { clipFrame, imagePatches, sampleFrameIndices, type Region, type RgbaImage, type VisualInput } from './preprocess';
 import { seededRng } from './rng';
+import { addVisionParams, addVisionProjection, CELL_PX, checkVisionPatch, stemInput, stemTokens, type VisionConfig } from './vision';
 
 export interface EmbedderConfig {
   vocabSize: number; // 1024 — word + T-CoT token vocabulary; every id must be < vocabSize
@@ -26,17 +27,21 @@ export interface EmbedderConfig {
   lnEps: number; // 1e-5
   seed: number; // 1 — weight init
   pool: 'emb' | 'emb+mean'; // 'emb' — the <emb> slot's state (the paper); 'emb+mean' adds the masked mean of all token states (trains faster from scratch)
+  globalClipSize: number; // 32 — side of each sampled clip frame in the global view
+  vision: VisionConfig | null; // null — linear patches; a config — the shared pre-trained vision stem (patch = 8·merge px per token)
 }
 
 export function defaultEmbedderConfig(): EmbedderConfig {
-  return { vocabSize: 1024, dModel: 128, nLayers: 4, nHeads: 4, mlpRatio: 4, outDim: 128, maxLen: 320, patch: 8, globalSize: 32, globalFrames: 4, evidenceSize: 32, maxEvidence: 4, maxFrames: 16, lnEps: 1e-5, seed: 1, pool: 'emb' };
+  return { vocabSize: 1024, dModel: 128, nLayers: 4, nHeads: 4, mlpRatio: 4, outDim: 128, maxLen: 320, patch: 8, globalSize: 32, globalFrames: 4, evidenceSize: 32, maxEvidence: 4, maxFrames: 16, lnEps: 1e-5, seed: 1, pool: 'emb', globalClipSize: 32, vision: null };
 }
 
-/** Override objects on top of defaultEmbedderConfig(). `tiny` is for tests and browser smoke runs. */
-export const EMBEDDER_PRESETS: Record<'default' | 'tiny', Partial<EmbedderConfig>> = {
+/** Override objects on top of defaultEmbedderConfig(). `tiny` is for tests and browser smoke runs; `tinyVision` reads a tiny vision stem. */
+export const EMBEDDER_PRESETS: Record<'default' | 'tiny' | 'tinyVision', Partial<EmbedderConfig>> = {
   default: {},
-  tiny: { vocabSize: 64, dModel: 32, nLayers: 2, nHeads: 2, mlpRatio: 2, outDim: 16, maxLen: 160, globalSize: 16, evidenceSize: 16, globalFrames: 2, maxEvidence: 3 },
+  tiny: { vocabSize: 64, dModel: 32, nLayers: 2, nHeads: 2, mlpRatio: 2, outDim: 16, maxLen: 160, globalSize: 16, globalClipSize: 16, evidenceSize: 16, globalFrames: 2, maxEvidence: 3 },
+  tinyVision: { vocabSize: 64, dModel: 32, nLayers: 2, nHeads: 2, mlpRatio: 2, outDim: 16, maxLen: 160, globalSize: 24, globalClipSize: 16, evidenceSize: 16, globalFrames: 2, maxEvidence: 3, vision: { width4: 8, width8: 16, convs8: 1 } },
 };
+
 
 /** Segment type ids (rows of type_emb). */
 export const EmbedSegment = { pad: 0, emb: 1, globalImage: 2, globalClip: 3, text: 4, instruction: 5, tcot: 6, crop: 7, keyFrame: 8 } as const;
@@ -68,6 +73,9 @@ export function validateEmbedderConfig(config: EmbedderConfig): void {
   checkInt(config, 'maxEvidence', 0, 64);
   checkInt(config, 'maxFrames', 1, 1024);
   checkThat(config.pool === 'emb' || config.pool === 'emb+mean', 'pool', "must be 'emb' or 'emb+mean'");
+  checkInt(config, 'globalClipSize', config.patch, 512);
+  checkThat(config.globalClipSize % config.patch === 0, 'globalClipSize', `must be a multiple of patch ${config.patch}`);
+  checkVisionPatch(config.vision, config.patch);
 }
 
 export class Embedder {
@@ -77,6 +85,7 @@ export class Embedder {
   private readonly dims: BlockDims;
   private readonly patchDim: number;
   private readonly globalCells: number;
+  private readonly viewTokens?: (plan: TokenPlan) => tf.Tensor2D;
 
   constructor(overrides: Partial<EmbedderConfig> = {}) {
     this.config = { ...defaultEmbedderConfig(), ...overrides };
@@ -84,14 +93,19 @@ export class Embedder {
     const c = this.config;
     this.dims = { dModel: c.dModel, nHeads: c.nHeads, mlpRatio: c.mlpRatio, lnEps: c.lnEps, nLayers: c.nLayers };
     this.patchDim = c.patch * c.patch * 3;
-    this.globalCells = (c.globalSize / c.patch) ** 2;
+    this.globalCells = Math.max(c.globalSize, c.globalClipSize) ** 2 / c.patch ** 2;
     const evidenceCells = (c.evidenceSize / c.patch) ** 2;
     const std = 0.02;
     const store = new ParamStore(seededRng(c.seed));
     store.add('tok_emb', [c.vocabSize, c.dModel], { kind: 'normal', std }, 0);
     store.add('type_emb', [N_SEGMENTS, c.dModel], { kind: 'normal', std }, 0);
     store.add('pos_emb', [c.maxLen, c.dModel], { kind: 'normal', std }, 0);
-    store.add('patch_proj_w', [this.patchDim, c.dModel], { kind: 'normal', std });
+    if (c.vision) {
+      const vision = { config: c.vision, merge: c.patch / CELL_PX };
+      addVisionParams(store, c.vision);
+      addVisionProjection(store, vision, c.dModel);
+      this.viewTokens = (plan) => stemTokens(store, plan, vision);
+    } else store.add('patch_proj_w', [this.patchDim, c.dModel], { kind: 'normal', std });
     store.add('patch_pos_emb', [1 + this.globalCells + evidenceCells, c.dModel], { kind: 'normal', std }, 0);
     store.add('frame_emb', [1 + c.maxFrames, c.dModel], { kind: 'normal', std }, 0);
     for (let layer = 0; layer < c.nLayers; layer++) addBlockParams(store, layer, this.dims);
@@ -111,10 +125,10 @@ export class Embedder {
       builder.startItem().marker(EmbedSegment.emb);
       const visual = item.visual;
       if (visual?.kind === 'image') {
-        builder.patches(imagePatches(visual, c.globalSize, c.patch), EmbedSegment.globalImage, 0, null);
+        this.addView(builder, visual, c.globalSize, undefined, EmbedSegment.globalImage, 0, null);
       } else if (visual?.kind === 'clip') {
         for (const f of sampleFrameIndices(visual.frames.length, c.globalFrames)) {
-          builder.patches(imagePatches(clipFrame(visual, f), c.globalSize, c.patch), EmbedSegment.globalClip, 0, Math.min(f, c.maxFrames - 1));
+          this.addView(builder, clipFrame(visual, f), c.globalClipSize, undefined, EmbedSegment.globalClip, 0, Math.min(f, c.maxFrames - 1));
         }
       }
       if (item.textIds) builder.text(this.checkIds(item.textIds), EmbedSegment.text);
@@ -123,15 +137,39 @@ export class Embedder {
       const split = Math.min(tcot.length, Math.max(0, item.evidenceAt ?? tcot.length));
       builder.text(tcot.subarray(0, split), EmbedSegment.tcot);
       for (const ev of (item.evidence ?? []).slice(0, c.maxEvidence)) {
-        const rows = imagePatches(ev.image, c.evidenceSize, c.patch, ev.kind === 'crop' ? ev.region : undefined);
-        if (ev.kind === 'crop') builder.patches(rows, EmbedSegment.crop, this.globalCells, null);
-        else builder.patches(rows, EmbedSegment.keyFrame, this.globalCells, Math.min(Math.max(0, ev.frameIndex), c.maxFrames - 1));
+        if (ev.kind === 'crop') this.addView(builder, ev.image, c.evidenceSize, ev.region, EmbedSegment.crop, this.globalCells, null);
+        else this.addView(builder, ev.image, c.evidenceSize, undefined, EmbedSegment.keyFrame, this.globalCells, Math.min(Math.max(0, ev.frameIndex), c.maxFrames - 1));
       }
       builder.text(tcot.subarray(split), EmbedSegment.tcot);
       if (builder.itemLength() === 1) throw new InputError('embed: an item has no visual, text or T-CoT');
       if (builder.itemLength() > c.maxLen) throw new InputError(`embed: item needs ${builder.itemLength()} tokens > maxLen ${c.maxLen}`);
     }
     return builder.build(false);
+  }
+
+  /** Tokens of the global view of `visual` (what the plan gives it). */
+  globalTokens(visual: VisualInput | undefined): number {
+    const c = this.config;
+    if (!visual) return 0;
+    return visual.kind === 'image' ? (c.globalSize / c.patch) ** 2 : c.globalFrames * (c.globalClipSize / c.patch) ** 2;
+  }
+
+  /** Tokens of one evidence item (a crop or a key frame). */
+  get evidenceTokens(): number {
+    return (this.config.evidenceSize / this.config.patch) ** 2;
+  }
+
+  /** The plan length of an item: <emb>, global view, text, instruction, T-CoT and (at most maxEvidence) evidence. */
+  itemLength(item: EmbedItem): number {
+    const evidence = Math.min(item.evidence?.length ?? 0, this.config.maxEvidence) * this.evidenceTokens;
+    return 1 + this.globalTokens(item.visual) + (item.textIds?.length ?? 0) + (item.instructionIds?.length ?? 0) + (item.tcotIds?.length ?? 0) + evidence;
+  }
+
+  /** One image (or a region of it) at size²: linear patches, or a view for the vision stem. */
+  private addView(builder: PlanBuilder, image: RgbaImage, size: number, region: Region | undefined, type: number, posOffset: number, frame: number | null): void {
+    const patch = this.config.patch;
+    if (this.config.vision) builder.view(stemInput(image, size, region), size, (size / patch) ** 2, type, posOffset, frame);
+    else builder.patches(imagePatches(image, size, patch, region), type, posOffset, frame);
   }
 
   /** Differentiable: L2-normalised embeddings [B, outDim]. Use inside tf.tidy / a gradient tape. */
@@ -141,7 +179,7 @@ export class Embedder {
       const { batch, length } = plan;
       const d = this.config.dModel;
       const mask = attentionBias(plan.keyValid, batch, length, length, null);
-      let hidden = embedPlan(this.params, plan, this.patchDim); // [B·L, d]
+      let hidden = embedPlan(this.params, plan, this.patchDim, this.viewTokens); // [B·L, d]
       for (let layer = 0; layer < this.config.nLayers; layer++) {
         hidden = transformerBlock(this.params, layer, this.dims, hidden, batch, length, mask).out;
       }

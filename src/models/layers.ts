@@ -258,6 +258,15 @@ export interface TokenPlan {
   visionMask?: Float32Array; // 1 for vision rows
   patchPosIds?: Int32Array; // 1 + grid cell (0 = none)
   frameIds?: Int32Array; // 1 + frame index (0 = none)
+  // vision-stem views (models with a `vision` config): each view's tokens are consecutive plan rows
+  views?: PlanView[];
+}
+
+/** One image the vision stem encodes: its stem input, side in pixels, and the plan row of its first token. */
+export interface PlanView {
+  size: number;
+  stem: Float32Array; // stemInput rows [(size/4)², STEM_IN]
+  row: number;
 }
 
 const VISION = -1; // tokenIds sentinel for a patch row
@@ -269,6 +278,7 @@ interface PlanItem {
   patchPos: number[];
   frames: number[];
   pixels: { at: number; rows: Float32Array }[];
+  views: { at: number; size: number; stem: Float32Array }[];
 }
 
 /** Accumulates items token by token, then pads them into one TokenPlan. */
@@ -277,7 +287,7 @@ export class PlanBuilder {
   constructor(private readonly patchDim: number) {}
 
   startItem(): this {
-    this.items.push({ tokenIds: [], types: [], patchPos: [], frames: [], pixels: [] });
+    this.items.push({ tokenIds: [], types: [], patchPos: [], frames: [], pixels: [], views: [] });
     return this;
   }
 
@@ -312,6 +322,19 @@ export class PlanBuilder {
     return this;
   }
 
+  /** A vision-stem view of `tokens` tokens (cells after merging), with patch-position ids posOffset + i + 1. */
+  view(stem: Float32Array, size: number, tokens: number, type: number, posOffset: number, frameIndex: number | null): this {
+    const item = this.current;
+    item.views.push({ at: item.tokenIds.length, size, stem });
+    for (let i = 0; i < tokens; i++) {
+      item.tokenIds.push(VISION);
+      item.types.push(type);
+      item.patchPos.push(posOffset + i + 1);
+      item.frames.push(frameIndex === null ? 0 : frameIndex + 1);
+    }
+    return this;
+  }
+
   /** A token with no text id and no pixels (e.g. the Embedder's <emb> slot): type + position only. */
   marker(type: number): this {
     const item = this.current;
@@ -331,7 +354,7 @@ export class PlanBuilder {
     const batch = this.items.length;
     const L = length ?? Math.max(...this.items.map((it) => it.tokenIds.length));
     const n = batch * L;
-    const hasPixels = this.items.some((it) => it.pixels.length > 0);
+    const hasPixels = this.items.some((it) => it.pixels.length > 0 || it.views.length > 0);
     const plan: TokenPlan = {
       batch,
       length: L,
@@ -343,7 +366,8 @@ export class PlanBuilder {
       keyValid: new Uint8Array(n),
     };
     if (hasPixels) {
-      plan.pixels = new Float32Array(n * this.patchDim);
+      if (this.items.some((it) => it.pixels.length > 0)) plan.pixels = new Float32Array(n * this.patchDim);
+      if (this.items.some((it) => it.views.length > 0)) plan.views = [];
       plan.visionMask = new Float32Array(n);
       plan.patchPosIds = new Int32Array(n);
       plan.frameIds = new Int32Array(n);
@@ -368,6 +392,7 @@ export class PlanBuilder {
         }
       }
       for (const chunk of item.pixels) plan.pixels!.set(chunk.rows, (offset + chunk.at) * this.patchDim);
+      for (const v of item.views) plan.views!.push({ size: v.size, stem: v.stem, row: offset + v.at });
     });
     return plan;
   }
@@ -378,16 +403,17 @@ export const EMBED_PARAMS = ['tok_emb', 'type_emb', 'pos_emb', 'patch_proj_w', '
 
 /**
  * Sum of embeddings per plan row → [B·L, d]:
- *   tok[id]·text + type[t] + pos[p] + (pixels·W_patch + patchPos[c] + frame[f])·vision.
+ *   tok[id]·text + type[t] + pos[p] + (pixels·W_patch + patchPos[c] + frame[f])·vision,
+ * where a plan of vision-stem views takes its token features from `viewTokens(plan)` instead of pixels·W_patch.
  * The vision term is masked so text rows embed identically with or without pixels in the batch
  * (the KV-cached decode path never uploads pixels).
  */
-export function embedPlan(store: ParamStore, plan: TokenPlan, patchDim: number): tf.Tensor2D {
+export function embedPlan(store: ParamStore, plan: TokenPlan, patchDim: number, viewTokens?: (plan: TokenPlan) => tf.Tensor2D): tf.Tensor2D {
   const n = plan.batch * plan.length;
   const text = tf.mul(embedLookup(store.get('tok_emb'), plan.tokenIds), tf.tensor2d(plan.textMask, [n, 1]));
   const parts = [text, embedLookup(store.get('type_emb'), plan.typeIds), embedLookup(store.get('pos_emb'), plan.posIds)];
-  if (plan.pixels) {
-    const patchTokens = dense(tf.tensor2d(plan.pixels, [n, patchDim]), store.get('patch_proj_w'));
+  if (plan.pixels || plan.views) {
+    const patchTokens = plan.views ? viewTokens!(plan) : dense(tf.tensor2d(plan.pixels!, [n, patchDim]), store.get('patch_proj_w'));
     const where = tf.addN([patchTokens, embedLookup(store.get('patch_pos_emb'), plan.patchPosIds!), embedLookup(store.get('frame_emb'), plan.frameIds!)]);
     parts.push(tf.mul(where, tf.tensor2d(plan.visionMask!, [n, 1])));
   }

@@ -154,3 +154,48 @@ const GOLDEN_TOKENS: number[][] = [
   [1, 1, 1, 8, 8, 8, 8, 8],
 ];
 const GOLDEN_LOGPROB_SUMS = [-30.1138203, -29.8134837, -30.0571074];
+
+describe('Reasoner with the vision stem', () => {
+  const config = REASONER_PRESETS.tinyVision;
+  let vis: Reasoner;
+  beforeAll(() => void (vis = new Reasoner(config)));
+  afterAll(() => vis.dispose());
+
+  test('KV-cached decoding equals full recomputation; teacher-forced = sampled log-probs', async () => {
+    const record = async (useCache: boolean) => {
+      const steps: Float32Array[] = [];
+      const res = await vis.generate(inputs(), { n: 2, maxNewTokens: 8, temperature: 1, rng: seededRng(5), useCache, onLogits: (_, l) => steps.push(l.slice()) });
+      return { res, steps };
+    };
+    const cached = await record(true);
+    const full = await record(false);
+    expect(cached.res.tokens.map((t) => Array.from(t))).toEqual(full.res.tokens.map((t) => Array.from(t)));
+    let worst = 0;
+    cached.steps.forEach((step, s) => step.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - full.steps[s]![i]!)))));
+    expect(worst).toBeLessThan(1e-4);
+    const forced = await vis.logprobsData(inputs(), cached.res.tokens, { groupSize: 2, temperature: 1 });
+    forced.forEach((lp, r) => lp.forEach((v, t) => expect(Math.abs(v - cached.res.logprobs[r]![t]!)).toBeLessThan(1e-4)));
+  });
+
+  test('the image changes the prefix (the stem is read); leak-free', async () => {
+    const lp = async (seed: number) => (await vis.logprobsData([{ visual: syntheticImageInput(seed), promptIds: syntheticIds(11, 6, 2, V) }], [syntheticIds(3, 5, 2, V)]))[0]!;
+    const a = await lp(1);
+    const b = await lp(2);
+    expect(a.some((v, i) => Math.abs(v - b[i]!) > 1e-6)).toBe(true);
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 20; i++) await lp(1);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  test('a stem needs patch 8 or 16', () => {
+    expect(() => new Reasoner({ ...config, patch: 12, imageSize: 36, clipSize: 24 })).toThrow(/patch/);
+  });
+
+  const loss = (m: Reasoner) => () =>
+    tf.tidy(() => {
+      const seqs = [syntheticIds(21, 5, 2, V), syntheticIds(22, 4, 2, V), syntheticIds(23, 6, 2, V)];
+      const { logprobs } = m.logprobs(inputs(), seqs, { groupSize: 1 });
+      return tf.neg(tf.sum(logprobs)) as tf.Scalar;
+    });
+  gradientTests(() => vis, () => new Reasoner(config), loss);
+});

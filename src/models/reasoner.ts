@@ -6,9 +6,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { checkInt, checkThat, checkTransformerConfig, InputError } from './errors';
 import { addBlockParams, attentionBias, embedPlan, expandRows, layerNorm, ParamStore, pickColumns, PlanBuilder, transformerBlock, type BlockDims, type LayerKV, type TokenPlan } from './layers';
-import { clipFrame, imagePatches, sampleFrameIndices, type VisualInput } from './preprocess';
+import { clipFrame, imagePatches, sampleFrameIndices, type RgbaImage, type VisualInput } from './preprocess';
 import { seededRng, type Rng } from './rng';
 import { sampleToken } from './sampling';
+import { addVisionParams, addVisionProjection, CELL_PX, checkVisionPatch, stemInput, stemTokens, type VisionConfig } from './vision';
 
 export interface ReasonerConfig {
   vocabSize: number; // 1024 — word + T-CoT token vocabulary (tags, location bins, frame tokens, specials)
@@ -25,16 +26,18 @@ export interface ReasonerConfig {
   padId: number; // 0 — fed for finished rows and padding (always masked or ignored)
   lnEps: number; // 1e-5
   seed: number; // 2 — weight init
+  vision: VisionConfig | null; // null — linear patches; a config — the shared pre-trained vision stem (patch = 8·merge px per token)
 }
 
 export function defaultReasonerConfig(): ReasonerConfig {
-  return { vocabSize: 1024, dModel: 192, nLayers: 4, nHeads: 6, mlpRatio: 4, maxLen: 320, patch: 8, imageSize: 96, clipFrames: 16, clipSize: 24, bosId: 1, padId: 0, lnEps: 1e-5, seed: 2 };
+  return { vocabSize: 1024, dModel: 192, nLayers: 4, nHeads: 6, mlpRatio: 4, maxLen: 320, patch: 8, imageSize: 96, clipFrames: 16, clipSize: 24, bosId: 1, padId: 0, lnEps: 1e-5, seed: 2, vision: null };
 }
 
-/** Override objects on top of defaultReasonerConfig(). `tiny` is for tests and browser smoke runs. */
-export const REASONER_PRESETS: Record<'default' | 'tiny', Partial<ReasonerConfig>> = {
+/** Override objects on top of defaultReasonerConfig(). `tiny` is for tests and browser smoke runs; `tinyVision` reads a tiny vision stem. */
+export const REASONER_PRESETS: Record<'default' | 'tiny' | 'tinyVision', Partial<ReasonerConfig>> = {
   default: {},
   tiny: { vocabSize: 64, dModel: 32, nLayers: 2, nHeads: 2, mlpRatio: 2, maxLen: 96, imageSize: 32, clipFrames: 4, clipSize: 16 },
+  tinyVision: { vocabSize: 64, dModel: 32, nLayers: 2, nHeads: 2, mlpRatio: 2, maxLen: 96, patch: 16, imageSize: 32, clipFrames: 4, clipSize: 16, vision: { width4: 8, width8: 16, convs8: 1 } },
 };
 
 /** Segment type ids (rows of type_emb). */
@@ -81,6 +84,7 @@ export function validateReasonerConfig(config: ReasonerConfig): void {
   checkInt(config, 'clipFrames', 1, 256);
   checkInt(config, 'bosId', 0, config.vocabSize - 1);
   checkInt(config, 'padId', 0, config.vocabSize - 1);
+  checkVisionPatch(config.vision, config.patch);
 }
 
 export class Reasoner {
@@ -90,6 +94,7 @@ export class Reasoner {
   private readonly dims: BlockDims;
   private readonly patchDim: number;
   private readonly imageCells: number;
+  private readonly viewTokens?: (plan: TokenPlan) => tf.Tensor2D;
 
   constructor(overrides: Partial<ReasonerConfig> = {}) {
     this.config = { ...defaultReasonerConfig(), ...overrides };
@@ -103,7 +108,12 @@ export class Reasoner {
     store.add('tok_emb', [c.vocabSize, c.dModel], { kind: 'normal', std }, 0);
     store.add('type_emb', [N_SEGMENTS, c.dModel], { kind: 'normal', std }, 0);
     store.add('pos_emb', [c.maxLen, c.dModel], { kind: 'normal', std }, 0);
-    store.add('patch_proj_w', [this.patchDim, c.dModel], { kind: 'normal', std });
+    if (c.vision) {
+      const vision = { config: c.vision, merge: c.patch / CELL_PX };
+      addVisionParams(store, c.vision);
+      addVisionProjection(store, vision, c.dModel);
+      this.viewTokens = (plan) => stemTokens(store, plan, vision);
+    } else store.add('patch_proj_w', [this.patchDim, c.dModel], { kind: 'normal', std });
     store.add('patch_pos_emb', [1 + this.imageCells + (c.clipSize / c.patch) ** 2, c.dModel], { kind: 'normal', std }, 0);
     store.add('frame_emb', [1 + c.clipFrames, c.dModel], { kind: 'normal', std }, 0);
     for (let layer = 0; layer < c.nLayers; layer++) addBlockParams(store, layer, this.dims);
@@ -119,16 +129,30 @@ export class Reasoner {
     for (const input of inputs) {
       builder.startItem();
       if (input.visual?.kind === 'image') {
-        builder.patches(imagePatches(input.visual, c.imageSize, c.patch), ReasonSegment.image, 0, null);
+        this.addView(builder, input.visual, c.imageSize, ReasonSegment.image, 0, null);
       } else if (input.visual?.kind === 'clip') {
         const clip = input.visual;
         sampleFrameIndices(clip.frames.length, c.clipFrames).forEach((f, slot) => {
-          builder.patches(imagePatches(clipFrame(clip, f), c.clipSize, c.patch), ReasonSegment.clip, this.imageCells, slot);
+          this.addView(builder, clipFrame(clip, f), c.clipSize, ReasonSegment.clip, this.imageCells, slot);
         });
       }
       builder.text(this.checkIds(input.promptIds), ReasonSegment.prompt).text([c.bosId], ReasonSegment.bos);
     }
     return builder.build(true);
+  }
+
+  /** Vision tokens of the prefix for `visual`. */
+  visionTokens(visual: VisualInput | undefined): number {
+    const c = this.config;
+    if (!visual) return 0;
+    return visual.kind === 'image' ? (c.imageSize / c.patch) ** 2 : c.clipFrames * (c.clipSize / c.patch) ** 2;
+  }
+
+  /** One image at size²: linear patches, or a view for the vision stem. */
+  private addView(builder: PlanBuilder, image: RgbaImage, size: number, type: number, posOffset: number, frame: number | null): void {
+    const patch = this.config.patch;
+    if (this.config.vision) builder.view(stemInput(image, size), size, (size / patch) ** 2, type, posOffset, frame);
+    else builder.patches(imagePatches(image, size, patch), type, posOffset, frame);
   }
 
   /** Plan of generated tokens following each row's prefix: row b's token t sits at position start[b] + t. */
@@ -185,9 +209,9 @@ export class Reasoner {
     const T = suffixLen;
     if (P + T > this.config.maxLen) throw new InputError(`sequence of ${P + T} tokens > maxLen ${this.config.maxLen}`);
     const d = this.config.dModel;
-    const prefixEmb = tf.reshape(embedPlan(this.params, prefix, this.patchDim), [B, P, d]); // [B, P, d]
+    const prefixEmb = tf.reshape(embedPlan(this.params, prefix, this.patchDim, this.viewTokens), [B, P, d]); // [B, P, d]
     let x = prefixEmb as tf.Tensor;
-    if (T > 0) x = tf.concat([prefixEmb, tf.reshape(embedPlan(this.params, suffix, this.patchDim), [B, T, d])], 1); // [B, P+T, d]
+    if (T > 0) x = tf.concat([prefixEmb, tf.reshape(embedPlan(this.params, suffix, this.patchDim, this.viewTokens), [B, T, d])], 1); // [B, P+T, d]
     const keyValid = new Uint8Array(B * (P + T));
     for (let b = 0; b < B; b++) {
       keyValid.set(prefix.keyValid.subarray(b * P, (b + 1) * P), b * (P + T));
@@ -231,7 +255,7 @@ export class Reasoner {
     if (useCache) {
       const prefill = tf.tidy(() => {
         const mask = attentionBias(prefix.keyValid, inputs.length, P, P, null);
-        const { hidden, kv } = this.runBlocks(embedPlan(this.params, prefix, this.patchDim), inputs.length, P, mask);
+        const { hidden, kv } = this.runBlocks(embedPlan(this.params, prefix, this.patchDim, this.viewTokens), inputs.length, P, mask);
         const toRows = tf.tensor1d(rowInput, 'int32');
         const shared = kv.map((layer) => ({ k: tf.gather(layer.k, toRows) as tf.Tensor4D, v: tf.gather(layer.v, toRows) as tf.Tensor4D })); // [B, nh, P, hs]
         return { kv: shared, logits: tf.gather(this.head(this.rowsOf(hidden, inputs.length, P, P - 1, 1)), toRows) as tf.Tensor2D };
@@ -275,7 +299,7 @@ export class Reasoner {
           const next = tf.tidy(() => {
             const plan = this.suffixPlan(Array.from(fed, (id) => Int32Array.of(id)), Int32Array.from(rowPrefixLen, (len) => len + step), 1);
             const mask = attentionBias(rowKeyValid(P + step + 1), B, P + step + 1, 1, null);
-            const { hidden, kv } = this.runBlocks(embedPlan(this.params, plan, this.patchDim), B, 1, mask, cache);
+            const { hidden, kv } = this.runBlocks(embedPlan(this.params, plan, this.patchDim, this.viewTokens), B, 1, mask, cache);
             return { kv, logits: this.head(hidden) };
           });
           tf.dispose(cache);
@@ -330,7 +354,7 @@ export class Reasoner {
       const d = this.config.dModel;
       const I = inputs.length;
       const prefixMask = attentionBias(prefix.keyValid, I, P, P, null);
-      const encoded = this.runBlocks(embedPlan(this.params, prefix, this.patchDim), I, P, prefixMask); // [I·P, d]
+      const encoded = this.runBlocks(embedPlan(this.params, prefix, this.patchDim, this.viewTokens), I, P, prefixMask); // [I·P, d]
       const toRows = (x: tf.Tensor) => expandRows(x, rowInput, I);
       const bosHidden = toRows(this.rowsOf(encoded.hidden, I, P, P - 1, 1)) as tf.Tensor2D; // [B, d]: predicts token 0
       let hidden: tf.Tensor2D = bosHidden;
@@ -344,7 +368,7 @@ export class Reasoner {
         });
         const mask = attentionBias(keyValid, B, P + T - 1, T - 1, P, P);
         const past = encoded.kv.map((layer) => ({ k: toRows(layer.k) as tf.Tensor4D, v: toRows(layer.v) as tf.Tensor4D })); // [B, nh, P, hs]
-        const fedHidden = this.runBlocks(embedPlan(this.params, suffix, this.patchDim), B, T - 1, mask, past).hidden; // [B·(T−1), d]
+        const fedHidden = this.runBlocks(embedPlan(this.params, suffix, this.patchDim, this.viewTokens), B, T - 1, mask, past).hidden; // [B·(T−1), d]
         hidden = tf.reshape(tf.concat([tf.reshape(bosHidden, [B, 1, d]), tf.reshape(fedHidden, [B, T - 1, d])], 1), [B * T, d]) as tf.Tensor2D; // [B, T, d] → [B·T, d]
       }
       const logp = tf.logSoftmax(tf.div(this.head(hidden), temperature)) as tf.Tensor2D; // [B·T, V]

@@ -6,11 +6,12 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Embedder, type EmbedderConfig } from './embedder';
 import { WeightsError } from './errors';
 import { Reasoner, type ReasonerConfig } from './reasoner';
+import { VisionModel, type VisionModelConfig } from './vision';
 
 export const WEIGHTS_FORMAT = 'embed-rl-weights';
 export const WEIGHTS_VERSION = 1;
 
-export type WeightedModel = Embedder | Reasoner;
+export type WeightedModel = Embedder | Reasoner | VisionModel;
 export type Quantization = 'int8' | 'float32';
 
 /** Where one tensor lives in the payload. int8 tensors carry float32 scales, one per channel. */
@@ -27,8 +28,8 @@ export interface TensorEntry {
 export interface WeightsManifest {
   format: typeof WEIGHTS_FORMAT;
   version: number;
-  model: 'embedder' | 'reasoner';
-  config: EmbedderConfig | ReasonerConfig;
+  model: 'embedder' | 'reasoner' | 'vision';
+  config: EmbedderConfig | ReasonerConfig | VisionModelConfig;
   quantization: Quantization;
   tensors: TensorEntry[];
   payloadBytes: number;
@@ -139,7 +140,7 @@ function checkManifest(raw: unknown): WeightsManifest {
   const m = raw as Partial<WeightsManifest>;
   if (m.format !== WEIGHTS_FORMAT) badManifest(`format '${String(m.format)}' is not '${WEIGHTS_FORMAT}'`);
   if (m.version !== WEIGHTS_VERSION) throw new WeightsError('unsupported-version', `format version ${String(m.version)}; this build reads version ${WEIGHTS_VERSION}`);
-  if (m.model !== 'embedder' && m.model !== 'reasoner') badManifest(`unknown model kind '${String(m.model)}'`);
+  if (m.model !== 'embedder' && m.model !== 'reasoner' && m.model !== 'vision') badManifest(`unknown model kind '${String(m.model)}'`);
   if (!m.config || typeof m.config !== 'object') badManifest('missing config');
   if (typeof m.payloadBytes !== 'number' || typeof m.sha256 !== 'string' || !Array.isArray(m.tensors)) badManifest('missing payloadBytes, sha256 or tensors');
   for (const t of m.tensors) {
@@ -187,7 +188,7 @@ function sameArchitecture(a: object, b: object): string | null {
   const ra = a as Record<string, unknown>;
   const rb = b as Record<string, unknown>;
   for (const key of new Set([...Object.keys(ra), ...Object.keys(rb)])) {
-    if (key !== 'seed' && ra[key] !== rb[key]) return key;
+    if (key !== 'seed' && JSON.stringify(ra[key] ?? null) !== JSON.stringify(rb[key] ?? null)) return key; // nested configs (vision) by value
   }
   return null;
 }
@@ -223,7 +224,7 @@ export async function loadModel(source: string | tf.io.IOHandler): Promise<{ mod
   const { manifest, values } = await readWeights(source);
   let model: WeightedModel;
   try {
-    model = manifest.model === 'embedder' ? new Embedder(manifest.config as EmbedderConfig) : new Reasoner(manifest.config as ReasonerConfig);
+    model = manifest.model === 'embedder' ? new Embedder(manifest.config as EmbedderConfig) : manifest.model === 'vision' ? new VisionModel(manifest.config as VisionModelConfig) : new Reasoner(manifest.config as ReasonerConfig);
   } catch (err) {
     throw new WeightsError('bad-manifest', `config rejected: ${(err as Error).message}`);
   }

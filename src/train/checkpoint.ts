@@ -2,6 +2,7 @@
 // models' own float32 save/load (src/models/weights.ts); the state is one JSON object.
 import type { Embedder } from '../models/embedder';
 import type { Reasoner } from '../models/reasoner';
+import type { VisionModel } from '../models/vision';
 import { loadWeightsInto, memoryHandler, saveWeights } from '../models/weights';
 import type { CheckpointStore, RecipeState } from './recipe';
 
@@ -10,12 +11,12 @@ export function memoryStore(): CheckpointStore & { models: Map<string, ReturnTyp
   let state: RecipeState | null = null;
   return {
     models,
-    async saveModel(name: string, model: Embedder | Reasoner) {
+    async saveModel(name: string, model: Embedder | Reasoner | VisionModel) {
       const handler = memoryHandler();
       await saveWeights(model, handler, 'float32');
       models.set(name, handler);
     },
-    async loadModel(name: string, model: Embedder | Reasoner) {
+    async loadModel(name: string, model: Embedder | Reasoner | VisionModel) {
       const handler = models.get(name);
       if (!handler) return false;
       await loadWeightsInto(model, handler);

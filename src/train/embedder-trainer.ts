@@ -8,7 +8,9 @@ import { worldEmbedItem } from '../models/inputs';
 import { VOCAB } from '../tcot/default';
 import { hashSeed, Rng } from '../world/rng';
 import type { Task } from '../world/types';
-import { answerKey, byTask, taskBatch, type AnnotatedPair, type AnnotatedSide } from './data';
+import type { AnnotatedPair, AnnotatedSide } from './data';
+import { asSource, type PairSource } from './stream';
+import { withoutVision } from '../models/vision';
 import { paramGrads, ScheduledAdam } from './grad';
 import { infoNCE } from './losses';
 import type { EmbedderStage } from './presets';
@@ -24,6 +26,8 @@ export interface EmbedderStepLog {
   acc: number; // in-batch query → positive top-1 accuracy
   gradNorm: number;
   lr: number;
+  pairs: number; // pairs in this step's batch
+  seen: number; // distinct pairs the stage has seen so far
   dt: number; // seconds
 }
 
@@ -44,21 +48,25 @@ export function sideItem(side: AnnotatedSide, instruction: string | undefined, w
   return worldEmbedItem(VOCAB, side.input, { instruction, tcotIds: withTcot ? side.tcotIds : null });
 }
 
-export async function trainEmbedder(embedder: Embedder, pairs: AnnotatedPair[], stage: EmbedderStage, seed: number, hooks: StageHooks<EmbedderStepLog> = {}): Promise<EmbedderStepLog[]> {
-  const groups = byTask(pairs);
+/** The variables a stage trains: all, or all but a frozen vision stem. */
+export const trainableVars = (model: { params: { vars: Map<string, tf.Variable> } }, freezeVision: boolean | undefined) => (freezeVision ? withoutVision(model.params.vars) : model.params.vars);
+
+export async function trainEmbedder(embedder: Embedder, pairs: AnnotatedPair[] | PairSource, stage: EmbedderStage, seed: number, hooks: StageHooks<EmbedderStepLog> = {}): Promise<EmbedderStepLog[]> {
+  const source = asSource(pairs, seed, 'embedder-batch');
+  const vars = trainableVars(embedder, stage.freezeVision);
   const schedule = cosineLr(stage.lr, stage.steps, stage.warmup);
   const optimizer = new ScheduledAdam(stage.lr);
   const logs: EmbedderStepLog[] = [];
   try {
     for (let step = hooks.startStep ?? 0; step < stage.steps; step++) {
       const t0 = performance.now();
-      const { task, items } = taskBatch(groups, step, stage.batch, seed, 'embedder-batch', answerKey);
+      const { task, items } = source.batch(step, stage.batch);
       const withTcot = !new Rng(hashSeed(seed, 'embedder-tcot', step)).chance(stage.noTcotProb);
       const queries = items.map((p) => sideItem(p.query, p.instruction, withTcot));
       const positives = items.map((p) => sideItem(p.positive, undefined, withTcot));
       const hard = stage.hardNegatives ? items.flatMap((p) => (p.hardNegative ? [sideItem(p.hardNegative, undefined, withTcot)] : [])) : [];
       let acc = 0;
-      const { value, grads } = paramGrads(embedder.params.vars, () => {
+      const { value, grads } = paramGrads(vars, () => {
         const q = embedder.embed(queries);
         const all = embedder.embed([...positives, ...hard]);
         const p = tf.slice(all, [0, 0], [positives.length, -1]) as tf.Tensor2D;
@@ -67,8 +75,8 @@ export async function trainEmbedder(embedder: Embedder, pairs: AnnotatedPair[], 
         return infoNCE(q, p, stage.logitScale, h);
       });
       const lr = schedule(step);
-      const gradNorm = optimizer.applyClipped(grads, embedder.params.vars, lr, 1);
-      const log: EmbedderStepLog = { stage: 'embedder', step, steps: stage.steps, task, tcot: withTcot, loss: value, acc, gradNorm, lr, dt: (performance.now() - t0) / 1000 };
+      const gradNorm = optimizer.applyClipped(grads, vars, lr, 1);
+      const log: EmbedderStepLog = { stage: 'embedder', step, steps: stage.steps, task, tcot: withTcot, loss: value, acc, gradNorm, lr, pairs: items.length, seen: source.seen(), dt: (performance.now() - t0) / 1000 };
       logs.push(log);
       hooks.onStep?.(log);
       await maybeCheckpoint(hooks, step + 1, step + 1 >= stage.steps);

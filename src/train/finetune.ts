@@ -7,7 +7,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Embedder, EmbedItem } from '../models/embedder';
 import { embedItemFor, readTcot, reasonerInputFor, reasoningInstruction, type ItemParts } from '../models/inputs';
-import type { VisualInput } from '../models/preprocess';
 import type { Reasoner } from '../models/reasoner';
 import { seededRng } from '../models/rng';
 import { VOCAB } from '../tcot/default';
@@ -112,14 +111,8 @@ export function maxBatch(pairs: readonly TrainPair[]): number {
   return pickBatch(pairs, 0, pairs.length, 0).length;
 }
 
-const visionTokens = (v: VisualInput | undefined, size: number, frames: number, patch: number) => (!v ? 0 : v.kind === 'image' ? (size / patch) ** 2 : Math.min(frames, v.frames.length) * (size / patch) ** 2);
-
 /** Tokens an Embedder item takes (the plan's length): <emb>, global view, text, instruction, T-CoT, evidence. */
-export function embedLength(embedder: Embedder, item: EmbedItem): number {
-  const c = embedder.config;
-  const evidence = Math.min(item.evidence?.length ?? 0, c.maxEvidence) * (c.evidenceSize / c.patch) ** 2;
-  return 1 + visionTokens(item.visual, c.globalSize, c.globalFrames, c.patch) + (item.textIds?.length ?? 0) + (item.instructionIds?.length ?? 0) + (item.tcotIds?.length ?? 0) + evidence;
-}
+export const embedLength = (embedder: Embedder, item: EmbedItem): number => embedder.itemLength(item);
 
 /**
  * The longest T-CoT every side of these inputs can take: within the Reasoner's maxLen after its prefix,
@@ -131,11 +124,10 @@ export function tokenBudget(reasoner: Reasoner, embedder: Embedder, sides: reado
   let budget = wanted;
   for (const side of sides) {
     const prompt = reasonerInputFor(VOCAB, side).promptIds.length;
-    const vision = !side.visual ? 0 : side.visual.kind === 'image' ? (rc.imageSize / rc.patch) ** 2 : rc.clipFrames * (rc.clipSize / rc.patch) ** 2;
-    const prefix = vision + prompt + 1;
+    const prefix = reasoner.visionTokens(side.visual) + prompt + 1;
     budget = Math.min(budget, rc.maxLen - prefix);
     const item = embedItemFor(VOCAB, { ...side, instruction: side.query ? side.instruction : undefined });
-    const evidence = side.visual ? Math.min(3, ec.maxEvidence) * (ec.evidenceSize / ec.patch) ** 2 : 0;
+    const evidence = side.visual ? Math.min(3, ec.maxEvidence) * embedder.evidenceTokens : 0;
     budget = Math.min(budget, ec.maxLen - embedLength(embedder, item) - evidence);
   }
   if (budget < 4) throw new RangeError(`these inputs leave room for only ${budget} T-CoT tokens in the models (need ≥ 4)`);

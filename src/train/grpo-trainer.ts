@@ -15,8 +15,9 @@ import { VOCAB } from '../tcot/default';
 import { hashSeed, Rng } from '../world/rng';
 import type { Task } from '../world/types';
 import { groupAdvantages, meanStd } from './advantages';
-import { answerKey, byTask, taskBatch, type AnnotatedPair } from './data';
-import { maybeCheckpoint, type StageHooks } from './embedder-trainer';
+import type { AnnotatedPair } from './data';
+import { asSource, type PairSource } from './stream';
+import { maybeCheckpoint, trainableVars, type StageHooks } from './embedder-trainer';
 import { paramGradsAsync, ScheduledAdam } from './grad';
 import { grpoPolicyLoss } from './policy-loss';
 import type { GrpoStage } from './presets';
@@ -40,6 +41,7 @@ export interface GrpoStepLog {
   gradNorm: number;
   lr: number;
   tokens: number; // mean T-CoT length
+  pairs: number; // pairs in this step's batch
   dt: number;
 }
 
@@ -150,11 +152,12 @@ export async function grpoUpdate(
   oldLogprobs: Float32Array[],
   refLogprobs: Float32Array[],
   advantages: Float32Array,
-  opts: { n: number; temperature: number; clipEps: number; klCoef: number; gradClip: number; lr: number },
+  opts: { n: number; temperature: number; clipEps: number; klCoef: number; gradClip: number; lr: number; freezeVision?: boolean },
 ): Promise<{ loss: number; kl: number; clipFrac: number; gradNorm: number }> {
   const T = Math.max(...tokens.map((t) => t.length));
+  const vars = trainableVars(policy, opts.freezeVision);
   let diagnostics: tf.Tensor[] = [];
-  const { value, grads } = await paramGradsAsync(policy.params.vars, () => {
+  const { value, grads } = await paramGradsAsync(vars, () => {
     const { logprobs, mask } = policy.logprobs(inputs, tokens, { groupSize: opts.n, temperature: opts.temperature });
     const out = grpoPolicyLoss({ logp: logprobs, oldLogp: padded(oldLogprobs, T), refLogp: padded(refLogprobs, T), advantages: tf.tensor1d(advantages), mask }, { clipEps: opts.clipEps, klCoef: opts.klCoef });
     diagnostics = [tf.keep(out.kl), tf.keep(out.clippedFrac)];
@@ -162,12 +165,12 @@ export async function grpoUpdate(
   });
   const [kl, clipFrac] = await Promise.all(diagnostics.map(async (t) => (await t.data())[0]!));
   tf.dispose(diagnostics);
-  const gradNorm = await optimizer.applyClippedAsync(grads, policy.params.vars, opts.lr, opts.gradClip);
+  const gradNorm = await optimizer.applyClippedAsync(grads, vars, opts.lr, opts.gradClip);
   return { loss: value, kl: kl!, clipFrac: clipFrac!, gradNorm };
 }
 
 /** What one GRPO step reports (the trainer adds step, task, lr and time). */
-export type GrpoStepStats = Omit<GrpoStepLog, 'stage' | 'step' | 'steps' | 'task' | 'lr' | 'dt'>;
+export type GrpoStepStats = Omit<GrpoStepLog, 'stage' | 'step' | 'steps' | 'task' | 'lr' | 'dt' | 'pairs'>;
 
 /**
  * One EG-RL step on one batch of pairs: n rollouts per query and per positive, rewards with evidence,
@@ -209,21 +212,21 @@ export async function grpoStep(
   };
 }
 
-export async function trainGrpo(policy: Reasoner, ref: Reasoner, embedder: Embedder, pool: AnnotatedPair[], stage: GrpoStage, seed: number, hooks: StageHooks<GrpoStepLog> = {}): Promise<GrpoStepLog[]> {
+export async function trainGrpo(policy: Reasoner, ref: Reasoner, embedder: Embedder, pool: AnnotatedPair[] | PairSource, stage: GrpoStage, seed: number, hooks: StageHooks<GrpoStepLog> = {}): Promise<GrpoStepLog[]> {
   // A task needs ≥ 2 pairs in its batch, or its rollouts have no negatives and ORM is trivially perfect.
-  const groups = new Map([...byTask(pool)].filter(([, list]) => list.length >= Math.min(2, stage.pairs)));
-  if (groups.size === 0) throw new Error('EG-RL: the RL pool has no task with 2 or more pairs');
+  const source = asSource(pool, seed, 'grpo-batch', { minPerTask: Math.min(2, stage.pairs) });
   const schedule = constantLr(stage.lr, stage.warmup);
   const optimizer = new ScheduledAdam(stage.lr);
   const logs: GrpoStepLog[] = [];
   try {
     for (let step = hooks.startStep ?? 0; step < stage.steps; step++) {
       const t0 = performance.now();
-      const { task, items } = taskBatch(groups, step, stage.pairs, seed, 'grpo-batch', answerKey);
+      const { task, items } = source.batch(step, stage.pairs);
+      if (items.length < 2) continue; // no negatives: nothing to learn from this step
       const lr = schedule(step);
       const seeds = { rollout: hashSeed(seed, 'grpo-rollout', step), prm: hashSeed(seed, 'grpo-prm', step) };
       const stats = await grpoStep(policy, ref, embedder, optimizer, items.map(worldGrpoPair), stage, lr, seeds);
-      const log: GrpoStepLog = { stage: 'grpo', step, steps: stage.steps, task, ...stats, lr, dt: (performance.now() - t0) / 1000 };
+      const log: GrpoStepLog = { stage: 'grpo', step, steps: stage.steps, task, ...stats, lr, pairs: items.length, dt: (performance.now() - t0) / 1000 };
       logs.push(log);
       hooks.onStep?.(log);
       await maybeCheckpoint(hooks, step + 1, step + 1 >= stage.steps);

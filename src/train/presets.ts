@@ -4,6 +4,10 @@
 import type { EmbedderConfig } from '../models/embedder';
 import type { ReasonerConfig } from '../models/reasoner';
 import { VOCAB } from '../tcot/default';
+import type { VisionConfig } from '../models/vision';
+import type { Want } from './stream';
+import type { VisionStage } from './vision-trainer';
+import { DEFAULT_MIX } from './vision-data';
 
 export interface EmbedderStage {
   steps: number;
@@ -13,6 +17,7 @@ export interface EmbedderStage {
   noTcotProb: number; // share of steps embedded without T-CoT/evidence, so the `none` baseline is trained
   hardNegatives: boolean; // add each pair's one-detail hard negative to the query → positive direction
   logitScale: number; // SPEC: 50 (τ = 0.02)
+  freezeVision?: boolean; // train everything but the pre-trained vision stem
 }
 
 export interface SftStage {
@@ -23,6 +28,7 @@ export interface SftStage {
   evalEvery: number; // validation loss every N steps
   patience: number; // stop after this many evaluations without a new best (best weights are kept)
   valPairs: number; // matched pairs held out of SFT training for the validation loss
+  freezeVision?: boolean; // train everything but the pre-trained vision stem
 }
 
 export interface GrpoStage {
@@ -38,11 +44,13 @@ export interface GrpoStage {
   gradClip: number; // SPEC: 1.0
   weights: { format: number; orm: number; prm: number }; // SPEC: 0.05 / 0.8 / 0.2
   orm: 'sum' | 'product'; // src/train/rewards.ts: 'sum' gives signal before acc > 0
+  freezeVision?: boolean; // leave the vision stem as the cold start had it (RL tunes what the Reasoner writes, not what it sees)
+  want?: Want; // which stream pairs make the RL batches: 'mismatch' (SPEC: the judge's unmatched pairs, default) or 'any'
 }
 
 export interface TrainPreset {
   name: string;
-  dataPairs: number; // stream pairs annotated (≈ 80 % contrastive, 20 % RL pool)
+  vision?: { config: VisionConfig; stage: VisionStage }; // stage 0: the shared pre-trained stem (absent: linear patches)
   embedderConfig: Partial<EmbedderConfig>;
   reasonerConfig: Partial<ReasonerConfig>;
   embedder: EmbedderStage;
@@ -52,14 +60,20 @@ export interface TrainPreset {
   checkpointEvery: number; // steps between in-stage checkpoints
 }
 
-/** Shipped model configs: the T-CoT vocabulary's size and special ids; Reasoner patches of 12 px (64 vision tokens). */
+/** The shipped vision stem (src/models/vision.ts): 4-px stage 32 wide, 8-px cells 96 wide with two 3×3 convs. */
+export const SHIPPED_VISION: VisionConfig = { width4: 32, width8: 96, convs8: 2 };
+
+/**
+ * Shipped model configs: the T-CoT vocabulary's size and special ids, both reading the pre-trained stem.
+ * Embedder: one 8-px cell per token; its global view is cheaper than the evidence (images 48² → 36 tokens,
+ * clips 4 frames × 32² → 64), evidence crops / key frames 32² → 16 tokens each, cut from full resolution.
+ */
 export function shippedEmbedderConfig(): Partial<EmbedderConfig> {
-  return { vocabSize: VOCAB.size, pool: 'emb+mean' };
+  return { vocabSize: VOCAB.size, pool: 'emb+mean', vision: SHIPPED_VISION, patch: 8, globalSize: 48, globalClipSize: 32, evidenceSize: 32 };
 }
+/** Reasoner: 2×2 cells merged per token (16 px): images 96² → 36 tokens, clips 16 frames × 32² → 64. */
 export function shippedReasonerConfig(): Partial<ReasonerConfig> {
-  // 96² image / 12 px = 8×8 = 64 tokens; clip 16 frames × (24² / 12 px = 2×2) = 64 tokens. The 8-px default
-  // (144 tokens) made teacher-forced attention 3× dearer for no measured gain in this world.
-  return { vocabSize: VOCAB.size, bosId: VOCAB.id('<bos>'), padId: VOCAB.id('<pad>'), patch: 12 };
+  return { vocabSize: VOCAB.size, bosId: VOCAB.id('<bos>'), padId: VOCAB.id('<pad>'), vision: SHIPPED_VISION, patch: 16, imageSize: 96, clipSize: 32 };
 }
 
 const SPEC_GRPO: Omit<GrpoStage, 'steps' | 'pairs' | 'lr' | 'warmup' | 'maxNewTokens'> = {
@@ -70,42 +84,43 @@ const SPEC_GRPO: Omit<GrpoStage, 'steps' | 'pairs' | 'lr' | 'warmup' | 'maxNewTo
   gradClip: 1,
   weights: { format: 0.05, orm: 0.8, prm: 0.2 },
   orm: 'sum',
+  freezeVision: true,
 };
 
+/** Vision-stage settings from the probes (src/train/README.md); views per step in vision-data.ts DEFAULT_MIX. */
+const visionStage = (steps: number, evalEvery: number): VisionStage => ({ steps, lr: 2e-3, warmup: 30, mix: DEFAULT_MIX, evalEvery, evalSteps: 6 });
+
+// `full` is sized for ≈ 90–120 min of wall time on the 2-core machine (WASM, one thread per process): the
+// vision stage alone, then the Embedder and the cold start side by side (one process each, `--parallel`),
+// then EG-RL. Every stage reads fresh pairs from the stream. Logit scale 20 (τ 0.05) instead of SPEC's 50:
+// from scratch, 50 stayed at chance in probes (src/train/README.md); the card says so.
 export const PRESETS: Record<'full' | 'short' | 'quick' | 'test', TrainPreset> = {
-  // Budget from per-step times measured in the `short` run (2 vCPU, WASM 1 thread, shipped configs): Embedder
-  // 1.2 s/step at 8 + 8 items → ≈ 1.8 s at 12 + 12: 700 steps ≈ 21 min; SFT 1.45 s/step at batch 8 incl.
-  // validation → ≈ 2.1 s at 12: ≤ 1000 steps ≈ ≤ 35 min + 10 validations × ≈ 15 s; EG-RL 3.55 s/step at
-  // 2 pairs → ≈ 7 s at 4 pairs: 120 steps ≈ 14 min; end-of-run eval (20 per task, none/sft/egrl) ≈ 7 min
-  // → ≈ 80 min worst case (SFT may stop early). The Embedder needs its ≈ 250-step plateau plus room to descend.
-  // Logit scale 20 (τ 0.05) instead of SPEC's 50: from scratch, scale 50 stayed at chance in probes while 20
-  // descended (src/train/README.md); the card must say so.
   full: {
     name: 'full',
-    dataPairs: 6600,
+    vision: { config: SHIPPED_VISION, stage: visionStage(1500, 500) },
     embedderConfig: shippedEmbedderConfig(),
     reasonerConfig: shippedReasonerConfig(),
-    embedder: { steps: 700, batch: 12, lr: 3e-4, warmup: 30, noTcotProb: 0.3, hardNegatives: true, logitScale: 20 },
+    embedder: { steps: 600, batch: 12, lr: 4e-4, warmup: 30, noTcotProb: 0.4, hardNegatives: true, logitScale: 20 },
     sft: { maxSteps: 1000, batch: 12, lr: 5e-4, warmup: 30, evalEvery: 100, patience: 3, valPairs: 110 },
-    grpo: { ...SPEC_GRPO, steps: 120, pairs: 4, lr: 2e-5, warmup: 5, maxNewTokens: 64 },
+    grpo: { ...SPEC_GRPO, steps: 60, pairs: 6, lr: 3e-5, warmup: 5, maxNewTokens: 64 },
     evalPerTask: 20,
     checkpointEvery: 100,
   },
-  // A ≈ 30-minute experiment (same code path): is there any EG-RL lift at all?
+  // A ≈ 30-minute experiment on the same code path.
   short: {
     name: 'short',
-    dataPairs: 3300,
+    vision: { config: SHIPPED_VISION, stage: visionStage(600, 300) },
     embedderConfig: shippedEmbedderConfig(),
     reasonerConfig: shippedReasonerConfig(),
-    embedder: { steps: 660, batch: 8, lr: 3e-4, warmup: 30, noTcotProb: 0.3, hardNegatives: true, logitScale: 20 },
+    embedder: { steps: 400, batch: 8, lr: 4e-4, warmup: 30, noTcotProb: 0.4, hardNegatives: true, logitScale: 20 },
     sft: { maxSteps: 400, batch: 8, lr: 5e-4, warmup: 20, evalEvery: 50, patience: 3, valPairs: 55 },
-    grpo: { ...SPEC_GRPO, steps: 60, pairs: 2, lr: 2e-5, warmup: 3, maxNewTokens: 64 },
+    grpo: { ...SPEC_GRPO, steps: 40, pairs: 4, lr: 3e-5, warmup: 3, maxNewTokens: 64 },
     evalPerTask: 10,
     checkpointEvery: 50,
   },
   quick: {
     name: 'quick',
-    dataPairs: 440,
+    vision: { config: SHIPPED_VISION, stage: visionStage(20, 20) },
     embedderConfig: shippedEmbedderConfig(),
     reasonerConfig: shippedReasonerConfig(),
     embedder: { steps: 30, batch: 8, lr: 5e-4, warmup: 5, noTcotProb: 0.3, hardNegatives: true, logitScale: 20 },
@@ -114,12 +129,12 @@ export const PRESETS: Record<'full' | 'short' | 'quick' | 'test', TrainPreset> =
     evalPerTask: 2,
     checkpointEvery: 10,
   },
-  // Unit-test preset: tiny models (same vocabulary), a handful of steps; seconds, not minutes.
+  // Unit-test preset: tiny models (same vocabulary) on a tiny stem, a handful of steps; seconds, not minutes.
   test: {
     name: 'test',
-    dataPairs: 110,
-    embedderConfig: { ...shippedEmbedderConfig(), dModel: 32, nLayers: 1, nHeads: 2, mlpRatio: 2, outDim: 16, globalSize: 16, evidenceSize: 16, globalFrames: 2, maxEvidence: 2 },
-    reasonerConfig: { ...shippedReasonerConfig(), dModel: 32, nLayers: 1, nHeads: 2, mlpRatio: 2, maxLen: 160, patch: 12, imageSize: 48, clipFrames: 4, clipSize: 24 },
+    vision: { config: { width4: 8, width8: 16, convs8: 1 }, stage: { steps: 6, lr: 3e-3, warmup: 0, mix: { ...DEFAULT_MIX, scenes: [{ size: 96, count: 2 }, { size: 32, count: 2 }], crops: 2, frames: 2 }, evalEvery: 6, evalSteps: 1 } },
+    embedderConfig: { ...shippedEmbedderConfig(), vision: { width4: 8, width8: 16, convs8: 1 }, dModel: 32, nLayers: 1, nHeads: 2, mlpRatio: 2, outDim: 16, globalSize: 16, globalClipSize: 16, evidenceSize: 16, globalFrames: 2, maxEvidence: 2 },
+    reasonerConfig: { ...shippedReasonerConfig(), vision: { width4: 8, width8: 16, convs8: 1 }, dModel: 32, nLayers: 1, nHeads: 2, mlpRatio: 2, maxLen: 160, patch: 16, imageSize: 48, clipFrames: 4, clipSize: 16 },
     embedder: { steps: 88, batch: 4, lr: 1e-3, warmup: 0, noTcotProb: 0.25, hardNegatives: true, logitScale: 50 },
     sft: { maxSteps: 12, batch: 4, lr: 3e-3, warmup: 0, evalEvery: 4, patience: 5, valPairs: 6 },
     grpo: { ...SPEC_GRPO, steps: 4, pairs: 2, n: 2, lr: 1e-3, warmup: 0, maxNewTokens: 24 },

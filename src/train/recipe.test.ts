@@ -9,6 +9,8 @@ import { Rng } from '../world/rng';
 import { copyWeights, grpoReasonerInputs, rolloutRewards, trainGrpo, worldGrpoPair, type GrpoStepLog } from './grpo-trainer';
 import { PRESETS } from './presets';
 import { runRecipe, type StepLog } from './recipe';
+import { streamSource } from './stream';
+import { TASKS } from '../world/types';
 
 beforeAll(() => initTestBackend());
 
@@ -21,7 +23,14 @@ describe('the recipe end to end (test preset: tiny models, same vocabulary and c
     const store = memoryStore();
     const logs: StepLog[] = [];
     const result = await runRecipe({ preset, seed: 3, store, onStep: (l) => logs.push(l) });
-    expect(result.state.done).toEqual(['embedder', 'sft', 'grpo']);
+    expect(result.state.done).toEqual(['vision', 'embedder', 'sft', 'grpo']);
+
+    // Vision stage: held-out figures exist; every stage saw fresh pairs (counted).
+    const vis = logs.filter((l) => l.stage === 'vision');
+    expect(vis).toHaveLength(preset.vision!.stage.steps);
+    expect(result.state.vision!.objects).toBeGreaterThan(0);
+    expect(result.state.seen!.embedder).toBeGreaterThan(preset.embedder.steps);
+    expect(result.state.seen!.sft).toBeGreaterThan(preset.sft.maxSteps);
 
     // Embedder: the mean InfoNCE over the last round-robin cycle of tasks is below the first cycle's.
     const emb = logs.filter((l) => l.stage === 'embedder');
@@ -42,7 +51,7 @@ describe('the recipe end to end (test preset: tiny models, same vocabulary and c
     // EG-RL on one fixed batch (a one-task pool of two pairs): the policy's expected reward — the mean over
     // 16 rollouts per input sampled with a fixed generator — rises after 20 GRPO steps, on average over three
     // training seeds (one seed alone rose in 5 of 6 probes: the estimate over 64 rollouts is noisy).
-    const pool = result.data.contrastive.filter((p) => p.task === 'image-i2t').slice(0, 2);
+    const pool = streamSource(3, { region: 900_000, want: 'match', sameTask: true }).batch(TASKS.indexOf('image-i2t'), 2).items;
     const pairs = pool.map(worldGrpoPair);
     const expectedReward = async (policy: Reasoner) => {
       const gen = await policy.generate(grpoReasonerInputs(pairs), { n: 16, maxNewTokens: preset.grpo.maxNewTokens, temperature: 1, rng: seededRng(123), stopId: VOCAB.id('<eos>') });
@@ -76,7 +85,7 @@ describe('the recipe end to end (test preset: tiny models, same vocabulary and c
     const first = await runRecipe({ preset, seed: 4, store });
     // Pretend the run stopped inside SFT after step 8: state says so, and the .partial weights exist.
     const state = (await store.loadState())!;
-    await store.saveState({ ...state, done: ['embedder'], current: { stage: 'sft', step: 8 } });
+    await store.saveState({ ...state, done: ['vision', 'embedder'], current: { stage: 'sft', step: 8 } });
     await store.saveModel('reasoner-sft.partial', first.sft);
     const logs: StepLog[] = [];
     const again = await runRecipe({ preset, seed: 4, store, resume: true, onStep: (l) => logs.push(l) });

@@ -1,18 +1,25 @@
-// The whole recipe, UI-agnostic: data → Embedder (contrastive) → Reasoner cold start (SFT with early
-// stopping) → EG-RL (GRPO against the frozen Embedder). Progress leaves through `onStep` / `onStage`;
-// weights and the resume point go through a CheckpointStore (checkpoint-node.ts on disk; tests use memory).
-// A resumed run recomputes the (deterministic) data, reloads finished stages and continues an unfinished
-// one from its last checkpoint. Adam moments are not checkpointed: a resumed stage restarts them.
+// The whole recipe, UI-agnostic: vision stem (dense pre-training on the world's annotations) → Embedder
+// (contrastive) and Reasoner cold start (SFT with early stopping), both starting from the stem → EG-RL
+// (GRPO against the frozen Embedder). Every stage reads fresh pairs from the world's unbounded training
+// stream, each from its own stretch of it (src/train/stream.ts). Progress leaves through `onStep` /
+// `onStage`; weights and the resume point go through a CheckpointStore (checkpoint-node.ts on disk; tests
+// use memory). The Embedder and the cold start do not depend on each other: `sftElsewhere` lets a host run
+// the cold start in another process (the CLI uses the second core) while this one trains the Embedder.
+// Adam moments are not checkpointed: a resumed stage restarts them.
 import { Embedder } from '../models/embedder';
 import { Reasoner } from '../models/reasoner';
-import { prepareData, type PreparedData } from './data';
+import { copyVision, VisionModel } from '../models/vision';
+import { answerKey, type AnnotatedPair } from './data';
 import { trainEmbedder, type EmbedderStepLog } from './embedder-trainer';
 import { copyWeights, trainGrpo, type GrpoStepLog } from './grpo-trainer';
 import type { TrainPreset } from './presets';
 import { sftExamples, trainSft, type SftStepLog } from './sft-trainer';
+import { streamSource } from './stream';
+import { HEAD_OUT } from './vision-data';
+import { trainVision, type VisionMetrics, type VisionStepLog } from './vision-trainer';
 
-export type StageName = 'embedder' | 'sft' | 'grpo';
-export type StepLog = EmbedderStepLog | SftStepLog | GrpoStepLog;
+export type StageName = 'vision' | 'embedder' | 'sft' | 'grpo';
+export type StepLog = VisionStepLog | EmbedderStepLog | SftStepLog | GrpoStepLog;
 
 export interface RecipeState {
   preset: string;
@@ -20,13 +27,15 @@ export interface RecipeState {
   done: StageName[];
   current: { stage: StageName; step: number } | null;
   sft?: { bestValLoss: number; bestStep: number; stoppedEarly: boolean; stoppedAt: number };
+  vision?: VisionMetrics; // the stem's held-out figures at the end of its stage
+  seen?: Partial<Record<StageName, number>>; // distinct pairs (SFT: examples) each stage drew from the stream
   seconds: Partial<Record<StageName | 'data', number>>;
 }
 
-/** Where checkpoints live. Model names: embedder, reasoner-sft, reasoner-egrl, and `<name>.partial` mid-stage. */
+/** Where checkpoints live. Model names: vision, embedder, reasoner-sft, reasoner-egrl, and `<name>.partial` mid-stage. */
 export interface CheckpointStore {
-  saveModel(name: string, model: Embedder | Reasoner): Promise<void>;
-  loadModel(name: string, model: Embedder | Reasoner): Promise<boolean>; // false when absent
+  saveModel(name: string, model: Embedder | Reasoner | VisionModel): Promise<void>;
+  loadModel(name: string, model: Embedder | Reasoner | VisionModel): Promise<boolean>; // false when absent
   saveState(state: RecipeState): Promise<void>;
   loadState(): Promise<RecipeState | null>;
 }
@@ -38,29 +47,38 @@ export interface RecipeOptions {
   resume?: boolean;
   onStep?: (log: StepLog) => void;
   onStage?: (stage: StageName | 'data', info: Record<string, unknown>) => void;
+  /** Only this stage (and what it needs from the store): a second process's share of a parallel run. */
+  only?: 'sft';
+  /**
+   * Run the cold start elsewhere (another process on the same store, `only: 'sft'`): called after the
+   * vision stage, awaited after the Embedder; it resolves with that run's final state.
+   */
+  sftElsewhere?: () => Promise<RecipeState>;
 }
 
 export interface RecipeResult {
-  data: PreparedData;
+  val: AnnotatedPair[]; // the cold start's validation pairs (never trained on)
   embedder: Embedder;
   sft: Reasoner;
   egrl: Reasoner;
   state: RecipeState;
 }
 
-/** Held-out-from-SFT validation pairs: every k-th matched pair (spread over tasks), `count` of them. */
-export function splitValidation<T>(pairs: T[], count: number): { train: T[]; val: T[] } {
-  const stride = Math.max(2, Math.floor(pairs.length / Math.max(1, count)));
-  const val = pairs.filter((_, i) => i % stride === 0).slice(0, count);
-  const held = new Set(val);
-  return { train: pairs.filter((p) => !held.has(p)), val };
+/** Stream regions (per-task stream indices) of each stage: no stage sees another's pairs. */
+export const REGIONS = { embedder: 0, sft: 200_000, grpo: 400_000, val: 600_000 } as const;
+
+/** The cold start's validation pairs: matched pairs of every task from their own stretch of the stream. */
+export function validationPairs(seed: number, count: number): AnnotatedPair[] {
+  const source = streamSource(seed, { region: REGIONS.val, want: 'match', sameTask: false, window: 2 });
+  return source.batch(0, count).items;
 }
 
 export async function runRecipe(opts: RecipeOptions): Promise<RecipeResult> {
   const { preset, seed, store } = opts;
-  const fresh: RecipeState = { preset: preset.name, seed, done: [], current: null, seconds: {} };
+  const fresh: RecipeState = { preset: preset.name, seed, done: [], current: null, seconds: {}, seen: {} };
   let state = (opts.resume ? await store.loadState() : null) ?? fresh;
   if (state.preset !== preset.name || state.seed !== seed) throw new Error(`cannot resume: checkpoint is preset ${state.preset} seed ${state.seed}`);
+  state.seen ??= {};
   const save = () => store.saveState(state);
   const timed = async <T>(stage: StageName | 'data', run: () => Promise<T>): Promise<T> => {
     const t0 = performance.now();
@@ -69,61 +87,95 @@ export async function runRecipe(opts: RecipeOptions): Promise<RecipeResult> {
     return out;
   };
   /** Start step of a stage (resuming from `<model>.partial` when the checkpoint says so). */
-  const startOf = async (stage: StageName, name: string, model: Embedder | Reasoner): Promise<number> => {
+  const startOf = async (stage: StageName, name: string, model: Embedder | Reasoner | VisionModel): Promise<number> => {
     if (state.current?.stage === stage && state.current.step > 0 && (await store.loadModel(`${name}.partial`, model))) return state.current.step;
     return 0;
   };
-  const checkpointer = (stage: StageName, name: string, model: Embedder | Reasoner) => async (next: number) => {
+  const checkpointer = (stage: StageName, name: string, model: Embedder | Reasoner | VisionModel) => async (next: number) => {
     await store.saveModel(`${name}.partial`, model);
     state.current = { stage, step: next };
     await save();
   };
-
-  opts.onStage?.('data', {});
-  const data = await timed('data', async () => prepareData({ seed, pairs: preset.dataPairs }));
-  opts.onStage?.('data', { ...data.stats, rl: data.rl.length });
-
-  // Stage 1: Embedder.
-  const embedder = new Embedder(preset.embedderConfig);
-  if (state.done.includes('embedder')) await mustLoad(store, 'embedder', embedder);
-  else {
-    const startStep = await startOf('embedder', 'embedder', embedder);
-    opts.onStage?.('embedder', { steps: preset.embedder.steps, startStep, params: embedder.params.count() });
-    await timed('embedder', () => trainEmbedder(embedder, data.contrastive, preset.embedder, seed, { startStep, onStep: opts.onStep, checkpoint: checkpointer('embedder', 'embedder', embedder), checkpointEvery: preset.checkpointEvery }));
-    await store.saveModel('embedder', embedder);
-    state = { ...state, done: [...state.done, 'embedder'], current: null };
+  const finish = async (stage: StageName, patch: Partial<RecipeState> = {}) => {
+    state = { ...state, ...patch, done: [...state.done, stage], current: null };
     await save();
-  }
+  };
+  const hooks = <L>(stage: StageName, name: string, model: Embedder | Reasoner | VisionModel, startStep: number) => ({ startStep, onStep: opts.onStep as ((log: L) => void) | undefined, checkpoint: checkpointer(stage, name, model), checkpointEvery: preset.checkpointEvery });
 
-  // Stage 2: Reasoner cold start.
-  const sft = new Reasoner(preset.reasonerConfig);
-  if (state.done.includes('sft')) await mustLoad(store, 'reasoner-sft', sft);
-  else {
-    const { train, val } = splitValidation(data.contrastive, preset.sft.valPairs);
+  // Stage 0: the shared vision stem.
+  const visionSpec = preset.vision;
+  const vision = visionSpec ? new VisionModel({ ...visionSpec.config, headOut: HEAD_OUT, seed: 3 }) : null;
+  if (vision && visionSpec) {
+    if (state.done.includes('vision') || opts.only) await mustLoad(store, 'vision', vision); // a parallel stage starts after it
+    else {
+      const startStep = await startOf('vision', 'vision', vision);
+      opts.onStage?.('vision', { steps: visionSpec.stage.steps, startStep, params: vision.params.count() });
+      const logs = await timed('vision', () => trainVision(vision, visionSpec.stage, seed, hooks('vision', 'vision', vision, startStep)));
+      await store.saveModel('vision', vision);
+      await finish('vision', { vision: logs[logs.length - 1]?.heldout });
+    }
+  }
+  const withStem = <M extends Embedder | Reasoner>(model: M): M => {
+    if (vision) copyVision(vision.params, model.params, vision.stem);
+    return model;
+  };
+
+  const val = validationPairs(seed, preset.sft.valPairs);
+  const sft = withStem(new Reasoner(preset.reasonerConfig));
+  const runSft = async () => {
+    if (state.done.includes('sft')) return mustLoad(store, 'reasoner-sft', sft);
+    const source = streamSource(seed, { region: REGIONS.sft, want: 'match', sameTask: false });
     const startStep = await startOf('sft', 'reasoner-sft', sft);
-    opts.onStage?.('sft', { maxSteps: preset.sft.maxSteps, startStep, train: train.length * 2, val: val.length * 2, params: sft.params.count() });
-    const result = await timed('sft', () => trainSft(sft, sftExamples(train), sftExamples(val), preset.sft, seed, { startStep, onStep: opts.onStep, checkpoint: checkpointer('sft', 'reasoner-sft', sft), checkpointEvery: preset.checkpointEvery }));
+    opts.onStage?.('sft', { maxSteps: preset.sft.maxSteps, startStep, val: val.length * 2, params: sft.params.count() });
+    const result = await timed('sft', () => trainSft(sft, source, sftExamples(val), preset.sft, seed, hooks('sft', 'reasoner-sft', sft, startStep)));
     await store.saveModel('reasoner-sft', sft);
     const stoppedAt = result.logs.length > 0 ? result.logs[result.logs.length - 1]!.step + 1 : startStep;
-    state = { ...state, done: [...state.done, 'sft'], current: null, sft: { bestValLoss: result.bestValLoss, bestStep: result.bestStep, stoppedEarly: result.stoppedEarly, stoppedAt } };
-    await save();
+    await finish('sft', { sft: { bestValLoss: result.bestValLoss, bestStep: result.bestStep, stoppedEarly: result.stoppedEarly, stoppedAt }, seen: { ...state.seen, sft: result.logs[result.logs.length - 1]?.seen } });
+  };
+  if (opts.only === 'sft') {
+    await runSft();
+    vision?.dispose();
+    return { val, embedder: new Embedder(preset.embedderConfig), sft, egrl: sft, state };
   }
+  const elsewhere = !state.done.includes('sft') && opts.sftElsewhere ? opts.sftElsewhere() : null;
+
+  // Stage 1: Embedder (in parallel with the cold start when it runs elsewhere).
+  const embedder = withStem(new Embedder(preset.embedderConfig));
+  if (state.done.includes('embedder')) await mustLoad(store, 'embedder', embedder);
+  else {
+    const source = streamSource(seed, { region: REGIONS.embedder, want: 'match', sameTask: true, distinct: answerKey });
+    const startStep = await startOf('embedder', 'embedder', embedder);
+    opts.onStage?.('embedder', { steps: preset.embedder.steps, startStep, params: embedder.params.count() });
+    const logs = await timed('embedder', () => trainEmbedder(embedder, source, preset.embedder, seed, hooks('embedder', 'embedder', embedder, startStep)));
+    await store.saveModel('embedder', embedder);
+    await finish('embedder', { seen: { ...state.seen, embedder: logs.reduce((a, l) => a + l.pairs, 0) } });
+  }
+  vision?.dispose();
+
+  // Stage 2: the cold start — here, or the other process's result.
+  if (elsewhere) {
+    const other = await elsewhere;
+    if (!other.done.includes('sft')) throw new Error('the parallel cold start ended without finishing');
+    await mustLoad(store, 'reasoner-sft', sft);
+    state = { ...state, done: [...state.done, 'sft'], sft: other.sft, seen: { ...state.seen, sft: other.seen?.sft }, seconds: { ...state.seconds, sft: other.seconds.sft } };
+    await save();
+  } else await runSft();
 
   // Stage 3: EG-RL from the cold start, KL to a frozen copy of it.
   const egrl = new Reasoner(preset.reasonerConfig);
   if (state.done.includes('grpo')) await mustLoad(store, 'reasoner-egrl', egrl);
   else {
     copyWeights(sft, egrl);
+    const source = streamSource(seed, { region: REGIONS.grpo, want: preset.grpo.want ?? 'mismatch', sameTask: true, distinct: answerKey });
     const startStep = await startOf('grpo', 'reasoner-egrl', egrl);
-    opts.onStage?.('grpo', { steps: preset.grpo.steps, startStep, pool: data.rl.length });
-    await timed('grpo', () => trainGrpo(egrl, sft, embedder, data.rl, preset.grpo, seed, { startStep, onStep: opts.onStep, checkpoint: checkpointer('grpo', 'reasoner-egrl', egrl), checkpointEvery: preset.checkpointEvery }));
+    opts.onStage?.('grpo', { steps: preset.grpo.steps, startStep });
+    const logs = await timed('grpo', () => trainGrpo(egrl, sft, embedder, source, preset.grpo, seed, hooks('grpo', 'reasoner-egrl', egrl, startStep)));
     await store.saveModel('reasoner-egrl', egrl);
-    state = { ...state, done: [...state.done, 'grpo'], current: null };
-    await save();
+    await finish('grpo', { seen: { ...state.seen, grpo: logs.reduce((a, l) => a + l.pairs, 0) } });
   }
-  return { data, embedder, sft, egrl, state };
+  return { val, embedder, sft, egrl, state };
 }
 
-async function mustLoad(store: CheckpointStore, name: string, model: Embedder | Reasoner): Promise<void> {
+async function mustLoad(store: CheckpointStore, name: string, model: Embedder | Reasoner | VisionModel): Promise<void> {
   if (!(await store.loadModel(name, model))) throw new Error(`checkpoint ${name} is missing`);
 }

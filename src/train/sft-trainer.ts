@@ -9,7 +9,8 @@ import { hashSeed, Rng } from '../world/rng';
 import type { Task } from '../world/types';
 import type { AnnotatedPair } from './data';
 import { paramGrads, ScheduledAdam } from './grad';
-import { maybeCheckpoint, type StageHooks } from './embedder-trainer';
+import { maybeCheckpoint, trainableVars, type StageHooks } from './embedder-trainer';
+import type { PairSource } from './stream';
 import type { SftStage } from './presets';
 import { cosineLr } from './schedule';
 
@@ -37,6 +38,7 @@ export interface SftStepLog {
   bestValLoss?: number;
   gradNorm: number;
   lr: number;
+  seen: number; // distinct examples the stage has drawn from (a stream: so far; fixed examples: all of them)
   dt: number;
 }
 
@@ -81,7 +83,13 @@ export interface SftResult {
   stoppedEarly: boolean;
 }
 
-export async function trainSft(reasoner: Reasoner, train: SftExample[], val: SftExample[], stage: SftStage, seed: number, hooks: StageHooks<SftStepLog> & { best?: { loss: number; step: number } } = {}): Promise<SftResult> {
+/**
+ * `train`: fixed examples (sampled per step), or a stream of matched pairs (each step takes batch / 2 fresh
+ * pairs, both sides).
+ */
+export async function trainSft(reasoner: Reasoner, train: SftExample[] | PairSource, val: SftExample[], stage: SftStage, seed: number, hooks: StageHooks<SftStepLog> & { best?: { loss: number; step: number } } = {}): Promise<SftResult> {
+  const vars = trainableVars(reasoner, stage.freezeVision);
+  const draw = (step: number): SftExample[] => (Array.isArray(train) ? new Rng(hashSeed(seed, 'sft-batch', step)).sample(train, stage.batch) : sftExamples(train.batch(step, Math.ceil(stage.batch / 2)).items));
   const schedule = cosineLr(stage.lr, stage.maxSteps, stage.warmup);
   const optimizer = new ScheduledAdam(stage.lr);
   const logs: SftStepLog[] = [];
@@ -92,11 +100,11 @@ export async function trainSft(reasoner: Reasoner, train: SftExample[], val: Sft
   try {
     for (let step = hooks.startStep ?? 0; step < stage.maxSteps; step++) {
       const t0 = performance.now();
-      const batch = new Rng(hashSeed(seed, 'sft-batch', step)).sample(train, stage.batch);
-      const { value, grads } = paramGrads(reasoner.params.vars, () => sftLoss(reasoner, batch));
+      const batch = draw(step);
+      const { value, grads } = paramGrads(vars, () => sftLoss(reasoner, batch));
       const lr = schedule(step);
-      const gradNorm = optimizer.applyClipped(grads, reasoner.params.vars, lr, 1);
-      const log: SftStepLog = { stage: 'sft', step, steps: stage.maxSteps, loss: value, gradNorm, lr, dt: 0 };
+      const gradNorm = optimizer.applyClipped(grads, vars, lr, 1);
+      const log: SftStepLog = { stage: 'sft', step, steps: stage.maxSteps, loss: value, gradNorm, lr, seen: Array.isArray(train) ? train.length : train.seen() * 2, dt: 0 };
       const last = step === stage.maxSteps - 1;
       if ((step + 1) % stage.evalEvery === 0 || last) {
         log.valLoss = validationLoss(reasoner, val);
