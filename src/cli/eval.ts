@@ -1,5 +1,8 @@
 // `npm run eval -- --seed N [--reasoner none|annotator|sft|egrl|gold|all] [--json FILE] [--models DIR]
 //                  [--per-task K] [--fp32 CKPT_DIR]`
+// `npm run eval -- --collection [--collection-seed 1] [--queries 100] [--images 1000] [--clips 300] [--seed N]`:
+//   what a user sees — the built-in collection searched with N sampled captions, precision@5 (the share of the
+//   top 5 the caption is true of, by the world's caption evaluator) without T-CoT and with the EG-RL Reasoner's.
 // Builds a fresh held-out suite from the seed (default 7919, not used in training or tuning) and scores the
 // shipped int8 models (DIR/embedder, DIR/reasoner-sft, DIR/reasoner; default public/models) on every task
 // and ability: Hit@1 with a 95 % bootstrap interval, Recall@5, MRR. `--fp32 DIR` adds an `egrl-fp32` row
@@ -12,7 +15,8 @@ import { Embedder } from '../models/embedder';
 import { Reasoner } from '../models/reasoner';
 import { loadModel } from '../models/weights';
 import { nodeFileHandler } from '../models/weights-node';
-import { buildSuite } from '../world/suite';
+import { buildSuite, builtinCollection } from '../world/suite';
+import { collectionPrecision, sampleCollectionQueries, type CollectionResult } from '../train/collection-eval';
 import { ABILITIES, TASKS } from '../world/types';
 import { evaluateItems, pairedDifference, summarize, type ItemResult, type Summary, type TcotSource } from '../train/evaluate';
 
@@ -37,6 +41,26 @@ async function load<T extends Embedder | Reasoner>(dir: string): Promise<T> {
   return (await loadModel(nodeFileHandler(dir))).model as T;
 }
 const embedder = await load<Embedder>(join(modelsDir, 'embedder'));
+
+if (process.argv.includes('--collection')) {
+  const collection = builtinCollection({ seed: Number(arg('collection-seed', '1')), images: Number(arg('images', '1000')), clips: Number(arg('clips', '300')) });
+  const queries = sampleCollectionQueries(collection, Number(arg('queries', '100')), seed);
+  console.error(`collection seed ${arg('collection-seed', '1')}: ${collection.images.length} images + ${collection.clips.length} clips · ${queries.length} captions (seed ${seed}) · models ${modelsDir}`);
+  const out: Record<string, CollectionResult> = {};
+  const rowsC: [string, Reasoner | null][] = [['none', null], ['egrl', await load<Reasoner>(join(modelsDir, 'reasoner'))]];
+  for (const [name, reasoner] of rowsC) {
+    const t0 = performance.now();
+    out[name] = await collectionPrecision(embedder, reasoner, collection, queries, { seed, onProgress: (st, d, t) => process.stderr.write(`\r${name} ${st} ${d}/${t}   `) });
+    const p = out[name]!.precision;
+    process.stderr.write(`\r${name}: precision@5 ${(p.mean * 100).toFixed(1)} [${(p.lo * 100).toFixed(1)}, ${(p.hi * 100).toFixed(1)}] (${((performance.now() - t0) / 1000).toFixed(0)} s)\n`);
+  }
+  const d = pairedDifference(out.egrl!.perQuery, out.none!.perQuery, seed);
+  console.log(`collection precision@5: none ${(out.none!.precision.mean * 100).toFixed(1)} · egrl ${(out.egrl!.precision.mean * 100).toFixed(1)} · egrl − none ${(d.mean * 100).toFixed(1)} points [${(d.lo * 100).toFixed(1)}, ${(d.hi * 100).toFixed(1)}]`);
+  const jsonOut = arg('json');
+  if (jsonOut) writeFileSync(jsonOut, JSON.stringify({ seed, collectionSeed: Number(arg('collection-seed', '1')), queries: queries.map((q) => q.text), rows: out, difference: d }, null, 2));
+  process.exit(0);
+}
+
 const suite = buildSuite({ seed, split: 'heldout', perTask });
 console.error(`held-out suite seed ${seed}: ${suite.items.length} items (${perTask} per task) · models ${modelsDir}`);
 

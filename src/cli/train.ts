@@ -20,6 +20,7 @@ import { diskStore } from '../train/checkpoint-node';
 import { evaluateItems, summarize, type TcotSource } from '../train/evaluate';
 import { PRESETS } from '../train/presets';
 import { runRecipe, type RecipeState, type StepLog } from '../train/recipe';
+import { trend } from '../train/trend';
 
 function arg(name: string, fallback?: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -164,8 +165,14 @@ writeFileSync(join(out, 'curve-grpo.png'), plotPng('eg-rl: reward', [
   { label: 'orm', points: pts('grpo', (l) => l.orm), color: [40, 90, 200] },
 ]));
 
+// Is EG-RL's reward rising? Least-squares slope per 100 steps with a bootstrap 95 % interval.
+const grpoTrend = trend(pts('grpo', (l) => l.reward.mean));
+const per100 = (v: number) => (v * 100).toFixed(4);
+console.error(`EG-RL reward slope: ${per100(grpoTrend.slope)} per 100 steps [${per100(grpoTrend.lo)}, ${per100(grpoTrend.hi)}] over ${grpoTrend.points} steps`);
+
 const run = {
   preset: preset.name,
+  grpoRewardTrend: grpoTrend,
   seed,
   trainSeconds,
   stageSeconds: result.state.seconds,

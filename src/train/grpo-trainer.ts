@@ -41,6 +41,7 @@ export interface GrpoStepLog {
   gradNorm: number;
   lr: number;
   tokens: number; // mean T-CoT length
+  zeroVariance: number; // share of groups whose n rollouts all got the same reward (no advantage signal)
   pairs: number; // pairs in this step's batch
   dt: number;
 }
@@ -192,8 +193,18 @@ export async function grpoStep(
   const gen = await policy.generate(inputs, { n, maxNewTokens: stage.maxNewTokens, temperature: stage.temperature, rng: seededRng(seeds.rollout), stopId: VOCAB.id('<eos>') });
   const rewards = await rolloutRewards(embedder, pairs, gen.tokens, n, stage, new Rng(seeds.prm));
   const advantages = groupAdvantages(rewards.total, n);
-  const refLogprobs = await ref.logprobsData(inputs, gen.tokens, { groupSize: n, temperature: stage.temperature });
-  const upd = await grpoUpdate(policy, optimizer, inputs, gen.tokens, gen.logprobs, refLogprobs, advantages, { ...stage, n, lr });
+  // A group whose rollouts all scored the same has zero advantages: it teaches nothing but the KL term.
+  // With `dropZeroVariance` such groups leave the update (their share is logged either way).
+  const live = inputs.map((_, i) => !flatGroup(rewards.total, i, n));
+  const keep = stage.dropZeroVariance ? live : inputs.map(() => true);
+  const rows = (xs: ArrayLike<unknown>) => Array.from(xs).filter((_, r) => keep[Math.floor(r / n)]);
+  let upd = { loss: 0, kl: 0, clipFrac: 0, gradNorm: 0 };
+  if (keep.some(Boolean)) {
+    const keptInputs = inputs.filter((_, i) => keep[i]);
+    const keptTokens = rows(gen.tokens) as Int32Array[];
+    const refLogprobs = await ref.logprobsData(keptInputs, keptTokens, { groupSize: n, temperature: stage.temperature });
+    upd = await grpoUpdate(policy, optimizer, keptInputs, keptTokens, rows(gen.logprobs) as Float32Array[], refLogprobs, Float32Array.from(rows(advantages) as number[]), { ...stage, n, lr });
+  }
   const tokenCount = gen.tokens.reduce((s, t) => s + t.length, 0);
   const nll = gen.logprobs.reduce((s, lp) => s - lp.reduce((a, b) => a + b, 0), 0);
   const mean = (x: Float32Array) => x.reduce((a, b) => a + b, 0) / Math.max(1, x.length);
@@ -209,7 +220,19 @@ export async function grpoStep(
     entropy: nll / Math.max(1, tokenCount),
     gradNorm: upd.gradNorm,
     tokens: tokenCount / gen.tokens.length,
+    zeroVariance: live.filter((l) => !l).length / live.length,
   };
+}
+
+/** Did every rollout of group `g` (rows g·n … g·n + n − 1) get the same reward? */
+function flatGroup(rewards: Float32Array, g: number, n: number): boolean {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let k = 0; k < n; k++) {
+    lo = Math.min(lo, rewards[g * n + k]!);
+    hi = Math.max(hi, rewards[g * n + k]!);
+  }
+  return hi - lo < 1e-6;
 }
 
 export async function trainGrpo(policy: Reasoner, ref: Reasoner, embedder: Embedder, pool: AnnotatedPair[] | PairSource, stage: GrpoStage, seed: number, hooks: StageHooks<GrpoStepLog> = {}): Promise<GrpoStepLog[]> {

@@ -44,6 +44,7 @@ export interface GrpoStage {
   gradClip: number; // SPEC: 1.0
   weights: { format: number; orm: number; prm: number }; // SPEC: 0.05 / 0.8 / 0.2
   orm: 'sum' | 'product'; // src/train/rewards.ts: 'sum' gives signal before acc > 0
+  dropZeroVariance?: boolean; // leave groups whose rollouts all scored the same out of the update (logged either way)
   freezeVision?: boolean; // leave the vision stem as the cold start had it (RL tunes what the Reasoner writes, not what it sees)
   want?: Want; // which stream pairs make the RL batches: 'mismatch' (SPEC: the judge's unmatched pairs, default) or 'any'
 }
@@ -85,6 +86,7 @@ const SPEC_GRPO: Omit<GrpoStage, 'steps' | 'pairs' | 'lr' | 'warmup' | 'maxNewTo
   weights: { format: 0.05, orm: 0.8, prm: 0.2 },
   orm: 'sum',
   freezeVision: true,
+  dropZeroVariance: true,
 };
 
 /** Vision-stage settings from the probes (src/train/README.md); views per step in vision-data.ts DEFAULT_MIX. */
