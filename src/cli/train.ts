@@ -20,6 +20,8 @@ import { diskStore } from '../train/checkpoint-node';
 import { evaluateItems, summarize, type TcotSource } from '../train/evaluate';
 import { PRESETS } from '../train/presets';
 import { runRecipe, type RecipeState, type StepLog } from '../train/recipe';
+import type { EmbedderStepLog } from '../train/embedder-trainer';
+import type { GrpoStepLog } from '../train/grpo-trainer';
 import { trend } from '../train/trend';
 
 function arg(name: string, fallback?: string): string | undefined {
@@ -52,7 +54,7 @@ console.error(`backend wasm, ${status.details.threads} thread(s) · preset ${pre
 
 // ---- progress bar ----
 const fmt = (s: number) => (s >= 3600 ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m` : s >= 60 ? `${Math.floor(s / 60)}m${String(Math.floor(s % 60)).padStart(2, '0')}s` : `${s.toFixed(0)}s`);
-const STAGES = ['vision', 'embedder', 'sft', 'grpo'] as const;
+const STAGES = ['vision', 'embedder', 'sft', 'adapt', 'grpo'] as const;
 let stageStart = performance.now();
 let stageFirstStep = 0;
 const t0 = performance.now();
@@ -65,10 +67,10 @@ function bar(log: StepLog): void {
   const filled = Math.round((done / total) * width);
   const metric =
     log.stage === 'vision' ? `loss ${log.loss.toFixed(3)} shape ${log.parts.shape.toFixed(2)}`
-    : log.stage === 'embedder' ? `loss ${log.loss.toFixed(3)} acc ${log.acc.toFixed(2)}`
+    : log.stage === 'embedder' || log.stage === 'adapt' ? `loss ${log.loss.toFixed(3)} acc ${log.acc.toFixed(2)}`
     : log.stage === 'sft' ? `loss ${log.loss.toFixed(3)}${log.bestValLoss !== undefined ? ` val* ${log.bestValLoss.toFixed(3)}` : ''}`
-    : `reward ${log.reward.mean.toFixed(3)} fmt ${log.formatRate.toFixed(2)} kl ${log.kl.toFixed(4)}`;
-  const line = `[${STAGES.indexOf(log.stage) + 1}/4 ${log.stage.padEnd(8)}] ${'█'.repeat(filled)}${'░'.repeat(width - filled)} ${done}/${total} ${metric} · ${rate.toFixed(2)} s/step · ETA ${fmt(eta)} (stage) · elapsed ${fmt((performance.now() - t0) / 1000)}`;
+    : `reward ${(log as GrpoStepLog).reward.mean.toFixed(3)} fmt ${(log as GrpoStepLog).formatRate.toFixed(2)} kl ${(log as GrpoStepLog).kl.toFixed(4)}`;
+  const line = `[${STAGES.indexOf(log.stage) + 1}/${STAGES.length} ${log.stage.padEnd(8)}] ${'█'.repeat(filled)}${'░'.repeat(width - filled)} ${done}/${total} ${metric} · ${rate.toFixed(2)} s/step · ETA ${fmt(eta)} (stage) · elapsed ${fmt((performance.now() - t0) / 1000)}`;
   process.stderr.write(`\r${line.padEnd(150)}`);
 }
 
@@ -141,10 +143,11 @@ if (!flag('no-eval') && preset.evalPerTask > 0) {
 // ---- curves: one PNG per stage from this run's step log ----
 const stepFiles = [stepsFile, join(out, 'steps-sft.jsonl')].filter((f) => existsSync(f));
 const logs = stepFiles.flatMap((f) => readFileSync(f, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as StepLog));
-const pts = <S extends StepLog['stage']>(stage: S, f: (l: Extract<StepLog, { stage: S }>) => number | undefined): [number, number][] =>
+type LogOf<S extends StepLog['stage']> = S extends 'embedder' | 'adapt' ? EmbedderStepLog : Extract<StepLog, { stage: S }>;
+const pts = <S extends StepLog['stage']>(stage: S, f: (l: LogOf<S>) => number | undefined): [number, number][] =>
   logs.flatMap((l) => {
     if (l.stage !== stage) return [];
-    const v = f(l as Extract<StepLog, { stage: S }>);
+    const v = f(l as LogOf<S>);
     return v === undefined ? [] : [[l.step, v] as [number, number]];
   });
 writeFileSync(join(out, 'curve-vision.png'), plotPng('vision stem: dense loss', [
@@ -154,6 +157,10 @@ writeFileSync(join(out, 'curve-vision.png'), plotPng('vision stem: dense loss', 
 writeFileSync(join(out, 'curve-embedder.png'), plotPng('embedder: infonce loss', [
   { label: 'loss (t-cot steps)', points: pts('embedder', (l) => (l.tcot ? l.loss : undefined)), color: [200, 60, 40] },
   { label: 'loss (no t-cot steps)', points: pts('embedder', (l) => (l.tcot ? undefined : l.loss)), color: [40, 90, 200] },
+]));
+writeFileSync(join(out, 'curve-adapt.png'), plotPng('embedder on the reasoner\'s t-cots: infonce loss', [
+  { label: 'loss (t-cot steps)', points: pts('adapt', (l) => (l.tcot ? l.loss : undefined)), color: [200, 60, 40] },
+  { label: 'loss (no t-cot steps)', points: pts('adapt', (l) => (l.tcot ? undefined : l.loss)), color: [40, 90, 200] },
 ]));
 writeFileSync(join(out, 'curve-sft.png'), plotPng('reasoner cold start: cross-entropy', [
   { label: 'train', points: pts('sft', (l) => l.loss), color: [200, 60, 40] },

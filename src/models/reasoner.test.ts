@@ -5,7 +5,7 @@ import { ConfigError, InputError } from './errors';
 import { Reasoner, REASONER_PRESETS, type ReasonerInput } from './reasoner';
 import { seededRng } from './rng';
 import { gradientTests } from './gradient-checks.testutil';
-import { syntheticClip, syntheticIds, syntheticImageInput } from './testdata';
+import { gradientsOf, syntheticClip, syntheticIds, syntheticImageInput } from './testdata';
 
 const tiny = REASONER_PRESETS.tiny;
 const V = 64;
@@ -185,6 +185,32 @@ describe('Reasoner with the vision stem', () => {
     const before = tf.memory().numTensors;
     for (let i = 0; i < 20; i++) await lp(1);
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  test('analytic gradients through the stem match central finite differences (CPU)', async () => {
+    await initTestBackend('cpu');
+    const r = new Reasoner(config);
+    const seqs = [syntheticIds(5, 6, 2, V), syntheticIds(6, 6, 2, V), syntheticIds(7, 6, 2, V)];
+    const loss = () => tf.tidy(() => tf.neg(tf.sum(r.logprobs(inputs(), seqs, { groupSize: 1 }).logprobs)) as tf.Scalar);
+    const { grads } = await gradientsOf(r.params, loss);
+    for (const name of ['vis_proj_w', 'vis.c8_0_w', 'vis.down_w', 'vis.in_w']) {
+      const v = r.params.get(name);
+      const g = grads.get(name)!;
+      const base = v.dataSync().slice();
+      for (const i of Array.from(g.keys()).sort((a, b) => Math.abs(g[b]!) - Math.abs(g[a]!)).slice(0, 2)) {
+        const at = (delta: number) => {
+          const w = base.slice();
+          w[i]! += delta;
+          v.assign(tf.tensor(w, v.shape));
+          return loss().dataSync()[0]!;
+        };
+        const fd = (at(1e-2) - at(-1e-2)) / 2e-2;
+        v.assign(tf.tensor(base, v.shape));
+        expect(Math.abs(fd - g[i]!), `${name}[${i}]`).toBeLessThan(0.05 * Math.abs(g[i]!) + 1e-3);
+      }
+    }
+    r.dispose();
+    await initTestBackend('wasm');
   });
 
   test('a stem needs patch 8 or 16', () => {

@@ -4,7 +4,9 @@
 // full-resolution input), except on a `noTcotProb` share of steps, which train the no-reasoning path.
 import * as tf from '@tensorflow/tfjs-core';
 import type { Embedder, EmbedItem } from '../models/embedder';
-import { worldEmbedItem } from '../models/inputs';
+import { worldEmbedItem, worldReasonerInput } from '../models/inputs';
+import type { Reasoner } from '../models/reasoner';
+import { seededRng } from '../models/rng';
 import { VOCAB } from '../tcot/default';
 import { hashSeed, Rng } from '../world/rng';
 import type { Task } from '../world/types';
@@ -17,7 +19,7 @@ import type { EmbedderStage } from './presets';
 import { cosineLr } from './schedule';
 
 export interface EmbedderStepLog {
-  stage: 'embedder';
+  stage: 'embedder' | 'adapt'; // adapt: the second pass, on the cold-start Reasoner's own T-CoTs
   step: number;
   steps: number;
   task: Task;
@@ -43,15 +45,34 @@ export async function maybeCheckpoint<L>(hooks: StageHooks<L>, done: number, fin
   if (hooks.checkpoint && hooks.checkpointEvery && done % hooks.checkpointEvery === 0 && !finished) await hooks.checkpoint(done);
 }
 
-/** Embed items for one side; `withTcot` false gives the no-reasoning baseline item. */
-export function sideItem(side: AnnotatedSide, instruction: string | undefined, withTcot: boolean): EmbedItem {
-  return worldEmbedItem(VOCAB, side.input, { instruction, tcotIds: withTcot ? side.tcotIds : null });
+/** Embed items for one side; `withTcot` false gives the no-reasoning baseline item; `tcotIds` replaces the annotator's. */
+export function sideItem(side: AnnotatedSide, instruction: string | undefined, withTcot: boolean, tcotIds?: Int32Array): EmbedItem {
+  return worldEmbedItem(VOCAB, side.input, { instruction, tcotIds: withTcot ? (tcotIds ?? side.tcotIds) : null });
+}
+
+/**
+ * The Reasoner's own greedy T-CoTs for a share of the sides (the rest keep the annotator's), so the Embedder
+ * learns from evidence as the Reasoner really points at it — and to lean on the global view when it misses.
+ * Every side of the pair is prompted with the task instruction, as in the cold start.
+ */
+export interface ReasonerTcots {
+  reasoner: Reasoner;
+  prob: number; // share of sides whose T-CoT the Reasoner writes
+  maxNewTokens: number;
+}
+
+async function reasonerSides(sides: { side: AnnotatedSide; instruction: string }[], use: boolean[], cfg: ReasonerTcots): Promise<(Int32Array | undefined)[]> {
+  const picked = sides.filter((_, i) => use[i]);
+  if (picked.length === 0) return sides.map(() => undefined);
+  const gen = await cfg.reasoner.generate(picked.map((s) => worldReasonerInput(VOCAB, s.side.input, s.instruction)), { n: 1, maxNewTokens: cfg.maxNewTokens, temperature: 0, rng: seededRng(0), stopId: VOCAB.id('<eos>') });
+  let k = 0;
+  return sides.map((_, i) => (use[i] ? gen.tokens[k++] : undefined));
 }
 
 /** The variables a stage trains: all, or all but a frozen vision stem. */
 export const trainableVars = (model: { params: { vars: Map<string, tf.Variable> } }, freezeVision: boolean | undefined) => (freezeVision ? withoutVision(model.params.vars) : model.params.vars);
 
-export async function trainEmbedder(embedder: Embedder, pairs: AnnotatedPair[] | PairSource, stage: EmbedderStage, seed: number, hooks: StageHooks<EmbedderStepLog> = {}): Promise<EmbedderStepLog[]> {
+export async function trainEmbedder(embedder: Embedder, pairs: AnnotatedPair[] | PairSource, stage: EmbedderStage, seed: number, hooks: StageHooks<EmbedderStepLog> & { reasonerTcots?: ReasonerTcots; stageName?: 'embedder' | 'adapt' } = {}): Promise<EmbedderStepLog[]> {
   const source = asSource(pairs, seed, 'embedder-batch');
   const vars = trainableVars(embedder, stage.freezeVision);
   const schedule = cosineLr(stage.lr, stage.steps, stage.warmup);
@@ -61,10 +82,14 @@ export async function trainEmbedder(embedder: Embedder, pairs: AnnotatedPair[] |
     for (let step = hooks.startStep ?? 0; step < stage.steps; step++) {
       const t0 = performance.now();
       const { task, items } = source.batch(step, stage.batch);
-      const withTcot = !new Rng(hashSeed(seed, 'embedder-tcot', step)).chance(stage.noTcotProb);
-      const queries = items.map((p) => sideItem(p.query, p.instruction, withTcot));
-      const positives = items.map((p) => sideItem(p.positive, undefined, withTcot));
-      const hard = stage.hardNegatives ? items.flatMap((p) => (p.hardNegative ? [sideItem(p.hardNegative, undefined, withTcot)] : [])) : [];
+      const rng = new Rng(hashSeed(seed, hooks.stageName ?? 'embedder', 'tcot', step));
+      const withTcot = !rng.chance(stage.noTcotProb);
+      const sides = [...items.map((p) => ({ side: p.query, instruction: p.instruction })), ...items.map((p) => ({ side: p.positive, instruction: p.instruction })), ...(stage.hardNegatives ? items.flatMap((p) => (p.hardNegative ? [{ side: p.hardNegative, instruction: p.instruction }] : [])) : [])];
+      const fromReasoner = hooks.reasonerTcots && withTcot ? await reasonerSides(sides, sides.map(() => rng.chance(hooks.reasonerTcots!.prob)), hooks.reasonerTcots) : sides.map(() => undefined);
+      const embedSides = sides.map((s, i) => sideItem(s.side, i < items.length ? s.instruction : undefined, withTcot, fromReasoner[i]));
+      const queries = embedSides.slice(0, items.length);
+      const positives = embedSides.slice(items.length, 2 * items.length);
+      const hard = embedSides.slice(2 * items.length);
       let acc = 0;
       const { value, grads } = paramGrads(vars, () => {
         const q = embedder.embed(queries);
@@ -76,7 +101,7 @@ export async function trainEmbedder(embedder: Embedder, pairs: AnnotatedPair[] |
       });
       const lr = schedule(step);
       const gradNorm = optimizer.applyClipped(grads, vars, lr, 1);
-      const log: EmbedderStepLog = { stage: 'embedder', step, steps: stage.steps, task, tcot: withTcot, loss: value, acc, gradNorm, lr, pairs: items.length, seen: source.seen(), dt: (performance.now() - t0) / 1000 };
+      const log: EmbedderStepLog = { stage: hooks.stageName ?? 'embedder', step, steps: stage.steps, task, tcot: withTcot, loss: value, acc, gradNorm, lr, pairs: items.length, seen: source.seen(), dt: (performance.now() - t0) / 1000 };
       logs.push(log);
       hooks.onStep?.(log);
       await maybeCheckpoint(hooks, step + 1, step + 1 >= stage.steps);

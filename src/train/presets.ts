@@ -56,6 +56,7 @@ export interface TrainPreset {
   reasonerConfig: Partial<ReasonerConfig>;
   embedder: EmbedderStage;
   sft: SftStage;
+  adapt?: EmbedderStage & { reasonerProb: number }; // the Embedder's second pass: this share of sides gets the cold start's greedy T-CoT
   grpo: GrpoStage;
   evalPerTask: number; // held-out items per task for the end-of-run evaluation
   checkpointEvery: number; // steps between in-stage checkpoints
@@ -104,6 +105,7 @@ export const PRESETS: Record<'full' | 'short' | 'quick' | 'test', TrainPreset> =
     reasonerConfig: shippedReasonerConfig(),
     embedder: { steps: 600, batch: 12, lr: 4e-4, warmup: 30, noTcotProb: 0.4, hardNegatives: true, logitScale: 20 },
     sft: { maxSteps: 1000, batch: 12, lr: 5e-4, warmup: 30, evalEvery: 100, patience: 3, valPairs: 110 },
+    adapt: { steps: 150, batch: 12, lr: 1.5e-4, warmup: 10, noTcotProb: 0.2, hardNegatives: true, logitScale: 20, reasonerProb: 0.6 },
     grpo: { ...SPEC_GRPO, steps: 60, pairs: 6, lr: 3e-5, warmup: 5, maxNewTokens: 64 },
     evalPerTask: 20,
     checkpointEvery: 100,
@@ -116,6 +118,7 @@ export const PRESETS: Record<'full' | 'short' | 'quick' | 'test', TrainPreset> =
     reasonerConfig: shippedReasonerConfig(),
     embedder: { steps: 400, batch: 8, lr: 4e-4, warmup: 30, noTcotProb: 0.4, hardNegatives: true, logitScale: 20 },
     sft: { maxSteps: 400, batch: 8, lr: 5e-4, warmup: 20, evalEvery: 50, patience: 3, valPairs: 55 },
+    adapt: { steps: 60, batch: 8, lr: 1.5e-4, warmup: 5, noTcotProb: 0.2, hardNegatives: true, logitScale: 20, reasonerProb: 0.6 },
     grpo: { ...SPEC_GRPO, steps: 40, pairs: 4, lr: 3e-5, warmup: 3, maxNewTokens: 64 },
     evalPerTask: 10,
     checkpointEvery: 50,
@@ -127,6 +130,7 @@ export const PRESETS: Record<'full' | 'short' | 'quick' | 'test', TrainPreset> =
     reasonerConfig: shippedReasonerConfig(),
     embedder: { steps: 30, batch: 8, lr: 5e-4, warmup: 5, noTcotProb: 0.3, hardNegatives: true, logitScale: 20 },
     sft: { maxSteps: 40, batch: 8, lr: 1e-3, warmup: 5, evalEvery: 10, patience: 2, valPairs: 22 },
+    adapt: { steps: 6, batch: 8, lr: 2e-4, warmup: 1, noTcotProb: 0.2, hardNegatives: true, logitScale: 20, reasonerProb: 0.6 },
     grpo: { ...SPEC_GRPO, steps: 6, pairs: 2, lr: 2e-5, warmup: 1, maxNewTokens: 64 },
     evalPerTask: 2,
     checkpointEvery: 10,
@@ -139,6 +143,7 @@ export const PRESETS: Record<'full' | 'short' | 'quick' | 'test', TrainPreset> =
     reasonerConfig: { ...shippedReasonerConfig(), vision: { width4: 8, width8: 16, convs8: 1 }, dModel: 32, nLayers: 1, nHeads: 2, mlpRatio: 2, maxLen: 160, patch: 16, imageSize: 48, clipFrames: 4, clipSize: 16 },
     embedder: { steps: 88, batch: 4, lr: 1e-3, warmup: 0, noTcotProb: 0.25, hardNegatives: true, logitScale: 50 },
     sft: { maxSteps: 12, batch: 4, lr: 3e-3, warmup: 0, evalEvery: 4, patience: 5, valPairs: 6 },
+    adapt: { steps: 4, batch: 4, lr: 1e-3, warmup: 0, noTcotProb: 0.25, hardNegatives: true, logitScale: 50, reasonerProb: 0.5 },
     grpo: { ...SPEC_GRPO, steps: 4, pairs: 2, n: 2, lr: 1e-3, warmup: 0, maxNewTokens: 24 },
     evalPerTask: 1,
     checkpointEvery: 4,

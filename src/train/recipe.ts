@@ -4,7 +4,8 @@
 // stream, each from its own stretch of it (src/train/stream.ts). Progress leaves through `onStep` /
 // `onStage`; weights and the resume point go through a CheckpointStore (checkpoint-node.ts on disk; tests
 // use memory). The Embedder and the cold start do not depend on each other: `sftElsewhere` lets a host run
-// the cold start in another process (the CLI uses the second core) while this one trains the Embedder.
+// the cold start in another process (the CLI uses the second core) while this one trains the Embedder. After
+// both, the Embedder adapts to the cold start's own T-CoTs (`adapt`), then EG-RL.
 // Adam moments are not checkpointed: a resumed stage restarts them.
 import { Embedder } from '../models/embedder';
 import { Reasoner } from '../models/reasoner';
@@ -18,7 +19,7 @@ import { streamSource } from './stream';
 import { HEAD_OUT } from './vision-data';
 import { trainVision, type VisionMetrics, type VisionStepLog } from './vision-trainer';
 
-export type StageName = 'vision' | 'embedder' | 'sft' | 'grpo';
+export type StageName = 'vision' | 'embedder' | 'sft' | 'adapt' | 'grpo';
 export type StepLog = VisionStepLog | EmbedderStepLog | SftStepLog | GrpoStepLog;
 
 export interface RecipeState {
@@ -65,7 +66,7 @@ export interface RecipeResult {
 }
 
 /** Stream regions (per-task stream indices) of each stage: no stage sees another's pairs. */
-export const REGIONS = { embedder: 0, sft: 200_000, grpo: 400_000, val: 600_000 } as const;
+export const REGIONS = { embedder: 0, sft: 200_000, grpo: 400_000, val: 600_000, adapt: 800_000 } as const;
 
 /** The cold start's validation pairs: matched pairs of every task from their own stretch of the stream. */
 export function validationPairs(seed: number, count: number): AnnotatedPair[] {
@@ -161,7 +162,18 @@ export async function runRecipe(opts: RecipeOptions): Promise<RecipeResult> {
     await save();
   } else await runSft();
 
-  // Stage 3: EG-RL from the cold start, KL to a frozen copy of it.
+  // Stage 3: the Embedder again, on a mix of the annotator's T-CoTs and the cold start's own (greedy), so it
+  // learns to use the evidence the Reasoner really points at, and to lean on the global view when that misses.
+  if (preset.adapt && !state.done.includes('adapt')) {
+    const source = streamSource(seed, { region: REGIONS.adapt, want: 'match', sameTask: true, distinct: answerKey });
+    const startStep = await startOf('adapt', 'embedder', embedder);
+    opts.onStage?.('adapt', { steps: preset.adapt.steps, startStep, reasonerProb: preset.adapt.reasonerProb });
+    const logs = await timed('adapt', () => trainEmbedder(embedder, source, preset.adapt!, seed, { ...hooks('adapt', 'embedder', embedder, startStep), stageName: 'adapt', reasonerTcots: { reasoner: sft, prob: preset.adapt!.reasonerProb, maxNewTokens: preset.grpo.maxNewTokens } }));
+    await store.saveModel('embedder', embedder);
+    await finish('adapt', { seen: { ...state.seen, adapt: logs.reduce((a, l) => a + l.pairs, 0) } });
+  } else if (preset.adapt) await mustLoad(store, 'embedder', embedder);
+
+  // Stage 4: EG-RL from the cold start, KL to a frozen copy of it.
   const egrl = new Reasoner(preset.reasonerConfig);
   if (state.done.includes('grpo')) await mustLoad(store, 'reasoner-egrl', egrl);
   else {
