@@ -5,7 +5,8 @@
 // The output head is tied to the token embedding.
 import * as tf from '@tensorflow/tfjs-core';
 import { checkInt, checkThat, checkTransformerConfig, InputError } from './errors';
-import { addBlockParams, attentionBias, embedPlan, expandRows, layerNorm, ParamStore, pickColumns, PlanBuilder, transformerBlock, type BlockDims, type LayerKV, type TokenPlan } from './layers';
+import { addBlockParams, attentionBias, embedLookup, embedPlan, expandRows, layerNorm, ParamStore, pickColumns, PlanBuilder, transformerBlock, type BlockDims, type LayerKV, type TokenPlan } from './layers';
+import { addPointerParams, mapContext, pointerContext, pointerLogits, validatePointerConfig, type PointerConfig, type PointerContext, type TokenGeometry } from './pointer';
 import { clipFrame, imagePatches, sampleFrameIndices, type RgbaImage, type VisualInput } from './preprocess';
 import { seededRng, type Rng } from './rng';
 import { sampleToken } from './sampling';
@@ -27,17 +28,19 @@ export interface ReasonerConfig {
   lnEps: number; // 1e-5
   seed: number; // 2 — weight init
   vision: VisionConfig | null; // null — linear patches; a config — the shared pre-trained vision stem (patch = 8·merge px per token)
+  pointer: PointerConfig | null; // null — location / frame tokens from the tied head alone; a config — plus a pointer over the vision tokens (pointer.ts)
 }
 
 export function defaultReasonerConfig(): ReasonerConfig {
-  return { vocabSize: 1024, dModel: 192, nLayers: 4, nHeads: 6, mlpRatio: 4, maxLen: 320, patch: 8, imageSize: 96, clipFrames: 16, clipSize: 24, bosId: 1, padId: 0, lnEps: 1e-5, seed: 2, vision: null };
+  return { vocabSize: 1024, dModel: 192, nLayers: 4, nHeads: 6, mlpRatio: 4, maxLen: 320, patch: 8, imageSize: 96, clipFrames: 16, clipSize: 24, bosId: 1, padId: 0, lnEps: 1e-5, seed: 2, vision: null, pointer: null };
 }
 
-/** Override objects on top of defaultReasonerConfig(). `tiny` is for tests and browser smoke runs; `tinyVision` reads a tiny vision stem. */
-export const REASONER_PRESETS: Record<'default' | 'tiny' | 'tinyVision', Partial<ReasonerConfig>> = {
+/** Override objects on top of defaultReasonerConfig(). `tiny` is for tests and browser smoke runs; `tinyVision` reads a tiny vision stem, `tinyPointer` also points. */
+export const REASONER_PRESETS: Record<'default' | 'tiny' | 'tinyVision' | 'tinyPointer', Partial<ReasonerConfig>> = {
   default: {},
   tiny: { vocabSize: 64, dModel: 32, nLayers: 2, nHeads: 2, mlpRatio: 2, maxLen: 96, imageSize: 32, clipFrames: 4, clipSize: 16 },
   tinyVision: { vocabSize: 64, dModel: 32, nLayers: 2, nHeads: 2, mlpRatio: 2, maxLen: 96, patch: 16, imageSize: 32, clipFrames: 4, clipSize: 16, vision: { width4: 8, width8: 16, convs8: 1 } },
+  tinyPointer: { vocabSize: 64, dModel: 32, nLayers: 2, nHeads: 2, mlpRatio: 2, maxLen: 96, patch: 16, imageSize: 32, clipFrames: 4, clipSize: 16, vision: { width4: 8, width8: 16, convs8: 1 }, pointer: { locStart: 10, locBins: 11, frameStart: 21, frames: 16, dk: 8, sigma: 60 } },
 };
 
 /** Segment type ids (rows of type_emb). */
@@ -85,6 +88,7 @@ export function validateReasonerConfig(config: ReasonerConfig): void {
   checkInt(config, 'bosId', 0, config.vocabSize - 1);
   checkInt(config, 'padId', 0, config.vocabSize - 1);
   checkVisionPatch(config.vision, config.patch);
+  if (config.pointer !== null) validatePointerConfig(config.pointer, config.vocabSize);
 }
 
 export class Reasoner {
@@ -119,7 +123,38 @@ export class Reasoner {
     for (let layer = 0; layer < c.nLayers; layer++) addBlockParams(store, layer, this.dims);
     store.add('ln_f_g', [c.dModel], { kind: 'ones' });
     store.add('ln_f_b', [c.dModel], { kind: 'zeros' });
+    if (c.pointer) addPointerParams(store, c.dModel, c.pointer);
     this.params = store;
+  }
+
+  /** Where each vision token of an input's prefix sits (same order as prefixPlan adds them). */
+  geometryOf(input: ReasonerInput): TokenGeometry {
+    const c = this.config;
+    const g: TokenGeometry = { cx: [], cy: [], span: [], frame: [] };
+    const grid = (size: number, frame: number) => {
+      const n = size / c.patch;
+      for (let t = 0; t < n * n; t++) {
+        g.cx.push((((t % n) + 0.5) / n) * 1000);
+        g.cy.push(((Math.floor(t / n) + 0.5) / n) * 1000);
+        g.span.push(1000 / n);
+        g.frame.push(frame);
+      }
+    };
+    if (input.visual?.kind === 'image') grid(c.imageSize, -1);
+    else if (input.visual?.kind === 'clip') for (const f of sampleFrameIndices(input.visual.frames.length, c.clipFrames)) grid(c.clipSize, f);
+    return g;
+  }
+
+  /**
+   * The pointer context of `count` sequences whose hidden states [count·L, d] start with a left-padded prefix
+   * (prefix lengths `lengths`, padded to P): vision tokens are the first rows of each prefix.
+   */
+  private pointerFrom(hidden: tf.Tensor2D, count: number, L: number, P: number, lengths: Int32Array, geometry: TokenGeometry[]): PointerContext {
+    const N = Math.max(1, ...geometry.map((g) => g.cx.length));
+    const rows = new Int32Array(count * N);
+    geometry.forEach((g, b) => g.cx.forEach((_, t) => (rows[b * N + t] = b * L + (P - lengths[b]!) + t)));
+    const vision = tf.reshape(embedLookup(hidden, rows), [count, N, this.config.dModel]) as tf.Tensor3D; // [count·N, d] → [count, N, d]
+    return pointerContext(this.params, this.config.pointer!, vision, geometry, this.config.lnEps);
   }
 
   /** Left-padded prefix plan, so every row's BOS sits at index P − 1. */
@@ -184,10 +219,15 @@ export class Reasoner {
     return { hidden, kv };
   }
 
-  /** Logits [N, V] = LN(h) · tok_embᵀ (tied head). */
-  private head(hidden: tf.Tensor2D): tf.Tensor2D {
+  /**
+   * Logits [B·T, V] = LN(h) · tok_embᵀ (tied head) for hidden [B·T, d]; with a pointer, plus its location and
+   * frame terms from `ctx` (one entry per row b).
+   */
+  private head(hidden: tf.Tensor2D, ctx?: PointerContext, T = 1): tf.Tensor2D {
     const normed = layerNorm(hidden, this.params.get('ln_f_g'), this.params.get('ln_f_b'), this.config.lnEps);
-    return tf.matMul(normed, this.params.get('tok_emb') as tf.Tensor2D, false, true);
+    const base = tf.matMul(normed, this.params.get('tok_emb') as tf.Tensor2D, false, true) as tf.Tensor2D;
+    if (!this.config.pointer || !ctx) return base;
+    return pointerLogits(this.params, this.config.pointer, ctx, tf.reshape(normed, [hidden.shape[0] / T, T, this.config.dModel]) as tf.Tensor3D, base);
   }
 
   /** Rows [start, start + count) of each item in a [B·L, d] tensor → [B·count, d]. */
@@ -201,7 +241,7 @@ export class Reasoner {
    * Hidden states of [prefix ; fed suffix] under the prefix-LM mask. prefixRows maps each row to its
    * input. Returns hidden [B·(P+T), d] with P, T.
    */
-  private fullForward(inputs: ReasonerInput[], prefixRows: number[], fed: Int32Array[], suffixLen: number): { hidden: tf.Tensor2D; P: number; T: number } {
+  private fullForward(inputs: ReasonerInput[], prefixRows: number[], fed: Int32Array[], suffixLen: number): { hidden: tf.Tensor2D; P: number; T: number; ctx?: PointerContext } {
     const prefix = this.prefixPlan(prefixRows.map((i) => inputs[i]!));
     const P = prefix.length;
     const B = prefixRows.length;
@@ -219,7 +259,8 @@ export class Reasoner {
     }
     const mask = attentionBias(keyValid, B, P + T, P + T, P);
     const { hidden } = this.runBlocks(tf.reshape(x, [B * (P + T), d]) as tf.Tensor2D, B, P + T, mask); // [B·(P+T), d]
-    return { hidden, P, T };
+    const ctx = this.config.pointer ? this.pointerFrom(hidden, B, P + T, P, prefix.lengths, prefixRows.map((i) => this.geometryOf(inputs[i]!))) : undefined;
+    return { hidden, P, T, ctx };
   }
 
   /**
@@ -251,6 +292,7 @@ export class Reasoner {
       return valid;
     };
     let cache: LayerKV[] = [];
+    let rowCtx: PointerContext | undefined; // the pointer's view of each row's prefix (kept while decoding)
     let logits: tf.Tensor2D;
     if (useCache) {
       const prefill = tf.tidy(() => {
@@ -258,14 +300,17 @@ export class Reasoner {
         const { hidden, kv } = this.runBlocks(embedPlan(this.params, prefix, this.patchDim, this.viewTokens), inputs.length, P, mask);
         const toRows = tf.tensor1d(rowInput, 'int32');
         const shared = kv.map((layer) => ({ k: tf.gather(layer.k, toRows) as tf.Tensor4D, v: tf.gather(layer.v, toRows) as tf.Tensor4D })); // [B, nh, P, hs]
-        return { kv: shared, logits: tf.gather(this.head(this.rowsOf(hidden, inputs.length, P, P - 1, 1)), toRows) as tf.Tensor2D };
+        const ctx = this.config.pointer ? this.pointerFrom(hidden, inputs.length, P, P, prefix.lengths, inputs.map((x) => this.geometryOf(x))) : undefined;
+        const first = this.head(this.rowsOf(hidden, inputs.length, P, P - 1, 1), ctx);
+        return { kv: shared, logits: tf.gather(first, toRows) as tf.Tensor2D, ctx: ctx && mapContext(ctx, (t) => tf.gather(t, toRows)) };
       });
       cache = prefill.kv;
       logits = prefill.logits;
+      rowCtx = prefill.ctx;
     } else {
       logits = tf.tidy(() => {
-        const { hidden } = this.fullForward(inputs, rowInput, [], 0);
-        return this.head(this.rowsOf(hidden, B, P, P - 1, 1));
+        const { hidden, ctx } = this.fullForward(inputs, rowInput, [], 0);
+        return this.head(this.rowsOf(hidden, B, P, P - 1, 1), ctx);
       });
     }
     // GPU backends run asynchronously: wait for the prefill's logits so the prefill/decode split is real
@@ -300,7 +345,7 @@ export class Reasoner {
             const plan = this.suffixPlan(Array.from(fed, (id) => Int32Array.of(id)), Int32Array.from(rowPrefixLen, (len) => len + step), 1);
             const mask = attentionBias(rowKeyValid(P + step + 1), B, P + step + 1, 1, null);
             const { hidden, kv } = this.runBlocks(embedPlan(this.params, plan, this.patchDim, this.viewTokens), B, 1, mask, cache);
-            return { kv, logits: this.head(hidden) };
+            return { kv, logits: this.head(hidden, rowCtx) };
           });
           tf.dispose(cache);
           cache = next.kv;
@@ -308,14 +353,15 @@ export class Reasoner {
         } else {
           const fed = tokens.map((row) => Int32Array.from(row.slice(0, step + 1), (id) => id));
           logits = tf.tidy(() => {
-            const { hidden, P: p, T } = this.fullForward(inputs, rowInput, fed, step + 1);
-            return this.head(this.rowsOf(hidden, B, p + T, p + T - 1, 1));
+            const { hidden, P: p, T, ctx } = this.fullForward(inputs, rowInput, fed, step + 1);
+            return this.head(this.rowsOf(hidden, B, p + T, p + T - 1, 1), ctx);
           });
         }
         previous.dispose();
       }
     } finally {
       tf.dispose(cache);
+      if (rowCtx) tf.dispose(Object.values(rowCtx));
       logits.dispose();
     }
     return {
@@ -371,7 +417,8 @@ export class Reasoner {
         const fedHidden = this.runBlocks(embedPlan(this.params, suffix, this.patchDim, this.viewTokens), B, T - 1, mask, past).hidden; // [B·(T−1), d]
         hidden = tf.reshape(tf.concat([tf.reshape(bosHidden, [B, 1, d]), tf.reshape(fedHidden, [B, T - 1, d])], 1), [B * T, d]) as tf.Tensor2D; // [B, T, d] → [B·T, d]
       }
-      const logp = tf.logSoftmax(tf.div(this.head(hidden), temperature)) as tf.Tensor2D; // [B·T, V]
+      const ctx = this.config.pointer ? mapContext(this.pointerFrom(encoded.hidden, I, P, P, prefix.lengths, inputs.map((x) => this.geometryOf(x))), toRows) : undefined;
+      const logp = tf.logSoftmax(tf.div(this.head(hidden, ctx, T), temperature)) as tf.Tensor2D; // [B·T, V]
       const picked = pickColumns(logp, targets); // [B·T]
       const mask = tf.tensor2d(maskData, [B, T]);
       return { logprobs: tf.mul(tf.reshape(picked, [B, T]), mask) as tf.Tensor2D, mask }; // [B·T] → [B, T]

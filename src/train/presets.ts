@@ -5,6 +5,7 @@ import type { EmbedderConfig } from '../models/embedder';
 import type { ReasonerConfig } from '../models/reasoner';
 import { VOCAB } from '../tcot/default';
 import type { VisionConfig } from '../models/vision';
+import type { PointerConfig } from '../models/pointer';
 import type { Want } from './stream';
 import type { VisionStage } from './vision-trainer';
 import { DEFAULT_MIX } from './vision-data';
@@ -73,6 +74,11 @@ export const SHIPPED_VISION: VisionConfig = { width4: 32, width8: 96, convs8: 2 
 export function shippedEmbedderConfig(): Partial<EmbedderConfig> {
   return { vocabSize: VOCAB.size, pool: 'emb+mean', vision: SHIPPED_VISION, patch: 8, globalSize: 48, globalClipSize: 32, evidenceSize: 32 };
 }
+/** The Reasoner's pointer over its vision tokens (src/models/pointer.ts), on the T-CoT vocabulary's location and frame ids. */
+export function shippedPointer(): PointerConfig {
+  return { locStart: VOCAB.locId(0), locBins: VOCAB.locBins, frameStart: VOCAB.frameId(0)!, frames: VOCAB.frames, dk: 64, sigma: 15 };
+}
+
 /** Reasoner: 2×2 cells merged per token (16 px): images 96² → 36 tokens, clips 16 frames × 32² → 64. */
 export function shippedReasonerConfig(): Partial<ReasonerConfig> {
   return { vocabSize: VOCAB.size, bosId: VOCAB.id('<bos>'), padId: VOCAB.id('<pad>'), vision: SHIPPED_VISION, patch: 16, imageSize: 96, clipSize: 32 };
@@ -105,8 +111,8 @@ export const PRESETS: Record<'full' | 'short' | 'quick' | 'test', TrainPreset> =
     reasonerConfig: shippedReasonerConfig(),
     embedder: { steps: 600, batch: 12, lr: 4e-4, warmup: 30, noTcotProb: 0.4, hardNegatives: true, logitScale: 20 },
     sft: { maxSteps: 1000, batch: 12, lr: 5e-4, warmup: 30, evalEvery: 100, patience: 3, valPairs: 110 },
-    adapt: { steps: 150, batch: 12, lr: 1.5e-4, warmup: 10, noTcotProb: 0.2, hardNegatives: true, logitScale: 20, reasonerProb: 0.6 },
-    grpo: { ...SPEC_GRPO, steps: 60, pairs: 6, lr: 3e-5, warmup: 5, maxNewTokens: 64 },
+    adapt: { steps: 120, batch: 12, lr: 1.5e-4, warmup: 10, noTcotProb: 0.2, hardNegatives: true, logitScale: 20, reasonerProb: 0.6 },
+    grpo: { ...SPEC_GRPO, steps: 100, pairs: 6, lr: 5e-5, warmup: 5, maxNewTokens: 64 },
     evalPerTask: 20,
     checkpointEvery: 100,
   },
