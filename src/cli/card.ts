@@ -1,4 +1,5 @@
-// `npm run card -- --run runs/full --evals runs/eval-101.json,runs/eval-202.json,runs/eval-303.json [--out public/models]`
+// `npm run card -- --run runs/full --evals runs/eval-101.json,runs/eval-202.json,runs/eval-303.json [--out public/models]
+//                  [--quality runs/quality-101.json,…] [--collection runs/collection.json] [--notes FILE]`
 // Writes the model card (MODEL_CARD.md + card.json) next to the shipped weights from a training run's
 // run.json / steps.jsonl / curve PNGs and held-out evaluations on several seeds (`npm run eval -- --json`).
 // The analysis (pooling, paired bootstrap, claims) is src/train/card.ts.
@@ -7,7 +8,7 @@ import { join } from 'node:path';
 import { DEFAULT_NOISE } from '../world/annotator';
 import { ABILITIES, TASKS } from '../world/types';
 import { analyse, mergeBySeed, formatEstimate as ci, formatPoints as pts, type EvalFile } from '../train/card';
-import type { Summary } from '../train/evaluate';
+import type { Estimate, Summary } from '../train/evaluate';
 
 function arg(name: string, fallback?: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -17,6 +18,8 @@ const runDir = arg('run', 'runs/full')!;
 const out = arg('out', 'public/models')!;
 const evalPaths = (arg('evals') ?? '').split(',').filter(Boolean);
 const notesPath = arg('notes'); // hand-written reading of the results (markdown), placed after the claims
+const qualityPaths = (arg('quality') ?? '').split(',').filter(Boolean); // npm run tcot-quality -- --json
+const collectionPath = arg('collection'); // npm run eval -- --collection --json
 if (evalPaths.length === 0) throw new Error('--evals FILE[,FILE…] is required (npm run eval -- --json FILE)');
 
 const run = JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8'));
@@ -24,7 +27,7 @@ const evals = mergeBySeed(evalPaths.map((p) => JSON.parse(readFileSync(p, 'utf8'
 const a = analyse(evals);
 
 // ---- artefacts beside the weights ----
-for (const f of ['curve-embedder.png', 'curve-sft.png', 'curve-grpo.png', 'steps.jsonl', 'run.json']) {
+for (const f of ['curve-vision.png', 'curve-embedder.png', 'curve-adapt.png', 'curve-sft.png', 'curve-grpo.png', 'steps.jsonl', 'steps-sft.jsonl', 'run.json']) {
   if (existsSync(join(runDir, f))) copyFileSync(join(runDir, f), join(out, f));
 }
 
@@ -43,6 +46,37 @@ const taskTable = (summaries: Record<string, Summary>, rows: string[]) => [
   ...TASKS.filter((t) => summaries[rows[0]!]!.perTask[t]).map((t) => `| ${t} | ${rows.map((r) => pts(summaries[r]!.perTask[t]!.hit1)).join(' | ')} |`),
 ].join('\n');
 
+/** Grounding of each T-CoT source against gold (npm run tcot-quality --json), one row per source and seed. */
+function groundingSection(): string {
+  if (qualityPaths.length === 0) return '';
+  const files = qualityPaths.map((f) => JSON.parse(readFileSync(f, 'utf8')) as { seed: number; items: number; sides: number; sources: Record<string, Record<string, number | null>> });
+  const cell = (v: number | null | undefined) => (v === null || v === undefined ? '–' : v.toFixed(1));
+  const lines = files.flatMap((f) => Object.entries(f.sources).map(([src, m]) => `| ${f.seed} | ${src} | ${cell(m.format)} | ${cell(m.bbox_2d)} | ${cell(m.key_frames)} | ${cell(m.text_keywords)} | ${cell(m.answer)} |`));
+  return `## Grounding (\`npm run tcot-quality\`, greedy; ${files.map((f) => `seed ${f.seed}: ${f.sides} sides`).join(', ')})
+| seed | source | format ok | image IoU | key-frame Jaccard | keyword F1 | answer-word F1 |
+|---|---|---|---|---|---|---|
+${lines.join('\n')}
+
+`;
+}
+
+/** What a user sees: the built-in collection searched with sampled captions (npm run eval -- --collection --json). */
+function collectionSection(): string {
+  if (!collectionPath) return '';
+  const c = JSON.parse(readFileSync(collectionPath, 'utf8')) as { seed: number; collectionSeed: number; queries: string[]; rows: Record<string, { precision: Estimate }>; difference: Estimate };
+  return `## Searching the built-in collection (\`npm run eval -- --collection\`)
+${c.queries.length} captions sampled (seed ${c.seed}) from the app's built-in collection (seed ${c.collectionSeed}); each ranks the whole
+collection; precision@5 is the share of the top 5 the caption is true of, by the world's caption evaluator.
+
+| ranking | precision@5 [95 % CI] |
+|---|---|
+${Object.entries(c.rows).map(([r, v]) => `| ${r === 'none' ? 'without T-CoT' : `with the ${r} Reasoner's T-CoTs`} | ${ci(v.precision)} |`).join('\n')}
+
+With − without T-CoT: ${ci(c.difference)} points (paired over captions).
+
+`;
+}
+
 const stage = run.stageSeconds ?? {};
 const cfgE = run.configs.embedder;
 const cfgR = run.configs.reasoner;
@@ -51,8 +85,8 @@ const held = a.claims.filter((c) => c.holds).length;
 const md = `# Model card: Embed-RL Lab built-in models
 
 Two small models trained from scratch by this project on its procedural world (\`src/world/\`), with the
-recipe of SPEC "Training stages": a contrastive **Embedder**, a supervised cold start of the **Reasoner** on a
-simulated annotator's T-CoTs, then **EG-RL** (GRPO with the frozen Embedder as reward). Shipped as int8 weights:
+recipe of SPEC "Training stages" after a shared pre-trained vision stage: a contrastive **Embedder**, a supervised
+cold start of the **Reasoner** on a simulated annotator's T-CoTs, then **EG-RL** (GRPO with the frozen Embedder as reward). Shipped as int8 weights:
 \`embedder/\` (the Embedder), \`reasoner/\` (the EG-RL Reasoner, used by the app), \`reasoner-sft/\` (the cold-start
 Reasoner, for comparison).
 
@@ -62,9 +96,9 @@ ${a.claims.map((c) => `- ${c.holds ? '✅ holds' : '❌ does not hold'}: ${c.sta
 ${notesPath ? `\n${readFileSync(notesPath, 'utf8').trim()}\n` : ''}
 ## Reproduce
 \`\`\`sh
-npm run train -- --preset ${run.preset} --seed ${run.seed} --out runs/${run.preset} --ship --no-eval
+npm run train -- --preset ${run.preset} --seed ${run.seed} --out runs/${run.preset} --parallel --ship --no-eval
 ${a.seeds.map((s) => `npm run eval -- --seed ${s} --per-task ${evals[0]!.perTask} --fp32 runs/${run.preset} --json runs/eval-${s}.json`).join('\n')}
-npm run card -- --run runs/${run.preset} --evals ${a.seeds.map((s) => `runs/eval-${s}.json`).join(',')}${notesPath ? ` --notes ${notesPath}` : ''}
+${qualityPaths.length ? `${qualityPaths.map((q) => `npm run tcot-quality -- --seed ${JSON.parse(readFileSync(q, 'utf8')).seed} --per-task ${JSON.parse(readFileSync(q, 'utf8')).perTask} --json ${q}`).join('\n')}\n` : ''}${collectionPath ? `npm run eval -- --collection --json ${collectionPath}\n` : ''}npm run card -- --run runs/${run.preset} --evals ${a.seeds.map((s) => `runs/eval-${s}.json`).join(',')}${qualityPaths.length ? ` --quality ${qualityPaths.join(',')}` : ''}${collectionPath ? ` --collection ${collectionPath}` : ''}${notesPath ? ` --notes ${notesPath}` : ''}
 \`\`\`
 Training and evaluation are deterministic given the seeds (WASM backend, one thread). None of the evaluation
 seeds is a training or tuning seed (training streams use seed ${run.seed}; tuning used held-out seed 7919).
@@ -72,32 +106,38 @@ seeds is a training or tuning seed (training streams use seed ${run.seed}; tunin
 ## Architecture and sizes
 | model | parameters | int8 bytes | config |
 |---|---|---|---|
-| Embedder | ${run.params.embedder.toLocaleString('en')} | ${(run.int8Bytes.embedder ?? 0).toLocaleString('en')} | ${Object.entries(cfgE).map(([k, v]) => `${k} ${v}`).join(', ')} |
-| Reasoner | ${run.params.reasoner.toLocaleString('en')} | ${(run.int8Bytes.reasoner ?? 0).toLocaleString('en')} | ${Object.entries(cfgR).map(([k, v]) => `${k} ${v}`).join(', ')} |
+| Embedder | ${run.params.embedder.toLocaleString('en')} | ${(run.int8Bytes.embedder ?? 0).toLocaleString('en')} | ${Object.entries(cfgE).map(([k, v]) => `${k} ${typeof v === 'object' ? JSON.stringify(v) : v}`).join(', ')} |
+| Reasoner | ${run.params.reasoner.toLocaleString('en')} | ${(run.int8Bytes.reasoner ?? 0).toLocaleString('en')} | ${Object.entries(cfgR).map(([k, v]) => `${k} ${typeof v === 'object' ? JSON.stringify(v) : v}`).join(', ')} |
 
-Both are pre-norm transformers over patch tokens and T-CoT tokens (\`src/models/\`). The Reasoner is a decoder that
-reads image/clip patches and the instruction and samples T-CoT tokens (location tokens for boxes, frame tokens for key
-frames, words); the Embedder reads the input at low resolution plus the evidence the T-CoT points at (crops from the
-full-resolution input, key frames) and the T-CoT text, and pools an L2-normalised vector.
-
+Both are pre-norm transformers (\`src/models/\`) that read images, crops and clip frames through one shared vision stem —
+a small convolutional encoder pre-trained first on the world's exact annotations with a target on every 8-px cell
+(\`src/models/vision.ts\`, \`src/train/vision-trainer.ts\`), copied into both models and fine-tuned with them. The
+Reasoner is a decoder that reads the stem's tokens and the instruction and samples T-CoT tokens (location tokens for
+boxes, frame tokens for key frames, words); the Embedder reads the input at low resolution plus the evidence the T-CoT
+points at (crops from the full-resolution input, key frames) and the T-CoT text, and pools an L2-normalised vector.
+${cfgR.pointer ? 'The Reasoner points: its location and frame logits add a pointer term over its vision tokens (src/models/pointer.ts).\n' : ''}
 ## Data
-- The world's training stream (seed ${run.seed}): ${run.data.pairs} query/positive pairs over ${Object.keys(run.data.perTask ?? {}).length} tasks, each annotated on
-  both sides by the simulated teacher (answer visible on every other item, SPEC "Annotate").
+- The world's unbounded training stream (seed ${run.seed}), annotated on both sides by the simulated teacher as it is read
+  (answer visible on every other item, SPEC "Annotate") and split by the judge: matched pairs → the Embedder and the cold
+  start, unmatched ones → EG-RL (a batch short of them is filled with other pairs of its task). Each stage reads its own
+  stretch of the stream, so no stage sees another's pairs and no step repeats one. Distinct pairs seen: ${Object.entries(run.seen ?? {}).map(([k, v]) => `${k} ${Number(v).toLocaleString('en')}${k === 'sft' ? ' examples (both sides)' : ''}`).join(', ')}; the vision stage saw fresh rendered views every step (${p.vision ? `${p.vision.stage.steps} steps` : 'none'}).
 - Annotator noise (\`DEFAULT_NOISE\`, src/world/annotator.ts): ${Object.entries(DEFAULT_NOISE).map(([k, v]) => `${k} ${v}`).join(', ')}.
-- Judge split: ${run.data.matched} matched pairs (${(run.data.matchRate * 100).toFixed(1)} %) → contrastive data and SFT; ${run.data.rl} unmatched → the RL pool.
 - Held-out suites are built from other seeds with the world's held-out split (\`buildSuite({split: 'heldout'})\`).
 
 ## Training (preset \`${run.preset}\`, seed ${run.seed}; 2 vCPU, Node WASM backend, one thread)
 | stage | settings | time |
 |---|---|---|
-| Embedder | ${p.embedder.steps} steps × ${p.embedder.batch} same-task pairs + hard negatives, symmetric InfoNCE, logit scale ${p.embedder.logitScale} (τ ${(1 / p.embedder.logitScale).toFixed(2)}), lr ${p.embedder.lr} cosine, ${Math.round(p.embedder.noTcotProb * 100)} % of steps without T-CoT | ${fmtTime(stage.embedder ?? 0)} |
+${p.vision ? `| Vision stem | ${p.vision.stage.steps} steps of fresh views (scenes at 96², 48², 32²; 32² crops; 32² clip frames), dense per-cell targets (centre, colour, shape, texture, box, cover), lr ${p.vision.stage.lr} cosine. Held-out: ${run.vision ? `centre recall ${pts(run.vision.recall)} / precision ${pts(run.vision.precision)}, colour ${pts(run.vision.color)}, shape ${pts(run.vision.shape)}, texture ${pts(run.vision.texture)} at true centres, cover ${pts(run.vision.cover)} (background share ${pts(run.vision.coverChance)}), box IoU ${pts(run.vision.boxIoU)}` : 'n/a'} | ${fmtTime(stage.vision ?? 0)} |\n` : ''}| Embedder | ${p.embedder.steps} steps × ${p.embedder.batch} same-task pairs + hard negatives, symmetric InfoNCE, logit scale ${p.embedder.logitScale} (τ ${(1 / p.embedder.logitScale).toFixed(2)}), lr ${p.embedder.lr} cosine, ${Math.round(p.embedder.noTcotProb * 100)} % of steps without T-CoT | ${fmtTime(stage.embedder ?? 0)} |
 | Reasoner cold start | ≤ ${p.sft.maxSteps} steps × ${p.sft.batch}, lr ${p.sft.lr}, validation every ${p.sft.evalEvery} on ${p.sft.valPairs} pairs, patience ${p.sft.patience}: ${run.sft ? `${run.sft.stoppedEarly ? `stopped early at step ${run.sft.stoppedAt}` : `ran all ${run.sft.stoppedAt} steps`}, best validation CE ${Number(run.sft.bestValLoss).toFixed(3)} at step ${run.sft.bestStep} (its weights kept)` : ''} | ${fmtTime(stage.sft ?? 0)} |
 | EG-RL (GRPO) | ${p.grpo.steps} steps × ${p.grpo.pairs} pairs of one task, n ${p.grpo.n} rollouts per query and per positive, T ${p.grpo.temperature}, ε ${p.grpo.clipEps}, k3 KL β ${p.grpo.klCoef}, lr ${p.grpo.lr}, clip ${p.grpo.gradClip}, reward ${p.grpo.weights.format}·format + ${p.grpo.weights.orm}·ORM + ${p.grpo.weights.prm}·PRM (ORM '${p.grpo.orm}') | ${fmtTime(stage.grpo ?? 0)} |
-| total | | ${fmtTime(run.trainSeconds)} |
+| total (wall; the Embedder and the cold start ran side by side, one process each) | | ${fmtTime(run.trainSeconds)} |
 
+![Vision stem](curve-vision.png)
 ![Embedder InfoNCE](curve-embedder.png)
 ![Reasoner cold start](curve-sft.png)
 ![EG-RL reward](curve-grpo.png)
+
+EG-RL reward slope (least squares over the step log, bootstrap 95 % interval): ${run.grpoRewardTrend ? `${(run.grpoRewardTrend.slope * 100).toFixed(4)} per 100 steps [${(run.grpoRewardTrend.lo * 100).toFixed(4)}, ${(run.grpoRewardTrend.hi * 100).toFixed(4)}] over ${run.grpoRewardTrend.points} steps — ${run.grpoRewardTrend.lo > 0 ? 'rising' : 'not shown to rise'}` : 'n/a'}.
 
 The step log is \`steps.jsonl\` (one JSON line per step: Embedder loss/accuracy; SFT loss/validation loss; GRPO
 reward mean/std and components, format rate, KL, clip fraction, entropy, grad norm, lr, step time).
@@ -127,7 +167,7 @@ ${taskTable(a.pooled, a.rows)}
 
 ${evals.map((e) => `### Seed ${e.seed} (${e.items[a.rows[0]!]!.length} items)\n${rowTable(e.summaries, a.rows)}`).join('\n\n')}
 
-## Limitations
+${groundingSection()}${collectionSection()}## Limitations
 - The world is synthetic: shapes, colours, textures, counts, spatial relations and short event clips with a small
   vocabulary. Words outside it are unknown to both models; real photos are out of distribution.
 - The annotator is simulated (rule-based with noise), not a VLM; the judge is rule-based too.
@@ -135,6 +175,6 @@ ${evals.map((e) => `### Seed ${e.seed} (${e.items[a.rows[0]!]!.length} items)\n$
 `;
 
 writeFileSync(join(out, 'MODEL_CARD.md'), md);
-writeFileSync(join(out, 'card.json'), JSON.stringify({ run: { preset: run.preset, seed: run.seed, trainSeconds: run.trainSeconds, stageSeconds: run.stageSeconds, sft: run.sft, params: run.params, int8Bytes: run.int8Bytes, data: run.data }, evaluation: { seeds: a.seeds, perTask: evals[0]!.perTask, rows: a.rows, pooled: a.pooled, perSeed: Object.fromEntries(evals.map((e) => [e.seed, e.summaries])), differences: a.differences, abilityGain: a.abilityGain, gapClosed: a.gapClosed }, claims: a.claims }, null, 2));
+writeFileSync(join(out, 'card.json'), JSON.stringify({ run: { preset: run.preset, seed: run.seed, trainSeconds: run.trainSeconds, stageSeconds: run.stageSeconds, sft: run.sft, params: run.params, int8Bytes: run.int8Bytes, seen: run.seen, vision: run.vision, grpoRewardTrend: run.grpoRewardTrend }, evaluation: { seeds: a.seeds, perTask: evals[0]!.perTask, rows: a.rows, pooled: a.pooled, perSeed: Object.fromEntries(evals.map((e) => [e.seed, e.summaries])), differences: a.differences, abilityGain: a.abilityGain, gapClosed: a.gapClosed }, claims: a.claims }, null, 2));
 console.log(md.split('\n').slice(0, 14).join('\n'));
 console.error(`wrote ${join(out, 'MODEL_CARD.md')} and ${join(out, 'card.json')}`);

@@ -1,8 +1,9 @@
-// `npm run tcot-quality -- --seed N [--per-task K] [--models DIR]`
+// `npm run tcot-quality -- --seed N [--per-task K] [--models DIR] [--sources annotator,sft,egrl] [--json FILE]`
 // How close each T-CoT source comes to the gold T-CoT on a held-out suite, query and candidate sides: format
 // rate (parser), evidence quality (images: mean best IoU of each gold box; clips: key-frame Jaccard; text:
 // keyword F1) and answer-word F1. Explains the evaluation table: a Reasoner whose evidence misses helps the
 // Embedder less than none. Sources: the noisy annotator, the cold-start Reasoner, the EG-RL Reasoner (greedy).
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createEngine } from '../engine/engine';
 import { nodePlatform } from '../engine/platform-node';
@@ -75,11 +76,12 @@ async function reasonerIds(dir: string): Promise<Int32Array[]> {
   return out;
 }
 
-const sources: [string, Int32Array[]][] = [
-  ['annotator', sides.map((s) => Int32Array.from(encodeTCoT(VOCAB, annotate(s.input, { mode: 'noisy', seed: hashSeed(seed, 'eval-annotate', s.key), focus: s.focus })).ids))],
-  ['sft', await reasonerIds('reasoner-sft')],
-  ['egrl', await reasonerIds('reasoner')],
-];
+const wanted = (arg('sources', 'annotator,sft,egrl') ?? '').split(',');
+const sources: [string, Int32Array[]][] = [];
+if (wanted.includes('annotator')) sources.push(['annotator', sides.map((s) => Int32Array.from(encodeTCoT(VOCAB, annotate(s.input, { mode: 'noisy', seed: hashSeed(seed, 'eval-annotate', s.key), focus: s.focus })).ids))]);
+if (wanted.includes('sft')) sources.push(['sft', await reasonerIds('reasoner-sft')]);
+if (wanted.includes('egrl')) sources.push(['egrl', await reasonerIds('reasoner')]);
+const table: Record<string, Record<string, number | null>> = {};
 console.log(`held-out seed ${seed}, ${suite.items.length} items, ${sides.length} sides (queries and candidates), greedy decoding`);
 console.log('| source | format ok | evidence: image IoU | evidence: clip frames Jaccard | evidence: text keyword F1 | answer-word F1 |');
 console.log('|---|---|---|---|---|---|');
@@ -92,6 +94,10 @@ for (const [name, ids] of sources) {
     acc[gold[i]!.evidence.key]!.push(evidenceScore(p.evidence, gold[i]!.evidence));
     acc.answer!.push(f1(words(p.answer), words(gold[i]!.answer)));
   });
-  const m = (k: string) => (acc[k]!.length ? ((acc[k]!.reduce((a, b) => a + b, 0) / acc[k]!.length) * 100).toFixed(1) : '–');
+  const mean = (k: string) => (acc[k]!.length ? (acc[k]!.reduce((a, b) => a + b, 0) / acc[k]!.length) * 100 : null);
+  table[name] = Object.fromEntries(Object.keys(acc).map((k) => [k, mean(k)]));
+  const m = (k: string) => mean(k)?.toFixed(1) ?? '–';
   console.log(`| ${name} | ${m('format')} | ${m('bbox_2d')} | ${m('key_frames')} | ${m('text_keywords')} | ${m('answer')} |`);
 }
+const jsonPath = arg('json');
+if (jsonPath) writeFileSync(jsonPath, JSON.stringify({ seed, perTask, items: suite.items.length, sides: sides.length, models: modelsDir, sources: table }, null, 2));

@@ -113,6 +113,16 @@ function claims(rows: string[], pooled: Record<string, Summary>, d: Record<strin
       evidence: `none ${pts(h('none'))}, sft ${pts(h('sft'))}, egrl ${pts(h('egrl'))}`,
     });
   }
+  if (rows.includes('none')) {
+    out.push({ id: 'none-floor', statement: 'the Embedder alone (none) reaches 40 % Hit@1', holds: h('none') >= 0.4 - 1e-9, evidence: `none ${pts(h('none'))}` });
+  }
+  if (rows.includes('gold')) {
+    out.push({ id: 'gold-ceiling', statement: 'with perfect T-CoTs (gold) the Embedder reaches 80 % Hit@1', holds: h('gold') >= 0.8 - 1e-9, evidence: `gold ${pts(h('gold'))}` });
+  }
+  const en = d['egrl-none'];
+  if (en) {
+    out.push({ id: 'egrl-over-none', statement: 'egrl ≥ none + 10 Hit@1 points (T-CoT helps ranking)', holds: en.mean >= 0.1 - 1e-9, evidence: `egrl − none = ${ci(en)} points` });
+  }
   const es = d['egrl-sft'];
   if (es) {
     out.push({
