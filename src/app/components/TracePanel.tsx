@@ -7,6 +7,7 @@ import type { ThumbImage, Trace } from '../../engine/types';
 import { VOCAB } from '../../tcot/default';
 import { parseTokens } from '../../tcot/parse';
 import { renderSegments } from '../../tcot/render';
+import { answerConflicts, conflictSentence } from '../../tcot/check';
 import { boxesOf, keyFramesOf, keywordsOf, stepsOf, type StepName } from '../trace-layout';
 import { Pixels } from './Pixels';
 
@@ -20,7 +21,8 @@ const STEP_LABEL: Record<StepName, string> = {
   other: 'Outside the three sections',
 };
 
-export function TracePanel({ trace, tokens, title, testId, streaming }: { trace: Trace | null; tokens: number[]; title: string; testId: string; streaming?: boolean }) {
+/** `queryText`: the text the T-CoT was written for (a text query), to check its answer against. */
+export function TracePanel({ trace, tokens, title, testId, streaming, queryText }: { trace: Trace | null; tokens: number[]; title: string; testId: string; streaming?: boolean; queryText?: string }) {
   const [hover, setHover] = useState<number | null>(null);
   const modality = trace?.modality ?? 'text';
   const expectedKey = modality === 'image' ? 'bbox_2d' : modality === 'clip' ? 'key_frames' : 'text_keywords';
@@ -30,6 +32,8 @@ export function TracePanel({ trace, tokens, title, testId, streaming }: { trace:
   const boxes = useMemo(() => boxesOf(VOCAB, tokens, segments), [tokens, segments]);
   const keyFrames = useMemo(() => keyFramesOf(VOCAB, tokens, segments), [tokens, segments]);
   const keywords = useMemo(() => keywordsOf(segments), [segments]);
+  const conflicts = useMemo(() => (parsed && queryText ? answerConflicts(queryText, parsed.answer) : []), [parsed, queryText]);
+  const conflictWords = new Set(conflicts.map((c) => c.word));
 
   const evidenceProps = (item: number) => ({
     'data-item': item,
@@ -140,7 +144,14 @@ export function TracePanel({ trace, tokens, title, testId, streaming }: { trace:
                   {step.segments.map((s, i) => {
                     const isEvidence = s.kind === 'box' || s.kind === 'frame' || s.kind === 'keyword';
                     const text = `${s.space && i > 0 ? ' ' : ''}${s.text}`;
-                    if (!isEvidence) return <span key={i} className={`seg seg-${s.kind}`}>{text}</span>;
+                    if (!isEvidence) {
+                      const contradicts = step.name === 'answer' && conflictWords.has(s.text);
+                      return (
+                        <span key={i} className={`seg seg-${s.kind}${contradicts ? ' conflict' : ''}`} data-testid={contradicts ? 'answer-conflict-word' : undefined}>
+                          {text}
+                        </span>
+                      );
+                    }
                     return (
                       <span
                         key={i}
@@ -172,8 +183,13 @@ export function TracePanel({ trace, tokens, title, testId, streaming }: { trace:
             </div>
           )}
           {parsed && parsed.issues.length === 0 && tokens.length > 0 && (
-            <p className="hint ok" data-testid="format-ok">
-              Well-formed T-CoT.
+            <p className="hint" data-testid="format-ok">
+              Format: well-formed — the three sections in order and valid evidence. (This says nothing about whether it is right.)
+            </p>
+          )}
+          {conflicts.length > 0 && (
+            <p className="hint warn" data-testid="answer-conflict" role="note">
+              {conflictSentence(conflicts)}
             </p>
           )}
         </div>

@@ -183,7 +183,7 @@ function Results() {
 
 export function ExploreView() {
   const s = useAppStore(
-    useShallow((s) => ({ phase: s.libraryPhase, open: s.openLibrary, result: s.result, streamed: s.streamed, searching: s.searching, error: s.searchError, selectedTrace: s.selectedTrace, selectedId: s.selectedId })),
+    useShallow((s) => ({ phase: s.libraryPhase, open: s.openLibrary, result: s.result, streamed: s.streamed, searching: s.searching, error: s.searchError, selectedTrace: s.selectedTrace, selectedId: s.selectedId, lastQuery: s.lastQuery })),
   );
   // Open the library once the engine is ready (again after a backend switch, which starts a new worker).
   const engineReady = useAppStore((st) => st.status?.phase === 'ready');
@@ -209,7 +209,7 @@ export function ExploreView() {
       <div className="explore-grid">
         <Results />
         <div className="traces">
-          {(s.searching || s.result) && <TracePanel title="The query’s trace" testId="trace-query" trace={s.searching ? null : (s.result?.query ?? null)} tokens={queryTokens} streaming={s.searching} />}
+          {(s.searching || s.result) && <TracePanel title="The query’s trace" testId="trace-query" trace={s.searching ? null : (s.result?.query ?? null)} tokens={queryTokens} streaming={s.searching} queryText={s.lastQuery?.kind === 'text' ? s.lastQuery.text : undefined} />}
           {s.selectedTrace && <TracePanel title={`Trace of ${s.selectedTrace.id}`} testId="trace-result" trace={s.selectedTrace} tokens={s.selectedTrace.tokens} />}
         </div>
       </div>
