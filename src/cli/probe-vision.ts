@@ -1,0 +1,37 @@
+// `npm run probe:vision -- [--steps 800] [--lr 2e-3] [--eval-every 200] [--seed 1] [--config '{"width4":32,"width8":96,"convs8":2}']`
+// A short vision-stage probe (one WASM thread): trains a stem of the given shape on the dense per-cell targets
+// and prints the loss parts every 20 steps and the held-out figures every --eval-every steps.
+import { parseArgs } from 'node:util';
+import { createEngine } from '../engine/engine';
+import { nodePlatform } from '../engine/platform-node';
+import { VisionModel, type VisionConfig } from '../models/vision';
+import { DEFAULT_MIX, HEAD_OUT } from '../train/vision-data';
+import { trainVision } from '../train/vision-trainer';
+
+const { values } = parseArgs({
+  options: {
+    steps: { type: 'string', default: '800' },
+    lr: { type: 'string', default: '2e-3' },
+    'eval-every': { type: 'string', default: '200' },
+    seed: { type: 'string', default: '1' },
+    config: { type: 'string', default: '{"width4":32,"width8":96,"convs8":2}' },
+    help: { type: 'boolean', default: false },
+  },
+  strict: true,
+});
+if (values.help) {
+  console.log("npm run probe:vision -- [--steps N] [--lr X] [--eval-every N] [--seed S] [--config '{\"width4\":32,\"width8\":96,\"convs8\":2}']");
+  process.exit(0);
+}
+await createEngine(nodePlatform()).init({ preference: 'wasm' });
+const config = JSON.parse(values.config!) as VisionConfig;
+const model = new VisionModel({ ...config, headOut: HEAD_OUT, seed: 3 });
+console.log(`vision probe: ${model.params.count()} parameters, ${JSON.stringify(config)}`);
+const round = (o: object) => JSON.stringify(Object.fromEntries(Object.entries(o).map(([k, v]) => [k, +(+v).toFixed(3)])));
+const t0 = performance.now();
+await trainVision(model, { steps: Number(values.steps), lr: Number(values.lr), warmup: 20, mix: DEFAULT_MIX, evalEvery: Number(values['eval-every']), evalSteps: 4 }, Number(values.seed), {
+  onStep: (l) => {
+    if (l.step % 20 === 0 || l.heldout) console.log(`${l.step} loss ${l.loss.toFixed(3)} ${round(l.parts)} ${l.dt.toFixed(2)} s${l.heldout ? ` held-out ${round(l.heldout)}` : ''}`);
+  },
+});
+console.log(`done in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
