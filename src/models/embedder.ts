@@ -8,7 +8,7 @@ import { checkInt, checkThat, checkTransformerConfig, InputError } from './error
 import { addBlockParams, attentionBias, dense, embedPlan, layerNorm, ParamStore, PlanBuilder, transformerBlock, type BlockDims, type TokenPlan } from './layers';
 import { clipFrame, imagePatches, sampleFrameIndices, type Region, type RgbaImage, type VisualInput } from './preprocess';
 import { seededRng } from './rng';
-import { addVisionParams, addVisionProjection, CELL_PX, checkVisionPatch, stemInput, stemTokens, type VisionConfig } from './vision';
+import { addVisionStem, checkVisionPatch, stemInput, type VisionConfig } from './vision';
 
 export interface EmbedderConfig {
   vocabSize: number; // 1024 — word + T-CoT token vocabulary; every id must be < vocabSize
@@ -100,12 +100,8 @@ export class Embedder {
     store.add('tok_emb', [c.vocabSize, c.dModel], { kind: 'normal', std }, 0);
     store.add('type_emb', [N_SEGMENTS, c.dModel], { kind: 'normal', std }, 0);
     store.add('pos_emb', [c.maxLen, c.dModel], { kind: 'normal', std }, 0);
-    if (c.vision) {
-      const vision = { config: c.vision, merge: c.patch / CELL_PX };
-      addVisionParams(store, c.vision);
-      addVisionProjection(store, vision, c.dModel);
-      this.viewTokens = (plan) => stemTokens(store, plan, vision);
-    } else store.add('patch_proj_w', [this.patchDim, c.dModel], { kind: 'normal', std });
+    if (c.vision) this.viewTokens = addVisionStem(store, c.vision, c.patch, c.dModel);
+    else store.add('patch_proj_w', [this.patchDim, c.dModel], { kind: 'normal', std });
     store.add('patch_pos_emb', [1 + this.globalCells + evidenceCells, c.dModel], { kind: 'normal', std }, 0);
     store.add('frame_emb', [1 + c.maxFrames, c.dModel], { kind: 'normal', std }, 0);
     for (let layer = 0; layer < c.nLayers; layer++) addBlockParams(store, layer, this.dims);

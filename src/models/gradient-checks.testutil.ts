@@ -1,6 +1,9 @@
-// Shared model tests (imported by embedder.test.ts and reasoner.test.ts; not a test file itself): every
-// trainable weight gets a finite, non-zero gradient on WASM, and WASM gradients match CPU gradients.
+// Shared model tests (imported by the model test files; not a test file itself): every trainable weight gets a
+// finite, non-zero gradient on WASM, WASM gradients match CPU gradients, and a Reasoner's KV-cached decoding equals
+// full recomputation and its teacher-forced log-probs the sampled ones.
 import type * as tf from '@tensorflow/tfjs-core';
+import type { Reasoner, ReasonerInput } from './reasoner';
+import { seededRng } from './rng';
 import { expect, test } from 'vitest';
 import { initTestBackend } from '../engine/testing';
 import type { ParamStore } from './layers';
@@ -39,4 +42,21 @@ export function gradientTests<M extends Trainable>(model: () => M, fresh: () => 
     const worst = maxRelativeGradDiff(wasm.grads, cpu.grads);
     expect(worst.diff, worst.name).toBeLessThan(1e-3);
   });
+}
+
+/** KV-cached decoding gives the logits of full recomputation, and teacher forcing the log-probs sampling reported. */
+export async function expectCacheMatchesRecompute(model: Reasoner, inputs: () => ReasonerInput[]): Promise<void> {
+  const record = async (useCache: boolean) => {
+    const steps: Float32Array[] = [];
+    const res = await model.generate(inputs(), { n: 2, maxNewTokens: 8, temperature: 1, rng: seededRng(5), useCache, onLogits: (_, l) => steps.push(l.slice()) });
+    return { res, steps };
+  };
+  const cached = await record(true);
+  const full = await record(false);
+  expect(cached.res.tokens.map((t) => Array.from(t))).toEqual(full.res.tokens.map((t) => Array.from(t)));
+  let worst = 0;
+  cached.steps.forEach((step, s) => step.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - full.steps[s]![i]!)))));
+  expect(worst).toBeLessThan(1e-4);
+  const forced = await model.logprobsData(inputs(), cached.res.tokens, { groupSize: 2, temperature: 1 });
+  forced.forEach((lp, r) => lp.forEach((v, t) => expect(Math.abs(v - cached.res.logprobs[r]![t]!)).toBeLessThan(1e-4)));
 }

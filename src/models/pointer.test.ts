@@ -5,7 +5,7 @@ import { ParamStore } from './layers';
 import { addPointerParams, pointerContext, pointerLogits, type PointerConfig } from './pointer';
 import { Reasoner, REASONER_PRESETS, type ReasonerInput } from './reasoner';
 import { seededRng } from './rng';
-import { gradientTests } from './gradient-checks.testutil';
+import { expectCacheMatchesRecompute, gradientTests } from './gradient-checks.testutil';
 import { syntheticClip, syntheticIds, syntheticImageInput } from './testdata';
 
 const V = 64;
@@ -50,19 +50,7 @@ describe('Reasoner with the pointer', () => {
   afterAll(() => model.dispose());
 
   test('KV-cached decoding equals full recomputation; teacher-forced = sampled log-probs; leak-free', async () => {
-    const record = async (useCache: boolean) => {
-      const steps: Float32Array[] = [];
-      const res = await model.generate(inputs(), { n: 2, maxNewTokens: 8, temperature: 1, rng: seededRng(5), useCache, onLogits: (_, l) => steps.push(l.slice()) });
-      return { res, steps };
-    };
-    const cached = await record(true);
-    const full = await record(false);
-    expect(cached.res.tokens.map((t) => Array.from(t))).toEqual(full.res.tokens.map((t) => Array.from(t)));
-    let worst = 0;
-    cached.steps.forEach((step, s) => step.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - full.steps[s]![i]!)))));
-    expect(worst).toBeLessThan(1e-4);
-    const forced = await model.logprobsData(inputs(), cached.res.tokens, { groupSize: 2, temperature: 1 });
-    forced.forEach((lp, r) => lp.forEach((v, t) => expect(Math.abs(v - cached.res.logprobs[r]![t]!)).toBeLessThan(1e-4)));
+    await expectCacheMatchesRecompute(model, inputs);
     const before = tf.memory().numTensors;
     for (let i = 0; i < 5; i++) await model.generate(inputs(), { n: 2, maxNewTokens: 6, temperature: 1, rng: seededRng(i) });
     expect(tf.memory().numTensors).toBe(before);

@@ -4,7 +4,7 @@ import { initTestBackend } from '../engine/testing';
 import { ConfigError, InputError } from './errors';
 import { Reasoner, REASONER_PRESETS, type ReasonerInput } from './reasoner';
 import { seededRng } from './rng';
-import { gradientTests } from './gradient-checks.testutil';
+import { expectCacheMatchesRecompute, gradientTests } from './gradient-checks.testutil';
 import { gradientsOf, syntheticClip, syntheticIds, syntheticImageInput } from './testdata';
 
 const tiny = REASONER_PRESETS.tiny;
@@ -161,21 +161,7 @@ describe('Reasoner with the vision stem', () => {
   beforeAll(() => void (vis = new Reasoner(config)));
   afterAll(() => vis.dispose());
 
-  test('KV-cached decoding equals full recomputation; teacher-forced = sampled log-probs', async () => {
-    const record = async (useCache: boolean) => {
-      const steps: Float32Array[] = [];
-      const res = await vis.generate(inputs(), { n: 2, maxNewTokens: 8, temperature: 1, rng: seededRng(5), useCache, onLogits: (_, l) => steps.push(l.slice()) });
-      return { res, steps };
-    };
-    const cached = await record(true);
-    const full = await record(false);
-    expect(cached.res.tokens.map((t) => Array.from(t))).toEqual(full.res.tokens.map((t) => Array.from(t)));
-    let worst = 0;
-    cached.steps.forEach((step, s) => step.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - full.steps[s]![i]!)))));
-    expect(worst).toBeLessThan(1e-4);
-    const forced = await vis.logprobsData(inputs(), cached.res.tokens, { groupSize: 2, temperature: 1 });
-    forced.forEach((lp, r) => lp.forEach((v, t) => expect(Math.abs(v - cached.res.logprobs[r]![t]!)).toBeLessThan(1e-4)));
-  });
+  test('KV-cached decoding equals full recomputation; teacher-forced = sampled log-probs', () => expectCacheMatchesRecompute(vis, inputs));
 
   test('the image changes the prefix (the stem is read); leak-free', async () => {
     const lp = async (seed: number) => (await vis.logprobsData([{ visual: syntheticImageInput(seed), promptIds: syntheticIds(11, 6, 2, V) }], [syntheticIds(3, 5, 2, V)]))[0]!;

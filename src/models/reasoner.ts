@@ -10,7 +10,7 @@ import { addPointerParams, mapContext, pointerContext, pointerLogits, validatePo
 import { clipFrame, imagePatches, sampleFrameIndices, type RgbaImage, type VisualInput } from './preprocess';
 import { seededRng, type Rng } from './rng';
 import { sampleToken } from './sampling';
-import { addVisionParams, addVisionProjection, CELL_PX, checkVisionPatch, stemInput, stemTokens, type VisionConfig } from './vision';
+import { addVisionStem, checkVisionPatch, stemInput, type VisionConfig } from './vision';
 
 export interface ReasonerConfig {
   vocabSize: number; // 1024 — word + T-CoT token vocabulary (tags, location bins, frame tokens, specials)
@@ -112,12 +112,8 @@ export class Reasoner {
     store.add('tok_emb', [c.vocabSize, c.dModel], { kind: 'normal', std }, 0);
     store.add('type_emb', [N_SEGMENTS, c.dModel], { kind: 'normal', std }, 0);
     store.add('pos_emb', [c.maxLen, c.dModel], { kind: 'normal', std }, 0);
-    if (c.vision) {
-      const vision = { config: c.vision, merge: c.patch / CELL_PX };
-      addVisionParams(store, c.vision);
-      addVisionProjection(store, vision, c.dModel);
-      this.viewTokens = (plan) => stemTokens(store, plan, vision);
-    } else store.add('patch_proj_w', [this.patchDim, c.dModel], { kind: 'normal', std });
+    if (c.vision) this.viewTokens = addVisionStem(store, c.vision, c.patch, c.dModel);
+    else store.add('patch_proj_w', [this.patchDim, c.dModel], { kind: 'normal', std });
     store.add('patch_pos_emb', [1 + this.imageCells + (c.clipSize / c.patch) ** 2, c.dModel], { kind: 'normal', std }, 0);
     store.add('frame_emb', [1 + c.clipFrames, c.dModel], { kind: 'normal', std }, 0);
     for (let layer = 0; layer < c.nLayers; layer++) addBlockParams(store, layer, this.dims);

@@ -74,6 +74,17 @@ export function addVisionProjection(store: ParamStore, vision: VisionTokens, dMo
   store.add('vis_proj_b', [dModel], { kind: 'zeros' });
 }
 
+/**
+ * A model's stem: its parameters and projection under the model's store, and the function that turns a plan's
+ * views into token features. `patch` is the model's pixels per token (8: one cell, 16: 2×2 cells merged).
+ */
+export function addVisionStem(store: ParamStore, vision: VisionConfig, patch: number, dModel: number): (plan: TokenPlan) => tf.Tensor2D {
+  const tokens = { config: vision, merge: patch / CELL_PX };
+  addVisionParams(store, vision);
+  addVisionProjection(store, tokens, dModel);
+  return (plan) => stemTokens(store, plan, tokens);
+}
+
 /** The stem's parameters of a store, by name. */
 export function visionVars(vars: Map<string, tf.Variable>, prefix = 'vis.'): Map<string, tf.Variable> {
   return new Map([...vars].filter(([name]) => name.startsWith(prefix)));
