@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Embedder } from '../models/embedder';
 import { Reasoner, type ReasonerConfig } from '../models/reasoner';
 import { syntheticIds, syntheticImageInput } from '../models/testdata';
-import { byTask, prepareData, taskBatch } from '../train/data';
+import { streamSource } from '../train/stream';
 import { sideItem } from '../train/embedder-trainer';
 import { paramGrads } from '../train/grad';
 import { infoNCE } from '../train/losses';
@@ -31,7 +31,8 @@ async function topKernels(run: () => void): Promise<string[]> {
 
 export async function profileSteps(ops: boolean): Promise<Record<string, unknown>> {
   const out: Record<string, unknown> = {};
-  const reasoners: [string, Partial<ReasonerConfig>][] = [['reasoner-default (144 vision tokens)', { vocabSize: shippedReasonerConfig().vocabSize }], ['reasoner-shipped (64 vision tokens)', shippedReasonerConfig()]];
+
+  const reasoners: [string, Partial<ReasonerConfig>][] = [['reasoner-default (linear patches, 144 vision tokens)', { vocabSize: shippedReasonerConfig().vocabSize }], ['reasoner-shipped (vision stem, 36 image tokens)', shippedReasonerConfig()]];
   for (const [label, config] of reasoners) {
     const model = new Reasoner(config);
     const V = model.config.vocabSize;
@@ -43,7 +44,7 @@ export async function profileSteps(ops: boolean): Promise<Record<string, unknown
     model.dispose();
   }
   const embedder = new Embedder(shippedEmbedderConfig());
-  const { items } = taskBatch(byTask(prepareData({ seed: 1, pairs: 220 }).contrastive), 2, 8, 1, 'profile');
+  const { items } = streamSource(1, { region: 0, want: 'match', sameTask: true }).batch(2, 8);
   const q = items.map((p) => sideItem(p.query, p.instruction, true));
   const p = items.map((pair) => sideItem(pair.positive, undefined, true));
   const h = items.flatMap((pair) => (pair.hardNegative ? [sideItem(pair.hardNegative, undefined, true)] : []));
