@@ -187,6 +187,8 @@ export class FinetuneLoop {
       gradClip: 1,
       weights: s.weights,
       orm: 'sum',
+      freezeVision: true, // the user's pairs tune what the Reasoner writes, not what the stem sees
+      dropZeroVariance: true,
     };
     const seeds = { rollout: hashSeed(s.seed, 'ft-rollout', step), prm: hashSeed(s.seed, 'ft-prm', step) };
     const stats = await grpoStep(this.policy, this.ref, this.embedder, this.optimizer, batch.map((p) => p.pair), stage, s.lr, seeds);
