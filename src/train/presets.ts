@@ -113,7 +113,7 @@ export const PRESETS: Record<'full' | 'short' | 'quick' | 'test', TrainPreset> =
     sft: { maxSteps: 1000, batch: 12, lr: 5e-4, warmup: 30, evalEvery: 100, patience: 3, valPairs: 110 },
     // The adapt stage (the Embedder on the cold start's own T-CoTs) is built and tested (`short`, `test`); the
     // shipped run left it out to fit the session: measure it before turning it on here.
-    grpo: { ...SPEC_GRPO, steps: 100, pairs: 6, lr: 5e-5, warmup: 5, maxNewTokens: 64 },
+    grpo: { ...SPEC_GRPO, steps: 80, pairs: 6, lr: 5e-5, warmup: 5, maxNewTokens: 64 },
     evalPerTask: 20,
     checkpointEvery: 100,
   },
