@@ -85,10 +85,6 @@ export function addVisionStem(store: ParamStore, vision: VisionConfig, patch: nu
   return (plan) => stemTokens(store, plan, tokens);
 }
 
-/** The stem's parameters of a store, by name. */
-export function visionVars(vars: Map<string, tf.Variable>, prefix = 'vis.'): Map<string, tf.Variable> {
-  return new Map([...vars].filter(([name]) => name.startsWith(prefix)));
-}
 
 /** Everything but the stem (a frozen stem's model trains these). */
 export function withoutVision(vars: Map<string, tf.Variable>, prefix = 'vis.'): Map<string, tf.Variable> {
@@ -165,12 +161,6 @@ export function visionForward(store: ParamStore, c: VisionConfig, input: tf.Tens
   return tf.reshape(out, [count, g8, g8, c.width8]) as tf.Tensor4D; // [count·g8², C] → [count, g8, g8, C]
 }
 
-/** Multiply-accumulates of one forward pass on a size² view (for the benchmark and the budget). */
-export function visionMacs(c: VisionConfig, size: number): number {
-  const cells4 = (size / 4) ** 2;
-  const cells8 = (size / 8) ** 2;
-  return cells4 * (STEM_IN * c.width4 + (c.convs4 ?? 1) * 9 * c.width4 * c.width4) + cells8 * (4 * c.width4 * c.width8 + c.convs8 * 9 * c.width8 * c.width8);
-}
 
 /** How a model reads the vision stem: its config and how many 8-px cells merge into one token per side (1 or 2). */
 export interface VisionTokens {
