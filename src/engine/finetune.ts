@@ -130,6 +130,7 @@ export class FineTuner {
       records.map((r) => r.id),
       SPLIT_SEED,
       this.snap.settings?.heldOut ?? DEFAULT_FINETUNE.heldOut,
+      new Set(records.filter((r) => r.match).map((r) => r.id)),
     );
     const names = this.itemNames();
     return records.map((r) => {
@@ -263,10 +264,12 @@ export class FineTuner {
   /** Pairs → the loop's training pairs, the held-out queries and the candidate pool (every pair's target). */
   private async prepare(settings: FinetuneSettings, trainIds?: string[]): Promise<Prepared> {
     const pairs = (await this.listPairs()).filter((p) => !p.problem);
+    const all = await this.listPairs();
     const heldIds = heldOutIds(
-      (await this.listPairs()).map((p) => p.id),
+      all.map((p) => p.id),
       SPLIT_SEED,
       settings.heldOut,
+      new Set(all.filter((p) => p.match).map((p) => p.id)),
     );
     const usable = trainIds ? pairs.filter((p) => trainIds.includes(p.id)) : pairs.filter((p) => p.match && !heldIds.has(p.id));
     if (trainIds && usable.length < trainIds.length) throw new Error(`${trainIds.length - usable.length} of the run's training pairs were deleted or lost their items; start a new run`);

@@ -85,3 +85,16 @@ describe('heldOutIds', () => {
     expect(lone).toBeLessThan(70);
   });
 });
+
+describe('stratified held-out split', () => {
+  test('with two or more ✓ pairs, one ✓ pair is always held out; the hash rule still decides the rest', () => {
+    for (let seed = 0; seed < 100; seed++) {
+      const ids = ['a', 'b', 'c', 'd', 'e', 'f'];
+      const matched = new Set(['b', 'e']);
+      const held = heldOutIds(ids, seed, 0.2, matched);
+      expect([...held].some((id) => matched.has(id)), `seed ${seed}`).toBe(true);
+      for (const id of heldOutIds(ids, seed, 0.2)) expect(held.has(id)).toBe(true);
+    }
+    expect(heldOutIds(['a', 'b'], 3, 0.2, new Set(['a'])).size).toBeGreaterThanOrEqual(1); // one ✓ pair: it trains
+  });
+});

@@ -123,10 +123,17 @@ export function nameResolver(items: readonly { id: string; name: string }[]): Re
  * its side never depends on the other pairs: adding pairs never moves a training pair into the held-out set
  * (it may have been trained on). With ≥ 2 pairs and none under the share, the pair with the lowest hash is
  * held out so there is always something to evaluate on; that one is never trained on either.
+ * Stratified by label when `matched` (the ✓ pairs) is given: with ≥ 2 ✓ pairs and no ✓ pair under the share, the
+ * ✓ pair with the lowest hash is held out too, so the held-out set can be scored (a ✗ pair alone cannot).
  */
-export function heldOutIds(ids: readonly string[], seed: number, share = 0.2): Set<string> {
+export function heldOutIds(ids: readonly string[], seed: number, share = 0.2, matched?: ReadonlySet<string>): Set<string> {
   const hashed = ids.map((id) => ({ id, u: hashSeed(seed, 'pair-split', id) / 4294967296 }));
+  const lowest = (hs: typeof hashed) => hs.reduce((a, b) => (b.u < a.u ? b : a)).id;
   const held = new Set(hashed.filter((h) => h.u < share).map((h) => h.id));
-  if (held.size === 0 && ids.length >= 2) held.add(hashed.reduce((a, b) => (b.u < a.u ? b : a)).id);
+  if (held.size === 0 && ids.length >= 2) held.add(lowest(hashed));
+  if (matched) {
+    const ticks = hashed.filter((h) => matched.has(h.id));
+    if (ticks.length >= 2 && !ticks.some((h) => held.has(h.id))) held.add(lowest(ticks));
+  }
   return held;
 }
