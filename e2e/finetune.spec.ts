@@ -65,6 +65,9 @@ test('fine-tune: 8 pairs through the UI, 5 EG-RL steps with live charts, pause/r
   const held = Number(await split.getAttribute('data-held'));
   expect(held).toBeGreaterThanOrEqual(1);
   expect(Number(await split.getAttribute('data-train'))).toBe(8 - held);
+  // Stratified: with six ✓ pairs one of them is held out, so the run can be measured, and the page says so.
+  expect(Number(await split.getAttribute('data-scorable'))).toBeGreaterThanOrEqual(1);
+  await expect(page.getByTestId('pairs-measurable')).toContainText('can be scored');
   await expect(page.locator('[data-testid="pair"][data-match="false"]')).toHaveCount(2);
 
   // Five steps, tiny: G 2, batch 2, 12-token T-CoTs; evaluation every 2 steps, a checkpoint every step.

@@ -26,6 +26,9 @@ function PairsCard() {
   const [editing, setEditing] = useState<{ id: string; text: string } | null>(null);
   const train = s.pairs.filter((p) => p.split === 'train');
   const held = s.pairs.filter((p) => p.split === 'held-out');
+  const ticks = (ps: PairView[]) => ps.filter((p) => p.match).length;
+  const targets = new Set(s.pairs.map((p) => p.targetId)).size;
+  const scorable = targets >= 2 ? ticks(held) : 0; // a held-out ✓ pair, ranked among every pair's target
   return (
     <section className="card ft-pairs" aria-labelledby="pairs-heading">
       <h2 id="pairs-heading">Your labelled pairs</h2>
@@ -33,9 +36,15 @@ function PairsCard() {
         Make pairs in <strong>Explore</strong>: search, then mark a result <em>✓ match</em> or <em>✗ not a match</em> for your query. Or import a file: CSV rows{' '}
         <code>query,target[,match]</code> or JSONL <code>{'{"query": …, "target": …, "match": true}'}</code>, where the query is text or a file name in your library and the target is a file name.
       </p>
-      <p data-testid="pairs-split" data-train={train.length} data-held={held.length}>
-        <strong>{s.pairs.length}</strong> pairs: <strong>{train.length}</strong> to train on, <strong>{held.length}</strong> held out to test on ({Math.round(100 * (1 - s.heldOut))} / {Math.round(100 * s.heldOut)} split, seeded: a pair keeps its side
-        when you add more). Held-out pairs are never trained on.
+      <p data-testid="pairs-split" data-train={train.length} data-held={held.length} data-scorable={scorable}>
+        <strong>{s.pairs.length}</strong> pairs: <strong>{train.length}</strong> to train on ({ticks(train)} ✓, {train.length - ticks(train)} ✗), <strong>{held.length}</strong> held out to test on ({ticks(held)} ✓, {held.length - ticks(held)} ✗;{' '}
+        {Math.round(100 * (1 - s.heldOut))} / {Math.round(100 * s.heldOut)} split, seeded and stratified: a pair keeps its side when you add more, and a ✓ pair is held out once there are two). Held-out pairs are never
+        trained on. The run trains on the ✓ pairs only — EG-RL rewards a T-CoT by how well it finds the match, so a ✗ pair gives it nothing to reward; ✗ pairs are kept for your record.
+      </p>
+      <p className={scorable > 0 ? 'hint' : 'hint warn'} data-testid="pairs-measurable">
+        {scorable > 0
+          ? `${scorable} held-out ${scorable === 1 ? 'query' : 'queries'} can be scored before and after (each ranks its target among the ${targets} targets of your pairs).`
+          : 'Nothing can be measured yet: a run needs a held-out ✓ pair and two or more different targets. Add ✓ pairs until one is held out.'}
       </p>
       <label className="file-button">
         Import pairs (CSV / JSONL)…
