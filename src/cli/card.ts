@@ -9,6 +9,7 @@ import { DEFAULT_NOISE } from '../world/annotator';
 import { ABILITIES, TASKS } from '../world/types';
 import { analyse, mergeBySeed, formatEstimate as ci, formatPoints as pts, type EvalFile } from '../train/card';
 import type { Estimate, Summary } from '../train/evaluate';
+import { trend } from '../train/trend';
 
 function arg(name: string, fallback?: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -77,6 +78,11 @@ With − without T-CoT: ${ci(c.difference)} points (paired over captions).
 `;
 }
 
+const grpoSteps = existsSync(join(runDir, 'steps.jsonl'))
+  ? readFileSync(join(runDir, 'steps.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { stage: string; step: number; task: string; reward?: { mean: number } }).filter((l) => l.stage === 'grpo')
+  : [];
+const rewardTrend = grpoSteps.length > 2 ? trend(grpoSteps.map((l) => [l.step, l.reward!.mean]), { groups: grpoSteps.map((l) => l.task) }) : null;
+
 const stage = run.stageSeconds ?? {};
 const cfgE = run.configs.embedder;
 const cfgR = run.configs.reasoner;
@@ -137,7 +143,8 @@ ${p.vision ? `| Vision stem | ${p.vision.stage.steps} steps of fresh views (scen
 ![Reasoner cold start](curve-sft.png)
 ![EG-RL reward](curve-grpo.png)
 
-EG-RL reward slope (least squares over the step log, bootstrap 95 % interval): ${run.grpoRewardTrend ? `${(run.grpoRewardTrend.slope * 100).toFixed(4)} per 100 steps [${(run.grpoRewardTrend.lo * 100).toFixed(4)}, ${(run.grpoRewardTrend.hi * 100).toFixed(4)}] over ${run.grpoRewardTrend.points} steps — ${run.grpoRewardTrend.lo > 0 ? 'rising' : 'not shown to rise'}` : 'n/a'}.
+EG-RL reward slope (within-task least squares over the step log — tasks take turns and differ in level —, bootstrap
+95 % interval): ${rewardTrend ? `${(rewardTrend.slope * 100).toFixed(4)} per 100 steps [${(rewardTrend.lo * 100).toFixed(4)}, ${(rewardTrend.hi * 100).toFixed(4)}] over ${rewardTrend.points} steps — ${rewardTrend.lo > 0 ? 'rising' : 'not shown to rise'}` : 'n/a'}.
 
 The step log is \`steps.jsonl\` (one JSON line per step: Embedder loss/accuracy; SFT loss/validation loss; GRPO
 reward mean/std and components, format rate, KL, clip fraction, entropy, grad norm, lr, step time).
@@ -175,6 +182,6 @@ ${groundingSection()}${collectionSection()}## Limitations
 `;
 
 writeFileSync(join(out, 'MODEL_CARD.md'), md);
-writeFileSync(join(out, 'card.json'), JSON.stringify({ run: { preset: run.preset, seed: run.seed, trainSeconds: run.trainSeconds, stageSeconds: run.stageSeconds, sft: run.sft, params: run.params, int8Bytes: run.int8Bytes, seen: run.seen, vision: run.vision, grpoRewardTrend: run.grpoRewardTrend }, evaluation: { seeds: a.seeds, perTask: evals[0]!.perTask, rows: a.rows, pooled: a.pooled, perSeed: Object.fromEntries(evals.map((e) => [e.seed, e.summaries])), differences: a.differences, abilityGain: a.abilityGain, gapClosed: a.gapClosed }, claims: a.claims }, null, 2));
+writeFileSync(join(out, 'card.json'), JSON.stringify({ run: { preset: run.preset, seed: run.seed, trainSeconds: run.trainSeconds, stageSeconds: run.stageSeconds, sft: run.sft, params: run.params, int8Bytes: run.int8Bytes, seen: run.seen, vision: run.vision, grpoRewardTrend: rewardTrend }, evaluation: { seeds: a.seeds, perTask: evals[0]!.perTask, rows: a.rows, pooled: a.pooled, perSeed: Object.fromEntries(evals.map((e) => [e.seed, e.summaries])), differences: a.differences, abilityGain: a.abilityGain, gapClosed: a.gapClosed }, claims: a.claims }, null, 2));
 console.log(md.split('\n').slice(0, 14).join('\n'));
 console.error(`wrote ${join(out, 'MODEL_CARD.md')} and ${join(out, 'card.json')}`);

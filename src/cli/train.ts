@@ -172,8 +172,10 @@ writeFileSync(join(out, 'curve-grpo.png'), plotPng('eg-rl: reward', [
   { label: 'orm', points: pts('grpo', (l) => l.orm), color: [40, 90, 200] },
 ]));
 
-// Is EG-RL's reward rising? Least-squares slope per 100 steps with a bootstrap 95 % interval.
-const grpoTrend = trend(pts('grpo', (l) => l.reward.mean));
+// Is EG-RL's reward rising? Within-task least-squares slope (tasks take turns and differ in level) per 100
+// steps, with a bootstrap 95 % interval.
+const grpoLogs = logs.filter((l): l is GrpoStepLog => l.stage === 'grpo');
+const grpoTrend = trend(grpoLogs.map((l) => [l.step, l.reward.mean]), { groups: grpoLogs.map((l) => l.task) });
 const per100 = (v: number) => (v * 100).toFixed(4);
 console.error(`EG-RL reward slope: ${per100(grpoTrend.slope)} per 100 steps [${per100(grpoTrend.lo)}, ${per100(grpoTrend.hi)}] over ${grpoTrend.points} steps`);
 

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { Rng } from '../world/rng';
-import { slope, trend } from './trend';
+import { groupedSlope, slope, trend } from './trend';
 
 describe('trend', () => {
   test('slope is the least-squares fit (hand-checked), 0 without spread', () => {
@@ -21,5 +21,15 @@ describe('trend', () => {
     expect(f.lo).toBeLessThan(0);
     expect(f.hi).toBeGreaterThan(0);
     expect(trend(flat)).toEqual(f);
+  });
+
+  test('grouped: levels that differ by group (round-robin) do not hide a within-group rise', () => {
+    const rng = new Rng(2);
+    const groups = Array.from({ length: 88 }, (_, i) => i % 11);
+    const pts = groups.map((g, i) => [i, g * 0.1 + 0.002 * i + rng.range(-0.03, 0.03)] as [number, number]);
+    const t = trend(pts, { groups });
+    expect(t.slope).toBeCloseTo(0.002, 3);
+    expect(t.lo).toBeGreaterThan(0);
+    expect(groupedSlope([0, 1, 2, 3], [0, 1, 10, 11], ['a', 'a', 'b', 'b'])).toBeCloseTo(1);
   });
 });

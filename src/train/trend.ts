@@ -21,17 +21,36 @@ export interface Trend {
   points: number;
 }
 
-/** Slope of `points` ([step, value]) with a bootstrap interval (resampling points with replacement). */
-export function trend(points: readonly [number, number][], opts: { resamples?: number; seed?: number } = {}): Trend {
+/**
+ * Within-group slope: x and y centred on their group's means first (fixed effects), so that a quantity whose
+ * level differs by group (EG-RL's reward by task, round-robin) is judged by how it moves within each group.
+ */
+export function groupedSlope(xs: ArrayLike<number>, ys: ArrayLike<number>, groups: ArrayLike<string | number>): number {
+  const sums = new Map<string | number, { x: number; y: number; n: number }>();
+  for (let i = 0; i < xs.length; i++) {
+    const s = sums.get(groups[i]!) ?? { x: 0, y: 0, n: 0 };
+    sums.set(groups[i]!, { x: s.x + xs[i]!, y: s.y + ys[i]!, n: s.n + 1 });
+  }
+  const cx = Array.from(xs, (x, i) => x - sums.get(groups[i]!)!.x / sums.get(groups[i]!)!.n);
+  const cy = Array.from(ys, (y, i) => y - sums.get(groups[i]!)!.y / sums.get(groups[i]!)!.n);
+  return slope(cx, cy);
+}
+
+/**
+ * Slope of `points` ([step, value]) with a bootstrap interval (resampling points with replacement); with
+ * `groups` (one label per point) the within-group slope.
+ */
+export function trend(points: readonly [number, number][], opts: { resamples?: number; seed?: number; groups?: readonly (string | number)[] } = {}): Trend {
   const xs = points.map((p) => p[0]);
   const ys = points.map((p) => p[1]);
+  const g = opts.groups;
+  const fit = (idx: number[]) => (g ? groupedSlope(idx.map((i) => xs[i]!), idx.map((i) => ys[i]!), idx.map((i) => g[i]!)) : slope(idx.map((i) => xs[i]!), idx.map((i) => ys[i]!)));
   const rng = new Rng(opts.seed ?? 1);
   const boots: number[] = [];
   for (let b = 0; b < (opts.resamples ?? 2000); b++) {
-    const idx = Array.from({ length: points.length }, () => rng.int(points.length));
-    boots.push(slope(idx.map((i) => xs[i]!), idx.map((i) => ys[i]!)));
+    boots.push(fit(Array.from({ length: points.length }, () => rng.int(points.length))));
   }
   boots.sort((a, b) => a - b);
   const q = (p: number) => boots[Math.min(boots.length - 1, Math.floor(p * boots.length))] ?? 0;
-  return { slope: slope(xs, ys), lo: q(0.025), hi: q(0.975), points: points.length };
+  return { slope: fit(xs.map((_, i) => i)), lo: q(0.025), hi: q(0.975), points: points.length };
 }
