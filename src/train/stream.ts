@@ -44,15 +44,15 @@ export function streamSource(seed: number, opts: StreamOptions): PairSource {
       let task: Task = tasks[step % T]!;
       // A second pass over the window takes any pair when too few were of the kind wanted (a task whose
       // pairs rarely mismatch still gives a full RL batch); the step's window stays its own either way.
-      for (let k = 0; k < 2 * window && items.length < size; k++) {
+      const passes = opts.want === 'any' ? 1 : 2;
+      for (let k = 0; k < passes * window && items.length < size; k++) {
         const pass = k < window ? opts.want : 'any';
         const at = k % window;
-        if (pass === 'any' && opts.want !== 'any' && taken.has(at)) continue;
+        if (k >= window && taken.has(at)) continue; // second pass: skip what the first took
         // Positions n with n mod T = the task's index (sameTask), or consecutive positions (mixed tasks).
         const n = opts.sameTask ? (step % T) + T * (opts.region + Math.floor(step / T) * window + at) : T * opts.region + step * window + at;
         const pair = annotateStreamItem(streamItem(seed, n, tasks), n, { seed });
         if (!wants(pass, pair)) continue;
-        if (opts.want === 'any' && pass === 'any' && k >= window) break;
         const key = opts.distinct?.(pair);
         if (key !== undefined && keys.has(key)) continue;
         if (key !== undefined) keys.add(key);
