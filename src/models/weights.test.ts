@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, readdir, rm, truncate } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -106,6 +107,28 @@ describe('save → load', () => {
     expect(await logprobs(overHttp)).toEqual(await logprobs(fromDisk));
     fromDisk.dispose();
     overHttp.dispose();
+  });
+
+  test('a file written before globalClipSize existed loads, reading clip frames at globalSize as it did', async () => {
+    const handler = memoryHandler();
+    await saveWeights(embedder, handler, 'float32');
+    const config = (handler.artifacts!.modelTopology as unknown as WeightsManifest).config as unknown as Record<string, unknown>;
+    delete config.globalClipSize;
+    delete config.vision;
+    const { model } = await loadModel(handler);
+    expect((model as Embedder).config.globalClipSize).toBe(EMBEDDER_PRESETS.tiny.globalSize);
+    expect(embed(model as Embedder)).toEqual(embed(embedder));
+    model.dispose();
+  });
+
+  // The weights the app serves must load with this code (a field added to a config once broke that).
+  const shipped = ['embedder', 'reasoner', 'reasoner-sft'].map((name) => join(process.cwd(), 'public', 'models', name)).filter((folder) => existsSync(join(folder, 'model.json')));
+  test.skipIf(shipped.length === 0)('the shipped weights in public/models load', async () => {
+    for (const folder of shipped) {
+      const { model, manifest } = await loadModel(nodeFileHandler(folder));
+      expect(model.kind).toBe(manifest.model);
+      model.dispose();
+    }
   });
 });
 

@@ -153,7 +153,18 @@ function checkManifest(raw: unknown): WeightsManifest {
       if (channels === undefined || !(t.scaleOffset! >= 0 && t.scaleOffset! % 4 === 0 && t.scaleOffset! + channels * 4 <= m.payloadBytes)) badManifest(`tensor '${t.name}': bad int8 channel axis or scales`);
     }
   }
+  upgradeConfig(m as WeightsManifest);
   return m as WeightsManifest;
+}
+
+/**
+ * Files written before a config field existed: fill it with the value that reproduces how those models ran.
+ * `globalClipSize` (Embedder, added with the vision stem): clip frames were read at `globalSize` before.
+ * Fields that default to `null` (`vision`, `pointer`) need nothing: absent ≡ null when configs are compared.
+ */
+function upgradeConfig(m: WeightsManifest): void {
+  const c = m.config as Record<string, unknown>;
+  if (m.model === 'embedder' && c.globalClipSize === undefined && typeof c.globalSize === 'number') c.globalClipSize = c.globalSize;
 }
 
 /** Load, validate and dequantise a weights file into plain Float32Arrays (no tensors). */
