@@ -23,6 +23,7 @@ async function openReady(page: Page, query: string) {
 
 async function search(page: Page, text: string) {
   await page.getByTestId('query-input').fill(text);
+  await page.getByTestId('result-filter').selectOption('all'); // images and clips (the default instruction asks for images)
   await page.getByTestId('query-submit').click();
   await expect(page.getByTestId('results')).toHaveAttribute('data-pending', 'false', { timeout: 60_000 });
   await expect(page.getByTestId('result')).toHaveCount(12);

@@ -49,6 +49,13 @@ test('explore: find similar ranks the item first; the trace draws the JSON boxes
   // A text query: the T-CoT streams into the query's trace, results come back ranked.
   await page.getByTestId('query-input').fill('a red circle');
   await page.getByTestId('query-submit').click();
+  // The default instruction ("find an image that matches the caption") ranks images only; "all items" ranks all 12.
+  await expect(page.getByTestId('result')).toHaveCount(9, { timeout: 60_000 });
+  await expect(page.getByTestId('results')).toHaveAttribute('data-pending', 'false', { timeout: 60_000 });
+  await expect(page.locator('[data-testid="result"][data-id^="clip-"]')).toHaveCount(0);
+  await expect(page.getByTestId('result-filter').locator('option').first()).toHaveText('Results: images (as the instruction asks)');
+  await page.getByTestId('result-filter').selectOption('all');
+  await page.getByTestId('query-submit').click();
   await expect(page.getByTestId('result')).toHaveCount(12, { timeout: 60_000 });
   await expect(page.getByTestId('results')).toHaveAttribute('data-pending', 'false', { timeout: 60_000 });
   await expect(page.getByTestId('trace-query')).toHaveAttribute('data-streaming', 'false');
@@ -71,6 +78,7 @@ test('explore: find similar ranks the item first; the trace draws the JSON boxes
   await imageResult.getByRole('button', { name: 'Find similar' }).click();
   await expect(page.getByTestId('results')).toHaveAttribute('data-pending', 'false', { timeout: 60_000 });
   await expect(first).toHaveAttribute('data-id', imageId);
+  await expect(page.getByTestId('query-input')).toHaveValue(''); // the text no longer names the query
   const topScore = Number((await first.locator('.score').textContent())!);
   // Not exactly 1: the query is embedded in another batch (other padding) than at indexing time.
   expect(topScore).toBeGreaterThan(0.99);
@@ -140,6 +148,7 @@ test('explore: find similar ranks the item first; the trace draws the JSON boxes
   await page.getByTestId('backend-picker').selectOption('wasm');
   await expect(page.getByTestId('backend-badge')).toHaveText('wasm', { timeout: 60_000 });
   await expect(page.getByTestId('library-ready')).toHaveAttribute('data-from-cache', 'true', { timeout: 60_000 });
+  await page.getByTestId('query-input').fill('a red circle');
   await page.getByTestId('query-submit').click();
   await expect(page.getByTestId('results')).toHaveAttribute('data-pending', 'false', { timeout: 60_000 });
 

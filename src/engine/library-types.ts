@@ -67,9 +67,14 @@ export interface ThumbImage {
 
 export type SearchQuery = { kind: 'text'; text: string } | { kind: 'item'; id: string } | { kind: 'media'; input: MediaInput };
 
+/** Which items a search ranks: 'auto' follows the instruction ("find a video…" → clips), else everything. */
+export type ResultFilter = 'auto' | 'all' | 'image' | 'clip' | 'user';
+
 export interface SearchOptions {
   k?: number;
   instruction?: string;
+  /** Default 'auto'. */
+  filter?: ResultFilter;
 }
 
 export interface Hit {

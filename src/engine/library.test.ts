@@ -60,6 +60,21 @@ describe('Library', () => {
     expect(await again.open(small)).toMatchObject({ fromCache: false, partial: false, size: 7 });
   });
 
+  test('results follow the instruction (a video instruction ranks clips only), and an explicit filter overrides it', async () => {
+    const { library } = await setup();
+    await library.open(small);
+    const kinds = (r: { withTcot: { item: { kind: string } }[]; withoutTcot: { item: { kind: string } }[] }) => [...new Set([...r.withTcot, ...r.withoutTcot].map((h) => h.item.kind))];
+    const text = { kind: 'text' as const, text: 'a red circle' };
+    const video = await library.search(text, { k: 7, instruction: 'find a video that matches the caption' });
+    expect(kinds(video)).toEqual(['clip']);
+    expect(video.withTcot).toHaveLength(2); // every clip, fewer than k
+    expect(kinds(await library.search(text, { k: 7, instruction: 'find an image that matches the caption' }))).toEqual(['image']);
+    expect(kinds(await library.search(text, { k: 7, instruction: 'classify the image' })).sort()).toEqual(['clip', 'image']); // ranks labels: no media kind
+    expect(kinds(await library.search(text, { k: 7, instruction: 'find a video that matches the caption', filter: 'image' }))).toEqual(['image']);
+    expect((await library.search(text, { k: 7, instruction: 'find a video that matches the caption', filter: 'all' })).withTcot).toHaveLength(7);
+    expect((await library.search(text, { k: 7, filter: 'user' })).withTcot).toEqual([]); // no files added
+  });
+
   test('"find similar" ranks the item itself first (score ≈ 1), with and without T-CoT', async () => {
     const { library } = await setup();
     await library.open(small);
@@ -90,7 +105,7 @@ describe('Library', () => {
     let plainIds: string[] = [];
     const r = await library.search(
       { kind: 'text', text: 'a red circle' },
-      { instruction: 'find an image that matches the caption' },
+      { instruction: 'find an image that matches the caption', filter: 'all' },
       (t) => {
         events.push('tokens');
         streamed.push(...t);

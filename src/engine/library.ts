@@ -18,6 +18,7 @@ import { renderClip } from '../world/clip';
 import { hashSeed } from '../world/rng';
 import { renderScene } from '../world/scene';
 import { builtinCollection } from '../world/suite';
+import { instructionTarget } from '../world/tasks';
 import { CLIP_FRAMES, CLIP_SIZE, IMAGE_SIZE, type WorldInput } from '../world/types';
 import {
   DEFAULT_COLLECTION,
@@ -463,10 +464,15 @@ export class Library {
       parts = { visual: (await this.decode(query.input)).visual, instruction };
     }
     const k = Math.min(opts.k ?? 12, withIndex.size);
+    const filter = opts.filter === undefined || opts.filter === 'auto' ? (instructionTarget(instruction) ?? 'all') : opts.filter;
+    const keep = filter === 'all' ? undefined : (id: string) => {
+      const e = this.entries.get(id);
+      return !!e && (filter === 'user' ? e.source === 'user' : e.kind === filter);
+    };
     const hits = (hs: { id: string; score: number }[] | undefined): Hit[] => (hs ?? []).map((h) => ({ id: h.id, score: h.score, item: publicItem(this.entries.get(h.id)!) }));
 
     const [plainVector] = await m.embedder.embedData([this.embedItem(m, parts, null)]);
-    const [plain] = await withoutIndex.search(plainVector!, k);
+    const [plain] = await withoutIndex.search(plainVector!, k, keep);
     const tPlain = performance.now();
     onPlain?.(hits(plain), tPlain - t0);
 
@@ -484,7 +490,7 @@ export class Library {
     const t1 = performance.now();
     const [tcotVector] = await m.embedder.embedData([this.embedItem(m, parts, tokens)]);
     const t2 = performance.now();
-    const [reasoned] = await withIndex.search(tcotVector!, k);
+    const [reasoned] = await withIndex.search(tcotVector!, k, keep);
     const t3 = performance.now();
     return {
       withTcot: hits(reasoned),

@@ -32,6 +32,20 @@ describe('EmbeddingIndex', () => {
     index.remove(['a']);
     expect(await index.search(Float32Array.from([0, 1]), 3)).toEqual([[]]);
   });
+  test('keep: only accepted rows are ranked, in the same order; none accepted gives no hits; no leaks', async () => {
+    const index = new EmbeddingIndex(2);
+    index.upsert(['east', 'north', 'northeast', 'west'], Float32Array.from([...unit(1, 0), ...unit(0, 1), ...unit(1, 1), ...unit(-1, 0)]));
+    const query = Float32Array.from(unit(1, 0.2));
+    const [all] = await index.search(query, 4);
+    const [some] = await index.search(query, 4, (id) => id !== 'east');
+    expect(some.map((h) => h.id)).toEqual(all.filter((h) => h.id !== 'east').map((h) => h.id));
+    expect(some.map((h) => h.score)).toEqual(all.filter((h) => h.id !== 'east').map((h) => h.score));
+    expect((await index.search(query, 1, (id) => id.startsWith('n')))[0].map((h) => h.id)).toEqual(['northeast']);
+    expect(await index.search(query, 3, () => false)).toEqual([[]]);
+    const before = tf.memory().numTensors;
+    await index.search(query, 2, (id) => id !== 'west');
+    expect(tf.memory().numTensors).toBe(before);
+  });
   test('bad shapes are refused; searches leak no tensors', async () => {
     const index = new EmbeddingIndex(3);
     expect(() => index.upsert(['a'], new Float32Array(2))).toThrow(/1×3/);

@@ -64,16 +64,22 @@ export class EmbeddingIndex {
     this.rowOf.clear();
   }
 
-  /** The k most similar rows to each query ([Q, dim] row-major, or one [dim] vector). */
-  async search(queries: Float32Array, k: number): Promise<SearchHit[][]> {
+  /**
+   * The k most similar rows to each query ([Q, dim] row-major, or one [dim] vector). With `keep`, only rows
+   * whose id it accepts are ranked (a −∞ mask before top-k), so fewer than k may come back.
+   */
+  async search(queries: Float32Array, k: number, keep?: (id: string) => boolean): Promise<SearchHit[][]> {
     if (queries.length % this.dim !== 0) throw new RangeError(`query length ${queries.length} is not a multiple of ${this.dim}`);
     const q = queries.length / this.dim;
     if (!this.matrix || q === 0) return Array.from({ length: q }, () => []);
-    const kk = Math.min(k, this.size);
+    const mask = keep ? Float32Array.from(this.ids, (id) => (keep(id) ? 0 : -Infinity)) : null;
+    const allowed = mask ? mask.reduce((n, v) => n + (v === 0 ? 1 : 0), 0) : this.size;
+    const kk = Math.min(k, allowed);
+    if (kk === 0) return Array.from({ length: q }, () => []);
     const matrix = this.matrix;
     const { values, indices } = tf.tidy(() => {
       const sims = tf.matMul(tf.tensor2d(queries, [q, this.dim]), matrix, false, true); // [Q, N]
-      return tf.topk(sims, kk, true);
+      return tf.topk(mask ? tf.add(sims, tf.tensor2d(mask, [1, mask.length])) : sims, kk, true);
     });
     const [vals, idx] = await Promise.all([values.data(), indices.data()]);
     tf.dispose([values, indices]);

@@ -70,6 +70,31 @@ export const TASK_INSTRUCTIONS: Record<Task, readonly string[]> = {
   'video-moment': ['find the moment that the text describes', 'choose the part of the video that matches the text'],
 };
 
+/** What a task's candidates are, where they are media the library holds (the others rank labels, answers or captions). */
+export const TASK_TARGET: Record<Task, 'image' | 'clip' | null> = {
+  'image-cls': null,
+  'image-vqa': null,
+  'image-t2i': 'image',
+  'image-i2t': null,
+  'image-i2i': 'image',
+  'image-grounding': 'image',
+  'video-cls': null,
+  'video-vqa': null,
+  'video-t2v': 'clip',
+  'video-v2t': null,
+  'video-moment': 'clip',
+};
+
+/** The kind of media an instruction asks for ("find a video that matches the caption" → clip), or null. */
+export function instructionTarget(instruction: string | undefined): 'image' | 'clip' | null {
+  const wanted = instruction?.trim().toLowerCase();
+  if (!wanted) return null;
+  for (const [task, phrases] of Object.entries(TASK_INSTRUCTIONS) as [Task, readonly string[]][]) {
+    if (phrases.includes(wanted)) return TASK_TARGET[task];
+  }
+  return null;
+}
+
 export interface Cand {
   input: WorldInput;
   focus: Focus;

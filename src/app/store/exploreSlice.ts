@@ -3,13 +3,16 @@
 // selected result's trace.
 import * as Comlink from 'comlink';
 import type { StateCreator } from 'zustand';
-import type { Hit, SearchQuery, SearchResult, Trace } from '../../engine/types';
+import type { Hit, ResultFilter, SearchQuery, SearchResult, Trace } from '../../engine/types';
 import { prepareFiles, transferables } from '../files';
+import { readUrlState } from '../url-state';
 import type { AppState } from './index';
 
 export interface ExploreSlice {
   queryText: string;
   instruction: string;
+  /** Which items are ranked: 'auto' follows the instruction (a "find a video…" instruction ranks clips). */
+  resultFilter: ResultFilter;
   rankBy: 'tcot' | 'plain';
   searching: boolean;
   searchError: string | null;
@@ -29,15 +32,23 @@ export interface ExploreSlice {
   selectedTrace: Trace | null;
   setQueryText(text: string): void;
   setInstruction(instruction: string): void;
+  setResultFilter(filter: ResultFilter): void;
+  /** Search with a library item as the query: no instruction (items are indexed without one), the text box cleared. */
+  findSimilar(id: string, label: string): Promise<void>;
   setRankBy(rankBy: 'tcot' | 'plain'): void;
   search(query: SearchQuery, label: string): Promise<void>;
   searchFile(file: File): Promise<void>;
   select(id: string | null): Promise<void>;
 }
 
+/** The instruction Explore starts with (the URL carries another one, or '' for none). */
+export const DEFAULT_INSTRUCTION = 'find an image that matches the caption';
+const fromUrl = readUrlState();
+
 export const createExploreSlice: StateCreator<AppState, [], [], ExploreSlice> = (set, get) => ({
-  queryText: '',
-  instruction: 'find an image that matches the caption',
+  queryText: fromUrl.q ?? '',
+  instruction: fromUrl.instruction ?? DEFAULT_INSTRUCTION,
+  resultFilter: fromUrl.filter ?? 'auto',
   rankBy: 'tcot',
   searching: false,
   searchError: null,
@@ -52,6 +63,11 @@ export const createExploreSlice: StateCreator<AppState, [], [], ExploreSlice> = 
   selectedTrace: null,
   setQueryText: (queryText) => set({ queryText }),
   setInstruction: (instruction) => set({ instruction }),
+  setResultFilter: (resultFilter) => set({ resultFilter }),
+  async findSimilar(id, label) {
+    set({ instruction: '', queryText: '' });
+    await get().search({ kind: 'item', id }, label);
+  },
   setRankBy: (rankBy) => set({ rankBy }),
 
   async search(query, label) {
@@ -69,7 +85,7 @@ export const createExploreSlice: StateCreator<AppState, [], [], ExploreSlice> = 
     try {
       const result = await handle.engine.search(
         query,
-        { k: 12, instruction: get().instruction },
+        { k: 12, instruction: get().instruction, filter: get().resultFilter },
         Comlink.proxy((tokens: number[]) => {
           buffer.push(...tokens);
           if (!scheduled) {

@@ -2,8 +2,8 @@
 // each result moved); the trace of the query and of the selected result.
 import { useEffect, useMemo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import type { Hit } from '../../engine/types';
-import { TASK_INSTRUCTIONS } from '../../world/tasks';
+import type { Hit, ResultFilter } from '../../engine/types';
+import { instructionTarget, TASK_INSTRUCTIONS } from '../../world/tasks';
 import { WORD_GROUPS, tokenizeWords, isWorldWord } from '../../world/vocab';
 import { DropZone } from '../components/DropZone';
 import { PairMark } from '../components/PairMark';
@@ -13,11 +13,12 @@ import { useAppStore } from '../store';
 import { LibraryStatus } from './LibraryView';
 
 const HINT_GROUPS = ['color', 'shape', 'size', 'texture', 'relation', 'event', 'count'] as const;
+const AUTO_LABEL = { all: 'all items (the instruction names no media)', image: 'images (as the instruction asks)', clip: 'clips (as the instruction asks)' } as const;
 const INSTRUCTIONS = Object.entries(TASK_INSTRUCTIONS).flatMap(([task, list]) => list.map((text) => ({ task, text })));
 
 function QueryBox() {
   const s = useAppStore(
-    useShallow((s) => ({ text: s.queryText, setText: s.setQueryText, instruction: s.instruction, setInstruction: s.setInstruction, search: s.search, searchFile: s.searchFile, searching: s.searching, ready: s.libraryPhase === 'ready' })),
+    useShallow((s) => ({ text: s.queryText, setText: s.setQueryText, instruction: s.instruction, setInstruction: s.setInstruction, filter: s.resultFilter, setFilter: s.setResultFilter, search: s.search, searchFile: s.searchFile, searching: s.searching, ready: s.libraryPhase === 'ready' })),
   );
   const words = useMemo(() => tokenizeWords(s.text), [s.text]);
   const unknown = words.filter((w) => !isWorldWord(w) && !/^[,.?]$/.test(w));
@@ -59,6 +60,16 @@ function QueryBox() {
               {i.text}
             </option>
           ))}
+        </select>
+        <label className="visually-hidden" htmlFor="result-filter">
+          Results
+        </label>
+        <select id="result-filter" data-testid="result-filter" value={s.filter} onChange={(e) => s.setFilter(e.target.value as ResultFilter)} title="Which items are ranked">
+          <option value="auto">{`Results: ${AUTO_LABEL[instructionTarget(s.instruction) ?? 'all']}`}</option>
+          <option value="all">all items</option>
+          <option value="image">images only</option>
+          <option value="clip">clips only</option>
+          <option value="user">your files only</option>
         </select>
         <button type="submit" data-testid="query-submit" disabled={!s.ready || s.searching || !s.text.trim()}>
           {s.searching ? 'Searching…' : 'Search'}
@@ -105,7 +116,7 @@ function movement(hit: Hit, rank: number, other: Hit[]): { label: string; kind: 
 
 function Results() {
   const s = useAppStore(
-    useShallow((s) => ({ result: s.result, plainHits: s.plainHits, plainMs: s.plainMs, rankBy: s.rankBy, setRankBy: s.setRankBy, selectedId: s.selectedId, select: s.select, search: s.search, queryMs: s.queryMs, label: s.queryLabel })),
+    useShallow((s) => ({ result: s.result, plainHits: s.plainHits, plainMs: s.plainMs, rankBy: s.rankBy, setRankBy: s.setRankBy, selectedId: s.selectedId, select: s.select, findSimilar: s.findSimilar, queryMs: s.queryMs, label: s.queryLabel })),
   );
   const result = s.result;
   if (!result && !s.plainHits) return null;
@@ -169,7 +180,7 @@ function Results() {
                 </span>
                 <span className="caption">{h.item.caption ?? h.item.name}</span>
               </button>
-              <button type="button" className="link" onClick={() => void s.search({ kind: 'item', id: h.id }, h.item.name)}>
+              <button type="button" className="link" onClick={() => void s.findSimilar(h.id, h.item.name)}>
                 Find similar
               </button>
               <PairMark hit={h} />
