@@ -94,7 +94,7 @@ export function checkFile(name: string, size: number, head: Uint8Array, limits: 
     if (s.width * s.height > limits.maxPixels) {
       throw new MediaError(
         'too-large',
-        `the image is ${s.width}×${s.height} (${((s.width * s.height) / 1e6).toFixed(0)} megapixels); the limit is ${(limits.maxPixels / 1e6).toFixed(0)}`,
+        `the image is ${s.width}×${s.height} (${((s.width * s.height) / 1e6).toFixed(0)} megapixels); the limit is ${(limits.maxPixels / 1e6).toFixed(0)} megapixels`,
         name,
       );
     }
