@@ -1,8 +1,11 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
+import { useAppStore } from './store';
+import { startUrlSync } from './store/url-sync';
 import './styles.css';
 
+startUrlSync(useAppStore);
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
     <App />

@@ -1,4 +1,5 @@
-// `npm run train -- --preset quick|full|short --seed N --out DIR [--resume] [--parallel] [--ship] [--no-eval] [--eval-seed S]`
+// `npm run train -- --preset quick|full|short --seed N --out DIR [--resume] [--parallel] [--pointer] [--ship] [--no-eval] [--eval-seed S]`
+// `--pointer`: the Reasoner gets the pointer head (location and frame tokens point at its vision tokens).
 // `--parallel`: after the vision stage, the Reasoner's cold start runs in a second process (`--only sft`, its own
 // state file ckpt/state-sft.json, steps in DIR/steps-sft.jsonl, log in DIR/sft.log) while this one trains the Embedder.
 // `npm run train -- --profile [--ops]`: per-step timings of the training passes (src/cli/profile-steps.ts).
@@ -18,7 +19,7 @@ import { plotPng } from './plot';
 import { buildSuite } from '../world/suite';
 import { diskStore } from '../train/checkpoint-node';
 import { evaluateItems, summarize, type TcotSource } from '../train/evaluate';
-import { PRESETS } from '../train/presets';
+import { PRESETS, shippedPointer } from '../train/presets';
 import { runRecipe, type RecipeState, type StepLog } from '../train/recipe';
 import type { EmbedderStepLog } from '../train/embedder-trainer';
 import type { GrpoStepLog } from '../train/grpo-trainer';
@@ -38,8 +39,9 @@ if (flag('profile')) {
 }
 
 const presetName = arg('preset', 'quick') as keyof typeof PRESETS;
-const preset = PRESETS[presetName];
-if (!preset) throw new Error(`unknown preset ${presetName} (full | short | quick | test)`);
+if (!PRESETS[presetName]) throw new Error(`unknown preset ${presetName} (full | short | quick | test)`);
+// `--pointer`: the Reasoner gains the pointer head over its vision tokens (src/models/pointer.ts).
+const preset = flag('pointer') ? { ...PRESETS[presetName], reasonerConfig: { ...PRESETS[presetName].reasonerConfig, pointer: shippedPointer() } } : PRESETS[presetName];
 const seed = Number(arg('seed', '1'));
 const out = arg('out', `runs/${presetName}-seed${seed}`)!;
 const evalSeed = Number(arg('eval-seed', '7919')); // not a training or tuning seed
@@ -77,7 +79,7 @@ function bar(log: StepLog): void {
 /** The cold start in a second process on the same checkpoint folder; resolves with its final state. */
 function sftElsewhere(): Promise<RecipeState> {
   const logFd = openSync(join(out, 'sft.log'), 'a');
-  const args = [...process.execArgv, process.argv[1]!, '--preset', presetName, '--seed', String(seed), '--out', out, '--only', 'sft', ...(flag('resume') ? ['--resume'] : [])];
+  const args = [...process.execArgv, process.argv[1]!, '--preset', presetName, '--seed', String(seed), '--out', out, '--only', 'sft', ...(flag('resume') ? ['--resume'] : []), ...(flag('pointer') ? ['--pointer'] : [])];
   const child = spawn(process.execPath, args, { stdio: ['ignore', logFd, logFd] });
   const stop = () => child.kill('SIGTERM'); // the child dies with this process
   process.on('exit', stop);
