@@ -152,6 +152,15 @@ test('explore: find similar ranks the item first; the trace draws the JSON boxes
   await page.getByTestId('query-submit').click();
   await expect(page.getByTestId('results')).toHaveAttribute('data-pending', 'false', { timeout: 60_000 });
 
+  // The URL keeps one's place: a reload shows the same query, instruction and filter, and runs the search again.
+  await page.reload();
+  await expect(page.getByTestId('query-input')).toHaveValue('a red circle');
+  await expect(page.getByTestId('instruction')).toHaveValue('');
+  await expect(page.getByTestId('result-filter')).toHaveValue('all');
+  await expect(page.getByTestId('result')).toHaveCount(12, { timeout: 120_000 });
+  await expect(page.getByTestId('results')).toHaveAttribute('data-pending', 'false', { timeout: 60_000 });
+  await expect(page.getByTestId('model-status')).toHaveText('Reasoner untrained · Embedder untrained');
+
   // Narrow window: still usable (no horizontal overflow of the page).
   await page.setViewportSize({ width: 420, height: 800 });
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(420);
@@ -267,12 +276,15 @@ test('library: a dropped PNG, JPEG and WebM are indexed and survive a reload; co
   await shot(page, 'explore-file-query');
   await page.getByRole('button', { name: 'Library' }).click();
 
-  // Remove one, then clear all.
+  // Remove one, then clear all: the header's count follows at once.
+  const size = Number(await page.getByTestId('library-ready').getAttribute('data-size'));
   await page.getByRole('button', { name: 'Remove circle.jpg' }).click();
   await expect(page.getByTestId('user-item')).toHaveCount(2);
+  await expect(page.getByTestId('library-ready')).toHaveAttribute('data-size', String(size - 1));
   page.once('dialog', (d) => void d.accept());
   await page.getByTestId('clear-all').click();
   await expect(page.getByTestId('user-item')).toHaveCount(0);
+  await expect(page.getByTestId('library-ready')).toHaveAttribute('data-size', String(size - 3));
   await page.reload();
   await expect(page.getByTestId('library-ready')).toBeVisible({ timeout: 120_000 });
   await expect(page.getByTestId('user-item')).toHaveCount(0);
@@ -467,6 +479,7 @@ test('the trained Reasoner writes a well-formed T-CoT for a text query, with key
   await page.goto('/?view=explore&collection=8');
   await expect(page.getByTestId('library-ready')).toBeVisible({ timeout: 300_000 });
   await expect(page.getByTestId('untrained-note')).toHaveCount(0);
+  await expect(page.getByTestId('model-status')).toHaveText('Reasoner shipped · Embedder shipped');
   const target = (await page.evaluate(() => window.embedRL.engine.listItems())).find((i) => i.kind === 'image' && i.caption)!;
   const ranked = await captionQuery(page, target.caption!);
   const trace = page.getByTestId('trace-query');

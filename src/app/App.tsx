@@ -3,6 +3,7 @@ import { useShallow } from 'zustand/react/shallow';
 import { BackendBadge } from './components/BackendBadge';
 import { BackendPicker } from './components/BackendPicker';
 import { useAppStore } from './store';
+import type { ModelInfo } from '../engine/types';
 import { VIEWS } from './views';
 
 export function App() {
@@ -53,12 +54,23 @@ export function App() {
   );
 }
 
+const SOURCE_LABEL: Record<ModelInfo['source'], string> = { url: 'shipped', indexeddb: 'saved', files: 'from a file', random: 'untrained', finetuned: 'fine-tuned' };
+const describe = (m: ModelInfo) => `${SOURCE_LABEL[m.source]}${m.quantized ? ', int8' : ''}${m.sha256 ? ` ${m.sha256.slice(0, 8)}` : ''}, ${(m.parameters / 1e6).toFixed(2)} M parameters`;
+
+/** Which Reasoner and Embedder run: shipped, fine-tuned, untrained… (the tooltip adds the hash and size). */
 function ModelStatus() {
   const models = useAppStore((s) => s.status?.models);
-  const loaded = models ? [models.reasoner, models.embedder].filter(Boolean).length : 0;
+  if (!models || (!models.reasoner && !models.embedder)) {
+    return (
+      <span className="model-status" data-testid="model-status" title="Reasoner and Embedder weights">
+        models: not loaded
+      </span>
+    );
+  }
+  const part = (name: string, m: ModelInfo | null) => `${name} ${m ? SOURCE_LABEL[m.source] : 'not loaded'}`;
   return (
-    <span className="model-status" data-testid="model-status" title="Reasoner and Embedder weights">
-      models: {loaded === 0 ? 'not loaded' : `${loaded}/2 loaded`}
+    <span className="model-status" data-testid="model-status" data-reasoner={models.reasoner?.source ?? 'none'} title={[models.reasoner && `Reasoner: ${describe(models.reasoner)}`, models.embedder && `Embedder: ${describe(models.embedder)}`].filter(Boolean).join('\n')}>
+      {part('Reasoner', models.reasoner)} · {part('Embedder', models.embedder)}
     </span>
   );
 }

@@ -163,7 +163,7 @@ function checkManifest(raw: unknown): WeightsManifest {
  * Fields that default to `null` (`vision`, `pointer`) need nothing: absent ≡ null when configs are compared.
  */
 function upgradeConfig(m: WeightsManifest): void {
-  const c = m.config as Record<string, unknown>;
+  const c = m.config as unknown as Record<string, unknown>;
   if (m.model === 'embedder' && c.globalClipSize === undefined && typeof c.globalSize === 'number') c.globalClipSize = c.globalSize;
 }
 

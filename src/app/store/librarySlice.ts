@@ -113,7 +113,7 @@ export const createLibrarySlice: StateCreator<AppState, [], [], LibrarySlice> = 
       const { inputs, errors, order } = await prepareFiles(files, (done, total, name) =>
         set({ addProgress: { ...get().addProgress!, done: 0, total, message: `Reading ${name} (${done + 1} / ${total})…` } }),
       );
-      set({ addProgress: withRate({ task: 'add-models', done: 0, total: inputs.length, message: 'Reasoning about and embedding…' }, null) });
+      set({ addProgress: withRate({ task: 'add-models', done: 0, total: inputs.length, message: inputs.length < files.length ? `Reasoning about and embedding the ${inputs.length} of ${files.length} picked files that could be read…` : 'Reasoning about and embedding…' }, null) });
       const added = inputs.length
         ? await handle.engine.addMedia(
             Comlink.transfer(inputs, transferables(inputs)),
@@ -140,7 +140,9 @@ export const createLibrarySlice: StateCreator<AppState, [], [], LibrarySlice> = 
     const handle = get().handle;
     if (!handle) return;
     await handle.engine.removeItem(id);
-    set({ userItems: get().userItems.filter((i) => i.id !== id) });
+    const userItems = get().userItems.filter((i) => i.id !== id);
+    const library = get().library;
+    set({ userItems, library: library ? { ...library, size: library.builtinCount + userItems.length, userItems } : null });
     void get().refreshStorage();
   },
 
@@ -148,7 +150,8 @@ export const createLibrarySlice: StateCreator<AppState, [], [], LibrarySlice> = 
     const handle = get().handle;
     if (!handle) return;
     await handle.engine.clearLibrary();
-    set({ userItems: [], addResults: [] });
+    const library = get().library;
+    set({ userItems: [], addResults: [], library: library ? { ...library, size: library.builtinCount, userItems: [] } : null });
     void get().refreshStorage();
   },
 

@@ -71,7 +71,12 @@ function QueryBox() {
           <option value="clip">clips only</option>
           <option value="user">your files only</option>
         </select>
-        <button type="submit" data-testid="query-submit" disabled={!s.ready || s.searching || !s.text.trim()}>
+        <button
+          type="submit"
+          data-testid="query-submit"
+          disabled={!s.ready || s.searching || !s.text.trim()}
+          title={!s.ready ? 'Search works once the library is ready (see the progress below)' : s.searching ? 'A search is running' : !s.text.trim() ? 'Type a query first' : undefined}
+        >
           {s.searching ? 'Searching…' : 'Search'}
         </button>
       </form>
