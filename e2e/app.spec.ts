@@ -1,10 +1,24 @@
 import { expect, test } from '@playwright/test';
 
 test.describe('app shell and engine', () => {
-  test('the engine starts in the worker on WebGPU (SwiftShader) and computes what CPU computes', async ({ page }, testInfo) => {
+  test('auto measures the backends it can start: on SwiftShader WASM beats the software WebGPU adapter, and says so', async ({ page }) => {
+    await page.goto('/');
+    const badge = page.getByTestId('backend-badge');
+    await expect(badge).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
+    await expect(badge).toHaveText('wasm');
+    const measured = (await badge.getAttribute('data-measured'))!;
+    expect(measured).toMatch(/WebGPU \(software adapter\) [\d.]+ GFLOP\/s/);
+    expect(measured).toMatch(/WASM [\d.]+ GFLOP\/s/);
+    test.info().annotations.push({ type: 'measured backends', description: measured });
+    await expect(badge).toHaveAttribute('title', /Measured: .* → WASM/);
+    await page.getByTestId('selfcheck-run').click();
+    await expect(page.getByTestId('selfcheck-result')).toHaveAttribute('data-backend', 'wasm', { timeout: 60_000 });
+  });
+
+  test('the engine starts in the worker on WebGPU (SwiftShader) when asked, and computes what CPU computes', async ({ page }, testInfo) => {
     const consoleErrors: string[] = [];
     page.on('pageerror', (err) => consoleErrors.push(err.message));
-    await page.goto('/');
+    await page.goto('/?backend=webgpu');
     await expect(page.getByRole('heading', { name: /Reasoning-driven multimodal embeddings/ })).toBeVisible();
 
     const badge = page.getByTestId('backend-badge');

@@ -11,7 +11,7 @@ declare global {
   }
 }
 
-const SMALL = 'collection=12&preset=tiny&tokens=12&tcot=teacher';
+const SMALL = 'backend=webgpu&collection=12&preset=tiny&tokens=12&tcot=teacher'; // WebGPU (SwiftShader) on purpose: a correctness target
 const shot = (page: Page, name: string) => page.screenshot({ path: `e2e-artifacts/${name}.png`, fullPage: true });
 const probe = (page: Page) => page.evaluate(async () => (await window.embedRL.engine.probeModels(3)).reasoner);
 

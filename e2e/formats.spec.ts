@@ -15,7 +15,7 @@ declare global {
 const fixture = (name: string) => Array.from(readFileSync(new URL(`./fixtures/${name}`, import.meta.url)));
 
 test('WebP, GIF (first frame) and BMP are added at their size; a huge PNG gets a per-file error', async ({ page }) => {
-  await page.goto('/?view=library&collection=12&preset=tiny&tokens=12&tcot=teacher');
+  await page.goto('/?backend=webgpu&view=library&collection=12&preset=tiny&tokens=12&tcot=teacher');
   await expect(page.getByTestId('backend-badge')).toHaveText('webgpu', { timeout: 60_000 });
   await expect(page.getByTestId('library-ready')).toBeVisible({ timeout: 120_000 });
 
@@ -74,7 +74,7 @@ function drop(page: Page, files: MadeFile[]) {
 }
 
 test('an AVIF image and an MP4 video made in this browser are added at their size', async ({ page }) => {
-  await page.goto('/?view=library&collection=8&preset=tiny&tokens=12&tcot=teacher');
+  await page.goto('/?backend=webgpu&view=library&collection=8&preset=tiny&tokens=12&tcot=teacher');
   await expect(page.getByTestId('library-ready')).toBeVisible({ timeout: 120_000 });
   const avif = await makeAvif(page);
   const mp4 = await makeMp4(page);

@@ -11,7 +11,7 @@ declare global {
 }
 
 async function ready(page: Page) {
-  await page.goto('/');
+  await page.goto('/?backend=webgpu');
   await expect(page.getByTestId('backend-badge')).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
   await expect(page.getByTestId('backend-badge')).toHaveText('webgpu');
 }

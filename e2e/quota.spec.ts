@@ -20,7 +20,7 @@ test('a full quota: the big file gets a clear storage-full message, nothing of i
     }\n`;
     await route.fulfill({ status: 200, contentType: 'text/javascript', body: quota + original });
   });
-  await page.goto('/?view=library&collection=8&preset=tiny&tokens=12&tcot=teacher');
+  await page.goto('/?backend=webgpu&view=library&collection=8&preset=tiny&tokens=12&tcot=teacher');
   await expect(page.getByTestId('library-ready')).toBeVisible({ timeout: 120_000 });
 
   await page.evaluate(async () => {

@@ -69,3 +69,59 @@ describe('selectBackend', () => {
     for (const b of ['webgpu', 'webgl', 'wasm', 'cpu']) expect(msg).toContain(`${b}: unset`);
   });
 });
+
+describe('selectBackend by measurement (auto, a platform that can time backends)', () => {
+  /** A platform whose measure() reports the speed of the backend made active last. */
+  function timedPlatform(speeds: Partial<Record<BackendName, number | Error>>, failing: BackendName[] = [], tried: BackendName[] = []) {
+    let active: BackendName | null = null;
+    const platform: Platform = {
+      host: 'page',
+      order: ['webgpu', 'webgl', 'wasm', 'cpu'],
+      async tryBackend(name) {
+        tried.push(name);
+        if (failing.includes(name)) return { ok: false, reason: `${name}: cannot start` };
+        active = name;
+        return name === 'webgpu' ? { ok: true, adapter: { vendor: 'google', architecture: 'swiftshader', device: '', description: '', isFallbackAdapter: true } } : { ok: true, details: { name } };
+      },
+      async measure() {
+        const s = speeds[active!];
+        if (s instanceof Error) throw s;
+        return s ?? 1;
+      },
+    };
+    return { platform, tried, active: () => active };
+  }
+
+  test('a software WebGPU adapter loses to WASM; the winner is made active again and the losers are listed', async () => {
+    const t = timedPlatform({ webgpu: 0.9, webgl: 2, wasm: 18, cpu: 0.2 });
+    const sel = await selectBackend(t.platform, 'auto');
+    expect(sel.backend).toBe('wasm');
+    expect(t.active()).toBe('wasm');
+    expect(t.tried).toEqual(['webgpu', 'webgl', 'wasm']); // CPU is not tried once WASM started
+    expect(sel.measured).toEqual([{ backend: 'webgpu', gflops: 0.9, fallbackAdapter: true }, { backend: 'webgl', gflops: 2 }, { backend: 'wasm', gflops: 18 }]);
+    expect(sel.details).toEqual({ name: 'wasm' });
+    expect(sel.skipped.map((s) => s.backend)).toEqual(['webgpu', 'webgl']);
+    expect(sel.skipped[0]!.reason).toMatch(/measured slower/);
+  });
+
+  test('a fast WebGPU wins and is re-activated after the others were tried', async () => {
+    const t = timedPlatform({ webgpu: 400, webgl: 90, wasm: 20 });
+    const sel = await selectBackend(t.platform, 'auto');
+    expect(sel.backend).toBe('webgpu');
+    expect(t.active()).toBe('webgpu');
+    expect(sel.adapter?.architecture).toBe('swiftshader');
+    expect(t.tried.at(-1)).toBe('webgpu');
+  });
+
+  test('a failed speed test skips that backend with its reason; nothing starting throws; an override is not measured', async () => {
+    const t = timedPlatform({ webgpu: new Error('device lost'), wasm: 5 }, ['webgl']);
+    const sel = await selectBackend(t.platform, 'auto');
+    expect(sel.backend).toBe('wasm');
+    expect(sel.skipped.find((s) => s.backend === 'webgpu')!.reason).toMatch(/speed test failed: device lost/);
+    await expect(selectBackend(timedPlatform({}, ['webgpu', 'webgl', 'wasm', 'cpu']).platform, 'auto')).rejects.toBeInstanceOf(NoBackendError);
+    const o = timedPlatform({ webgpu: 0.5, wasm: 50 });
+    const forced = await selectBackend(o.platform, 'webgpu');
+    expect(forced).toMatchObject({ backend: 'webgpu', measured: [] });
+    expect(o.tried).toEqual(['webgpu']);
+  });
+});

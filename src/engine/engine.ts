@@ -46,6 +46,7 @@ export class LabEngine implements Engine {
       preference: 'auto',
       adapter: null,
       skipped: [],
+      measured: [],
       details: {},
       error: null,
       models: { reasoner: null, embedder: null },

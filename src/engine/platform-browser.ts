@@ -9,6 +9,7 @@ import wasmPlainUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.w
 import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import { activateBackend } from './activate';
+import { measureActiveBackend } from './measure';
 import type { Platform, ProbeResult } from './backend';
 import type { AdapterInfo } from './types';
 
@@ -69,5 +70,6 @@ export function browserPlatform(host: 'worker' | 'page'): Platform {
       if (name === 'webgl') return { ok: true, details: { webglVersion: tf.env().getNumber('WEBGL_VERSION') } };
       return result;
     },
+    measure: () => measureActiveBackend(),
   };
 }

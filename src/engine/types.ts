@@ -74,6 +74,14 @@ export interface ModelProbe {
   reasoner: { tokens: number[]; text: string } | null;
 }
 
+/** One backend's speed in the automatic choice (src/engine/measure.ts). */
+export interface MeasuredBackend {
+  backend: BackendName;
+  gflops: number;
+  /** The WebGPU adapter is a software fallback (e.g. SwiftShader). */
+  fallbackAdapter?: boolean;
+}
+
 export type EnginePhase = 'idle' | 'starting' | 'ready' | 'error';
 
 export interface EngineStatus {
@@ -84,6 +92,8 @@ export interface EngineStatus {
   adapter: AdapterInfo | null;
   /** Backends tried before the one in use, each with the reason it was skipped. */
   skipped: SkippedBackend[];
+  /** What the automatic choice measured (GFLOP/s per backend that started); empty for an override. */
+  measured: MeasuredBackend[];
   /** Extra facts about the backend (WASM threads and SIMD, WebGL version, …). */
   details: Record<string, string | number | boolean>;
   /** Set when phase is 'error': no backend worked. */

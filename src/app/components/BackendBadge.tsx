@@ -1,4 +1,5 @@
 import { useShallow } from 'zustand/react/shallow';
+import { describeMeasured, label } from '../../engine/backend';
 import { useAppStore } from '../store';
 
 /** The backend the engine runs on, with the adapter and skipped backends in its tooltip. */
@@ -21,12 +22,13 @@ export function BackendBadge() {
   const adapter = status.adapter;
   const title = [
     adapter ? `Adapter: ${[adapter.vendor, adapter.architecture, adapter.description].filter(Boolean).join(' / ') || 'unnamed'}${adapter.isFallbackAdapter ? ' (fallback adapter)' : ''}` : null,
+    status.measured.length > 1 ? `Measured: ${describeMeasured(status.measured)} → ${label(status.backend)}` : null,
     ...status.skipped.map((s) => `Skipped ${s.reason}`),
   ]
     .filter(Boolean)
     .join('\n');
   return (
-    <span className={`badge badge-${status.backend}`} data-testid="backend-badge" data-state="ready" title={title} role="status">
+    <span className={`badge badge-${status.backend}`} data-testid="backend-badge" data-state="ready" data-measured={status.measured.length ? describeMeasured(status.measured) : undefined} title={title} role="status">
       {status.backend}
     </span>
   );

@@ -87,6 +87,7 @@ export const createEngineSlice: StateCreator<AppState, [], [], EngineSlice> = (s
           preference: get().preference,
           adapter: null,
           skipped: [],
+          measured: [],
           details: {},
           error: `The engine worker failed to start: ${err instanceof Error ? err.message : String(err)}`,
           models: { reasoner: null, embedder: null },
