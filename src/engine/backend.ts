@@ -1,4 +1,5 @@
-// Backend selection: try backends in order, keep the first that initialises, and remember why each
+// Backend selection: try backends in order and keep the fastest that starts (a platform that can time
+// them: the browser) or the first (Node), and remember why each
 // earlier one was skipped. The probing itself is host-specific (see platform-*.ts); the order and the
 // bookkeeping are here, pure, so tests can drive them with a backend made to fail.
 import { BACKEND_ORDER, type AdapterInfo, type BackendName, type MeasuredBackend, type BackendPreference, type SkippedBackend } from './types';
@@ -48,7 +49,7 @@ export function candidateOrder(
   return { order: [preference, ...sorted.filter((b) => b !== preference)], skipped: [] };
 }
 
-/** Try each backend in turn; the first that initialises wins. Throws NoBackendError listing every reason. */
+/** Try each backend in turn: the fastest measured wins under 'auto' (with platform.measure), else the first that starts. Throws NoBackendError listing every reason. */
 export async function selectBackend(
   platform: Platform,
   preference: BackendPreference = 'auto',

@@ -134,7 +134,7 @@ export interface SelfCheckResult {
 export type BenchOptions = Omit<ModelBenchOptions, 'onProgress'>;
 
 export interface Engine {
-  /** Choose and initialise a backend (WebGPU → WebGL → WASM → CPU unless a preference is given). */
+  /** Choose and initialise a backend: the fastest measured (browser) or the first that starts (WebGPU → WebGL → WASM → CPU), unless a preference is given. */
   init(options?: InitOptions, onProgress?: ProgressCallback): Promise<EngineStatus>;
   status(): Promise<EngineStatus>;
   /** Run the self-check network (seeded) on the active backend and on CPU. */
