@@ -1,4 +1,4 @@
-// `npm run train -- --preset quick|full|short --seed N --out DIR [--resume] [--parallel] [--pointer] [--ship] [--no-eval] [--eval-seed S]`
+// `npm run train -- --preset quick|full|short --seed N --out DIR [--resume] [--parallel] [--pointer] [--evidence-weight W] [--ship] [--no-eval] [--eval-seed S]`
 // `--pointer`: the Reasoner gets the pointer head (location and frame tokens point at its vision tokens).
 // `--parallel`: after the vision stage, the Reasoner's cold start runs in a second process (`--only sft`, its own
 // state file ckpt/state-sft.json, steps in DIR/steps-sft.jsonl, log in DIR/sft.log) while this one trains the Embedder.
@@ -41,7 +41,14 @@ if (flag('profile')) {
 const presetName = arg('preset', 'quick') as keyof typeof PRESETS;
 if (!PRESETS[presetName]) throw new Error(`unknown preset ${presetName} (full | short | quick | test)`);
 // `--pointer`: the Reasoner gains the pointer head over its vision tokens (src/models/pointer.ts).
-const preset = flag('pointer') ? { ...PRESETS[presetName], reasonerConfig: { ...PRESETS[presetName].reasonerConfig, pointer: shippedPointer() } } : PRESETS[presetName];
+// `--evidence-weight W`: the cold start weighs location and frame tokens W× in its loss (sft-trainer.ts).
+const evidenceWeight = arg('evidence-weight');
+const preset = {
+  ...PRESETS[presetName],
+  ...(flag('pointer') ? { reasonerConfig: { ...PRESETS[presetName].reasonerConfig, pointer: shippedPointer() } } : {}),
+  ...(evidenceWeight ? { sft: { ...PRESETS[presetName].sft, evidenceWeight: Number(evidenceWeight) } } : {}),
+};
+if (!(preset.sft.evidenceWeight === undefined || preset.sft.evidenceWeight > 0)) throw new Error('--evidence-weight must be a positive number');
 const seed = Number(arg('seed', '1'));
 const out = arg('out', `runs/${presetName}-seed${seed}`)!;
 const evalSeed = Number(arg('eval-seed', '7919')); // not a training or tuning seed
@@ -79,7 +86,7 @@ function bar(log: StepLog): void {
 /** The cold start in a second process on the same checkpoint folder; resolves with its final state. */
 function sftElsewhere(): Promise<RecipeState> {
   const logFd = openSync(join(out, 'sft.log'), 'a');
-  const args = [...process.execArgv, process.argv[1]!, '--preset', presetName, '--seed', String(seed), '--out', out, '--only', 'sft', ...(flag('resume') ? ['--resume'] : []), ...(flag('pointer') ? ['--pointer'] : [])];
+  const args = [...process.execArgv, process.argv[1]!, '--preset', presetName, '--seed', String(seed), '--out', out, '--only', 'sft', ...(flag('resume') ? ['--resume'] : []), ...(flag('pointer') ? ['--pointer'] : []), ...(evidenceWeight ? ['--evidence-weight', evidenceWeight] : [])];
   const child = spawn(process.execPath, args, { stdio: ['ignore', logFd, logFd] });
   const stop = () => child.kill('SIGTERM'); // the child dies with this process
   process.on('exit', stop);

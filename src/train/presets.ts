@@ -19,6 +19,7 @@ export interface EmbedderStage {
   hardNegatives: boolean; // add each pair's one-detail hard negative to the query → positive direction
   logitScale: number; // SPEC: 50 (τ = 0.02)
   freezeVision?: boolean; // train everything but the pre-trained vision stem
+  evidenceWeight?: number; // loss weight of location and frame tokens (the evidence); 1 (default) = plain token mean
 }
 
 export interface SftStage {
@@ -30,6 +31,7 @@ export interface SftStage {
   patience: number; // stop after this many evaluations without a new best (best weights are kept)
   valPairs: number; // matched pairs held out of SFT training for the validation loss
   freezeVision?: boolean; // train everything but the pre-trained vision stem
+  evidenceWeight?: number; // loss weight of location and frame tokens (the evidence); 1 (default) = plain token mean
 }
 
 export interface GrpoStage {

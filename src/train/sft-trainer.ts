@@ -42,15 +42,26 @@ export interface SftStepLog {
   dt: number;
 }
 
-/** CE = −Σ log p(target) · mask / Σ mask over a batch (differentiable). */
-export function sftLoss(reasoner: Reasoner, batch: SftExample[]): tf.Scalar {
+/**
+ * CE = −Σ w · log p(target) / Σ w · mask over a batch (differentiable): w is `evidenceWeight` on location
+ * and frame tokens (the boxes and key frames: a few tokens of a long T-CoT, and the ones grounding rests
+ * on), 1 elsewhere. With the default 1 it is the token mean.
+ */
+export function sftLoss(reasoner: Reasoner, batch: SftExample[], evidenceWeight = 1): tf.Scalar {
   const { logprobs, mask } = reasoner.logprobs(
     batch.map((e) => e.input),
     batch.map((e) => e.target),
     { groupSize: 1 },
   );
-  return tf.div(tf.neg(tf.sum(logprobs)), tf.maximum(tf.sum(mask), 1)) as tf.Scalar;
+  if (evidenceWeight === 1) return tf.div(tf.neg(tf.sum(logprobs)), tf.maximum(tf.sum(mask), 1)) as tf.Scalar;
+  const [B, T] = logprobs.shape;
+  const w = new Float32Array(B * T);
+  batch.forEach((e, b) => e.target.forEach((id, t) => (w[b * T + t] = isEvidenceToken(id) ? evidenceWeight : 1)));
+  const weights = tf.mul(tf.tensor2d(w, [B, T]), mask);
+  return tf.div(tf.neg(tf.sum(tf.mul(logprobs, weights))), tf.maximum(tf.sum(weights), 1)) as tf.Scalar;
 }
+
+const isEvidenceToken = (id: number) => VOCAB.isLoc(id) || VOCAB.isFrame(id);
 
 /** Token-mean validation cross-entropy, no tape. */
 export function validationLoss(reasoner: Reasoner, examples: SftExample[], batchSize = 16): number {
@@ -101,7 +112,7 @@ export async function trainSft(reasoner: Reasoner, train: SftExample[] | PairSou
     for (let step = hooks.startStep ?? 0; step < stage.maxSteps; step++) {
       const t0 = performance.now();
       const batch = draw(step);
-      const { value, grads } = paramGrads(vars, () => sftLoss(reasoner, batch));
+      const { value, grads } = paramGrads(vars, () => sftLoss(reasoner, batch, stage.evidenceWeight ?? 1));
       const lr = schedule(step);
       const gradNorm = optimizer.applyClipped(grads, vars, lr, 1);
       const log: SftStepLog = { stage: 'sft', step, steps: stage.maxSteps, loss: value, gradNorm, lr, seen: Array.isArray(train) ? train.length : train.seen() * 2, dt: 0 };
