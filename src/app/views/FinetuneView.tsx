@@ -183,7 +183,8 @@ function Controls({ ft }: { ft: FinetuneSnapshot | null }) {
     <section className="card ft-controls" aria-label="Run controls">
       {phase === 'idle' && ft?.saved && !ft.saved.finished && (
         <p className="banner" data-testid="ft-resume-offer">
-          A run was interrupted at step <strong>{ft.saved.step}</strong> of {ft.saved.steps} (saved {new Date(ft.saved.savedAt).toLocaleTimeString()}). Resume it — nothing it learned is lost — or start a new one.
+          A run was interrupted. Its last checkpoint is step <strong>{ft.saved.step}</strong> of {ft.saved.steps} (saved {new Date(ft.saved.savedAt).toLocaleTimeString()}): resuming
+          continues from there, with what it learned up to that step — steps after the checkpoint (at most the checkpoint interval) are run again. Or start a new one.
         </p>
       )}
       <div className="row">
