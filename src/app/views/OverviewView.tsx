@@ -3,12 +3,13 @@ import { useAppStore } from '../store';
 
 /** What the lab is, and what the engine is running on (with a self-check that compares against CPU). */
 export function OverviewView() {
-  const { status, selfCheck, selfCheckError, runSelfCheck } = useAppStore(
+  const { status, selfCheck, selfCheckError, runSelfCheck, setView } = useAppStore(
     useShallow((s) => ({
       status: s.status,
       selfCheck: s.selfCheck,
       selfCheckError: s.selfCheckError,
       runSelfCheck: s.runSelfCheck,
+      setView: s.setView,
     })),
   );
   return (
@@ -23,6 +24,25 @@ export function OverviewView() {
           learning, using the Embedder's retrieval quality as its reward.
         </p>
         <p>Everything runs locally in a Web Worker with TensorFlow.js: your media and your models never leave this device.</p>
+      </section>
+
+      <section className="card start-here" aria-labelledby="start-heading">
+        <h3 id="start-heading">Start here</h3>
+        <ol>
+          <li>
+            <strong>Explore</strong> loads the models and the built-in collection (procedural images and clips), then searches it: type what you want, pick
+            an instruction, and read each result's trace — the boxes and key frames the Reasoner pointed at, and the crops the Embedder read.
+          </li>
+          <li>
+            <strong>Library</strong> adds your own photos and videos (they stay in this browser) so Explore searches them too.
+          </li>
+          <li>
+            <strong>Fine-tune</strong> trains the Reasoner on results you marked ✓ / ✗, with the Embedder as the reward (EG-RL), and measures it on held-out pairs.
+          </li>
+        </ol>
+        <button type="button" data-testid="start-explore" onClick={() => setView('explore')}>
+          Open Explore
+        </button>
       </section>
 
       <section className="card" aria-labelledby="engine-heading">
