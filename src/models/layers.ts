@@ -398,9 +398,6 @@ export class PlanBuilder {
   }
 }
 
-/** Names of the embedding tables embedPlan reads from a store. */
-export const EMBED_PARAMS = ['tok_emb', 'type_emb', 'pos_emb', 'patch_proj_w', 'patch_pos_emb', 'frame_emb'] as const;
-
 /**
  * Sum of embeddings per plan row → [B·L, d]:
  *   tok[id]·text + type[t] + pos[p] + (pixels·W_patch + patchPos[c] + frame[f])·vision,

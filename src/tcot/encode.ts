@@ -30,9 +30,6 @@ export function encodeWords(vocab: Vocab, text: string): Encoded {
   return { ids, unknown };
 }
 
-/** A structured T-CoT (as the annotator writes it). */
-export type TCoTParts = TCoT;
-
 /** Evidence → tokens: marker, items (4 location tokens a box, a frame token each, keywords split by <kw_sep>), end. */
 export function encodeEvidence(vocab: Vocab, evidence: Evidence, unknown: UnknownWord[] = []): number[] {
   const ids = [vocab.id(`<${evidence.key}>`)];
@@ -59,7 +56,7 @@ export function encodeEvidence(vocab: Vocab, evidence: Evidence, unknown: Unknow
  * A structured T-CoT → the token sequence the Reasoner learns to write:
  * <thinking> words <evidence…> </thinking> <rethink> words </rethink> <answer> words </answer> <eos>.
  */
-export function encodeTCoT(vocab: Vocab, t: TCoTParts): Encoded {
+export function encodeTCoT(vocab: Vocab, t: TCoT): Encoded {
   const unknown: UnknownWord[] = [];
   const words = (text: string) => {
     const enc = encodeWords(vocab, text);

@@ -1,11 +1,12 @@
 import { describe, expect, test } from 'vitest';
 import { rng } from '../world/rng';
-import { encodeTCoT, encodeTCoTText, type TCoTParts } from './encode';
+import { encodeTCoT, encodeTCoTText } from './encode';
+import type { TCoT } from '../world/tcot-types';
 import { parseTokens } from './parse';
 import { renderTokens } from './render';
 import { testVocab as v } from './tcot.fixture';
 
-const imageTCoT: TCoTParts = {
+const imageTCoT: TCoT = {
   thinking: 'the small red star',
   evidence: { key: 'bbox_2d', boxes: [[120, 40, 260, 180]] },
   rethink: 'it matches',

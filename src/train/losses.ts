@@ -1,4 +1,4 @@
-// Supervised losses: the Embedder's symmetric InfoNCE and the Reasoner's cold-start cross-entropy.
+// Supervised losses: the Embedder's symmetric InfoNCE (the cold start's cross-entropy lives in sft-trainer.ts).
 import * as tf from '@tensorflow/tfjs-core';
 
 /** SPEC: logit scale 50, i.e. τ = 0.02. */
@@ -19,18 +19,5 @@ export function infoNCE(queryEmb: tf.Tensor2D, posEmb: tf.Tensor2D, scale = DEFA
     const p2q = tf.mul(tf.matMul(posEmb, queryEmb, false, true), scale); // [B, B]
     const ce = (logits: tf.Tensor2D, onehot: tf.Tensor2D) => tf.neg(tf.mean(tf.sum(tf.mul(onehot, tf.logSoftmax(logits)), 1)));
     return tf.div(tf.add(ce(q2p as tf.Tensor2D, q2pLabels as tf.Tensor2D), ce(p2q as tf.Tensor2D, labels)), 2) as tf.Scalar;
-  });
-}
-
-/**
- * Token-level cross-entropy for teacher forcing: mean over active tokens of −log p(target).
- * `logits` [N, T, V], `targets` [N, T] int32, `mask` [N, T] (1 = counted).
- */
-export function sequenceCrossEntropy(logits: tf.Tensor3D, targets: tf.Tensor2D, mask: tf.Tensor2D): tf.Scalar {
-  return tf.tidy(() => {
-    const v = logits.shape[2];
-    const logp = tf.logSoftmax(logits); // [N, T, V]
-    const picked = tf.sum(tf.mul(logp, tf.oneHot(targets.toInt(), v).toFloat()), -1); // [N, T]
-    return tf.div(tf.neg(tf.sum(tf.mul(picked, mask))), tf.maximum(tf.sum(mask), 1)) as tf.Scalar;
   });
 }

@@ -281,11 +281,6 @@ export function editClipObject(spec: ClipSpec, i: number, patch: Partial<ClipObj
   return { ...spec, objects: spec.objects.map((o, j) => (j === i ? { ...o, ...patch } : o)) };
 }
 
-/** A copy with event i's recolor target changed. */
-export function editEvent(spec: ClipSpec, i: number, patch: Partial<ClipEvent>): ClipSpec {
-  return { ...spec, events: spec.events.map((e, j) => (j === i ? { ...e, ...patch } : e)) };
-}
-
 /** Details in which two clips differ (objects by index, events by index). */
 export function diffClips(a: ClipSpec, b: ClipSpec): string[] {
   const out: string[] = [];

@@ -32,10 +32,6 @@ export function sameLook(a: ObjectLook, b: ObjectLook): boolean {
   return a.shape === b.shape && a.color === b.color && a.size === b.size && a.texture === b.texture;
 }
 
-export function lookOf(o: ObjectLook): ObjectLook {
-  return { shape: o.shape, color: o.color, size: o.size, texture: o.texture };
-}
-
 export function randomBackground(rng: Rng, kind?: BackgroundKind): Background {
   const k = kind ?? rng.pick(BACKGROUNDS);
   // Muted, darkish backgrounds so the saturated object colours stand out.
@@ -206,14 +202,6 @@ export function bestRelation(a: SceneObject, b: SceneObject, scene: SceneSpec): 
     if (relationHolds(rel, a, b, scene)) return rel;
   }
   return null;
-}
-
-export function findLook(scene: SceneSpec, look: ObjectLook): number[] {
-  const out: number[] = [];
-  scene.objects.forEach((o, i) => {
-    if (sameLook(o, look)) out.push(i);
-  });
-  return out;
 }
 
 /** A copy of the scene with object i changed. */

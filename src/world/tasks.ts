@@ -3,7 +3,6 @@
 // (checked with the caption evaluator where the detail is semantic) and easy negatives.
 
 import { clipStates, editClipObject, eventTiming, flipEvent, frameInWindow, generateClip, moveEvent, segments, soleEvents, swapEventFrames, windowOf } from './clip';
-import { goldAnswer } from './annotator';
 import { objectBox } from './raster';
 import type { Rng } from './rng';
 import {
@@ -775,8 +774,3 @@ export const BUILDERS: Record<Task, Builder> = {
   'video-v2t': buildVideoV2T,
   'video-moment': buildVideoMoment,
 };
-
-/** The gold answer of a candidate under its focus (used to set text foci consistently). */
-export function candidateAnswer(c: Cand): string {
-  return goldAnswer(c.input, c.focus);
-}

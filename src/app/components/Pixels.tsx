@@ -20,12 +20,6 @@ export function Pixels({ image, className, label, style }: { image: ThumbImage; 
 const thumbCache = new Map<string, Promise<ThumbImage | null>>();
 const framesCache = new Map<string, Promise<ThumbImage[]>>();
 
-/** Forget cached pixels (after a new engine starts, ids may mean other items). */
-export function clearPixelCaches() {
-  thumbCache.clear();
-  framesCache.clear();
-}
-
 function useCached<T>(cache: Map<string, Promise<T>>, id: string, load: () => Promise<T>): T | null {
   const [value, setValue] = useState<T | null>(null);
   useEffect(() => {
