@@ -172,7 +172,7 @@ test('explore: find similar ranks the item first; the trace draws the JSON boxes
 
 test('library: a dropped PNG, JPEG and WebM are indexed and survive a reload; corrupt and empty files get their own errors', async ({ page }) => {
   await watchLongTasks(page);
-  await openReady(page, `view=library&collection=8&preset=tiny&tokens=12`);
+  await openReady(page, `backend=webgpu&view=library&collection=8&preset=tiny&tokens=12`);
   await expect(page.getByTestId('library-ready')).toHaveAttribute('data-from-cache', 'false');
 
   // Make the files in the page: two images from a canvas, a 1-second WebM with MediaRecorder, a corrupt
@@ -437,7 +437,7 @@ test('keyboard: search, move through results, select with Enter and Space, read 
 test('?preset=tiny keeps the tiny untrained models when trained weights are served', async ({ page }) => {
   // Served weights that would fail to load: the app must not even try them.
   await page.route(/\/models\/(reasoner|embedder)\/model\.json$/, (route) => route.fulfill({ status: 200, contentType: 'application/json', body: '{}' }));
-  await openReady(page, 'view=explore&collection=4&preset=tiny&tokens=4&tcot=teacher');
+  await openReady(page, 'backend=webgpu&view=explore&collection=4&preset=tiny&tokens=4&tcot=teacher');
   await expect(page.getByTestId('untrained-note')).toBeVisible();
   const models = await page.evaluate(async () => (await window.embedRL.engine.status()).models);
   expect([models.reasoner?.source, models.embedder?.source]).toEqual(['random', 'random']);
