@@ -1,4 +1,4 @@
-// `npm run train -- --preset quick|full|short --seed N --out DIR [--resume] [--parallel] [--pointer] [--evidence-weight W] [--ship] [--no-eval] [--eval-seed S]`
+// `npm run train -- --preset quick|full|short --seed N --out DIR [--resume] [--parallel] [--pointer] [--evidence-weight W] [--sft-freeze-vision] [--ship] [--no-eval] [--eval-seed S]`
 // `--pointer`: the Reasoner gets the pointer head (location and frame tokens point at its vision tokens).
 // `--parallel`: after the vision stage, the Reasoner's cold start runs in a second process (`--only sft`, its own
 // state file ckpt/state-sft.json, steps in DIR/steps-sft.jsonl, log in DIR/sft.log) while this one trains the Embedder.
@@ -42,11 +42,13 @@ const presetName = arg('preset', 'quick') as keyof typeof PRESETS;
 if (!PRESETS[presetName]) throw new Error(`unknown preset ${presetName} (full | short | quick | test)`);
 // `--pointer`: the Reasoner gains the pointer head over its vision tokens (src/models/pointer.ts).
 // `--evidence-weight W`: the cold start weighs location and frame tokens W× in its loss (sft-trainer.ts).
+// `--sft-freeze-vision`: the cold start trains everything but the pre-trained stem.
 const evidenceWeight = arg('evidence-weight');
+const sftFreeze = flag('sft-freeze-vision');
 const preset = {
   ...PRESETS[presetName],
   ...(flag('pointer') ? { reasonerConfig: { ...PRESETS[presetName].reasonerConfig, pointer: shippedPointer() } } : {}),
-  ...(evidenceWeight ? { sft: { ...PRESETS[presetName].sft, evidenceWeight: Number(evidenceWeight) } } : {}),
+  sft: { ...PRESETS[presetName].sft, ...(evidenceWeight ? { evidenceWeight: Number(evidenceWeight) } : {}), ...(sftFreeze ? { freezeVision: true } : {}) },
 };
 if (!(preset.sft.evidenceWeight === undefined || preset.sft.evidenceWeight > 0)) throw new Error('--evidence-weight must be a positive number');
 const seed = Number(arg('seed', '1'));
@@ -86,7 +88,7 @@ function bar(log: StepLog): void {
 /** The cold start in a second process on the same checkpoint folder; resolves with its final state. */
 function sftElsewhere(): Promise<RecipeState> {
   const logFd = openSync(join(out, 'sft.log'), 'a');
-  const args = [...process.execArgv, process.argv[1]!, '--preset', presetName, '--seed', String(seed), '--out', out, '--only', 'sft', ...(flag('resume') ? ['--resume'] : []), ...(flag('pointer') ? ['--pointer'] : []), ...(evidenceWeight ? ['--evidence-weight', evidenceWeight] : [])];
+  const args = [...process.execArgv, process.argv[1]!, '--preset', presetName, '--seed', String(seed), '--out', out, '--only', 'sft', ...(flag('resume') ? ['--resume'] : []), ...(flag('pointer') ? ['--pointer'] : []), ...(evidenceWeight ? ['--evidence-weight', evidenceWeight] : []), ...(sftFreeze ? ['--sft-freeze-vision'] : [])];
   const child = spawn(process.execPath, args, { stdio: ['ignore', logFd, logFd] });
   const stop = () => child.kill('SIGTERM'); // the child dies with this process
   process.on('exit', stop);
