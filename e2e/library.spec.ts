@@ -55,7 +55,7 @@ test('explore: find similar ranks the item first; the trace draws the JSON boxes
   await expect(page.getByTestId('result')).toHaveCount(9, { timeout: 60_000 });
   await expect(page.getByTestId('results')).toHaveAttribute('data-pending', 'false', { timeout: 60_000 });
   await expect(page.locator('[data-testid="result"][data-id^="clip-"]')).toHaveCount(0);
-  await expect(page.getByTestId('result-filter').locator('option').first()).toHaveText('Results: images (as the instruction asks)');
+  await expect(page.getByTestId('result-filter').locator('option').first()).toHaveText('Results: images (auto)');
   await page.getByTestId('result-filter').selectOption('all');
   await page.getByTestId('query-submit').click();
   await expect(page.getByTestId('result')).toHaveCount(12, { timeout: 60_000 });

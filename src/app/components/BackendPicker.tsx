@@ -2,7 +2,7 @@ import type { BackendPreference } from '../../engine/types';
 import { useAppStore } from '../store';
 
 const OPTIONS: { value: BackendPreference; label: string }[] = [
-  { value: 'auto', label: 'Auto (the fastest measured)' },
+  { value: 'auto', label: 'Auto (fastest)' },
   { value: 'webgpu', label: 'WebGPU' },
   { value: 'webgl', label: 'WebGL' },
   { value: 'wasm', label: 'WASM' },

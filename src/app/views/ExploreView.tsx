@@ -13,7 +13,7 @@ import { useAppStore } from '../store';
 import { LibraryStatus } from './LibraryView';
 
 const HINT_GROUPS = ['color', 'shape', 'size', 'texture', 'relation', 'event', 'count'] as const;
-const AUTO_LABEL = { all: 'all items (the instruction names no media)', image: 'images (as the instruction asks)', clip: 'clips (as the instruction asks)' } as const;
+const AUTO_LABEL = { all: 'all (auto)', image: 'images (auto)', clip: 'clips (auto)' } as const;
 const INSTRUCTIONS = Object.entries(TASK_INSTRUCTIONS).flatMap(([task, list]) => list.map((text) => ({ task, text })));
 
 function QueryBox() {
@@ -64,7 +64,7 @@ function QueryBox() {
         <label className="visually-hidden" htmlFor="result-filter">
           Results
         </label>
-        <select id="result-filter" data-testid="result-filter" value={s.filter} onChange={(e) => s.setFilter(e.target.value as ResultFilter)} title="Which items are ranked">
+        <select id="result-filter" data-testid="result-filter" value={s.filter} onChange={(e) => s.setFilter(e.target.value as ResultFilter)} title="Which items are ranked. Auto follows the instruction: one that asks for an image ranks images, one that asks for a video ranks clips, the others rank everything.">
           <option value="auto">{`Results: ${AUTO_LABEL[instructionTarget(s.instruction) ?? 'all']}`}</option>
           <option value="all">all items</option>
           <option value="image">images only</option>
