@@ -58,6 +58,10 @@ test('fine-tune: 8 pairs through the UI, 5 EG-RL steps with live charts, pause/r
       await expect(result.getByTestId(match ? 'mark-match' : 'mark-nomatch')).toHaveAttribute('aria-pressed', 'true');
     }
   }
+  // The last query's marks are counted beside the results (one ✓, one ✗), with the pairs in all.
+  await expect(page.getByTestId('mark-count')).toHaveAttribute('data-match', '1');
+  await expect(page.getByTestId('mark-count')).toHaveAttribute('data-nomatch', '1');
+  await expect(page.getByTestId('mark-count')).toContainText('8 pairs in all');
   await shot(page, 'finetune-explore-marks');
 
   await page.getByRole('button', { name: 'Fine-tune' }).click();

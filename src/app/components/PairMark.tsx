@@ -5,6 +5,24 @@ import { useShallow } from 'zustand/react/shallow';
 import type { Hit } from '../../engine/types';
 import { useAppStore } from '../store';
 
+type Query = NonNullable<ReturnType<typeof useAppStore.getState>['lastQuery']>;
+type Pair = ReturnType<typeof useAppStore.getState>['pairs'][number];
+const sameQuery = (p: Pair, query: Query) => (query.kind === 'text' ? p.query.kind === 'text' && p.query.text === query.text.trim() : query.kind === 'item' && p.query.kind === 'item' && p.query.itemId === query.id);
+
+/** How many results are labelled for the current query, and how many pairs there are in all. */
+export function MarkCount() {
+  const s = useAppStore(useShallow((s) => ({ query: s.lastQuery, pairs: s.pairs })));
+  const query = s.query;
+  if (!query || query.kind === 'media') return null;
+  const mine = s.pairs.filter((p) => sameQuery(p, query));
+  const yes = mine.filter((p) => p.match).length;
+  return (
+    <p className="hint" data-testid="mark-count" data-match={yes} data-nomatch={mine.length - yes}>
+      Labelled for this query: {yes} ✓ match, {mine.length - yes} ✗ not a match · {s.pairs.length} pair{s.pairs.length === 1 ? '' : 's'} in all for Fine-tune.
+    </p>
+  );
+}
+
 export function PairMark({ hit }: { hit: Hit }) {
   const s = useAppStore(useShallow((s) => ({ query: s.lastQuery, mark: s.markResult, pairs: s.pairs, load: s.loadPairs })));
   // The labels already given show as pressed: load the pairs once (the first card asks; the flag stops the rest).
@@ -13,7 +31,7 @@ export function PairMark({ hit }: { hit: Hit }) {
   }, [s.load]);
   const query = s.query;
   if (!query || query.kind === 'media') return null;
-  const existing = s.pairs.find((p) => p.targetId === hit.id && (query.kind === 'text' ? p.query.kind === 'text' && p.query.text === query.text.trim() : p.query.kind === 'item' && p.query.itemId === query.id));
+  const existing = s.pairs.find((p) => p.targetId === hit.id && sameQuery(p, query));
   return (
     <span className="mark" role="group" aria-label={`Label ${hit.item.name} for this query`}>
       <button type="button" data-testid="mark-match" aria-pressed={existing?.match === true} title="A match for this query: a training pair for Fine-tune" onClick={() => void s.mark(query, hit, true)}>

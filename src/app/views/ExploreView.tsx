@@ -6,7 +6,7 @@ import type { Hit, ResultFilter } from '../../engine/types';
 import { instructionTarget, TASK_INSTRUCTIONS } from '../../world/tasks';
 import { WORD_GROUPS, tokenizeWords, isWorldWord } from '../../world/vocab';
 import { DropZone } from '../components/DropZone';
-import { PairMark } from '../components/PairMark';
+import { MarkCount, PairMark } from '../components/PairMark';
 import { ItemFilmstrip, ItemThumb } from '../components/Pixels';
 import { TracePanel } from '../components/TracePanel';
 import { useAppStore } from '../store';
@@ -144,6 +144,7 @@ function Results() {
           </button>
         </div>
       </div>
+      <MarkCount />
       <p className="hint" data-testid="timings">
         {s.plainMs !== null && `${(s.plainMs / 1000).toFixed(2)} s to the ranking without T-CoT`}
         {t && s.queryMs !== null ? `, ${(s.queryMs / 1000).toFixed(2)} s to both (reasoning ${t.reason.toFixed(0)} ms, embedding ${t.embed.toFixed(0)} ms, search ${t.search.toFixed(1)} ms).` : '.'}
