@@ -60,12 +60,7 @@ export async function selectBackend(
   for (let i = 0; i < order.length; i++) {
     const backend = order[i];
     onTry?.(backend, i, order.length);
-    let result: ProbeResult;
-    try {
-      result = await platform.tryBackend(backend);
-    } catch (err) {
-      result = { ok: false, reason: `${label(backend)}: ${errorMessage(err)}` };
-    }
+    const result = await tryOne(platform, backend);
     if (result.ok) {
       return { backend, adapter: result.adapter ?? null, details: result.details ?? {}, skipped, measured: [] };
     }

@@ -30,12 +30,18 @@ export function startUrlSync(store: Store, location: { search: string } = global
     else if (p.like) await s.search({ kind: 'item', id: p.like }, p.like);
     if (p.sel && store.getState().result) await store.getState().select(p.sel);
   };
+  let last = '';
   return store.subscribe((s) => {
     if (pending) {
       if (s.libraryPhase === 'ready' && s.handle) void runPending(s);
       return; // the URL keeps the query until it has run
     }
-    const next = writeUrlState(urlStateOf(s), location.search);
+    // Most store changes (streamed tokens, progress) leave these fields alone: skip them before touching the URL.
+    const state = urlStateOf(s);
+    const key = JSON.stringify(state);
+    if (key === last) return;
+    last = key;
+    const next = writeUrlState(state, location.search);
     if (next !== location.search) history.replaceState(null, '', `${next}${globalThis.location?.hash ?? ''}` || globalThis.location?.pathname || '/');
   });
 }
