@@ -1,4 +1,4 @@
-// `npm run train -- --preset quick|full|short --seed N --out DIR [--resume] [--parallel] [--pointer] [--evidence-weight W] [--sft-freeze-vision] [--ship] [--no-eval] [--eval-seed S]`
+// `npm run train -- --preset quick|full|short --seed N --out DIR [--resume] [--parallel] [--pointer | --stem-pointer] [--evidence-weight W] [--sft-freeze-vision] [--ship] [--no-eval] [--eval-seed S]`
 // `--pointer`: the Reasoner gets the pointer head (location and frame tokens point at its vision tokens).
 // `--parallel`: after the vision stage, the Reasoner's cold start runs in a second process (`--only sft`, its own
 // state file ckpt/state-sft.json, steps in DIR/steps-sft.jsonl, log in DIR/sft.log) while this one trains the Embedder.
@@ -19,7 +19,7 @@ import { plotPng } from './plot';
 import { buildSuite } from '../world/suite';
 import { diskStore } from '../train/checkpoint-node';
 import { evaluateItems, summarize, type TcotSource } from '../train/evaluate';
-import { PRESETS, shippedPointer } from '../train/presets';
+import { PRESETS, shippedPointer, shippedStemPointer } from '../train/presets';
 import { runRecipe, type RecipeState, type StepLog } from '../train/recipe';
 import type { EmbedderStepLog } from '../train/embedder-trainer';
 import type { GrpoStepLog } from '../train/grpo-trainer';
@@ -41,6 +41,7 @@ if (flag('profile')) {
 const presetName = arg('preset', 'quick') as keyof typeof PRESETS;
 if (!PRESETS[presetName]) throw new Error(`unknown preset ${presetName} (full | short | quick | test)`);
 // `--pointer`: the Reasoner gains the pointer head over its vision tokens (src/models/pointer.ts).
+// `--stem-pointer`: the pointer over the stem's cells instead, each cell proposing the stem detector's box.
 // `--evidence-weight W`: the cold start weighs location and frame tokens W× in its loss (sft-trainer.ts).
 // `--sft-freeze-vision`: the cold start trains everything but the pre-trained stem.
 const evidenceWeight = arg('evidence-weight');
@@ -48,6 +49,7 @@ const sftFreeze = flag('sft-freeze-vision');
 const preset = {
   ...PRESETS[presetName],
   ...(flag('pointer') ? { reasonerConfig: { ...PRESETS[presetName].reasonerConfig, pointer: shippedPointer() } } : {}),
+  ...(flag('stem-pointer') ? { reasonerConfig: { ...PRESETS[presetName].reasonerConfig, pointer: shippedStemPointer() } } : {}),
   sft: { ...PRESETS[presetName].sft, ...(evidenceWeight ? { evidenceWeight: Number(evidenceWeight) } : {}), ...(sftFreeze ? { freezeVision: true } : {}) },
 };
 if (!(preset.sft.evidenceWeight === undefined || preset.sft.evidenceWeight > 0)) throw new Error('--evidence-weight must be a positive number');

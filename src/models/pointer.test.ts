@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { initTestBackend } from '../engine/testing';
 import { ParamStore } from './layers';
-import { addPointerParams, pointerContext, pointerLogits, type PointerConfig } from './pointer';
+import { addPointerParams, pointerContext, pointerLogits, stemPointerContext, type PointerConfig } from './pointer';
 import { Reasoner, REASONER_PRESETS, type ReasonerInput } from './reasoner';
 import { seededRng } from './rng';
 import { expectCacheMatchesRecompute, gradientTests } from './gradient-checks.testutil';
@@ -84,5 +84,89 @@ describe('pointer outputs on the T-CoT vocabulary', () => {
     }
     expect(gen.tokens.some((t) => t.some((id) => VOCAB.isLoc(id)))).toBe(true);
     model.dispose();
+  });
+});
+
+describe('Reasoner pointing at the stem’s cells (source stem)', () => {
+  const config = REASONER_PRESETS.tinyStemPointer;
+  let model: Reasoner;
+  const inputs = (): ReasonerInput[] => [
+    { visual: syntheticImageInput(1), promptIds: syntheticIds(11, 6, 2, V) },
+    { visual: syntheticClip(2, 16, 64), promptIds: syntheticIds(12, 3, 2, V) },
+    { promptIds: syntheticIds(13, 9, 2, V) },
+  ];
+  beforeAll(() => void (model = new Reasoner(config)));
+  afterAll(() => model.dispose());
+
+  test('every cell maps to the token that holds it; clip cells carry their frame', () => {
+    const image = model.cellGeometryOf(inputs()[0]!);
+    expect(image.left).toHaveLength(16); // 32² image → 4×4 cells, merged 2×2 into 2×2 tokens
+    expect(image.token).toEqual([0, 0, 1, 1, 0, 0, 1, 1, 2, 2, 3, 3, 2, 2, 3, 3]);
+    expect(image.frame.every((f) => f === -1)).toBe(true);
+    const clip = model.cellGeometryOf(inputs()[1]!);
+    expect(clip.left).toHaveLength(4 * 4); // 4 frames × (16² → 2×2 cells), one token each
+    expect(clip.token).toEqual([0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3]);
+    expect(new Set(clip.frame).size).toBe(4);
+    expect(model.cellGeometryOf(inputs()[2]!).left).toHaveLength(0);
+  });
+
+  test('a cell whose head proposes a box puts the location mass on that box’s coordinates', () => {
+    const c = config.pointer!;
+    const store = new ParamStore(seededRng(1));
+    addPointerParams(store, 8, c, 4);
+    // One cell (left 250, top 500, span 250), head slot 0: centre logit 5, box dx .5 dy .5 w .2 h .4 → [275, 425, 475, 825].
+    const head = new Float32Array(4 * 13);
+    head.set([5, 0, 0, 0, 0, 0], 0);
+    head.set([0.5, 0.5, 0.2, 0.4], 2);
+    head.set([-5, 0, 0, 0, 0, 0], 6); // slot 1: no object
+    store.get('ptr_head_w').assign(tf.zeros([4, 13]));
+    store.get('ptr_head_b').assign(tf.tensor1d(head.subarray(0, 13)));
+    store.get('ptr_type_w').assign(tf.zeros([8, 4]));
+    store.get('ptr_prior_w').assign(tf.tensor1d([10])); // the centre prior decides α here
+    const types = [[20, 0, 0, 0], [0, 20, 0, 0], [0, 0, 20, 0], [0, 0, 0, 20]];
+    const want = [3, 4, 5, 8]; // 275 → 300 (bins of 100: 275 is nearer 300), 425 → 400, 475 → 500, 825 → 800
+    types.forEach((t, k) => {
+      store.get('ptr_type_b').assign(tf.tensor1d(t));
+      const ctx = stemPointerContext(store, c, tf.ones([1, 1, 4]) as tf.Tensor3D, tf.randomNormal([1, 1, 8], 0, 1, 'float32', 3) as tf.Tensor3D, [{ left: [250], top: [500], span: [250], frame: [-1], token: [0] }], 1e-5);
+      const out = pointerLogits(store, c, ctx, tf.randomNormal([1, 1, 8], 0, 1, 'float32', 4) as tf.Tensor3D, tf.zeros([1, V])).arraySync()[0]!;
+      const bins = out.slice(c.locStart, c.locStart + c.locBins);
+      expect(bins.indexOf(Math.max(...bins))).toBe(want[k]);
+      tf.dispose(Object.values(ctx));
+    });
+    store.dispose();
+  });
+
+  test('KV-cached decoding equals full recomputation; teacher-forced = sampled log-probs; leak-free', async () => {
+    await expectCacheMatchesRecompute(model, inputs);
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 3; i++) await model.generate(inputs(), { n: 2, maxNewTokens: 6, temperature: 1, rng: seededRng(i) });
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  const loss = (m: Reasoner) => () =>
+    tf.tidy(() => {
+      const seqs = [Int32Array.from([12, 15, 18, 22, 40]), Int32Array.from([25, 26, 11, 30]), Int32Array.from([13, 17, 45, 50, 2])];
+      const { logprobs } = m.logprobs(inputs(), seqs, { groupSize: 1 });
+      return tf.neg(tf.sum(logprobs)) as tf.Scalar;
+    });
+  gradientTests(() => model, () => new Reasoner(config), loss);
+
+  test('sampled T-CoTs always parse into valid boxes and frames (the shipped vocabulary)', async () => {
+    const { VOCAB } = await import('../tcot/default');
+    const { parseTokens } = await import('../tcot/parse');
+    const { shippedStemPointer } = await import('../train/presets');
+    const m = new Reasoner({ ...config, vocabSize: VOCAB.size, bosId: VOCAB.id('<bos>'), padId: VOCAB.id('<pad>'), pointer: { ...shippedStemPointer(), dk: 8, stemHead: { out: 13, slots: 2, slotOut: 6 } } });
+    const ins: ReasonerInput[] = [{ visual: syntheticImageInput(3), promptIds: Int32Array.of(VOCAB.id('<sep>')) }, { visual: syntheticClip(4, 16, 64), promptIds: Int32Array.of(VOCAB.id('<sep>')) }];
+    const gen = await m.generate(ins, { n: 16, maxNewTokens: 40, temperature: 1.5, rng: seededRng(9) });
+    for (const ids of gen.tokens) {
+      const parsed = parseTokens(VOCAB, ids);
+      for (const b of parsed.evidence?.key === 'bbox_2d' ? parsed.evidence.boxes : []) {
+        expect(b).toHaveLength(4);
+        for (const v of b) expect(v >= 0 && v <= 1000).toBe(true);
+      }
+      for (const f of parsed.evidence?.key === 'key_frames' ? parsed.evidence.frames : []) expect(Number.isInteger(f) && f >= 0).toBe(true);
+    }
+    expect(gen.tokens.some((t) => t.some((id) => VOCAB.isLoc(id)))).toBe(true);
+    m.dispose();
   });
 });

@@ -6,8 +6,12 @@
 //   frame: logit_j += log Σ_{c in frame j} α_c
 // so a box is chosen from what the model sees (a cell plus an offset), and a key frame from the frame whose
 // tokens it attends to. The base (tied) logits still add their own term; the rendered T-CoT is unchanged.
+// With `source: 'stem'` the candidates are the stem's 8-px cells and size slots instead of the model's tokens,
+// and each candidate's box is the one the stem's own detector head proposes there (the vision stage's head,
+// copied in and fine-tuned): μ_c,s = the head's box; key_c,s = key(h_token(c)) + W·[cell features; slot
+// outputs]; the slot's centre logit is a prior on α. The pointer then only has to choose *which* object.
 import * as tf from '@tensorflow/tfjs-core';
-import { checkInt, checkThat } from './errors';
+import { checkInt, checkThat, InputError } from './errors';
 import { dense, layerNorm, type ParamStore } from './layers';
 
 export interface PointerConfig {
@@ -17,6 +21,15 @@ export interface PointerConfig {
   frames: number; // 16
   dk: number; // 64 — pointer query/key width
   sigma: number; // 15 — width (0–1000 units) of each proposed coordinate's bump
+  source?: 'tokens' | 'stem'; // what it points at: the model's vision tokens (default) or the stem's cells and slots
+  stemHead?: StemHead; // with source 'stem': the layout of the stem's detector head
+}
+
+/** The stem's dense head per 8-px cell (src/train/vision-data.ts): `slots` blocks of `slotOut` (centre logit first, box dx dy w h last), then the rest. */
+export interface StemHead {
+  out: number; // 57
+  slots: number; // 2 (small, large)
+  slotOut: number; // 24
 }
 
 export function validatePointerConfig(c: PointerConfig, vocabSize: number): void {
@@ -27,16 +40,34 @@ export function validatePointerConfig(c: PointerConfig, vocabSize: number): void
   checkInt(c, 'dk', 4, 512);
   checkThat(typeof c.sigma === 'number' && c.sigma > 0, 'pointer.sigma', 'must be > 0');
   checkThat(c.locStart + c.locBins <= c.frameStart || c.frameStart + c.frames <= c.locStart, 'pointer', 'location and frame ids overlap');
+  checkThat(c.source === undefined || c.source === 'tokens' || c.source === 'stem', 'pointer.source', "must be 'tokens' or 'stem'");
+  if (c.source === 'stem') {
+    const h = c.stemHead;
+    checkThat(typeof h === 'object' && h !== null, 'pointer.stemHead', "is required with source 'stem'");
+    checkInt(h!, 'slots', 1, 8);
+    checkInt(h!, 'slotOut', 5, 256);
+    checkInt(h!, 'out', h!.slots * h!.slotOut, 4096);
+  }
 }
 
-export function addPointerParams(store: ParamStore, dModel: number, c: PointerConfig): void {
+/** `width8`: the stem's cell width (needed with source 'stem'). */
+export function addPointerParams(store: ParamStore, dModel: number, c: PointerConfig, width8 = 0): void {
   const std = 0.02;
+  if (c.source === 'stem') {
+    const h = c.stemHead!;
+    store.add('ptr_head_w', [width8, h.out], { kind: 'normal', std }); // the stem's detector head (copied from the vision stage)
+    store.add('ptr_head_b', [h.out], { kind: 'zeros' });
+    store.add('ptr_cell_w', [width8 + h.slotOut, c.dk], { kind: 'normal', std });
+    store.add('ptr_prior_w', [1], { kind: 'ones' }); // weight of the slot's centre logit in the pointer's score
+  }
   store.add('ptr_ln_g', [dModel], { kind: 'ones' });
-  store.add('ptr_ln_b', [dModel], { kind: 'zeros' });
+  if (c.source !== 'stem') store.add('ptr_ln_b', [dModel], { kind: 'zeros' }); // (stem: a shared key shift cannot change α — no bias)
   store.add('ptr_key_w', [dModel, c.dk], { kind: 'normal', std });
   store.add('ptr_q_w', [dModel, c.dk], { kind: 'normal', std });
-  store.add('ptr_box_w', [dModel, 4], { kind: 'normal', std });
-  store.add('ptr_box_b', [4], { kind: 'zeros' });
+  if (c.source !== 'stem') {
+    store.add('ptr_box_w', [dModel, 4], { kind: 'normal', std }); // the learned offset of each token's proposal
+    store.add('ptr_box_b', [4], { kind: 'zeros' });
+  }
   store.add('ptr_type_w', [dModel, 4], { kind: 'normal', std });
   store.add('ptr_type_b', [4], { kind: 'zeros' });
 }
@@ -54,7 +85,7 @@ export type PointerContext = {
   keys: tf.Tensor3D; // [I, N, dk]
   bumps: tf.Tensor3D; // [I, N, 4·locBins]: exp(−(v_k − μ_c,t)² / 2σ²), t-major
   frames: tf.Tensor3D; // [I, N, frames]: one-hot of each token's frame
-  mask: tf.Tensor3D; // [I, 1, N]: 0 for a real token, −1e9 for padding
+  bias: tf.Tensor3D; // [I, 1, N]: added to the scores — −1e9 for padding; 0 (tokens) or the centre prior (stem) otherwise
   has: tf.Tensor3D; // [I, 1, 1]: 1 when the input has vision tokens
 };
 
@@ -86,17 +117,100 @@ export function pointerContext(store: ParamStore, c: PointerConfig, vision: tf.T
   return tf.tidy(() => {
     const flat = layerNorm(tf.reshape(vision, [I * N, d]) as tf.Tensor2D, store.get('ptr_ln_g'), store.get('ptr_ln_b'), lnEps); // [I·N, d]
     const keys = tf.reshape(dense(flat, store.get('ptr_key_w')), [I, N, c.dk]) as tf.Tensor3D;
-    const mu = tf.add(tf.tensor2d(centre, [I * N, 4]), tf.mul(tf.tensor2d(span, [I * N, 4]), dense(flat, store.get('ptr_box_w'), store.get('ptr_box_b')))); // [I·N, 4]
-    const bins = tf.tensor3d(Float32Array.from({ length: c.locBins }, (_, k) => (k * 1000) / (c.locBins - 1)), [1, 1, c.locBins]);
-    const diff = tf.sub(bins, tf.reshape(mu, [I * N, 4, 1])); // [I·N, 4, bins]
-    const bumps = tf.reshape(tf.exp(tf.div(tf.square(diff), -2 * c.sigma * c.sigma)), [I, N, 4 * c.locBins]) as tf.Tensor3D;
-    return { keys, bumps, frames: tf.tensor3d(frames, [I, N, c.frames]), mask: tf.tensor3d(mask, [I, 1, N]), has: tf.tensor3d(has, [I, 1, 1]) };
+    const mu = tf.add(tf.tensor2d(centre, [I * N, 4]), tf.mul(tf.tensor2d(span, [I * N, 4]), dense(flat, store.get('ptr_box_w'), store.get('ptr_box_b')))) as tf.Tensor2D; // [I·N, 4]
+    const bumps = bumpsOf(c, mu, I, N);
+    return { keys, bumps, frames: tf.tensor3d(frames, [I, N, c.frames]), bias: tf.tensor3d(mask, [I, 1, N]), has: tf.tensor3d(has, [I, 1, 1]) };
   });
+}
+
+/** Exp bumps [I, N, 4·bins] around μ [I·N, 4] (0–1000). */
+function bumpsOf(c: PointerConfig, mu: tf.Tensor2D, I: number, N: number): tf.Tensor3D {
+  const bins = tf.tensor3d(Float32Array.from({ length: c.locBins }, (_, k) => (k * 1000) / (c.locBins - 1)), [1, 1, c.locBins]);
+  const diff = tf.sub(bins, tf.reshape(mu, [I * N, 4, 1])); // [I·N, 4, bins]
+  return tf.reshape(tf.exp(tf.div(tf.square(diff), -2 * c.sigma * c.sigma)), [I, N, 4 * c.locBins]) as tf.Tensor3D;
+}
+
+/** Where each stem cell of one input sits: its left / top edge and side (0–1000 of its view), its clip frame (−1: none), the index of the vision token that holds it. */
+export interface CellGeometry {
+  left: number[];
+  top: number[];
+  span: number[];
+  frame: number[];
+  token: number[];
+}
+
+/**
+ * The stem-cell context (source 'stem'): `cells` [I, C, width8] the stem's features of each input's cells,
+ * `tokens` [I, C, d] the model's hidden state of the token holding each cell (padded rows ignored). The
+ * candidates are (cell, slot) pairs, cell-major: N = C · slots. Differentiable in both and the parameters.
+ */
+export function stemPointerContext(store: ParamStore, c: PointerConfig, cells: tf.Tensor3D, tokens: tf.Tensor3D, geometry: CellGeometry[], lnEps: number): PointerContext {
+  const h = c.stemHead!;
+  const [I, C, w8] = cells.shape;
+  const d = tokens.shape[2];
+  const S = h.slots;
+  const N = C * S;
+  const origin = new Float32Array(I * C * 4);
+  const span = new Float32Array(I * C);
+  const valid = new Float32Array(I * C);
+  const frames = new Float32Array(I * N * c.frames);
+  const has = new Float32Array(I);
+  geometry.forEach((g, i) => {
+    has[i] = g.left.length > 0 ? 1 : 0;
+    g.left.forEach((_, k) => {
+      const at = i * C + k;
+      origin.set([g.left[k]!, g.top[k]!, g.left[k]!, g.top[k]!], at * 4);
+      span[at] = g.span[k]!;
+      valid[at] = 1;
+      const f = g.frame[k]!;
+      if (f >= 0 && f < c.frames) for (let s = 0; s < S; s++) frames[(at * S + s) * c.frames + f] = 1;
+    });
+  });
+  return tf.tidy(() => {
+    const flat = tf.reshape(cells, [I * C, w8]) as tf.Tensor2D;
+    const heads = dense(flat, store.get('ptr_head_w'), store.get('ptr_head_b')); // [I·C, out]
+    const tokKeys = dense(layerNorm(tf.reshape(tokens, [I * C, d]) as tf.Tensor2D, store.get('ptr_ln_g'), tf.zeros([d]), lnEps), store.get('ptr_key_w')); // [I·C, dk]
+    const spanCol = tf.tensor2d(span, [I * C, 1]);
+    const keys: tf.Tensor[] = [];
+    const mus: tf.Tensor[] = [];
+    const priors: tf.Tensor[] = [];
+    for (let s = 0; s < S; s++) {
+      const block = tf.slice(heads, [0, s * h.slotOut], [I * C, h.slotOut]); // [I·C, slotOut]
+      const col = (k: number) => tf.slice(block, [0, h.slotOut - 4 + k], [I * C, 1]); // dx dy w h
+      const [dx, dy, bw, bh] = [0, 1, 2, 3].map(col);
+      const centre = tf.mul(tf.concat([dx!, dy!, dx!, dy!], 1), spanCol); // [I·C, 4]: the centre's offset in the cell
+      const half = tf.mul(tf.concat([bw!, bh!, bw!, bh!], 1), tf.tensor2d([[-500, -500, 500, 500]])); // ∓ half the size (w, h: shares of the view)
+      mus.push(tf.add(tf.add(tf.tensor2d(origin, [I * C, 4]), centre), half));
+      keys.push(tf.add(tokKeys, dense(tf.concat([flat, block], 1) as tf.Tensor2D, store.get('ptr_cell_w'))));
+      priors.push(tf.slice(block, [0, 0], [I * C, 1]));
+    }
+    // [I·C, S, …] cell-major, slot-minor → [I, N, …]
+    const interleave = (parts: tf.Tensor[], width: number) => tf.reshape(tf.concat(parts.map((p) => tf.reshape(p, [I * C, 1, width])), 1), [I, N, width]);
+    const mu = tf.reshape(interleave(mus, 4), [I * N, 4]) as tf.Tensor2D;
+    const real = Float32Array.from({ length: I * N }, (_, j) => valid[Math.floor(j / S)]!); // per candidate: 1 real, 0 padding
+    const pad = tf.tensor3d(real.map((v) => (v ? 0 : -1e9)), [I, 1, N]);
+    const prior = tf.mul(tf.mul(tf.reshape(interleave(priors, 1), [I, 1, N]), store.get('ptr_prior_w')), tf.tensor3d(real, [I, 1, N])); // the centre logit, 0 on padding
+    return {
+      keys: interleave(keys, c.dk) as tf.Tensor3D,
+      bumps: bumpsOf(c, mu, I, N),
+      frames: tf.tensor3d(frames, [I, N, c.frames]),
+      bias: tf.add(pad, prior) as tf.Tensor3D,
+      has: tf.tensor3d(has, [I, 1, 1]),
+    };
+  });
+}
+
+/** Copy the vision stage's detector head (`head_w`, `head_b`) into a stem pointer's `ptr_head_w`, `ptr_head_b`. */
+export function copyStemHead(from: ParamStore, to: ParamStore): void {
+  for (const [a, b] of [['head_w', 'ptr_head_w'], ['head_b', 'ptr_head_b']] as const) {
+    if (from.get(a).shape.join() !== to.get(b).shape.join()) throw new InputError(`stem head ${a}: shape ${from.get(a).shape} ≠ ${to.get(b).shape}`);
+    to.get(b).assign(from.get(a));
+  }
 }
 
 /** The context's rows for each output row (`pick(t)` maps an [I, …] tensor to [R, …], e.g. gather or expandRows). */
 export function mapContext(ctx: PointerContext, pick: (t: tf.Tensor) => tf.Tensor): PointerContext {
-  return { keys: pick(ctx.keys) as tf.Tensor3D, bumps: pick(ctx.bumps) as tf.Tensor3D, frames: pick(ctx.frames) as tf.Tensor3D, mask: pick(ctx.mask) as tf.Tensor3D, has: pick(ctx.has) as tf.Tensor3D };
+  return { keys: pick(ctx.keys) as tf.Tensor3D, bumps: pick(ctx.bumps) as tf.Tensor3D, frames: pick(ctx.frames) as tf.Tensor3D, bias: pick(ctx.bias) as tf.Tensor3D, has: pick(ctx.has) as tf.Tensor3D };
 }
 
 /**
@@ -108,7 +222,7 @@ export function pointerLogits(store: ParamStore, c: PointerConfig, ctx: PointerC
   const V = base.shape[1];
   const flat = tf.reshape(normed, [B * T, d]) as tf.Tensor2D;
   const q = tf.reshape(dense(flat, store.get('ptr_q_w')), [B, T, c.dk]); // [B, T, dk]
-  const scores = tf.add(tf.div(tf.matMul(q, ctx.keys, false, true), Math.sqrt(c.dk)), ctx.mask); // [B, T, N]
+  const scores = tf.add(tf.div(tf.matMul(q, ctx.keys, false, true), Math.sqrt(c.dk)), ctx.bias); // [B, T, N]
   const alpha = tf.softmax(scores); // [B, T, N]
   const tau = tf.reshape(tf.softmax(dense(flat, store.get('ptr_type_w'), store.get('ptr_type_b'))), [B, T, 4, 1]); // [B, T, 4, 1]
   const perType = tf.reshape(tf.matMul(alpha, ctx.bumps), [B, T, 4, c.locBins]); // [B, T, N]·[B, N, 4·bins] → [B, T, 4, bins]

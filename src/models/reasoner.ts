@@ -6,11 +6,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { checkInt, checkThat, checkTransformerConfig, InputError } from './errors';
 import { addBlockParams, attentionBias, embedLookup, embedPlan, expandRows, layerNorm, ParamStore, pickColumns, PlanBuilder, transformerBlock, type BlockDims, type LayerKV, type TokenPlan } from './layers';
-import { addPointerParams, mapContext, pointerContext, pointerLogits, validatePointerConfig, type PointerConfig, type PointerContext, type TokenGeometry } from './pointer';
+import { addPointerParams, mapContext, pointerContext, pointerLogits, stemPointerContext, validatePointerConfig, type CellGeometry, type PointerConfig, type PointerContext, type TokenGeometry } from './pointer';
 import { clipFrame, imagePatches, sampleFrameIndices, type RgbaImage, type VisualInput } from './preprocess';
 import { seededRng, type Rng } from './rng';
 import { sampleToken } from './sampling';
-import { addVisionStem, checkVisionPatch, stemInput, type VisionConfig } from './vision';
+import { addVisionStem, CELL_PX, checkVisionPatch, STEM_IN, stemInput, visionForward, type VisionConfig } from './vision';
 
 export interface ReasonerConfig {
   vocabSize: number; // 1024 — word + T-CoT token vocabulary (tags, location bins, frame tokens, specials)
@@ -36,11 +36,12 @@ export function defaultReasonerConfig(): ReasonerConfig {
 }
 
 /** Override objects on top of defaultReasonerConfig(). `tiny` is for tests and browser smoke runs; `tinyVision` reads a tiny vision stem, `tinyPointer` also points. */
-export const REASONER_PRESETS: Record<'default' | 'tiny' | 'tinyVision' | 'tinyPointer', Partial<ReasonerConfig>> = {
+export const REASONER_PRESETS: Record<'default' | 'tiny' | 'tinyVision' | 'tinyPointer' | 'tinyStemPointer', Partial<ReasonerConfig>> = {
   default: {},
   tiny: { vocabSize: 64, dModel: 32, nLayers: 2, nHeads: 2, mlpRatio: 2, maxLen: 96, imageSize: 32, clipFrames: 4, clipSize: 16 },
   tinyVision: { vocabSize: 64, dModel: 32, nLayers: 2, nHeads: 2, mlpRatio: 2, maxLen: 96, patch: 16, imageSize: 32, clipFrames: 4, clipSize: 16, vision: { width4: 8, width8: 16, convs8: 1 } },
   tinyPointer: { vocabSize: 64, dModel: 32, nLayers: 2, nHeads: 2, mlpRatio: 2, maxLen: 96, patch: 16, imageSize: 32, clipFrames: 4, clipSize: 16, vision: { width4: 8, width8: 16, convs8: 1 }, pointer: { locStart: 10, locBins: 11, frameStart: 21, frames: 16, dk: 8, sigma: 60 } },
+  tinyStemPointer: { vocabSize: 64, dModel: 32, nLayers: 2, nHeads: 2, mlpRatio: 2, maxLen: 96, patch: 16, imageSize: 32, clipFrames: 4, clipSize: 16, vision: { width4: 8, width8: 16, convs8: 1 }, pointer: { locStart: 10, locBins: 11, frameStart: 21, frames: 16, dk: 8, sigma: 60, source: 'stem', stemHead: { out: 13, slots: 2, slotOut: 6 } } },
 };
 
 /** Segment type ids (rows of type_emb). */
@@ -88,7 +89,10 @@ export function validateReasonerConfig(config: ReasonerConfig): void {
   checkInt(config, 'bosId', 0, config.vocabSize - 1);
   checkInt(config, 'padId', 0, config.vocabSize - 1);
   checkVisionPatch(config.vision, config.patch);
-  if (config.pointer !== null) validatePointerConfig(config.pointer, config.vocabSize);
+  if (config.pointer !== null) {
+    validatePointerConfig(config.pointer, config.vocabSize);
+    checkThat(config.pointer.source !== 'stem' || config.vision !== null, 'pointer.source', "'stem' needs a vision stem");
+  }
 }
 
 export class Reasoner {
@@ -119,7 +123,7 @@ export class Reasoner {
     for (let layer = 0; layer < c.nLayers; layer++) addBlockParams(store, layer, this.dims);
     store.add('ln_f_g', [c.dModel], { kind: 'ones' });
     store.add('ln_f_b', [c.dModel], { kind: 'zeros' });
-    if (c.pointer) addPointerParams(store, c.dModel, c.pointer);
+    if (c.pointer) addPointerParams(store, c.dModel, c.pointer, c.vision?.width8);
     this.params = store;
   }
 
@@ -141,16 +145,85 @@ export class Reasoner {
     return g;
   }
 
+  /** Where each stem cell of an input sits (pointer source 'stem'): its view's cells in the order the stem emits them. */
+  cellGeometryOf(input: ReasonerInput): CellGeometry {
+    const c = this.config;
+    const g: CellGeometry = { left: [], top: [], span: [], frame: [], token: [] };
+    const merge = c.patch / CELL_PX;
+    const grid = (size: number, frame: number, firstToken: number) => {
+      const n = size / CELL_PX;
+      const perRow = size / c.patch;
+      for (let k = 0; k < n * n; k++) {
+        const gx = k % n;
+        const gy = Math.floor(k / n);
+        g.left.push((gx / n) * 1000);
+        g.top.push((gy / n) * 1000);
+        g.span.push(1000 / n);
+        g.frame.push(frame);
+        g.token.push(firstToken + Math.floor(gy / merge) * perRow + Math.floor(gx / merge));
+      }
+    };
+    if (input.visual?.kind === 'image') grid(c.imageSize, -1, 0);
+    else if (input.visual?.kind === 'clip') {
+      const perFrame = (c.clipSize / c.patch) ** 2;
+      sampleFrameIndices(input.visual.frames.length, c.clipFrames).forEach((f, slot) => grid(c.clipSize, f, slot * perFrame));
+    }
+    return g;
+  }
+
+  /** The stem's cell features of each input's views, [count, C, width8] with C the most cells of any input (zeros pad). */
+  private stemCells(inputs: ReasonerInput[], C: number): tf.Tensor3D {
+    const c = this.config;
+    const vision = c.vision!;
+    const views: { input: number; first: number; size: number; stem: Float32Array }[] = [];
+    inputs.forEach((input, i) => {
+      if (input.visual?.kind === 'image') views.push({ input: i, first: 0, size: c.imageSize, stem: stemInput(input.visual, c.imageSize) });
+      else if (input.visual?.kind === 'clip') {
+        const clip = input.visual;
+        const perFrame = (c.clipSize / CELL_PX) ** 2;
+        sampleFrameIndices(clip.frames.length, c.clipFrames).forEach((f, slot) => views.push({ input: i, first: slot * perFrame, size: c.clipSize, stem: stemInput(clipFrame(clip, f), c.clipSize) }));
+      }
+    });
+    const rowSource = new Int32Array(inputs.length * C); // 0 = the zero row
+    const groups: tf.Tensor2D[] = [];
+    let total = 0;
+    for (const size of [...new Set(views.map((v) => v.size))]) {
+      const members = views.filter((v) => v.size === size);
+      const perView = (size / CELL_PX) ** 2;
+      const input = new Float32Array(members.length * members[0]!.stem.length);
+      members.forEach((m, k) => input.set(m.stem, k * m.stem.length));
+      const cells = visionForward(this.params, vision, tf.tensor2d(input, [input.length / STEM_IN, STEM_IN]), members.length, size); // [n, g, g, C]
+      members.forEach((m, k) => {
+        for (let t = 0; t < perView; t++) rowSource[m.input * C + m.first + t] = total + k * perView + t + 1;
+      });
+      total += members.length * perView;
+      groups.push(tf.reshape(cells, [members.length * perView, vision.width8]) as tf.Tensor2D);
+    }
+    const table = tf.concat([tf.zeros([1, vision.width8]), ...groups], 0);
+    return tf.reshape(embedLookup(table, rowSource), [inputs.length, C, vision.width8]) as tf.Tensor3D;
+  }
+
   /**
    * The pointer context of `count` sequences whose hidden states [count·L, d] start with a left-padded prefix
    * (prefix lengths `lengths`, padded to P): vision tokens are the first rows of each prefix.
    */
-  private pointerFrom(hidden: tf.Tensor2D, count: number, L: number, P: number, lengths: Int32Array, geometry: TokenGeometry[]): PointerContext {
+  private pointerFrom(hidden: tf.Tensor2D, count: number, L: number, P: number, lengths: Int32Array, inputs: ReasonerInput[]): PointerContext {
+    const pointer = this.config.pointer!;
+    const rowOf = (b: number, token: number) => b * L + (P - lengths[b]!) + token;
+    if (pointer.source === 'stem') {
+      const geometry = inputs.map((x) => this.cellGeometryOf(x));
+      const C = Math.max(1, ...geometry.map((g) => g.left.length));
+      const rows = new Int32Array(count * C);
+      geometry.forEach((g, b) => g.token.forEach((token, k) => (rows[b * C + k] = rowOf(b, token))));
+      const tokens = tf.reshape(embedLookup(hidden, rows), [count, C, this.config.dModel]) as tf.Tensor3D; // [count·C, d] → [count, C, d]
+      return stemPointerContext(this.params, pointer, this.stemCells(inputs, C), tokens, geometry, this.config.lnEps);
+    }
+    const geometry = inputs.map((x) => this.geometryOf(x));
     const N = Math.max(1, ...geometry.map((g) => g.cx.length));
     const rows = new Int32Array(count * N);
-    geometry.forEach((g, b) => g.cx.forEach((_, t) => (rows[b * N + t] = b * L + (P - lengths[b]!) + t)));
+    geometry.forEach((g, b) => g.cx.forEach((_, t) => (rows[b * N + t] = rowOf(b, t))));
     const vision = tf.reshape(embedLookup(hidden, rows), [count, N, this.config.dModel]) as tf.Tensor3D; // [count·N, d] → [count, N, d]
-    return pointerContext(this.params, this.config.pointer!, vision, geometry, this.config.lnEps);
+    return pointerContext(this.params, pointer, vision, geometry, this.config.lnEps);
   }
 
   /** Left-padded prefix plan, so every row's BOS sits at index P − 1. */
@@ -255,7 +328,7 @@ export class Reasoner {
     }
     const mask = attentionBias(keyValid, B, P + T, P + T, P);
     const { hidden } = this.runBlocks(tf.reshape(x, [B * (P + T), d]) as tf.Tensor2D, B, P + T, mask); // [B·(P+T), d]
-    const ctx = this.config.pointer ? this.pointerFrom(hidden, B, P + T, P, prefix.lengths, prefixRows.map((i) => this.geometryOf(inputs[i]!))) : undefined;
+    const ctx = this.config.pointer ? this.pointerFrom(hidden, B, P + T, P, prefix.lengths, prefixRows.map((i) => inputs[i]!)) : undefined;
     return { hidden, P, T, ctx };
   }
 
@@ -296,7 +369,7 @@ export class Reasoner {
         const { hidden, kv } = this.runBlocks(embedPlan(this.params, prefix, this.patchDim, this.viewTokens), inputs.length, P, mask);
         const toRows = tf.tensor1d(rowInput, 'int32');
         const shared = kv.map((layer) => ({ k: tf.gather(layer.k, toRows) as tf.Tensor4D, v: tf.gather(layer.v, toRows) as tf.Tensor4D })); // [B, nh, P, hs]
-        const ctx = this.config.pointer ? this.pointerFrom(hidden, inputs.length, P, P, prefix.lengths, inputs.map((x) => this.geometryOf(x))) : undefined;
+        const ctx = this.config.pointer ? this.pointerFrom(hidden, inputs.length, P, P, prefix.lengths, inputs) : undefined;
         const first = this.head(this.rowsOf(hidden, inputs.length, P, P - 1, 1), ctx);
         return { kv: shared, logits: tf.gather(first, toRows) as tf.Tensor2D, ctx: ctx && mapContext(ctx, (t) => tf.gather(t, toRows)) };
       });
@@ -413,7 +486,7 @@ export class Reasoner {
         const fedHidden = this.runBlocks(embedPlan(this.params, suffix, this.patchDim, this.viewTokens), B, T - 1, mask, past).hidden; // [B·(T−1), d]
         hidden = tf.reshape(tf.concat([tf.reshape(bosHidden, [B, 1, d]), tf.reshape(fedHidden, [B, T - 1, d])], 1), [B * T, d]) as tf.Tensor2D; // [B, T, d] → [B·T, d]
       }
-      const ctx = this.config.pointer ? mapContext(this.pointerFrom(encoded.hidden, I, P, P, prefix.lengths, inputs.map((x) => this.geometryOf(x))), toRows) : undefined;
+      const ctx = this.config.pointer ? mapContext(this.pointerFrom(encoded.hidden, I, P, P, prefix.lengths, inputs), toRows) : undefined;
       const logp = tf.logSoftmax(tf.div(this.head(hidden, ctx, T), temperature)) as tf.Tensor2D; // [B·T, V]
       const picked = pickColumns(logp, targets); // [B·T]
       const mask = tf.tensor2d(maskData, [B, T]);

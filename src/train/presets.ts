@@ -8,7 +8,7 @@ import type { VisionConfig } from '../models/vision';
 import type { PointerConfig } from '../models/pointer';
 import type { Want } from './stream';
 import type { VisionStage } from './vision-trainer';
-import { DEFAULT_MIX } from './vision-data';
+import { DEFAULT_MIX, HEAD_OUT, SIZE_SLOTS, SLOT_OUT } from './vision-data';
 
 export interface EmbedderStage {
   steps: number;
@@ -79,6 +79,11 @@ export function shippedEmbedderConfig(): Partial<EmbedderConfig> {
 /** The Reasoner's pointer over its vision tokens (src/models/pointer.ts), on the T-CoT vocabulary's location and frame ids. */
 export function shippedPointer(): PointerConfig {
   return { locStart: VOCAB.locId(0), locBins: VOCAB.locBins, frameStart: VOCAB.frameId(0)!, frames: VOCAB.frames, dk: 64, sigma: 15 };
+}
+
+/** The pointer over the stem's cells and size slots, each proposing the box the stem's detector head sees there (pointer.ts, source 'stem'). */
+export function shippedStemPointer(): PointerConfig {
+  return { ...shippedPointer(), source: 'stem', stemHead: { out: HEAD_OUT, slots: SIZE_SLOTS, slotOut: SLOT_OUT } };
 }
 
 /** Reasoner: 2×2 cells merged per token (16 px): images 96² → 36 tokens, clips 16 frames × 32² → 64. */

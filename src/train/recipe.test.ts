@@ -73,3 +73,27 @@ describe('the recipe end to end (test preset: tiny models, same vocabulary and c
     for (const r of [first, again]) [r.embedder, r.sft, r.egrl].forEach((m) => m.dispose());
   });
 });
+
+describe('the recipe with the stem pointer', () => {
+  test('the cold start starts from the vision stage’s detector head (its boxes are the stem’s), and its loss falls', async () => {
+    const { shippedStemPointer } = await import('./presets');
+    const { VisionModel } = await import('../models/vision');
+    const { HEAD_OUT } = await import('./vision-data');
+    const base = PRESETS.test;
+    const frozen = { ...base, reasonerConfig: { ...base.reasonerConfig, pointer: { ...shippedStemPointer(), dk: 8 } }, sft: { ...base.sft, lr: 0 } };
+    const store = memoryStore();
+    const result = await runRecipe({ preset: frozen, seed: 5, store });
+    const vision = new VisionModel({ ...base.vision!.config, headOut: HEAD_OUT, seed: 3 });
+    expect(await store.loadModel('vision', vision)).toBe(true);
+    expect(Array.from(result.sft.params.get('ptr_head_w').dataSync())).toEqual(Array.from(vision.params.get('head_w').dataSync()));
+    expect(Array.from(result.sft.params.get('ptr_head_b').dataSync())).toEqual(Array.from(vision.params.get('head_b').dataSync()));
+    vision.dispose();
+    [result.embedder, result.sft, result.egrl].forEach((m) => m.dispose());
+
+    const logs: StepLog[] = [];
+    const trained = await runRecipe({ preset: { ...base, reasonerConfig: frozen.reasonerConfig }, seed: 5, store: memoryStore(), onStep: (l) => logs.push(l) });
+    const sft = logs.filter((l) => l.stage === 'sft');
+    expect(mean(sft.slice(-3).map((l) => l.loss))).toBeLessThan(mean(sft.slice(0, 3).map((l) => l.loss)));
+    [trained.embedder, trained.sft, trained.egrl].forEach((m) => m.dispose());
+  });
+});

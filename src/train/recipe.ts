@@ -9,6 +9,7 @@
 // Adam moments are not checkpointed: a resumed stage restarts them.
 import { Embedder } from '../models/embedder';
 import { Reasoner } from '../models/reasoner';
+import { copyStemHead } from '../models/pointer';
 import { copyVision, VisionModel } from '../models/vision';
 import { answerKey, type AnnotatedPair } from './data';
 import { trainEmbedder, type EmbedderStepLog } from './embedder-trainer';
@@ -118,6 +119,7 @@ export async function runRecipe(opts: RecipeOptions): Promise<RecipeResult> {
   }
   const withStem = <M extends Embedder | Reasoner>(model: M): M => {
     if (vision) copyVision(vision.params, model.params, vision.stem);
+    if (vision && model instanceof Reasoner && model.config.pointer?.source === 'stem') copyStemHead(vision.params, model.params); // its boxes start as the stem's detector
     return model;
   };
 
