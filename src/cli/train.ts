@@ -1,4 +1,4 @@
-// `npm run train -- --preset quick|full|short --seed N --out DIR [--resume] [--parallel] [--pointer | --stem-pointer] [--evidence-weight W] [--sft-freeze-vision] [--ship] [--no-eval] [--eval-seed S]`
+// `npm run train -- --preset quick|full|short --seed N --out DIR [--resume] [--parallel] [--pointer | --stem-pointer] [--evidence-weight W] [--sft-freeze-vision] [--grpo JSON] [--ship] [--no-eval] [--eval-seed S]`
 // `--pointer`: the Reasoner gets the pointer head (location and frame tokens point at its vision tokens).
 // `--parallel`: after the vision stage, the Reasoner's cold start runs in a second process (`--only sft`, its own
 // state file ckpt/state-sft.json, steps in DIR/steps-sft.jsonl, log in DIR/sft.log) while this one trains the Embedder.
@@ -44,6 +44,14 @@ if (!PRESETS[presetName]) throw new Error(`unknown preset ${presetName} (full | 
 // `--stem-pointer`: the pointer over the stem's cells instead, each cell proposing the stem detector's box.
 // `--evidence-weight W`: the cold start weighs location and frame tokens W× in its loss (sft-trainer.ts).
 // `--sft-freeze-vision`: the cold start trains everything but the pre-trained stem.
+// `--grpo JSON`: EG-RL settings over the preset's (e.g. '{"lr":2e-5,"klCoef":0.05}'), for probes; the run's state keeps the preset name.
+function jsonArg(name: string): Record<string, unknown> {
+  const raw = arg(name);
+  if (raw === undefined) return {};
+  const value: unknown = JSON.parse(raw);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error(`--${name} must be a JSON object`);
+  return value as Record<string, unknown>;
+}
 const evidenceWeight = arg('evidence-weight');
 const sftFreeze = flag('sft-freeze-vision');
 const preset = {
@@ -51,6 +59,7 @@ const preset = {
   ...(flag('pointer') ? { reasonerConfig: { ...PRESETS[presetName].reasonerConfig, pointer: shippedPointer() } } : {}),
   ...(flag('stem-pointer') ? { reasonerConfig: { ...PRESETS[presetName].reasonerConfig, pointer: shippedStemPointer() } } : {}),
   sft: { ...PRESETS[presetName].sft, ...(evidenceWeight ? { evidenceWeight: Number(evidenceWeight) } : {}), ...(sftFreeze ? { freezeVision: true } : {}) },
+  grpo: { ...PRESETS[presetName].grpo, ...jsonArg('grpo') },
 };
 if (!(preset.sft.evidenceWeight === undefined || preset.sft.evidenceWeight > 0)) throw new Error('--evidence-weight must be a positive number');
 const seed = Number(arg('seed', '1'));
@@ -90,7 +99,7 @@ function bar(log: StepLog): void {
 /** The cold start in a second process on the same checkpoint folder; resolves with its final state. */
 function sftElsewhere(): Promise<RecipeState> {
   const logFd = openSync(join(out, 'sft.log'), 'a');
-  const args = [...process.execArgv, process.argv[1]!, '--preset', presetName, '--seed', String(seed), '--out', out, '--only', 'sft', ...(flag('resume') ? ['--resume'] : []), ...(flag('pointer') ? ['--pointer'] : []), ...(evidenceWeight ? ['--evidence-weight', evidenceWeight] : []), ...(sftFreeze ? ['--sft-freeze-vision'] : [])];
+  const args = [...process.execArgv, process.argv[1]!, '--preset', presetName, '--seed', String(seed), '--out', out, '--only', 'sft', ...(flag('resume') ? ['--resume'] : []), ...(flag('pointer') ? ['--pointer'] : []), ...(flag('stem-pointer') ? ['--stem-pointer'] : []), ...(evidenceWeight ? ['--evidence-weight', evidenceWeight] : []), ...(sftFreeze ? ['--sft-freeze-vision'] : [])];
   const child = spawn(process.execPath, args, { stdio: ['ignore', logFd, logFd] });
   const stop = () => child.kill('SIGTERM'); // the child dies with this process
   process.on('exit', stop);

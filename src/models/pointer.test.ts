@@ -5,6 +5,7 @@ import { ParamStore } from './layers';
 import { addPointerParams, pointerContext, pointerLogits, stemPointerContext, type PointerConfig } from './pointer';
 import { Reasoner, REASONER_PRESETS, type ReasonerInput } from './reasoner';
 import { seededRng } from './rng';
+import { withoutVision } from './vision';
 import { expectCacheMatchesRecompute, gradientTests } from './gradient-checks.testutil';
 import { syntheticClip, syntheticIds, syntheticImageInput } from './testdata';
 
@@ -108,6 +109,14 @@ describe('Reasoner pointing at the stem’s cells (source stem)', () => {
     expect(clip.token).toEqual([0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3]);
     expect(new Set(clip.frame).size).toBe(4);
     expect(model.cellGeometryOf(inputs()[2]!).left).toHaveLength(0);
+  });
+
+  test('a frozen stem also freezes the detector head the pointer holds, not the pointer itself', () => {
+    const trainable = [...withoutVision(model.params.vars).keys()];
+    expect(trainable).not.toContain('ptr_head_w');
+    expect(trainable).not.toContain('vis.in_w');
+    expect(trainable).toContain('ptr_cell_w');
+    expect(trainable).toContain('ptr_prior_w');
   });
 
   test('a cell whose head proposes a box puts the location mass on that box’s coordinates', () => {

@@ -86,9 +86,9 @@ export function addVisionStem(store: ParamStore, vision: VisionConfig, patch: nu
 }
 
 
-/** Everything but the stem (a frozen stem's model trains these). */
-export function withoutVision(vars: Map<string, tf.Variable>, prefix = 'vis.'): Map<string, tf.Variable> {
-  return new Map([...vars].filter(([name]) => !name.startsWith(prefix)));
+/** Everything but the stem and the stem's detector head a stem pointer holds (`ptr_head_*`): a frozen stem's model trains these. */
+export function withoutVision(vars: Map<string, tf.Variable>, prefixes: readonly string[] = ['vis.', 'ptr_head_']): Map<string, tf.Variable> {
+  return new Map([...vars].filter(([name]) => !prefixes.some((p) => name.startsWith(p))));
 }
 
 /** Names of the stem's parameters (for copying the pre-trained stem into a model, and freezing it). */
