@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { initTestBackend } from '../engine/testing';
 import { ParamStore } from './layers';
-import { addPointerParams, pointerContext, pointerLogits, stemPointerContext, type PointerConfig } from './pointer';
+import { addPointerParams, boxPriors, pointerContext, pointerLogits, stemPointerContext, type PointerConfig } from './pointer';
 import { Reasoner, REASONER_PRESETS, type ReasonerInput } from './reasoner';
 import { seededRng } from './rng';
 import { withoutVision } from './vision';
@@ -177,5 +177,33 @@ describe('Reasoner pointing at the stem’s cells (source stem)', () => {
     }
     expect(gen.tokens.some((t) => t.some((id) => VOCAB.isLoc(id)))).toBe(true);
     m.dispose();
+  });
+});
+
+describe('the box prior (stem pointer, boxPrior)', () => {
+  const c: PointerConfig = { locStart: 10, locBins: 11, frameStart: 21, frames: 16, dk: 8, sigma: 60, source: 'stem', stemHead: { out: 13, slots: 2, slotOut: 6 }, boxPrior: true };
+  const loc = (v: number) => c.locStart + v / 100; // bins of 100
+  // Two candidates: A proposes [100, 200, 300, 400], B [600, 600, 900, 900].
+  const mu = Float32Array.from([100, 200, 300, 400, 600, 600, 900, 900]);
+
+  test('inside a box the candidate that proposed the coordinates written so far keeps the pointer; the type follows the position', () => {
+    const history = { tokens: [[5, loc(100), loc(200)]], offsets: [0] };
+    const { score, type } = boxPriors(c, mu, 2, history, 4); // positions after: nothing, 5, 5 x1, 5 x1 y1
+    expect(Array.from(score.slice(0, 4))).toEqual([0, 0, 0, 0]); // no box begun: no preference
+    expect(score[4]).toBe(0); // after x1 = 100: A agrees exactly
+    expect(score[5]!).toBeLessThan(-10); // B is 500 off
+    expect(score[6]).toBe(0);
+    expect(score[7]!).toBeLessThan(score[5]!); // B is off on two coordinates now
+    expect(Array.from(type.slice(0, 4))).toEqual([8, 0, 0, 0]); // position 0: x1
+    expect(Array.from(type.slice(8, 12))).toEqual([0, 8, 0, 0]); // after x1: y1
+    expect(Array.from(type.slice(12, 16))).toEqual([0, 0, 8, 0]); // after x1 y1: x2
+  });
+
+  test('after a whole box, the object it boxed is not boxed again', () => {
+    const history = { tokens: [[5, loc(100), loc(200), loc(300), loc(400)]], offsets: [5] };
+    const { score, type } = boxPriors(c, mu, 2, history, 1);
+    expect(score[0]!).toBeCloseTo(-30, 4); // A: duplicate
+    expect(score[1]!).toBeCloseTo(0, 5); // B: free
+    expect(Array.from(type)).toEqual([8, 0, 0, 0]); // the next box starts at x1
   });
 });

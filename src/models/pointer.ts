@@ -23,6 +23,7 @@ export interface PointerConfig {
   sigma: number; // 15 — width (0–1000 units) of each proposed coordinate's bump
   source?: 'tokens' | 'stem'; // what it points at: the model's vision tokens (default) or the stem's cells and slots
   stemHead?: StemHead; // with source 'stem': the layout of the stem's detector head
+  boxPrior?: boolean; // with source 'stem': inside a box, point at candidates whose proposal agrees with the coordinates written so far, not at ones already boxed (see boxPriors)
 }
 
 /** The stem's dense head per 8-px cell (src/train/vision-data.ts): `slots` blocks of `slotOut` (centre logit first, box dx dy w h last), then the rest. */
@@ -41,6 +42,8 @@ export function validatePointerConfig(c: PointerConfig, vocabSize: number): void
   checkThat(typeof c.sigma === 'number' && c.sigma > 0, 'pointer.sigma', 'must be > 0');
   checkThat(c.locStart + c.locBins <= c.frameStart || c.frameStart + c.frames <= c.locStart, 'pointer', 'location and frame ids overlap');
   checkThat(c.source === undefined || c.source === 'tokens' || c.source === 'stem', 'pointer.source', "must be 'tokens' or 'stem'");
+  checkThat(c.boxPrior === undefined || typeof c.boxPrior === 'boolean', 'pointer.boxPrior', 'must be true or false');
+  checkThat(!c.boxPrior || c.source === 'stem', 'pointer.boxPrior', "needs source 'stem'");
   if (c.source === 'stem') {
     const h = c.stemHead;
     checkThat(typeof h === 'object' && h !== null, 'pointer.stemHead', "is required with source 'stem'");
@@ -87,7 +90,64 @@ export type PointerContext = {
   frames: tf.Tensor3D; // [I, N, frames]: one-hot of each token's frame
   bias: tf.Tensor3D; // [I, 1, N]: added to the scores — −1e9 for padding; 0 (tokens) or the centre prior (stem) otherwise
   has: tf.Tensor3D; // [I, 1, 1]: 1 when the input has vision tokens
+  mu?: tf.Tensor3D; // [I, N, 4] (stem): each candidate's proposed box, 0–1000
 };
+
+/** What each scored position has already written: row b's position t follows tokens[b][0 .. offsets[b] + t). */
+export interface PointerHistory {
+  tokens: ArrayLike<number>[];
+  offsets: number[];
+}
+
+/** Log-space penalty on a candidate that matches a box already written in this run of boxes. */
+const DUPLICATE_PENALTY = 30;
+/** Added to the coordinate-type logit the position inside the box implies (x1 y1 x2 y2 follow in order). */
+const TYPE_PRIOR = 8;
+
+/**
+ * The box prior (stem pointer, `boxPrior`): a box is 4 location tokens in a row, so at each position the coordinates
+ * already written in the current box say which candidate the box belongs to. Candidate n's score gains
+ * Σ_j −(v_j − μ_n,j)² / 2σ² over the current box's coordinates v_j (the log of its own bump at them: the
+ * pointer stays on one object for all four), minus DUPLICATE_PENALTY · max over earlier boxes of the run of
+ * Π_j bump (an object already boxed is not boxed again); the coordinate type gets TYPE_PRIOR at the position
+ * the box is at. Computed in JS from μ and the tokens (a constant of the forward pass, no parameters).
+ * Returns score [B·T·N] and type [B·T·4] biases.
+ */
+export function boxPriors(c: PointerConfig, mu: Float32Array, N: number, history: PointerHistory, T: number): { score: Float32Array; type: Float32Array } {
+  const B = history.tokens.length;
+  const score = new Float32Array(B * T * N);
+  const type = new Float32Array(B * T * 4);
+  const inv = 1 / (2 * c.sigma * c.sigma);
+  const value = (id: number) => ((id - c.locStart) * 1000) / (c.locBins - 1);
+  const isLoc = (id: number) => id >= c.locStart && id < c.locStart + c.locBins;
+  for (let b = 0; b < B; b++) {
+    const tokens = history.tokens[b]!;
+    for (let t = 0; t < T; t++) {
+      const end = Math.min(tokens.length, history.offsets[b]! + t);
+      let run = 0;
+      while (run < end && isLoc(tokens[end - 1 - run]!)) run++;
+      const k = run % 4; // coordinates of the current box written so far
+      type[(b * T + t) * 4 + k] = TYPE_PRIOR;
+      if (run === 0) continue;
+      const current = Array.from({ length: k }, (_, j) => value(tokens[end - k + j]!));
+      const earlier = Array.from({ length: (run - k) / 4 }, (_, m) => Array.from({ length: 4 }, (_, j) => value(tokens[end - run + 4 * m + j]!)));
+      const row = (b * T + t) * N;
+      for (let n = 0; n < N; n++) {
+        const at = (b * N + n) * 4;
+        let s = 0;
+        for (let j = 0; j < k; j++) s -= (current[j]! - mu[at + j]!) ** 2 * inv;
+        let dup = 0;
+        for (const box of earlier) {
+          let e = 0;
+          for (let j = 0; j < 4; j++) e -= (box[j]! - mu[at + j]!) ** 2 * inv;
+          dup = Math.max(dup, Math.exp(e));
+        }
+        score[row + n] = s - DUPLICATE_PENALTY * dup;
+      }
+    }
+  }
+  return { score, type };
+}
 
 const AXIS = [0, 1, 0, 1]; // x1 y1 x2 y2 → x, y, x, y
 
@@ -196,6 +256,7 @@ export function stemPointerContext(store: ParamStore, c: PointerConfig, cells: t
       frames: tf.tensor3d(frames, [I, N, c.frames]),
       bias: tf.add(pad, prior) as tf.Tensor3D,
       has: tf.tensor3d(has, [I, 1, 1]),
+      mu: tf.reshape(mu, [I, N, 4]) as tf.Tensor3D,
     };
   });
 }
@@ -210,21 +271,30 @@ export function copyStemHead(from: ParamStore, to: ParamStore): void {
 
 /** The context's rows for each output row (`pick(t)` maps an [I, …] tensor to [R, …], e.g. gather or expandRows). */
 export function mapContext(ctx: PointerContext, pick: (t: tf.Tensor) => tf.Tensor): PointerContext {
-  return { keys: pick(ctx.keys) as tf.Tensor3D, bumps: pick(ctx.bumps) as tf.Tensor3D, frames: pick(ctx.frames) as tf.Tensor3D, bias: pick(ctx.bias) as tf.Tensor3D, has: pick(ctx.has) as tf.Tensor3D };
+  const mapped: PointerContext = { keys: pick(ctx.keys) as tf.Tensor3D, bumps: pick(ctx.bumps) as tf.Tensor3D, frames: pick(ctx.frames) as tf.Tensor3D, bias: pick(ctx.bias) as tf.Tensor3D, has: pick(ctx.has) as tf.Tensor3D };
+  if (ctx.mu) mapped.mu = pick(ctx.mu) as tf.Tensor3D;
+  return mapped;
 }
 
 /**
  * Full logits [B·T, V] from the base logits [B·T, V] and the normed hidden states [B, T, d] of B rows whose
  * context is ctx (one entry per row).
  */
-export function pointerLogits(store: ParamStore, c: PointerConfig, ctx: PointerContext, normed: tf.Tensor3D, base: tf.Tensor2D): tf.Tensor2D {
+export function pointerLogits(store: ParamStore, c: PointerConfig, ctx: PointerContext, normed: tf.Tensor3D, base: tf.Tensor2D, history?: PointerHistory): tf.Tensor2D {
   const [B, T, d] = normed.shape;
   const V = base.shape[1];
+  const N = ctx.keys.shape[1];
   const flat = tf.reshape(normed, [B * T, d]) as tf.Tensor2D;
   const q = tf.reshape(dense(flat, store.get('ptr_q_w')), [B, T, c.dk]); // [B, T, dk]
-  const scores = tf.add(tf.div(tf.matMul(q, ctx.keys, false, true), Math.sqrt(c.dk)), ctx.bias); // [B, T, N]
+  let scores = tf.add(tf.div(tf.matMul(q, ctx.keys, false, true), Math.sqrt(c.dk)), ctx.bias); // [B, T, N]
+  let typeLogits = dense(flat, store.get('ptr_type_w'), store.get('ptr_type_b')); // [B·T, 4]
+  if (c.boxPrior && ctx.mu && history) {
+    const prior = boxPriors(c, ctx.mu.dataSync() as Float32Array, N, history, T);
+    scores = tf.add(scores, tf.tensor3d(prior.score, [B, T, N]));
+    typeLogits = tf.add(typeLogits, tf.tensor2d(prior.type, [B * T, 4]));
+  }
   const alpha = tf.softmax(scores); // [B, T, N]
-  const tau = tf.reshape(tf.softmax(dense(flat, store.get('ptr_type_w'), store.get('ptr_type_b'))), [B, T, 4, 1]); // [B, T, 4, 1]
+  const tau = tf.reshape(tf.softmax(typeLogits), [B, T, 4, 1]); // [B, T, 4, 1]
   const perType = tf.reshape(tf.matMul(alpha, ctx.bumps), [B, T, 4, c.locBins]); // [B, T, N]·[B, N, 4·bins] → [B, T, 4, bins]
   const loc = tf.mul(tf.log(tf.add(tf.sum(tf.mul(perType, tau), 2), 1e-6)), ctx.has); // [B, T, bins]; 0 without vision
   const frame = tf.mul(tf.log(tf.add(tf.matMul(alpha, ctx.frames), 1e-6)), ctx.has); // [B, T, frames]

@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { checkInt, checkThat, checkTransformerConfig, InputError } from './errors';
 import { addBlockParams, attentionBias, embedLookup, embedPlan, expandRows, layerNorm, ParamStore, pickColumns, PlanBuilder, transformerBlock, type BlockDims, type LayerKV, type TokenPlan } from './layers';
-import { addPointerParams, mapContext, pointerContext, pointerLogits, stemPointerContext, validatePointerConfig, type CellGeometry, type PointerConfig, type PointerContext, type TokenGeometry } from './pointer';
+import { addPointerParams, mapContext, pointerContext, pointerLogits, stemPointerContext, validatePointerConfig, type CellGeometry, type PointerConfig, type PointerContext, type PointerHistory, type TokenGeometry } from './pointer';
 import { clipFrame, imagePatches, sampleFrameIndices, type RgbaImage, type VisualInput } from './preprocess';
 import { seededRng, type Rng } from './rng';
 import { sampleToken } from './sampling';
@@ -41,7 +41,7 @@ export const REASONER_PRESETS: Record<'default' | 'tiny' | 'tinyVision' | 'tinyP
   tiny: { vocabSize: 64, dModel: 32, nLayers: 2, nHeads: 2, mlpRatio: 2, maxLen: 96, imageSize: 32, clipFrames: 4, clipSize: 16 },
   tinyVision: { vocabSize: 64, dModel: 32, nLayers: 2, nHeads: 2, mlpRatio: 2, maxLen: 96, patch: 16, imageSize: 32, clipFrames: 4, clipSize: 16, vision: { width4: 8, width8: 16, convs8: 1 } },
   tinyPointer: { vocabSize: 64, dModel: 32, nLayers: 2, nHeads: 2, mlpRatio: 2, maxLen: 96, patch: 16, imageSize: 32, clipFrames: 4, clipSize: 16, vision: { width4: 8, width8: 16, convs8: 1 }, pointer: { locStart: 10, locBins: 11, frameStart: 21, frames: 16, dk: 8, sigma: 60 } },
-  tinyStemPointer: { vocabSize: 64, dModel: 32, nLayers: 2, nHeads: 2, mlpRatio: 2, maxLen: 96, patch: 16, imageSize: 32, clipFrames: 4, clipSize: 16, vision: { width4: 8, width8: 16, convs8: 1 }, pointer: { locStart: 10, locBins: 11, frameStart: 21, frames: 16, dk: 8, sigma: 60, source: 'stem', stemHead: { out: 13, slots: 2, slotOut: 6 } } },
+  tinyStemPointer: { vocabSize: 64, dModel: 32, nLayers: 2, nHeads: 2, mlpRatio: 2, maxLen: 96, patch: 16, imageSize: 32, clipFrames: 4, clipSize: 16, vision: { width4: 8, width8: 16, convs8: 1 }, pointer: { locStart: 10, locBins: 11, frameStart: 21, frames: 16, dk: 8, sigma: 60, source: 'stem', stemHead: { out: 13, slots: 2, slotOut: 6 }, boxPrior: true } },
 };
 
 /** Segment type ids (rows of type_emb). */
@@ -292,11 +292,11 @@ export class Reasoner {
    * Logits [B·T, V] = LN(h) · tok_embᵀ (tied head) for hidden [B·T, d]; with a pointer, plus its location and
    * frame terms from `ctx` (one entry per row b).
    */
-  private head(hidden: tf.Tensor2D, ctx?: PointerContext, T = 1): tf.Tensor2D {
+  private head(hidden: tf.Tensor2D, ctx?: PointerContext, T = 1, history?: PointerHistory): tf.Tensor2D {
     const normed = layerNorm(hidden, this.params.get('ln_f_g'), this.params.get('ln_f_b'), this.config.lnEps);
     const base = tf.matMul(normed, this.params.get('tok_emb') as tf.Tensor2D, false, true) as tf.Tensor2D;
     if (!this.config.pointer || !ctx) return base;
-    return pointerLogits(this.params, this.config.pointer, ctx, tf.reshape(normed, [hidden.shape[0] / T, T, this.config.dModel]) as tf.Tensor3D, base);
+    return pointerLogits(this.params, this.config.pointer, ctx, tf.reshape(normed, [hidden.shape[0] / T, T, this.config.dModel]) as tf.Tensor3D, base, history);
   }
 
   /** Rows [start, start + count) of each item in a [B·L, d] tensor → [B·count, d]. */
@@ -370,7 +370,7 @@ export class Reasoner {
         const toRows = tf.tensor1d(rowInput, 'int32');
         const shared = kv.map((layer) => ({ k: tf.gather(layer.k, toRows) as tf.Tensor4D, v: tf.gather(layer.v, toRows) as tf.Tensor4D })); // [B, nh, P, hs]
         const ctx = this.config.pointer ? this.pointerFrom(hidden, inputs.length, P, P, prefix.lengths, inputs) : undefined;
-        const first = this.head(this.rowsOf(hidden, inputs.length, P, P - 1, 1), ctx);
+        const first = this.head(this.rowsOf(hidden, inputs.length, P, P - 1, 1), ctx, 1, { tokens: inputs.map(() => []), offsets: inputs.map(() => 0) });
         return { kv: shared, logits: tf.gather(first, toRows) as tf.Tensor2D, ctx: ctx && mapContext(ctx, (t) => tf.gather(t, toRows)) };
       });
       cache = prefill.kv;
@@ -379,7 +379,7 @@ export class Reasoner {
     } else {
       logits = tf.tidy(() => {
         const { hidden, ctx } = this.fullForward(inputs, rowInput, [], 0);
-        return this.head(this.rowsOf(hidden, B, P, P - 1, 1), ctx);
+        return this.head(this.rowsOf(hidden, B, P, P - 1, 1), ctx, 1, { tokens: tokens.map(() => []), offsets: tokens.map(() => 0) });
       });
     }
     // GPU backends run asynchronously: wait for the prefill's logits so the prefill/decode split is real
@@ -414,7 +414,7 @@ export class Reasoner {
             const plan = this.suffixPlan(Array.from(fed, (id) => Int32Array.of(id)), Int32Array.from(rowPrefixLen, (len) => len + step), 1);
             const mask = attentionBias(rowKeyValid(P + step + 1), B, P + step + 1, 1, null);
             const { hidden, kv } = this.runBlocks(embedPlan(this.params, plan, this.patchDim, this.viewTokens), B, 1, mask, cache);
-            return { kv, logits: this.head(hidden, rowCtx) };
+            return { kv, logits: this.head(hidden, rowCtx, 1, { tokens, offsets: tokens.map((row) => row.length) }) };
           });
           tf.dispose(cache);
           cache = next.kv;
@@ -423,7 +423,7 @@ export class Reasoner {
           const fed = tokens.map((row) => Int32Array.from(row.slice(0, step + 1), (id) => id));
           logits = tf.tidy(() => {
             const { hidden, P: p, T, ctx } = this.fullForward(inputs, rowInput, fed, step + 1);
-            return this.head(this.rowsOf(hidden, B, p + T, p + T - 1, 1), ctx);
+            return this.head(this.rowsOf(hidden, B, p + T, p + T - 1, 1), ctx, 1, { tokens, offsets: tokens.map((row) => row.length) });
           });
         }
         previous.dispose();
@@ -487,7 +487,7 @@ export class Reasoner {
         hidden = tf.reshape(tf.concat([tf.reshape(bosHidden, [B, 1, d]), tf.reshape(fedHidden, [B, T - 1, d])], 1), [B * T, d]) as tf.Tensor2D; // [B, T, d] → [B·T, d]
       }
       const ctx = this.config.pointer ? mapContext(this.pointerFrom(encoded.hidden, I, P, P, prefix.lengths, inputs), toRows) : undefined;
-      const logp = tf.logSoftmax(tf.div(this.head(hidden, ctx, T), temperature)) as tf.Tensor2D; // [B·T, V]
+      const logp = tf.logSoftmax(tf.div(this.head(hidden, ctx, T, { tokens: sequences, offsets: sequences.map(() => 0) }), temperature)) as tf.Tensor2D; // [B·T, V]
       const picked = pickColumns(logp, targets); // [B·T]
       const mask = tf.tensor2d(maskData, [B, T]);
       return { logprobs: tf.mul(tf.reshape(picked, [B, T]), mask) as tf.Tensor2D, mask }; // [B·T] → [B, T]
