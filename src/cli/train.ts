@@ -1,5 +1,5 @@
-// `npm run train -- --preset quick|full|short --seed N --out DIR [--resume] [--parallel] [--pointer | --stem-pointer] [--evidence-weight W] [--sft-freeze-vision] [--grpo JSON] [--ship] [--no-eval] [--eval-seed S]`
-// `--pointer`: the Reasoner gets the pointer head (location and frame tokens point at its vision tokens).
+// `npm run train -- --preset quick|full|short --seed N --out DIR [--resume] [--parallel] [--pointer stem|tokens|none] [--evidence-weight W] [--sft-freeze-vision] [--grpo JSON] [--ship] [--no-eval] [--eval-seed S]`
+// `--pointer`: how boxes and key frames are written (below); `--sft-freeze-vision`: the cold start leaves the stem as it is (the shipped presets do).
 // `--parallel`: after the vision stage, the Reasoner's cold start runs in a second process (`--only sft`, its own
 // state file ckpt/state-sft.json, steps in DIR/steps-sft.jsonl, log in DIR/sft.log) while this one trains the Embedder.
 // `npm run train -- --profile [--ops]`: per-step timings of the training passes (src/cli/profile-steps.ts).
@@ -40,8 +40,9 @@ if (flag('profile')) {
 
 const presetName = arg('preset', 'quick') as keyof typeof PRESETS;
 if (!PRESETS[presetName]) throw new Error(`unknown preset ${presetName} (full | short | quick | test)`);
-// `--pointer`: the Reasoner gains the pointer head over its vision tokens (src/models/pointer.ts).
-// `--stem-pointer`: the pointer over the stem's cells instead, each cell proposing the stem detector's box.
+// `--pointer stem|tokens|none`: how the Reasoner writes boxes and key frames (src/models/pointer.ts): the stem pointer
+// (the shipped default: the stem's cells, each proposing its detector's box, with the box prior), a pointer over its
+// vision tokens with learned offsets, or the tied head alone (the 2026-11 models).
 // `--evidence-weight W`: the cold start weighs location and frame tokens W× in its loss (sft-trainer.ts).
 // `--sft-freeze-vision`: the cold start trains everything but the pre-trained stem.
 // `--grpo JSON`: EG-RL settings over the preset's (e.g. '{"lr":2e-5,"klCoef":0.05}'), for probes; the run's state keeps the preset name.
@@ -52,12 +53,14 @@ function jsonArg(name: string): Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error(`--${name} must be a JSON object`);
   return value as Record<string, unknown>;
 }
+const POINTERS = { stem: shippedStemPointer, tokens: shippedPointer, none: () => null } as const;
+const pointerKind = arg('pointer') as keyof typeof POINTERS | undefined;
+if (pointerKind !== undefined && !(pointerKind in POINTERS)) throw new Error('--pointer must be stem, tokens or none');
 const evidenceWeight = arg('evidence-weight');
 const sftFreeze = flag('sft-freeze-vision');
 const preset = {
   ...PRESETS[presetName],
-  ...(flag('pointer') ? { reasonerConfig: { ...PRESETS[presetName].reasonerConfig, pointer: shippedPointer() } } : {}),
-  ...(flag('stem-pointer') ? { reasonerConfig: { ...PRESETS[presetName].reasonerConfig, pointer: shippedStemPointer() } } : {}),
+  ...(pointerKind ? { reasonerConfig: { ...PRESETS[presetName].reasonerConfig, pointer: POINTERS[pointerKind]() } } : {}),
   sft: { ...PRESETS[presetName].sft, ...(evidenceWeight ? { evidenceWeight: Number(evidenceWeight) } : {}), ...(sftFreeze ? { freezeVision: true } : {}) },
   grpo: { ...PRESETS[presetName].grpo, ...jsonArg('grpo') },
 };
@@ -99,7 +102,7 @@ function bar(log: StepLog): void {
 /** The cold start in a second process on the same checkpoint folder; resolves with its final state. */
 function sftElsewhere(): Promise<RecipeState> {
   const logFd = openSync(join(out, 'sft.log'), 'a');
-  const args = [...process.execArgv, process.argv[1]!, '--preset', presetName, '--seed', String(seed), '--out', out, '--only', 'sft', ...(flag('resume') ? ['--resume'] : []), ...(flag('pointer') ? ['--pointer'] : []), ...(flag('stem-pointer') ? ['--stem-pointer'] : []), ...(evidenceWeight ? ['--evidence-weight', evidenceWeight] : []), ...(sftFreeze ? ['--sft-freeze-vision'] : [])];
+  const args = [...process.execArgv, process.argv[1]!, '--preset', presetName, '--seed', String(seed), '--out', out, '--only', 'sft', ...(flag('resume') ? ['--resume'] : []), ...(pointerKind ? ['--pointer', pointerKind] : []), ...(evidenceWeight ? ['--evidence-weight', evidenceWeight] : []), ...(sftFreeze ? ['--sft-freeze-vision'] : [])];
   const child = spawn(process.execPath, args, { stdio: ['ignore', logFd, logFd] });
   const stop = () => child.kill('SIGTERM'); // the child dies with this process
   process.on('exit', stop);

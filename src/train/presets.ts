@@ -83,12 +83,16 @@ export function shippedPointer(): PointerConfig {
 
 /** The pointer over the stem's cells and size slots, each proposing the box the stem's detector head sees there (pointer.ts, source 'stem'). */
 export function shippedStemPointer(): PointerConfig {
-  return { ...shippedPointer(), source: 'stem', stemHead: { out: HEAD_OUT, slots: SIZE_SLOTS, slotOut: SLOT_OUT } };
+  return { ...shippedPointer(), source: 'stem', stemHead: { out: HEAD_OUT, slots: SIZE_SLOTS, slotOut: SLOT_OUT }, boxPrior: true };
 }
 
-/** Reasoner: 2×2 cells merged per token (16 px): images 96² → 36 tokens, clips 16 frames × 32² → 64. */
+/**
+ * Reasoner: 2×2 cells merged per token (16 px): images 96² → 36 tokens, clips 16 frames × 32² → 64; boxes and key
+ * frames from the stem pointer (probe, 400 cold-start steps: image IoU 11.5 → 26.5, and 40.5 with the box prior;
+ * docs/run-2026-12-02-probes.md).
+ */
 export function shippedReasonerConfig(): Partial<ReasonerConfig> {
-  return { vocabSize: VOCAB.size, bosId: VOCAB.id('<bos>'), padId: VOCAB.id('<pad>'), vision: SHIPPED_VISION, patch: 16, imageSize: 96, clipSize: 32 };
+  return { vocabSize: VOCAB.size, bosId: VOCAB.id('<bos>'), padId: VOCAB.id('<pad>'), vision: SHIPPED_VISION, patch: 16, imageSize: 96, clipSize: 32, pointer: shippedStemPointer() };
 }
 
 const SPEC_GRPO: Omit<GrpoStage, 'steps' | 'pairs' | 'lr' | 'warmup' | 'maxNewTokens'> = {
@@ -120,7 +124,7 @@ export const PRESETS: Record<'full' | 'short' | 'quick' | 'test', TrainPreset> =
     // in-batch accuracy 0.27 → 0.46 between steps 100 and 250); 1200 cold-start steps: its validation loss
     // still fell at step 999.
     embedder: { steps: 1500, batch: 12, lr: 4e-4, warmup: 30, noTcotProb: 0.4, hardNegatives: true, logitScale: 20 },
-    sft: { maxSteps: 1200, batch: 12, lr: 5e-4, warmup: 30, evalEvery: 100, patience: 3, valPairs: 110 },
+    sft: { maxSteps: 1200, batch: 12, lr: 5e-4, warmup: 30, evalEvery: 100, patience: 3, valPairs: 110, freezeVision: true },
     // The adapt stage (the Embedder on the cold start's own T-CoTs) is built and tested (`short`, `test`); the
     // shipped run left it out to fit the session: measure it before turning it on here.
     grpo: { ...SPEC_GRPO, steps: 80, pairs: 6, lr: 5e-5, warmup: 5, maxNewTokens: 64 },
@@ -134,7 +138,7 @@ export const PRESETS: Record<'full' | 'short' | 'quick' | 'test', TrainPreset> =
     embedderConfig: shippedEmbedderConfig(),
     reasonerConfig: shippedReasonerConfig(),
     embedder: { steps: 400, batch: 8, lr: 4e-4, warmup: 30, noTcotProb: 0.4, hardNegatives: true, logitScale: 20 },
-    sft: { maxSteps: 400, batch: 8, lr: 5e-4, warmup: 20, evalEvery: 50, patience: 3, valPairs: 55 },
+    sft: { maxSteps: 400, batch: 8, lr: 5e-4, warmup: 20, evalEvery: 50, patience: 3, valPairs: 55, freezeVision: true },
     adapt: { steps: 60, batch: 8, lr: 1.5e-4, warmup: 5, noTcotProb: 0.2, hardNegatives: true, logitScale: 20, reasonerProb: 0.6 },
     grpo: { ...SPEC_GRPO, steps: 40, pairs: 4, lr: 3e-5, warmup: 3, maxNewTokens: 64 },
     evalPerTask: 10,
