@@ -70,20 +70,9 @@ describe('Reasoner with the pointer', () => {
 describe('pointer outputs on the T-CoT vocabulary', () => {
   test('sampled T-CoTs of a pointing Reasoner always parse: boxes of 4 coordinates in 0–1000, frames ≥ 0 (never throws)', async () => {
     const { VOCAB } = await import('../tcot/default');
-    const { parseTokens } = await import('../tcot/parse');
     const { shippedPointer } = await import('../train/presets');
     const model = new Reasoner({ ...REASONER_PRESETS.tinyPointer, vocabSize: VOCAB.size, bosId: VOCAB.id('<bos>'), padId: VOCAB.id('<pad>'), pointer: { ...shippedPointer(), dk: 8 } });
-    const ins: ReasonerInput[] = [{ visual: syntheticImageInput(3), promptIds: Int32Array.of(VOCAB.id('<sep>')) }, { visual: syntheticClip(4, 16, 64), promptIds: Int32Array.of(VOCAB.id('<sep>')) }];
-    const gen = await model.generate(ins, { n: 16, maxNewTokens: 40, temperature: 1.5, rng: seededRng(9) });
-    for (const ids of gen.tokens) {
-      const parsed = parseTokens(VOCAB, ids);
-      for (const b of parsed.evidence?.key === 'bbox_2d' ? parsed.evidence.boxes : []) {
-        expect(b).toHaveLength(4);
-        for (const v of b) expect(v >= 0 && v <= 1000).toBe(true);
-      }
-      for (const f of parsed.evidence?.key === 'key_frames' ? parsed.evidence.frames : []) expect(Number.isInteger(f) && f >= 0).toBe(true);
-    }
-    expect(gen.tokens.some((t) => t.some((id) => VOCAB.isLoc(id)))).toBe(true);
+    await expectSampledTcotsParse(model);
     model.dispose();
   });
 });
@@ -162,20 +151,9 @@ describe('Reasoner pointing at the stem’s cells (source stem)', () => {
 
   test('sampled T-CoTs always parse into valid boxes and frames (the shipped vocabulary)', async () => {
     const { VOCAB } = await import('../tcot/default');
-    const { parseTokens } = await import('../tcot/parse');
     const { shippedStemPointer } = await import('../train/presets');
     const m = new Reasoner({ ...config, vocabSize: VOCAB.size, bosId: VOCAB.id('<bos>'), padId: VOCAB.id('<pad>'), pointer: { ...shippedStemPointer(), dk: 8, stemHead: { out: 13, slots: 2, slotOut: 6 } } });
-    const ins: ReasonerInput[] = [{ visual: syntheticImageInput(3), promptIds: Int32Array.of(VOCAB.id('<sep>')) }, { visual: syntheticClip(4, 16, 64), promptIds: Int32Array.of(VOCAB.id('<sep>')) }];
-    const gen = await m.generate(ins, { n: 16, maxNewTokens: 40, temperature: 1.5, rng: seededRng(9) });
-    for (const ids of gen.tokens) {
-      const parsed = parseTokens(VOCAB, ids);
-      for (const b of parsed.evidence?.key === 'bbox_2d' ? parsed.evidence.boxes : []) {
-        expect(b).toHaveLength(4);
-        for (const v of b) expect(v >= 0 && v <= 1000).toBe(true);
-      }
-      for (const f of parsed.evidence?.key === 'key_frames' ? parsed.evidence.frames : []) expect(Number.isInteger(f) && f >= 0).toBe(true);
-    }
-    expect(gen.tokens.some((t) => t.some((id) => VOCAB.isLoc(id)))).toBe(true);
+    await expectSampledTcotsParse(m);
     m.dispose();
   });
 });
@@ -207,3 +185,20 @@ describe('the box prior (stem pointer, boxPrior)', () => {
     expect(Array.from(type)).toEqual([8, 0, 0, 0]); // the next box starts at x1
   });
 });
+
+/** Sampled T-CoTs of a pointing Reasoner on the shipped vocabulary parse into boxes of 4 coordinates in 0–1000 and frames ≥ 0, and some use location tokens. */
+async function expectSampledTcotsParse(model: Reasoner): Promise<void> {
+  const { VOCAB } = await import('../tcot/default');
+  const { parseTokens } = await import('../tcot/parse');
+  const ins: ReasonerInput[] = [{ visual: syntheticImageInput(3), promptIds: Int32Array.of(VOCAB.id('<sep>')) }, { visual: syntheticClip(4, 16, 64), promptIds: Int32Array.of(VOCAB.id('<sep>')) }];
+  const gen = await model.generate(ins, { n: 16, maxNewTokens: 40, temperature: 1.5, rng: seededRng(9) });
+  for (const ids of gen.tokens) {
+    const parsed = parseTokens(VOCAB, ids);
+    for (const b of parsed.evidence?.key === 'bbox_2d' ? parsed.evidence.boxes : []) {
+      expect(b).toHaveLength(4);
+      for (const v of b) expect(v >= 0 && v <= 1000).toBe(true);
+    }
+    for (const f of parsed.evidence?.key === 'key_frames' ? parsed.evidence.frames : []) expect(Number.isInteger(f) && f >= 0).toBe(true);
+  }
+  expect(gen.tokens.some((t) => t.some((id) => VOCAB.isLoc(id)))).toBe(true);
+}
