@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { initTestBackend } from '../engine/testing';
 import { ParamStore } from './layers';
 import { addPointerParams, boxPriors, pointerContext, pointerLogits, stemPointerContext, type PointerConfig } from './pointer';
-import { Reasoner, REASONER_PRESETS, type ReasonerInput } from './reasoner';
+import { Reasoner, REASONER_PRESETS, type ReasonerConfig, type ReasonerInput } from './reasoner';
 import { seededRng } from './rng';
 import { withoutVision } from './vision';
 import { expectCacheMatchesRecompute, gradientTests } from './gradient-checks.testutil';
@@ -11,6 +11,31 @@ import { syntheticClip, syntheticIds, syntheticImageInput } from './testdata';
 
 const V = 64;
 beforeAll(() => initTestBackend());
+
+const inputs = (): ReasonerInput[] => [
+  { visual: syntheticImageInput(1), promptIds: syntheticIds(11, 6, 2, V) },
+  { visual: syntheticClip(2, 16, 64), promptIds: syntheticIds(12, 3, 2, V) },
+  { promptIds: syntheticIds(13, 9, 2, V) },
+];
+
+/** A pointing Reasoner (token or stem pointer): KV-cached decoding = recomputation, leak-free sampling, WASM = CPU gradients. */
+function pointingReasonerTests(model: () => Reasoner, config: Partial<ReasonerConfig>): void {
+  test('KV-cached decoding equals full recomputation; teacher-forced = sampled log-probs; leak-free', async () => {
+    await expectCacheMatchesRecompute(model(), inputs);
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 5; i++) await model().generate(inputs(), { n: 2, maxNewTokens: 6, temperature: 1, rng: seededRng(i) });
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  const loss = (m: Reasoner) => () =>
+    tf.tidy(() => {
+      // Targets that use location (10–20) and frame (21–36) ids, so every pointer weight is reached.
+      const seqs = [Int32Array.from([12, 15, 18, 22, 40]), Int32Array.from([25, 26, 11, 30]), Int32Array.from([13, 17, 45, 50, 2])];
+      const { logprobs } = m.logprobs(inputs(), seqs, { groupSize: 1 });
+      return tf.neg(tf.sum(logprobs)) as tf.Scalar;
+    });
+  gradientTests(model, () => new Reasoner(config), loss);
+}
 
 describe('pointer logits', () => {
   test('a step pointing at a vision token puts its location mass on that token’s coordinate, its frame mass on its frame; none without vision', () => {
@@ -42,29 +67,10 @@ describe('pointer logits', () => {
 describe('Reasoner with the pointer', () => {
   const config = REASONER_PRESETS.tinyPointer;
   let model: Reasoner;
-  const inputs = (): ReasonerInput[] => [
-    { visual: syntheticImageInput(1), promptIds: syntheticIds(11, 6, 2, V) },
-    { visual: syntheticClip(2, 16, 64), promptIds: syntheticIds(12, 3, 2, V) },
-    { promptIds: syntheticIds(13, 9, 2, V) },
-  ];
   beforeAll(() => void (model = new Reasoner(config)));
   afterAll(() => model.dispose());
 
-  test('KV-cached decoding equals full recomputation; teacher-forced = sampled log-probs; leak-free', async () => {
-    await expectCacheMatchesRecompute(model, inputs);
-    const before = tf.memory().numTensors;
-    for (let i = 0; i < 5; i++) await model.generate(inputs(), { n: 2, maxNewTokens: 6, temperature: 1, rng: seededRng(i) });
-    expect(tf.memory().numTensors).toBe(before);
-  });
-
-  const loss = (m: Reasoner) => () =>
-    tf.tidy(() => {
-      // Targets that use location (10–20) and frame (21–36) ids, so every pointer weight is reached.
-      const seqs = [Int32Array.from([12, 15, 18, 22, 40]), Int32Array.from([25, 26, 11, 30]), Int32Array.from([13, 17, 45, 50, 2])];
-      const { logprobs } = m.logprobs(inputs(), seqs, { groupSize: 1 });
-      return tf.neg(tf.sum(logprobs)) as tf.Scalar;
-    });
-  gradientTests(() => model, () => new Reasoner(config), loss);
+  pointingReasonerTests(() => model, config);
 });
 
 describe('pointer outputs on the T-CoT vocabulary', () => {
@@ -80,11 +86,6 @@ describe('pointer outputs on the T-CoT vocabulary', () => {
 describe('Reasoner pointing at the stem’s cells (source stem)', () => {
   const config = REASONER_PRESETS.tinyStemPointer;
   let model: Reasoner;
-  const inputs = (): ReasonerInput[] => [
-    { visual: syntheticImageInput(1), promptIds: syntheticIds(11, 6, 2, V) },
-    { visual: syntheticClip(2, 16, 64), promptIds: syntheticIds(12, 3, 2, V) },
-    { promptIds: syntheticIds(13, 9, 2, V) },
-  ];
   beforeAll(() => void (model = new Reasoner(config)));
   afterAll(() => model.dispose());
 
@@ -134,20 +135,7 @@ describe('Reasoner pointing at the stem’s cells (source stem)', () => {
     store.dispose();
   });
 
-  test('KV-cached decoding equals full recomputation; teacher-forced = sampled log-probs; leak-free', async () => {
-    await expectCacheMatchesRecompute(model, inputs);
-    const before = tf.memory().numTensors;
-    for (let i = 0; i < 3; i++) await model.generate(inputs(), { n: 2, maxNewTokens: 6, temperature: 1, rng: seededRng(i) });
-    expect(tf.memory().numTensors).toBe(before);
-  });
-
-  const loss = (m: Reasoner) => () =>
-    tf.tidy(() => {
-      const seqs = [Int32Array.from([12, 15, 18, 22, 40]), Int32Array.from([25, 26, 11, 30]), Int32Array.from([13, 17, 45, 50, 2])];
-      const { logprobs } = m.logprobs(inputs(), seqs, { groupSize: 1 });
-      return tf.neg(tf.sum(logprobs)) as tf.Scalar;
-    });
-  gradientTests(() => model, () => new Reasoner(config), loss);
+  pointingReasonerTests(() => model, config);
 
   test('sampled T-CoTs always parse into valid boxes and frames (the shipped vocabulary)', async () => {
     const { VOCAB } = await import('../tcot/default');
