@@ -1,4 +1,4 @@
-// `npm run train -- --preset quick|full|short --seed N --out DIR [--resume] [--parallel] [--pointer stem|tokens|none] [--evidence-weight W] [--sft-freeze-vision] [--grpo JSON] [--ship] [--no-eval] [--eval-seed S]`
+// `npm run train -- --preset quick|full|short --seed N --out DIR [--resume] [--parallel] [--pointer stem|tokens|none] [--evidence-weight W] [--sft-freeze-vision] [--grpo JSON] [--adapt JSON] [--ship] [--no-eval] [--eval-seed S]`
 // `--pointer`: how boxes and key frames are written (below); `--sft-freeze-vision`: the cold start leaves the stem as it is (the shipped presets do).
 // `--parallel`: after the vision stage, the Reasoner's cold start runs in a second process (`--only sft`, its own
 // state file ckpt/state-sft.json, steps in DIR/steps-sft.jsonl, log in DIR/sft.log) while this one trains the Embedder.
@@ -24,6 +24,7 @@ import { runRecipe, type RecipeState, type StepLog } from '../train/recipe';
 import type { EmbedderStepLog } from '../train/embedder-trainer';
 import type { GrpoStepLog } from '../train/grpo-trainer';
 import { trend } from '../train/trend';
+import { writeShippedIndex } from './shipped-index-node';
 
 function arg(name: string, fallback?: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -46,6 +47,8 @@ if (!PRESETS[presetName]) throw new Error(`unknown preset ${presetName} (full | 
 // `--evidence-weight W`: the cold start weighs location and frame tokens W× in its loss (sft-trainer.ts).
 // `--sft-freeze-vision`: the cold start trains everything but the pre-trained stem.
 // `--grpo JSON`: EG-RL settings over the preset's (e.g. '{"lr":2e-5,"klCoef":0.05}'), for probes; the run's state keeps the preset name.
+// `--adapt JSON`: turns the adapt stage on (the Embedder on the cold start's own T-CoTs; `short`'s settings where the
+// preset has none) with these overrides, e.g. '{"steps":120,"batch":12}'.
 function jsonArg(name: string): Record<string, unknown> {
   const raw = arg(name);
   if (raw === undefined) return {};
@@ -63,6 +66,7 @@ const preset = {
   ...(pointerKind ? { reasonerConfig: { ...PRESETS[presetName].reasonerConfig, pointer: POINTERS[pointerKind]() } } : {}),
   sft: { ...PRESETS[presetName].sft, ...(evidenceWeight ? { evidenceWeight: Number(evidenceWeight) } : {}), ...(sftFreeze ? { freezeVision: true } : {}) },
   grpo: { ...PRESETS[presetName].grpo, ...jsonArg('grpo') },
+  ...(arg('adapt') !== undefined ? { adapt: { ...(PRESETS[presetName].adapt ?? PRESETS.short.adapt!), ...jsonArg('adapt') } } : {}),
 };
 if (!(preset.sft.evidenceWeight === undefined || preset.sft.evidenceWeight > 0)) throw new Error('--evidence-weight must be a positive number');
 const seed = Number(arg('seed', '1'));
@@ -148,6 +152,12 @@ for (const dir of shipTo) {
     const manifest = await saveWeights(model, nodeFileHandler(join(dir, name)), 'int8');
     sizes[name] = manifest.payloadBytes;
   }
+}
+// The built-in collection's index ships with the models it was made by (src/engine/shipped-index.ts).
+if (flag('ship')) {
+  const index = await writeShippedIndex('public/models', (done, total) => process.stderr.write(`\rindexing the built-in collection ${done} / ${total}   `));
+  process.stderr.write(`\nshipped index: ${index.items} items, ${(index.bytes / 1024).toFixed(0)} KiB\n`);
+  writeFileSync(join('public/models', 'collection-index.json'), JSON.stringify(index, null, 2) + '\n');
 }
 
 // ---- held-out evaluation (fp32 models in memory; `npm run eval` scores the int8 files) ----

@@ -21,6 +21,11 @@ export interface LibraryOptions {
   batch?: number;
   /** Longest T-CoT the Reasoner may write, in tokens (80; also bounded by its maxLen). */
   maxNewTokens?: number;
+  /**
+   * Where the built-in collection's shipped index lives (shipped-index.ts), absolute URL. Read on a cache miss;
+   * used only when it was made by these models under these settings, otherwise the collection is indexed live.
+   */
+  shippedIndexUrl?: string;
 }
 
 export const DEFAULT_COLLECTION: CollectionOptions = { seed: 1, images: 1000, clips: 300, tcot: 'reasoner' };
@@ -42,6 +47,10 @@ export interface LibrarySummary {
   builtinCount: number;
   /** The built-in collection came from the IndexedDB cache (no model work). */
   fromCache: boolean;
+  /** The built-in collection came from the index shipped beside the models (no model work). */
+  fromShipped: boolean;
+  /** Why a shipped index was not used (made by other models, unreadable), when one was asked for. */
+  shippedNote?: string;
   /** Indexing stopped early (cancelled): the collection is searchable but not cached. */
   partial: boolean;
   userItems: LibraryItem[];

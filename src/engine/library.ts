@@ -4,13 +4,14 @@
 // (collection settings, model hashes), so a second start does no model work.
 import { checkBlob, decodeImage, downsample, MAX_IMAGE_SIDE, THUMB_SIDE, type Rgba } from '../media/decode';
 import { MediaError } from '../media/errors';
-import { embeddingKey, LibraryStore, storageUse, tcotKey, type ItemRecord, type MediaRecord, type StorageUse } from '../media/store';
+import { embeddingKey, LibraryStore, storageUse, tcotKey, type CollectionRecord, type ItemRecord, type MediaRecord, type StorageUse } from '../media/store';
 import type { Embedder, EmbedItem } from '../models/embedder';
 import { embedItemFor, expectedEvidenceKey, readTcot, evidenceFor, reasonerInputFor, reasoningInstruction } from '../models/inputs';
 import { resizeArea, sampleFrameIndices, type VisualInput } from '../models/preprocess';
 import type { Reasoner } from '../models/reasoner';
 import { seededRng } from '../models/rng';
 import { EmbeddingIndex } from '../retrieval/search';
+import { decodeShippedIndex, ShippedIndexError } from './shipped-index';
 import { VOCAB } from '../tcot/default';
 import { encodeTCoT } from '../tcot/encode';
 import { annotate } from '../world/annotator';
@@ -65,6 +66,12 @@ export class CancelledError extends Error {
 
 const nextTick = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
+async function fetchBytes(url: string): Promise<ArrayBuffer> {
+  const res = await fetch(url);
+  if (!res.ok) throw new ShippedIndexError(`HTTP ${res.status} for ${url}`);
+  return res.arrayBuffer();
+}
+
 /** [-1, 1] RGB floats (resizeArea's output) → RGBA bytes, for showing what the Embedder read. */
 function floatsToRgba(pixels: Float32Array, size: number): ThumbImage {
   const rgba = new Uint8Array(size * size * 4);
@@ -102,6 +109,7 @@ export class Library {
   constructor(
     private readonly models: () => LibraryModels,
     private readonly openStore: () => Promise<LibraryStore | null> = async () => (typeof indexedDB === 'undefined' ? null : LibraryStore.open()),
+    private readonly fetchShipped: (url: string) => Promise<ArrayBuffer> = fetchBytes,
   ) {}
 
   /** Ask the running indexing/adding loop to stop after its current batch. */
@@ -141,11 +149,22 @@ export class Library {
     ];
     for (const e of builtin) this.entries.set(e.id, e);
 
-    const o = this.options;
-    const cacheKey = `builtin|${o.seed}|${o.images}|${o.clips}|${o.tcot}|${this.maxNewTokens}|${this.modelKey(m)}`;
-    const cached = await this.store?.collection(cacheKey).catch(() => undefined);
+    const cacheKey = this.collectionKey(m);
+    let cached = await this.store?.collection(cacheKey).catch(() => undefined);
     let fromCache = false;
+    let fromShipped = false;
+    let shippedNote: string | undefined;
     let partial = false;
+    if (!(cached && cached.ids.length === builtin.length) && opts.shippedIndexUrl) {
+      const shipped = await this.shippedRecord(opts.shippedIndexUrl, cacheKey, builtin);
+      if ('note' in shipped) shippedNote = shipped.note;
+      else {
+        cached = shipped.record;
+        fromShipped = true;
+        // Kept in this browser too, so later visits need neither the network nor the file.
+        await this.store?.putCollection(shipped.record).catch(() => undefined);
+      }
+    }
     if (cached && cached.ids.length === builtin.length) {
       this.withTcot.upsert(cached.ids, cached.withTcot);
       this.withoutTcot.upsert(cached.ids, cached.withoutTcot);
@@ -154,22 +173,13 @@ export class Library {
         this.tcots.set(id, cached.tokens.slice(cached.offsets[i], cached.offsets[i + 1]));
         this.vectors.set(id, { withTcot: cached.withTcot.slice(i * d, (i + 1) * d), withoutTcot: cached.withoutTcot.slice(i * d, (i + 1) * d) });
       });
-      fromCache = true;
-      onProgress?.({ task: 'index', done: builtin.length, total: builtin.length, message: 'Built-in collection loaded from this browser’s cache' });
+      fromCache = !fromShipped;
+      onProgress?.({ task: 'index', done: builtin.length, total: builtin.length, message: fromShipped ? 'Built-in collection loaded from the index shipped with the models' : 'Built-in collection loaded from this browser’s cache' });
     } else {
       partial = !(await this.indexBuiltin(builtin, m, opts.batch ?? BATCH, onProgress));
       if (!partial && this.store) {
-        const dim = m.embedder.config.outDim;
-        const ids = builtin.map((e) => e.id);
-        const lengths = ids.map((id) => this.tcots.get(id)!.length);
-        const offsets = new Int32Array(ids.length + 1);
-        lengths.forEach((l, i) => (offsets[i + 1] = offsets[i]! + l));
-        const tokens = new Int32Array(offsets[ids.length]!);
-        ids.forEach((id, i) => tokens.set(this.tcots.get(id)!, offsets[i]));
-        const w = this.matrix(ids, 'withTcot', dim);
-        const wo = this.matrix(ids, 'withoutTcot', dim);
         // A full quota only loses the cache (the next start indexes again), never the session.
-        await this.store.putCollection({ key: cacheKey, ids, dim, withTcot: w, withoutTcot: wo, tokens, offsets, createdAt: Date.now() }).catch(() => undefined);
+        await this.store.putCollection(this.collectionRecord(cacheKey)).catch(() => undefined);
       }
     }
     await this.restoreUserItems(m, onProgress);
@@ -177,12 +187,72 @@ export class Library {
       collection: this.options,
       builtinCount: builtin.length,
       fromCache,
+      fromShipped,
+      ...(shippedNote ? { shippedNote } : {}),
       partial,
       userItems: this.userItems(),
       size: this.withTcot.size,
       ms: performance.now() - t0,
       modelKey: this.modelKey(m),
     };
+  }
+
+  /** The key the built-in collection's cache and shipped index are stored under, for these models and settings. */
+  private collectionKey(m: LibraryModels): string {
+    const o = this.options;
+    return `builtin|${o.seed}|${o.images}|${o.clips}|${o.tcot}|${this.maxNewTokens}|${this.modelKey(m)}`;
+  }
+
+  /** The built-in collection as indexed now (every item reasoned about and embedded), for the cache or shipping. */
+  collectionRecord(key = this.collectionKey(this.models())): CollectionRecord {
+    const m = this.models();
+    const dim = m.embedder.config.outDim;
+    const ids = [...this.entries.values()].filter((e) => e.source === 'builtin').map((e) => e.id);
+    const missing = ids.find((id) => !this.tcots.has(id) || !this.vectors.has(id));
+    if (missing) throw new Error(`the built-in collection is not fully indexed (${missing} is missing)`);
+    const offsets = new Int32Array(ids.length + 1);
+    ids.forEach((id, i) => (offsets[i + 1] = offsets[i]! + this.tcots.get(id)!.length));
+    const tokens = new Int32Array(offsets[ids.length]!);
+    ids.forEach((id, i) => tokens.set(this.tcots.get(id)!, offsets[i]));
+    return { key, ids, dim, withTcot: this.matrix(ids, 'withTcot', dim), withoutTcot: this.matrix(ids, 'withoutTcot', dim), tokens, offsets, createdAt: Date.now() };
+  }
+
+  /**
+   * Built-in items reasoned about and embedded again with the models, as indexing would (the index is not
+   * touched): how a shipped or cached index is checked against a live one.
+   */
+  async recompute(ids: string[]): Promise<{ id: string; tcot: Int32Array; withTcot: Float32Array; withoutTcot: Float32Array }[]> {
+    const m = this.models();
+    const entries = ids.map((id) => {
+      const e = this.entries.get(id);
+      if (!e?.world) throw new Error(`${id} is not a built-in item`);
+      return e;
+    });
+    const visuals = entries.map((e) => worldVisualOf(e.world!));
+    const tcots = this.options.tcot === 'teacher' ? entries.map((e) => this.teacherTcot(e.world!, e.id)) : await this.reason(m.reasoner, visuals.map((v) => ({ visual: v })));
+    const { withTcot, withoutTcot } = await this.embedPair(m, visuals.map((visual) => ({ visual })), tcots);
+    return ids.map((id, i) => ({ id, tcot: tcots[i]!, withTcot: withTcot[i]!, withoutTcot: withoutTcot[i]! }));
+  }
+
+  /** What the index holds for an item: its T-CoT and two embeddings. */
+  stored(id: string): { tcot: Int32Array; withTcot: Float32Array; withoutTcot: Float32Array } | undefined {
+    const v = this.vectors.get(id);
+    const tcot = this.tcots.get(id);
+    return v && tcot ? { tcot, ...v } : undefined;
+  }
+
+  /** The shipped index when it was made for exactly this collection and these models; otherwise why not. */
+  private async shippedRecord(url: string, key: string, builtin: Entry[]): Promise<{ record: CollectionRecord } | { note: string }> {
+    let record: CollectionRecord;
+    try {
+      record = decodeShippedIndex(await this.fetchShipped(url));
+    } catch (err) {
+      return { note: `the shipped index could not be read (${err instanceof Error ? err.message : String(err)}); indexing live` };
+    }
+    if (record.key !== key) return { note: 'the shipped index was made by other models or settings; indexing live' };
+    if (record.ids.length !== builtin.length || record.ids.some((id, i) => id !== builtin[i]!.id)) return { note: 'the shipped index lists other items than this collection; indexing live' };
+    if (record.dim !== this.models().embedder.config.outDim) return { note: 'the shipped index has another embedding size; indexing live' };
+    return { record };
   }
 
   /** Returns false when cancelled part-way. */

@@ -4,6 +4,7 @@
 import * as Comlink from 'comlink';
 import type { StateCreator } from 'zustand';
 import type { AddResult, LibraryItem, LibrarySummary, Progress, StorageUse } from '../../engine/types';
+import { SHIPPED_INDEX_FILE } from '../../engine/shipped-index';
 import { prepareFiles, transferables } from '../files';
 import { librarySettings } from '../settings';
 import type { AppState } from './index';
@@ -50,6 +51,8 @@ export function withRate(p: Progress, previous: RateProgress | null): RateProgre
  */
 const shippedUrl = (role: 'reasoner' | 'embedder') => new URL(`models/${role}/model.json`, document.baseURI).href;
 
+const shippedIndexUrl = () => new URL(`models/${SHIPPED_INDEX_FILE}`, document.baseURI).href;
+
 async function shippedWeightsExist(): Promise<boolean> {
   try {
     const [a, b] = await Promise.all([shippedUrl('reasoner'), shippedUrl('embedder')].map((u) => fetch(u, { method: 'HEAD' })));
@@ -93,7 +96,8 @@ export const createLibrarySlice: StateCreator<AppState, [], [], LibrarySlice> = 
       }
       set({ status: await handle.engine.status(), modelsUntrained: untrained, libraryPhase: 'indexing', indexProgress: null });
       const library = await handle.engine.openLibrary(
-        { collection: settings.collection, maxNewTokens: settings.maxNewTokens },
+        // The shipped index serves only when it was made by exactly these models and settings (the Library checks).
+        { collection: settings.collection, maxNewTokens: settings.maxNewTokens, ...(settings.preset !== 'tiny' ? { shippedIndexUrl: shippedIndexUrl() } : {}) },
         Comlink.proxy((p: Progress) => set({ indexProgress: withRate(p, get().indexProgress) })),
       );
       if (get().handle !== handle) return;

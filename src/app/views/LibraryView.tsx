@@ -25,10 +25,17 @@ export function LibraryStatus() {
         </p>
       )}
       {s.phase === 'ready' && s.library && (
-        <p data-testid="library-ready" data-size={s.library.size} data-from-cache={String(s.library.fromCache)}>
-          {s.library.size} items searchable: {s.library.builtinCount} built-in ({s.library.collection.images} images, {s.library.collection.clips} clips)
-          {s.library.fromCache ? `, loaded from this browser’s cache in ${(s.library.ms / 1000).toFixed(1)} s` : `, indexed in ${(s.library.ms / 1000).toFixed(1)} s`}
-          {s.library.partial ? ' (indexing was cancelled: part of the collection, not cached)' : ''}, and {s.library.userItems.length} of yours.
+        <p data-testid="library-ready" data-size={s.library.size} data-from-cache={String(s.library.fromCache)} data-from-shipped={String(s.library.fromShipped)}>
+          {s.library.partial
+            ? `${s.library.size - s.library.userItems.length} of the ${s.library.builtinCount} built-in items searchable (indexing was cancelled: the rest are not indexed, and nothing was cached)`
+            : `${s.library.builtinCount} built-in items searchable (${s.library.collection.images} images, ${s.library.collection.clips} clips)`}
+          {s.library.partial ? '' : s.library.fromShipped ? `, loaded from the index shipped with the models in ${(s.library.ms / 1000).toFixed(1)} s` : s.library.fromCache ? `, loaded from this browser’s cache in ${(s.library.ms / 1000).toFixed(1)} s` : `, indexed in ${(s.library.ms / 1000).toFixed(1)} s`}
+          , and {s.library.userItems.length} of yours.
+        </p>
+      )}
+      {s.phase === 'ready' && s.library?.shippedNote && (
+        <p className="note" data-testid="shipped-index-note">
+          Note: {s.library.shippedNote}.
         </p>
       )}
       {s.untrained && (
