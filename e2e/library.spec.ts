@@ -504,6 +504,35 @@ test('the trained Reasoner writes a well-formed T-CoT for a text query, with key
   test.info().annotations.push({ type: 'rank of the captioned image among 8', description: String(ranked.indexOf(target.id) + 1) });
 });
 
+const hasShippedIndex = () => hasWeights() && existsSync('public/models/collection-index.bin');
+
+test('first visit: the shipped index makes the built-in collection searchable in seconds, and a caption query answers (trained weights)', async ({ page }) => {
+  test.skip(!hasShippedIndex(), 'needs the shipped collection index in public/models/ (npm run index-collection)');
+  test.setTimeout(300_000);
+  const t0 = Date.now();
+  await page.goto('/?view=explore'); // a fresh profile: nothing cached in this browser
+  await expect(page.getByTestId('library-ready')).toBeVisible({ timeout: 10_000 });
+  const ready = Date.now() - t0;
+  await expect(page.getByTestId('library-ready')).toHaveAttribute('data-from-shipped', 'true');
+  await expect(page.getByTestId('library-ready')).toContainText('1300 built-in items searchable');
+  await expect(page.getByTestId('shipped-index-note')).toHaveCount(0);
+  await expect(page.getByTestId('backend-badge')).toHaveText('wasm'); // the automatic choice on SwiftShader
+  const images = (await page.evaluate(() => window.embedRL.engine.listItems())).filter((i) => i.kind === 'image' && i.caption);
+  expect(images.length).toBe(1000);
+  const ranked = await captionQuery(page, images[0]!.caption!);
+  const first = Date.now() - t0;
+  expect(ranked.length).toBe(12);
+  test.info().annotations.push({ type: 'first visit: page open → searchable (ms)', description: String(ready) });
+  test.info().annotations.push({ type: 'first visit: page open → first results of a caption query (ms)', description: String(first) });
+  test.info().annotations.push({ type: 'indexing', description: (await page.getByTestId('library-ready').textContent()) ?? '' });
+  // A reload reads this browser's copy.
+  const t1 = Date.now();
+  await page.reload();
+  await expect(page.getByTestId('library-ready')).toHaveAttribute('data-from-cache', 'true', { timeout: 10_000 });
+  test.info().annotations.push({ type: 'reload → searchable (ms)', description: String(Date.now() - t1) });
+  await shot(page, 'explore-first-visit-shipped-index');
+});
+
 function hexToRgb(hex: string): string {
   const n = parseInt(hex.slice(1), 16);
   return `rgb(${(n >> 16) & 255}, ${(n >> 8) & 255}, ${n & 255})`;
