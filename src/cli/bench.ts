@@ -1,26 +1,38 @@
-// `npm run bench [-- --out FILE] [--quick] [--search-only] [--finetune-only]`: the model benchmark on the
-// Node WASM backend, then the search benchmark (brute-force cosine top-k at 1k / 10k / 100k items), then the
-// EG-RL fine-tuning step at its default settings (src/engine/finetune-bench.ts). Prints tables and writes
-// the JSON result (default bench-results/node.json). The model measuring code is src/models/bench.ts,
-// shared with the browser; the search part is src/engine/search-bench.ts (also run by the browser page).
+// `npm run bench [-- --out FILE] [--quick] [--search-only] [--scale] [--finetune-only]`: the model benchmark on
+// the Node WASM backend, then the search benchmark (brute-force cosine top-k at 1k / 10k / 100k items), then the
+// EG-RL fine-tuning step at its default settings (src/engine/finetune-bench.ts). `--scale` adds the index's
+// scale benchmark (build, IndexedDB load through fake-indexeddb, memory, query, append, removal of a tenth) and
+// skips the model and fine-tune parts. Prints tables and writes the JSON result (default bench-results/node.json).
+// The model measuring code is src/models/bench.ts, shared with the browser; the search parts are
+// src/engine/search-bench.ts (the latency table is also run by the browser page).
 import * as tf from '@tensorflow/tfjs-core';
+import { IDBFactory } from 'fake-indexeddb';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { parseArgs } from 'node:util';
 import { createEngine } from '../engine/engine';
 import { nodePlatform } from '../engine/platform-node';
-import { formatSearchTable, runSearchBench } from '../engine/search-bench';
+import { formatScaleTable, formatSearchTable, runScaleBench, runSearchBench } from '../engine/search-bench';
 import { formatFinetuneBench, runFinetuneBench } from '../engine/finetune-bench';
 import { formatBenchTable, runModelBench } from '../models/bench';
 
-function argValue(name: string): string | undefined {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : undefined;
+const { values: args } = parseArgs({
+  options: {
+    out: { type: 'string', default: 'bench-results/node.json' },
+    quick: { type: 'boolean', default: false }, // fewer repeats, 16-token no-cache baseline
+    'search-only': { type: 'boolean', default: false },
+    scale: { type: 'boolean', default: false },
+    'finetune-only': { type: 'boolean', default: false },
+    help: { type: 'boolean', default: false },
+  },
+});
+if (args.help) {
+  console.log('npm run bench [-- --out FILE] [--quick] [--search-only] [--scale] [--finetune-only]');
+  process.exit(0);
 }
-
-const out = argValue('--out') ?? 'bench-results/node.json';
-const quick = process.argv.includes('--quick'); // fewer repeats, 16-token no-cache baseline
-const searchOnly = process.argv.includes('--search-only');
-const finetuneOnly = process.argv.includes('--finetune-only');
+const { out, quick, scale } = args;
+const searchOnly = args['search-only'] || scale;
+const finetuneOnly = args['finetune-only'];
 
 const status = await createEngine(nodePlatform()).init({ preference: 'wasm' });
 if (status.backend !== 'wasm') throw new Error(`the WASM backend failed to initialise: ${status.error ?? status.skipped.map((s) => s.reason).join('; ')}`);
@@ -36,9 +48,13 @@ const models = searchOnly || finetuneOnly
 if (models) console.log(formatBenchTable(models));
 const search = finetuneOnly ? [] : await runSearchBench({ repeats: quick ? 5 : 20, onProgress: (items) => process.stderr.write(`… search ${items} items\n`) });
 if (!finetuneOnly) console.log(formatSearchTable(search));
+const scaleRows = scale
+  ? await runScaleBench({ repeats: quick ? 5 : 20, idbFactory: new IDBFactory(), onProgress: (items) => process.stderr.write(`… scale ${items} items\n`) })
+  : null;
+if (scaleRows) console.log(formatScaleTable(scaleRows));
 const finetune = searchOnly ? null : await runFinetuneBench({ steps: quick ? 1 : 3, onProgress: (label) => process.stderr.write(`… ${label}\n`) });
 if (finetune) console.log(formatFinetuneBench(finetune));
 console.log(`tensors alive after the benchmarks: ${tf.memory().numTensors}`);
 await mkdir(dirname(out), { recursive: true });
-await writeFile(out, JSON.stringify({ ...(models ?? {}), search, finetune }, null, 2));
+await writeFile(out, JSON.stringify({ ...(models ?? {}), search, ...(scaleRows ? { scale: scaleRows } : {}), finetune }, null, 2));
 console.log(`wrote ${out}`);

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, expect, test } from 'vitest';
-import { formatSearchTable, runSearchBench } from './search-bench';
+import { formatScaleTable, formatSearchTable, runScaleBench, runSearchBench } from './search-bench';
 import { initTestBackend } from './testing';
 
 beforeAll(() => initTestBackend());
@@ -17,4 +17,19 @@ test('the search benchmark reports one row per size, frees its tensors, and prin
   }
   expect(tf.memory().numTensors).toBe(before);
   expect(formatSearchTable(rows).split('\n')).toHaveLength(4);
+});
+
+test('the scale benchmark stores and reloads each size through IndexedDB, loses no row, and frees its tensors', async () => {
+  const { IDBFactory } = await import('fake-indexeddb');
+  const before = tf.memory().numTensors;
+  const rows = await runScaleBench({ sizes: [40, 300], dim: 8, k: 5, repeats: 3, idbFactory: new IDBFactory() });
+  expect(rows.map((r) => r.items)).toEqual([40, 300]);
+  for (const r of rows) {
+    expect(r.idbLoadMs).not.toBeNull();
+    expect(r.hostBytes).toBeGreaterThanOrEqual(r.items * r.dim * 4);
+    expect(r.deviceBytes).toBeGreaterThanOrEqual(r.items * r.dim * 4);
+    expect(r.queryAfterRemoveMs).toBeGreaterThan(0);
+  }
+  expect(tf.memory().numTensors).toBe(before);
+  expect(formatScaleTable(rows).split('\n')).toHaveLength(4); // title, header, two rows
 });
