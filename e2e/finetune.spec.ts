@@ -179,3 +179,42 @@ test('fine-tune: 8 pairs through the UI, 5 EG-RL steps with live charts, pause/r
   await expect(page.getByTestId('pair')).toHaveCount(9);
   expect(errors).toEqual([]);
 });
+
+test('the built-in lesson: one click loads its pairs and settings, a short run goes through before / during / after, and the page reports held-out figures (tiny models, WASM)', async ({ page }) => {
+  test.setTimeout(10 * 60_000);
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto('/?view=finetune&backend=wasm&collection=200&preset=tiny&tokens=12&tcot=teacher');
+  await expect(page.getByTestId('library-ready')).toBeVisible({ timeout: 180_000 });
+  const lesson = page.getByTestId('ft-lesson');
+  await expect(lesson).toHaveAttribute('data-phase', 'none');
+  await page.getByTestId('lesson-concept').selectOption('one-object');
+  await page.getByTestId('lesson-load').click();
+  await expect(lesson).toHaveAttribute('data-phase', 'before');
+  await expect(page.getByTestId('lesson-load')).toBeDisabled();
+  const pairs = await page.getByTestId('pair').count();
+  expect(pairs).toBeGreaterThanOrEqual(10);
+  await expect(page.locator('[data-testid="pair"][data-match="false"]')).toHaveCount(0);
+  expect(Number(await page.getByTestId('pairs-split').getAttribute('data-scorable'))).toBeGreaterThanOrEqual(1);
+  // The lesson's settings are in the form; a short run keeps the test quick.
+  await expect(page.getByTestId('ft-batch')).toHaveValue('6');
+  await shot(page, 'lesson-before');
+  await settings(page, { steps: '3', n: '2', maxNewTokens: '12', evalEvery: '3' });
+  await page.getByTestId('ft-start').click();
+  await expect(lesson).toHaveAttribute('data-phase', 'during', { timeout: 60_000 });
+  await expect.poll(() => stepOf(page), { timeout: 300_000 }).toBeGreaterThanOrEqual(1);
+  await shot(page, 'lesson-during');
+  await expect(page.getByTestId('ft-phase')).toHaveAttribute('data-phase', 'finished', { timeout: 480_000 });
+  await expect(lesson).toHaveAttribute('data-phase', 'after');
+  // The lesson card states the outcome itself, in words that match the figures (untrained models here: any verdict).
+  const outcome = page.getByTestId('lesson-outcome');
+  await expect(outcome).toContainText('Before → after: Hit@1');
+  const verdict = await outcome.getAttribute('data-verdict');
+  expect(['rose', 'fell', 'same']).toContain(verdict);
+  await expect(outcome).toContainText(verdict === 'same' ? 'did not change' : `held-out Hit@1 ${verdict}`);
+  await expect(page.getByTestId('pairs-fold')).toBeVisible();
+  await expect(page.getByTestId('ft-results')).toBeVisible();
+  await page.getByTestId('ft-results').scrollIntoViewIfNeeded();
+  await shot(page, 'lesson-after');
+  expect(errors).toEqual([]);
+});

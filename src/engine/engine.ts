@@ -212,6 +212,10 @@ export class LabEngine implements Engine {
     return this.finetuner.deletePair(id);
   }
 
+  async loadLesson(id: string, seed?: number): Promise<PairView[]> {
+    return this.finetuner.loadLesson(id, seed);
+  }
+
   async importPairs(text: string, format: 'csv' | 'jsonl'): Promise<PairImportResult> {
     return this.finetuner.importPairs(text, format);
   }

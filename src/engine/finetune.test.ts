@@ -5,6 +5,7 @@ import 'fake-indexeddb/auto';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { FinetuneStore } from '../media/finetune-store';
 import { DEFAULT_FINETUNE, type FinetuneSettings } from '../train/finetune';
+import { LESSON_PAIRS, LESSON_SETTINGS, lessonById, lessonPairs, splitLesson } from '../train/lesson';
 import { FineTuner } from './finetune';
 import type { FinetuneSnapshot, NewPair } from './finetune-types';
 import { tinyLibrary } from './library.testutil';
@@ -178,5 +179,27 @@ describe('an EG-RL run', () => {
     const s = await tuner.start(SETTINGS);
     expect(s.phase).toBe('error');
     expect(s.error).toMatch(/at least 2 training pairs/);
+  });
+});
+
+describe('the built-in lesson', () => {
+  test('loads its pairs into an empty list with the lesson split, and refuses a list that holds the user’s pairs', async () => {
+    const factory = new IDBFactory();
+    const { slots, library } = await tinyLibrary(factory);
+    await library.open({ collection: { seed: 1, images: 120, clips: 2, tcot: 'teacher' }, maxNewTokens: 8 });
+    const tuner = new FineTuner(slots, library, () => FinetuneStore.open(factory));
+    const list = await tuner.loadLesson('one-object');
+    const builtin = library.items().flatMap((i) => (i.source === 'builtin' && i.caption ? [{ id: i.id, kind: i.kind, caption: i.caption }] : []));
+    const expected = lessonPairs(lessonById('one-object'), builtin, { seed: 1, count: LESSON_PAIRS });
+    expect(list.map((p) => p.id).sort()).toEqual(expected.map((p) => p.id).sort());
+    const split = splitLesson(expected, LESSON_SETTINGS.heldOut, () => undefined);
+    expect(list.filter((p) => p.split === 'held-out').map((p) => p.id).sort()).toEqual([...split.heldIds].sort());
+    expect(list.every((p) => p.match && p.instruction === 'find an image that matches the caption' && p.problem === null)).toBe(true);
+    // Loading it again changes nothing; a pair of the user's blocks it, and nothing is lost.
+    expect(await tuner.loadLesson('one-object')).toHaveLength(list.length);
+    await tuner.addPairs([{ query: text('my own query'), targetId: 'image-0', match: true }]);
+    await expect(tuner.loadLesson('one-object')).rejects.toThrow(/holds 1 of yours/);
+    await expect(tuner.loadLesson('two-objects')).rejects.toThrow(new RegExp(`holds ${list.length + 1} of yours`));
+    expect(await tuner.listPairs()).toHaveLength(list.length + 1);
   });
 });

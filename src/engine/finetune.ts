@@ -5,7 +5,7 @@
 // weights file that names its base model and the run's settings, import one (validated).
 import * as tf from '@tensorflow/tfjs-core';
 import { FinetuneStore, pairId, type PairRecord, type RunRecord } from '../media/finetune-store';
-import { heldOutIds, nameResolver, parsePairs } from '../media/pairs';
+import { heldOutIds, nameResolver, PAIR_SPLIT_SEED, parsePairs } from '../media/pairs';
 import { WeightsError } from '../models/errors';
 import type { Embedder } from '../models/embedder';
 import { reasoningInstruction } from '../models/inputs';
@@ -13,6 +13,7 @@ import { Reasoner } from '../models/reasoner';
 import { encodeWeights, loadModel, memoryHandler, saveWeights, type WeightsManifest } from '../models/weights';
 import { copyWeights, type GrpoPair, type SideParts } from '../train/grpo-trainer';
 import { DEFAULT_FINETUNE, evaluateHeldOut, FinetuneLoop, greedyTcots, settingsProblems, type EvalQuery, type FinetuneSettings, type FinetuneStepLog, type HeldOutResult, type LoopState, type TrainPair } from '../train/finetune';
+import { LESSON_PAIRS, lessonById, lessonPairs } from '../train/lesson';
 import type { Library } from './library';
 import { modelKey } from './library-models';
 import type { ModelSlots } from './model-slots';
@@ -20,7 +21,7 @@ import type { FinetuneCallback, FinetuneEvalPoint, FinetuneSample, FinetuneSnaps
 import type { ModelFile, ModelInfo } from './types';
 
 /** The train / held-out split's seed: fixed, so a training seed change never moves a trained pair into held-out. */
-export const SPLIT_SEED = 1;
+export const SPLIT_SEED = PAIR_SPLIT_SEED;
 /** What an exported fine-tuned Reasoner adds to the weights manifest. */
 export const FINETUNE_META_VERSION = 1;
 
@@ -189,6 +190,20 @@ export class FineTuner {
   async deletePair(id: string): Promise<PairView[]> {
     await (await this.requireStore()).deletePair(id);
     return this.listPairs();
+  }
+
+  /**
+   * The built-in lesson's pairs (src/train/lesson.ts: captions of built-in items around one concept, ✓), added to
+   * an empty list so the run's figures are the lesson's; a list that already holds pairs is left as it is.
+   */
+  async loadLesson(id: string, seed = 1): Promise<PairView[]> {
+    const concept = lessonById(id);
+    const existing = await this.listPairs();
+    const drafts = lessonPairs(concept, this.library.items().flatMap((i) => (i.source === 'builtin' && i.caption ? [{ id: i.id, kind: i.kind, caption: i.caption }] : [])), { seed, count: LESSON_PAIRS });
+    const ours = new Set(drafts.map((d) => d.id));
+    const others = existing.filter((p) => !ours.has(p.id)).length;
+    if (others > 0) throw new Error(`the lesson runs on its own pairs, and the list holds ${others} of yours: delete them first (or open the app in another browser profile), so that the lesson's figures are the lesson's`);
+    return this.addPairs(drafts.map(({ query, targetId, match, instruction }) => ({ query, targetId, match, instruction })));
   }
 
   /** CSV (`query,target[,match]`) or JSONL; rows that do not resolve come back as errors, the rest are added. */

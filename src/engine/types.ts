@@ -186,6 +186,8 @@ export interface Engine {
   addPairs(pairs: NewPair[]): Promise<PairView[]>;
   updatePair(id: string, patch: { match?: boolean; queryText?: string }): Promise<PairView[]>;
   deletePair(id: string): Promise<PairView[]>;
+  /** Add the pairs of a built-in lesson (src/train/lesson.ts LESSONS) to an empty list; refused when the list holds other pairs. */
+  loadLesson(id: string, seed?: number): Promise<PairView[]>;
   /** Import CSV (`query,target[,match]`) or JSONL; each row that does not resolve comes back as an error. */
   importPairs(text: string, format: 'csv' | 'jsonl'): Promise<PairImportResult>;
   /** The run's state (after a reload: the saved checkpoint it can resume from). */

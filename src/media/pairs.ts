@@ -126,6 +126,9 @@ export function nameResolver(items: readonly { id: string; name: string }[]): Re
  * Stratified by label when `matched` (the ✓ pairs) is given: with ≥ 2 ✓ pairs and no ✓ pair under the share, the
  * ✓ pair with the lowest hash is held out too, so the held-out set can be scored (a ✗ pair alone cannot).
  */
+/** The seed of the train / held-out split of pairs (the Fine-tune view and the built-in lesson share it). */
+export const PAIR_SPLIT_SEED = 1;
+
 export function heldOutIds(ids: readonly string[], seed: number, share = 0.2, matched?: ReadonlySet<string>): Set<string> {
   const hashed = ids.map((id) => ({ id, u: hashSeed(seed, 'pair-split', id) / 4294967296 }));
   const lowest = (hs: typeof hashed) => hs.reduce((a, b) => (b.u < a.u ? b : a)).id;

@@ -11,6 +11,11 @@ export interface ChartSeries {
   dash?: number[];
 }
 
+function showLatest(u: uPlot): void {
+  const n = u.data[0]?.length ?? 0;
+  if (n > 0 && u.cursor.idx == null) u.setLegend({ idx: n - 1 }, false);
+}
+
 export function Chart({ title, x, series, testId, height = 170, yRange }: { title: string; x: number[]; series: ChartSeries[]; testId: string; height?: number; yRange?: [number, number] }) {
   const host = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
@@ -23,6 +28,8 @@ export function Chart({ title, x, series, testId, height = 170, yRange }: { titl
       width: Math.max(240, el.clientWidth || 320),
       height,
       legend: { show: true },
+      // The legend shows the latest values unless the cursor points at a step (uPlot's default is "--").
+      hooks: { setCursor: [showLatest], setData: [showLatest] },
       cursor: { drag: { x: false, y: false } },
       scales: { x: { time: false }, y: yRange ? { range: yRange } : {} },
       axes: [
@@ -32,6 +39,7 @@ export function Chart({ title, x, series, testId, height = 170, yRange }: { titl
       series: [{ label: 'step' }, ...series.map((s) => ({ label: s.label, stroke: s.color, width: 2, dash: s.dash, points: { show: true, size: 4 } }))],
     };
     plot.current = new uPlot(opts, [x, ...series.map((s) => s.values)] as uPlot.AlignedData, el);
+    showLatest(plot.current);
     const resize = new ResizeObserver(() => plot.current?.setSize({ width: Math.max(240, el.clientWidth), height }));
     resize.observe(el);
     return () => {

@@ -4,6 +4,7 @@
 import * as Comlink from 'comlink';
 import type { StateCreator } from 'zustand';
 import { DEFAULT_FINETUNE } from '../../train/finetune';
+import { LESSON_SETTINGS } from '../../train/lesson';
 import type { FinetuneSettings, FinetuneSnapshot, Hit, ModelFile, NewPair, PairRowError, PairView, SearchQuery } from '../../engine/types';
 import type { AppState } from './index';
 
@@ -26,6 +27,9 @@ export interface FinetuneSlice {
   updatePair(id: string, patch: { match?: boolean; queryText?: string }): Promise<void>;
   deletePair(id: string): Promise<void>;
   importPairsFile(file: File): Promise<void>;
+  /** The built-in lesson loaded in this page (its pairs and settings), or null. */
+  lesson: string | null;
+  loadLesson(id: string): Promise<void>;
   setFtSettings(patch: Partial<FinetuneSettings>): void;
   refreshFinetune(): Promise<void>;
   startFinetune(): Promise<void>;
@@ -94,6 +98,7 @@ export const createFinetuneSlice: StateCreator<AppState, [], [], FinetuneSlice> 
     ft: null,
     ftError: null,
     modelNote: null,
+    lesson: null,
 
     async loadPairs() {
       set({ pairsLoaded: true });
@@ -113,6 +118,14 @@ export const createFinetuneSlice: StateCreator<AppState, [], [], FinetuneSlice> 
     async addPairs(pairs) {
       try {
         set({ pairs: await engine().addPairs(pairs), pairsError: null });
+      } catch (err) {
+        set({ pairsError: errorText(err) });
+      }
+    },
+
+    async loadLesson(id) {
+      try {
+        set({ pairs: await engine().loadLesson(id), pairsError: null, lesson: id, ftSettings: { ...LESSON_SETTINGS, weights: { ...LESSON_SETTINGS.weights } } });
       } catch (err) {
         set({ pairsError: errorText(err) });
       }

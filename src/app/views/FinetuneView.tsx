@@ -7,6 +7,7 @@ import { useShallow } from 'zustand/react/shallow';
 import type { FinetuneSample, FinetuneSettings, FinetuneSnapshot, HeldOutResult, PairView } from '../../engine/types';
 import { VOCAB } from '../../tcot/default';
 import { renderSegments, renderTokens } from '../../tcot/render';
+import { LESSON_PAIRS, LESSON_SETTINGS, LESSONS, lessonById } from '../../train/lesson';
 import { Chart, type ChartSeries } from '../components/Chart';
 import { ItemThumb } from '../components/Pixels';
 import { useAppStore } from '../store';
@@ -19,9 +20,89 @@ const fmt = (v: number | undefined | null, d = 3) => (v === undefined || v === n
 const pct = (v: number | undefined | null) => (v === undefined || v === null || !Number.isFinite(v) ? '–' : `${(100 * v).toFixed(1)} %`);
 const fmtS = (s: number) => (s < 60 ? `${s.toFixed(0)} s` : `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`);
 
+/**
+ * The built-in lesson: one click loads pairs around one concept from the built-in collection (held-out pairs of the
+ * same concept) and the lesson's settings; then Start runs it with everything below. Node runs the same code
+ * (`npm run lesson`).
+ */
+function LessonCard({ ft, busy }: { ft: FinetuneSnapshot | null; busy: boolean }) {
+  const s = useAppStore(useShallow((s) => ({ pairs: s.pairs, lesson: s.lesson, load: s.loadLesson, ready: s.libraryPhase === 'ready' })));
+  const [pick, setPick] = useState(LESSONS[0]!.id);
+  const concept = lessonById(s.lesson ?? pick);
+  const others = !s.lesson && s.pairs.length > 0;
+  const why = !s.ready ? 'The built-in collection is still being made searchable.' : busy ? 'A run is going on.' : others ? `The lesson runs on its own pairs; the list holds ${s.pairs.length} of yours. Delete them first (or use another browser profile).` : s.lesson ? 'The lesson is loaded: press Start below.' : '';
+  const phase = !s.lesson ? null : !ft || ft.phase === 'idle' ? 'before' : ft.phase === 'finished' ? 'after' : 'during';
+  return (
+    <section className="card ft-lesson" aria-labelledby="lesson-heading" data-testid="ft-lesson" data-phase={phase ?? 'none'}>
+      <h2 id="lesson-heading">A lesson: watch embedder-guided RL at work</h2>
+      <p className="hint">
+        For a class: one click loads {LESSON_PAIRS} pairs made from the built-in collection around one concept — some to train on, the others held out to test on — with settings
+        for a run of {LESSON_SETTINGS.steps} steps. Start it below and follow the three phases.
+      </p>
+      <div className="lesson-pick">
+        <label>
+          Concept{' '}
+          <select value={concept.id} disabled={!!s.lesson || busy} onChange={(e) => setPick(e.target.value)} data-testid="lesson-concept">
+            {LESSONS.map((l) => (
+              <option key={l.id} value={l.id}>
+                {l.title}
+              </option>
+            ))}
+          </select>
+        </label>{' '}
+        <button type="button" data-testid="lesson-load" disabled={!s.ready || busy || others || !!s.lesson} title={why} onClick={() => void s.load(concept.id)}>
+          Load the lesson
+        </button>
+        {why && <span className="hint"> {why}</span>}
+      </div>
+      <p>{concept.explain}</p>
+      {phase && ft?.before && <LessonOutcome before={ft.before} after={phase === 'after' ? ft.after : null} />}
+      {phase && (
+        <ol className="lesson-phases" data-testid="lesson-phases">
+          <li className={phase === 'before' ? 'now' : ''}>
+            <strong>Before.</strong> Press Start: the held-out captions are searched with the Reasoner as it ships (the “before” row), and the sample strip shows one pair’s T-CoTs — look at where its boxes sit.
+          </li>
+          <li className={phase === 'during' ? 'now' : ''}>
+            <strong>During.</strong> Each step samples {LESSON_SETTINGS.n} T-CoTs per side, the Embedder scores them, and the Reasoner moves towards the better ones: watch the reward and its parts, the KL and the strip.
+          </li>
+          <li className={phase === 'after' ? 'now' : ''}>
+            <strong>After.</strong> The held-out captions are searched again: compare Hit@1 and MRR with before. A rise means the Reasoner now writes evidence the Embedder can use; no rise means the reward did not
+            tell good T-CoTs from bad ones — the reward chart shows which.
+          </li>
+        </ol>
+      )}
+    </section>
+  );
+}
+
+/** The lesson's figures in its own card, in plain words: what a class looks at first. */
+function LessonOutcome({ before, after }: { before: HeldOutResult; after: HeldOutResult | null }) {
+  const scored = `${before.queries} held-out ${before.queries === 1 ? 'caption' : 'captions'} × ${before.candidates} candidates`;
+  if (!after) {
+    return (
+      <p className="lesson-outcome" data-testid="lesson-outcome" data-verdict="pending">
+        Before: Hit@1 <strong>{pct(before.hit1)}</strong>, MRR {fmt(before.mrr)} ({scored}).
+      </p>
+    );
+  }
+  const gain = after.hit1 - before.hit1;
+  const verdict = gain > 0 ? 'rose' : gain < 0 ? 'fell' : 'same';
+  const words =
+    verdict === 'rose'
+      ? 'held-out Hit@1 rose: the fine-tuned Reasoner writes T-CoTs the Embedder ranks better with, on captions it never trained on.'
+      : verdict === 'fell'
+        ? 'held-out Hit@1 fell: the run moved the Reasoner, but not towards evidence the Embedder can use — with these models the reward barely tells good T-CoTs from bad ones (its ORM accuracy stays near chance).'
+        : 'held-out Hit@1 did not change: the run did not move the Reasoner towards evidence the Embedder can use.';
+  return (
+    <p className="lesson-outcome" data-testid="lesson-outcome" data-verdict={verdict}>
+      Before → after: Hit@1 <strong>{pct(before.hit1)}</strong> → <strong>{pct(after.hit1)}</strong>, MRR {fmt(before.mrr)} → {fmt(after.mrr)} ({scored}) — {words}
+    </p>
+  );
+}
+
 function PairsCard() {
   const s = useAppStore(
-    useShallow((s) => ({ pairs: s.pairs, error: s.pairsError, importErrors: s.importErrors, importNote: s.importNote, update: s.updatePair, remove: s.deletePair, importFile: s.importPairsFile, heldOut: s.ftSettings.heldOut })),
+    useShallow((s) => ({ pairs: s.pairs, error: s.pairsError, importErrors: s.importErrors, importNote: s.importNote, update: s.updatePair, remove: s.deletePair, importFile: s.importPairsFile, heldOut: s.ftSettings.heldOut, lesson: s.lesson })),
   );
   const [editing, setEditing] = useState<{ id: string; text: string } | null>(null);
   const train = s.pairs.filter((p) => p.split === 'train');
@@ -29,6 +110,65 @@ function PairsCard() {
   const ticks = (ps: PairView[]) => ps.filter((p) => p.match).length;
   const targets = new Set(s.pairs.map((p) => p.targetId)).size;
   const scorable = targets >= 2 ? ticks(held) : 0; // a held-out ✓ pair, ranked among every pair's target
+  const table = (
+    <table className="pairs-table" data-testid="pairs">
+      <thead>
+        <tr>
+          <th>query</th>
+          <th>target</th>
+          <th>label</th>
+          <th>split</th>
+          <th />
+        </tr>
+      </thead>
+      <tbody>
+        {s.pairs.map((p: PairView) => (
+          <tr key={p.id} data-testid="pair" data-id={p.id} data-split={p.split} data-match={String(p.match)}>
+            <td>
+              {editing?.id === p.id ? (
+                <form
+                  onSubmit={(e) => {
+                    e.preventDefault();
+                    void s.update(p.id, { queryText: editing.text });
+                    setEditing(null);
+                  }}
+                >
+                  <input aria-label="Query text" value={editing.text} onChange={(e) => setEditing({ id: p.id, text: e.target.value })} autoFocus />
+                  <button type="submit">Save</button>
+                </form>
+              ) : (
+                <>
+                  {p.query.kind === 'item' ? <ItemThumb id={p.query.itemId} label={p.queryLabel} /> : null} {p.queryLabel}
+                  {p.query.kind === 'text' && (
+                    <button type="button" className="link" onClick={() => setEditing({ id: p.id, text: p.queryLabel })}>
+                      edit
+                    </button>
+                  )}
+                </>
+              )}
+            </td>
+            <td>
+              <ItemThumb id={p.targetId} label={p.targetName} /> {p.targetName}
+              {p.problem && <div className="error">{p.problem}</div>}
+            </td>
+            <td>
+              <button type="button" className={p.match ? 'tag-ok' : 'tag-bad'} onClick={() => void s.update(p.id, { match: !p.match })} title="Click to change the label">
+                {p.match ? '✓ match' : '✗ not a match'}
+              </button>
+            </td>
+            <td>
+              <span className={`split split-${p.split}`}>{p.split}</span>
+            </td>
+            <td>
+              <button type="button" className="link" aria-label={`Delete the pair ${p.queryLabel} → ${p.targetName}`} onClick={() => void s.remove(p.id)}>
+                delete
+              </button>
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
   return (
     <section className="card ft-pairs" aria-labelledby="pairs-heading">
       <h2 id="pairs-heading">Your labelled pairs</h2>
@@ -65,65 +205,16 @@ function PairsCard() {
           {s.error}
         </p>
       )}
-      {s.pairs.length > 0 && (
-        <table className="pairs-table" data-testid="pairs">
-          <thead>
-            <tr>
-              <th>query</th>
-              <th>target</th>
-              <th>label</th>
-              <th>split</th>
-              <th />
-            </tr>
-          </thead>
-          <tbody>
-            {s.pairs.map((p: PairView) => (
-              <tr key={p.id} data-testid="pair" data-id={p.id} data-split={p.split} data-match={String(p.match)}>
-                <td>
-                  {editing?.id === p.id ? (
-                    <form
-                      onSubmit={(e) => {
-                        e.preventDefault();
-                        void s.update(p.id, { queryText: editing.text });
-                        setEditing(null);
-                      }}
-                    >
-                      <input aria-label="Query text" value={editing.text} onChange={(e) => setEditing({ id: p.id, text: e.target.value })} autoFocus />
-                      <button type="submit">Save</button>
-                    </form>
-                  ) : (
-                    <>
-                      {p.query.kind === 'item' ? <ItemThumb id={p.query.itemId} label={p.queryLabel} /> : null} {p.queryLabel}
-                      {p.query.kind === 'text' && (
-                        <button type="button" className="link" onClick={() => setEditing({ id: p.id, text: p.queryLabel })}>
-                          edit
-                        </button>
-                      )}
-                    </>
-                  )}
-                </td>
-                <td>
-                  <ItemThumb id={p.targetId} label={p.targetName} /> {p.targetName}
-                  {p.problem && <div className="error">{p.problem}</div>}
-                </td>
-                <td>
-                  <button type="button" className={p.match ? 'tag-ok' : 'tag-bad'} onClick={() => void s.update(p.id, { match: !p.match })} title="Click to change the label">
-                    {p.match ? '✓ match' : '✗ not a match'}
-                  </button>
-                </td>
-                <td>
-                  <span className={`split split-${p.split}`}>{p.split}</span>
-                </td>
-                <td>
-                  <button type="button" className="link" aria-label={`Delete the pair ${p.queryLabel} → ${p.targetName}`} onClick={() => void s.remove(p.id)}>
-                    delete
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      {s.pairs.length > 0 &&
+        (s.lesson ? (
+          // A lesson's 60 pairs would push the run and its charts far down the page: folded until asked for.
+          <details className="pairs-fold" data-testid="pairs-fold">
+            <summary>Show the lesson's {s.pairs.length} pairs</summary>
+            {table}
+          </details>
+        ) : (
+          table
+        ))}
     </section>
   );
 }
@@ -431,6 +522,7 @@ export function FinetuneView() {
         </p>
       </section>
       <LibraryStatus />
+      <LessonCard ft={s.ft} busy={busy} />
       <PairsCard />
       <SettingsCard disabled={busy} />
       <Controls ft={s.ft} />
