@@ -12,14 +12,15 @@ import { syntheticClip, syntheticIds, syntheticImageInput } from './testdata';
 const V = 64;
 beforeAll(() => initTestBackend());
 
-const inputs = (): ReasonerInput[] => [
+const pointingInputs = (): ReasonerInput[] => [
   { visual: syntheticImageInput(1), promptIds: syntheticIds(11, 6, 2, V) },
   { visual: syntheticClip(2, 16, 64), promptIds: syntheticIds(12, 3, 2, V) },
   { promptIds: syntheticIds(13, 9, 2, V) },
 ];
+const inputs = pointingInputs;
 
 /** A pointing Reasoner (token or stem pointer): KV-cached decoding = recomputation, leak-free sampling, WASM = CPU gradients. */
-function pointingReasonerTests(model: () => Reasoner, config: Partial<ReasonerConfig>): void {
+function pointingReasonerTests(model: () => Reasoner, config: Partial<ReasonerConfig>, inputs: () => ReasonerInput[] = pointingInputs): void {
   test('KV-cached decoding equals full recomputation; teacher-forced = sampled log-probs; leak-free', async () => {
     await expectCacheMatchesRecompute(model(), inputs);
     const before = tf.memory().numTensors;
@@ -71,6 +72,27 @@ describe('Reasoner with the pointer', () => {
   afterAll(() => model.dispose());
 
   pointingReasonerTests(() => model, config);
+});
+
+describe('Reasoner with the stem pointer and the copy head', () => {
+  const SEP = 3;
+  const withText = (seed: number, text: number) => Int32Array.from([...syntheticIds(seed, 3, 4, V), SEP, ...syntheticIds(seed + 1, text, 4, V)]);
+  const copyInputs = (): ReasonerInput[] => [
+    { visual: syntheticImageInput(1), promptIds: withText(21, 4) }, // an image and its question
+    { visual: syntheticClip(2, 16, 64), promptIds: syntheticIds(22, 3, 4, V) }, // no text: nothing to copy
+    { promptIds: withText(23, 7) }, // text only
+  ];
+  const config: Partial<ReasonerConfig> = { ...REASONER_PRESETS.tinyStemPointer, copy: { dk: 8, sepId: SEP, gateBias: 0 } };
+  let model: Reasoner;
+  beforeAll(() => void (model = new Reasoner(config)));
+  afterAll(() => model.dispose());
+
+  pointingReasonerTests(() => model, config, copyInputs);
+
+  test('a copy head is refused without a pointer, and with a <sep> id outside the vocabulary', () => {
+    expect(() => new Reasoner({ ...REASONER_PRESETS.tiny, copy: { dk: 8, sepId: SEP, gateBias: 0 } })).toThrow(/needs a pointer/);
+    expect(() => new Reasoner({ ...config, copy: { dk: 8, sepId: V, gateBias: 0 } })).toThrow(/sepId/);
+  });
 });
 
 describe('pointer outputs on the T-CoT vocabulary', () => {

@@ -11,6 +11,7 @@
 // copied in and fine-tuned): μ_c,s = the head's box; key_c,s = key(h_token(c)) + W·[cell features; slot
 // outputs]; the slot's centre logit is a prior on α. The pointer then only has to choose *which* object.
 import * as tf from '@tensorflow/tfjs-core';
+import { mapCopyContext, type CopyContext } from './copy';
 import { checkInt, checkThat, InputError } from './errors';
 import { dense, layerNorm, type ParamStore } from './layers';
 
@@ -91,6 +92,7 @@ export type PointerContext = {
   bias: tf.Tensor3D; // [I, 1, N]: added to the scores — −1e9 for padding; 0 (tokens) or the centre prior (stem) otherwise
   has: tf.Tensor3D; // [I, 1, 1]: 1 when the input has vision tokens
   mu?: tf.Tensor3D; // [I, N, 4] (stem): each candidate's proposed box, 0–1000
+  copy?: CopyContext; // the copy head's view of each input's text (copy.ts), when the Reasoner has one
 };
 
 /** What each scored position has already written: row b's position t follows tokens[b][0 .. offsets[b] + t). */
@@ -273,6 +275,7 @@ export function copyStemHead(from: ParamStore, to: ParamStore): void {
 export function mapContext(ctx: PointerContext, pick: (t: tf.Tensor) => tf.Tensor): PointerContext {
   const mapped: PointerContext = { keys: pick(ctx.keys) as tf.Tensor3D, bumps: pick(ctx.bumps) as tf.Tensor3D, frames: pick(ctx.frames) as tf.Tensor3D, bias: pick(ctx.bias) as tf.Tensor3D, has: pick(ctx.has) as tf.Tensor3D };
   if (ctx.mu) mapped.mu = pick(ctx.mu) as tf.Tensor3D;
+  if (ctx.copy) mapped.copy = mapCopyContext(ctx.copy, pick);
   return mapped;
 }
 

@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { checkInt, checkThat, checkTransformerConfig, InputError } from './errors';
 import { addBlockParams, attentionBias, embedLookup, embedPlan, expandRows, layerNorm, ParamStore, pickColumns, PlanBuilder, transformerBlock, type BlockDims, type LayerKV, type TokenPlan } from './layers';
+import { addCopyParams, copyContext, copyMix, copyPositions, validateCopyConfig, type CopyConfig } from './copy';
 import { addPointerParams, mapContext, pointerContext, pointerLogits, stemPointerContext, validatePointerConfig, type CellGeometry, type PointerConfig, type PointerContext, type PointerHistory, type TokenGeometry } from './pointer';
 import { clipFrame, imagePatches, sampleFrameIndices, type RgbaImage, type VisualInput } from './preprocess';
 import { seededRng, type Rng } from './rng';
@@ -29,6 +30,7 @@ export interface ReasonerConfig {
   seed: number; // 2 — weight init
   vision: VisionConfig | null; // null — linear patches; a config — the shared pre-trained vision stem (patch = 8·merge px per token)
   pointer: PointerConfig | null; // null — location / frame tokens from the tied head alone; a config — plus a pointer over the vision tokens (pointer.ts)
+  copy?: CopyConfig | null; // absent / null — no copying; a config — tokens may be copied from the input's text (copy.ts; needs a pointer)
 }
 
 export function defaultReasonerConfig(): ReasonerConfig {
@@ -93,6 +95,10 @@ export function validateReasonerConfig(config: ReasonerConfig): void {
     validatePointerConfig(config.pointer, config.vocabSize);
     checkThat(config.pointer.source !== 'stem' || config.vision !== null, 'pointer.source', "'stem' needs a vision stem");
   }
+  if (config.copy) {
+    checkThat(config.pointer !== null, 'copy', 'the copy head reads the pointer context: it needs a pointer');
+    validateCopyConfig(config.copy, config.vocabSize);
+  }
 }
 
 export class Reasoner {
@@ -124,6 +130,7 @@ export class Reasoner {
     store.add('ln_f_g', [c.dModel], { kind: 'ones' });
     store.add('ln_f_b', [c.dModel], { kind: 'zeros' });
     if (c.pointer) addPointerParams(store, c.dModel, c.pointer, c.vision?.width8);
+    if (c.copy) addCopyParams(store, c.dModel, c.copy);
     this.params = store;
   }
 
@@ -208,6 +215,24 @@ export class Reasoner {
    * (prefix lengths `lengths`, padded to P): vision tokens are the first rows of each prefix.
    */
   private pointerFrom(hidden: tf.Tensor2D, count: number, L: number, P: number, lengths: Int32Array, inputs: ReasonerInput[]): PointerContext {
+    const ctx = this.visionPointerFrom(hidden, count, L, P, lengths, inputs);
+    const copy = this.config.copy;
+    if (!copy) return ctx;
+    // The copy head's keys: the final-normed hidden states of each input's text tokens (prompt after <sep>).
+    const rowOf = (b: number, token: number) => b * L + (P - lengths[b]!) + token;
+    const texts = inputs.map((x) => copyPositions(x.promptIds, copy.sepId));
+    const N = Math.max(1, ...texts.map((t) => t.length));
+    const rows = new Int32Array(count * N);
+    texts.forEach((t, b) => {
+      const first = this.visionTokens(inputs[b]!.visual);
+      t.forEach((i, n) => (rows[b * N + n] = rowOf(b, first + i)));
+    });
+    const picked = layerNorm(embedLookup(hidden, rows), this.params.get('ln_f_g'), this.params.get('ln_f_b'), this.config.lnEps);
+    const ids = texts.map((t, b) => t.map((i) => inputs[b]!.promptIds[i]!));
+    return { ...ctx, copy: copyContext(this.params, this.config.vocabSize, picked, ids, N) };
+  }
+
+  private visionPointerFrom(hidden: tf.Tensor2D, count: number, L: number, P: number, lengths: Int32Array, inputs: ReasonerInput[]): PointerContext {
     const pointer = this.config.pointer!;
     const rowOf = (b: number, token: number) => b * L + (P - lengths[b]!) + token;
     if (pointer.source === 'stem') {
@@ -296,7 +321,9 @@ export class Reasoner {
     const normed = layerNorm(hidden, this.params.get('ln_f_g'), this.params.get('ln_f_b'), this.config.lnEps);
     const base = tf.matMul(normed, this.params.get('tok_emb') as tf.Tensor2D, false, true) as tf.Tensor2D;
     if (!this.config.pointer || !ctx) return base;
-    return pointerLogits(this.params, this.config.pointer, ctx, tf.reshape(normed, [hidden.shape[0] / T, T, this.config.dModel]) as tf.Tensor3D, base, history);
+    const normed3 = tf.reshape(normed, [hidden.shape[0] / T, T, this.config.dModel]) as tf.Tensor3D;
+    const logits = pointerLogits(this.params, this.config.pointer, ctx, normed3, base, history);
+    return this.config.copy && ctx.copy ? copyMix(this.params, this.config.copy, ctx.copy, normed3, logits) : logits;
   }
 
   /** Rows [start, start + count) of each item in a [B·L, d] tensor → [B·count, d]. */
