@@ -1,5 +1,6 @@
 // The browser benchmark page (bench.html): the model benchmark in the engine worker, on the backend the
 // query names. `npm run bench:browser` drives it headlessly; people can open it too.
+import './bench.css';
 import * as Comlink from 'comlink';
 import { formatSearchTable } from '../engine/search-bench';
 import { formatFinetuneBench } from '../engine/finetune-bench';

@@ -40,7 +40,7 @@ if (flag('profile')) {
 }
 
 const presetName = arg('preset', 'quick') as keyof typeof PRESETS;
-if (!PRESETS[presetName]) throw new Error(`unknown preset ${presetName} (full | short | quick | test)`);
+if (!PRESETS[presetName]) throw new Error(`unknown preset ${presetName} (full | next | short | quick | test)`);
 // `--pointer stem|tokens|none`: how the Reasoner writes boxes and key frames (src/models/pointer.ts): the stem pointer
 // (the shipped default: the stem's cells, each proposing its detector's box, with the box prior), a pointer over its
 // vision tokens with learned offsets, or the tied head alone (the 2026-11 models).

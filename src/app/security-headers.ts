@@ -1,0 +1,45 @@
+// The page's Content-Security-Policy and the other security headers, in one place: vite.config.ts serves them
+// with `vite preview` (what `npm start` runs), and public/_headers carries them to static hosts (Netlify and
+// Cloudflare Pages format; the test beside this file keeps it equal to `headersFile()`). docs/security-headers.md
+// says why each source is there.
+
+/** Each directive and the sources it allows; nothing here names another origin. */
+export const CSP_DIRECTIVES: Readonly<Record<string, readonly string[]>> = {
+  'default-src': ["'self'"],
+  // 'wasm-unsafe-eval' lets the engine worker compile the tfjs-backend-wasm binaries (WebAssembly.instantiate
+  // and instantiateStreaming); it allows no string evaluation: no eval or new Function runs in the app or in tfjs.
+  'script-src': ["'self'", "'wasm-unsafe-eval'"],
+  // The engine worker is a same-origin module script. No blob: because threaded WASM, whose pthread pool starts
+  // from a blob URL, is off (src/engine/platform-browser.ts).
+  'worker-src': ["'self'"],
+  'connect-src': ["'self'"],
+  // data: is the inline favicon; pixels are drawn on canvases, never loaded as images.
+  'img-src': ["'self'", 'data:'],
+  // A dropped video is sampled from an object URL (src/media/decode.ts).
+  'media-src': ["'self'", 'blob:'],
+  // No 'unsafe-inline': the stylesheet is a file, and React's style props are set through the CSSOM,
+  // which CSP does not govern.
+  'style-src': ["'self'"],
+  'object-src': ["'none'"],
+  'base-uri': ["'none'"],
+  // The app's forms are handled in script and never submit.
+  'form-action': ["'none'"],
+  'frame-ancestors': ["'none'"],
+};
+
+export const CONTENT_SECURITY_POLICY = Object.entries(CSP_DIRECTIVES)
+  .map(([name, sources]) => `${name} ${sources.join(' ')}`)
+  .join('; ');
+
+/** Every response's security headers: the policy, no MIME sniffing, no Referer sent anywhere. */
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'Content-Security-Policy': CONTENT_SECURITY_POLICY,
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+};
+
+/** public/_headers: the same headers on every path, in the Netlify / Cloudflare Pages format. */
+export function headersFile(): string {
+  const lines = Object.entries(SECURITY_HEADERS).map(([name, value]) => `  ${name}: ${value}`);
+  return `# Generated from src/app/security-headers.ts: edit that file, then run\n# npx vitest run src/app/security-headers.test.ts -u\n/*\n${lines.join('\n')}\n`;
+}
