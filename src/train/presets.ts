@@ -114,39 +114,37 @@ const visionStage = (steps: number, evalEvery: number): VisionStage => ({ steps,
 // vision stage alone, then the Embedder and the cold start side by side (one process each, `--parallel`),
 // then EG-RL. Every stage reads fresh pairs from the stream. Logit scale 20 (τ 0.05) instead of SPEC's 50:
 // from scratch, 50 stayed at chance in probes (src/train/README.md); the card says so.
+const FULL: TrainPreset = {
+  name: 'full',
+  vision: { config: SHIPPED_VISION, stage: visionStage(1500, 500) },
+  embedderConfig: shippedEmbedderConfig(),
+  reasonerConfig: shippedReasonerConfig(),
+  // 1500 Embedder steps: at 600 (the 2026-12-02 run) its InfoNCE was still falling steeply (T-CoT sides'
+  // in-batch accuracy 0.27 → 0.46 between steps 100 and 250); 1200 cold-start steps: its validation loss
+  // still fell at step 999.
+  embedder: { steps: 1500, batch: 12, lr: 4e-4, warmup: 30, noTcotProb: 0.4, hardNegatives: true, logitScale: 20 },
+  sft: { maxSteps: 1200, batch: 12, lr: 5e-4, warmup: 30, evalEvery: 100, patience: 3, valPairs: 110, freezeVision: true },
+  // The adapt stage (the Embedder on the cold start's own T-CoTs) is built and tested (`short`, `test`); the
+  // shipped run left it out to fit the session: measure it before turning it on here.
+  // The shipped EG-RL (re-run 2026-12-03 from the 2026-12-02 checkpoint with `--grpo`): lr 2e-5, KL 0.05; its KL
+  // ended ≈ 0.006 (the model card). The preset says so, so that one command retrains what ships.
+  grpo: { ...SPEC_GRPO, klCoef: 0.05, steps: 80, pairs: 6, lr: 2e-5, warmup: 5, maxNewTokens: 64 },
+  evalPerTask: 20,
+  checkpointEvery: 100,
+};
+
 export const PRESETS: Record<'full' | 'next' | 'short' | 'quick' | 'test', TrainPreset> = {
-  full: {
-    name: 'full',
-    vision: { config: SHIPPED_VISION, stage: visionStage(1500, 500) },
-    embedderConfig: shippedEmbedderConfig(),
-    reasonerConfig: shippedReasonerConfig(),
-    // 1500 Embedder steps: at 600 (the 2026-12-02 run) its InfoNCE was still falling steeply (T-CoT sides'
-    // in-batch accuracy 0.27 → 0.46 between steps 100 and 250); 1200 cold-start steps: its validation loss
-    // still fell at step 999.
-    embedder: { steps: 1500, batch: 12, lr: 4e-4, warmup: 30, noTcotProb: 0.4, hardNegatives: true, logitScale: 20 },
-    sft: { maxSteps: 1200, batch: 12, lr: 5e-4, warmup: 30, evalEvery: 100, patience: 3, valPairs: 110, freezeVision: true },
-    // The adapt stage (the Embedder on the cold start's own T-CoTs) is built and tested (`short`, `test`); the
-    // shipped run left it out to fit the session: measure it before turning it on here.
-    // The shipped EG-RL (re-run 2026-12-03 from the 2026-12-02 checkpoint with `--grpo`): lr 2e-5, KL 0.05; its KL
-    // ended ≈ 0.006 (the model card). The preset says so, so that one command retrains what ships.
-    grpo: { ...SPEC_GRPO, klCoef: 0.05, steps: 80, pairs: 6, lr: 2e-5, warmup: 5, maxNewTokens: 64 },
-    evalPerTask: 20,
-    checkpointEvery: 100,
-  },
+  full: FULL,
   // The next run to ship (not yet run to the end): `full` with the two levers the 2026-12-03 probes measured
   // (scripts/probes, docs/model-card-notes.md) — the Embedder's no-T-CoT path gets 1,620 steps instead of 600
   // (+1,200 steps at noTcotProb 0.8 lifted held-out none 18.6 → 29.1), and the cold start a copy head and 300 more
   // steps (captions copied into the answer 0.8 % → 18.3 %). ≈ 2 h on the 2-core machine with `--parallel`.
   next: {
+    ...FULL,
     name: 'next',
-    vision: { config: SHIPPED_VISION, stage: visionStage(1500, 500) },
-    embedderConfig: shippedEmbedderConfig(),
-    reasonerConfig: { ...shippedReasonerConfig(), copy: { dk: 32, sepId: VOCAB.id('<sep>'), gateBias: -2 } },
-    embedder: { steps: 2700, batch: 12, lr: 4e-4, warmup: 30, noTcotProb: 0.6, hardNegatives: true, logitScale: 20 },
-    sft: { maxSteps: 1500, batch: 12, lr: 5e-4, warmup: 30, evalEvery: 100, patience: 3, valPairs: 110, freezeVision: true },
-    grpo: { ...SPEC_GRPO, klCoef: 0.05, steps: 80, pairs: 6, lr: 2e-5, warmup: 5, maxNewTokens: 64 },
-    evalPerTask: 20,
-    checkpointEvery: 100,
+    reasonerConfig: { ...FULL.reasonerConfig, copy: { dk: 32, sepId: VOCAB.id('<sep>'), gateBias: -2 } },
+    embedder: { ...FULL.embedder, steps: 2700, noTcotProb: 0.6 },
+    sft: { ...FULL.sft, maxSteps: 1500 },
   },
   // A ≈ 30-minute experiment on the same code path.
   short: {
