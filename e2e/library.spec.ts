@@ -434,6 +434,35 @@ test('keyboard: search, move through results, select with Enter and Space, read 
   await page.screenshot({ path: 'e2e-artifacts/explore-1280x800.png' });
 });
 
+test('library: the built-in collection can be browsed — pages, a kind and caption filter, find similar (tiny models, WASM)', async ({ page }) => {
+  test.setTimeout(240_000);
+  await openReady(page, 'view=library&collection=60&preset=tiny&tokens=12&tcot=teacher', 'wasm');
+  const browser = page.getByTestId('builtin-browser');
+  await expect(browser.getByTestId('browse-count')).toHaveAttribute('data-count', '60');
+  await expect(browser.getByTestId('builtin-item')).toHaveCount(48); // a page
+  await expect(browser.getByTestId('browse-page')).toHaveText('page 1 of 2');
+  await expect(browser.getByTestId('browse-prev')).toBeDisabled();
+  await browser.getByTestId('browse-next').click();
+  await expect(browser.getByTestId('builtin-item')).toHaveCount(12);
+  await expect(browser.getByTestId('browse-next')).toBeDisabled();
+  const items = (await page.evaluate(() => window.embedRL.engine.listItems())).filter((i) => i.source === 'builtin');
+  await browser.getByTestId('browse-kind').selectOption('clip');
+  await expect(browser.getByTestId('browse-count')).toHaveAttribute('data-count', String(items.filter((i) => i.kind === 'clip').length));
+  await expect(browser.locator('[data-testid="builtin-item"][data-kind="image"]')).toHaveCount(0);
+  await browser.getByTestId('browse-kind').selectOption('all');
+  await browser.getByTestId('browse-words').fill('red');
+  const red = items.filter((i) => (i.caption ?? '').split(/[\s,]+/).includes('red'));
+  await expect(browser.getByTestId('browse-count')).toHaveAttribute('data-count', String(red.length));
+  await shot(page, 'library-builtin-browser');
+  const first = browser.getByTestId('builtin-item').first();
+  const id = await first.getAttribute('data-id');
+  await first.getByRole('button', { name: 'Find similar' }).click();
+  await expect(page.getByTestId('results')).toHaveAttribute('data-pending', 'false', { timeout: 120_000 });
+  // Explore searches by that item (its rank depends on the instruction in use and, here, on untrained models).
+  await expect(page.locator('#results-heading')).toContainText(id!);
+  expect(await page.getByTestId('result').count()).toBeGreaterThan(0);
+});
+
 test('?preset=tiny keeps the tiny untrained models when trained weights are served', async ({ page }) => {
   // Served weights that would fail to load: the app must not even try them.
   await page.route(/\/models\/(reasoner|embedder)\/model\.json$/, (route) => route.fulfill({ status: 200, contentType: 'application/json', body: '{}' }));

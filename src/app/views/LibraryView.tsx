@@ -1,6 +1,8 @@
 // The library: the built-in collection (indexed in the worker, cached in IndexedDB) and the user's own
-// images and videos (drop or pick; per-file errors; progress; remove one; clear all; storage used).
-import { useEffect } from 'react';
+// images and videos (drop or pick; per-file errors; progress; remove one; clear all; storage used), and a
+// browser of the built-in collection (pages of thumbnails with their captions, a kind and caption filter).
+import { useEffect, useMemo, useState } from 'react';
+import type { LibraryItem } from '../../engine/library-types';
 import { useShallow } from 'zustand/react/shallow';
 import { DropZone } from '../components/DropZone';
 import { ItemThumb } from '../components/Pixels';
@@ -46,6 +48,85 @@ export function LibraryStatus() {
         </p>
       )}
     </div>
+  );
+}
+
+const BROWSE_PAGE = 48;
+
+/** The built-in collection, a page at a time: what there is to search, each item with its caption and Find similar. */
+function BuiltinBrowser({ ready, onSimilar }: { ready: boolean; onSimilar: (item: LibraryItem) => void }) {
+  const engine = useAppStore((st) => st.handle?.engine);
+  const size = useAppStore((st) => st.library?.builtinCount ?? 0);
+  const [items, setItems] = useState<LibraryItem[] | null>(null);
+  const [kind, setKind] = useState<'all' | 'image' | 'clip'>('all');
+  const [words, setWords] = useState('');
+  const [page, setPage] = useState(0);
+  useEffect(() => {
+    if (!ready || !engine) return;
+    let live = true;
+    void engine.listItems().then((all) => live && setItems(all.filter((i) => i.source === 'builtin')));
+    return () => void (live = false);
+  }, [ready, engine, size]);
+  const shown = useMemo(() => {
+    const want = words.toLowerCase().split(/[\s,]+/).filter(Boolean);
+    return (items ?? []).filter((i) => (kind === 'all' || i.kind === kind) && want.every((w) => (i.caption ?? '').toLowerCase().split(/[\s,]+/).includes(w)));
+  }, [items, kind, words]);
+  const pages = Math.max(1, Math.ceil(shown.length / BROWSE_PAGE));
+  const at = Math.min(page, pages - 1);
+  return (
+    <section className="card" aria-labelledby="builtin-heading" data-testid="builtin-browser">
+      <h3 id="builtin-heading">The built-in collection ({size})</h3>
+      <p className="hint">Procedural pictures and clips with their captions — what the models were trained on the like of. Find similar searches by one.</p>
+      {!items ? (
+        <p className="hint">{ready ? 'Listing…' : 'Available once the library is ready.'}</p>
+      ) : (
+        <>
+          <div className="row browse-filters">
+            <label>
+              Show{' '}
+              <select value={kind} onChange={(e) => (setKind(e.target.value as typeof kind), setPage(0))} data-testid="browse-kind">
+                <option value="all">images and clips</option>
+                <option value="image">images</option>
+                <option value="clip">clips</option>
+              </select>
+            </label>
+            <label>
+              Caption has the words{' '}
+              <input value={words} onChange={(e) => (setWords(e.target.value), setPage(0))} placeholder="e.g. red star" data-testid="browse-words" />
+            </label>
+            <span className="hint" data-testid="browse-count" data-count={shown.length}>
+              {shown.length} of {items.length}
+            </span>
+          </div>
+          <ul className="item-grid" data-testid="builtin-items">
+            {shown.slice(at * BROWSE_PAGE, (at + 1) * BROWSE_PAGE).map((item) => (
+              <li key={item.id} className="item-card" data-testid="builtin-item" data-id={item.id} data-kind={item.kind}>
+                <ItemThumb id={item.id} label={item.caption ?? item.name} />
+                <div className="hint">
+                  {item.kind === 'clip' && <span className="kind-tag">video</span>} {item.caption}
+                </div>
+                <button type="button" onClick={() => onSimilar(item)}>
+                  Find similar
+                </button>
+              </li>
+            ))}
+          </ul>
+          {pages > 1 && (
+            <div className="row browse-pages">
+              <button type="button" disabled={at === 0} onClick={() => setPage(at - 1)} data-testid="browse-prev">
+                ← Previous
+              </button>
+              <span data-testid="browse-page">
+                page {at + 1} of {pages}
+              </span>
+              <button type="button" disabled={at >= pages - 1} onClick={() => setPage(at + 1)} data-testid="browse-next">
+                Next →
+              </button>
+            </div>
+          )}
+        </>
+      )}
+    </section>
   );
 }
 
@@ -154,6 +235,14 @@ export function LibraryView() {
           ))}
         </ul>
       </section>
+
+      <BuiltinBrowser
+        ready={ready}
+        onSimilar={(item) => {
+          s.setView('explore');
+          void s.search({ kind: 'item', id: item.id }, item.name);
+        }}
+      />
     </div>
   );
 }
