@@ -216,5 +216,11 @@ test('the built-in lesson: one click loads its pairs and settings, a short run g
   await expect(page.getByTestId('ft-results')).toBeVisible();
   await page.getByTestId('ft-results').scrollIntoViewIfNeeded();
   await shot(page, 'lesson-after');
+  // After a reload the lesson's pairs are still the lesson's, not taken for the user's own.
+  await page.reload();
+  await expect(page.getByTestId('library-ready')).toBeVisible({ timeout: 180_000 });
+  await expect(lesson).not.toHaveAttribute('data-phase', 'none');
+  await expect(lesson).not.toContainText('of yours');
+  await expect(page.getByTestId('pairs-fold')).toBeVisible();
   expect(errors).toEqual([]);
 });

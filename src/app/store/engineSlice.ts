@@ -29,7 +29,7 @@ export function initialPreference(): BackendPreference {
   return PREFERENCES.includes(pick) ? pick : 'auto';
 }
 
-function safeLocalStorage(): Storage | null {
+export function safeLocalStorage(): Storage | null {
   try {
     return globalThis.localStorage ?? null;
   } catch {

@@ -4,8 +4,9 @@
 import * as Comlink from 'comlink';
 import type { StateCreator } from 'zustand';
 import { DEFAULT_FINETUNE } from '../../train/finetune';
-import { LESSON_SETTINGS } from '../../train/lesson';
+import { LESSON_SETTINGS, LESSONS } from '../../train/lesson';
 import type { FinetuneSettings, FinetuneSnapshot, Hit, ModelFile, NewPair, PairRowError, PairView, SearchQuery } from '../../engine/types';
+import { safeLocalStorage } from './engineSlice';
 import type { AppState } from './index';
 
 export interface FinetuneSlice {
@@ -56,6 +57,18 @@ function download(file: ModelFile) {
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
+const LESSON_KEY = 'embedrl.lesson';
+
+function rememberedLesson(): string | null {
+  const id = safeLocalStorage()?.getItem(LESSON_KEY) ?? null;
+  return id && LESSONS.some((l) => l.id === id) ? id : null;
+}
+
+function forgetLesson(set: (patch: Partial<FinetuneSlice>) => void): void {
+  safeLocalStorage()?.removeItem(LESSON_KEY);
+  set({ lesson: null });
+}
+
 export const createFinetuneSlice: StateCreator<AppState, [], [], FinetuneSlice> = (set, get) => {
   // Snapshots arrive after every step and evaluation: keep the latest, apply once per frame.
   let pending: FinetuneSnapshot | null = null;
@@ -98,7 +111,8 @@ export const createFinetuneSlice: StateCreator<AppState, [], [], FinetuneSlice> 
     ft: null,
     ftError: null,
     modelNote: null,
-    lesson: null,
+    // The lesson loaded in this browser (remembered, so that after a reload its pairs are not taken for the user's own).
+    lesson: rememberedLesson(),
 
     async loadPairs() {
       set({ pairsLoaded: true });
@@ -126,6 +140,7 @@ export const createFinetuneSlice: StateCreator<AppState, [], [], FinetuneSlice> 
     async loadLesson(id) {
       try {
         set({ pairs: await engine().loadLesson(id), pairsError: null, lesson: id, ftSettings: { ...LESSON_SETTINGS, weights: { ...LESSON_SETTINGS.weights } } });
+        safeLocalStorage()?.setItem(LESSON_KEY, id);
       } catch (err) {
         set({ pairsError: errorText(err) });
       }
@@ -141,7 +156,9 @@ export const createFinetuneSlice: StateCreator<AppState, [], [], FinetuneSlice> 
 
     async deletePair(id) {
       try {
-        set({ pairs: await engine().deletePair(id), pairsError: null });
+        const pairs = await engine().deletePair(id);
+        set({ pairs, pairsError: null });
+        if (pairs.length === 0 && get().lesson) forgetLesson(set); // the lesson is gone with its last pair
       } catch (err) {
         set({ pairsError: errorText(err) });
       }

@@ -28,10 +28,12 @@ const fmtS = (s: number) => (s < 60 ? `${s.toFixed(0)} s` : `${Math.floor(s / 60
 function LessonCard({ ft, busy }: { ft: FinetuneSnapshot | null; busy: boolean }) {
   const s = useAppStore(useShallow((s) => ({ pairs: s.pairs, lesson: s.lesson, load: s.loadLesson, ready: s.libraryPhase === 'ready' })));
   const [pick, setPick] = useState(LESSONS[0]!.id);
-  const concept = lessonById(s.lesson ?? pick);
-  const others = !s.lesson && s.pairs.length > 0;
-  const why = !s.ready ? 'The built-in collection is still being made searchable.' : busy ? 'A run is going on.' : others ? `The lesson runs on its own pairs; the list holds ${s.pairs.length} of yours. Delete them first (or use another browser profile).` : s.lesson ? 'The lesson is loaded: press Start below.' : '';
-  const phase = !s.lesson ? null : !ft || ft.phase === 'idle' ? 'before' : ft.phase === 'finished' ? 'after' : 'during';
+  // A remembered lesson whose pairs were all deleted is no longer loaded.
+  const loaded = s.lesson && s.pairs.length > 0 ? s.lesson : null;
+  const concept = lessonById(loaded ?? pick);
+  const others = !loaded && s.pairs.length > 0;
+  const why = !s.ready ? 'The built-in collection is still being made searchable.' : busy ? 'A run is going on.' : others ? `The lesson runs on its own pairs; the list holds ${s.pairs.length} of yours. Delete them first (or use another browser profile).` : loaded ? 'The lesson is loaded: press Start below.' : '';
+  const phase = !loaded ? null : !ft || ft.phase === 'idle' ? 'before' : ft.phase === 'finished' ? 'after' : 'during';
   return (
     <section className="card ft-lesson" aria-labelledby="lesson-heading" data-testid="ft-lesson" data-phase={phase ?? 'none'}>
       <h2 id="lesson-heading">A lesson: watch embedder-guided RL at work</h2>
@@ -42,7 +44,7 @@ function LessonCard({ ft, busy }: { ft: FinetuneSnapshot | null; busy: boolean }
       <div className="lesson-pick">
         <label>
           Concept{' '}
-          <select value={concept.id} disabled={!!s.lesson || busy} onChange={(e) => setPick(e.target.value)} data-testid="lesson-concept">
+          <select value={concept.id} disabled={!!loaded || busy} onChange={(e) => setPick(e.target.value)} data-testid="lesson-concept">
             {LESSONS.map((l) => (
               <option key={l.id} value={l.id}>
                 {l.title}
@@ -50,7 +52,7 @@ function LessonCard({ ft, busy }: { ft: FinetuneSnapshot | null; busy: boolean }
             ))}
           </select>
         </label>{' '}
-        <button type="button" data-testid="lesson-load" disabled={!s.ready || busy || others || !!s.lesson} title={why} onClick={() => void s.load(concept.id)}>
+        <button type="button" data-testid="lesson-load" disabled={!s.ready || busy || others || !!loaded} title={why} onClick={() => void s.load(concept.id)}>
           Load the lesson
         </button>
         {why && <span className="hint"> {why}</span>}
