@@ -276,17 +276,24 @@ test('library: a dropped PNG, JPEG and WebM are indexed and survive a reload; co
   await expect(page.getByTestId('results')).toHaveAttribute('data-pending', 'false', { timeout: 60_000 });
   await expect(page.getByTestId('trace-query').getByTestId('evidence-image')).toBeVisible();
   await shot(page, 'explore-file-query');
+  // Its results can be labelled: the first label adds the dropped file to the library, and the pair's query is it.
+  await expect(page.getByTestId('mark-count')).toContainText('adds query.png to your library first');
+  await page.getByTestId('result').first().getByTestId('mark-match').click();
+  await expect(page.getByTestId('mark-count')).toHaveAttribute('data-match', '1');
+  await expect(page.getByTestId('result').first().getByTestId('mark-match')).toHaveAttribute('aria-pressed', 'true');
   await page.getByRole('button', { name: 'Library' }).click();
+  await expect(page.locator('[data-testid="user-item"][data-name="query.png"]')).toHaveCount(1);
+  await expect(page.getByTestId('user-item')).toHaveCount(4);
 
   // Remove one, then clear all: the header's count follows at once.
   const size = Number(await page.getByTestId('library-ready').getAttribute('data-size'));
   await page.getByRole('button', { name: 'Remove circle.jpg' }).click();
-  await expect(page.getByTestId('user-item')).toHaveCount(2);
+  await expect(page.getByTestId('user-item')).toHaveCount(3);
   await expect(page.getByTestId('library-ready')).toHaveAttribute('data-size', String(size - 1));
   page.once('dialog', (d) => void d.accept());
   await page.getByTestId('clear-all').click();
   await expect(page.getByTestId('user-item')).toHaveCount(0);
-  await expect(page.getByTestId('library-ready')).toHaveAttribute('data-size', String(size - 3));
+  await expect(page.getByTestId('library-ready')).toHaveAttribute('data-size', String(size - 4));
   await page.reload();
   await expect(page.getByTestId('library-ready')).toBeVisible({ timeout: 120_000 });
   await expect(page.getByTestId('user-item')).toHaveCount(0);

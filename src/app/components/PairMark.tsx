@@ -1,5 +1,6 @@
 // Label an Explore result as a match (or not) for the current query: a labelled pair for fine-tuning.
-// Shown for text and item queries (a dropped file is not in the library, so it cannot be a pair's query).
+// Text and item queries label at once; a dropped file is not in the library, so labelling one of its results adds it
+// to the library first (the button says so) and the pair's query is that new item.
 import { useEffect } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { Hit } from '../../engine/types';
@@ -11,8 +12,16 @@ const sameQuery = (p: Pair, query: Query) => (query.kind === 'text' ? p.query.ki
 
 /** How many results are labelled for the current query, and how many pairs there are in all. */
 export function MarkCount() {
-  const s = useAppStore(useShallow((s) => ({ query: s.lastQuery, pairs: s.pairs })));
+  const s = useAppStore(useShallow((s) => ({ query: s.lastQuery, file: s.queryFile, pairs: s.pairs })));
   const query = s.query;
+  if (!query && s.file) {
+    return (
+      <p className="hint" data-testid="mark-count" data-match={0} data-nomatch={0}>
+        Labelled for this query: none yet — labelling a result adds {s.file.name} to your library first (a pair's query must be stored) · {s.pairs.length} pair
+        {s.pairs.length === 1 ? '' : 's'} in all for Fine-tune.
+      </p>
+    );
+  }
   if (!query || query.kind === 'media') return null;
   const mine = s.pairs.filter((p) => sameQuery(p, query));
   const yes = mine.filter((p) => p.match).length;
@@ -24,12 +33,25 @@ export function MarkCount() {
 }
 
 export function PairMark({ hit }: { hit: Hit }) {
-  const s = useAppStore(useShallow((s) => ({ query: s.lastQuery, mark: s.markResult, pairs: s.pairs, load: s.loadPairs })));
+  const s = useAppStore(useShallow((s) => ({ query: s.lastQuery, file: s.queryFile, mark: s.markResult, markDropped: s.markDroppedResult, pairs: s.pairs, load: s.loadPairs, adding: s.addProgress !== null })));
   // The labels already given show as pressed: load the pairs once (the first card asks; the flag stops the rest).
   useEffect(() => {
     if (!useAppStore.getState().pairsLoaded) void s.load();
   }, [s.load]);
   const query = s.query;
+  if (!query && s.file) {
+    const title = `Adds ${s.file.name} to your library, then labels this result for it`;
+    return (
+      <span className="mark" role="group" aria-label={`Label ${hit.item.name} for the dropped file`}>
+        <button type="button" data-testid="mark-match" disabled={s.adding} title={`A match. ${title}`} onClick={() => void s.markDropped(hit, true)}>
+          ✓ match
+        </button>
+        <button type="button" data-testid="mark-nomatch" disabled={s.adding} title={`Not a match. ${title}`} onClick={() => void s.markDropped(hit, false)}>
+          ✗ not a match
+        </button>
+      </span>
+    );
+  }
   if (!query || query.kind === 'media') return null;
   const existing = s.pairs.find((p) => p.targetId === hit.id && sameQuery(p, query));
   return (

@@ -20,6 +20,8 @@ export interface ExploreSlice {
   queryLabel: string | null;
   /** The last query (results can be labelled as matches of it for fine-tuning). */
   lastQuery: SearchQuery | null;
+  /** The dropped file the last query was (not in the library: labelling a result adds it first), or null. */
+  queryFile: File | null;
   streamed: number[];
   /** The ranking without T-CoT, shown while the Reasoner still writes the query's T-CoT. */
   plainHits: Hit[] | null;
@@ -54,6 +56,7 @@ export const createExploreSlice: StateCreator<AppState, [], [], ExploreSlice> = 
   searchError: null,
   queryLabel: null,
   lastQuery: null,
+  queryFile: null,
   streamed: [],
   plainHits: null,
   plainMs: null,
@@ -74,7 +77,7 @@ export const createExploreSlice: StateCreator<AppState, [], [], ExploreSlice> = 
     const handle = get().handle;
     if (!handle || get().libraryPhase !== 'ready') return;
     const t0 = performance.now();
-    set({ searching: true, searchError: null, streamed: [], plainHits: null, plainMs: null, result: null, queryLabel: label, lastQuery: query.kind === 'media' ? null : query, selectedId: null, selectedTrace: null });
+    set({ searching: true, searchError: null, streamed: [], plainHits: null, plainMs: null, result: null, queryLabel: label, lastQuery: query.kind === 'media' ? null : query, queryFile: query.kind === 'media' ? get().queryFile : null, selectedId: null, selectedTrace: null });
     let buffer: number[] = [];
     let scheduled = false;
     const flush = () => {
@@ -111,6 +114,7 @@ export const createExploreSlice: StateCreator<AppState, [], [], ExploreSlice> = 
       set({ searchError: errors[0].message });
       return;
     }
+    set({ queryFile: file });
     await get().search(Comlink.transfer({ kind: 'media', input: inputs[0]! }, transferables(inputs)), file.name);
   },
 

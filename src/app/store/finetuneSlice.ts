@@ -24,6 +24,8 @@ export interface FinetuneSlice {
   loadPairs(): Promise<void>;
   /** Label a result of the current Explore query as a match (or not). */
   markResult(query: SearchQuery, hit: Hit, match: boolean): Promise<void>;
+  /** Label a result of a dropped-file query: the file is added to the library and becomes the pair's query. */
+  markDroppedResult(hit: Hit, match: boolean): Promise<void>;
   addPairs(pairs: NewPair[]): Promise<void>;
   updatePair(id: string, patch: { match?: boolean; queryText?: string }): Promise<void>;
   deletePair(id: string): Promise<void>;
@@ -121,6 +123,22 @@ export const createFinetuneSlice: StateCreator<AppState, [], [], FinetuneSlice> 
       } catch (err) {
         set({ pairsError: errorText(err) });
       }
+    },
+
+    async markDroppedResult(hit, match) {
+      const file = get().queryFile;
+      if (!file) return;
+      // A pair's query must be in the library: the dropped file is added first (as Library would), then the query
+      // becomes that item, so later labels for this search name the same query.
+      await get().addFiles([file]);
+      const added = get().addResults.find((r) => r.name === file.name);
+      if (!added?.ok) {
+        set({ pairsError: `${file.name} could not be added to the library, so it cannot be a pair's query: ${added && !added.ok ? added.message : 'unknown error'}` });
+        return;
+      }
+      const query = { kind: 'item' as const, id: added.item.id };
+      set({ lastQuery: query, queryFile: null });
+      await get().markResult(query, hit, match);
     },
 
     async markResult(query, hit, match) {
