@@ -1,5 +1,6 @@
 // The engine's fine-tuner in Node: pairs in (fake) IndexedDB, a short EG-RL run on tiny models with
 // pause / resume / checkpoints, and the fine-tuned Reasoner's export / import checks.
+import { createHash } from 'node:crypto';
 import { IDBFactory } from 'fake-indexeddb';
 import 'fake-indexeddb/auto';
 import { beforeAll, describe, expect, test } from 'vitest';
@@ -8,7 +9,9 @@ import { DEFAULT_FINETUNE, type FinetuneSettings } from '../train/finetune';
 import { LESSON_PAIRS, LESSON_SETTINGS, lessonById, lessonPairs, splitLesson } from '../train/lesson';
 import { FineTuner } from './finetune';
 import type { FinetuneSnapshot, NewPair } from './finetune-types';
+import { modelKey } from './library-models';
 import { tinyLibrary } from './library.testutil';
+import { ModelSlots } from './model-slots';
 import { initTestBackend } from './testing';
 
 beforeAll(() => initTestBackend());
@@ -180,6 +183,40 @@ describe('an EG-RL run', () => {
     expect(s.phase).toBe('error');
     expect(s.error).toMatch(/at least 2 training pairs/);
   });
+});
+
+describe('importing a fine-tuned Reasoner', () => {
+  test('refuses a weights path outside its folder, a short shard and NaN weights (sizes and hash right), keeping the loaded Reasoner; the same files otherwise import', async () => {
+    const { slots, tuner } = await setup();
+    const other = new ModelSlots();
+    await other.load('reasoner', { kind: 'random', preset: 'tiny', seed: 9 }); // same shape, other weights
+    const [json, bin] = await other.exportFiles('reasoner', 'float32');
+    const manifest = JSON.parse(new TextDecoder().decode(json!.bytes));
+    manifest.modelTopology.fineTune = { version: 1, baseKey: modelKey(slots.info().reasoner!), baseSha256: null, settings: SETTINGS, steps: 0, heldOut: { before: null, after: null } };
+    const files = (m: unknown, weights: Uint8Array) => [
+      { name: 'reasoner-finetuned.json', bytes: new TextEncoder().encode(JSON.stringify(m)).buffer as ArrayBuffer },
+      { name: 'reasoner-finetuned.weights.bin', bytes: weights.slice().buffer as ArrayBuffer },
+    ];
+    const weights = new Uint8Array(bin!.bytes);
+    const builtin = await slots.probe(5);
+
+    const climbing = structuredClone(manifest);
+    climbing.weightsManifest[0].paths = ['../../x'];
+    await expect(tuner.importFiles(files(climbing, weights))).rejects.toThrow(/"\.\.\/\.\.\/x", a path outside its folder/);
+    await expect(tuner.importFiles(files(manifest, weights.subarray(0, weights.length - 1000)))).rejects.toThrow(/corrupt or was changed/);
+    const nan = weights.slice();
+    const tensor = manifest.modelTopology.tensors[3];
+    new DataView(nan.buffer).setFloat32(tensor.offset, NaN, true);
+    const nanManifest = structuredClone(manifest);
+    nanManifest.modelTopology.sha256 = createHash('sha256').update(nan).digest('hex');
+    await expect(tuner.importFiles(files(nanManifest, nan))).rejects.toThrow(new RegExp(`tensor '${tensor.name}' holds NaN or infinity`));
+    expect(await slots.probe(5)).toEqual(builtin);
+    expect((await tuner.state()).tuned).toBeFalsy();
+
+    const imported = await tuner.importFiles(files(manifest, weights));
+    expect(imported.applied).toBe(true);
+    expect((await slots.probe(5)).reasoner).toEqual((await other.probe(5)).reasoner);
+  }, 60_000);
 });
 
 describe('the built-in lesson', () => {

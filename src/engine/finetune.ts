@@ -52,6 +52,22 @@ interface RunData {
 const nextTick = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
+/** A weights path as this app's export writes it: a file name beside the manifest, optionally `./`-prefixed. */
+function isPlainFileName(path: unknown): boolean {
+  if (typeof path !== 'string') return false;
+  const name = path.replace(/^\.\//, '');
+  return name !== '' && name !== '.' && name !== '..' && !/[/\\:]/.test(name);
+}
+
+/** The first of a model's variables that holds NaN or ±Infinity, or null. */
+async function nonFiniteVariable(model: Reasoner): Promise<string | null> {
+  for (const [name, variable] of model.params.vars) {
+    const values = (await variable.data()) as Float32Array;
+    if (!values.every((v) => Number.isFinite(v))) return name;
+  }
+  return null;
+}
+
 function cloneReasoner(from: Reasoner): Reasoner {
   const copy = new Reasoner(from.config);
   copyWeights(from, copy);
@@ -562,19 +578,25 @@ export class FineTuner {
 
   /**
    * Load an exported fine-tuned Reasoner: the manifest and its weights file. Refused, with the reason, when
-   * a file is missing or corrupt (hash), is not a fine-tuned Reasoner, or was tuned from another base model.
+   * a file is missing or corrupt (size, hash), names a weights path outside its folder, is not a fine-tuned
+   * Reasoner, was tuned from another base model, or holds weights that are not finite numbers.
    * On success it becomes the fine-tuned Reasoner and is applied to Explore.
    */
   async importFiles(files: ModelFile[]): Promise<FinetuneSnapshot> {
     const json = files.filter((f) => f.name.endsWith('.json'));
     const bins = files.filter((f) => f.name.endsWith('.bin'));
     if (json.length !== 1 || bins.length !== 1) throw new WeightsError('bad-manifest', 'pick the fine-tuned Reasoner’s two files together: its .json and its .weights.bin');
-    let parsed: { modelTopology?: unknown; weightsManifest?: { weights?: tf.io.WeightsManifestEntry[] }[]; format?: string };
+    let parsed: { modelTopology?: unknown; weightsManifest?: { paths?: unknown[]; weights?: tf.io.WeightsManifestEntry[] }[]; format?: string };
     try {
       parsed = JSON.parse(new TextDecoder().decode(json[0]!.bytes)) as typeof parsed;
     } catch {
       throw new WeightsError('bad-manifest', `${json[0]!.name} is not a model file (not valid JSON)`);
     }
+    // The weights are the picked .bin whatever the manifest names, but a path out of the manifest's folder is
+    // what a hostile file would aim at a loader that follows paths (tf.io.http does): this app never writes one.
+    const groups = Array.isArray(parsed.weightsManifest) ? parsed.weightsManifest : [];
+    const badPath = groups.flatMap((g) => (Array.isArray(g?.paths) ? g.paths : [])).find((p) => !isPlainFileName(p));
+    if (badPath !== undefined) throw new WeightsError('bad-manifest', `${json[0]!.name} names its weights file "${String(badPath)}", a path outside its folder: an exported manifest names the file beside it (./….weights.bin)`);
     const meta = (parsed.modelTopology as { fineTune?: FinetuneMeta } | undefined)?.fineTune;
     if (!meta || typeof meta.baseKey !== 'string') throw new WeightsError('bad-manifest', `${json[0]!.name} is not a fine-tuned Reasoner from this app (it names no base model)`);
     const base = this.currentBase();
@@ -594,6 +616,12 @@ export class FineTuner {
     if (model.kind !== 'reasoner' || architecture(model.config) !== architecture(base.model.config)) {
       model.dispose();
       throw new WeightsError('config-mismatch', 'this file holds a model of another shape than this app’s Reasoner');
+    }
+    // A hash proves the bytes are the ones the manifest describes, not that they are numbers a Reasoner can run on.
+    const nonFinite = await nonFiniteVariable(model);
+    if (nonFinite !== null) {
+      model.dispose();
+      throw new WeightsError('bad-manifest', `the file's weights are not all numbers: tensor '${nonFinite}' holds NaN or infinity (a damaged or tampered file)`);
     }
     this.setTuned(model as Reasoner, meta, 'import');
     await this.apply();

@@ -1,5 +1,5 @@
-import { describe, expect, test } from 'vitest';
-import { checkBlob, downsample, evenFrameTimes, fitWithin } from './decode';
+import { afterEach, describe, expect, test, vi } from 'vitest';
+import { checkBlob, decodeImage, downsample, evenFrameTimes, fitWithin } from './decode';
 import { MediaError } from './errors';
 
 describe('fitWithin', () => {
@@ -48,5 +48,19 @@ describe('checkBlob', () => {
     new DataView(head.buffer).setUint32(16, 20000);
     new DataView(head.buffer).setUint32(20, 20000);
     await expect(checkBlob('huge.png', new Blob([head]))).rejects.toMatchObject({ code: 'too-large' });
+  });
+});
+
+describe('decodeImage', () => {
+  afterEach(() => vi.unstubAllGlobals());
+  test('an image the browser cannot decode is named with its format; a failed AVIF may be damaged or unsupported', async () => {
+    vi.stubGlobal('createImageBitmap', async () => {
+      throw new DOMException('The source image could not be decoded.', 'InvalidStateError');
+    });
+    const blob = new Blob([new Uint8Array(8)]);
+    await expect(decodeImage('a.png', blob, { type: 'png', kind: 'image' })).rejects.toThrow(/^a\.png: the PNG data is damaged and could not be decoded/);
+    const avif = await decodeImage('b.avif', blob, { type: 'avif', kind: 'image' }).catch((e: unknown) => e);
+    expect(avif).toBeInstanceOf(MediaError);
+    expect((avif as MediaError).message).toBe('b.avif: the AVIF data is damaged, or this browser cannot decode AVIF images');
   });
 });

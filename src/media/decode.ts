@@ -73,7 +73,8 @@ export async function decodeImage(name: string, blob: Blob, sniffed: Sniffed, ma
   try {
     bitmap = await createImageBitmap(blob);
   } catch (err) {
-    if (sniffed.type === 'avif') throw new MediaError('unsupported', 'this browser cannot decode AVIF images', name);
+    // Browsers give one error for a damaged AVIF and for one they have no decoder for: say both.
+    if (sniffed.type === 'avif') throw new MediaError('unsupported', 'the AVIF data is damaged, or this browser cannot decode AVIF images', name);
     throw new MediaError('corrupt', `the ${sniffed.type.toUpperCase()} data is damaged and could not be decoded (${(err as Error)?.message ?? err})`, name);
   }
   try {
@@ -121,7 +122,8 @@ export async function sampleVideoFrames(name: string, blob: Blob, count = VIDEO_
   const url = URL.createObjectURL(blob);
   const fail = (what: string) => {
     const code = video.error?.code;
-    if (code === MediaError_SRC_NOT_SUPPORTED) return new MediaError('unsupported', 'this browser cannot play this video format or codec', name);
+    // Chromium reports a file its demuxer cannot open (truncated, damaged) as "not supported" too.
+    if (code === MediaError_SRC_NOT_SUPPORTED) return new MediaError('unsupported', 'the video could not be opened: it is damaged, or in a format or codec this browser cannot play', name);
     return new MediaError('corrupt', `the video could not be read (${what})`, name);
   };
   try {

@@ -39,6 +39,22 @@ describe('parsePairs', () => {
     expect(errors[3].message).toMatch(/not closed/);
   });
 
+  test('CSV: a quoted field may hold line breaks (the row is numbered by its first line); a stray quote costs only its own row', () => {
+    const csv = ['\uFEFFquery,target,match', '"a caption that goes', 'over two lines",beach.jpg,yes', '"the ""dog""",dog.png', '"never closed,beach.jpg', 'a cat,beach.jpg,no'].join('\r\n');
+    const { pairs, errors } = parsePairs(csv, 'csv', resolve);
+    expect(pairs).toEqual([
+      { query: { kind: 'text', text: 'a caption that goes\nover two lines' }, targetId: 'i1', match: true },
+      { query: { kind: 'text', text: 'the "dog"' }, targetId: 'i2', match: true },
+      { query: { kind: 'text', text: 'a cat' }, targetId: 'i1', match: false },
+    ]);
+    expect(errors).toEqual([{ row: 5, message: 'a quoted field is not closed' }]);
+    // Lines that each leave a quote open, whatever came before: every row is an error of its own.
+    const stray = Array.from({ length: 50 }, () => 'x","').join('\n');
+    const parsed = parsePairs(stray, 'csv', resolve);
+    expect(parsed.pairs).toEqual([]);
+    expect(parsed.errors).toEqual(Array.from({ length: 50 }, (_, i) => ({ row: i + 1, message: 'a quoted field is not closed' })));
+  });
+
   test('JSONL: objects per line; bad JSON and missing fields are row errors; match defaults to true', () => {
     const jsonl = ['{"query": "a red ball", "target": "beach.jpg"}', '{"query": 3, "target": "beach.jpg"}', '{oops', '{"query": "x", "target": "beach.jpg", "match": 0}', '{"query": "y", "target": "beach.jpg", "match": {}}'].join('\n');
     const { pairs, errors } = parsePairs(jsonl, 'jsonl', resolve);

@@ -71,43 +71,67 @@ function draftFrom(query: string, target: string, match: string | boolean | unde
 }
 
 /**
- * Parse an import file. CSV: `query,target[,match]` with an optional header row; JSONL: one
- * `{"query": …, "target": …, "match"?: …}` object per line. Blank lines are skipped. Never throws.
+ * Most lines one CSV row may span (a quoted field with line breaks): past it the quote is taken as never
+ * closed, so a stray quote costs its own row, not every row after it (and no input makes parsing quadratic).
+ */
+export const MAX_CSV_ROW_LINES = 10;
+
+/**
+ * Parse an import file. CSV: `query,target[,match]` with an optional header row, RFC 4180 quoting (a quoted
+ * field may hold commas, doubled quotes and line breaks); JSONL: one `{"query": …, "target": …, "match"?: …}`
+ * object per line. Blank lines are skipped; a row's number is the line it starts on. Never throws.
  */
 export function parsePairs(text: string, format: 'csv' | 'jsonl', resolve: ResolveName): { pairs: PairDraft[]; errors: PairRowError[] } {
   const pairs: PairDraft[] = [];
   const errors: PairRowError[] = [];
   const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
-  lines.forEach((line, i) => {
+  for (let i = 0, span = 1; i < lines.length; i += span, span = 1) {
+    const line = lines[i]!;
     const row = i + 1;
-    if (!line.trim()) return;
+    if (!line.trim()) continue;
     let result: PairDraft | string;
     if (format === 'csv') {
-      const fields = splitCsvLine(line);
-      if (!fields) return errors.push({ row, message: 'a quoted field is not closed' });
-      if (row === 1 && fields[0]?.toLowerCase() === 'query' && fields[1]?.toLowerCase() === 'target') return;
-      if (fields.length < 2 || fields.length > 3) return errors.push({ row, message: `expected query,target[,match] but found ${fields.length} field(s)` });
-      result = draftFrom(fields[0], fields[1], fields[2], resolve);
+      let record = line;
+      let fields = splitCsvLine(record);
+      while (!fields && span < MAX_CSV_ROW_LINES && i + span < lines.length) {
+        record += `\n${lines[i + span]}`;
+        span++;
+        fields = splitCsvLine(record);
+      }
+      if (!fields) {
+        span = 1;
+        errors.push({ row, message: 'a quoted field is not closed' });
+        continue;
+      }
+      if (row === 1 && fields[0]?.toLowerCase() === 'query' && fields[1]?.toLowerCase() === 'target') continue;
+      if (fields.length < 2 || fields.length > 3) {
+        errors.push({ row, message: `expected query,target[,match] but found ${fields.length} field(s)` });
+        continue;
+      }
+      result = draftFrom(fields[0]!, fields[1]!, fields[2], resolve);
     } else {
       let obj: unknown;
       try {
         obj = JSON.parse(line);
       } catch {
-        return errors.push({ row, message: 'not valid JSON' });
+        errors.push({ row, message: 'not valid JSON' });
+        continue;
       }
       const rec = (typeof obj === 'object' && obj !== null ? obj : {}) as Record<string, unknown>;
       if (typeof rec.query !== 'string' || typeof rec.target !== 'string') {
-        return errors.push({ row, message: 'needs string fields "query" and "target"' });
+        errors.push({ row, message: 'needs string fields "query" and "target"' });
+        continue;
       }
       const match = rec.match;
       if (match !== undefined && typeof match !== 'boolean' && typeof match !== 'string' && typeof match !== 'number') {
-        return errors.push({ row, message: '"match" must be true or false' });
+        errors.push({ row, message: '"match" must be true or false' });
+        continue;
       }
       result = draftFrom(rec.query.trim(), rec.target.trim(), typeof match === 'number' ? String(match) : match, resolve);
     }
     if (typeof result === 'string') errors.push({ row, message: result });
     else pairs.push(result);
-  });
+  }
   return { pairs, errors };
 }
 

@@ -102,6 +102,9 @@ function LessonOutcome({ before, after }: { before: HeldOutResult; after: HeldOu
   );
 }
 
+/** A file with 100,000 bad rows must not render 100,000 lines: the first ones say what is wrong. */
+const SHOWN_ROW_ERRORS = 200;
+
 function PairsCard() {
   const s = useAppStore(
     useShallow((s) => ({ pairs: s.pairs, error: s.pairsError, importErrors: s.importErrors, importNote: s.importNote, update: s.updatePair, remove: s.deletePair, importFile: s.importPairsFile, heldOut: s.ftSettings.heldOut, lesson: s.lesson })),
@@ -195,11 +198,16 @@ function PairsCard() {
       {s.importNote && <p data-testid="pairs-import-note">{s.importNote}</p>}
       {s.importErrors.length > 0 && (
         <ul className="errors" data-testid="pairs-import-errors">
-          {s.importErrors.map((e) => (
+          {s.importErrors.slice(0, SHOWN_ROW_ERRORS).map((e) => (
             <li key={e.row}>
               row {e.row}: {e.message}
             </li>
           ))}
+          {s.importErrors.length > SHOWN_ROW_ERRORS && (
+            <li data-testid="pairs-import-errors-more">
+              … and {s.importErrors.length - SHOWN_ROW_ERRORS} more rows with errors (the first {SHOWN_ROW_ERRORS} are listed; none of these rows was added)
+            </li>
+          )}
         </ul>
       )}
       {s.error && (
