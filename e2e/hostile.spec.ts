@@ -7,6 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { expect, test, type Page } from '@playwright/test';
 import type { Engine } from '../src/engine/types';
+import { libraryCounts } from './idb';
 
 declare global {
   interface Window {
@@ -53,21 +54,6 @@ const ping = async (page: Page) => {
   await page.evaluate(() => 1);
   return Date.now() - t0;
 };
-
-/** Records per store of the library's IndexedDB (the built-in collection lives in `collections`). */
-const libraryCounts = (page: Page) =>
-  page.evaluate(async () => {
-    const db = await new Promise<IDBDatabase>((resolve, reject) => {
-      const open = indexedDB.open('embedrl-library');
-      open.onsuccess = () => resolve(open.result);
-      open.onerror = () => reject(open.error);
-    });
-    const count = (name: string) => new Promise<number>((resolve) => (db.transaction(name).objectStore(name).count().onsuccess = (e) => resolve((e.target as IDBRequest<number>).result)));
-    const out: Record<string, number> = {};
-    for (const name of ['items', 'media', 'thumbs', 'embeddings', 'tcots']) out[name] = await count(name);
-    db.close();
-    return out;
-  });
 
 test('hostile inputs: one clear line per file, the page and worker keep answering, nothing partial is stored, the good items survive a reload', async ({ page }) => {
   test.setTimeout(8 * 60_000);

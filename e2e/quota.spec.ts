@@ -4,6 +4,7 @@
 // disk gives. Everything else is the real worker on real IndexedDB: the transaction abort, the per-file
 // message, the banner, and what a reload finds.
 import { expect, test } from '@playwright/test';
+import { libraryCounts } from './idb';
 
 const QUOTA_BYTES = 300_000;
 
@@ -50,18 +51,7 @@ test('a full quota: the big file gets a clear storage-full message, nothing of i
   await page.screenshot({ path: 'e2e-artifacts/library-quota-full.png', fullPage: true });
 
   // Nothing half-written: the aborted item left no row, pixels, thumbnail, embedding or T-CoT behind.
-  const counts = await page.evaluate(async () => {
-    const db = await new Promise<IDBDatabase>((resolve, reject) => {
-      const open = indexedDB.open('embedrl-library');
-      open.onsuccess = () => resolve(open.result);
-      open.onerror = () => reject(open.error);
-    });
-    const count = (name: string) => new Promise<number>((resolve) => (db.transaction(name).objectStore(name).count().onsuccess = (e) => resolve((e.target as IDBRequest<number>).result)));
-    const out: Record<string, number> = {};
-    for (const name of ['items', 'media', 'thumbs', 'embeddings', 'tcots']) out[name] = await count(name);
-    db.close();
-    return out;
-  });
+  const counts = await libraryCounts(page);
   expect(counts).toEqual({ items: 1, media: 1, thumbs: 1, embeddings: 1, tcots: 1 });
 
   await page.reload();
