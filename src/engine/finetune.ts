@@ -59,15 +59,6 @@ function isPlainFileName(path: unknown): boolean {
   return name !== '' && name !== '.' && name !== '..' && !/[/\\:]/.test(name);
 }
 
-/** The first of a model's variables that holds NaN or ±Infinity, or null. */
-async function nonFiniteVariable(model: Reasoner): Promise<string | null> {
-  for (const [name, variable] of model.params.vars) {
-    const values = (await variable.data()) as Float32Array;
-    if (!values.every((v) => Number.isFinite(v))) return name;
-  }
-  return null;
-}
-
 function cloneReasoner(from: Reasoner): Reasoner {
   const copy = new Reasoner(from.config);
   copyWeights(from, copy);
@@ -609,19 +600,14 @@ export class FineTuner {
     try {
       loaded = await loadModel(handler);
     } catch (err) {
-      const why = err instanceof WeightsError && (err.reason === 'hash-mismatch' || err.reason === 'truncated') ? 'the file is corrupt or was changed after export' : 'the file is not a valid model file';
+      const reason = err instanceof WeightsError ? err.reason : null;
+      const why = reason === 'hash-mismatch' || reason === 'truncated' ? 'the file is corrupt or was changed after export' : reason === 'non-finite' ? "the file's weights are not all numbers" : 'the file is not a valid model file';
       throw new WeightsError(err instanceof WeightsError ? err.reason : 'bad-manifest', `${why}: ${message(err).replace(/^\[[a-z-]+\] /, '')}`);
     }
     const model = loaded.model;
     if (model.kind !== 'reasoner' || architecture(model.config) !== architecture(base.model.config)) {
       model.dispose();
       throw new WeightsError('config-mismatch', 'this file holds a model of another shape than this app’s Reasoner');
-    }
-    // A hash proves the bytes are the ones the manifest describes, not that they are numbers a Reasoner can run on.
-    const nonFinite = await nonFiniteVariable(model);
-    if (nonFinite !== null) {
-      model.dispose();
-      throw new WeightsError('bad-manifest', `the file's weights are not all numbers: tensor '${nonFinite}' holds NaN or infinity (a damaged or tampered file)`);
     }
     this.setTuned(model as Reasoner, meta, 'import');
     await this.apply();

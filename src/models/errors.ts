@@ -28,6 +28,7 @@ export type WeightsErrorReason =
   | 'unexpected-tensor' // the file has a tensor the model does not
   | 'truncated' // payload shorter than the manifest says
   | 'hash-mismatch' // SHA-256 of the payload differs from the manifest
+  | 'non-finite' // a tensor holds NaN or ±Infinity (a hash proves the bytes, not that they are numbers a model can run on)
   | 'save-failed'; // the handler reported an error or no result
 
 /** Saving or loading weights failed; nothing was changed in the target model. */

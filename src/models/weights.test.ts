@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, readdir, rm, truncate } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -160,6 +161,15 @@ describe('loading failures are clear and leave the model untouched', () => {
     ['wrong-model', (m) => void (m.model = 'reasoner')],
     ['config-mismatch', (m) => void ((m.config as { dModel: number }).dModel = 48)],
     ['missing-tensor', (m) => void m.tensors.pop()],
+    // NaN in a float32 tensor, the hash recomputed: the bytes are the manifest's, but not numbers a model can run on.
+    [
+      'non-finite',
+      (m, p) => {
+        const t = m.tensors.find((e) => e.dtype === 'float32')!;
+        new DataView(p.buffer).setFloat32(t.offset, NaN, true);
+        m.sha256 = createHash('sha256').update(p).digest('hex');
+      },
+    ],
   ])('%s', async (reason, edit) => {
     const before = embed(embedder);
     const handler = await tampered(embedder, edit);

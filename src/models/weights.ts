@@ -190,6 +190,7 @@ export async function readWeights(source: string | tf.io.IOHandler): Promise<{ m
       const scales = new Float32Array(buffer.slice(t.scaleOffset!, t.scaleOffset! + channels * 4));
       values.set(t.name, dequantizeInt8(q, scales, t.shape, t.channelAxis!));
     }
+    if (!values.get(t.name)!.every(Number.isFinite)) throw new WeightsError('non-finite', `tensor '${t.name}' holds NaN or infinity (a damaged or tampered file)`);
   }
   return { manifest, values };
 }
