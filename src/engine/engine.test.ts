@@ -44,8 +44,13 @@ describe('LabEngine in Node', () => {
     expect(first.maxAbsDiff).toBeLessThan(1e-4);
     expect(tf.getBackend()).toBe('wasm');
     const before = tf.memory().numTensors;
+    expect((await engine.memory()).numTensors).toBe(before);
     for (let i = 0; i < 5; i++) await engine.selfCheck(3);
     expect(tf.memory().numTensors).toBe(before);
+    const held = tf.zeros([4, 4]);
+    expect(await engine.memory()).toMatchObject({ backend: 'wasm', numTensors: before + 1 });
+    held.dispose();
+    expect((await engine.memory()).numTensors).toBe(before);
     const other = await engine.selfCheck(4);
     expect(other.values).not.toEqual(first.values);
   });

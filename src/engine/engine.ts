@@ -21,6 +21,7 @@ import type {
   PairView,
   BenchOptions,
   Engine,
+  EngineMemory,
   EngineStatus,
   InitOptions,
   ModelFile,
@@ -80,6 +81,12 @@ export class LabEngine implements Engine {
 
   async status(): Promise<EngineStatus> {
     return structuredClone({ ...this.state, models: this.slots.info() });
+  }
+
+  async memory(): Promise<EngineMemory> {
+    const m = tf.memory();
+    const heap = (performance as Performance & { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize;
+    return { backend: tf.getBackend() ?? null, numTensors: m.numTensors, numBytes: m.numBytes, jsHeapBytes: typeof heap === 'number' ? heap : null };
   }
 
   async loadModel(role: ModelRole, source: ModelSource, onProgress?: ProgressCallback): Promise<EngineStatus> {

@@ -65,6 +65,8 @@ export interface FinetuneSnapshot {
   /** A fine-tuned Reasoner exists (from a run or an import) and whether Explore uses it now. */
   tuned: { steps: number; source: 'run' | 'import' } | null;
   applied: boolean;
+  /** Explore uses the fine-tuned Reasoner of an earlier run or import, not the latest one. */
+  earlierApplied: boolean;
   /** Key of the starting (built-in) Reasoner: a fine-tuned file must name it. */
   baseKey: string | null;
 }

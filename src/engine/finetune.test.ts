@@ -1,6 +1,7 @@
 // The engine's fine-tuner in Node: pairs in (fake) IndexedDB, a short EG-RL run on tiny models with
 // pause / resume / checkpoints, and the fine-tuned Reasoner's export / import checks.
 import { createHash } from 'node:crypto';
+import * as tf from '@tensorflow/tfjs-core';
 import { IDBFactory } from 'fake-indexeddb';
 import 'fake-indexeddb/auto';
 import { beforeAll, describe, expect, test } from 'vitest';
@@ -174,6 +175,39 @@ describe('an EG-RL run', () => {
     expect(s.after).not.toBeNull();
     expect(s.tuned).toMatchObject({ steps: s.step });
     expect((await tuner.state()).saved).toMatchObject({ finished: true, step: s.step });
+  });
+
+  test('a new run while an earlier fine-tuned Reasoner is applied: the snapshot says the earlier one is in use, not this one', async () => {
+    const { tuner, slots } = await setup();
+    await tuner.addPairs(PAIRS);
+    await tuner.start({ ...SETTINGS, steps: 1, evalEvery: 1 });
+    await until(tuner, ['finished', 'error']);
+    await tuner.apply();
+    expect(await tuner.state()).toMatchObject({ applied: true, earlierApplied: false });
+    const first = await slots.probe(5);
+    await tuner.start({ ...SETTINGS, steps: 1, evalEvery: 1, seed: 2 });
+    const s = await until(tuner, ['finished', 'error']);
+    expect(s).toMatchObject({ error: null, applied: false, earlierApplied: true });
+    expect(await slots.probe(5)).toEqual(first); // Explore still runs the first run's Reasoner
+    await tuner.apply();
+    expect(await tuner.state()).toMatchObject({ applied: true, earlierApplied: false });
+    await tuner.revert();
+    expect(await tuner.state()).toMatchObject({ applied: false, earlierApplied: false });
+    expect(slots.info().reasoner!.source).toBe('random');
+  });
+
+  test('run after run, applied and reverted, leaves no tensors behind (the soak found 2 per run: checkpoints)', async () => {
+    const { tuner } = await setup();
+    await tuner.addPairs(PAIRS);
+    const counts: number[] = [];
+    for (let k = 0; k < 3; k++) {
+      await tuner.start({ ...SETTINGS, steps: 2, evalEvery: 2, checkpointEvery: 1, seed: k + 1 });
+      expect((await until(tuner, ['finished', 'error'])).error).toBeNull();
+      await tuner.apply();
+      if (k % 2) await tuner.revert();
+      counts.push(tf.memory().numTensors);
+    }
+    expect(counts).toEqual([counts[0], counts[0], counts[0]]);
   });
 
   test('too few usable pairs is a clear error, not a crash', async () => {

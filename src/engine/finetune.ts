@@ -100,6 +100,7 @@ export class FineTuner {
     saved: null,
     tuned: null,
     applied: false,
+    earlierApplied: false,
     baseKey: null,
   };
   private loop: FinetuneLoop | null = null;
@@ -113,6 +114,8 @@ export class FineTuner {
   /** The fine-tuned Reasoner (the run's policy, or an imported file), and the model object placed in the slot. */
   private tuned: { model: Reasoner; meta: FinetuneMeta } | null = null;
   private placed: Reasoner | null = null;
+  /** The fine-tuned Reasoner `placed` was copied from (a later run or import replaces `tuned`, not the slot). */
+  private placedFrom: Reasoner | null = null;
 
   constructor(
     private readonly slots: ModelSlots,
@@ -233,7 +236,9 @@ export class FineTuner {
   }
 
   private refreshApplied() {
-    this.snap.applied = !!this.placed && this.slots.get('reasoner') === this.placed;
+    const inSlot = !!this.placed && this.slots.get('reasoner') === this.placed;
+    this.snap.applied = inSlot && !!this.tuned && this.placedFrom === this.tuned.model;
+    this.snap.earlierApplied = inSlot && !this.snap.applied;
     this.snap.tuned = this.tuned ? { steps: this.tuned.meta.steps, source: this.snap.tuned?.source ?? 'run' } : this.snap.tuned;
   }
 
@@ -540,6 +545,7 @@ export class FineTuner {
     const { manifest } = await encodeWeights(copy, 'float32');
     this.slots.put('reasoner', copy, { ...base.info, source: 'finetuned', sha256: manifest.sha256, weightBytes: manifest.payloadBytes, quantized: false });
     this.placed = copy;
+    this.placedFrom = this.tuned.model;
     this.emit();
   }
 
@@ -549,6 +555,7 @@ export class FineTuner {
     if (!base) throw new Error('no built-in Reasoner to go back to');
     if (this.slots.get('reasoner') === this.placed) this.slots.put('reasoner', cloneReasoner(base.model), base.info);
     this.placed = null;
+    this.placedFrom = null;
     this.emit();
   }
 

@@ -3,12 +3,12 @@ import 'fake-indexeddb/auto';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, test, vi } from 'vitest';
 import { DB_NAME, LibraryStore } from '../media/store';
-import type { Reasoner } from '../models/reasoner';
+import { Reasoner } from '../models/reasoner';
 import { VOCAB } from '../tcot/default';
 import { encodeWords } from '../tcot/encode';
 import { parseTokens } from '../tcot/parse';
 import { Library } from './library';
-import { libraryModels } from './library-models';
+import { libraryModels, staleFinetunedKey } from './library-models';
 import { tinyLibrary } from './library.testutil';
 import { initTestBackend } from './testing';
 
@@ -133,6 +133,41 @@ describe('Library', () => {
     expect(new Set(prompts)).toEqual(new Set([`image: ${ids('find an image that matches the caption')}`, `clip: ${ids('find a video that matches the caption')}`]));
     expect(prompts).toHaveLength(7);
     generate.mockRestore();
+  });
+
+  test('what an earlier fine-tuned Reasoner derived is freed once another is in use; the built-in models’ data stays', async () => {
+    const { library, factory, slots } = await setup();
+    await library.open(small);
+    await library.add([{ kind: 'clip', name: 'square.webm', fileBytes: 1, ...movingSquare() }]);
+    const info = slots.info().reasoner!;
+    const config = (slots.get('reasoner') as Reasoner).config;
+    const builtinKey = libraryModels(slots).reasonerKey;
+    const asTuned = (seed: number) => slots.put('reasoner', new Reasoner({ ...config, seed }), { ...info, source: 'finetuned', sha256: String(seed).repeat(64) });
+    const keys = async () => {
+      const db = await new Promise<IDBDatabase>((resolve) => (factory.open(DB_NAME).onsuccess = (e) => resolve((e.target as IDBOpenDBRequest).result)));
+      const all = await Promise.all(['embeddings', 'tcots', 'collections'].map((name) => new Promise<string[]>((resolve) => (db.transaction(name).objectStore(name).getAllKeys().onsuccess = (e) => resolve((e.target as IDBRequest<string[]>).result)))));
+      db.close();
+      return all.flat();
+    };
+    const withKey = (ks: string[], key: string) => ks.filter((k) => k.includes(`${key}/`)).length;
+    asTuned(1);
+    const first = libraryModels(slots).reasonerKey;
+    expect(first).toBe(`ft-${'1'.repeat(16)}`);
+    await library.open(small);
+    const k1 = await keys();
+    expect(withKey(k1, builtinKey)).toBe(3); // the user clip's embedding and T-CoT, the collection's cache
+    expect(withKey(k1, first)).toBe(3);
+    asTuned(2);
+    const second = libraryModels(slots).reasonerKey;
+    const summary = await library.open(small);
+    const k2 = await keys();
+    expect(withKey(k2, first)).toBe(0);
+    expect(withKey(k2, second)).toBe(3);
+    expect(withKey(k2, builtinKey)).toBe(3);
+    expect(summary.userItems.map((i) => i.name)).toEqual(['square.webm']);
+    expect(staleFinetunedKey(`clip-1|emb+${first}/r1`, second)).toBe(true);
+    expect(staleFinetunedKey(`clip-1|${second}/r1`, second)).toBe(false);
+    expect(staleFinetunedKey(`clip-1|emb+${builtinKey}/r1`, second)).toBe(false);
   });
 
   test('user items: a bad file fails alone, the good one is stored, survives a restart, and can be removed', async () => {

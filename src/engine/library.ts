@@ -12,6 +12,7 @@ import type { Reasoner } from '../models/reasoner';
 import { seededRng } from '../models/rng';
 import { EmbeddingIndex } from '../retrieval/search';
 import { decodeShippedIndex, ShippedIndexError } from './shipped-index';
+import { staleFinetunedKey } from './library-models';
 import { VOCAB } from '../tcot/default';
 import { encodeTCoT } from '../tcot/encode';
 import { annotate } from '../world/annotator';
@@ -183,6 +184,9 @@ export class Library {
       }
     }
     await this.restoreUserItems(m, onProgress);
+    // What an earlier fine-tuned Reasoner derived is never read again (a new run or import makes a new one):
+    // free it, keeping the built-in models' data (so going back is instant) and the fine-tuned one in use.
+    await this.store?.pruneDerived((key) => staleFinetunedKey(key, m.reasonerKey)).catch(() => 0);
     return {
       collection: this.options,
       builtinCount: builtin.length,

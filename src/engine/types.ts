@@ -82,6 +82,14 @@ export interface MeasuredBackend {
   fallbackAdapter?: boolean;
 }
 
+export interface EngineMemory {
+  backend: string | null;
+  numTensors: number;
+  numBytes: number;
+  /** The heap of the engine's own JS context (the worker's), where the host reports it; null elsewhere. */
+  jsHeapBytes: number | null;
+}
+
 export type EnginePhase = 'idle' | 'starting' | 'ready' | 'error';
 
 export interface EngineStatus {
@@ -137,6 +145,8 @@ export interface Engine {
   /** Choose and initialise a backend: the fastest measured (browser) or the first that starts (WebGPU → WebGL → WASM → CPU), unless a preference is given. */
   init(options?: InitOptions, onProgress?: ProgressCallback): Promise<EngineStatus>;
   status(): Promise<EngineStatus>;
+  /** Live tensors and their bytes on the engine's side (tf.memory()), for the soak run and leak checks. */
+  memory(): Promise<EngineMemory>;
   /** Run the self-check network (seeded) on the active backend and on CPU. */
   selfCheck(seed?: number): Promise<SelfCheckResult>;
   /** Load one model; on any error the model already loaded stays as it was. */

@@ -221,6 +221,25 @@ export class LibraryStore {
     });
   }
 
+  /** Delete the derived records (embeddings, T-CoTs, collection caches) whose key `stale` picks; returns how many. */
+  pruneDerived(stale: (key: string) => boolean): Promise<number> {
+    let n = 0;
+    return this.tx(['embeddings', 'tcots', 'collections'], 'readwrite', (t) => {
+      for (const s of ['embeddings', 'tcots', 'collections'] as const) {
+        const cursor = t.objectStore(s).openKeyCursor();
+        cursor.onsuccess = () => {
+          const c = cursor.result;
+          if (!c) return;
+          if (typeof c.primaryKey === 'string' && stale(c.primaryKey)) {
+            t.objectStore(s).delete(c.primaryKey);
+            n++;
+          }
+          c.continue();
+        };
+      }
+    }).then(() => n);
+  }
+
   collection(key: string) {
     return this.getOne<CollectionRecord>('collections', key);
   }

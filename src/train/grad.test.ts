@@ -71,4 +71,27 @@ describe('ScheduledAdam', () => {
     expect(Array.from(await fresh.get('w')!.data())).not.toEqual(Array.from(await straight.get('w')!.data()));
     [opt, opt2, opt3].forEach((o) => o.dispose());
   });
+
+  test('getState and setState leave no tensors behind (checkpoints every few steps, resumes)', async () => {
+    const vars = new Map([['w', tf.variable(tf.ones([3, 2]))]]);
+    const opt = new ScheduledAdam(0.1);
+    const step = () => {
+      const g = { w: tf.ones([3, 2]) };
+      opt.step(g, vars, 0.05);
+      tf.dispose(g.w);
+    };
+    step();
+    const before = tf.memory().numTensors;
+    const state = await opt.getState();
+    expect(tf.memory().numTensors).toBe(before);
+    await opt.setState(state); // replaces the two moments it has
+    await opt.setState(state);
+    expect(tf.memory().numTensors).toBe(before);
+    // The restored moments are live: the next step runs on them and leaves the count as it was.
+    step();
+    expect(tf.memory().numTensors).toBe(before);
+    expect((await opt.getState())[0]!.values[0]).toBe(2);
+    opt.dispose();
+    tf.dispose([...vars.values()]);
+  });
 });

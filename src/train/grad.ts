@@ -80,12 +80,25 @@ export class ScheduledAdam {
    */
   async getState(): Promise<OptimizerState> {
     const weights = await this.optimizer.getWeights();
-    return Promise.all(weights.map(async (w) => ({ name: w.name, shape: w.tensor.shape, values: (await w.tensor.data()) as Float32Array })));
+    try {
+      return await Promise.all(weights.map(async (w) => ({ name: w.name, shape: w.tensor.shape, values: (await w.tensor.data()) as Float32Array })));
+    } finally {
+      weights[0]?.tensor.dispose(); // the iteration counter: a fresh scalar per call (the moments are the optimizer's own)
+    }
   }
 
   /** Restore a state from getState(); the variables it refers to must exist (same model, same names). */
   async setState(state: OptimizerState): Promise<void> {
-    await this.optimizer.setWeights(state.map((w) => ({ name: w.name, tensor: tf.tensor(w.values, w.shape) })));
+    // tfjs replaces the moment variables without freeing the old ones, and keeps its inputs alive: free both.
+    const adam = this.optimizer as unknown as { accumulatedFirstMoment?: { variable: tf.Variable }[]; accumulatedSecondMoment?: { variable: tf.Variable }[] };
+    const old = [...(adam.accumulatedFirstMoment ?? []), ...(adam.accumulatedSecondMoment ?? [])].map((m) => m.variable);
+    const tensors = state.map((w) => ({ name: w.name, tensor: tf.tensor(w.values, w.shape) }));
+    try {
+      await this.optimizer.setWeights(tensors);
+    } finally {
+      tf.dispose(tensors.map((t) => t.tensor)); // each moment variable holds its own reference to the data
+    }
+    tf.dispose(old);
   }
 
   dispose(): void {

@@ -15,6 +15,8 @@ export interface ExploreSlice {
   resultFilter: ResultFilter;
   rankBy: 'tcot' | 'plain';
   searching: boolean;
+  /** Searches finished (with results or an error): lets scripts wait for the next one. */
+  searchCount: number;
   searchError: string | null;
   /** Label of the last query (the text, an item's name, a file's name). */
   queryLabel: string | null;
@@ -53,6 +55,7 @@ export const createExploreSlice: StateCreator<AppState, [], [], ExploreSlice> = 
   resultFilter: fromUrl.filter ?? 'auto',
   rankBy: 'tcot',
   searching: false,
+  searchCount: 0,
   searchError: null,
   queryLabel: null,
   lastQuery: null,
@@ -99,12 +102,12 @@ export const createExploreSlice: StateCreator<AppState, [], [], ExploreSlice> = 
         Comlink.proxy((hits: Hit[]) => set({ plainHits: hits, plainMs: performance.now() - t0 })),
       );
       flush();
-      set({ result, searching: false, queryMs: performance.now() - t0 });
+      set({ result, searching: false, searchCount: get().searchCount + 1, queryMs: performance.now() - t0 });
       // Show the top result's trace unless the user already picked one while the Reasoner was writing.
       const first = result.withTcot[0]?.id;
       if (first && !get().selectedId) void get().select(first);
     } catch (err) {
-      set({ searching: false, searchError: err instanceof Error ? err.message : String(err) });
+      set({ searching: false, searchCount: get().searchCount + 1, searchError: err instanceof Error ? err.message : String(err) });
     }
   },
 

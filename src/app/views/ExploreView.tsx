@@ -200,7 +200,7 @@ function Results() {
 
 export function ExploreView() {
   const s = useAppStore(
-    useShallow((s) => ({ phase: s.libraryPhase, open: s.openLibrary, result: s.result, streamed: s.streamed, searching: s.searching, error: s.searchError, selectedTrace: s.selectedTrace, selectedId: s.selectedId, lastQuery: s.lastQuery })),
+    useShallow((s) => ({ phase: s.libraryPhase, open: s.openLibrary, result: s.result, streamed: s.streamed, searching: s.searching, error: s.searchError, selectedTrace: s.selectedTrace, selectedId: s.selectedId, lastQuery: s.lastQuery, searchCount: s.searchCount })),
   );
   // Open the library once the engine is ready (again after a backend switch, which starts a new worker).
   const engineReady = useAppStore((st) => st.status?.phase === 'ready');
@@ -215,7 +215,7 @@ export function ExploreView() {
   }, [selectedTraceId]);
   const queryTokens = s.searching ? s.streamed : (s.result?.query.tokens ?? s.streamed);
   return (
-    <div className="view explore">
+    <div className="view explore" data-searches={s.searchCount}>
       <QueryBox />
       <LibraryStatus />
       {s.error && (

@@ -474,7 +474,7 @@ function Outcome({ ft }: { ft: FinetuneSnapshot | null }) {
         <button type="button" data-testid="ft-apply" disabled={!ft?.tuned || ft.applied} onClick={() => void s.apply()}>
           Use the fine-tuned Reasoner in Explore
         </button>
-        <button type="button" data-testid="ft-revert" disabled={!ft?.applied} onClick={() => void s.revert()}>
+        <button type="button" data-testid="ft-revert" disabled={!(ft?.applied || ft?.earlierApplied)} onClick={() => void s.revert()}>
           Back to the built-in Reasoner
         </button>
         <button type="button" data-testid="ft-export" disabled={!ft?.tuned} onClick={() => void s.exportModel()}>
@@ -497,7 +497,13 @@ function Outcome({ ft }: { ft: FinetuneSnapshot | null }) {
         </label>
       </div>
       <p className="hint">
-        {ft?.applied ? 'Explore is using the fine-tuned Reasoner.' : 'Explore is using the built-in Reasoner.'} Export gives two files (the weights and their manifest, which names the base model and
+        <span data-testid="ft-in-use">
+          {ft?.applied
+            ? 'Explore is using the fine-tuned Reasoner.'
+            : ft?.earlierApplied
+              ? 'Explore is still using the fine-tuned Reasoner of an earlier run or import, not this one: use this one, or go back to the built-in Reasoner.'
+              : 'Explore is using the built-in Reasoner.'}
+        </span> Export gives two files (the weights and their manifest, which names the base model and
         the run’s settings); import both together.
       </p>
       {s.note && (
