@@ -36,7 +36,7 @@ const MEDIA: Record<string, RegExp> = {
   'corrupt.avif': /^the AVIF data is damaged, or this browser cannot decode AVIF images/,
   'truncated.webm': /^the video could not be opened: it is damaged, or in a format or codec this browser cannot play/,
   'truncated.mp4': /^the video could not be opened: it is damaged, or in a format or codec this browser cannot play/,
-  'zero-frames.webm': /^the video could not be read \(could not seek to /,
+  'zero-frames.webm': /^the video has no frames to read: its header declares 64×48 pixels and /,
   'huge-frame.webm': /^the video could not be opened: it is damaged, or in a format or codec this browser cannot play/,
   'huge-box.mp4': /^the video could not be opened: it is damaged, or in a format or codec this browser cannot play/,
   'script.svg': /^not an image or video this app can read \(PNG, JPEG, WebP, GIF, BMP, AVIF, WebM, MP4\)$/,

@@ -140,27 +140,32 @@ try {
 
   const samples: Sample[] = [];
   const runs = Math.ceil(totalSteps / chunk);
-  const queriesPerRun = Math.max(1, Math.floor(totalQueries / (runs + 1)));
   let queries = 0;
   let steps = 0;
   const stepsOfRun = () => Math.min(chunk, totalSteps - steps);
-  // Warm-up: queries and the first fine-tune run, so that caches (kernels, programs, the fine-tuned slot) exist.
+  // Warm-up: queries, the first fine-tune run, and a query of each kind after it, so that what exists while the
+  // app is in use exists at the baseline too (kernels and programs, the fine-tuned Reasoner kept for apply /
+  // export, the index's device copy, which a re-open after apply or revert frees and the next search uploads).
+  // Every sample is taken at the same point: right after a query.
   for (; queries < WARMUP; queries++) await query(queries);
   if (totalSteps > 0) {
     const s = stepsOfRun();
     await finetune(s, 0);
     steps += s;
   }
+  for (const end = Math.min(totalQueries, queries + 6); queries < end; queries++) await query(queries);
   samples.push(await sample(queries, steps));
   log(`baseline after warm-up: ${JSON.stringify(samples[0])}`);
+  const queriesPerRun = Math.max(1, Math.ceil((totalQueries - queries) / Math.max(1, runs - 1)));
   for (let k = 1; queries < totalQueries || steps < totalSteps; k++) {
-    const target = Math.min(totalQueries, queries + queriesPerRun);
-    for (; queries < target; queries++) await query(queries);
     if (steps < totalSteps) {
       const s = stepsOfRun();
       await finetune(s, k);
       steps += s;
     }
+    // At least one query after each run, so that each sample is taken right after a query.
+    const target = Math.max(queries + 1, Math.min(totalQueries, queries + queriesPerRun));
+    for (; queries < target; queries++) await query(queries);
     samples.push(await sample(queries, steps));
     log(`${queries} queries, ${steps} steps: ${JSON.stringify(samples.at(-1))}`);
   }

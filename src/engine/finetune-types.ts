@@ -60,8 +60,12 @@ export interface FinetuneSnapshot {
   after: HeldOutResult | null;
   trainPairs: number;
   heldOutPairs: number;
-  /** A checkpoint in IndexedDB that can be resumed (after a reload or a closed tab). */
-  saved: { step: number; steps: number; savedAt: number; finished: boolean } | null;
+  /**
+   * A checkpoint in IndexedDB that can be resumed (after a reload or a closed tab): its step, the run's length,
+   * when, whether finished, and `reached` — the last step the run finished before the page closed (≥ step): a
+   * resume redoes steps step + 1 … reached.
+   */
+  saved: { step: number; steps: number; savedAt: number; finished: boolean; reached: number } | null;
   /** A fine-tuned Reasoner exists (from a run or an import) and whether Explore uses it now. */
   tuned: { steps: number; source: 'run' | 'import' } | null;
   applied: boolean;

@@ -157,6 +157,35 @@ describe('an EG-RL run', () => {
     void library;
   }, 120_000);
 
+  test('a tab closed between checkpoints: the reopened page knows the step the run reached, and the resume redoes exactly the steps after the checkpoint', async () => {
+    const { slots, library, factory } = await setup();
+    // The "tab" dies after step 3: from then on nothing it writes reaches storage.
+    let dead = false;
+    const tuner = new FineTuner(slots, library, async () => {
+      const store = await FinetuneStore.open(factory);
+      const put = store.putRun.bind(store);
+      store.putRun = (r) => (dead ? Promise.resolve() : put(r));
+      return store;
+    });
+    await tuner.addPairs(PAIRS);
+    await tuner.start({ ...SETTINGS, steps: 6, checkpointEvery: 2, evalEvery: 6 }, (s) => {
+      if (s.logs.length === 4) dead = true; // step 3's progress mark is in; step 4's checkpoint is not
+    });
+    await until(tuner, ['finished', 'error']);
+    const { tuner: reopened } = await setup(factory);
+    const offered = await reopened.state();
+    expect(offered.saved).toMatchObject({ step: 2, reached: 3, steps: 6, finished: false });
+    await reopened.resume();
+    const done = await until(reopened, ['finished', 'error']);
+    expect(done.error).toBeNull();
+    expect(done.logs.map((l) => l.step)).toEqual([0, 1, 2, 3, 4, 5]); // six steps, none twice
+    // A new run forgets the old run's mark: its first checkpoint redoes nothing.
+    await reopened.start({ ...SETTINGS, steps: 1, evalEvery: 1 });
+    await until(reopened, ['finished', 'error']);
+    const { tuner: third } = await setup(factory);
+    expect((await third.state()).saved).toMatchObject({ step: 1, reached: 1, finished: true });
+  });
+
   test('stop ends a run early: evaluated, kept, and the checkpoint marked finished', async () => {
     const { tuner } = await setup();
     await tuner.addPairs(PAIRS);

@@ -47,7 +47,16 @@ interface RunData {
   before: HeldOutResult | null;
   after: HeldOutResult | null;
   finished: boolean;
+  /** When the run started (its identity for the progress mark); absent in checkpoints of older builds. */
+  startedAt?: number;
 }
+
+/** The per-step progress mark (RunRecord key PROGRESS_KEY): the last finished step of the run started at `runSavedFrom`. */
+interface ProgressMark {
+  step: number;
+  runSavedFrom: number;
+}
+const PROGRESS_KEY = 'progress';
 
 const nextTick = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
@@ -106,6 +115,7 @@ export class FineTuner {
   private loop: FinetuneLoop | null = null;
   private prepared: Prepared | null = null;
   private trainIds: string[] = [];
+  private startedAt = 0;
   private running: Promise<void> | null = null;
   private request: 'pause' | 'stop' | null = null;
   private listener: FinetuneCallback | null = null;
@@ -228,7 +238,8 @@ export class FineTuner {
   async state(): Promise<FinetuneSnapshot> {
     if (this.snap.phase === 'idle' && !this.loop) {
       const saved = await this.savedRun();
-      this.snap = { ...this.snap, saved: saved ? { step: saved.data.state.step, steps: saved.data.settings.steps, savedAt: saved.savedAt, finished: saved.data.finished } : null };
+      const reached = saved ? await this.reachedStep(saved) : 0;
+      this.snap = { ...this.snap, saved: saved ? { step: saved.data.state.step, steps: saved.data.settings.steps, savedAt: saved.savedAt, finished: saved.data.finished, reached } : null };
       if (saved && !this.snap.settings) this.restoreView(saved.data);
     }
     this.refreshApplied();
@@ -260,6 +271,16 @@ export class FineTuner {
     // A checkpoint of another base model (the shipped weights changed) cannot continue here.
     const base = this.currentBase();
     return base && rec.data.baseKey !== base.key ? undefined : rec;
+  }
+
+  /**
+   * The last step the saved run finished (its progress mark, written after every step), at least its
+   * checkpoint's step: after a closed tab, the steps between the checkpoint and this one are what a resume redoes.
+   */
+  private async reachedStep(saved: RunRecord<RunData>): Promise<number> {
+    const mark = await (await this.store())?.run<ProgressMark>(PROGRESS_KEY).catch(() => undefined);
+    const step = saved.data.state.step;
+    return mark && mark.data.runSavedFrom === saved.data.startedAt && mark.data.step > step ? mark.data.step : step;
   }
 
   /** The built-in Reasoner: the slot's model unless the slot holds our fine-tuned one. */
@@ -356,6 +377,7 @@ export class FineTuner {
       baseKey: this.base.key,
       settings: this.snap.settings!,
       trainIds: this.trainIds,
+      startedAt: this.startedAt,
       state: await this.loop.state(),
       logs: this.snap.logs,
       evals: this.snap.evals,
@@ -367,11 +389,18 @@ export class FineTuner {
     const savedAt = Date.now();
     try {
       await store.putRun({ key: 'current', savedAt, data });
-      this.snap.saved = { step: data.state.step, steps: data.settings.steps, savedAt, finished };
+      this.snap.saved = { step: data.state.step, steps: data.settings.steps, savedAt, finished, reached: data.state.step };
     } catch (err) {
       // A full disk loses the checkpoint, never the run in memory; say so.
       this.emit({ message: `The checkpoint could not be saved: ${message(err)}` });
     }
+  }
+
+  /** A small record per step (not a checkpoint): how far the run got, so a resume can say what it redoes. */
+  private async markProgress(step: number): Promise<void> {
+    if (!this.startedAt) return;
+    const store = await this.store();
+    await store?.putRun<ProgressMark>({ key: PROGRESS_KEY, savedAt: Date.now(), data: { step, runSavedFrom: this.startedAt } }).catch(() => undefined);
   }
 
   private disposeRun() {
@@ -398,10 +427,13 @@ export class FineTuner {
     try {
       this.prepared = await this.prepare(settings);
       this.trainIds = this.prepared.train.map((p) => p.id);
+      this.startedAt = Date.now();
       const policy = cloneReasoner(base.model);
       this.loop = new FinetuneLoop(policy, cloneReasoner(base.model), this.embedder(), this.prepared.train, settings);
       this.afterPrepare();
-      await (await this.store())?.deleteRun().catch(() => undefined);
+      const store = await this.store();
+      await store?.deleteRun().catch(() => undefined);
+      await store?.deleteRun(PROGRESS_KEY).catch(() => undefined);
       this.snap.saved = null;
       await this.measure();
       await this.checkpoint(false);
@@ -435,6 +467,7 @@ export class FineTuner {
       try {
         this.prepared = await this.prepare(d.settings, d.trainIds);
         this.trainIds = d.trainIds;
+        this.startedAt = d.startedAt ?? 0;
         this.loop = new FinetuneLoop(cloneReasoner(base.model), cloneReasoner(base.model), this.embedder(), this.prepared.train, d.settings);
         await this.loop.restore(d.state);
         this.afterPrepare();
@@ -474,7 +507,9 @@ export class FineTuner {
   async discard(): Promise<FinetuneSnapshot> {
     if (this.running) await this.stop();
     this.disposeRun();
-    await (await this.store())?.deleteRun().catch(() => undefined);
+    const store = await this.store();
+    await store?.deleteRun().catch(() => undefined);
+    await store?.deleteRun(PROGRESS_KEY).catch(() => undefined);
     this.snap = { ...this.snap, phase: 'idle', message: null, error: null, step: 0, steps: 0, logs: [], evals: [], samples: [], before: null, after: null, saved: null, samplePair: null };
     return this.state();
   }
@@ -494,6 +529,7 @@ export class FineTuner {
       while (!loop.done && !this.request) {
         const log = await loop.runStep();
         this.emit({ step: loop.step, logs: [...this.snap.logs, log] });
+        await this.markProgress(loop.step);
         if (loop.step % s.evalEvery === 0 && !loop.done) await this.measure();
         if (loop.step % s.checkpointEvery === 0 && !loop.done) await this.checkpoint(false);
         await nextTick(); // let pause / stop calls in

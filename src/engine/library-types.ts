@@ -19,6 +19,8 @@ export interface LibraryOptions {
   collection?: Partial<CollectionOptions>;
   /** Items reasoned about and embedded together while indexing (8). */
   batch?: number;
+  /** How often indexing saves what it has done, so a closed tab keeps it (4000 ms; 0 saves after every batch). */
+  partialSaveMs?: number;
   /** Longest T-CoT the Reasoner may write, in tokens (80; also bounded by its maxLen). */
   maxNewTokens?: number;
   /**
@@ -51,8 +53,10 @@ export interface LibrarySummary {
   fromShipped: boolean;
   /** Why a shipped index was not used (made by other models, unreadable), when one was asked for. */
   shippedNote?: string;
-  /** Indexing stopped early (cancelled): the collection is searchable but not cached. */
+  /** Indexing stopped early (cancelled): what is done is searchable and kept for the next open, the rest is not indexed. */
   partial: boolean;
+  /** Items indexed on an earlier visit (a closed tab, a cancel) that this open kept instead of indexing again. */
+  resumedItems?: number;
   userItems: LibraryItem[];
   /** Index size (rows searchable). */
   size: number;

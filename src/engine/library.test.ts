@@ -33,6 +33,13 @@ function movingSquare(): { frames: Uint8Array[]; width: number; height: number }
   return { frames, width, height };
 }
 
+async function allKeys(factory: IDBFactory, store: string): Promise<string[]> {
+  const db = await new Promise<IDBDatabase>((resolve) => (factory.open(DB_NAME).onsuccess = (e) => resolve((e.target as IDBOpenDBRequest).result)));
+  const keys = await new Promise<string[]>((resolve) => (db.transaction(store).objectStore(store).getAllKeys().onsuccess = (e) => resolve((e.target as IDBRequest<string[]>).result)));
+  db.close();
+  return keys;
+}
+
 describe('Library', () => {
   test('indexes the built-in collection in batches with progress, then loads it from the cache', async () => {
     const { library, factory, slots } = await setup();
@@ -51,13 +58,45 @@ describe('Library', () => {
     expect(b.withTcot.map((h) => h.id)).toEqual(a.withTcot.map((h) => h.id));
   });
 
-  test('cancel stops indexing after the current batch: searchable, not cached', async () => {
+  test('cancel stops indexing after the current batch: searchable, not cached; the next open keeps what was done', async () => {
     const { library, factory, slots } = await setup();
     const summary = await library.open({ ...small, batch: 2 }, (p) => p.task === 'index' && p.done >= 2 && library.cancel());
     expect(summary).toMatchObject({ partial: true, size: 2, builtinCount: 7 });
     expect((await library.search({ kind: 'item', id: 'image-0' }, { k: 5 })).withTcot).toHaveLength(2);
     const again = new Library(() => libraryModels(slots), () => LibraryStore.open(factory));
-    expect(await again.open(small)).toMatchObject({ fromCache: false, partial: false, size: 7 });
+    const messages: string[] = [];
+    expect(await again.open(small, (p) => messages.push(p.message ?? ''))).toMatchObject({ fromCache: false, partial: false, size: 7, resumedItems: 2 });
+    expect(messages[0]).toBe('Resuming indexing: 2 of 7 items were indexed on an earlier visit and are kept; indexing the other 5');
+    // Complete now: cached whole, and the partial record is gone.
+    expect(await new Library(() => libraryModels(slots), () => LibraryStore.open(factory)).open(small)).toMatchObject({ fromCache: true, size: 7 });
+    expect((await allKeys(factory, 'collections')).filter((k) => k.endsWith('|partial'))).toEqual([]);
+  });
+
+  test('a tab closed mid-index keeps the batches saved before it closed; the next open indexes only the rest and ranks as a fresh index', async () => {
+    const { library, factory, slots } = await setup();
+    const fresh = await library.open({ ...small, batch: 2 });
+    const reference = await library.search({ kind: 'item', id: 'image-2' }, { k: 7 });
+    await (await LibraryStore.open(factory)).clearCollections();
+    // The "tab": indexing saves after every batch; it dies after the second (its writes stop reaching storage).
+    let dead = false;
+    const doomed = new Library(() => libraryModels(slots), async () => {
+      const store = await LibraryStore.open(factory);
+      const put = store.putCollection.bind(store);
+      const del = store.deleteCollection.bind(store);
+      store.putCollection = (r) => (dead ? Promise.resolve() : put(r));
+      store.deleteCollection = (k) => (dead ? Promise.resolve() : del(k));
+      return store;
+    });
+    await doomed.open({ ...small, batch: 2, partialSaveMs: 0 }, (p) => p.task === 'index' && p.done >= 4 && (dead = true));
+    const reopened = new Library(() => libraryModels(slots), () => LibraryStore.open(factory));
+    const indexed: number[] = [];
+    const summary = await reopened.open({ ...small, batch: 2 }, (p) => p.task === 'index' && indexed.push(p.done));
+    expect(fresh.size).toBe(7);
+    expect(summary).toMatchObject({ size: 7, partial: false, resumedItems: 2 });
+    expect(indexed).toEqual([2, 4, 6, 7]); // kept 2, then three batches for the other 5
+    const again = await reopened.search({ kind: 'item', id: 'image-2' }, { k: 7 });
+    expect(again.withTcot.map((h) => h.id)).toEqual(reference.withTcot.map((h) => h.id));
+    expect(again.withoutTcot.map((h) => h.id)).toEqual(reference.withoutTcot.map((h) => h.id));
   });
 
   test('results follow the instruction (a video instruction ranks clips only), and an explicit filter overrides it', async () => {
@@ -235,6 +274,12 @@ describe('Library', () => {
     const before = tf.memory().numTensors;
     await library.search({ kind: 'item', id: 'image-1' });
     await library.search({ kind: 'item', id: 'clip-0' });
+    expect(tf.memory().numTensors).toBe(before);
+    // Opening again (what applying or reverting a fine-tuned Reasoner does) frees the old indexes' tensors.
+    await library.open(small);
+    await library.search({ kind: 'item', id: 'image-1' });
+    await library.open(small);
+    await library.search({ kind: 'item', id: 'image-1' });
     expect(tf.memory().numTensors).toBe(before);
   });
 });

@@ -44,6 +44,10 @@ import type { ProgressCallback } from './types';
 const EOS = VOCAB.id('<eos>');
 /** Items reasoned about and embedded together while indexing (LibraryOptions.batch). */
 const BATCH = 8;
+/** How often (ms) indexing saves what it has done, so a closed tab loses at most this much work. */
+const PARTIAL_SAVE_MS = 4000;
+/** The record that holds a collection's indexing so far (complete records live under the key itself). */
+const partialKey = (cacheKey: string) => `${cacheKey}|partial`;
 const TOKEN_FLUSH_MS = 50;
 /** How inputs without an instruction are prompted (part of every cache key: a change re-indexes). */
 const REASONING = 'caption-instruction';
@@ -156,6 +160,7 @@ export class Library {
     let fromShipped = false;
     let shippedNote: string | undefined;
     let partial = false;
+    let resumedItems = 0;
     if (!(cached && cached.ids.length === builtin.length) && opts.shippedIndexUrl) {
       const shipped = await this.shippedRecord(opts.shippedIndexUrl, cacheKey, builtin);
       if ('note' in shipped) shippedNote = shipped.note;
@@ -167,20 +172,17 @@ export class Library {
       }
     }
     if (cached && cached.ids.length === builtin.length) {
-      this.withTcot.upsert(cached.ids, cached.withTcot);
-      this.withoutTcot.upsert(cached.ids, cached.withoutTcot);
-      const d = cached.dim;
-      cached.ids.forEach((id, i) => {
-        this.tcots.set(id, cached.tokens.slice(cached.offsets[i], cached.offsets[i + 1]));
-        this.vectors.set(id, { withTcot: cached.withTcot.slice(i * d, (i + 1) * d), withoutTcot: cached.withoutTcot.slice(i * d, (i + 1) * d) });
-      });
+      this.loadRecord(cached);
       fromCache = !fromShipped;
       onProgress?.({ task: 'index', done: builtin.length, total: builtin.length, message: fromShipped ? 'Built-in collection loaded from the index shipped with the models' : 'Built-in collection loaded from this browser’s cache' });
     } else {
-      partial = !(await this.indexBuiltin(builtin, m, opts.batch ?? BATCH, onProgress));
+      const run = await this.indexBuiltin(builtin, m, cacheKey, opts.batch ?? BATCH, opts.partialSaveMs ?? PARTIAL_SAVE_MS, onProgress);
+      partial = !run.complete;
+      resumedItems = run.resumed;
       if (!partial && this.store) {
         // A full quota only loses the cache (the next start indexes again), never the session.
         await this.store.putCollection(this.collectionRecord(cacheKey)).catch(() => undefined);
+        await this.store.deleteCollection(partialKey(cacheKey)).catch(() => undefined);
       }
     }
     await this.restoreUserItems(m, onProgress);
@@ -194,11 +196,23 @@ export class Library {
       fromShipped,
       ...(shippedNote ? { shippedNote } : {}),
       partial,
+      ...(resumedItems ? { resumedItems } : {}),
       userItems: this.userItems(),
       size: this.withTcot.size,
       ms: performance.now() - t0,
       modelKey: this.modelKey(m),
     };
+  }
+
+  /** A collection record's items into the indexes, T-CoTs and vectors. */
+  private loadRecord(r: CollectionRecord) {
+    this.withTcot!.upsert(r.ids, r.withTcot);
+    this.withoutTcot!.upsert(r.ids, r.withoutTcot);
+    const d = r.dim;
+    r.ids.forEach((id, i) => {
+      this.tcots.set(id, r.tokens.slice(r.offsets[i], r.offsets[i + 1]));
+      this.vectors.set(id, { withTcot: r.withTcot.slice(i * d, (i + 1) * d), withoutTcot: r.withoutTcot.slice(i * d, (i + 1) * d) });
+    });
   }
 
   /** The key the built-in collection's cache and shipped index are stored under, for these models and settings. */
@@ -209,9 +223,12 @@ export class Library {
 
   /** The built-in collection as indexed now (every item reasoned about and embedded), for the cache or shipping. */
   collectionRecord(key = this.collectionKey(this.models())): CollectionRecord {
-    const m = this.models();
-    const dim = m.embedder.config.outDim;
-    const ids = [...this.entries.values()].filter((e) => e.source === 'builtin').map((e) => e.id);
+    return this.recordOf(key, [...this.entries.values()].filter((e) => e.source === 'builtin').map((e) => e.id));
+  }
+
+  /** A collection record of these indexed items (every one must be reasoned about and embedded). */
+  private recordOf(key: string, ids: string[]): CollectionRecord {
+    const dim = this.models().embedder.config.outDim;
     const missing = ids.find((id) => !this.tcots.has(id) || !this.vectors.has(id));
     if (missing) throw new Error(`the built-in collection is not fully indexed (${missing} is missing)`);
     const offsets = new Int32Array(ids.length + 1);
@@ -260,23 +277,50 @@ export class Library {
   }
 
   /** Returns false when cancelled part-way. */
-  private async indexBuiltin(builtin: Entry[], m: LibraryModels, batchSize: number, onProgress?: ProgressCallback): Promise<boolean> {
+  /**
+   * Reason about and embed the built-in items in batches. What is done is saved every few seconds under the
+   * cache key's partial record, so a closed tab (or a cancel) keeps it: the next open loads those items and
+   * indexes only the rest. Returns whether every item is indexed, and how many came from a partial record.
+   */
+  private async indexBuiltin(builtin: Entry[], m: LibraryModels, cacheKey: string, batchSize: number, saveMs: number, onProgress?: ProgressCallback): Promise<{ complete: boolean; resumed: number }> {
     const t0 = performance.now();
-    for (let start = 0; start < builtin.length; start += batchSize) {
-      if (this.cancelled) return false;
-      const batch = builtin.slice(start, start + batchSize);
+    const dim = m.embedder.config.outDim;
+    const kept = await this.store?.collection(partialKey(cacheKey)).catch(() => undefined);
+    const known = new Set(builtin.map((e) => e.id));
+    let resumed = 0;
+    if (kept && kept.dim === dim && kept.ids.every((id) => known.has(id))) {
+      this.loadRecord(kept);
+      resumed = kept.ids.length;
+    }
+    const todo = builtin.filter((e) => !this.vectors.has(e.id));
+    const resumedNote = resumed ? `; ${resumed} kept from an earlier visit` : '';
+    if (resumed) onProgress?.({ task: 'index', done: resumed, total: builtin.length, message: `Resuming indexing: ${resumed} of ${builtin.length} items were indexed on an earlier visit and are kept; indexing the other ${todo.length}` });
+    let savedAt = performance.now();
+    const savePartial = async () => {
+      const ids = builtin.filter((e) => this.vectors.has(e.id)).map((e) => e.id);
+      if (ids.length > resumed) await this.store?.putCollection(this.recordOf(partialKey(cacheKey), ids)).catch(() => undefined);
+      savedAt = performance.now();
+    };
+    for (let start = 0; start < todo.length; start += batchSize) {
+      if (this.cancelled) {
+        await savePartial();
+        return { complete: false, resumed };
+      }
+      const batch = todo.slice(start, start + batchSize);
       const visuals = batch.map((e) => worldVisualOf(e.world!));
       const tcots =
         this.options.tcot === 'teacher'
           ? batch.map((e) => this.teacherTcot(e.world!, e.id))
           : await this.reason(m.reasoner, visuals.map((v) => ({ visual: v })));
       await this.embedInto(m, batch.map((e) => e.id), visuals, tcots);
-      const done = Math.min(builtin.length, start + batchSize);
-      const rate = done / ((performance.now() - t0) / 1000);
-      onProgress?.({ task: 'index', done, total: builtin.length, message: `Indexing the built-in collection: ${done} / ${builtin.length} (${rate.toFixed(1)} items/s)` });
+      const fresh = Math.min(todo.length, start + batchSize);
+      const done = resumed + fresh;
+      const rate = fresh / ((performance.now() - t0) / 1000);
+      onProgress?.({ task: 'index', done, total: builtin.length, message: `Indexing the built-in collection: ${done} / ${builtin.length} (${rate.toFixed(1)} items/s${resumedNote})` });
+      if (fresh < todo.length && performance.now() - savedAt >= saveMs) await savePartial();
       await nextTick(); // let a cancel() call in
     }
-    return true;
+    return { complete: true, resumed };
   }
 
   private teacherTcot(input: WorldInput, id: string): Int32Array {

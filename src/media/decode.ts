@@ -149,7 +149,11 @@ export async function sampleVideoFrames(name: string, blob: Blob, count = VIDEO_
     for (const t of times) {
       video.currentTime = Math.min(t, Math.max(0, duration - 1e-3));
       await once(video, 'seeked', 15_000).catch(() => {
-        throw fail(`could not seek to ${t.toFixed(2)} s`);
+        // Not even the first picture: a header that promises a video and a stream with no frame in it.
+        if (!frames.length && video.readyState < HAVE_CURRENT_DATA) {
+          throw new MediaError('corrupt', `the video has no frames to read: its header declares ${video.videoWidth}×${video.videoHeight} pixels and ${duration.toFixed(1)} s, but no picture could be decoded`, name);
+        }
+        throw fail(`could not seek to ${t.toFixed(2)} s, frame ${frames.length + 1} of ${times.length}`);
       });
       ctx.drawImage(video, 0, 0, size.width, size.height);
       const data = ctx.getImageData(0, 0, size.width, size.height).data;
@@ -163,4 +167,5 @@ export async function sampleVideoFrames(name: string, blob: Blob, count = VIDEO_
     URL.revokeObjectURL(url);
   }
 }
+const HAVE_CURRENT_DATA = 2; // HTMLMediaElement.HAVE_CURRENT_DATA
 const MediaError_SRC_NOT_SUPPORTED = 4; // HTMLMediaElement MediaError.MEDIA_ERR_SRC_NOT_SUPPORTED

@@ -250,6 +250,10 @@ export class LibraryStore {
     });
   }
 
+  deleteCollection(key: string): Promise<void> {
+    return this.tx(['collections'], 'readwrite', (t) => t.objectStore('collections').delete(key));
+  }
+
   clearCollections(): Promise<void> {
     return this.tx(['collections'], 'readwrite', (t) => t.objectStore('collections').clear());
   }

@@ -14,6 +14,7 @@ export type LibraryPhase = 'idle' | 'loading-models' | 'indexing' | 'ready' | 'e
 /** Progress with the figures a person wants: how many, how fast, how long still. */
 export interface RateProgress extends Progress {
   startedAt: number;
+  startDone: number;
   rate: number | null; // items per second
   etaS: number | null;
 }
@@ -29,6 +30,9 @@ export interface LibrarySlice {
   addProgress: RateProgress | null;
   addResults: AddResult[];
   storage: StorageUse | null;
+  /** An import the page closed in the middle of (found on the next open): which files were stored, which not. */
+  interruptedImport: InterruptedImport | null;
+  dismissInterruptedImport(): void;
   openLibrary(): Promise<void>;
   addFiles(files: File[]): Promise<void>;
   cancelWork(): Promise<void>;
@@ -37,12 +41,67 @@ export interface LibrarySlice {
   refreshStorage(): Promise<void>;
 }
 
+export interface InterruptedImport {
+  at: number;
+  stored: string[];
+  missing: string[];
+}
+
+/**
+ * The import journal (localStorage): written before a drop's files are read, removed when their results are in.
+ * Each file is stored in one transaction, so after a closed tab the library holds whole files only; the journal
+ * says which of the picked files those were and which must be added again.
+ */
+const IMPORT_JOURNAL = 'embedrl.import';
+interface ImportJournal {
+  at: number;
+  names: string[];
+  /** User items present before the import. */
+  before: string[];
+}
+
+function writeJournal(j: ImportJournal | null) {
+  try {
+    if (j) localStorage.setItem(IMPORT_JOURNAL, JSON.stringify(j));
+    else localStorage.removeItem(IMPORT_JOURNAL);
+  } catch {
+    // No storage (private mode, full): the import goes on without a journal.
+  }
+}
+
+/** What an unfinished journal says, against the user items now stored; null when no import was interrupted. */
+export function interruptedImport(journalText: string | null, items: Pick<LibraryItem, 'id' | 'name'>[]): InterruptedImport | null {
+  if (!journalText) return null;
+  let j: ImportJournal;
+  try {
+    j = JSON.parse(journalText) as ImportJournal;
+    if (!Array.isArray(j.names) || !Array.isArray(j.before)) return null;
+  } catch {
+    return null;
+  }
+  const before = new Set(j.before);
+  const added = items.filter((i) => !before.has(i.id)).map((i) => i.name);
+  const stored: string[] = [];
+  const missing: string[] = [];
+  for (const name of j.names) {
+    const k = added.indexOf(name);
+    if (k >= 0) {
+      stored.push(name);
+      added.splice(k, 1);
+    } else missing.push(name);
+  }
+  return { at: Number(j.at) || 0, stored, missing };
+}
+
 export function withRate(p: Progress, previous: RateProgress | null): RateProgress {
-  const startedAt = previous && previous.task === p.task ? previous.startedAt : performance.now();
+  const same = previous && previous.task === p.task;
+  const startedAt = same ? previous.startedAt : performance.now();
+  // Work done before the first report (items kept from an interrupted visit) does not count towards the rate.
+  const startDone = same ? previous.startDone : p.done;
   const seconds = (performance.now() - startedAt) / 1000;
-  const rate = p.done > 0 && seconds > 0 ? p.done / seconds : null;
+  const rate = p.done > startDone && seconds > 0 ? (p.done - startDone) / seconds : null;
   const etaS = rate && p.total > p.done ? (p.total - p.done) / rate : rate ? 0 : null;
-  return { ...p, startedAt, rate, etaS };
+  return { ...p, startedAt, startDone, rate, etaS };
 }
 
 /**
@@ -72,6 +131,11 @@ export const createLibrarySlice: StateCreator<AppState, [], [], LibrarySlice> = 
   addProgress: null,
   addResults: [],
   storage: null,
+  interruptedImport: null,
+
+  dismissInterruptedImport() {
+    set({ interruptedImport: null });
+  },
 
   async openLibrary() {
     const handle = get().handle;
@@ -101,7 +165,15 @@ export const createLibrarySlice: StateCreator<AppState, [], [], LibrarySlice> = 
         Comlink.proxy((p: Progress) => set({ indexProgress: withRate(p, get().indexProgress) })),
       );
       if (get().handle !== handle) return;
-      set({ library, userItems: library.userItems, libraryPhase: 'ready' });
+      let journal: string | null = null;
+      try {
+        journal = localStorage.getItem(IMPORT_JOURNAL);
+      } catch {
+        journal = null;
+      }
+      const interrupted = interruptedImport(journal, library.userItems);
+      if (journal) writeJournal(null);
+      set({ library, userItems: library.userItems, libraryPhase: 'ready', interruptedImport: interrupted });
       void get().refreshStorage();
     } catch (err) {
       set({ libraryPhase: 'error', libraryError: err instanceof Error ? err.message : String(err) });
@@ -112,7 +184,8 @@ export const createLibrarySlice: StateCreator<AppState, [], [], LibrarySlice> = 
     const handle = get().handle;
     if (!handle || files.length === 0) return;
     const start: Progress = { task: 'add', done: 0, total: files.length, message: 'Reading the files…' };
-    set({ addResults: [], addProgress: withRate(start, null) });
+    set({ addResults: [], addProgress: withRate(start, null), interruptedImport: null });
+    writeJournal({ at: Date.now(), names: files.map((f) => f.name), before: get().userItems.map((i) => i.id) });
     try {
       const { inputs, errors, order } = await prepareFiles(files, (done, total, name) =>
         set({ addProgress: { ...get().addProgress!, done: 0, total, message: `Reading ${name} (${done + 1} / ${total})…` } }),
@@ -133,6 +206,8 @@ export const createLibrarySlice: StateCreator<AppState, [], [], LibrarySlice> = 
       void get().refreshStorage();
     } catch (err) {
       set({ addProgress: null, addResults: [{ name: '(all files)', ok: false, code: 'storage', message: err instanceof Error ? err.message : String(err) }] });
+    } finally {
+      writeJournal(null);
     }
   },
 

@@ -267,6 +267,28 @@ function SettingsCard({ disabled }: { disabled: boolean }) {
   );
 }
 
+
+/** What a resume after a closed tab keeps and what it runs again, from the checkpoint and the run's progress mark. */
+function ResumeOffer({ saved }: { saved: NonNullable<FinetuneSnapshot['saved']> }) {
+  const at = new Date(saved.savedAt).toLocaleTimeString();
+  const redo = saved.reached - saved.step;
+  if (redo <= 0) {
+    return (
+      <>
+        A run was interrupted at step <strong>{saved.step}</strong> of {saved.steps}, and its checkpoint holds that step (saved {at}): resuming continues
+        from step {saved.step + 1} and redoes nothing. Or start a new one.
+      </>
+    );
+  }
+  return (
+    <>
+      A run was interrupted after step <strong>{saved.reached}</strong> of {saved.steps}; its last checkpoint is step <strong>{saved.step}</strong> (saved {at}).
+      Resuming keeps everything learned up to step {saved.step} and redoes {redo === 1 ? `step ${saved.reached}` : `steps ${saved.step + 1}–${saved.reached} (${redo} steps)`}. Or
+      start a new one.
+    </>
+  );
+}
+
 function Controls({ ft }: { ft: FinetuneSnapshot | null }) {
   const s = useAppStore(
     useShallow((s) => ({ start: s.startFinetune, pause: s.pauseFinetune, resume: s.resumeFinetune, stop: s.stopFinetune, discard: s.discardFinetune, error: s.ftError, ready: s.libraryPhase === 'ready' })),
@@ -284,8 +306,7 @@ function Controls({ ft }: { ft: FinetuneSnapshot | null }) {
     <section className="card ft-controls" aria-label="Run controls">
       {phase === 'idle' && ft?.saved && !ft.saved.finished && (
         <p className="banner" data-testid="ft-resume-offer">
-          A run was interrupted. Its last checkpoint is step <strong>{ft.saved.step}</strong> of {ft.saved.steps} (saved {new Date(ft.saved.savedAt).toLocaleTimeString()}): resuming
-          continues from there, with what it learned up to that step — steps after the checkpoint (at most the checkpoint interval) are run again. Or start a new one.
+          <ResumeOffer saved={ft.saved} />
         </p>
       )}
       <div className="row">

@@ -29,9 +29,9 @@ export function LibraryStatus() {
       {s.phase === 'ready' && s.library && (
         <p data-testid="library-ready" data-size={s.library.size} data-from-cache={String(s.library.fromCache)} data-from-shipped={String(s.library.fromShipped)}>
           {s.library.partial
-            ? `${s.library.size - s.library.userItems.length} of the ${s.library.builtinCount} built-in items searchable (indexing was cancelled: the rest are not indexed, and nothing was cached)`
+            ? `${s.library.size - s.library.userItems.length} of the ${s.library.builtinCount} built-in items searchable (indexing was cancelled: the rest are not indexed; what was done is kept, and the next visit indexes only the rest)`
             : `${s.library.builtinCount} built-in items searchable (${s.library.collection.images} images, ${s.library.collection.clips} clips)`}
-          {s.library.partial ? '' : s.library.fromShipped ? `, loaded from the index shipped with the models in ${(s.library.ms / 1000).toFixed(1)} s` : s.library.fromCache ? `, loaded from this browser’s cache in ${(s.library.ms / 1000).toFixed(1)} s` : `, indexed in ${(s.library.ms / 1000).toFixed(1)} s`}
+          {s.library.partial ? '' : s.library.fromShipped ? `, loaded from the index shipped with the models in ${(s.library.ms / 1000).toFixed(1)} s` : s.library.fromCache ? `, loaded from this browser’s cache in ${(s.library.ms / 1000).toFixed(1)} s` : `, indexed in ${(s.library.ms / 1000).toFixed(1)} s${s.library.resumedItems ? ` (${s.library.resumedItems} of them kept from an earlier visit that was interrupted)` : ''}`}
           , and {s.library.userItems.length} of yours.
         </p>
       )}
@@ -145,6 +145,8 @@ export function LibraryView() {
       storage: s.storage,
       search: s.search,
       setView: s.setView,
+      interrupted: s.interruptedImport,
+      dismissInterrupted: s.dismissInterruptedImport,
     })),
   );
   // Open the library once the engine is ready (again after a backend switch, which starts a new worker).
@@ -176,6 +178,29 @@ export function LibraryView() {
             {!ready && ' (Available once the library is ready.)'}
           </p>
         </DropZone>
+        {s.interrupted && (
+          <div className="banner" role="status" data-testid="import-interrupted">
+            <p>
+              An import was interrupted{s.interrupted.at ? ` (started ${new Date(s.interrupted.at).toLocaleTimeString()})` : ''}: the page closed before it
+              finished. {s.interrupted.stored.length} of the {s.interrupted.stored.length + s.interrupted.missing.length} files picked had been stored whole and
+              are below
+              {s.interrupted.missing.length
+                ? `; ${s.interrupted.missing.length === 1 ? 'this one was' : `these ${s.interrupted.missing.length} were`} not stored (nothing of ${s.interrupted.missing.length === 1 ? 'it' : 'them'} was half-written) — add ${s.interrupted.missing.length === 1 ? 'it' : 'them'} again:`
+                : '; nothing needs to be added again.'}
+            </p>
+            {s.interrupted.missing.length > 0 && (
+              <ul data-testid="import-missing">
+                {s.interrupted.missing.slice(0, 50).map((name, i) => (
+                  <li key={i}>{name}</li>
+                ))}
+                {s.interrupted.missing.length > 50 && <li>… and {s.interrupted.missing.length - 50} more</li>}
+              </ul>
+            )}
+            <button type="button" onClick={() => s.dismissInterrupted()}>
+              Dismiss
+            </button>
+          </div>
+        )}
         {s.addProgress && <ProgressBar progress={s.addProgress} unit="files" onCancel={() => void s.cancel()} testId="add-progress" />}
         {s.addResults.some((r) => !r.ok && r.code === 'quota') && (
           <p className="banner quota" role="alert" data-testid="quota-error">
