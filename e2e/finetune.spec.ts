@@ -163,6 +163,8 @@ test('fine-tune: 8 pairs through the UI, 5 EG-RL steps with live charts, pause/r
   await expect(page.getByTestId('library-ready')).toBeVisible({ timeout: 120_000 });
   const offer = page.getByTestId('ft-resume-offer');
   await expect(offer).toBeVisible({ timeout: 60_000 });
+  // It says exactly what a resume redoes: the steps between the checkpoint and the last step the run finished.
+  await expect(offer).toContainText(/from step \d+ and redoes nothing\.|Resuming keeps everything learned up to step \d+ and redoes (step \d+|steps \d+–\d+ \(\d+ steps\))\./);
   await expect(page.getByTestId('chart-reward')).toBeVisible();
   await shot(page, 'finetune-resume-offer');
   const savedStep = await stepOf(page);
@@ -216,6 +218,17 @@ test('the built-in lesson: one click loads its pairs and settings, a short run g
   await expect(page.getByTestId('ft-results')).toBeVisible();
   await page.getByTestId('ft-results').scrollIntoViewIfNeeded();
   await shot(page, 'lesson-after');
+  // Presentation mode: larger type, the pairs table and settings folded away, charts and outcome kept; Esc leaves.
+  await page.getByTestId('ft-present').click();
+  await expect(page.locator('.view.finetune')).toHaveAttribute('data-present', 'true');
+  await expect(page.getByTestId('ft-present')).toHaveAttribute('aria-pressed', 'true');
+  await expect(page.getByTestId('ft-settings')).toHaveCount(0);
+  await expect(page.getByTestId('chart-reward')).toBeVisible();
+  await expect(outcome).toBeVisible();
+  await shot(page, 'lesson-presentation');
+  await page.keyboard.press('Escape');
+  await expect(page.locator('.view.finetune')).toHaveAttribute('data-present', 'false');
+  await expect(page.getByTestId('ft-settings')).toBeVisible();
   // After a reload the lesson's pairs are still the lesson's, not taken for the user's own.
   await page.reload();
   await expect(page.getByTestId('library-ready')).toBeVisible({ timeout: 180_000 });

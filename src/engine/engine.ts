@@ -263,6 +263,10 @@ export class LabEngine implements Engine {
     return this.status();
   }
 
+  async restoreFinetuned(): Promise<{ restored: boolean; note: string | null }> {
+    return this.finetuner.restoreApplied();
+  }
+
   async exportFinetuned(): Promise<ModelFile[]> {
     const files = await this.finetuner.exportFiles();
     return Comlink.transfer(files, files.map((f) => f.bytes));

@@ -186,6 +186,27 @@ describe('an EG-RL run', () => {
     expect((await third.state()).saved).toMatchObject({ step: 1, reached: 1, finished: true });
   });
 
+  test('the applied fine-tuned Reasoner survives a reload; after a revert the next visit uses the built-in one', async () => {
+    const { tuner, slots, factory } = await setup();
+    await tuner.addPairs(PAIRS);
+    await tuner.start({ ...SETTINGS, steps: 1, evalEvery: 1 });
+    await until(tuner, ['finished', 'error']);
+    await tuner.apply();
+    const tuned = await slots.probe(5);
+    const info = slots.info().reasoner!;
+    // A reload: the built-in models load, then the remembered fine-tuned Reasoner goes back into the slot.
+    const reloaded = await setup(factory);
+    expect(reloaded.slots.info().reasoner!.source).toBe('random');
+    expect(await reloaded.tuner.restoreApplied()).toEqual({ restored: true, note: null });
+    expect(await reloaded.slots.probe(5)).toEqual(tuned);
+    expect(reloaded.slots.info().reasoner).toMatchObject({ source: 'finetuned', sha256: info.sha256 });
+    expect(await reloaded.tuner.state()).toMatchObject({ applied: true, tuned: { steps: 1 } });
+    await reloaded.tuner.revert();
+    const again = await setup(factory);
+    expect(await again.tuner.restoreApplied()).toEqual({ restored: false, note: null });
+    expect(again.slots.info().reasoner!.source).toBe('random');
+  });
+
   test('stop ends a run early: evaluated, kept, and the checkpoint marked finished', async () => {
     const { tuner } = await setup();
     await tuner.addPairs(PAIRS);

@@ -58,6 +58,14 @@ interface ProgressMark {
 }
 const PROGRESS_KEY = 'progress';
 
+/** The fine-tuned Reasoner Explore uses (RunRecord key APPLIED_KEY), so that the choice survives a reload. */
+interface AppliedRecord {
+  meta: FinetuneMeta;
+  source: 'run' | 'import';
+  artifacts: tf.io.ModelArtifacts;
+}
+const APPLIED_KEY = 'applied';
+
 const nextTick = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
@@ -572,8 +580,17 @@ export class FineTuner {
 
   // ---- the fine-tuned Reasoner ----
 
-  /** Explore uses the fine-tuned Reasoner (a copy goes into the Reasoner slot). */
+  /** Explore uses the fine-tuned Reasoner (a copy goes into the Reasoner slot), and keeps it after a reload. */
   async apply(): Promise<void> {
+    await this.place();
+    const store = await this.store();
+    const mem = memoryHandler();
+    await saveWeights(this.tuned!.model, mem, 'float32');
+    const data: AppliedRecord = { meta: this.tuned!.meta, source: this.snap.tuned?.source ?? 'run', artifacts: mem.artifacts! };
+    await store?.putRun({ key: APPLIED_KEY, savedAt: Date.now(), data }).catch((err) => this.emit({ message: `Explore uses the fine-tuned Reasoner, but this browser could not remember it for the next visit: ${message(err)}` }));
+  }
+
+  private async place(): Promise<void> {
     if (!this.tuned) throw new Error('there is no fine-tuned Reasoner yet: run EG-RL or import a file');
     const base = this.currentBase();
     if (!base) throw new Error('load the Reasoner first');
@@ -585,14 +602,45 @@ export class FineTuner {
     this.emit();
   }
 
-  /** Explore goes back to the built-in Reasoner. */
+  /** Explore goes back to the built-in Reasoner (also after the next reload). */
   async revert(): Promise<void> {
     const base = this.currentBase();
     if (!base) throw new Error('no built-in Reasoner to go back to');
     if (this.slots.get('reasoner') === this.placed) this.slots.put('reasoner', cloneReasoner(base.model), base.info);
     this.placed = null;
     this.placedFrom = null;
+    await (await this.store())?.deleteRun(APPLIED_KEY).catch(() => undefined);
     this.emit();
+  }
+
+  /** The applied fine-tuned Reasoner of an earlier visit back in the slot (the built-in one must be loaded). */
+  async restoreApplied(): Promise<{ restored: boolean; note: string | null }> {
+    if (this.placed && this.slots.get('reasoner') === this.placed) return { restored: true, note: null };
+    const store = await this.store();
+    const rec = await store?.run<AppliedRecord>(APPLIED_KEY).catch(() => undefined);
+    if (!rec) return { restored: false, note: null };
+    const base = this.currentBase();
+    if (!base) return { restored: false, note: null };
+    const forget = async (note: string) => {
+      await store?.deleteRun(APPLIED_KEY).catch(() => undefined);
+      return { restored: false, note };
+    };
+    if (rec.data.meta?.baseKey !== base.key) return forget('the fine-tuned Reasoner used on the last visit was tuned from another base model than the one loaded now, so Explore uses the built-in Reasoner');
+    let model: Reasoner;
+    try {
+      const artifacts = rec.data.artifacts;
+      const loaded = await loadModel({ load: async () => artifacts });
+      if (loaded.model.kind !== 'reasoner' || architecture(loaded.model.config) !== architecture(base.model.config)) {
+        loaded.model.dispose();
+        return forget('the fine-tuned Reasoner remembered from the last visit has another shape than this app’s Reasoner, so Explore uses the built-in one');
+      }
+      model = loaded.model as Reasoner;
+    } catch (err) {
+      return forget(`the fine-tuned Reasoner remembered from the last visit could not be read (${message(err)}), so Explore uses the built-in one`);
+    }
+    this.setTuned(model, rec.data.meta, rec.data.source);
+    await this.place();
+    return { restored: true, note: null };
   }
 
   /** The fine-tuned Reasoner as files (float32 weights; the manifest carries the base model's key and the run's settings). */

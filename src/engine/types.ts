@@ -216,6 +216,11 @@ export interface Engine {
   applyFinetuned(): Promise<EngineStatus>;
   /** Explore goes back to the built-in Reasoner. */
   revertReasoner(): Promise<EngineStatus>;
+  /**
+   * After a reload: the fine-tuned Reasoner that was applied (remembered in IndexedDB) goes back into the slot,
+   * before the library opens. `note` says why it could not (another base model, damaged record).
+   */
+  restoreFinetuned(): Promise<{ restored: boolean; note: string | null }>;
   /** The fine-tuned Reasoner as files (weights format + the base model's key + the run's settings). */
   exportFinetuned(): Promise<ModelFile[]>;
   /** Load an exported fine-tuned Reasoner (validated: hash, base model, shape) and apply it. */

@@ -33,6 +33,8 @@ export interface LibrarySlice {
   /** An import the page closed in the middle of (found on the next open): which files were stored, which not. */
   interruptedImport: InterruptedImport | null;
   dismissInterruptedImport(): void;
+  /** Why the fine-tuned Reasoner applied on an earlier visit is not in use now (null when nothing to say). */
+  restoreNote: string | null;
   openLibrary(): Promise<void>;
   addFiles(files: File[]): Promise<void>;
   cancelWork(): Promise<void>;
@@ -132,6 +134,7 @@ export const createLibrarySlice: StateCreator<AppState, [], [], LibrarySlice> = 
   addResults: [],
   storage: null,
   interruptedImport: null,
+  restoreNote: null,
 
   dismissInterruptedImport() {
     set({ interruptedImport: null });
@@ -158,7 +161,9 @@ export const createLibrarySlice: StateCreator<AppState, [], [], LibrarySlice> = 
           untrained = true;
         }
       }
-      set({ status: await handle.engine.status(), modelsUntrained: untrained, libraryPhase: 'indexing', indexProgress: null });
+      // The fine-tuned Reasoner applied on an earlier visit is used again (the choice survives a reload).
+      const restored = await handle.engine.restoreFinetuned().catch((err: unknown) => ({ restored: false, note: `the fine-tuned Reasoner of the last visit could not be restored (${err instanceof Error ? err.message : String(err)})` }));
+      set({ status: await handle.engine.status(), modelsUntrained: untrained, libraryPhase: 'indexing', indexProgress: null, restoreNote: restored.note });
       const library = await handle.engine.openLibrary(
         // The shipped index serves only when it was made by exactly these models and settings (the Library checks).
         { collection: settings.collection, maxNewTokens: settings.maxNewTokens, ...(settings.preset !== 'tiny' ? { shippedIndexUrl: shippedIndexUrl() } : {}) },

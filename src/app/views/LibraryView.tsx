@@ -14,7 +14,7 @@ const fmtBytes = (b: number | null) =>
 
 export function LibraryStatus() {
   const s = useAppStore(
-    useShallow((s) => ({ phase: s.libraryPhase, error: s.libraryError, library: s.library, indexProgress: s.indexProgress, untrained: s.modelsUntrained, cancel: s.cancelWork })),
+    useShallow((s) => ({ phase: s.libraryPhase, error: s.libraryError, library: s.library, indexProgress: s.indexProgress, untrained: s.modelsUntrained, cancel: s.cancelWork, restoreNote: s.restoreNote, reasoner: s.status?.models.reasoner?.source })),
   );
   return (
     <div className="library-status" data-testid="library-status" data-phase={s.phase}>
@@ -33,6 +33,16 @@ export function LibraryStatus() {
             : `${s.library.builtinCount} built-in items searchable (${s.library.collection.images} images, ${s.library.collection.clips} clips)`}
           {s.library.partial ? '' : s.library.fromShipped ? `, loaded from the index shipped with the models in ${(s.library.ms / 1000).toFixed(1)} s` : s.library.fromCache ? `, loaded from this browser’s cache in ${(s.library.ms / 1000).toFixed(1)} s` : `, indexed in ${(s.library.ms / 1000).toFixed(1)} s${s.library.resumedItems ? ` (${s.library.resumedItems} of them kept from an earlier visit that was interrupted)` : ''}`}
           , and {s.library.userItems.length} of yours.
+        </p>
+      )}
+      {s.restoreNote && (
+        <p className="note" data-testid="restore-note">
+          Note: {s.restoreNote}.
+        </p>
+      )}
+      {s.phase === 'ready' && s.reasoner === 'finetuned' && (
+        <p className="note" data-testid="finetuned-in-use">
+          Explore uses your fine-tuned Reasoner (applied in Fine-tune; kept across visits). Fine-tune → “Back to the built-in Reasoner” goes back.
         </p>
       )}
       {s.phase === 'ready' && s.library?.shippedNote && (
@@ -189,12 +199,10 @@ export function LibraryView() {
                 : '; nothing needs to be added again.'}
             </p>
             {s.interrupted.missing.length > 0 && (
-              <ul data-testid="import-missing">
-                {s.interrupted.missing.slice(0, 50).map((name, i) => (
-                  <li key={i}>{name}</li>
-                ))}
-                {s.interrupted.missing.length > 50 && <li>… and {s.interrupted.missing.length - 50} more</li>}
-              </ul>
+              <p className="missing-files" data-testid="import-missing" data-count={s.interrupted.missing.length}>
+                {s.interrupted.missing.slice(0, 50).join(', ')}
+                {s.interrupted.missing.length > 50 && ` … and ${s.interrupted.missing.length - 50} more`}
+              </p>
             )}
             <button type="button" onClick={() => s.dismissInterrupted()}>
               Dismiss
