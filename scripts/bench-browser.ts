@@ -6,17 +6,22 @@ import { dirname } from 'node:path';
 import { chromium } from '@playwright/test';
 import { chromiumLaunchOptions } from '../e2e/chromium';
 import { startPreview } from './preview-server';
+import { cliArgs } from '../src/cli/args';
 
-const arg = (name: string) => {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-};
-const backend = arg('--backend') ?? 'webgpu';
-const full = process.argv.includes('--full');
-const only = arg('--only');
-const withFinetune = process.argv.includes('--finetune');
-const out = arg('--out') ?? `bench-results/browser-${backend}.json`;
-const port = Number(arg('--port') ?? 4174);
+const { values: opts } = cliArgs('npm run bench:browser [-- --backend webgpu|webgl|wasm|cpu] [--full] [--only search|finetune] [--finetune] [--out FILE]', {
+  backend: { type: 'string', default: 'webgpu', value: 'webgpu|webgl|wasm|cpu', help: 'the engine backend in the page' },
+  full: { type: 'boolean', help: 'the full benchmark (default: quick)' },
+  only: { type: 'string', value: 'search|finetune', help: 'run only this part' },
+  finetune: { type: 'boolean', help: 'add the EG-RL fine-tuning step' },
+  out: { type: 'string', value: 'FILE', help: 'the JSON result (default bench-results/browser-BACKEND.json)' },
+  port: { type: 'string', default: '4174', value: 'PORT', help: 'the preview server port' },
+});
+const backend = opts.backend;
+const full = opts.full;
+const only = opts.only;
+const withFinetune = opts.finetune;
+const out = opts.out ?? `bench-results/browser-${backend}.json`;
+const port = Number(opts.port);
 
 const { base, stop } = await startPreview(port, { path: '/bench.html' });
 const browser = await chromium.launch(chromiumLaunchOptions());

@@ -11,18 +11,23 @@ import { dirname } from 'node:path';
 import { chromium, type Page } from '@playwright/test';
 import { chromiumLaunchOptions } from '../e2e/chromium';
 import { startPreview } from './preview-server';
+import { cliArgs } from '../src/cli/args';
 import type { Engine } from '../src/engine/types';
 
-const arg = (name: string) => {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-};
-const settings = arg('--settings') ?? 'collection=200&preset=tiny&tokens=12';
-const queries = Number(arg('--queries') ?? 5);
-const out = arg('--out') ?? 'bench-results/library.json';
-const port = Number(arg('--port') ?? 4175);
-const modelsDir = arg('--models');
-const dist = arg('--dist'); // a build elsewhere than dist/ (e.g. while others rebuild dist/)
+const { values: opts } = cliArgs("npm run bench:library [-- --settings 'collection=200&preset=tiny&tokens=12'] [--queries 5] [--models DIR] [--dist DIR] [--out FILE]", {
+  settings: { type: 'string', default: 'collection=200&preset=tiny&tokens=12', value: 'URL_SETTINGS', help: "the app's URL settings" },
+  queries: { type: 'string', default: '5', value: 'N', help: 'text queries on Explore' },
+  models: { type: 'string', value: 'DIR', help: 'serve DIR/reasoner/ and DIR/embedder/ as the shipped weights' },
+  dist: { type: 'string', value: 'DIR', help: 'a build elsewhere than dist/' },
+  out: { type: 'string', default: 'bench-results/library.json', value: 'FILE', help: 'the JSON result' },
+  port: { type: 'string', default: '4175', value: 'PORT', help: 'the preview server port' },
+});
+const settings = opts.settings;
+const queries = Number(opts.queries);
+const out = opts.out;
+const port = Number(opts.port);
+const modelsDir = opts.models;
+const dist = opts.dist; // a build elsewhere than dist/ (e.g. while others rebuild dist/)
 
 interface QueryTiming {
   query: string;

@@ -7,16 +7,19 @@ import { mkdir } from 'node:fs/promises';
 import { chromium } from '@playwright/test';
 import { chromiumLaunchOptions } from '../e2e/chromium';
 import { startPreview } from './preview-server';
+import { cliArgs } from '../src/cli/args';
 import type { Engine } from '../src/engine/types';
 
-const arg = (name: string) => {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-};
-const settings = arg('--settings') ?? 'collection=48&backend=wasm';
-const out = arg('--out') ?? 'e2e-artifacts/explore-shots';
-const modelsDir = arg('--models');
-const queries = (arg('--queries') ?? 'a small red star|there are three objects|the large blue circle appears').split('|');
+const { values: opts } = cliArgs("npx tsx scripts/explore-shots.ts [--settings 'collection=48&backend=wasm'] [--models DIR] [--queries 'a small red star|…'] [--out DIR]", {
+  settings: { type: 'string', default: 'collection=48&backend=wasm', value: 'URL_SETTINGS', help: "the app's URL settings" },
+  models: { type: 'string', value: 'DIR', help: 'serve DIR/reasoner/ and DIR/embedder/ as the shipped weights' },
+  queries: { type: 'string', default: 'a small red star|there are three objects|the large blue circle appears', value: "'Q1|Q2|…'", help: 'caption queries, separated by |' },
+  out: { type: 'string', default: 'e2e-artifacts/explore-shots', value: 'DIR', help: 'where the screenshots go' },
+});
+const settings = opts.settings;
+const out = opts.out;
+const modelsDir = opts.models;
+const queries = opts.queries.split('|');
 
 const { base, stop } = await startPreview(4176);
 const browser = await chromium.launch(chromiumLaunchOptions());

@@ -15,19 +15,25 @@ import { chromium, type Page } from '@playwright/test';
 import { chromiumLaunchOptions } from '../e2e/chromium';
 import { libraryCounts } from '../e2e/idb';
 import { startPreview } from './preview-server';
+import { cliArgs } from '../src/cli/args';
 import type { Engine, EngineMemory, LibraryItem, NewPair } from '../src/engine/types';
 
-const arg = (name: string) => {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-};
-const quick = process.argv.includes('--quick');
-const totalQueries = Number(arg('--queries') ?? (quick ? 100 : 1000));
-const totalSteps = Number(arg('--steps') ?? (quick ? 20 : 200));
-const chunk = Number(arg('--chunk') ?? (quick ? 10 : 20)); // fine-tune steps per run
-const settings = arg('--settings') ?? 'backend=wasm&collection=48&preset=tiny&tokens=12';
-const out = arg('--out') ?? `bench-results/soak${quick ? '-quick' : ''}.json`;
-const port = Number(arg('--port') ?? 4176);
+const { values: opts } = cliArgs("npm run soak [-- --quick] [--queries 1000] [--steps 200] [--chunk 20] [--settings 'backend=wasm&collection=48&preset=tiny&tokens=12'] [--out FILE]", {
+  quick: { type: 'boolean', help: '≈ 100 queries and 20 steps' },
+  queries: { type: 'string', value: 'N', help: 'queries in all (default 1000, 100 with --quick)' },
+  steps: { type: 'string', value: 'N', help: 'fine-tune steps in all (default 200, 20 with --quick)' },
+  chunk: { type: 'string', value: 'N', help: 'fine-tune steps per run (default 20, 10 with --quick)' },
+  settings: { type: 'string', default: 'backend=wasm&collection=48&preset=tiny&tokens=12', value: 'URL_SETTINGS', help: "the app's URL settings" },
+  out: { type: 'string', value: 'FILE', help: 'the JSON result (default bench-results/soak.json, soak-quick.json with --quick)' },
+  port: { type: 'string', default: '4176', value: 'PORT', help: 'the preview server port' },
+});
+const quick = opts.quick;
+const totalQueries = Number(opts.queries ?? (quick ? 100 : 1000));
+const totalSteps = Number(opts.steps ?? (quick ? 20 : 200));
+const chunk = Number(opts.chunk ?? (quick ? 10 : 20)); // fine-tune steps per run
+const settings = opts.settings;
+const out = opts.out ?? `bench-results/soak${quick ? '-quick' : ''}.json`;
+const port = Number(opts.port);
 const WARMUP = Math.min(20, Math.floor(totalQueries / 5)); // queries (and the first fine-tune run) before the baseline sample
 const USER_FILES = ['e2e/fixtures/red.webp', 'e2e/fixtures/red.bmp', 'e2e/fixtures/two-frames.gif'];
 

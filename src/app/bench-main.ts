@@ -7,6 +7,7 @@ import { formatFinetuneBench } from '../engine/finetune-bench';
 import { formatBenchTable } from '../models/bench';
 import type { BackendPreference, Progress } from '../engine/types';
 import { startEngineWorker } from './engine-client';
+import { errorMessage } from '../media/errors';
 
 const params = new URLSearchParams(location.search);
 const preference = (params.get('backend') ?? 'auto') as BackendPreference;
@@ -35,7 +36,7 @@ async function main() {
 }
 
 main().catch((err: unknown) => {
-  el('status').textContent = `failed: ${err instanceof Error ? err.message : String(err)}`;
+  el('status').textContent = `failed: ${errorMessage(err)}`;
   el('result').dataset.error = String(err);
   el('result').dataset.done = '1';
 });

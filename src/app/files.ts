@@ -2,7 +2,7 @@
 // there); videos are sampled here with an HTMLVideoElement (the worker has none) and their frames are
 // transferred. Each file's problem is reported on its own; the rest go on.
 import { checkBlob, sampleVideoFrames } from '../media/decode';
-import { MediaError } from '../media/errors';
+import { MediaError, errorMessage } from '../media/errors';
 import type { AddResult, MediaInput } from '../engine/types';
 
 /** Every file in a drop, folders included (recursively, through the File System entries API). */
@@ -42,7 +42,7 @@ export async function prepareFiles(files: File[], onFile?: (done: number, total:
         inputs.push({ kind: 'clip', name: file.name, fileBytes: file.size, frames: clip.frames, width: clip.width, height: clip.height });
       }
     } catch (err) {
-      const e = err instanceof MediaError ? err : new MediaError('corrupt', err instanceof Error ? err.message : String(err), file.name);
+      const e = err instanceof MediaError ? err : new MediaError('corrupt', errorMessage(err), file.name);
       errors.push({ name: file.name, ok: false, code: e.code, message: e.message });
     }
   }

@@ -9,27 +9,20 @@ import * as tf from '@tensorflow/tfjs-core';
 import { IDBFactory } from 'fake-indexeddb';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { parseArgs } from 'node:util';
 import { createEngine } from '../engine/engine';
 import { nodePlatform } from '../engine/platform-node';
 import { formatScaleTable, formatSearchTable, runScaleBench, runSearchBench } from '../engine/search-bench';
 import { formatFinetuneBench, runFinetuneBench } from '../engine/finetune-bench';
 import { formatBenchTable, runModelBench } from '../models/bench';
+import { cliArgs } from './args';
 
-const { values: args } = parseArgs({
-  options: {
-    out: { type: 'string', default: 'bench-results/node.json' },
-    quick: { type: 'boolean', default: false }, // fewer repeats, 16-token no-cache baseline
-    'search-only': { type: 'boolean', default: false },
-    scale: { type: 'boolean', default: false },
-    'finetune-only': { type: 'boolean', default: false },
-    help: { type: 'boolean', default: false },
-  },
+const { values: args } = cliArgs('npm run bench [-- --out FILE] [--quick] [--search-only] [--scale] [--finetune-only]', {
+  out: { type: 'string', default: 'bench-results/node.json', value: 'FILE', help: 'the JSON result' },
+  quick: { type: 'boolean', help: 'fewer repeats, 16-token no-cache baseline' },
+  'search-only': { type: 'boolean', help: 'only the search benchmark' },
+  scale: { type: 'boolean', help: "the index's scale benchmark (skips the model and fine-tune parts)" },
+  'finetune-only': { type: 'boolean', help: 'only the EG-RL fine-tuning step' },
 });
-if (args.help) {
-  console.log('npm run bench [-- --out FILE] [--quick] [--search-only] [--scale] [--finetune-only]');
-  process.exit(0);
-}
 const { out, quick, scale } = args;
 const searchOnly = args['search-only'] || scale;
 const finetuneOnly = args['finetune-only'];

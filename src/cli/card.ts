@@ -10,17 +10,26 @@ import { ABILITIES, TASKS } from '../world/types';
 import { analyse, mergeBySeed, formatEstimate as ci, formatPoints as pts, type EvalFile } from '../train/card';
 import type { Estimate, Summary } from '../train/evaluate';
 import { trend } from '../train/trend';
+import { cliArgs } from './args';
 
-function arg(name: string, fallback?: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : fallback;
-}
-const runDir = arg('run', 'runs/full')!;
-const out = arg('out', 'public/models')!;
-const evalPaths = (arg('evals') ?? '').split(',').filter(Boolean);
-const notesPath = arg('notes'); // hand-written reading of the results (markdown), placed after the claims
-const qualityPaths = (arg('quality') ?? '').split(',').filter(Boolean); // npm run tcot-quality -- --json
-const collectionPath = arg('collection'); // npm run eval -- --collection --json
+const { values: args } = cliArgs(
+  `npm run card -- --run runs/full --evals runs/eval-101.json,runs/eval-202.json,runs/eval-303.json [--out public/models]
+                 [--quality runs/quality-101.json,…] [--collection runs/collection.json] [--notes FILE]`,
+  {
+    run: { type: 'string', default: 'runs/full', value: 'DIR', help: 'the training run (run.json, steps.jsonl, curve PNGs)' },
+    evals: { type: 'string', value: 'FILE[,FILE…]', help: 'held-out evaluations on several seeds, required (npm run eval -- --json FILE)' },
+    out: { type: 'string', default: 'public/models', value: 'DIR', help: 'where MODEL_CARD.md and card.json go (beside the shipped weights)' },
+    quality: { type: 'string', value: 'FILE[,FILE…]', help: 'T-CoT quality files (npm run tcot-quality -- --json FILE)' },
+    collection: { type: 'string', value: 'FILE', help: 'the collection precision@5 file (npm run eval -- --collection --json FILE)' },
+    notes: { type: 'string', value: 'FILE', help: 'hand-written reading of the results (markdown), placed after the claims' },
+  },
+);
+const runDir = args.run;
+const out = args.out;
+const evalPaths = (args.evals ?? '').split(',').filter(Boolean);
+const notesPath = args.notes; // hand-written reading of the results (markdown), placed after the claims
+const qualityPaths = (args.quality ?? '').split(',').filter(Boolean); // npm run tcot-quality -- --json
+const collectionPath = args.collection; // npm run eval -- --collection --json
 if (evalPaths.length === 0) throw new Error('--evals FILE[,FILE…] is required (npm run eval -- --json FILE)');
 
 const run = JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8'));

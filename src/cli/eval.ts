@@ -19,17 +19,32 @@ import { buildSuite, builtinCollection } from '../world/suite';
 import { collectionPrecision, sampleCollectionQueries, type CollectionResult } from '../train/collection-eval';
 import { ABILITIES, TASKS } from '../world/types';
 import { evaluateItems, pairedDifference, summarize, type ItemResult, type Summary, type TcotSource } from '../train/evaluate';
+import { cliArgs } from './args';
 
-function arg(name: string, fallback?: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : fallback;
-}
+const { values: args } = cliArgs(
+  `npm run eval -- --seed N [--reasoner none|annotator|sft|egrl|gold|all] [--json FILE] [--models DIR]
+                 [--per-task K] [--fp32 CKPT_DIR]
+npm run eval -- --collection [--collection-seed 1] [--queries 100] [--images 1000] [--clips 300] [--seed N]`,
+  {
+    seed: { type: 'string', default: '7919', value: 'N', help: 'held-out suite seed (also the caption sample with --collection)' },
+    reasoner: { type: 'string', default: 'all', value: 'ROWS', help: 'T-CoT sources, comma-separated: none | annotator | sft | egrl | gold | all' },
+    models: { type: 'string', default: 'public/models', value: 'DIR', help: 'int8 models (DIR/embedder, DIR/reasoner-sft, DIR/reasoner)' },
+    'per-task': { type: 'string', default: '20', value: 'K', help: 'held-out items per task' },
+    fp32: { type: 'string', value: 'CKPT_DIR', help: "adds an egrl-fp32 row from a training run's float32 checkpoints (DIR/ckpt)" },
+    json: { type: 'string', value: 'FILE', help: 'write the results as JSON' },
+    collection: { type: 'boolean', help: 'precision@5 on the built-in collection instead of the held-out suite' },
+    'collection-seed': { type: 'string', default: '1', value: 'S', help: '--collection: the collection seed' },
+    queries: { type: 'string', default: '100', value: 'N', help: '--collection: sampled captions' },
+    images: { type: 'string', default: '1000', value: 'N', help: '--collection: images in the collection' },
+    clips: { type: 'string', default: '300', value: 'N', help: '--collection: clips in the collection' },
+  },
+);
 
-const seed = Number(arg('seed', '7919'));
-const which = arg('reasoner', 'all')!;
-const modelsDir = arg('models', 'public/models')!;
-const perTask = Number(arg('per-task', '20'));
-const fp32Dir = arg('fp32');
+const seed = Number(args.seed);
+const which = args.reasoner;
+const modelsDir = args.models;
+const perTask = Number(args['per-task']);
+const fp32Dir = args.fp32;
 const ROWS = ['none', 'annotator', 'sft', 'egrl', 'gold'] as const;
 const rows = which === 'all' ? [...ROWS] : which.split(',');
 for (const r of rows) if (!(ROWS as readonly string[]).includes(r)) throw new Error(`unknown --reasoner ${r} (none | annotator | sft | egrl | gold | all)`);
@@ -42,10 +57,10 @@ async function load<T extends Embedder | Reasoner>(dir: string): Promise<T> {
 }
 const embedder = await load<Embedder>(join(modelsDir, 'embedder'));
 
-if (process.argv.includes('--collection')) {
-  const collection = builtinCollection({ seed: Number(arg('collection-seed', '1')), images: Number(arg('images', '1000')), clips: Number(arg('clips', '300')) });
-  const queries = sampleCollectionQueries(collection, Number(arg('queries', '100')), seed);
-  console.error(`collection seed ${arg('collection-seed', '1')}: ${collection.images.length} images + ${collection.clips.length} clips · ${queries.length} captions (seed ${seed}) · models ${modelsDir}`);
+if (args.collection) {
+  const collection = builtinCollection({ seed: Number(args['collection-seed']), images: Number(args.images), clips: Number(args.clips) });
+  const queries = sampleCollectionQueries(collection, Number(args.queries), seed);
+  console.error(`collection seed ${args['collection-seed']}: ${collection.images.length} images + ${collection.clips.length} clips · ${queries.length} captions (seed ${seed}) · models ${modelsDir}`);
   const out: Record<string, CollectionResult> = {};
   const rowsC: [string, Reasoner | null][] = [['none', null], ['egrl', await load<Reasoner>(join(modelsDir, 'reasoner'))]];
   for (const [name, reasoner] of rowsC) {
@@ -56,8 +71,8 @@ if (process.argv.includes('--collection')) {
   }
   const d = pairedDifference(out.egrl!.perQuery, out.none!.perQuery, seed);
   console.log(`collection precision@5: none ${(out.none!.precision.mean * 100).toFixed(1)} · egrl ${(out.egrl!.precision.mean * 100).toFixed(1)} · egrl − none ${(d.mean * 100).toFixed(1)} points [${(d.lo * 100).toFixed(1)}, ${(d.hi * 100).toFixed(1)}]`);
-  const jsonOut = arg('json');
-  if (jsonOut) writeFileSync(jsonOut, JSON.stringify({ seed, collectionSeed: Number(arg('collection-seed', '1')), queries: queries.map((q) => q.text), rows: out, difference: d }, null, 2));
+  const jsonOut = args.json;
+  if (jsonOut) writeFileSync(jsonOut, JSON.stringify({ seed, collectionSeed: Number(args['collection-seed']), queries: queries.map((q) => q.text), rows: out, difference: d }, null, 2));
   process.exit(0);
 }
 
@@ -103,7 +118,7 @@ for (const [a, b] of pairs) {
   diffs[`${a}-${b}`] = d;
   console.log(`${a} − ${b}: ${pct(d.mean)} Hit@1 points [${pct(d.lo)}, ${pct(d.hi)}]`);
 }
-const jsonPath = arg('json');
+const jsonPath = args.json;
 if (jsonPath) {
   writeFileSync(jsonPath, JSON.stringify({ seed, perTask, models: modelsDir, summaries, differences: diffs, items: results }, null, 2));
   console.error(`wrote ${jsonPath}`);

@@ -7,13 +7,13 @@ import { join } from 'node:path';
 import { createEngine } from '../engine/engine';
 import { nodePlatform } from '../engine/platform-node';
 import { writeShippedIndex } from './shipped-index-node';
+import { cliArgs } from './args';
 
-function arg(name: string, fallback?: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : fallback;
-}
+const { values: args } = cliArgs('npm run index-collection -- [--models DIR]', {
+  models: { type: 'string', default: 'public/models', value: 'DIR', help: 'the int8 models to index with (DIR/embedder, DIR/reasoner); the index is written there' },
+});
 
-const dir = arg('models', 'public/models')!;
+const dir = args.models;
 const status = await createEngine(nodePlatform()).init({ preference: 'wasm' });
 if (status.backend !== 'wasm') throw new Error('the WASM backend failed to initialise');
 const info = await writeShippedIndex(dir, (done, total, rate) => process.stderr.write(`\rindexing ${done} / ${total} (${rate.toFixed(1)} items/s)   `));

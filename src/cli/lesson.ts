@@ -7,7 +7,6 @@
 // held-out queries of every seed.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { createEngine } from '../engine/engine';
 import { nodePlatform } from '../engine/platform-node';
 import type { Embedder } from '../models/embedder';
@@ -18,30 +17,26 @@ import { bootstrap, pairedDifference } from '../train/evaluate';
 import { evaluateHeldOut, FinetuneLoop, settingsProblems } from '../train/finetune';
 import { collectionInput, collectionItems, LESSON_PAIRS, LESSON_SETTINGS, lessonById, lessonPairs, LESSONS, splitLesson } from '../train/lesson';
 import { builtinCollection } from '../world/suite';
+import { cliArgs } from './args';
 
-const { values } = parseArgs({
-  options: {
-    lesson: { type: 'string', default: LESSONS[0]!.id },
-    seeds: { type: 'string', default: '1,2,3' },
-    pairs: { type: 'string', default: String(LESSON_PAIRS) },
-    steps: { type: 'string' },
-    lr: { type: 'string' },
-    batch: { type: 'string' },
-    n: { type: 'string' },
-    'kl-coef': { type: 'string' },
-    'held-out': { type: 'string' },
-    models: { type: 'string', default: 'public/models' },
-    reasoner: { type: 'string', default: 'reasoner' },
-    json: { type: 'string' },
-    help: { type: 'boolean', default: false },
+const { values } = cliArgs(
+  `npm run lesson -- [--lesson ${LESSONS.map((l) => l.id).join('|')}] [--seeds 1,2,3] [--pairs ${LESSON_PAIRS}] [--steps N] [--lr X] [--batch N] [--n G] [--kl-coef B] [--held-out S] [--models DIR] [--reasoner reasoner|reasoner-sft] [--json FILE]`,
+  {
+    lesson: { type: 'string', default: LESSONS[0]!.id, value: 'ID', help: `the lesson: ${LESSONS.map((l) => l.id).join(' | ')}` },
+    seeds: { type: 'string', default: '1,2,3', value: 'LIST', help: 'lesson seeds, comma-separated' },
+    pairs: { type: 'string', default: String(LESSON_PAIRS), value: 'N', help: "the concept's pairs per seed" },
+    steps: { type: 'string', value: 'N', help: `EG-RL steps (default ${LESSON_SETTINGS.steps})` },
+    lr: { type: 'string', value: 'X', help: `learning rate (default ${LESSON_SETTINGS.lr})` },
+    batch: { type: 'string', value: 'N', help: `pairs per step (default ${LESSON_SETTINGS.batch})` },
+    n: { type: 'string', value: 'G', help: `rollouts per input (default ${LESSON_SETTINGS.n})` },
+    'kl-coef': { type: 'string', value: 'B', help: `KL coefficient (default ${LESSON_SETTINGS.klCoef})` },
+    'held-out': { type: 'string', value: 'S', help: `held-out share (default ${LESSON_SETTINGS.heldOut})` },
+    models: { type: 'string', default: 'public/models', value: 'DIR', help: 'the int8 models' },
+    reasoner: { type: 'string', default: 'reasoner', value: 'reasoner|reasoner-sft', help: 'the Reasoner to fine-tune' },
+    json: { type: 'string', value: 'FILE', help: 'write the results as JSON' },
   },
-  strict: true,
-});
-if (values.help) {
-  console.log(`npm run lesson -- [--lesson ${LESSONS.map((l) => l.id).join('|')}] [--seeds 1,2,3] [--pairs 40] [--steps N] [--lr X] [--batch N] [--n G] [--kl-coef B] [--held-out S] [--models DIR] [--reasoner reasoner|reasoner-sft] [--json FILE]`);
-  process.exit(0);
-}
-const concept = lessonById(values.lesson!);
+);
+const concept = lessonById(values.lesson);
 const num = (v: string | undefined, fallback: number) => (v === undefined ? fallback : Number(v));
 const settings = {
   ...LESSON_SETTINGS,
@@ -54,12 +49,12 @@ const settings = {
 };
 const problems = settingsProblems(settings);
 if (problems.length) throw new Error(problems.join('; '));
-const seeds = values.seeds!.split(',').map(Number);
+const seeds = values.seeds.split(',').map(Number);
 if (seeds.some((s) => !Number.isInteger(s))) throw new Error('--seeds must be whole numbers, e.g. 1,2,3');
 
 const status = await createEngine(nodePlatform()).init({ preference: 'wasm' });
 if (status.backend !== 'wasm') throw new Error('the WASM backend failed to initialise');
-const load = async <T>(name: string) => (await loadModel(nodeFileHandler(join(values.models!, name)))).model as T;
+const load = async <T>(name: string) => (await loadModel(nodeFileHandler(join(values.models, name)))).model as T;
 const embedder = await load<Embedder>('embedder');
 const collection = builtinCollection({ seed: 1 });
 const inputOf = collectionInput(collection);
@@ -74,8 +69,8 @@ const afterRr: number[] = [];
 for (const seed of seeds) {
   const pairs = lessonPairs(concept, items, { seed, count: Number(values.pairs) });
   const split = splitLesson(pairs, settings.heldOut, inputOf);
-  const policy = await load<Reasoner>(values.reasoner!);
-  const ref = await load<Reasoner>(values.reasoner!);
+  const policy = await load<Reasoner>(values.reasoner);
+  const ref = await load<Reasoner>(values.reasoner);
   const loop = new FinetuneLoop(policy, ref, embedder, split.train, { ...settings, seed });
   let t = performance.now();
   const before = await evaluateHeldOut(policy, embedder, split.heldQueries, split.candidates, loop.maxNewTokens);

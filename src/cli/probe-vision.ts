@@ -1,30 +1,22 @@
 // `npm run probe:vision -- [--steps 800] [--lr 2e-3] [--eval-every 200] [--seed 1] [--config '{"width4":32,"width8":96,"convs8":2}']`
 // A short vision-stage probe (one WASM thread): trains a stem of the given shape on the dense per-cell targets
 // and prints the loss parts every 20 steps and the held-out figures every --eval-every steps.
-import { parseArgs } from 'node:util';
 import { createEngine } from '../engine/engine';
 import { nodePlatform } from '../engine/platform-node';
 import { VisionModel, type VisionConfig } from '../models/vision';
 import { DEFAULT_MIX, HEAD_OUT } from '../train/vision-data';
 import { trainVision } from '../train/vision-trainer';
+import { cliArgs } from './args';
 
-const { values } = parseArgs({
-  options: {
-    steps: { type: 'string', default: '800' },
-    lr: { type: 'string', default: '2e-3' },
-    'eval-every': { type: 'string', default: '200' },
-    seed: { type: 'string', default: '1' },
-    config: { type: 'string', default: '{"width4":32,"width8":96,"convs8":2}' },
-    help: { type: 'boolean', default: false },
-  },
-  strict: true,
+const { values } = cliArgs(`npm run probe:vision -- [--steps 800] [--lr 2e-3] [--eval-every 200] [--seed 1] [--config '{"width4":32,"width8":96,"convs8":2}']`, {
+  steps: { type: 'string', default: '800', value: 'N', help: 'training steps' },
+  lr: { type: 'string', default: '2e-3', value: 'X', help: 'learning rate' },
+  'eval-every': { type: 'string', default: '200', value: 'N', help: 'held-out figures every N steps' },
+  seed: { type: 'string', default: '1', value: 'S', help: 'training seed' },
+  config: { type: 'string', default: '{"width4":32,"width8":96,"convs8":2}', value: 'JSON', help: 'the stem shape (VisionConfig)' },
 });
-if (values.help) {
-  console.log("npm run probe:vision -- [--steps N] [--lr X] [--eval-every N] [--seed S] [--config '{\"width4\":32,\"width8\":96,\"convs8\":2}']");
-  process.exit(0);
-}
 await createEngine(nodePlatform()).init({ preference: 'wasm' });
-const config = JSON.parse(values.config!) as VisionConfig;
+const config = JSON.parse(values.config) as VisionConfig;
 const model = new VisionModel({ ...config, headOut: HEAD_OUT, seed: 3 });
 console.log(`vision probe: ${model.params.count()} parameters, ${JSON.stringify(config)}`);
 const round = (o: object) => JSON.stringify(Object.fromEntries(Object.entries(o).map(([k, v]) => [k, +(+v).toFixed(3)])));

@@ -21,14 +21,18 @@ import { boxIoU } from '../world/raster';
 import { buildSuite } from '../world/suite';
 import type { Evidence } from '../world/tcot-types';
 import type { Focus, WorldInput } from '../world/types';
+import { cliArgs } from './args';
 
-function arg(name: string, fallback?: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : fallback;
-}
-const seed = Number(arg('seed', '7919'));
-const perTask = Number(arg('per-task', '10'));
-const modelsDir = arg('models', 'public/models')!;
+const { values: args } = cliArgs('npm run tcot-quality -- --seed N [--per-task K] [--models DIR] [--sources annotator,sft,egrl] [--json FILE]', {
+  seed: { type: 'string', default: '7919', value: 'N', help: 'held-out suite seed' },
+  'per-task': { type: 'string', default: '10', value: 'K', help: 'held-out items per task' },
+  models: { type: 'string', default: 'public/models', value: 'DIR', help: 'the Reasoners (DIR/reasoner-sft, DIR/reasoner)' },
+  sources: { type: 'string', default: 'annotator,sft,egrl', value: 'LIST', help: 'T-CoT sources, comma-separated: annotator, sft, egrl' },
+  json: { type: 'string', value: 'FILE', help: 'write the table as JSON' },
+});
+const seed = Number(args.seed);
+const perTask = Number(args['per-task']);
+const modelsDir = args.models;
 await createEngine(nodePlatform()).init({ preference: 'wasm' });
 
 const f1 = (got: string[], want: string[]) => {
@@ -76,7 +80,7 @@ async function reasonerIds(dir: string): Promise<Int32Array[]> {
   return out;
 }
 
-const wanted = (arg('sources', 'annotator,sft,egrl') ?? '').split(',');
+const wanted = args.sources.split(',');
 const sources: [string, Int32Array[]][] = [];
 if (wanted.includes('annotator')) sources.push(['annotator', sides.map((s) => Int32Array.from(encodeTCoT(VOCAB, annotate(s.input, { mode: 'noisy', seed: hashSeed(seed, 'eval-annotate', s.key), focus: s.focus })).ids))]);
 if (wanted.includes('sft')) sources.push(['sft', await reasonerIds('reasoner-sft')]);
@@ -99,5 +103,5 @@ for (const [name, ids] of sources) {
   const m = (k: string) => mean(k)?.toFixed(1) ?? '–';
   console.log(`| ${name} | ${m('format')} | ${m('bbox_2d')} | ${m('key_frames')} | ${m('text_keywords')} | ${m('answer')} |`);
 }
-const jsonPath = arg('json');
+const jsonPath = args.json;
 if (jsonPath) writeFileSync(jsonPath, JSON.stringify({ seed, perTask, items: suite.items.length, sides: sides.length, models: modelsDir, sources: table }, null, 2));

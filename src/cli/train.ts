@@ -25,21 +25,39 @@ import type { EmbedderStepLog } from '../train/embedder-trainer';
 import type { GrpoStepLog } from '../train/grpo-trainer';
 import { trend } from '../train/trend';
 import { writeShippedIndex } from './shipped-index-node';
+import { cliArgs } from './args';
 
-function arg(name: string, fallback?: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : fallback;
-}
-const flag = (name: string) => process.argv.includes(`--${name}`);
+const { values: cli } = cliArgs(
+  `npm run train -- --preset quick|full|short --seed N --out DIR [--resume] [--parallel] [--pointer stem|tokens|none] [--evidence-weight W] [--sft-freeze-vision] [--grpo JSON] [--adapt JSON] [--ship] [--no-eval] [--eval-seed S]
+npm run train -- --profile [--ops]`,
+  {
+    preset: { type: 'string', default: 'quick', value: 'NAME', help: 'the recipe preset: full | next | short | quick | test' },
+    seed: { type: 'string', default: '1', value: 'N', help: 'training seed' },
+    out: { type: 'string', value: 'DIR', help: 'run folder (default runs/PRESET-seedN)' },
+    resume: { type: 'boolean', help: 'resume from DIR/ckpt' },
+    parallel: { type: 'boolean', help: "run the Reasoner's cold start in a second process beside the Embedder" },
+    only: { type: 'string', value: 'sft', help: 'run only the cold start (what --parallel launches)' },
+    pointer: { type: 'string', value: 'stem|tokens|none', help: "how the Reasoner writes boxes and key frames (default: the preset's)" },
+    'evidence-weight': { type: 'string', value: 'W', help: 'the cold start weighs location and frame tokens W× in its loss' },
+    'sft-freeze-vision': { type: 'boolean', help: 'the cold start leaves the pre-trained stem as it is' },
+    grpo: { type: 'string', value: 'JSON', help: `EG-RL settings over the preset's, e.g. '{"lr":2e-5,"klCoef":0.05}'` },
+    adapt: { type: 'string', value: 'JSON', help: `turn the adapt stage on (short's settings where the preset has none) with these overrides, e.g. '{"steps":120,"batch":12}'` },
+    ship: { type: 'boolean', help: 'also write the models and the collection index to public/models' },
+    'no-eval': { type: 'boolean', help: 'skip the held-out evaluation' },
+    'eval-seed': { type: 'string', default: '7919', value: 'S', help: 'held-out evaluation seed' },
+    profile: { type: 'boolean', help: 'per-step timings of the training passes instead of training (profile-steps.ts)' },
+    ops: { type: 'boolean', help: 'with --profile: the ten costliest kernels of each backward' },
+  },
+);
 
-if (flag('profile')) {
+if (cli.profile) {
   await createEngine(nodePlatform()).init({ preference: 'wasm' });
   const { profileSteps } = await import('./profile-steps');
-  console.log(JSON.stringify(await profileSteps(flag('ops')), null, 2));
+  console.log(JSON.stringify(await profileSteps(cli.ops), null, 2));
   process.exit(0);
 }
 
-const presetName = arg('preset', 'quick') as keyof typeof PRESETS;
+const presetName = cli.preset as keyof typeof PRESETS;
 if (!PRESETS[presetName]) throw new Error(`unknown preset ${presetName} (full | next | short | quick | test)`);
 // `--pointer stem|tokens|none`: how the Reasoner writes boxes and key frames (src/models/pointer.ts): the stem pointer
 // (the shipped default: the stem's cells, each proposing its detector's box, with the box prior), a pointer over its
@@ -49,33 +67,33 @@ if (!PRESETS[presetName]) throw new Error(`unknown preset ${presetName} (full | 
 // `--grpo JSON`: EG-RL settings over the preset's (e.g. '{"lr":2e-5,"klCoef":0.05}'), for probes; the run's state keeps the preset name.
 // `--adapt JSON`: turns the adapt stage on (the Embedder on the cold start's own T-CoTs; `short`'s settings where the
 // preset has none) with these overrides, e.g. '{"steps":120,"batch":12}'.
-function jsonArg(name: string): Record<string, unknown> {
-  const raw = arg(name);
+function jsonArg(name: 'grpo' | 'adapt'): Record<string, unknown> {
+  const raw = cli[name];
   if (raw === undefined) return {};
   const value: unknown = JSON.parse(raw);
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error(`--${name} must be a JSON object`);
   return value as Record<string, unknown>;
 }
 const POINTERS = { stem: shippedStemPointer, tokens: shippedPointer, none: () => null } as const;
-const pointerKind = arg('pointer') as keyof typeof POINTERS | undefined;
+const pointerKind = cli.pointer as keyof typeof POINTERS | undefined;
 if (pointerKind !== undefined && !(pointerKind in POINTERS)) throw new Error('--pointer must be stem, tokens or none');
-const evidenceWeight = arg('evidence-weight');
-const sftFreeze = flag('sft-freeze-vision');
+const evidenceWeight = cli['evidence-weight'];
+const sftFreeze = cli['sft-freeze-vision'];
 const preset = {
   ...PRESETS[presetName],
   ...(pointerKind ? { reasonerConfig: { ...PRESETS[presetName].reasonerConfig, pointer: POINTERS[pointerKind]() } } : {}),
   sft: { ...PRESETS[presetName].sft, ...(evidenceWeight ? { evidenceWeight: Number(evidenceWeight) } : {}), ...(sftFreeze ? { freezeVision: true } : {}) },
   grpo: { ...PRESETS[presetName].grpo, ...jsonArg('grpo') },
-  ...(arg('adapt') !== undefined ? { adapt: { ...(PRESETS[presetName].adapt ?? PRESETS.short.adapt!), ...jsonArg('adapt') } } : {}),
+  ...(cli.adapt !== undefined ? { adapt: { ...(PRESETS[presetName].adapt ?? PRESETS.short.adapt!), ...jsonArg('adapt') } } : {}),
 };
 if (!(preset.sft.evidenceWeight === undefined || preset.sft.evidenceWeight > 0)) throw new Error('--evidence-weight must be a positive number');
-const seed = Number(arg('seed', '1'));
-const out = arg('out', `runs/${presetName}-seed${seed}`)!;
-const evalSeed = Number(arg('eval-seed', '7919')); // not a training or tuning seed
-const only = arg('only') === 'sft' ? 'sft' : undefined;
+const seed = Number(cli.seed);
+const out = cli.out ?? `runs/${presetName}-seed${seed}`;
+const evalSeed = Number(cli['eval-seed']); // not a training or tuning seed
+const only = cli.only === 'sft' ? 'sft' : undefined;
 mkdirSync(out, { recursive: true });
 const stepsFile = join(out, only ? 'steps-sft.jsonl' : 'steps.jsonl');
-if (!flag('resume')) writeFileSync(stepsFile, '');
+if (!cli.resume) writeFileSync(stepsFile, '');
 
 const status = await createEngine(nodePlatform()).init({ preference: 'wasm' });
 if (status.backend !== 'wasm') throw new Error(`the WASM backend failed to initialise: ${status.error ?? ''}`);
@@ -106,7 +124,7 @@ function bar(log: StepLog): void {
 /** The cold start in a second process on the same checkpoint folder; resolves with its final state. */
 function sftElsewhere(): Promise<RecipeState> {
   const logFd = openSync(join(out, 'sft.log'), 'a');
-  const args = [...process.execArgv, process.argv[1]!, '--preset', presetName, '--seed', String(seed), '--out', out, '--only', 'sft', ...(flag('resume') ? ['--resume'] : []), ...(pointerKind ? ['--pointer', pointerKind] : []), ...(evidenceWeight ? ['--evidence-weight', evidenceWeight] : []), ...(sftFreeze ? ['--sft-freeze-vision'] : [])];
+  const args = [...process.execArgv, process.argv[1]!, '--preset', presetName, '--seed', String(seed), '--out', out, '--only', 'sft', ...(cli.resume ? ['--resume'] : []), ...(pointerKind ? ['--pointer', pointerKind] : []), ...(evidenceWeight ? ['--evidence-weight', evidenceWeight] : []), ...(sftFreeze ? ['--sft-freeze-vision'] : [])];
   const child = spawn(process.execPath, args, { stdio: ['ignore', logFd, logFd] });
   const stop = () => child.kill('SIGTERM'); // the child dies with this process
   process.on('exit', stop);
@@ -124,9 +142,9 @@ const result = await runRecipe({
   preset,
   seed,
   store: diskStore(out, only ? `state-${only}.json` : 'state.json'),
-  resume: flag('resume'),
+  resume: cli.resume,
   only,
-  sftElsewhere: flag('parallel') && !only ? sftElsewhere : undefined,
+  sftElsewhere: cli.parallel && !only ? sftElsewhere : undefined,
   onStage: (stage, info) => {
     stageStart = performance.now();
     stageFirstStep = typeof info.startStep === 'number' ? info.startStep : 0;
@@ -145,7 +163,7 @@ if (only) {
 }
 
 // ---- quantise and write the models ----
-const shipTo = [join(out, 'models'), ...(flag('ship') ? ['public/models'] : [])];
+const shipTo = [join(out, 'models'), ...(cli.ship ? ['public/models'] : [])];
 const sizes: Record<string, number> = {};
 for (const dir of shipTo) {
   for (const [name, model] of [['embedder', result.embedder], ['reasoner-sft', result.sft], ['reasoner', result.egrl]] as [string, Embedder | Reasoner][]) {
@@ -154,7 +172,7 @@ for (const dir of shipTo) {
   }
 }
 // The built-in collection's index ships with the models it was made by (src/engine/shipped-index.ts).
-if (flag('ship')) {
+if (cli.ship) {
   const index = await writeShippedIndex('public/models', (done, total) => process.stderr.write(`\rindexing the built-in collection ${done} / ${total}   `));
   process.stderr.write(`\nshipped index: ${index.items} items, ${(index.bytes / 1024).toFixed(0)} KiB\n`);
   writeFileSync(join('public/models', 'collection-index.json'), JSON.stringify(index, null, 2) + '\n');
@@ -162,7 +180,7 @@ if (flag('ship')) {
 
 // ---- held-out evaluation (fp32 models in memory; `npm run eval` scores the int8 files) ----
 let evaluation: Record<string, unknown> | null = null;
-if (!flag('no-eval') && preset.evalPerTask > 0) {
+if (!cli['no-eval'] && preset.evalPerTask > 0) {
   const suite = buildSuite({ seed: evalSeed, split: 'heldout', perTask: preset.evalPerTask });
   evaluation = { seed: evalSeed, perTask: preset.evalPerTask };
   const rows: [string, TcotSource][] = [['none', { kind: 'none' }], ['sft', { kind: 'reasoner', reasoner: result.sft }], ['egrl', { kind: 'reasoner', reasoner: result.egrl }]];

@@ -12,13 +12,23 @@ import { buildSuite, builtinCollection } from '../world/suite';
 import { renderTCoT } from '../world/tcot-types';
 import { ABILITIES, CLIP_FRAMES, CLIP_SIZE, DETAILS, IMAGE_SIZE, TASKS, type TaskItem, type WorldInput } from '../world/types';
 import { outOfVocab, tokenizeWords } from '../world/vocab';
+import { cliArgs } from './args';
 import { blit, createImage, drawText, encodePng, fillRect, strokeRect, wrap, type Image } from './png';
 
-function arg(name: string, fallback?: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : fallback;
-}
-const num = (name: string, fallback: number) => Number(arg(name, String(fallback)));
+const USAGE = 'npm run world -- sheet|bench|stats [--seed N] [--out FILE] [--per-task N] [--split heldout|train] [--scale 2]';
+const { values: args, positionals } = cliArgs(
+  `npm run world -- sheet --seed N --out FILE.png [--scale 2]
+                 bench --seed N --out FILE.json [--per-task 200] [--split heldout|train]
+                 stats [--seed N] [--per-task 200]`,
+  {
+    seed: { type: 'string', default: '1', value: 'N', help: 'world seed' },
+    out: { type: 'string', value: 'FILE', help: 'output file (default /tmp/world-sheet.png for sheet, /tmp/world-bench.json for bench)' },
+    scale: { type: 'string', default: '2', value: 'K', help: 'sheet: pixel scale' },
+    'per-task': { type: 'string', default: '200', value: 'N', help: 'bench, stats: items per task' },
+    split: { type: 'string', default: 'heldout', value: 'heldout|train', help: 'bench: the suite split' },
+  },
+  { positionals: true },
+);
 
 const BOX_COLORS = [
   [255, 255, 255],
@@ -183,12 +193,12 @@ function stats(seed: number, perTask: number): void {
   console.log(`\nexample (${example.id}): query "${texts(example.query)[0]}"\n  query T-CoT:    ${renderTCoT(ex.query)}\n  positive T-CoT: ${renderTCoT(ex.positive)}`);
 }
 
-const cmd = process.argv[2];
-const seed = num('seed', 1);
-if (cmd === 'sheet') sheet(seed, arg('out', '/tmp/world-sheet.png')!, num('scale', 2));
-else if (cmd === 'bench') bench(seed, arg('out', '/tmp/world-bench.json')!, num('per-task', 200), arg('split', 'heldout') === 'train' ? 'train' : 'heldout');
-else if (cmd === 'stats') stats(seed, num('per-task', 200));
+const cmd = positionals[0];
+const seed = Number(args.seed);
+if (cmd === 'sheet') sheet(seed, args.out ?? '/tmp/world-sheet.png', Number(args.scale));
+else if (cmd === 'bench') bench(seed, args.out ?? '/tmp/world-bench.json', Number(args['per-task']), args.split === 'train' ? 'train' : 'heldout');
+else if (cmd === 'stats') stats(seed, Number(args['per-task']));
 else {
-  console.log('usage: npm run world -- sheet|bench|stats [--seed N] [--out FILE] [--per-task N] [--split heldout|train] [--scale 2]');
+  console.log(`usage: ${USAGE}`);
   process.exitCode = 1;
 }

@@ -2,7 +2,8 @@
 // prints the cause to the console).
 import * as tf from '@tensorflow/tfjs-core';
 import type { ProbeResult } from './backend';
-import { errorMessage, label } from './backend';
+import { errorMessage } from '../media/errors';
+import { label } from './backend';
 import type { BackendName } from './types';
 
 export async function activateBackend(name: BackendName): Promise<ProbeResult> {

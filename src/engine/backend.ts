@@ -4,6 +4,7 @@
 // bookkeeping are here, pure, so tests can drive them with a backend made to fail.
 import { BACKEND_ORDER, type AdapterInfo, type BackendName, type MeasuredBackend, type BackendPreference, type SkippedBackend } from './types';
 import { NoBackendError } from './errors';
+import { errorMessage } from '../media/errors';
 
 export type ProbeResult =
   | { ok: true; adapter?: AdapterInfo; details?: Record<string, string | number | boolean> }
@@ -130,8 +131,3 @@ export function label(backend: BackendName): string {
   return { webgpu: 'WebGPU', webgl: 'WebGL', wasm: 'WASM', cpu: 'CPU' }[backend];
 }
 
-export function errorMessage(err: unknown): string {
-  if (err instanceof Error) return err.message;
-  if (typeof err === 'object' && err !== null && 'message' in err) return String((err as { message: unknown }).message);
-  return String(err);
-}

@@ -1,7 +1,8 @@
 // The one Engine implementation. Hosts differ only in the Platform they pass in.
 import * as tf from '@tensorflow/tfjs-core';
 import * as Comlink from 'comlink';
-import { errorMessage, selectBackend, type Platform } from './backend';
+import { errorMessage } from '../media/errors';
+import { selectBackend, type Platform } from './backend';
 import { checkForward, checkTokenIds, makeCheckParams } from './selfcheck';
 import { runModelBench, type ModelBenchResult } from '../models/bench';
 import { ModelSlots } from './model-slots';

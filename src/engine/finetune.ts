@@ -19,6 +19,7 @@ import { modelKey } from './library-models';
 import type { ModelSlots } from './model-slots';
 import type { FinetuneCallback, FinetuneEvalPoint, FinetuneSample, FinetuneSnapshot, NewPair, PairImportResult, PairView } from './finetune-types';
 import type { ModelFile, ModelInfo } from './types';
+import { errorMessage } from '../media/errors';
 
 /** The train / held-out split's seed: fixed, so a training seed change never moves a trained pair into held-out. */
 export const SPLIT_SEED = PAIR_SPLIT_SEED;
@@ -67,7 +68,7 @@ interface AppliedRecord {
 const APPLIED_KEY = 'applied';
 
 const nextTick = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
-const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
+const message = errorMessage;
 
 /** A weights path as this app's export writes it: a file name beside the manifest, optionally `./`-prefixed. */
 function isPlainFileName(path: unknown): boolean {

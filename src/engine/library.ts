@@ -3,7 +3,7 @@
 // backend. Persistence is src/media/store.ts (IndexedDB); the built-in collection is cached there per
 // (collection settings, model hashes), so a second start does no model work.
 import { checkBlob, decodeImage, downsample, MAX_IMAGE_SIDE, THUMB_SIDE, type Rgba } from '../media/decode';
-import { MediaError } from '../media/errors';
+import { MediaError, errorMessage } from '../media/errors';
 import { embeddingKey, LibraryStore, storageUse, tcotKey, type CollectionRecord, type ItemRecord, type MediaRecord, type StorageUse } from '../media/store';
 import type { Embedder, EmbedItem } from '../models/embedder';
 import { embedItemFor, expectedEvidenceKey, readTcot, evidenceFor, reasonerInputFor, reasoningInstruction } from '../models/inputs';
@@ -268,7 +268,7 @@ export class Library {
     try {
       record = decodeShippedIndex(await this.fetchShipped(url));
     } catch (err) {
-      return { note: `the shipped index could not be read (${err instanceof Error ? err.message : String(err)}); indexing live` };
+      return { note: `the shipped index could not be read (${errorMessage(err)}); indexing live` };
     }
     if (record.key !== key) return { note: 'the shipped index was made by other models or settings; indexing live' };
     if (record.ids.length !== builtin.length || record.ids.some((id, i) => id !== builtin[i]!.id)) return { note: 'the shipped index lists other items than this collection; indexing live' };
@@ -507,7 +507,7 @@ export class Library {
         this.vectors.set(id, { withTcot: withTcot[0]!, withoutTcot: withoutTcot[0]! });
         results.push({ name: input.name, ok: true, item: publicItem(this.entries.get(id)!) });
       } catch (err) {
-        const e = err instanceof MediaError ? err : new MediaError('corrupt', err instanceof Error ? err.message : String(err), input.name);
+        const e = err instanceof MediaError ? err : new MediaError('corrupt', errorMessage(err), input.name);
         results.push({ name: input.name, ok: false, code: e.code, message: e.message });
       }
       const done = i + 1;

@@ -6,6 +6,7 @@ import os from 'node:os';
 import { activateBackend } from './activate';
 import type { Platform } from './backend';
 import { initNodeWasm } from './node-wasm';
+import { errorMessage } from '../media/errors';
 
 /**
  * WASM threads for Node. Measured on the 2-vCPU machines this project runs on (src/engine/README.md):
@@ -31,7 +32,7 @@ export function nodePlatform(threads = defaultWasmThreads()): Platform {
         if (info.fallbackReason) details.threadsFallback = info.fallbackReason;
         return { ok: true, details };
       } catch (err) {
-        return { ok: false, reason: `WASM: ${err instanceof Error ? err.message : String(err)}` };
+        return { ok: false, reason: `WASM: ${errorMessage(err)}` };
       }
     },
   };

@@ -11,3 +11,10 @@ export class MediaError extends Error {
     super(fileName ? `${fileName}: ${message}` : message);
   }
 }
+
+/** The message of anything thrown (an Error, an error-like object, or another value), for a line a person reads. */
+export function errorMessage(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  if (typeof err === 'object' && err !== null && 'message' in err) return String((err as { message: unknown }).message);
+  return String(err);
+}

@@ -1,7 +1,8 @@
 // Fine-tuning's persistence in IndexedDB (`embedrl-finetune`, its own database so the library's schema
 // never changes for it). Runs in the engine worker; tests use fake-indexeddb.
 //   pairs  id → PairRecord   the user's labelled pairs (a query, a target item, match or not)
-//   runs   key → RunRecord   'current': the last checkpoint of a fine-tuning run (resume after a reload)
+//   runs   key → RunRecord   'current': the last checkpoint of a fine-tuning run (resume after a reload);
+//                            'progress': the last step it finished; 'applied': the fine-tuned Reasoner in use
 import type { PairDraft } from './pairs';
 import { storageError } from './store';
 

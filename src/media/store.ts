@@ -9,7 +9,7 @@
 //   collections key → CollectionRecord   the built-in collection, indexed once per (seed, size, models)
 // An item is written in ONE transaction (item + media + thumbnail + embedding + T-CoT), so a failure — a
 // full quota above all — leaves nothing half-written.
-import { MediaError } from './errors';
+import { MediaError, errorMessage } from './errors';
 
 export const DB_NAME = 'embedrl-library';
 const DB_VERSION = 1;
@@ -91,7 +91,7 @@ export function storageError(err: unknown, fileName?: string): MediaError {
   if (err instanceof MediaError) return err;
   const name = (err as { name?: string } | null)?.name ?? '';
   if (name === 'QuotaExceededError') return new MediaError('quota', QUOTA_MESSAGE, fileName);
-  const message = err instanceof Error ? err.message : String(err);
+  const message = errorMessage(err);
   return new MediaError('storage', `the browser's storage failed (${name || 'error'}: ${message})`, fileName);
 }
 

@@ -4,6 +4,7 @@ import type { StateCreator } from 'zustand';
 import type { BackendPreference, EngineStatus, Progress, SelfCheckResult } from '../../engine/types';
 import { startEngineWorker, type EngineHandle } from '../engine-client';
 import type { AppState } from './index';
+import { errorMessage } from '../../media/errors';
 
 const PREFERENCE_KEY = 'embedrl.backend';
 const PREFERENCES: BackendPreference[] = ['auto', 'webgpu', 'webgl', 'wasm', 'cpu'];
@@ -89,7 +90,7 @@ export const createEngineSlice: StateCreator<AppState, [], [], EngineSlice> = (s
           skipped: [],
           measured: [],
           details: {},
-          error: `The engine worker failed to start: ${err instanceof Error ? err.message : String(err)}`,
+          error: `The engine worker failed to start: ${errorMessage(err)}`,
           models: { reasoner: null, embedder: null },
           host: 'worker',
         },
@@ -110,7 +111,7 @@ export const createEngineSlice: StateCreator<AppState, [], [], EngineSlice> = (s
     try {
       set({ selfCheck: await handle.engine.selfCheck(1) });
     } catch (err) {
-      set({ selfCheckError: err instanceof Error ? err.message : String(err) });
+      set({ selfCheckError: errorMessage(err) });
     }
   },
 });

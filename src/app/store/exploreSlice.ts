@@ -7,6 +7,7 @@ import type { Hit, ResultFilter, SearchQuery, SearchResult, Trace } from '../../
 import { prepareFiles, transferables } from '../files';
 import { readUrlState } from '../url-state';
 import type { AppState } from './index';
+import { errorMessage } from '../../media/errors';
 
 export interface ExploreSlice {
   queryText: string;
@@ -107,7 +108,7 @@ export const createExploreSlice: StateCreator<AppState, [], [], ExploreSlice> = 
       const first = result.withTcot[0]?.id;
       if (first && !get().selectedId) void get().select(first);
     } catch (err) {
-      set({ searching: false, searchCount: get().searchCount + 1, searchError: err instanceof Error ? err.message : String(err) });
+      set({ searching: false, searchCount: get().searchCount + 1, searchError: errorMessage(err) });
     }
   },
 
@@ -129,7 +130,7 @@ export const createExploreSlice: StateCreator<AppState, [], [], ExploreSlice> = 
       const trace = await handle.engine.traceItem(id);
       if (get().selectedId === id) set({ selectedTrace: trace });
     } catch (err) {
-      set({ searchError: err instanceof Error ? err.message : String(err) });
+      set({ searchError: errorMessage(err) });
     }
   },
 });

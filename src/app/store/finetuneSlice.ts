@@ -8,6 +8,7 @@ import { LESSON_SETTINGS, LESSONS } from '../../train/lesson';
 import type { FinetuneSettings, FinetuneSnapshot, Hit, ModelFile, NewPair, PairRowError, PairView, SearchQuery } from '../../engine/types';
 import { safeLocalStorage } from './engineSlice';
 import type { AppState } from './index';
+import { errorMessage } from '../../media/errors';
 
 export interface FinetuneSlice {
   pairs: PairView[];
@@ -46,7 +47,7 @@ export interface FinetuneSlice {
   importFinetuned(files: File[]): Promise<void>;
 }
 
-const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err)).replace(/^\[[a-z-]+\] /, '');
+const errorText = (err: unknown) => errorMessage(err).replace(/^\[[a-z-]+\] /, '');
 
 function download(file: ModelFile) {
   const url = URL.createObjectURL(new Blob([file.bytes], { type: file.name.endsWith('.json') ? 'application/json' : 'application/octet-stream' }));

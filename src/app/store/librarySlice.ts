@@ -8,6 +8,7 @@ import { SHIPPED_INDEX_FILE } from '../../engine/shipped-index';
 import { prepareFiles, transferables } from '../files';
 import { librarySettings } from '../settings';
 import type { AppState } from './index';
+import { errorMessage } from '../../media/errors';
 
 export type LibraryPhase = 'idle' | 'loading-models' | 'indexing' | 'ready' | 'error';
 
@@ -162,7 +163,7 @@ export const createLibrarySlice: StateCreator<AppState, [], [], LibrarySlice> = 
         }
       }
       // The fine-tuned Reasoner applied on an earlier visit is used again (the choice survives a reload).
-      const restored = await handle.engine.restoreFinetuned().catch((err: unknown) => ({ restored: false, note: `the fine-tuned Reasoner of the last visit could not be restored (${err instanceof Error ? err.message : String(err)})` }));
+      const restored = await handle.engine.restoreFinetuned().catch((err: unknown) => ({ restored: false, note: `the fine-tuned Reasoner of the last visit could not be restored (${errorMessage(err)})` }));
       set({ status: await handle.engine.status(), modelsUntrained: untrained, libraryPhase: 'indexing', indexProgress: null, restoreNote: restored.note });
       const library = await handle.engine.openLibrary(
         // The shipped index serves only when it was made by exactly these models and settings (the Library checks).
@@ -181,7 +182,7 @@ export const createLibrarySlice: StateCreator<AppState, [], [], LibrarySlice> = 
       set({ library, userItems: library.userItems, libraryPhase: 'ready', interruptedImport: interrupted });
       void get().refreshStorage();
     } catch (err) {
-      set({ libraryPhase: 'error', libraryError: err instanceof Error ? err.message : String(err) });
+      set({ libraryPhase: 'error', libraryError: errorMessage(err) });
     }
   },
 
@@ -210,7 +211,7 @@ export const createLibrarySlice: StateCreator<AppState, [], [], LibrarySlice> = 
       set({ addResults: results, userItems, addProgress: null, library: get().library ? { ...get().library!, size: get().library!.builtinCount + userItems.length, userItems } : null });
       void get().refreshStorage();
     } catch (err) {
-      set({ addProgress: null, addResults: [{ name: '(all files)', ok: false, code: 'storage', message: err instanceof Error ? err.message : String(err) }] });
+      set({ addProgress: null, addResults: [{ name: '(all files)', ok: false, code: 'storage', message: errorMessage(err) }] });
     } finally {
       writeJournal(null);
     }

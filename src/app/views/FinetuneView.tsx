@@ -299,8 +299,9 @@ function Controls({ ft }: { ft: FinetuneSnapshot | null }) {
   const recent = logs.slice(-5);
   const stepS = recent.length ? recent.reduce((a, l) => a + l.dt, 0) / recent.length : null;
   const eta = stepS !== null && ft ? stepS * (ft.steps - ft.step) : null;
-  // A finished run saved in this browser can be loaded again after a reload (to apply or export it).
-  const savedIdle = phase === 'idle' && ft?.saved && !ft.tuned;
+  // After a reload: an interrupted run can be resumed (also while a fine-tuned Reasoner of an earlier visit is in
+  // use), and a finished one loaded again (to apply or export it) unless a fine-tuned Reasoner is loaded already.
+  const savedIdle = phase === 'idle' && ft?.saved && (!ft.saved.finished || !ft.tuned);
   const canResume = !busy && ((phase === 'paused' && ft) || savedIdle);
   return (
     <section className="card ft-controls" aria-label="Run controls">
