@@ -167,6 +167,13 @@ test('explore: find similar ranks the item first; the trace draws the JSON boxes
   await page.setViewportSize({ width: 420, height: 800 });
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(420);
   await shot(page, 'explore-narrow');
+  // A search at this width leaves the page where the results start at the latest: no jump past them into a trace.
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.getByTestId('query-input').fill('a blue square');
+  await page.getByTestId('query-submit').click();
+  await expect(page.getByTestId('results')).toHaveAttribute('data-pending', 'false', { timeout: 60_000 });
+  const place = await page.evaluate(() => ({ y: window.scrollY, resultsTop: document.querySelector('[data-testid="results"]')!.getBoundingClientRect().top + window.scrollY }));
+  expect(place.y).toBeLessThanOrEqual(place.resultsTop);
   expect(errors).toEqual([]);
 });
 

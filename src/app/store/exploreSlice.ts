@@ -43,7 +43,10 @@ export interface ExploreSlice {
   setRankBy(rankBy: 'tcot' | 'plain'): void;
   search(query: SearchQuery, label: string): Promise<void>;
   searchFile(file: File): Promise<void>;
-  select(id: string | null): Promise<void>;
+  /** Show a result's trace; `reveal` (the user picked it) scrolls it into view, a search's own pick does not. */
+  select(id: string | null, reveal?: boolean): Promise<void>;
+  /** Whether the selected trace should be scrolled into view when it arrives. */
+  revealTrace: boolean;
 }
 
 /** The instruction Explore starts with (the URL carries another one, or '' for none). */
@@ -68,6 +71,7 @@ export const createExploreSlice: StateCreator<AppState, [], [], ExploreSlice> = 
   queryMs: null,
   selectedId: null,
   selectedTrace: null,
+  revealTrace: false,
   setQueryText: (queryText) => set({ queryText }),
   setInstruction: (instruction) => set({ instruction }),
   setResultFilter: (resultFilter) => set({ resultFilter }),
@@ -106,7 +110,8 @@ export const createExploreSlice: StateCreator<AppState, [], [], ExploreSlice> = 
       set({ result, searching: false, searchCount: get().searchCount + 1, queryMs: performance.now() - t0 });
       // Show the top result's trace unless the user already picked one while the Reasoner was writing.
       const first = result.withTcot[0]?.id;
-      if (first && !get().selectedId) void get().select(first);
+      // Not scrolled to: on a narrow window the trace sits below the results, and a search must not jump past them.
+      if (first && !get().selectedId) void get().select(first, false);
     } catch (err) {
       set({ searching: false, searchCount: get().searchCount + 1, searchError: errorMessage(err) });
     }
@@ -122,9 +127,9 @@ export const createExploreSlice: StateCreator<AppState, [], [], ExploreSlice> = 
     await get().search(Comlink.transfer({ kind: 'media', input: inputs[0]! }, transferables(inputs)), file.name);
   },
 
-  async select(id) {
+  async select(id, reveal = true) {
     const handle = get().handle;
-    set({ selectedId: id, selectedTrace: null });
+    set({ selectedId: id, selectedTrace: null, revealTrace: reveal });
     if (!handle || !id) return;
     try {
       const trace = await handle.engine.traceItem(id);

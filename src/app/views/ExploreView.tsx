@@ -210,9 +210,10 @@ export function ExploreView() {
   // A selected result's trace sits beside the results on wide windows and below them on narrow ones: bring it
   // into view (focus stays on the result, so keyboard users go on from where they were).
   const selectedTraceId = s.selectedTrace?.id ?? null;
+  const revealTrace = useAppStore((st) => st.revealTrace);
   useEffect(() => {
-    if (selectedTraceId) document.querySelector('[data-testid="trace-result"]')?.scrollIntoView({ block: 'nearest' });
-  }, [selectedTraceId]);
+    if (selectedTraceId && revealTrace) document.querySelector('[data-testid="trace-result"]')?.scrollIntoView({ block: 'nearest' });
+  }, [selectedTraceId, revealTrace]);
   const queryTokens = s.searching ? s.streamed : (s.result?.query.tokens ?? s.streamed);
   return (
     <div className="view explore" data-searches={s.searchCount}>
