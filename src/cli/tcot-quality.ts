@@ -35,10 +35,19 @@ const perTask = Number(args['per-task']);
 const modelsDir = args.models;
 await createEngine(nodePlatform()).init({ preference: 'wasm' });
 
+/** Bag-of-words F1: a word repeated in `got` matches at most as often as it occurs in `want` (so F1 ≤ 1). */
 const f1 = (got: string[], want: string[]) => {
   if (got.length === 0 && want.length === 0) return 1;
-  const w = new Set(want);
-  const tp = got.filter((x) => w.has(x)).length;
+  const left = new Map<string, number>();
+  for (const x of want) left.set(x, (left.get(x) ?? 0) + 1);
+  let tp = 0;
+  for (const x of got) {
+    const n = left.get(x) ?? 0;
+    if (n > 0) {
+      tp++;
+      left.set(x, n - 1);
+    }
+  }
   return tp === 0 ? 0 : (2 * tp) / (got.length + want.length);
 };
 const words = (s: string) => s.toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);
