@@ -10,7 +10,7 @@ import { WeightsError } from '../models/errors';
 import type { Embedder } from '../models/embedder';
 import { reasoningInstruction } from '../models/inputs';
 import { Reasoner } from '../models/reasoner';
-import { encodeWeights, loadModel, memoryHandler, saveWeights, type WeightsManifest } from '../models/weights';
+import { encodeWeights, loadModel, memoryHandler, saveWeights, type WeightedModel, type WeightsManifest } from '../models/weights';
 import { copyWeights, type GrpoPair, type SideParts } from '../train/grpo-trainer';
 import { DEFAULT_FINETUNE, evaluateHeldOut, FinetuneLoop, greedyTcots, settingsProblems, type EvalQuery, type FinetuneSettings, type FinetuneStepLog, type HeldOutResult, type LoopState, type TrainPair } from '../train/finetune';
 import { LESSON_PAIRS, lessonById, lessonPairs } from '../train/lesson';
@@ -59,6 +59,9 @@ interface ProgressMark {
 }
 const PROGRESS_KEY = 'progress';
 
+/** A loaded model can stand in for the built-in Reasoner: a Reasoner of the same architecture. */
+const sameShape = (model: WeightedModel, base: Reasoner) => model.kind === 'reasoner' && architecture(model.config) === architecture(base.config);
+
 /** The fine-tuned Reasoner Explore uses (RunRecord key APPLIED_KEY), so that the choice survives a reload. */
 interface AppliedRecord {
   meta: FinetuneMeta;
@@ -68,7 +71,6 @@ interface AppliedRecord {
 const APPLIED_KEY = 'applied';
 
 const nextTick = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
-const message = errorMessage;
 
 /** A weights path as this app's export writes it: a file name beside the manifest, optionally `./`-prefixed. */
 function isPlainFileName(path: unknown): boolean {
@@ -401,7 +403,7 @@ export class FineTuner {
       this.snap.saved = { step: data.state.step, steps: data.settings.steps, savedAt, finished, reached: data.state.step };
     } catch (err) {
       // A full disk loses the checkpoint, never the run in memory; say so.
-      this.emit({ message: `The checkpoint could not be saved: ${message(err)}` });
+      this.emit({ message: `The checkpoint could not be saved: ${errorMessage(err)}` });
     }
   }
 
@@ -448,7 +450,7 @@ export class FineTuner {
       await this.checkpoint(false);
     } catch (err) {
       this.disposeRun();
-      this.emit({ phase: 'error', error: message(err), message: null });
+      this.emit({ phase: 'error', error: errorMessage(err), message: null });
       return structuredClone(this.snap);
     }
     this.launch();
@@ -482,7 +484,7 @@ export class FineTuner {
         this.afterPrepare();
       } catch (err) {
         this.disposeRun();
-        this.emit({ phase: 'error', error: message(err), message: null });
+        this.emit({ phase: 'error', error: errorMessage(err), message: null });
         return structuredClone(this.snap);
       }
       if (d.finished) {
@@ -551,7 +553,7 @@ export class FineTuner {
       await this.finishRun();
     } catch (err) {
       await this.checkpoint(false).catch(() => undefined);
-      this.emit({ phase: 'error', error: `The run stopped at step ${loop.step}: ${message(err)}. The last checkpoint can be resumed.`, message: null });
+      this.emit({ phase: 'error', error: `The run stopped at step ${loop.step}: ${errorMessage(err)}. The last checkpoint can be resumed.`, message: null });
     }
   }
 
@@ -588,7 +590,7 @@ export class FineTuner {
     const mem = memoryHandler();
     await saveWeights(this.tuned!.model, mem, 'float32');
     const data: AppliedRecord = { meta: this.tuned!.meta, source: this.snap.tuned?.source ?? 'run', artifacts: mem.artifacts! };
-    await store?.putRun({ key: APPLIED_KEY, savedAt: Date.now(), data }).catch((err) => this.emit({ message: `Explore uses the fine-tuned Reasoner, but this browser could not remember it for the next visit: ${message(err)}` }));
+    await store?.putRun({ key: APPLIED_KEY, savedAt: Date.now(), data }).catch((err) => this.emit({ message: `Explore uses the fine-tuned Reasoner, but this browser could not remember it for the next visit: ${errorMessage(err)}` }));
   }
 
   private async place(): Promise<void> {
@@ -631,13 +633,13 @@ export class FineTuner {
     try {
       const artifacts = rec.data.artifacts;
       const loaded = await loadModel({ load: async () => artifacts });
-      if (loaded.model.kind !== 'reasoner' || architecture(loaded.model.config) !== architecture(base.model.config)) {
+      if (!sameShape(loaded.model, base.model)) {
         loaded.model.dispose();
         return forget('the fine-tuned Reasoner remembered from the last visit has another shape than this app’s Reasoner, so Explore uses the built-in one');
       }
       model = loaded.model as Reasoner;
     } catch (err) {
-      return forget(`the fine-tuned Reasoner remembered from the last visit could not be read (${message(err)}), so Explore uses the built-in one`);
+      return forget(`the fine-tuned Reasoner remembered from the last visit could not be read (${errorMessage(err)}), so Explore uses the built-in one`);
     }
     this.setTuned(model, rec.data.meta, rec.data.source);
     await this.place();
@@ -694,10 +696,10 @@ export class FineTuner {
     } catch (err) {
       const reason = err instanceof WeightsError ? err.reason : null;
       const why = reason === 'hash-mismatch' || reason === 'truncated' ? 'the file is corrupt or was changed after export' : reason === 'non-finite' ? "the file's weights are not all numbers" : 'the file is not a valid model file';
-      throw new WeightsError(err instanceof WeightsError ? err.reason : 'bad-manifest', `${why}: ${message(err).replace(/^\[[a-z-]+\] /, '')}`);
+      throw new WeightsError(err instanceof WeightsError ? err.reason : 'bad-manifest', `${why}: ${errorMessage(err).replace(/^\[[a-z-]+\] /, '')}`);
     }
     const model = loaded.model;
-    if (model.kind !== 'reasoner' || architecture(model.config) !== architecture(base.model.config)) {
+    if (!sameShape(model, base.model)) {
       model.dispose();
       throw new WeightsError('config-mismatch', 'this file holds a model of another shape than this app’s Reasoner');
     }
