@@ -14,11 +14,11 @@ import {
   IMAGE_SIZE,
   type Box,
   type ClipSpec,
-  type EventKind,
   type Focus,
   type SceneObject,
   type SceneSpec,
   type WorldInput,
+  OPPOSITE_EVENT,
 } from './types';
 import {
   EVENT_LABEL,
@@ -232,11 +232,10 @@ function annotateImage(scene: SceneSpec, crop: Box | undefined, focus: Focus, n:
 // ---------------------------------------------------------------------------------------------
 // video
 
-const OPPOSITE: Partial<Record<EventKind, EventKind>> = { appear: 'leave', leave: 'appear', grow: 'shrink', shrink: 'grow', stop: 'start', start: 'stop' };
 
 /** How a missed event is misread: the opposite change, or a wrong colour. */
 function misread(d: EventDesc, rng: Rng): EventDesc {
-  const opp = OPPOSITE[d.kind];
+  const opp = OPPOSITE_EVENT[d.kind];
   if (opp) return { ...d, kind: opp };
   return { ...d, to: rng.pick(COLORS.filter((c) => c !== d.to)) };
 }

@@ -18,6 +18,7 @@ import {
   type FrameObject,
   type ObjectLook,
   type Size,
+  OPPOSITE_EVENT,
 } from './types';
 
 /** Base radius per size class in clips (0–1000 units): ≈ 10 px and 22 px wide at 64 px. */
@@ -259,8 +260,7 @@ export function swapEventFrames(spec: ClipSpec, i: number, j: number): ClipSpec 
 export function flipEvent(spec: ClipSpec, i: number): ClipSpec | null {
   const e = spec.events[i]!;
   if (soleEvents(spec).indexOf(i) < 0) return null;
-  const opposite: Partial<Record<EventKind, EventKind>> = { appear: 'leave', leave: 'appear', grow: 'shrink', shrink: 'grow', stop: 'start', start: 'stop' };
-  const kind = opposite[e.kind];
+  const kind = OPPOSITE_EVENT[e.kind];
   if (!kind) return null;
   const o = { ...spec.objects[e.obj]! };
   if (kind === 'appear') o.visible = false;

@@ -16,6 +16,7 @@ import {
   type Relation,
   type SceneSpec,
   type Shape,
+  OPPOSITE_EVENT,
 } from './types';
 
 export const NUMBER_WORDS = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten', 'eleven', 'twelve'] as const;
@@ -175,7 +176,6 @@ function lookEdits(l: ObjectLook, rng: Rng): { look: ObjectLook; differsIn: Deta
 }
 
 const FLIP_REL: Partial<Record<Relation, Relation>> = { left: 'right', right: 'left', above: 'below', below: 'above' };
-const FLIP_EVENT: Partial<Record<EventKind, EventKind>> = { appear: 'leave', leave: 'appear', grow: 'shrink', shrink: 'grow', stop: 'start', start: 'stop' };
 
 /** All one-word edits of an image caption (each replaces exactly one word). */
 export function imageCaptionEdits(c: ImageCaption, rng: Rng): TextEdit<ImageCaption>[] {
@@ -199,7 +199,7 @@ function eventEdits(e: EventDesc, rng: Rng): { ev: EventDesc; differsIn: Detail 
   const out = lookEdits(e.obj, rng)
     .filter((x) => e.kind !== 'recolor' || x.look.color !== e.to)
     .map((x) => ({ ev: { ...e, obj: x.look }, differsIn: x.differsIn }));
-  const flipped = FLIP_EVENT[e.kind];
+  const flipped = OPPOSITE_EVENT[e.kind];
   if (flipped) out.push({ ev: { ...e, kind: flipped }, differsIn: 'event' });
   if (e.kind === 'recolor') out.push({ ev: { ...e, to: rng.pick(COLORS.filter((c) => c !== e.to && c !== e.obj.color)) }, differsIn: 'color' });
   return out;
