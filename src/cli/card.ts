@@ -73,16 +73,16 @@ ${lines.join('\n')}
 /** What a user sees: the built-in collection searched with sampled captions (npm run eval -- --collection --json). */
 function collectionSection(): string {
   if (!collectionPath) return '';
-  const c = JSON.parse(readFileSync(collectionPath, 'utf8')) as { seed: number; collectionSeed: number; queries: string[]; rows: Record<string, { precision: Estimate }>; difference: Estimate };
+  const c = JSON.parse(readFileSync(collectionPath, 'utf8')) as { seed: number; collectionSeed: number; queries: string[]; rows: Record<string, { precision: Estimate; perQuery: number[] }>; difference: Estimate; chance?: { precision: number; meanTrue: number; ceiling: number } };
   return `## Searching the built-in collection (\`npm run eval -- --collection\`)
 ${c.queries.length} captions sampled (seed ${c.seed}) from the app's built-in collection (seed ${c.collectionSeed}); each ranks the whole
 collection; precision@5 is the share of the top 5 the caption is true of, by the world's caption evaluator.
 
-| ranking | precision@5 [95 % CI] |
-|---|---|
-${Object.entries(c.rows).map(([r, v]) => `| ${r === 'none' ? 'without T-CoT' : `with the ${r} Reasoner's T-CoTs`} | ${ci(v.precision)} |`).join('\n')}
-
-With − without T-CoT: ${ci(c.difference)} points (paired over captions).
+| ranking | precision@5 [95 % CI] | captions with a true item in the top 5 |
+|---|---|---|
+${Object.entries(c.rows).map(([r, v]) => `| ${r === 'none' ? 'without T-CoT' : `with the ${r} Reasoner's T-CoTs`} | ${ci(v.precision)} | ${pts(v.perQuery.filter((x) => x > 0).length / v.perQuery.length)} |`).join('\n')}
+${c.chance ? `| a random ranking (chance) | ${pts(c.chance.precision)} | |\n| a perfect ranking (ceiling) | ${pts(c.chance.ceiling)} | |\n` : ''}
+With − without T-CoT: ${ci(c.difference)} points (paired over captions).${c.chance ? ` Each caption is true of ${c.chance.meanTrue.toFixed(1)} items on average, so even a perfect ranking fills the top 5 only to ${pts(c.chance.ceiling)} %.` : ''}
 
 `;
 }

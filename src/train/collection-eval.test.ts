@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { initTestBackend } from '../engine/testing';
 import { Embedder } from '../models/embedder';
 import { builtinCollection } from '../world/suite';
-import { collectionPrecision, sampleCollectionQueries } from './collection-eval';
+import { collectionChance, collectionPrecision, sampleCollectionQueries } from './collection-eval';
 import { PRESETS } from './presets';
 
 beforeAll(() => initTestBackend());
@@ -20,6 +20,17 @@ describe('collection precision@k', () => {
     }
     expect(queries.some((q) => q.kind === 'clip')).toBe(true);
     expect(sampleCollectionQueries(collection, 30, 5).map((q) => q.text)).toEqual(queries.map((q) => q.text));
+  });
+
+  test('chance is the mean share of the collection each caption is true of', () => {
+    const queries = sampleCollectionQueries(collection, 10, 4);
+    const total = collection.images.length + collection.clips.length;
+    const counts = queries.map((q) => Array.from({ length: total }, (_, i) => i).filter((i) => q.holds(i)).length);
+    for (const n of counts) expect(n).toBeGreaterThanOrEqual(1); // its own item at least
+    const chance = collectionChance(collection, queries);
+    expect(chance.meanTrue).toBeCloseTo(counts.reduce((a, b) => a + b, 0) / counts.length, 10);
+    expect(chance.precision).toBeCloseTo(chance.meanTrue / total, 10);
+    expect(chance.ceiling).toBeCloseTo(counts.reduce((a, n) => a + Math.min(n, 5) / 5, 0) / counts.length, 10);
   });
 
   test('precision is the share of the top k the caption holds for; repeatable', async () => {

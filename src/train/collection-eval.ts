@@ -58,6 +58,19 @@ export function sampleCollectionQueries(c: Collection, count: number, seed: numb
   return out;
 }
 
+/**
+ * What a random ranking scores: the mean over queries of the share of the collection each caption is true of
+ * (the expected precision@k of k items drawn at random), the mean number of items each caption fits, and the
+ * ceiling: what a perfect ranking scores, the mean of min(true, k) / k (a caption true of 2 items caps its
+ * precision@5 at 0.4).
+ */
+export function collectionChance(c: Collection, queries: CollectionQuery[], k = 5): { precision: number; meanTrue: number; ceiling: number } {
+  const total = c.images.length + c.clips.length;
+  const trueCounts = queries.map((q) => Array.from({ length: total }, (_, i) => i).filter((i) => q.holds(i)).length);
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+  return { precision: mean(trueCounts.map((n) => n / total)), meanTrue: mean(trueCounts), ceiling: mean(trueCounts.map((n) => Math.min(n, k) / k)) };
+}
+
 export interface CollectionResult {
   precision: Estimate; // mean precision@k over queries, 95 % bootstrap interval
   perQuery: number[];
