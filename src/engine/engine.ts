@@ -205,27 +205,27 @@ export class LabEngine implements Engine {
   // ---- fine-tuning (finetune.ts) ----
 
   async listPairs(): Promise<PairView[]> {
-    return this.finetuner.listPairs();
+    return this.finetuner.pairs.list();
   }
 
   async addPairs(pairs: NewPair[]): Promise<PairView[]> {
-    return this.finetuner.addPairs(pairs);
+    return this.finetuner.pairs.add(pairs);
   }
 
   async updatePair(id: string, patch: { match?: boolean; queryText?: string }): Promise<PairView[]> {
-    return this.finetuner.updatePair(id, patch);
+    return this.finetuner.pairs.update(id, patch);
   }
 
   async deletePair(id: string): Promise<PairView[]> {
-    return this.finetuner.deletePair(id);
+    return this.finetuner.pairs.delete(id);
   }
 
   async loadLesson(id: string, seed?: number): Promise<PairView[]> {
-    return this.finetuner.loadLesson(id, seed);
+    return this.finetuner.pairs.loadLesson(id, seed);
   }
 
   async importPairs(text: string, format: 'csv' | 'jsonl'): Promise<PairImportResult> {
-    return this.finetuner.importPairs(text, format);
+    return this.finetuner.pairs.import(text, format);
   }
 
   async finetuneState(): Promise<FinetuneSnapshot> {

@@ -40,6 +40,7 @@ import {
   type Trace,
 } from './library-types';
 import type { ProgressCallback } from './types';
+import { nextTick } from './tick';
 
 const EOS = VOCAB.id('<eos>');
 /** Items reasoned about and embedded together while indexing (LibraryOptions.batch). */
@@ -69,7 +70,6 @@ export class CancelledError extends Error {
   override name = 'CancelledError';
 }
 
-const nextTick = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 async function fetchBytes(url: string): Promise<ArrayBuffer> {
   const res = await fetch(url);

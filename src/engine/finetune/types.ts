@@ -1,10 +1,10 @@
 // The fine-tuning part of the Engine contract (types.ts re-exports these): labelled pairs, the EG-RL run's
 // settings, its live state and its events.
-import type { PairDraft, PairRowError } from '../media/pairs';
-import type { FinetuneSettings, FinetuneStepLog, HeldOutResult } from '../train/finetune';
+import type { PairDraft, PairRowError } from '../../media/pairs';
+import type { FinetuneSettings, FinetuneStepLog, HeldOutResult } from '../../train/finetune';
 
-export type { FinetuneSettings, FinetuneStepLog, HeldOutResult } from '../train/finetune';
-export type { PairDraft, PairQuery, PairRowError } from '../media/pairs';
+export type { FinetuneSettings, FinetuneStepLog, HeldOutResult } from '../../train/finetune';
+export type { PairDraft, PairQuery, PairRowError } from '../../media/pairs';
 
 /** A new pair: what it says, and the Explore instruction it was made under. */
 export type NewPair = PairDraft & { instruction?: string };
@@ -77,3 +77,8 @@ export interface FinetuneSnapshot {
 
 /** Everything the run reports goes out as a fresh snapshot (small: logs are a few hundred bytes a step). */
 export type FinetuneCallback = (snapshot: FinetuneSnapshot) => void;
+
+/** A fine-tuner that has done nothing yet. */
+export function idleSnapshot(): FinetuneSnapshot {
+  return { phase: 'idle', message: null, error: null, settings: null, step: 0, steps: 0, logs: [], evals: [], samples: [], samplePair: null, before: null, after: null, trainPairs: 0, heldOutPairs: 0, saved: null, tuned: null, applied: false, earlierApplied: false, baseKey: null };
+}

@@ -5,15 +5,15 @@ import * as tf from '@tensorflow/tfjs-core';
 import { IDBFactory } from 'fake-indexeddb';
 import 'fake-indexeddb/auto';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { FinetuneStore } from '../media/finetune-store';
-import { DEFAULT_FINETUNE, type FinetuneSettings } from '../train/finetune';
-import { LESSON_PAIRS, LESSON_SETTINGS, lessonById, lessonPairs, splitLesson } from '../train/lesson';
-import { FineTuner } from './finetune';
-import type { FinetuneSnapshot, NewPair } from './finetune-types';
-import { modelKey } from './library-models';
-import { tinyLibrary } from './library.testutil';
-import { ModelSlots } from './model-slots';
-import { initTestBackend } from './testing';
+import { FinetuneStore } from '../../media/finetune-store';
+import { DEFAULT_FINETUNE, type FinetuneSettings } from '../../train/finetune';
+import { LESSON_PAIRS, LESSON_SETTINGS, lessonById, lessonPairs, splitLesson } from '../../train/lesson';
+import { FineTuner } from '.';
+import type { FinetuneSnapshot, NewPair } from './types';
+import { modelKey } from '../library-models';
+import { tinyLibrary } from '../library.testutil';
+import { ModelSlots } from '../model-slots';
+import { initTestBackend } from '../testing';
 
 beforeAll(() => initTestBackend());
 
@@ -50,36 +50,36 @@ async function until(tuner: FineTuner, phases: FinetuneSnapshot['phase'][], ms =
 describe('pairs', () => {
   test('add, re-label, edit, delete, import with per-row errors; a seeded split', async () => {
     const { tuner } = await setup();
-    let list = await tuner.addPairs(PAIRS);
+    let list = await tuner.pairs.add(PAIRS);
     expect(list).toHaveLength(8);
     expect(list.every((p) => p.problem === null)).toBe(true);
     const held = list.filter((p) => p.split === 'held-out');
     expect(held.length).toBeGreaterThanOrEqual(1);
     expect(held.length).toBeLessThan(8);
     // Same query and target again: one pair, re-labelled.
-    list = await tuner.addPairs([{ ...PAIRS[0]!, match: false }]);
+    list = await tuner.pairs.add([{ ...PAIRS[0]!, match: false }]);
     expect(list).toHaveLength(8);
     expect(list.find((p) => p.targetId === 'image-0')!.match).toBe(false);
     const id = list.find((p) => p.targetId === 'image-0')!.id;
-    list = await tuner.updatePair(id, { match: true, queryText: 'a big red circle' });
+    list = await tuner.pairs.update(id, { match: true, queryText: 'a big red circle' });
     expect(list.find((p) => p.targetId === 'image-0')!.queryLabel).toBe('a big red circle');
     expect(list.find((p) => p.id === id)).toBeUndefined();
     // The split of the other pairs did not move.
     for (const p of list.filter((q) => q.targetId !== 'image-0')) expect(p.split).toBe(held.some((h) => h.id === p.id) ? 'held-out' : 'train');
-    list = await tuner.deletePair(list[0]!.id);
+    list = await tuner.pairs.delete(list[0]!.id);
     expect(list).toHaveLength(7);
-    const imported = await tuner.importPairs('query,target,match\na striped circle,image-1,yes\nsomething,nope.png\n"broken,image-2', 'csv');
+    const imported = await tuner.pairs.import('query,target,match\na striped circle,image-1,yes\nsomething,nope.png\n"broken,image-2', 'csv');
     expect(imported.added).toBe(1);
     expect(imported.errors.map((e) => e.row)).toEqual([3, 4]);
     expect(imported.errors[0]!.message).toMatch(/not in your library/);
-    await expect(tuner.addPairs([{ query: text('x'), targetId: 'nothing', match: true }])).rejects.toThrow(/not in the library/);
+    await expect(tuner.pairs.add([{ query: text('x'), targetId: 'nothing', match: true }])).rejects.toThrow(/not in the library/);
   });
 });
 
 describe('an EG-RL run', () => {
   test('runs, pauses, resumes after a "reload" from the checkpoint, finishes with a before/after table; export → import is exact; bad files are refused', async () => {
     const { tuner, slots, library, factory } = await setup();
-    await tuner.addPairs(PAIRS);
+    await tuner.pairs.add(PAIRS);
     const updates: FinetuneSnapshot[] = [];
     let paused = false;
     await tuner.start(SETTINGS, (s) => {
@@ -167,7 +167,7 @@ describe('an EG-RL run', () => {
       store.putRun = (r) => (dead ? Promise.resolve() : put(r));
       return store;
     });
-    await tuner.addPairs(PAIRS);
+    await tuner.pairs.add(PAIRS);
     await tuner.start({ ...SETTINGS, steps: 6, checkpointEvery: 2, evalEvery: 6 }, (s) => {
       if (s.logs.length === 4) dead = true; // step 3's progress mark is in; step 4's checkpoint is not
     });
@@ -188,7 +188,7 @@ describe('an EG-RL run', () => {
 
   test('the applied fine-tuned Reasoner survives a reload; after a revert the next visit uses the built-in one', async () => {
     const { tuner, slots, factory } = await setup();
-    await tuner.addPairs(PAIRS);
+    await tuner.pairs.add(PAIRS);
     await tuner.start({ ...SETTINGS, steps: 1, evalEvery: 1 });
     await until(tuner, ['finished', 'error']);
     await tuner.apply();
@@ -209,7 +209,7 @@ describe('an EG-RL run', () => {
 
   test('stop ends a run early: evaluated, kept, and the checkpoint marked finished', async () => {
     const { tuner } = await setup();
-    await tuner.addPairs(PAIRS);
+    await tuner.pairs.add(PAIRS);
     let asked = false;
     let stopping: Promise<void> | null = null;
     await tuner.start({ ...SETTINGS, steps: 50 }, (s) => {
@@ -229,7 +229,7 @@ describe('an EG-RL run', () => {
 
   test('a new run while an earlier fine-tuned Reasoner is applied: the snapshot says the earlier one is in use, not this one', async () => {
     const { tuner, slots } = await setup();
-    await tuner.addPairs(PAIRS);
+    await tuner.pairs.add(PAIRS);
     await tuner.start({ ...SETTINGS, steps: 1, evalEvery: 1 });
     await until(tuner, ['finished', 'error']);
     await tuner.apply();
@@ -248,7 +248,7 @@ describe('an EG-RL run', () => {
 
   test('run after run, applied and reverted, leaves no tensors behind (the soak found 2 per run: checkpoints)', async () => {
     const { tuner } = await setup();
-    await tuner.addPairs(PAIRS);
+    await tuner.pairs.add(PAIRS);
     const counts: number[] = [];
     for (let k = 0; k < 3; k++) {
       await tuner.start({ ...SETTINGS, steps: 2, evalEvery: 2, checkpointEvery: 1, seed: k + 1 });
@@ -262,7 +262,7 @@ describe('an EG-RL run', () => {
 
   test('too few usable pairs is a clear error, not a crash', async () => {
     const { tuner } = await setup();
-    await tuner.addPairs([PAIRS[0]!]);
+    await tuner.pairs.add([PAIRS[0]!]);
     const s = await tuner.start(SETTINGS);
     expect(s.phase).toBe('error');
     expect(s.error).toMatch(/at least 2 training pairs/);
@@ -309,7 +309,7 @@ describe('the built-in lesson', () => {
     const { slots, library } = await tinyLibrary(factory);
     await library.open({ collection: { seed: 1, images: 120, clips: 2, tcot: 'teacher' }, maxNewTokens: 8 });
     const tuner = new FineTuner(slots, library, () => FinetuneStore.open(factory));
-    const list = await tuner.loadLesson('one-object');
+    const list = await tuner.pairs.loadLesson('one-object');
     const builtin = library.items().flatMap((i) => (i.source === 'builtin' && i.caption ? [{ id: i.id, kind: i.kind, caption: i.caption }] : []));
     const expected = lessonPairs(lessonById('one-object'), builtin, { seed: 1, count: LESSON_PAIRS });
     expect(list.map((p) => p.id).sort()).toEqual(expected.map((p) => p.id).sort());
@@ -317,10 +317,10 @@ describe('the built-in lesson', () => {
     expect(list.filter((p) => p.split === 'held-out').map((p) => p.id).sort()).toEqual([...split.heldIds].sort());
     expect(list.every((p) => p.match && p.instruction === 'find an image that matches the caption' && p.problem === null)).toBe(true);
     // Loading it again changes nothing; a pair of the user's blocks it, and nothing is lost.
-    expect(await tuner.loadLesson('one-object')).toHaveLength(list.length);
-    await tuner.addPairs([{ query: text('my own query'), targetId: 'image-0', match: true }]);
-    await expect(tuner.loadLesson('one-object')).rejects.toThrow(/holds 1 of yours/);
-    await expect(tuner.loadLesson('two-objects')).rejects.toThrow(new RegExp(`holds ${list.length + 1} of yours`));
-    expect(await tuner.listPairs()).toHaveLength(list.length + 1);
+    expect(await tuner.pairs.loadLesson('one-object')).toHaveLength(list.length);
+    await tuner.pairs.add([{ query: text('my own query'), targetId: 'image-0', match: true }]);
+    await expect(tuner.pairs.loadLesson('one-object')).rejects.toThrow(/holds 1 of yours/);
+    await expect(tuner.pairs.loadLesson('two-objects')).rejects.toThrow(new RegExp(`holds ${list.length + 1} of yours`));
+    expect(await tuner.pairs.list()).toHaveLength(list.length + 1);
   });
 });
