@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util';
 import '../src/engine/tf-node';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { modelKey } from '../src/engine/library-models';
+import { modelKey } from '../src/engine/library/models';
 import { ModelSlots } from '../src/engine/model-slots';
 import { DEFAULT_FINETUNE } from '../src/train/finetune';
 import { rng } from '../src/world/rng';

@@ -5,7 +5,7 @@ import { nodePlatform } from '../../src/engine/platform-node';
 import { loadModel } from '../../src/models/weights';
 import { nodeFileHandler } from '../../src/models/weights-node';
 import type { Reasoner } from '../../src/models/reasoner';
-import { greedyTcots } from '../../src/train/finetune';
+import { greedyTcots } from '../../src/retrieval/pipeline';
 import { VOCAB } from '../../src/tcot/default';
 import { parseTokens } from '../../src/tcot/parse';
 import { builtinCollection } from '../../src/world/suite';

@@ -9,7 +9,7 @@ import { createEngine } from '../engine/engine';
 import { nodePlatform } from '../engine/platform-node';
 import { worldReasonerInput } from '../models/inputs';
 import type { Reasoner } from '../models/reasoner';
-import { seededRng } from '../models/rng';
+import { reasonGreedy } from '../retrieval/pipeline';
 import { loadModel } from '../models/weights';
 import { nodeFileHandler } from '../models/weights-node';
 import { VOCAB } from '../tcot/default';
@@ -78,13 +78,7 @@ const gold = sides.map((s) => annotate(s.input, { mode: 'gold', seed: 0, focus: 
 
 async function reasonerIds(dir: string): Promise<Int32Array[]> {
   const reasoner = (await loadModel(nodeFileHandler(join(modelsDir, dir)))).model as Reasoner;
-  const out: Int32Array[] = [];
-  for (let i = 0; i < sides.length; i += 48) {
-    const chunk = sides.slice(i, i + 48);
-    const gen = await reasoner.generate(chunk.map((s) => worldReasonerInput(VOCAB, s.input, s.instruction)), { n: 1, maxNewTokens: 64, temperature: 0, rng: seededRng(0), stopId: VOCAB.id('<eos>') });
-    out.push(...gen.tokens);
-    process.stderr.write(`\r${dir} ${Math.min(sides.length, i + 48)}/${sides.length}  `);
-  }
+  const out = await reasonGreedy(reasoner, sides.map((s) => worldReasonerInput(VOCAB, s.input, s.instruction)), { maxNewTokens: 64, chunk: 48, onProgress: (done) => process.stderr.write(`\r${dir} ${done}/${sides.length}  `) });
   process.stderr.write('\n');
   return out;
 }

@@ -8,11 +8,11 @@ import { runModelBench, type ModelBenchResult } from '../models/bench';
 import { ModelSlots } from './model-slots';
 import { Library } from './library';
 import { FineTuner } from './finetune';
-import { libraryModels } from './library-models';
+import { libraryModels } from './library/models';
 import { runSearchBench, type SearchBenchOptions, type SearchBenchRow } from './search-bench';
 import { runFinetuneBench, type FinetuneBenchOptions, type FinetuneBenchResult } from './finetune-bench';
 import type { StorageUse } from '../media/store';
-import type { AddResult, LibraryItem, LibraryOptions, LibrarySummary, MediaInput, PlainCallback, SearchOptions, SearchQuery, SearchResult, ThumbImage, TokenCallback, Trace } from './library-types';
+import type { AddResult, LibraryItem, LibraryOptions, LibrarySummary, MediaInput, PlainCallback, SearchOptions, SearchQuery, SearchResult, ThumbImage, TokenCallback, Trace } from './library/types';
 import type {
   FinetuneCallback,
   FinetuneSettings,

@@ -9,8 +9,8 @@ import type { Reasoner } from '../models/reasoner';
 import { loadModel } from '../models/weights';
 import { nodeFileHandler } from '../models/weights-node';
 import { Library } from './library';
-import { libraryModels } from './library-models';
-import { tinyLibrary } from './library.testutil';
+import { libraryModels } from './library/models';
+import { tinyLibrary } from './library/testutil';
 import { decodeShippedIndex, encodeShippedIndex, SHIPPED_INDEX_FILE, ShippedIndexError } from './shipped-index';
 import { initTestBackend } from './testing';
 

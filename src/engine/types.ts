@@ -5,9 +5,9 @@ import type { StorageUse } from '../media/store';
 import type { SearchBenchOptions, SearchBenchRow } from './search-bench';
 import type { FinetuneBenchOptions, FinetuneBenchResult } from './finetune-bench';
 import type { FinetuneCallback, FinetuneSettings, FinetuneSnapshot, NewPair, PairImportResult, PairView } from './finetune/types';
-import type { AddResult, LibraryItem, LibraryOptions, LibrarySummary, MediaInput, PlainCallback, SearchOptions, SearchQuery, SearchResult, ThumbImage, TokenCallback, Trace } from './library-types';
+import type { AddResult, LibraryItem, LibraryOptions, LibrarySummary, MediaInput, PlainCallback, SearchOptions, SearchQuery, SearchResult, ThumbImage, TokenCallback, Trace } from './library/types';
 
-export * from './library-types';
+export * from './library/types';
 export * from './finetune/types';
 export type { StorageUse } from '../media/store';
 export type { SearchBenchRow } from './search-bench';

@@ -34,14 +34,17 @@ export function expectedEvidenceKey(visual: VisualInput | undefined): EvidenceKe
   return visual?.kind === 'image' ? 'bbox_2d' : visual?.kind === 'clip' ? 'key_frames' : 'text_keywords';
 }
 
+/** Crops / key frames one T-CoT feeds the Embedder (within its `maxEvidence` slots): the one setting everywhere. */
+export const MAX_EVIDENCE = 3;
+
 export interface EvidenceOptions {
-  maxEvidence?: number; // 3 — crops / key frames fed (the Embedder's slots)
+  maxEvidence?: number; // MAX_EVIDENCE — crops / key frames fed (the Embedder's slots)
   cropPolicy?: Partial<CropPolicy>; // tcot/evidence.ts defaults (min 12 px, aspect ≤ 3)
 }
 
 /** Pointers → Embedder evidence cut from the full-resolution visual (nothing for text inputs). */
 export function evidenceFor(visual: VisualInput | undefined, pointers: EvidencePointers, opts: EvidenceOptions = {}): Evidence[] {
-  const max = opts.maxEvidence ?? 3;
+  const max = opts.maxEvidence ?? MAX_EVIDENCE;
   if (!visual || max <= 0) return [];
   if (visual.kind === 'image' && pointers.boxes && pointers.boxes.length > 0) {
     const image: RgbaImage = { rgba: visual.rgba, width: visual.width, height: visual.height };

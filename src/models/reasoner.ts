@@ -270,6 +270,11 @@ export class Reasoner {
     return builder.build(true);
   }
 
+  /** Tokens before the first generated one: vision tokens, the prompt and <bos>. */
+  prefixLength(input: ReasonerInput): number {
+    return this.visionTokens(input.visual) + input.promptIds.length + 1;
+  }
+
   /** Vision tokens of the prefix for `visual`. */
   visionTokens(visual: VisualInput | undefined): number {
     const c = this.config;

@@ -6,7 +6,7 @@
 import type { Embedder } from '../models/embedder';
 import { embedItemFor, reasonerInputFor, reasoningInstruction, worldVisual } from '../models/inputs';
 import type { Reasoner } from '../models/reasoner';
-import { seededRng } from '../models/rng';
+import { reasonGreedy } from '../retrieval/pipeline';
 import { VOCAB } from '../tcot/default';
 import { clipStates } from '../world/clip';
 import { hashSeed, Rng } from '../world/rng';
@@ -80,14 +80,7 @@ export interface CollectionResult {
 /** Greedy T-CoTs (null without a Reasoner), in batches. */
 async function tcots(reasoner: Reasoner | null, inputs: { visual?: ReturnType<typeof worldVisual>; text?: string; instruction: string }[], maxNewTokens: number, onProgress?: (done: number) => void): Promise<(Int32Array | null)[]> {
   if (!reasoner) return inputs.map(() => null);
-  const out: Int32Array[] = [];
-  for (let start = 0; start < inputs.length; start += 16) {
-    const chunk = inputs.slice(start, start + 16).map((p) => reasonerInputFor(VOCAB, p));
-    const gen = await reasoner.generate(chunk, { n: 1, maxNewTokens, temperature: 0, rng: seededRng(0), stopId: VOCAB.id('<eos>') });
-    out.push(...gen.tokens);
-    onProgress?.(Math.min(inputs.length, start + 16));
-  }
-  return out;
+  return reasonGreedy(reasoner, inputs.map((p) => reasonerInputFor(VOCAB, p)), { maxNewTokens, chunk: 16, onProgress });
 }
 
 /** Search the collection with every query; precision@k with and without T-CoT is one call per source. */

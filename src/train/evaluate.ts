@@ -6,7 +6,7 @@
 import type { Embedder, EmbedItem } from '../models/embedder';
 import { worldEmbedItem, worldReasonerInput } from '../models/inputs';
 import type { Reasoner } from '../models/reasoner';
-import { seededRng } from '../models/rng';
+import { reasonGreedy } from '../retrieval/pipeline';
 import { hitAt1, mrr, rankByScores, recallAtK } from '../retrieval/metrics';
 import { VOCAB } from '../tcot/default';
 import { encodeTCoT } from '../tcot/encode';
@@ -43,11 +43,7 @@ async function tcotsFor(sides: Side[], source: TcotSource): Promise<(Int32Array 
       return Int32Array.from(encodeTCoT(VOCAB, annotate(s.input, { mode: source.kind === 'gold' ? 'gold' : 'noisy', seed, focus: s.focus })).ids);
     });
   }
-  const out = await source.reasoner.generate(
-    sides.map((s) => worldReasonerInput(VOCAB, s.input, s.instruction)),
-    { n: 1, maxNewTokens: source.maxNewTokens ?? 64, temperature: 0, rng: seededRng(0), stopId: VOCAB.id('<eos>') },
-  );
-  return out.tokens;
+  return reasonGreedy(source.reasoner, sides.map((s) => worldReasonerInput(VOCAB, s.input, s.instruction)), { maxNewTokens: source.maxNewTokens ?? 64 });
 }
 
 export interface EvalOptions {

@@ -3,12 +3,12 @@
 // reward, k3 KL to the starting Reasoner, clipping), driven one step at a time so a host can pause,
 // checkpoint and resume it. Every random choice comes from (seed, step): a run resumed from a checkpoint
 // (weights + Adam moments + step) takes exactly the step an uninterrupted run would have taken.
-// UI-agnostic: the engine (src/engine/finetune.ts) feeds it pairs and forwards its logs.
+// UI-agnostic: the engine (src/engine/finetune/) feeds it pairs and forwards its logs.
 import * as tf from '@tensorflow/tfjs-core';
-import type { Embedder, EmbedItem } from '../models/embedder';
-import { embedItemFor, readTcot, reasonerInputFor, reasoningInstruction, type ItemParts } from '../models/inputs';
+import type { Embedder } from '../models/embedder';
+import { embedItemFor, reasoningInstruction } from '../models/inputs';
 import type { Reasoner } from '../models/reasoner';
-import { seededRng } from '../models/rng';
+import { greedyTcots, prompted, tokenBudget } from '../retrieval/pipeline';
 import { VOCAB } from '../tcot/default';
 import { hashSeed, Rng } from '../world/rng';
 import { ScheduledAdam, type OptimizerState } from './grad';
@@ -109,29 +109,6 @@ export function pickBatch(pairs: readonly TrainPair[], step: number, size: numbe
 /** How many pairs can share a batch at most (distinct queries and targets); GRPO needs 2. */
 export function maxBatch(pairs: readonly TrainPair[]): number {
   return pickBatch(pairs, 0, pairs.length, 0).length;
-}
-
-/** Tokens an Embedder item takes (the plan's length): <emb>, global view, text, instruction, T-CoT, evidence. */
-export const embedLength = (embedder: Embedder, item: EmbedItem): number => embedder.itemLength(item);
-
-/**
- * The longest T-CoT every side of these inputs can take: within the Reasoner's maxLen after its prefix,
- * and within the Embedder's maxLen after the item and the most evidence a T-CoT can point at.
- */
-export function tokenBudget(reasoner: Reasoner, embedder: Embedder, sides: readonly (Omit<ItemParts, 'tcotIds'> & { query: boolean })[], wanted: number): number {
-  const rc = reasoner.config;
-  const ec = embedder.config;
-  let budget = wanted;
-  for (const side of sides) {
-    const prompt = reasonerInputFor(VOCAB, side).promptIds.length;
-    const prefix = reasoner.visionTokens(side.visual) + prompt + 1;
-    budget = Math.min(budget, rc.maxLen - prefix);
-    const item = embedItemFor(VOCAB, { ...side, instruction: side.query ? side.instruction : undefined });
-    const evidence = side.visual ? Math.min(3, ec.maxEvidence) * embedder.evidenceTokens : 0;
-    budget = Math.min(budget, ec.maxLen - embedLength(embedder, item) - evidence);
-  }
-  if (budget < 4) throw new RangeError(`these inputs leave room for only ${budget} T-CoT tokens in the models (need ≥ 4)`);
-  return budget;
 }
 
 /** The sides of GRPO pairs as tokenBudget reads them (the Reasoner sees the instruction on both sides). */
@@ -245,17 +222,6 @@ export interface HeldOutResult {
   candidates: number;
 }
 
-/** Greedy T-CoTs (temperature 0), in chunks, cut at <eos>. */
-export async function greedyTcots(reasoner: Reasoner, sides: (Omit<ItemParts, 'tcotIds'>)[], maxNewTokens: number, chunk = 8): Promise<Int32Array[]> {
-  const out: Int32Array[] = [];
-  for (let i = 0; i < sides.length; i += chunk) {
-    const inputs = sides.slice(i, i + chunk).map((s) => reasonerInputFor(VOCAB, s));
-    const gen = await reasoner.generate(inputs, { n: 1, maxNewTokens, temperature: 0, rng: seededRng(1), stopId: VOCAB.id('<eos>') });
-    out.push(...gen.tokens.map((t) => readTcot(VOCAB, t).ids));
-  }
-  return out;
-}
-
 /**
  * Held-out retrieval with the Reasoner's greedy T-CoTs: each query and every candidate is reasoned about
  * and embedded with its evidence (the query with its instruction, candidates without — as Explore
@@ -266,7 +232,6 @@ export async function evaluateHeldOut(reasoner: Reasoner, embedder: Embedder, qu
   if (queries.length === 0 || candidates.length < 2) return { hit1: NaN, mrr: NaN, ranks: [], queries: queries.length, candidates: candidates.length };
   const qSides = queries.map((q) => ({ ...q.query, instruction: q.instruction }));
   const budget = tokenBudget(reasoner, embedder, [...qSides.map((s) => ({ ...s, instruction: s.instruction || reasoningInstruction(s.visual), query: true })), ...candidates.map((c) => ({ ...c, instruction: reasoningInstruction(c.visual), query: false }))], maxNewTokens);
-  const prompted = <T extends SideParts & { instruction?: string }>(s: T) => ({ ...s, instruction: s.instruction || reasoningInstruction(s.visual) });
   const qT = await greedyTcots(reasoner, qSides.map(prompted), budget);
   const cT = await greedyTcots(reasoner, candidates.map(prompted), budget);
   const qEmb = await embedder.embedData(qSides.map((s, i) => embedItemFor(VOCAB, { ...s, tcotIds: qT[i]! })));

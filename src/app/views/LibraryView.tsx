@@ -2,7 +2,7 @@
 // images and videos (drop or pick; per-file errors; progress; remove one; clear all; storage used), and a
 // browser of the built-in collection (pages of thumbnails with their captions, a kind and caption filter).
 import { useEffect, useMemo, useState } from 'react';
-import type { LibraryItem } from '../../engine/library-types';
+import type { LibraryItem } from '../../engine/library/types';
 import { useShallow } from 'zustand/react/shallow';
 import { DropZone } from '../components/DropZone';
 import { ItemThumb } from '../components/Pixels';

@@ -10,8 +10,8 @@ import { DEFAULT_FINETUNE, type FinetuneSettings } from '../../train/finetune';
 import { LESSON_PAIRS, LESSON_SETTINGS, lessonById, lessonPairs, splitLesson } from '../../train/lesson';
 import { FineTuner } from '.';
 import type { FinetuneSnapshot, NewPair } from './types';
-import { modelKey } from '../library-models';
-import { tinyLibrary } from '../library.testutil';
+import { modelKey } from '../library/models';
+import { tinyLibrary } from '../library/testutil';
 import { ModelSlots } from '../model-slots';
 import { initTestBackend } from '../testing';
 

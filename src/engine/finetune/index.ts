@@ -10,7 +10,7 @@ import type { Reasoner } from '../../models/reasoner';
 import { encodeWeights, memoryHandler, saveWeights } from '../../models/weights';
 import { DEFAULT_FINETUNE, evaluateHeldOut, FinetuneLoop, settingsProblems, type FinetuneSettings, type HeldOutResult } from '../../train/finetune';
 import type { Library } from '../library';
-import { modelKey } from '../library-models';
+import { modelKey } from '../library/models';
 import type { ModelSlots } from '../model-slots';
 import type { ModelFile, ModelInfo } from '../types';
 import { cloneReasoner, readRemembered, readTunedFiles, tunedFiles } from './model-files';

@@ -1,9 +1,9 @@
 // Test helper: a Library over tiny, freshly initialised models (fixed seeds) and a (fake) IndexedDB factory,
 // shared by the library and fine-tuner tests.
-import { LibraryStore } from '../media/store';
-import { Library } from './library';
-import { libraryModels } from './library-models';
-import { ModelSlots } from './model-slots';
+import { LibraryStore } from '../../media/store';
+import { Library } from '.';
+import { libraryModels } from './models';
+import { ModelSlots } from '../model-slots';
 
 export async function tinyLibrary(factory: IDBFactory): Promise<{ slots: ModelSlots; library: Library }> {
   const slots = new ModelSlots();

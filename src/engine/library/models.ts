@@ -1,9 +1,16 @@
 // The loaded models as the library needs them, with keys that identify their weights (caches are per key).
-import type { Embedder } from '../models/embedder';
-import type { Reasoner } from '../models/reasoner';
-import type { LibraryModels } from './library';
-import type { ModelSlots } from './model-slots';
-import type { ModelInfo } from './types';
+import type { Embedder } from '../../models/embedder';
+import type { Reasoner } from '../../models/reasoner';
+import type { ModelSlots } from '../model-slots';
+import type { ModelInfo } from '../types';
+
+export interface LibraryModels {
+  embedder: Embedder;
+  reasoner: Reasoner;
+  /** Identifies the weights: caches are valid only for the same models. */
+  embedderKey: string;
+  reasonerKey: string;
+}
 
 /** sha256 of the payload for loaded weights; for a fresh initialisation, a hash of its config (which holds its seed). */
 export function modelKey(info: ModelInfo): string {

@@ -1,5 +1,5 @@
 // The library and search part of the Engine contract (types.ts re-exports these).
-import type { MediaErrorCode } from '../media/errors';
+import type { MediaErrorCode } from '../../media/errors';
 
 export interface CollectionOptions {
   /** World seed of the built-in collection. */

@@ -2,15 +2,15 @@ import { IDBFactory, IDBObjectStore } from 'fake-indexeddb';
 import 'fake-indexeddb/auto';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, test, vi } from 'vitest';
-import { DB_NAME, LibraryStore } from '../media/store';
-import { Reasoner } from '../models/reasoner';
-import { VOCAB } from '../tcot/default';
-import { encodeWords } from '../tcot/encode';
-import { parseTokens } from '../tcot/parse';
-import { Library } from './library';
-import { libraryModels, staleFinetunedKey } from './library-models';
-import { tinyLibrary } from './library.testutil';
-import { initTestBackend } from './testing';
+import { DB_NAME, LibraryStore } from '../../media/store';
+import { Reasoner } from '../../models/reasoner';
+import { VOCAB } from '../../tcot/default';
+import { encodeWords } from '../../tcot/encode';
+import { parseTokens } from '../../tcot/parse';
+import { Library } from '.';
+import { libraryModels, staleFinetunedKey } from './models';
+import { tinyLibrary } from './testutil';
+import { initTestBackend } from '../testing';
 
 beforeAll(() => initTestBackend());
 
