@@ -5,6 +5,7 @@
 // The analysis (pooling, paired bootstrap, claims) is src/train/card.ts.
 import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { formatDuration } from '../engine/duration';
 import { DEFAULT_NOISE } from '../world/annotator';
 import { ABILITIES, TASKS } from '../world/types';
 import { analyse, mergeBySeed, formatEstimate as ci, formatPoints as pts, type EvalFile } from '../train/card';
@@ -41,7 +42,6 @@ for (const f of ['curve-vision.png', 'curve-embedder.png', 'curve-adapt.png', 'c
   if (existsSync(join(runDir, f))) copyFileSync(join(runDir, f), join(out, f));
 }
 
-const fmtTime = (s: number) => `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`;
 const rowTable = (summaries: Record<string, Summary>, rows: string[]) => [
   `| row | Hit@1 [95 % CI] | R@5 | MRR | ${ABILITIES.join(' | ')} |`,
   `|---|---|---|---|${ABILITIES.map(() => '---').join('|')}|`,
@@ -142,10 +142,10 @@ ${cfgR.pointer ? 'The Reasoner points: its location and frame logits add a point
 ## Training (preset \`${run.preset}\`, seed ${run.seed}; 2 vCPU, Node WASM backend, one thread)
 | stage | settings | time |
 |---|---|---|
-${p.vision ? `| Vision stem | ${p.vision.stage.steps} steps of fresh views (scenes at 96², 48², 32²; 32² crops; 32² clip frames), dense per-cell targets (centre, colour, shape, texture, box, cover), lr ${p.vision.stage.lr} cosine. Held-out: ${run.vision ? `centre recall ${pts(run.vision.recall)} / precision ${pts(run.vision.precision)}, colour ${pts(run.vision.color)}, shape ${pts(run.vision.shape)}, texture ${pts(run.vision.texture)} at true centres, cover ${pts(run.vision.cover)} (background share ${pts(run.vision.coverChance)}), box IoU ${pts(run.vision.boxIoU)}` : 'n/a'} | ${fmtTime(stage.vision ?? 0)} |\n` : ''}| Embedder | ${p.embedder.steps} steps × ${p.embedder.batch} same-task pairs + hard negatives, symmetric InfoNCE, logit scale ${p.embedder.logitScale} (τ ${(1 / p.embedder.logitScale).toFixed(2)}), lr ${p.embedder.lr} cosine, ${Math.round(p.embedder.noTcotProb * 100)} % of steps without T-CoT | ${fmtTime(stage.embedder ?? 0)} |
-| Reasoner cold start | ≤ ${p.sft.maxSteps} steps × ${p.sft.batch}, lr ${p.sft.lr}, validation every ${p.sft.evalEvery} on ${p.sft.valPairs} pairs, patience ${p.sft.patience}: ${run.sft ? `${run.sft.stoppedEarly ? `stopped early at step ${run.sft.stoppedAt}` : `ran all ${run.sft.stoppedAt} steps`}, best validation CE ${Number(run.sft.bestValLoss).toFixed(3)} at step ${run.sft.bestStep} (its weights kept)` : ''} | ${fmtTime(stage.sft ?? 0)} |
-| EG-RL (GRPO) | ${p.grpo.steps} steps × ${p.grpo.pairs} pairs of one task, n ${p.grpo.n} rollouts per query and per positive, T ${p.grpo.temperature}, ε ${p.grpo.clipEps}, k3 KL β ${p.grpo.klCoef}, lr ${p.grpo.lr}, clip ${p.grpo.gradClip}, reward ${p.grpo.weights.format}·format + ${p.grpo.weights.orm}·ORM + ${p.grpo.weights.prm}·PRM (ORM '${p.grpo.orm}') | ${fmtTime(stage.grpo ?? 0)} |
-| total (wall; the Embedder and the cold start ran side by side, one process each) | | ${fmtTime(run.trainSeconds)} |
+${p.vision ? `| Vision stem | ${p.vision.stage.steps} steps of fresh views (scenes at 96², 48², 32²; 32² crops; 32² clip frames), dense per-cell targets (centre, colour, shape, texture, box, cover), lr ${p.vision.stage.lr} cosine. Held-out: ${run.vision ? `centre recall ${pts(run.vision.recall)} / precision ${pts(run.vision.precision)}, colour ${pts(run.vision.color)}, shape ${pts(run.vision.shape)}, texture ${pts(run.vision.texture)} at true centres, cover ${pts(run.vision.cover)} (background share ${pts(run.vision.coverChance)}), box IoU ${pts(run.vision.boxIoU)}` : 'n/a'} | ${formatDuration(stage.vision ?? 0)} |\n` : ''}| Embedder | ${p.embedder.steps} steps × ${p.embedder.batch} same-task pairs + hard negatives, symmetric InfoNCE, logit scale ${p.embedder.logitScale} (τ ${(1 / p.embedder.logitScale).toFixed(2)}), lr ${p.embedder.lr} cosine, ${Math.round(p.embedder.noTcotProb * 100)} % of steps without T-CoT | ${formatDuration(stage.embedder ?? 0)} |
+| Reasoner cold start | ≤ ${p.sft.maxSteps} steps × ${p.sft.batch}, lr ${p.sft.lr}, validation every ${p.sft.evalEvery} on ${p.sft.valPairs} pairs, patience ${p.sft.patience}: ${run.sft ? `${run.sft.stoppedEarly ? `stopped early at step ${run.sft.stoppedAt}` : `ran all ${run.sft.stoppedAt} steps`}, best validation CE ${Number(run.sft.bestValLoss).toFixed(3)} at step ${run.sft.bestStep} (its weights kept)` : ''} | ${formatDuration(stage.sft ?? 0)} |
+| EG-RL (GRPO) | ${p.grpo.steps} steps × ${p.grpo.pairs} pairs of one task, n ${p.grpo.n} rollouts per query and per positive, T ${p.grpo.temperature}, ε ${p.grpo.clipEps}, k3 KL β ${p.grpo.klCoef}, lr ${p.grpo.lr}, clip ${p.grpo.gradClip}, reward ${p.grpo.weights.format}·format + ${p.grpo.weights.orm}·ORM + ${p.grpo.weights.prm}·PRM (ORM '${p.grpo.orm}') | ${formatDuration(stage.grpo ?? 0)} |
+| total (wall; the Embedder and the cold start ran side by side, one process each) | | ${formatDuration(run.trainSeconds)} |
 
 ![Vision stem](curve-vision.png)
 ![Embedder InfoNCE](curve-embedder.png)

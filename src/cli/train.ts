@@ -9,6 +9,7 @@
 import { spawn } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { formatDuration } from '../engine/duration';
 import { createEngine } from '../engine/engine';
 import { nodePlatform } from '../engine/platform-node';
 import type { Embedder } from '../models/embedder';
@@ -100,7 +101,7 @@ if (status.backend !== 'wasm') throw new Error(`the WASM backend failed to initi
 console.error(`backend wasm, ${status.details.threads} thread(s) · preset ${preset.name} · seed ${seed} · out ${out}`);
 
 // ---- progress bar ----
-const fmt = (s: number) => (s >= 3600 ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m` : s >= 60 ? `${Math.floor(s / 60)}m${String(Math.floor(s % 60)).padStart(2, '0')}s` : `${s.toFixed(0)}s`);
+const fmt = (s: number) => formatDuration(s, { compact: true });
 const STAGES = ['vision', 'embedder', 'sft', 'adapt', 'grpo'] as const;
 let stageStart = performance.now();
 let stageFirstStep = 0;

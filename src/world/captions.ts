@@ -12,19 +12,8 @@ import {
   swapEventFrames,
   windowOf,
 } from './clip';
-import {
-  type Rng,
-} from './rng';
-import {
-  addObject,
-  bestRelation,
-  editObject,
-  generateScene,
-  mirrorRelation,
-  randomLook,
-  removeObject,
-  resizeObject,
-} from './scene';
+import type { Rng } from './rng';
+import { addObject, bestRelation, editObject, generateScene, mirrorRelation, randomLook, removeObject, resizeObject } from './scene';
 import {
   RELATION_TEXT,
   clipCaptionHolds,
@@ -49,12 +38,7 @@ import {
   type Relation,
   type SceneSpec,
 } from './types';
-import {
-  fineOrCoarse,
-  uniq,
-  touchingColors,
-  lookTaken,
-} from './task-kit';
+import { fineOrCoarse, uniq, touchingColors, lookTaken } from './task-kit';
 
 // ---------------------------------------------------------------------------------------------
 // image captions

@@ -1,24 +1,8 @@
 // The image tasks' builders (t2i, i2t, i2i, grounding, classification, VQA).
 
-import {
-  objectBox,
-} from './raster';
-import {
-  bestRelation,
-  editObject,
-  generateScene,
-  nuisanceVariant,
-  randomLook,
-  resizeObject,
-} from './scene';
-import {
-  NUMBER_WORDS,
-  RELATION_TEXT,
-  imageCaptionEdits,
-  imageCaptionHolds,
-  imageCaptionText,
-  lookPhrase,
-} from './text';
+import { objectBox } from './raster';
+import { bestRelation, editObject, generateScene, nuisanceVariant, randomLook, resizeObject } from './scene';
+import { NUMBER_WORDS, RELATION_TEXT, imageCaptionEdits, imageCaptionHolds, imageCaptionText, lookPhrase } from './text';
 import {
   COLORS,
   IMAGE_SIZE,
@@ -46,13 +30,7 @@ import {
   lookTaken,
   wordChoices,
 } from './task-kit';
-import {
-  captionCore,
-  sceneEdits,
-  sceneCaptionAbilities,
-  captionedScene,
-  imageFocus,
-} from './captions';
+import { captionCore, sceneEdits, sceneCaptionAbilities, captionedScene, imageFocus } from './captions';
 
 // ---------------------------------------------------------------------------------------------
 // image tasks

@@ -1,20 +1,8 @@
 // What every task builder shares: the fixed instructions, the item shape (Draft) and the helpers that pick
 // hard and easy negatives.
 
-import {
-  type Rng,
-} from './rng';
-import {
-  type Ability,
-  type Box,
-  type ClipSpec,
-  type Detail,
-  type Focus,
-  type ObjectLook,
-  type SceneSpec,
-  type Task,
-  type WorldInput,
-} from './types';
+import type { Rng } from './rng';
+import type { Ability, Box, ClipSpec, Detail, Focus, ObjectLook, SceneSpec, Task, WorldInput } from './types';
 
 /** The fixed task instructions (the UI offers them in a selector). */
 export const TASK_INSTRUCTIONS: Record<Task, readonly string[]> = {

@@ -1,12 +1,6 @@
 // The video tasks' builders (t2v, v2t, classification, VQA, moment retrieval).
 
-import {
-  clipStates,
-  generateClip,
-  segments,
-  soleEvents,
-  windowOf,
-} from './clip';
+import { clipStates, generateClip, segments, soleEvents, windowOf } from './clip';
 import {
   EVENT_LABEL,
   clipCaptionEdits,
@@ -17,30 +11,9 @@ import {
   eventVerbPhrase,
   lookPhrase,
 } from './text';
-import {
-  COLORS,
-  EVENT_KINDS,
-  SHAPES,
-  type Ability,
-  type ClipSpec,
-  OPPOSITE_EVENT,
-} from './types';
-import {
-  Cand,
-  Builder,
-  RETRIEVAL_CANDIDATES,
-  video,
-  textCand,
-  chooseHard,
-  fillEasy,
-  uniq,
-  wordChoices,
-} from './task-kit';
-import {
-  clipEdits,
-  clipAbilities,
-  captionedClip,
-} from './captions';
+import { COLORS, EVENT_KINDS, SHAPES, type Ability, type ClipSpec, OPPOSITE_EVENT } from './types';
+import { Cand, Builder, RETRIEVAL_CANDIDATES, video, textCand, chooseHard, fillEasy, uniq, wordChoices } from './task-kit';
+import { clipEdits, clipAbilities, captionedClip } from './captions';
 
 // ---------------------------------------------------------------------------------------------
 // video tasks

@@ -1,6 +1,7 @@
+import { formatDuration } from '../../engine/duration';
 import type { RateProgress } from '../store/librarySlice';
 
-const fmtEta = (s: number | null) => (s === null ? '…' : s < 60 ? `${Math.ceil(s)} s` : `${Math.floor(s / 60)} min ${Math.ceil(s % 60)} s`);
+const fmtEta = (s: number | null) => (s === null ? '…' : formatDuration(s, { ceil: true }));
 
 /** Count, rate and time left of a long operation, with a cancel button. */
 export function ProgressBar({ progress, unit, onCancel, testId }: { progress: RateProgress; unit: string; onCancel?: () => void; testId: string }) {

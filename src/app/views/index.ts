@@ -4,7 +4,7 @@ import type { ComponentType } from 'react';
 import type { AppState } from '../store';
 import type { ViewId } from '../store/uiSlice';
 import { ExploreView } from './ExploreView';
-import { FinetuneView } from './FinetuneView';
+import { FinetuneView } from './finetune';
 import { LibraryView } from './LibraryView';
 import { OverviewView } from './OverviewView';
 
