@@ -5,7 +5,8 @@
 // detail the global view lacks (SPEC "Evidence → Embedder").
 import * as tf from '@tensorflow/tfjs-core';
 import { checkInt, checkThat, checkTransformerConfig, InputError } from './errors';
-import { addBlockParams, attentionBias, dense, embedPlan, layerNorm, ParamStore, PlanBuilder, transformerBlock, type BlockDims, type TokenPlan } from './layers';
+import { addBlockParams, attentionBias, dense, layerNorm, ParamStore, transformerBlock, type BlockDims } from './layers';
+import { embedPlan, PlanBuilder, type TokenPlan } from './plan';
 import { clipFrame, imagePatches, sampleFrameIndices, type Region, type RgbaImage, type VisualInput } from './preprocess';
 import { seededRng } from './rng';
 import { addVisionStem, checkVisionPatch, stemInput, type VisionConfig } from './vision';

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { initTestBackend } from '../engine/testing';
-import { attentionBias, embedLookup, layerNorm, ParamStore, pickColumns, PlanBuilder } from './layers';
+import { attentionBias, embedLookup, layerNorm, ParamStore, pickColumns } from './layers';
+import { PlanBuilder } from './plan';
 import { seededRng } from './rng';
 
 beforeAll(async () => {

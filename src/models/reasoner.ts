@@ -1,50 +1,23 @@
 // The Reasoner: a prefix-LM vision-language decoder. Prefix = [vision tokens][prompt ids][BOS], attended
-// bidirectionally; the T-CoT is decoded causally after it with a KV cache. Image: 96×96 → 12×12 patches of
-// 8 px (144 tokens, fine enough to localise 10–16 px objects). Clip: 16 frames at 24×24 → 3×3 patches each
-// (144 tokens) with a frame-index embedding so key frames can be pointed at. Text inputs go in promptIds.
-// The output head is tied to the token embedding.
+// bidirectionally; the T-CoT is decoded causally after it with a KV cache. Vision tokens are linear patches or
+// the shared vision stem's cells (shipped: 96² images → 36 tokens of 16 px, clips 16 frames × 32² → 64) with a
+// frame-index embedding so key frames can be pointed at; text inputs go in promptIds. The output head is tied to
+// the token embedding, plus an optional pointer over the vision tokens (pointer.ts) and copy head (copy.ts).
+// Config, presets and validation: reasoner-config.ts.
 import * as tf from '@tensorflow/tfjs-core';
-import { checkInt, checkThat, checkTransformerConfig, InputError } from './errors';
-import { addBlockParams, attentionBias, embedLookup, embedPlan, expandRows, layerNorm, ParamStore, pickColumns, PlanBuilder, transformerBlock, type BlockDims, type LayerKV, type TokenPlan } from './layers';
-import { addCopyParams, copyContext, copyMix, copyPositions, validateCopyConfig, type CopyConfig } from './copy';
-import { addPointerParams, mapContext, pointerContext, pointerLogits, stemPointerContext, validatePointerConfig, type CellGeometry, type PointerConfig, type PointerContext, type PointerHistory, type TokenGeometry } from './pointer';
+import { InputError } from './errors';
+import { addBlockParams, attentionBias, expandRows, layerNorm, ParamStore, pickColumns, transformerBlock, type BlockDims, type LayerKV } from './layers';
+import { addCopyParams, copyMix } from './copy';
+import { addPointerParams, mapContext, pointerLogits, type CellGeometry, type PointerContext, type PointerHistory, type TokenGeometry } from './pointer';
+import { embedPlan, PlanBuilder, type TokenPlan } from './plan';
 import { clipFrame, imagePatches, sampleFrameIndices, type RgbaImage, type VisualInput } from './preprocess';
 import { seededRng, type Rng } from './rng';
 import { sampleToken } from './sampling';
-import { addVisionStem, CELL_PX, checkVisionPatch, STEM_IN, stemInput, visionForward, type VisionConfig } from './vision';
+import { defaultReasonerConfig, validateReasonerConfig, type ReasonerConfig } from './reasoner-config';
+import { cellGeometry, pointerContextOf, tokenGeometry, visionTokenCount } from './reasoner-pointer';
+import { addVisionStem, stemInput } from './vision';
 
-export interface ReasonerConfig {
-  vocabSize: number; // 1024 — word + T-CoT token vocabulary (tags, location bins, frame tokens, specials)
-  dModel: number; // 192
-  nLayers: number; // 4
-  nHeads: number; // 6 (head size 32)
-  mlpRatio: number; // 4
-  maxLen: number; // 320 — prefix (≤ 144 vision + prompt + BOS) plus generated tokens
-  patch: number; // 8
-  imageSize: number; // 96 — images are resized to imageSize² (144 tokens)
-  clipFrames: number; // 16 — frames a clip is sampled to (frame-index rows)
-  clipSize: number; // 24 — clip frames are resized to clipSize² (9 tokens each)
-  bosId: number; // 1 — ends the prefix; the first T-CoT token is predicted from it
-  padId: number; // 0 — fed for finished rows and padding (always masked or ignored)
-  lnEps: number; // 1e-5
-  seed: number; // 2 — weight init
-  vision: VisionConfig | null; // null — linear patches; a config — the shared pre-trained vision stem (patch = 8·merge px per token)
-  pointer: PointerConfig | null; // null — location / frame tokens from the tied head alone; a config — plus a pointer over the vision tokens (pointer.ts)
-  copy?: CopyConfig | null; // absent / null — no copying; a config — tokens may be copied from the input's text (copy.ts; needs a pointer)
-}
-
-export function defaultReasonerConfig(): ReasonerConfig {
-  return { vocabSize: 1024, dModel: 192, nLayers: 4, nHeads: 6, mlpRatio: 4, maxLen: 320, patch: 8, imageSize: 96, clipFrames: 16, clipSize: 24, bosId: 1, padId: 0, lnEps: 1e-5, seed: 2, vision: null, pointer: null };
-}
-
-/** Override objects on top of defaultReasonerConfig(). `tiny` is for tests and browser smoke runs; `tinyVision` reads a tiny vision stem, `tinyPointer` also points. */
-export const REASONER_PRESETS: Record<'default' | 'tiny' | 'tinyVision' | 'tinyPointer' | 'tinyStemPointer', Partial<ReasonerConfig>> = {
-  default: {},
-  tiny: { vocabSize: 64, dModel: 32, nLayers: 2, nHeads: 2, mlpRatio: 2, maxLen: 96, imageSize: 32, clipFrames: 4, clipSize: 16 },
-  tinyVision: { vocabSize: 64, dModel: 32, nLayers: 2, nHeads: 2, mlpRatio: 2, maxLen: 96, patch: 16, imageSize: 32, clipFrames: 4, clipSize: 16, vision: { width4: 8, width8: 16, convs8: 1 } },
-  tinyPointer: { vocabSize: 64, dModel: 32, nLayers: 2, nHeads: 2, mlpRatio: 2, maxLen: 96, patch: 16, imageSize: 32, clipFrames: 4, clipSize: 16, vision: { width4: 8, width8: 16, convs8: 1 }, pointer: { locStart: 10, locBins: 11, frameStart: 21, frames: 16, dk: 8, sigma: 60 } },
-  tinyStemPointer: { vocabSize: 64, dModel: 32, nLayers: 2, nHeads: 2, mlpRatio: 2, maxLen: 96, patch: 16, imageSize: 32, clipFrames: 4, clipSize: 16, vision: { width4: 8, width8: 16, convs8: 1 }, pointer: { locStart: 10, locBins: 11, frameStart: 21, frames: 16, dk: 8, sigma: 60, source: 'stem', stemHead: { out: 13, slots: 2, slotOut: 6 }, boxPrior: true } },
-};
+export { defaultReasonerConfig, REASONER_PRESETS, validateReasonerConfig, type ReasonerConfig } from './reasoner-config';
 
 /** Segment type ids (rows of type_emb). */
 export const ReasonSegment = { pad: 0, image: 1, clip: 2, prompt: 3, bos: 4, generated: 5 } as const;
@@ -79,26 +52,6 @@ export interface GenerateResult {
   tokens: Int32Array[]; // one per row, up to and including stopId
   logprobs: Float32Array[]; // log-prob of each token under softmax(logits / T) (T = 1 when greedy)
   stats: { prefillMs: number; decodeMs: number; steps: number };
-}
-
-export function validateReasonerConfig(config: ReasonerConfig): void {
-  checkTransformerConfig(config);
-  checkInt(config, 'imageSize', config.patch, 512);
-  checkThat(config.imageSize % config.patch === 0, 'imageSize', `must be a multiple of patch ${config.patch}`);
-  checkInt(config, 'clipSize', config.patch, 512);
-  checkThat(config.clipSize % config.patch === 0, 'clipSize', `must be a multiple of patch ${config.patch}`);
-  checkInt(config, 'clipFrames', 1, 256);
-  checkInt(config, 'bosId', 0, config.vocabSize - 1);
-  checkInt(config, 'padId', 0, config.vocabSize - 1);
-  checkVisionPatch(config.vision, config.patch);
-  if (config.pointer !== null) {
-    validatePointerConfig(config.pointer, config.vocabSize);
-    checkThat(config.pointer.source !== 'stem' || config.vision !== null, 'pointer.source', "'stem' needs a vision stem");
-  }
-  if (config.copy) {
-    checkThat(config.pointer !== null, 'copy', 'the copy head reads the pointer context: it needs a pointer');
-    validateCopyConfig(config.copy, config.vocabSize);
-  }
 }
 
 export class Reasoner {
@@ -136,119 +89,16 @@ export class Reasoner {
 
   /** Where each vision token of an input's prefix sits (same order as prefixPlan adds them). */
   geometryOf(input: ReasonerInput): TokenGeometry {
-    const c = this.config;
-    const g: TokenGeometry = { cx: [], cy: [], span: [], frame: [] };
-    const grid = (size: number, frame: number) => {
-      const n = size / c.patch;
-      for (let t = 0; t < n * n; t++) {
-        g.cx.push((((t % n) + 0.5) / n) * 1000);
-        g.cy.push(((Math.floor(t / n) + 0.5) / n) * 1000);
-        g.span.push(1000 / n);
-        g.frame.push(frame);
-      }
-    };
-    if (input.visual?.kind === 'image') grid(c.imageSize, -1);
-    else if (input.visual?.kind === 'clip') for (const f of sampleFrameIndices(input.visual.frames.length, c.clipFrames)) grid(c.clipSize, f);
-    return g;
+    return tokenGeometry(this.config, input);
   }
 
   /** Where each stem cell of an input sits (pointer source 'stem'): its view's cells in the order the stem emits them. */
   cellGeometryOf(input: ReasonerInput): CellGeometry {
-    const c = this.config;
-    const g: CellGeometry = { left: [], top: [], span: [], frame: [], token: [] };
-    const merge = c.patch / CELL_PX;
-    const grid = (size: number, frame: number, firstToken: number) => {
-      const n = size / CELL_PX;
-      const perRow = size / c.patch;
-      for (let k = 0; k < n * n; k++) {
-        const gx = k % n;
-        const gy = Math.floor(k / n);
-        g.left.push((gx / n) * 1000);
-        g.top.push((gy / n) * 1000);
-        g.span.push(1000 / n);
-        g.frame.push(frame);
-        g.token.push(firstToken + Math.floor(gy / merge) * perRow + Math.floor(gx / merge));
-      }
-    };
-    if (input.visual?.kind === 'image') grid(c.imageSize, -1, 0);
-    else if (input.visual?.kind === 'clip') {
-      const perFrame = (c.clipSize / c.patch) ** 2;
-      sampleFrameIndices(input.visual.frames.length, c.clipFrames).forEach((f, slot) => grid(c.clipSize, f, slot * perFrame));
-    }
-    return g;
+    return cellGeometry(this.config, input);
   }
 
-  /** The stem's cell features of each input's views, [count, C, width8] with C the most cells of any input (zeros pad). */
-  private stemCells(inputs: ReasonerInput[], C: number): tf.Tensor3D {
-    const c = this.config;
-    const vision = c.vision!;
-    const views: { input: number; first: number; size: number; stem: Float32Array }[] = [];
-    inputs.forEach((input, i) => {
-      if (input.visual?.kind === 'image') views.push({ input: i, first: 0, size: c.imageSize, stem: stemInput(input.visual, c.imageSize) });
-      else if (input.visual?.kind === 'clip') {
-        const clip = input.visual;
-        const perFrame = (c.clipSize / CELL_PX) ** 2;
-        sampleFrameIndices(clip.frames.length, c.clipFrames).forEach((f, slot) => views.push({ input: i, first: slot * perFrame, size: c.clipSize, stem: stemInput(clipFrame(clip, f), c.clipSize) }));
-      }
-    });
-    const rowSource = new Int32Array(inputs.length * C); // 0 = the zero row
-    const groups: tf.Tensor2D[] = [];
-    let total = 0;
-    for (const size of [...new Set(views.map((v) => v.size))]) {
-      const members = views.filter((v) => v.size === size);
-      const perView = (size / CELL_PX) ** 2;
-      const input = new Float32Array(members.length * members[0]!.stem.length);
-      members.forEach((m, k) => input.set(m.stem, k * m.stem.length));
-      const cells = visionForward(this.params, vision, tf.tensor2d(input, [input.length / STEM_IN, STEM_IN]), members.length, size); // [n, g, g, C]
-      members.forEach((m, k) => {
-        for (let t = 0; t < perView; t++) rowSource[m.input * C + m.first + t] = total + k * perView + t + 1;
-      });
-      total += members.length * perView;
-      groups.push(tf.reshape(cells, [members.length * perView, vision.width8]) as tf.Tensor2D);
-    }
-    const table = tf.concat([tf.zeros([1, vision.width8]), ...groups], 0);
-    return tf.reshape(embedLookup(table, rowSource), [inputs.length, C, vision.width8]) as tf.Tensor3D;
-  }
-
-  /**
-   * The pointer context of `count` sequences whose hidden states [count·L, d] start with a left-padded prefix
-   * (prefix lengths `lengths`, padded to P): vision tokens are the first rows of each prefix.
-   */
   private pointerFrom(hidden: tf.Tensor2D, count: number, L: number, P: number, lengths: Int32Array, inputs: ReasonerInput[]): PointerContext {
-    const ctx = this.visionPointerFrom(hidden, count, L, P, lengths, inputs);
-    const copy = this.config.copy;
-    if (!copy) return ctx;
-    // The copy head's keys: the final-normed hidden states of each input's text tokens (prompt after <sep>).
-    const rowOf = (b: number, token: number) => b * L + (P - lengths[b]!) + token;
-    const texts = inputs.map((x) => copyPositions(x.promptIds, copy.sepId));
-    const N = Math.max(1, ...texts.map((t) => t.length));
-    const rows = new Int32Array(count * N);
-    texts.forEach((t, b) => {
-      const first = this.visionTokens(inputs[b]!.visual);
-      t.forEach((i, n) => (rows[b * N + n] = rowOf(b, first + i)));
-    });
-    const picked = layerNorm(embedLookup(hidden, rows), this.params.get('ln_f_g'), this.params.get('ln_f_b'), this.config.lnEps);
-    const ids = texts.map((t, b) => t.map((i) => inputs[b]!.promptIds[i]!));
-    return { ...ctx, copy: copyContext(this.params, this.config.vocabSize, picked, ids, N) };
-  }
-
-  private visionPointerFrom(hidden: tf.Tensor2D, count: number, L: number, P: number, lengths: Int32Array, inputs: ReasonerInput[]): PointerContext {
-    const pointer = this.config.pointer!;
-    const rowOf = (b: number, token: number) => b * L + (P - lengths[b]!) + token;
-    if (pointer.source === 'stem') {
-      const geometry = inputs.map((x) => this.cellGeometryOf(x));
-      const C = Math.max(1, ...geometry.map((g) => g.left.length));
-      const rows = new Int32Array(count * C);
-      geometry.forEach((g, b) => g.token.forEach((token, k) => (rows[b * C + k] = rowOf(b, token))));
-      const tokens = tf.reshape(embedLookup(hidden, rows), [count, C, this.config.dModel]) as tf.Tensor3D; // [count·C, d] → [count, C, d]
-      return stemPointerContext(this.params, pointer, this.stemCells(inputs, C), tokens, geometry, this.config.lnEps);
-    }
-    const geometry = inputs.map((x) => this.geometryOf(x));
-    const N = Math.max(1, ...geometry.map((g) => g.cx.length));
-    const rows = new Int32Array(count * N);
-    geometry.forEach((g, b) => g.cx.forEach((_, t) => (rows[b * N + t] = rowOf(b, t))));
-    const vision = tf.reshape(embedLookup(hidden, rows), [count, N, this.config.dModel]) as tf.Tensor3D; // [count·N, d] → [count, N, d]
-    return pointerContext(this.params, pointer, vision, geometry, this.config.lnEps);
+    return pointerContextOf(this.params, this.config, hidden, count, L, P, lengths, inputs);
   }
 
   /** Left-padded prefix plan, so every row's BOS sits at index P − 1. */
@@ -277,9 +127,7 @@ export class Reasoner {
 
   /** Vision tokens of the prefix for `visual`. */
   visionTokens(visual: VisualInput | undefined): number {
-    const c = this.config;
-    if (!visual) return 0;
-    return visual.kind === 'image' ? (c.imageSize / c.patch) ** 2 : c.clipFrames * (c.clipSize / c.patch) ** 2;
+    return visionTokenCount(this.config, visual);
   }
 
   /** One image at size²: linear patches, or a view for the vision stem. */

@@ -8,7 +8,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { checkInt, checkThat, InputError } from './errors';
 import { seededRng } from './rng';
-import { dense, embedLookup, layerNorm, ParamStore, quickGelu, type TokenPlan } from './layers';
+import { dense, embedLookup, layerNorm, ParamStore, quickGelu } from './layers';
+import { type TokenPlan } from './plan';
 import { patchify, resizeArea, type Region, type RgbaImage } from './preprocess';
 
 /** The stem's shape. Shipped in each model's config (`vision`), so a weights file names the stem it holds. */
