@@ -3,23 +3,10 @@
 // Reasoner (identical T-CoTs), a tampered file refused, a reload mid-run offering to resume, a CSV import.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
-import type { Engine } from '../src/engine/types';
-
-declare global {
-  interface Window {
-    embedRL: { engine: Engine };
-  }
-}
+import { openReady, shot } from './helpers';
 
 const SMALL = 'backend=webgpu&collection=12&preset=tiny&tokens=12&tcot=teacher'; // WebGPU (SwiftShader) on purpose: a correctness target
-const shot = (page: Page, name: string) => page.screenshot({ path: `e2e-artifacts/${name}.png`, fullPage: true });
 const probe = (page: Page) => page.evaluate(async () => (await window.embedRL.engine.probeModels(3)).reasoner);
-
-async function openReady(page: Page, query: string) {
-  await page.goto(`/?${query}`);
-  await expect(page.getByTestId('backend-badge')).toHaveText('webgpu', { timeout: 60_000 });
-  await expect(page.getByTestId('library-ready')).toBeVisible({ timeout: 120_000 });
-}
 
 async function search(page: Page, text: string) {
   await page.getByTestId('query-input').fill(text);

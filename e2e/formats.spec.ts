@@ -3,14 +3,8 @@
 // are made in the browser under test (e2e/make-media.ts), since only it knows which it can encode.
 import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
-import type { Engine } from '../src/engine/types';
 import { makeAvif, makeMp4, type MadeFile } from './make-media';
-
-declare global {
-  interface Window {
-    embedRL: { engine: Engine };
-  }
-}
+import './helpers';
 
 const fixture = (name: string) => Array.from(readFileSync(new URL(`./fixtures/${name}`, import.meta.url)));
 

@@ -6,15 +6,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { expect, test, type Page } from '@playwright/test';
-import type { Engine } from '../src/engine/types';
 import { libraryCounts } from './idb';
-
-declare global {
-  interface Window {
-    embedRL: { engine: Engine };
-    __hostile?: number;
-  }
-}
+import { shot } from './helpers';
 
 const HOSTILE = fileURLToPath(new URL('./fixtures/hostile/', import.meta.url));
 const GOOD = fileURLToPath(new URL('./fixtures/red.webp', import.meta.url));
@@ -46,7 +39,6 @@ const MEDIA: Record<string, RegExp> = {
 
 /** A tab of the header's navigation. */
 const nav = (page: Page, view: 'Explore' | 'Library' | 'Fine-tune') => page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: view, exact: true });
-const shot = (page: Page, name: string) => page.screenshot({ path: `e2e-artifacts/${name}.png`, fullPage: true });
 
 /** Milliseconds the page takes to run a trivial script (a busy main thread makes this long). */
 const ping = async (page: Page) => {

@@ -1,0 +1,37 @@
+// What the specs share: the page's test handle, screenshots, opening the app until the library is ready, whether
+// trained weights are served, and the Long Tasks watcher.
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { expect, type Page } from '@playwright/test';
+import type { Engine } from '../src/engine/types';
+
+declare global {
+  interface Window {
+    embedRL: { engine: Engine };
+    __hostile?: number;
+  }
+}
+
+export const shot = (page: Page, name: string) => page.screenshot({ path: `e2e-artifacts/${name}.png`, fullPage: true });
+
+/** Open `/?query` and wait for the backend badge and a ready library. */
+export async function openReady(page: Page, query: string, backend = 'webgpu') {
+  await page.goto(`/?${query}`);
+  await expect(page.getByTestId('backend-badge')).toHaveText(backend, { timeout: 60_000 });
+  await expect(page.getByTestId('library-ready')).toBeVisible({ timeout: 120_000 });
+}
+
+// public/models/ beside this folder, wherever the tests are started from.
+const MODELS = fileURLToPath(new URL('../public/models/', import.meta.url));
+export const hasWeights = () => existsSync(`${MODELS}embedder/model.json`) && existsSync(`${MODELS}reasoner/model.json`);
+export const hasShippedIndex = () => hasWeights() && existsSync(`${MODELS}collection-index.bin`);
+
+/** Main-thread tasks over 50 ms (the Long Tasks API), recorded from the first script on: [duration, start] pairs. */
+export async function watchLongTasks(page: Page) {
+  await page.addInitScript(() => {
+    const w = window as unknown as { __longTasks: number[] };
+    w.__longTasks = [];
+    new PerformanceObserver((list) => list.getEntries().forEach((e) => w.__longTasks.push(Math.round(e.duration), Math.round(e.startTime)))).observe({ type: 'longtask', buffered: true });
+  });
+}
+export const longTasks = (page: Page) => page.evaluate(() => (window as unknown as { __longTasks: number[] }).__longTasks.splice(0));
