@@ -1,4 +1,4 @@
-// `npm test`: type-check, unit tests (Vitest, Node, WASM) and end-to-end tests (Playwright, Chromium,
+// `npm test`: type-check, lint (ESLint + Prettier's check), unit tests (Vitest, Node, WASM) and end-to-end tests (Playwright, Chromium,
 // WebGPU via SwiftShader), in that order; stops at the first failing stage and ends with one summary
 // line ("tests: N passed, N failed") counting every unit and e2e test.
 import { spawnSync } from 'node:child_process';
@@ -10,6 +10,7 @@ mkdirSync(reports, { recursive: true });
 
 const stages = [
   { name: 'type-check', cmd: ['npx', 'tsc', '-p', 'tsconfig.json', '--noEmit'] },
+  { name: 'lint', cmd: ['npm', 'run', '--silent', 'lint'] },
   {
     name: 'unit',
     cmd: ['npx', 'vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${reports}/unit.json`],

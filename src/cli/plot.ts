@@ -30,7 +30,7 @@ export function plotPng(title: string, series: Series[]): Uint8Array {
   const vs = all.map(([, v]) => v);
   const [xMin, xMax] = [Math.min(...xs), Math.max(...xs)];
   let [vMin, vMax] = [Math.min(...vs), Math.max(...vs)];
-  if (vMax - vMin < 1e-9) (vMin -= 0.5, (vMax += 0.5));
+  if (vMax - vMin < 1e-9) { vMin -= 0.5; vMax += 0.5; }
   const px = (x: number) => left + ((x - xMin) / Math.max(1e-9, xMax - xMin)) * (right - left);
   const py = (v: number) => bottom - ((v - vMin) / (vMax - vMin)) * (bottom - top);
   strokeRect(img, left, top, right, bottom, [160, 160, 160]);

@@ -53,7 +53,7 @@ export function encodePng(img: Image): Uint8Array {
   const parts = [sig, chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', new Uint8Array(0))];
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let o = 0;
-  for (const p of parts) (out.set(p, o), (o += p.length));
+  for (const p of parts) { out.set(p, o); o += p.length; }
   return out;
 }
 
@@ -83,8 +83,8 @@ export function blit(img: Image, tile: Uint8Array, size: number, x: number, y: n
 }
 
 export function strokeRect(img: Image, x1: number, y1: number, x2: number, y2: number, c: readonly number[]): void {
-  for (let x = x1; x <= x2; x++) (setPixel(img, x, y1, c), setPixel(img, x, y2, c));
-  for (let y = y1; y <= y2; y++) (setPixel(img, x1, y, c), setPixel(img, x2, y, c));
+  for (let x = x1; x <= x2; x++) { setPixel(img, x, y1, c); setPixel(img, x, y2, c); }
+  for (let y = y1; y <= y2; y++) { setPixel(img, x1, y, c); setPixel(img, x2, y, c); }
 }
 
 export function fillRect(img: Image, x1: number, y1: number, x2: number, y2: number, c: readonly number[]): void {
@@ -129,7 +129,7 @@ export function wrap(text: string, maxChars: number): string[] {
   const lines: string[] = [];
   let line = '';
   for (const w of text.split(/\s+/)) {
-    if (line && line.length + 1 + w.length > maxChars) (lines.push(line), (line = w));
+    if (line && line.length + 1 + w.length > maxChars) { lines.push(line); line = w; }
     else line = line ? `${line} ${w}` : w;
   }
   if (line) lines.push(line);

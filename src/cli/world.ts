@@ -147,7 +147,7 @@ function stats(seed: number, perTask: number): void {
       const answerVisible = k % 2 === 0;
       const noisy = annotatePair(pair, { mode: 'noisy', seed: k * 7919 + TASKS.indexOf(task), answerVisible });
       const gold = annotatePair(pair, { mode: 'gold', seed: 0 });
-      if (noisy.match) (m++, answerVisible ? visibleMatches++ : hiddenMatches++);
+      if (noisy.match) { m++; answerVisible ? visibleMatches++ : hiddenMatches++; }
       if (gold.match) g++;
       tokenCounts.push(tcotTokens(noisy.query), tcotTokens(noisy.positive));
     });

@@ -34,17 +34,16 @@ describe('ModelSlots', () => {
 
   test('exported files load back to the same model (float32 exactly, int8 closely)', async () => {
     const { loadModel } = await import('../models/weights');
-    const { Embedder } = await import('../models/embedder');
     const slots = new ModelSlots();
     await slots.load('embedder', { kind: 'random', preset: 'tiny', seed: 5 });
-    const original = slots.get('embedder') as InstanceType<typeof Embedder>;
+    const original = slots.get('embedder') as import('../models/embedder').Embedder;
     const item = { textIds: Int32Array.from([VOCAB.id('red'), VOCAB.id('star')]) };
     const [expected] = await original.embedData([item]);
     for (const q of ['float32', 'int8'] as const) {
       const files = await slots.exportFiles('embedder', q);
       expect(files.map((f) => f.name)).toEqual(['embedder.json', 'embedder.weights.bin']);
       const { model } = await loadModel(fromFiles(files));
-      const [got] = await (model as InstanceType<typeof Embedder>).embedData([item]);
+      const [got] = await (model as import('../models/embedder').Embedder).embedData([item]);
       const maxDiff = Math.max(...got.map((v, i) => Math.abs(v - expected[i])));
       expect(maxDiff).toBeLessThanOrEqual(q === 'float32' ? 0 : 0.02);
       model.dispose();

@@ -32,9 +32,9 @@ export function boxToRegion(box: Box, width: number, height: number, policy: Par
   const { minSize, maxAspect } = { ...DEFAULT_CROP_POLICY, ...policy };
   const clamp01 = (v: number) => Math.min(1000, Math.max(0, Number.isFinite(v) ? v : 0));
   let x1 = (clamp01(Math.min(box[0], box[2])) / 1000) * width;
-  let x2 = (clamp01(Math.max(box[0], box[2])) / 1000) * width;
+  const x2 = (clamp01(Math.max(box[0], box[2])) / 1000) * width;
   let y1 = (clamp01(Math.min(box[1], box[3])) / 1000) * height;
-  let y2 = (clamp01(Math.max(box[1], box[3])) / 1000) * height;
+  const y2 = (clamp01(Math.max(box[1], box[3])) / 1000) * height;
   let w = Math.max(x2 - x1, Math.min(minSize, width));
   let h = Math.max(y2 - y1, Math.min(minSize, height));
   if (w > h * maxAspect) h = Math.min(height, w / maxAspect);

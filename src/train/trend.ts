@@ -7,10 +7,10 @@ export function slope(xs: ArrayLike<number>, ys: ArrayLike<number>): number {
   const n = xs.length;
   let mx = 0;
   let my = 0;
-  for (let i = 0; i < n; i++) (mx += xs[i]! / n), (my += ys[i]! / n);
+  for (let i = 0; i < n; i++) { mx += xs[i]! / n; my += ys[i]! / n; }
   let sxy = 0;
   let sxx = 0;
-  for (let i = 0; i < n; i++) (sxy += (xs[i]! - mx) * (ys[i]! - my)), (sxx += (xs[i]! - mx) ** 2);
+  for (let i = 0; i < n; i++) { sxy += (xs[i]! - mx) * (ys[i]! - my); sxx += (xs[i]! - mx) ** 2; }
   return sxx > 0 ? sxy / sxx : 0;
 }
 

@@ -83,7 +83,7 @@ function groupLoss(out: tf.Tensor2D, views: readonly View[]): { sums: Record<key
     const total = parts.reduce((a, p) => a + p.length, 0);
     const buf = key === 'centre' || key === 'box' ? new Float32Array(total) : new Int32Array(total);
     let at = 0;
-    for (const p of parts) (buf.set(p as never, at), (at += p.length));
+    for (const p of parts) { buf.set(p as never, at); at += p.length; }
     return buf;
   };
   const centre = cat('centre') as Float32Array;
@@ -93,7 +93,7 @@ function groupLoss(out: tf.Tensor2D, views: readonly View[]): { sums: Record<key
   const box = cat('box') as Float32Array;
   const cover = new Int32Array(rows);
   let at = 0;
-  for (const v of views) (cover.set(v.targets.cover, at), (at += v.targets.cells));
+  for (const v of views) { cover.set(v.targets.cover, at); at += v.targets.cells; }
   const col = (start: number, width: number) => tf.slice(out, [0, start], [rows, width]);
   const ce = (logits: tf.Tensor2D, hot: Float32Array, n: number) => tf.neg(tf.sum(tf.mul(tf.logSoftmax(logits), tf.tensor2d(hot, [rows, n]))));
   const zero = () => tf.scalar(0);

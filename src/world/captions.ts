@@ -84,7 +84,7 @@ export function captionScene(scene: SceneSpec, rng: Rng, opts: { relProb?: numbe
     for (const i of objects) clauses.push({ kind: 'has', obj: objs[i]! });
   }
   clauses.forEach((c) => {
-    if (c.kind === 'rel') (c.a = { shape: c.a.shape, color: c.a.color, size: c.a.size, texture: c.a.texture }), (c.b = { shape: c.b.shape, color: c.b.color, size: c.b.size, texture: c.b.texture });
+    if (c.kind === 'rel') { c.a = { shape: c.a.shape, color: c.a.color, size: c.a.size, texture: c.a.texture }; c.b = { shape: c.b.shape, color: c.b.color, size: c.b.size, texture: c.b.texture }; }
     if (c.kind === 'has') c.obj = { shape: c.obj.shape, color: c.obj.color, size: c.obj.size, texture: c.obj.texture };
   });
   if (rng.chance(opts.countProb ?? 0.3)) clauses.unshift({ kind: 'count', n: objs.length });

@@ -119,10 +119,10 @@ export function clipStates(spec: ClipSpec): FrameObject[][] {
         s.y += s.vy;
         const lo = BORDER + s.r;
         const hi = 1000 - BORDER - s.r;
-        if (s.x < lo) (s.x = 2 * lo - s.x), (s.vx = -s.vx);
-        if (s.x > hi) (s.x = 2 * hi - s.x), (s.vx = -s.vx);
-        if (s.y < lo) (s.y = 2 * lo - s.y), (s.vy = -s.vy);
-        if (s.y > hi) (s.y = 2 * hi - s.y), (s.vy = -s.vy);
+        if (s.x < lo) { s.x = 2 * lo - s.x; s.vx = -s.vx; }
+        if (s.x > hi) { s.x = 2 * hi - s.x; s.vx = -s.vx; }
+        if (s.y < lo) { s.y = 2 * lo - s.y; s.vy = -s.vy; }
+        if (s.y > hi) { s.y = 2 * hi - s.y; s.vy = -s.vy; }
       }
     }
     frames.push(cur.map(({ vx: _vx, vy: _vy, ...rest }) => ({ ...rest })));

@@ -29,7 +29,7 @@ describe('scene', () => {
         expect(b[0]).toBeGreaterThanOrEqual(0);
         expect(b[3]).toBeLessThanOrEqual(1000);
       }
-      for (const o of scene.objects) (total++, o.size === 'small' && small++);
+      for (const o of scene.objects) { total++; o.size === 'small' && small++; }
       scene.objects.forEach((a) => scene.objects.forEach((b) => a !== b && isInside(a, b) && inside++));
     }
     expect(small / total).toBeGreaterThan(0.4);

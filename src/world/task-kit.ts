@@ -83,7 +83,7 @@ export function chooseHard(items: HardCand[], rng: Rng, max = MAX_HARD): HardCan
   const shuffled = rng.shuffle(items).sort((a, b) => Number(RARE.includes(b.differsIn)) - Number(RARE.includes(a.differsIn)));
   const out: HardCand[] = [];
   const seen = new Set<Detail>();
-  for (const h of shuffled) if (out.length < max && !seen.has(h.differsIn)) (out.push(h), seen.add(h.differsIn));
+  for (const h of shuffled) if (out.length < max && !seen.has(h.differsIn)) { out.push(h); seen.add(h.differsIn); }
   for (const h of shuffled) if (out.length < max && !out.includes(h)) out.push(h);
   return out;
 }

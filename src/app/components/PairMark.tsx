@@ -35,9 +35,10 @@ export function MarkCount() {
 export function PairMark({ hit }: { hit: Hit }) {
   const s = useAppStore(useShallow((s) => ({ query: s.lastQuery, file: s.queryFile, mark: s.markResult, markDropped: s.markDroppedResult, pairs: s.pairs, load: s.loadPairs, adding: s.addProgress !== null })));
   // The labels already given show as pressed: load the pairs once (the first card asks; the flag stops the rest).
+  const loadPairs = s.load;
   useEffect(() => {
-    if (!useAppStore.getState().pairsLoaded) void s.load();
-  }, [s.load]);
+    if (!useAppStore.getState().pairsLoaded) void loadPairs();
+  }, [loadPairs]);
   const query = s.query;
   if (!query && s.file) {
     const title = `Adds ${s.file.name} to your library, then labels this result for it`;

@@ -204,9 +204,10 @@ export function ExploreView() {
   );
   // Open the library once the engine is ready (again after a backend switch, which starts a new worker).
   const engineReady = useAppStore((st) => st.status?.phase === 'ready');
+  const { phase, open } = s;
   useEffect(() => {
-    if (engineReady && s.phase === 'idle') void s.open();
-  }, [engineReady, s.phase, s.open]);
+    if (engineReady && phase === 'idle') void open();
+  }, [engineReady, phase, open]);
   // A selected result's trace sits beside the results on wide windows and below them on narrow ones: bring it
   // into view (focus stays on the result, so keyboard users go on from where they were).
   const selectedTraceId = s.selectedTrace?.id ?? null;

@@ -161,9 +161,10 @@ export function LibraryView() {
   );
   // Open the library once the engine is ready (again after a backend switch, which starts a new worker).
   const engineReady = useAppStore((st) => st.status?.phase === 'ready');
+  const { phase, open } = s;
   useEffect(() => {
-    if (engineReady && s.phase === 'idle') void s.open();
-  }, [engineReady, s.phase, s.open]);
+    if (engineReady && phase === 'idle') void open();
+  }, [engineReady, phase, open]);
   const ready = s.phase === 'ready';
   return (
     <div className="view library">

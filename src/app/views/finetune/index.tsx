@@ -45,15 +45,16 @@ export function usePresentationMode(): [boolean, (on: boolean) => void] {
 export function FinetuneView() {
   const s = useAppStore(useShallow((s) => ({ phase: s.libraryPhase, open: s.openLibrary, loadPairs: s.loadPairs, refresh: s.refreshFinetune, ft: s.ft })));
   const engineReady = useAppStore((st) => st.status?.phase === 'ready');
+  const { phase, open, loadPairs, refresh } = s;
   useEffect(() => {
-    if (engineReady && s.phase === 'idle') void s.open();
-  }, [engineReady, s.phase, s.open]);
+    if (engineReady && phase === 'idle') void open();
+  }, [engineReady, phase, open]);
   useEffect(() => {
-    if (s.phase === 'ready') {
-      void s.loadPairs();
-      void s.refresh();
+    if (phase === 'ready') {
+      void loadPairs();
+      void refresh();
     }
-  }, [s.phase, s.loadPairs, s.refresh]);
+  }, [phase, loadPairs, refresh]);
   const busy = ['preparing', 'running', 'pausing', 'stopping', 'evaluating'].includes(s.ft?.phase ?? 'idle');
   const [present, setPresent] = usePresentationMode();
   return (
