@@ -1,7 +1,9 @@
 import { expect, test } from '@playwright/test';
 
 test.describe('app shell and engine', () => {
-  test('auto measures the backends it can start: on SwiftShader WASM beats the software WebGPU adapter, and says so', async ({ page }) => {
+  test('auto measures the backends it can start: on SwiftShader WASM beats the software WebGPU adapter, and says so', async ({
+    page,
+  }) => {
     await page.goto('/');
     const badge = page.getByTestId('backend-badge');
     await expect(badge).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
@@ -15,7 +17,9 @@ test.describe('app shell and engine', () => {
     await expect(page.getByTestId('selfcheck-result')).toHaveAttribute('data-backend', 'wasm', { timeout: 60_000 });
   });
 
-  test('the engine starts in the worker on WebGPU (SwiftShader) when asked, and computes what CPU computes', async ({ page }, testInfo) => {
+  test('the engine starts in the worker on WebGPU (SwiftShader) when asked, and computes what CPU computes', async ({
+    page,
+  }, testInfo) => {
     const consoleErrors: string[] = [];
     page.on('pageerror', (err) => consoleErrors.push(err.message));
     await page.goto('/?backend=webgpu');

@@ -11,16 +11,23 @@ const HOSTILE_NAME = '<img src=x onerror=window.__pwned=1>.png';
 const HOSTILE_QUERY = 'a red circle <b>bold</b><script>window.__pwned=1</script>';
 const CSP_MESSAGE = /Content Security Policy|Refused to/i;
 
-test('served with the policy: nothing leaves the origin, nothing is refused, file and query text stay text', async ({ page, context }) => {
+test('served with the policy: nothing leaves the origin, nothing is refused, file and query text stay text', async ({
+  page,
+  context,
+}) => {
   // Every request of the page and of its worker (the context sees both), and what the server sent with each.
   const requests: string[] = [];
   const WORKER_SCRIPT = /\/assets\/engine\.worker-[^/]+\.js$/;
   let workerScriptCsp: string | undefined;
   context.on('request', (r) => requests.push(r.url()));
-  context.on('response', (r) => WORKER_SCRIPT.test(r.url()) && (workerScriptCsp = r.headers()['content-security-policy']));
+  context.on(
+    'response',
+    (r) => WORKER_SCRIPT.test(r.url()) && (workerScriptCsp = r.headers()['content-security-policy']),
+  );
   const refused: string[] = [];
   const errors: string[] = [];
-  const onConsole = (where: string) => (m: { text(): string }) => CSP_MESSAGE.test(m.text()) && refused.push(`${where}: ${m.text()}`);
+  const onConsole = (where: string) => (m: { text(): string }) =>
+    CSP_MESSAGE.test(m.text()) && refused.push(`${where}: ${m.text()}`);
   page.on('console', onConsole('page'));
   page.on('pageerror', (e) => errors.push(e.message));
   const workers: Worker[] = [];
@@ -31,7 +38,11 @@ test('served with the policy: nothing leaves the origin, nothing is refused, fil
   await page.addInitScript(() => {
     const w = window as unknown as { __violations: string[] };
     w.__violations = [];
-    document.addEventListener('securitypolicyviolation', (e) => w.__violations.push(`${e.effectiveDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`), true);
+    document.addEventListener(
+      'securitypolicyviolation',
+      (e) => w.__violations.push(`${e.effectiveDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`),
+      true,
+    );
   });
   const violations = () => page.evaluate(() => (window as unknown as { __violations: string[] }).__violations.slice());
   // The worker's own refusals (a blocked fetch there is no request and no page event), recorded from its first
@@ -76,7 +87,9 @@ test('served with the policy: nothing leaves the origin, nothing is refused, fil
     return Array.from(new Uint8Array(await blob.arrayBuffer()));
   });
   await page.getByRole('button', { name: 'Library' }).click();
-  await page.getByTestId('library-drop-input').setInputFiles({ name: HOSTILE_NAME, mimeType: 'image/png', buffer: Buffer.from(png) });
+  await page
+    .getByTestId('library-drop-input')
+    .setInputFiles({ name: HOSTILE_NAME, mimeType: 'image/png', buffer: Buffer.from(png) });
   await expect(page.getByTestId('add-result')).toHaveCount(1, { timeout: 90_000 });
   await expect(page.getByTestId('add-result')).toHaveAttribute('data-ok', 'true');
   const item = page.getByTestId('user-item');
@@ -109,7 +122,8 @@ test('served with the policy: nothing leaves the origin, nothing is refused, fil
 
   // Nothing was refused, in the page or in the worker.
   const engineWorker = workers.find((w) => /engine\.worker/.test(w.url()))!;
-  const workerViolations = () => engineWorker.evaluate(() => (self as unknown as { __violations: string[] }).__violations.slice());
+  const workerViolations = () =>
+    engineWorker.evaluate(() => (self as unknown as { __violations: string[] }).__violations.slice());
   expect(await violations()).toEqual([]);
   expect(await workerViolations()).toEqual([]);
   expect(refused).toEqual([]);
@@ -132,7 +146,14 @@ test('served with the policy: nothing leaves the origin, nothing is refused, fil
     return { inline: (window as unknown as { __inline?: number }).__inline, evaluated };
   });
   expect(inPage).toEqual({ inline: undefined, evaluated: 'EvalError' });
-  await expect.poll(violations).toEqual(expect.arrayContaining([expect.stringMatching(/^script-src-elem inline /), expect.stringMatching(/^script-src eval /)]));
+  await expect
+    .poll(violations)
+    .toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^script-src-elem inline /),
+        expect.stringMatching(/^script-src eval /),
+      ]),
+    );
   expect(
     await engineWorker.evaluate(async () => {
       await new Promise((r) => setTimeout(r, 10));

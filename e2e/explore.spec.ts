@@ -7,13 +7,18 @@ import { longTasks, openReady, shot, watchLongTasks } from './helpers';
 // every item is among the 12 results. WebGPU on purpose (SwiftShader: a correctness target).
 const SMALL = 'backend=webgpu&collection=12&preset=tiny&tokens=12';
 
-test('explore: find similar ranks the item first; the trace draws the JSON boxes and marks key frames; the T-CoT toggle re-ranks', async ({ page }) => {
+test('explore: find similar ranks the item first; the trace draws the JSON boxes and marks key frames; the T-CoT toggle re-ranks', async ({
+  page,
+}) => {
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   await watchLongTasks(page);
   await openReady(page, `view=explore&${SMALL}&tcot=teacher`);
   // Reported, not asserted (speed is for benchmarks): long tasks while the app loaded and indexed.
-  test.info().annotations.push({ type: 'long tasks [duration ms, start ms] during start-up and indexing', description: JSON.stringify(await longTasks(page)) });
+  test.info().annotations.push({
+    type: 'long tasks [duration ms, start ms] during start-up and indexing',
+    description: JSON.stringify(await longTasks(page)),
+  });
   await expect(page.getByTestId('untrained-note')).toBeVisible();
   await expect(page.getByTestId('library-ready')).toHaveAttribute('data-size', '12');
 
@@ -41,10 +46,18 @@ test('explore: find similar ranks the item first; the trace draws the JSON boxes
   await expect(mark).toBeVisible();
   const item = await mark.getAttribute('data-item');
   const span = page.getByTestId('trace-query').locator(`[data-testid="evidence-span"][data-item="${item}"]`);
-  expect(await mark.evaluate((el) => getComputedStyle(el).color)).toBe(await span.evaluate((el) => getComputedStyle(el).color));
+  expect(await mark.evaluate((el) => getComputedStyle(el).color)).toBe(
+    await span.evaluate((el) => getComputedStyle(el).color),
+  );
   await shot(page, 'explore-text-query');
-  test.info().annotations.push({ type: 'query-to-results', description: (await page.getByTestId('timings').textContent()) ?? '' });
-  test.info().annotations.push({ type: 'long tasks [duration ms, start ms] during the query', description: JSON.stringify(await longTasks(page)) });
+  test.info().annotations.push({
+    type: 'query-to-results',
+    description: (await page.getByTestId('timings').textContent()) ?? '',
+  });
+  test.info().annotations.push({
+    type: 'long tasks [duration ms, start ms] during the query',
+    description: JSON.stringify(await longTasks(page)),
+  });
 
   // The ranking machinery, independent of model quality: an item's own embedding is its nearest neighbour.
   const first = page.getByTestId('result').first();
@@ -116,7 +129,9 @@ test('explore: find similar ranks the item first; the trace draws the JSON boxes
   }
   const frameSpans = await clipTrace.getByTestId('evidence-span').allTextContents();
   const marked = await keyFrames.evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-frame'))));
-  expect(marked.sort((a, b) => a - b)).toEqual(frameSpans.map((t) => Number(t.replace(/^,\s*/, ''))).sort((a, b) => a - b));
+  expect(marked.sort((a, b) => a - b)).toEqual(
+    frameSpans.map((t) => Number(t.replace(/^,\s*/, ''))).sort((a, b) => a - b),
+  );
   await expect(clipTrace.getByTestId('key-frames-enlarged').locator('figure')).toHaveCount(marked.length);
   await shot(page, 'explore-clip-trace');
 
@@ -146,15 +161,25 @@ test('explore: find similar ranks the item first; the trace draws the JSON boxes
   await page.getByTestId('query-input').fill('a blue square');
   await page.getByTestId('query-submit').click();
   await expect(page.getByTestId('results')).toHaveAttribute('data-pending', 'false', { timeout: 60_000 });
-  const place = await page.evaluate(() => ({ y: window.scrollY, resultsTop: document.querySelector('[data-testid="results"]')!.getBoundingClientRect().top + window.scrollY }));
+  const place = await page.evaluate(() => ({
+    y: window.scrollY,
+    resultsTop: document.querySelector('[data-testid="results"]')!.getBoundingClientRect().top + window.scrollY,
+  }));
   expect(place.y).toBeLessThanOrEqual(place.resultsTop);
   expect(errors).toEqual([]);
 });
 
-test('keyboard: search, move through results, select with Enter and Space, read the evidence, switch the ranking; the trace comes into view', async ({ page }) => {
+test('keyboard: search, move through results, select with Enter and Space, read the evidence, switch the ranking; the trace comes into view', async ({
+  page,
+}) => {
   await openReady(page, `view=explore&${SMALL}&tcot=teacher`);
   // The query box is reachable with Tab from the top of the page.
-  for (let i = 0; i < 12 && !(await page.getByTestId('query-input').evaluate((el) => el === document.activeElement)); i++) await page.keyboard.press('Tab');
+  for (
+    let i = 0;
+    i < 12 && !(await page.getByTestId('query-input').evaluate((el) => el === document.activeElement));
+    i++
+  )
+    await page.keyboard.press('Tab');
   await expect(page.getByTestId('query-input')).toBeFocused();
   await page.keyboard.type('a red circle');
   await page.keyboard.press('Enter');
@@ -162,7 +187,8 @@ test('keyboard: search, move through results, select with Enter and Space, read 
 
   // Tab onward to the first result: it says what it is, and its focus is visible.
   const first = page.getByRole('button', { name: /^Result 1: / });
-  for (let i = 0; i < 20 && !(await first.evaluate((el) => el === document.activeElement)); i++) await page.keyboard.press('Tab');
+  for (let i = 0; i < 20 && !(await first.evaluate((el) => el === document.activeElement)); i++)
+    await page.keyboard.press('Tab');
   await expect(first).toBeFocused();
   const outline = await first.evaluate((el) => getComputedStyle(el));
   expect(outline.outlineStyle).not.toBe('none');
@@ -179,7 +205,12 @@ test('keyboard: search, move through results, select with Enter and Space, read 
   const walked: { label: string; inFirst: boolean }[] = [];
   for (let i = 0; i < 8 && !(await second.evaluate((el) => el === document.activeElement)); i++) {
     await page.keyboard.press('Tab');
-    walked.push(await page.evaluate(() => ({ label: document.activeElement?.textContent ?? '', inFirst: !!document.activeElement?.closest('[data-rank="1"]') })));
+    walked.push(
+      await page.evaluate(() => ({
+        label: document.activeElement?.textContent ?? '',
+        inFirst: !!document.activeElement?.closest('[data-rank="1"]'),
+      })),
+    );
   }
   await expect(second).toBeFocused();
   expect(walked[0]).toEqual({ label: 'Find similar', inFirst: true });

@@ -24,7 +24,9 @@ async function settings(page: Page, values: Record<string, string>) {
 
 const stepOf = async (page: Page) => Number(await page.getByTestId('ft-phase').getAttribute('data-step'));
 
-test('fine-tune: 8 pairs through the UI, 5 EG-RL steps with live charts, pause/resume, export → import, tampered file refused, reload offers to resume', async ({ page }, info) => {
+test('fine-tune: 8 pairs through the UI, 5 EG-RL steps with live charts, pause/resume, export → import, tampered file refused, reload offers to resume', async ({
+  page,
+}, info) => {
   test.setTimeout(20 * 60_000);
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
@@ -32,10 +34,34 @@ test('fine-tune: 8 pairs through the UI, 5 EG-RL steps with live charts, pause/r
 
   // Eight pairs from Explore: four queries, two labelled results each (six matches, two not).
   const plan: [string, [number, boolean][]][] = [
-    ['a red circle', [[0, true], [1, true]]],
-    ['a blue square', [[2, true], [3, false]]],
-    ['a green triangle', [[4, true], [5, true]]],
-    ['a small yellow star', [[6, true], [7, false]]],
+    [
+      'a red circle',
+      [
+        [0, true],
+        [1, true],
+      ],
+    ],
+    [
+      'a blue square',
+      [
+        [2, true],
+        [3, false],
+      ],
+    ],
+    [
+      'a green triangle',
+      [
+        [4, true],
+        [5, true],
+      ],
+    ],
+    [
+      'a small yellow star',
+      [
+        [6, true],
+        [7, false],
+      ],
+    ],
   ];
   for (const [text, marks] of plan) {
     await search(page, text);
@@ -63,7 +89,15 @@ test('fine-tune: 8 pairs through the UI, 5 EG-RL steps with live charts, pause/r
   await expect(page.locator('[data-testid="pair"][data-match="false"]')).toHaveCount(2);
 
   // Five steps, tiny: G 2, batch 2, 12-token T-CoTs; evaluation every 2 steps, a checkpoint every step.
-  await settings(page, { steps: '5', n: '2', batch: '2', maxNewTokens: '12', evalEvery: '2', checkpointEvery: '1', lr: '0.001' });
+  await settings(page, {
+    steps: '5',
+    n: '2',
+    batch: '2',
+    maxNewTokens: '12',
+    evalEvery: '2',
+    checkpointEvery: '1',
+    lr: '0.001',
+  });
   const t0 = Date.now();
   await page.getByTestId('ft-start').click();
   await expect(page.getByTestId('ft-phase')).toHaveAttribute('data-phase', 'running', { timeout: 120_000 });
@@ -90,7 +124,10 @@ test('fine-tune: 8 pairs through the UI, 5 EG-RL steps with live charts, pause/r
   expect(Number(await page.getByTestId('chart-heldout').getAttribute('data-points'))).toBeGreaterThanOrEqual(1);
   expect(await page.getByTestId('ft-sample').count()).toBeGreaterThanOrEqual(2);
   await expect(page.getByTestId('ft-results')).toBeVisible();
-  info.annotations.push({ type: 'EG-RL on SwiftShader (tiny models, G 2, batch 2, 12 tokens)', description: `first step ${firstStepS.toFixed(1)} s incl. start-up and the step-0 evaluation; ${(await page.getByTestId('ft-step-time').textContent()) ?? ''}` });
+  info.annotations.push({
+    type: 'EG-RL on SwiftShader (tiny models, G 2, batch 2, 12 tokens)',
+    description: `first step ${firstStepS.toFixed(1)} s incl. start-up and the step-0 evaluation; ${(await page.getByTestId('ft-step-time').textContent()) ?? ''}`,
+  });
   await page.getByTestId('ft-results').scrollIntoViewIfNeeded();
   await shot(page, 'finetune-finished');
 
@@ -115,8 +152,16 @@ test('fine-tune: 8 pairs through the UI, 5 EG-RL steps with live charts, pause/r
     await d.saveAs(path);
     paths.push(path);
   }
-  expect(paths.map((p) => p.split('/').at(-1)).sort()).toEqual(['reasoner-finetuned.json', 'reasoner-finetuned.weights.bin']);
-  const manifest = JSON.parse(readFileSync(paths.find((p) => p.endsWith('.json'))!, 'utf8'));
+  expect(paths.map((p) => p.split('/').at(-1)).sort()).toEqual([
+    'reasoner-finetuned.json',
+    'reasoner-finetuned.weights.bin',
+  ]);
+  const manifest = JSON.parse(
+    readFileSync(
+      paths.find((p) => p.endsWith('.json'))!,
+      'utf8',
+    ),
+  );
   expect(manifest.modelTopology.fineTune.settings.steps).toBe(5);
   expect(manifest.modelTopology.fineTune.baseKey).toMatch(/\S/);
 
@@ -144,14 +189,22 @@ test('fine-tune: 8 pairs through the UI, 5 EG-RL steps with live charts, pause/r
   // A longer run, reloaded mid-way: the page offers to resume from the last checkpoint, and does.
   await settings(page, { steps: '40' });
   await page.getByTestId('ft-start').click();
-  await expect.poll(async () => (await page.getByTestId('ft-phase').getAttribute('data-phase')) === 'running' && (await stepOf(page)) >= 1, { timeout: 300_000 }).toBe(true);
+  await expect
+    .poll(
+      async () =>
+        (await page.getByTestId('ft-phase').getAttribute('data-phase')) === 'running' && (await stepOf(page)) >= 1,
+      { timeout: 300_000 },
+    )
+    .toBe(true);
   await page.waitForTimeout(500); // the step's checkpoint is written right after it
   await page.goto(`/?view=finetune&${SMALL}`);
   await expect(page.getByTestId('library-ready')).toBeVisible({ timeout: 120_000 });
   const offer = page.getByTestId('ft-resume-offer');
   await expect(offer).toBeVisible({ timeout: 60_000 });
   // It says exactly what a resume redoes: the steps between the checkpoint and the last step the run finished.
-  await expect(offer).toContainText(/from step \d+ and redoes nothing\.|Resuming keeps everything learned up to step \d+ and redoes (step \d+|steps \d+–\d+ \(\d+ steps\))\./);
+  await expect(offer).toContainText(
+    /from step \d+ and redoes nothing\.|Resuming keeps everything learned up to step \d+ and redoes (step \d+|steps \d+–\d+ \(\d+ steps\))\./,
+  );
   await expect(page.getByTestId('chart-reward')).toBeVisible();
   await shot(page, 'finetune-resume-offer');
   const savedStep = await stepOf(page);
@@ -162,14 +215,20 @@ test('fine-tune: 8 pairs through the UI, 5 EG-RL steps with live charts, pause/r
   await expect(page.getByTestId('ft-phase')).toHaveAttribute('data-phase', 'paused', { timeout: 300_000 });
 
   // Pairs from a CSV file: the rows that resolve are added, each other row is listed with its error.
-  await page.getByTestId('pairs-import').setInputFiles({ name: 'pairs.csv', mimeType: 'text/csv', buffer: Buffer.from('query,target,match\na red star,image-0,yes\na blue circle,missing.png,no\n') });
+  await page.getByTestId('pairs-import').setInputFiles({
+    name: 'pairs.csv',
+    mimeType: 'text/csv',
+    buffer: Buffer.from('query,target,match\na red star,image-0,yes\na blue circle,missing.png,no\n'),
+  });
   await expect(page.getByTestId('pairs-import-note')).toContainText('1 pair added, 1 row with errors');
   await expect(page.getByTestId('pairs-import-errors')).toContainText('row 3');
   await expect(page.getByTestId('pair')).toHaveCount(9);
   expect(errors).toEqual([]);
 });
 
-test('the built-in lesson: one click loads its pairs and settings, a short run goes through before / during / after, and the page reports held-out figures (tiny models, WASM)', async ({ page }) => {
+test('the built-in lesson: one click loads its pairs and settings, a short run goes through before / during / after, and the page reports held-out figures (tiny models, WASM)', async ({
+  page,
+}) => {
   test.setTimeout(10 * 60_000);
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));

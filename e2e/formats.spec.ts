@@ -21,15 +21,43 @@ test('WebP, GIF (first frame) and BMP are added at their size; a huge PNG gets a
   await page.evaluate((files) => {
     // A PNG whose header claims 20,000 × 20,000 pixels (the rest is never read).
     const be32 = (v: number) => [(v >>> 24) & 255, (v >>> 16) & 255, (v >>> 8) & 255, v & 255];
-    const huge = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 13, 10, 26, 10, ...be32(13), 0x49, 0x48, 0x44, 0x52, ...be32(20000), ...be32(20000), 8, 6, 0, 0, 0, ...new Array(64).fill(0)]);
+    const huge = new Uint8Array([
+      0x89,
+      0x50,
+      0x4e,
+      0x47,
+      13,
+      10,
+      26,
+      10,
+      ...be32(13),
+      0x49,
+      0x48,
+      0x44,
+      0x52,
+      ...be32(20000),
+      ...be32(20000),
+      8,
+      6,
+      0,
+      0,
+      0,
+      ...new Array(64).fill(0),
+    ]);
     const dt = new DataTransfer();
     for (const f of files) dt.items.add(new File([new Uint8Array(f.bytes)], f.name, { type: f.type }));
     dt.items.add(new File([huge], 'huge.png', { type: 'image/png' }));
-    document.querySelector('[data-testid="library-drop"]')!.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    document
+      .querySelector('[data-testid="library-drop"]')!
+      .dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
   }, files);
 
   await expect(page.getByTestId('add-result')).toHaveCount(4, { timeout: 90_000 });
-  await expect(page.locator('[data-testid="add-result"][data-ok="true"]')).toHaveText([/red\.webp/, /two-frames\.gif/, /red\.bmp/]);
+  await expect(page.locator('[data-testid="add-result"][data-ok="true"]')).toHaveText([
+    /red\.webp/,
+    /two-frames\.gif/,
+    /red\.bmp/,
+  ]);
   await expect(page.locator('[data-name="huge.png"]')).toContainText(/20000×20000/);
 
   const decoded = await page.evaluate(async () => {
@@ -46,7 +74,13 @@ test('WebP, GIF (first frame) and BMP are added at their size; a huge PNG gets a
           g += thumb.rgba[i + 1];
           b += thumb.rgba[i + 2];
         }
-        return { name: it.name, kind: it.kind, width: it.width, height: it.height, dominant: r > g && r > b ? 'red' : g > r && g > b ? 'green' : 'blue' };
+        return {
+          name: it.name,
+          kind: it.kind,
+          width: it.width,
+          height: it.height,
+          dominant: r > g && r > b ? 'red' : g > r && g > b ? 'green' : 'blue',
+        };
       }),
     );
   });
@@ -63,7 +97,9 @@ function drop(page: Page, files: MadeFile[]) {
   return page.evaluate((files) => {
     const dt = new DataTransfer();
     for (const f of files) dt.items.add(new File([new Uint8Array(f.bytes)], f.name, { type: f.type }));
-    document.querySelector('[data-testid="library-drop"]')!.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    document
+      .querySelector('[data-testid="library-drop"]')!
+      .dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
   }, files);
 }
 
@@ -72,7 +108,10 @@ test('an AVIF image and an MP4 video made in this browser are added at their siz
   await expect(page.getByTestId('library-ready')).toBeVisible({ timeout: 120_000 });
   const avif = await makeAvif(page);
   const mp4 = await makeMp4(page);
-  test.skip(!avif || !mp4, `this Chromium cannot encode ${!avif ? 'AV1 (for the AVIF)' : 'MP4'}, so there is nothing to decode`);
+  test.skip(
+    !avif || !mp4,
+    `this Chromium cannot encode ${!avif ? 'AV1 (for the AVIF)' : 'MP4'}, so there is nothing to decode`,
+  );
   // A real AVIF: the container written by make-media.ts, not just its brand.
   expect(String.fromCharCode(...avif!.bytes.slice(4, 12))).toBe('ftypavif');
   expect(String.fromCharCode(...mp4!.bytes.slice(4, 8))).toBe('ftyp');
@@ -94,7 +133,15 @@ test('an AVIF image and an MP4 video made in this browser are added at their siz
           if (f.rgba[i] > 150 && f.rgba[i + 1] < 100) red++;
           if (f.rgba[i + 1] > 150 && f.rgba[i] < 100) green++;
         }
-        return { name: it.name, kind: it.kind, width: it.width, height: it.height, frames: frames.length, red: red > 0, green: green > 0 };
+        return {
+          name: it.name,
+          kind: it.kind,
+          width: it.width,
+          height: it.height,
+          frames: frames.length,
+          red: red > 0,
+          green: green > 0,
+        };
       }),
     );
   });

@@ -12,7 +12,8 @@ declare global {
   }
 }
 
-export const shot = (page: Page, name: string) => page.screenshot({ path: `e2e-artifacts/${name}.png`, fullPage: true });
+export const shot = (page: Page, name: string) =>
+  page.screenshot({ path: `e2e-artifacts/${name}.png`, fullPage: true });
 
 /** Open `/?query` and wait for the backend badge and a ready library. */
 export async function openReady(page: Page, query: string, backend = 'webgpu') {
@@ -23,7 +24,8 @@ export async function openReady(page: Page, query: string, backend = 'webgpu') {
 
 // public/models/ beside this folder, wherever the tests are started from.
 const MODELS = fileURLToPath(new URL('../public/models/', import.meta.url));
-export const hasWeights = () => existsSync(`${MODELS}embedder/model.json`) && existsSync(`${MODELS}reasoner/model.json`);
+export const hasWeights = () =>
+  existsSync(`${MODELS}embedder/model.json`) && existsSync(`${MODELS}reasoner/model.json`);
 export const hasShippedIndex = () => hasWeights() && existsSync(`${MODELS}collection-index.bin`);
 
 /** Main-thread tasks over 50 ms (the Long Tasks API), recorded from the first script on: [duration, start] pairs. */
@@ -31,7 +33,10 @@ export async function watchLongTasks(page: Page) {
   await page.addInitScript(() => {
     const w = window as unknown as { __longTasks: number[] };
     w.__longTasks = [];
-    new PerformanceObserver((list) => list.getEntries().forEach((e) => w.__longTasks.push(Math.round(e.duration), Math.round(e.startTime)))).observe({ type: 'longtask', buffered: true });
+    new PerformanceObserver((list) =>
+      list.getEntries().forEach((e) => w.__longTasks.push(Math.round(e.duration), Math.round(e.startTime))),
+    ).observe({ type: 'longtask', buffered: true });
   });
 }
-export const longTasks = (page: Page) => page.evaluate(() => (window as unknown as { __longTasks: number[] }).__longTasks.splice(0));
+export const longTasks = (page: Page) =>
+  page.evaluate(() => (window as unknown as { __longTasks: number[] }).__longTasks.splice(0));

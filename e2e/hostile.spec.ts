@@ -38,7 +38,8 @@ const MEDIA: Record<string, RegExp> = {
 };
 
 /** A tab of the header's navigation. */
-const nav = (page: Page, view: 'Explore' | 'Library' | 'Fine-tune') => page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: view, exact: true });
+const nav = (page: Page, view: 'Explore' | 'Library' | 'Fine-tune') =>
+  page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: view, exact: true });
 
 /** Milliseconds the page takes to run a trivial script (a busy main thread makes this long). */
 const ping = async (page: Page) => {
@@ -47,7 +48,9 @@ const ping = async (page: Page) => {
   return Date.now() - t0;
 };
 
-test('hostile inputs: one clear line per file, the page and worker keep answering, nothing partial is stored, the good items survive a reload', async ({ page }) => {
+test('hostile inputs: one clear line per file, the page and worker keep answering, nothing partial is stored, the good items survive a reload', async ({
+  page,
+}) => {
   test.setTimeout(8 * 60_000);
   const pageErrors: string[] = [];
   page.on('pageerror', (e) => pageErrors.push(e.message));
@@ -58,7 +61,9 @@ test('hostile inputs: one clear line per file, the page and worker keep answerin
   await page.addInitScript(() => {
     const w = window as unknown as { __longTasks: number[] };
     w.__longTasks = [];
-    new PerformanceObserver((list) => list.getEntries().forEach((e) => w.__longTasks.push(Math.round(e.duration)))).observe({ type: 'longtask', buffered: true });
+    new PerformanceObserver((list) =>
+      list.getEntries().forEach((e) => w.__longTasks.push(Math.round(e.duration))),
+    ).observe({ type: 'longtask', buffered: true });
   });
   await page.goto(`/?view=library&${SETTINGS}`);
   await expect(page.getByTestId('library-ready')).toBeVisible({ timeout: 180_000 });
@@ -66,7 +71,9 @@ test('hostile inputs: one clear line per file, the page and worker keep answerin
 
   // One good image first, through the picker.
   await page.getByTestId('library-drop-input').setInputFiles(GOOD);
-  await expect(page.locator('[data-testid="add-result"][data-name="red.webp"]')).toHaveAttribute('data-ok', 'true', { timeout: 120_000 });
+  await expect(page.locator('[data-testid="add-result"][data-name="red.webp"]')).toHaveAttribute('data-ok', 'true', {
+    timeout: 120_000,
+  });
   await expect(page.getByTestId('user-item')).toHaveCount(1);
 
   // Every broken media file in one drop.
@@ -77,7 +84,9 @@ test('hostile inputs: one clear line per file, the page and worker keep answerin
   await page.evaluate((files) => {
     const dt = new DataTransfer();
     for (const f of files) dt.items.add(new File([new Uint8Array(f.bytes)], f.name));
-    document.querySelector('[data-testid="library-drop"]')!.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    document
+      .querySelector('[data-testid="library-drop"]')!
+      .dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
   }, files);
   // While the files are read (the refusals are quick: the drop may be done by the first ping), the page
   // answers, and a tab switch there and back shows its view at once.
@@ -94,12 +103,17 @@ test('hostile inputs: one clear line per file, the page and worker keep answerin
     await page.waitForTimeout(250);
   }
   const dropS = (Date.now() - dropped) / 1000;
-  test.info().annotations.push({ type: 'media drop', description: `${files.length} files read in ${dropS.toFixed(1)} s; still reading at the first ping: ${busyAtFirstPing}; page ping ms: ${JSON.stringify(pings)}` });
+  test.info().annotations.push({
+    type: 'media drop',
+    description: `${files.length} files read in ${dropS.toFixed(1)} s; still reading at the first ping: ${busyAtFirstPing}; page ping ms: ${JSON.stringify(pings)}`,
+  });
   expect(Math.max(...pings), 'a trivial script took longer than 2 s while the drop was read').toBeLessThan(2_000);
 
   // One line per file, naming it, with the reason.
   await expect(lines).toHaveCount(names.length);
-  const seen = await lines.evaluateAll((els) => els.map((e) => ({ name: e.getAttribute('data-name')!, ok: e.getAttribute('data-ok'), text: e.textContent ?? '' })));
+  const seen = await lines.evaluateAll((els) =>
+    els.map((e) => ({ name: e.getAttribute('data-name')!, ok: e.getAttribute('data-ok'), text: e.textContent ?? '' })),
+  );
   test.info().annotations.push({ type: 'media messages', description: seen.map((l) => l.text).join('\n') });
   expect(seen.map((l) => l.name).sort()).toEqual(names);
   for (const line of seen) {
@@ -111,7 +125,11 @@ test('hostile inputs: one clear line per file, the page and worker keep answerin
 
   // Nothing partial: only the good image, in every store; the SVG's script never ran; no dialog, no page error.
   await expect(page.getByTestId('user-item')).toHaveCount(1);
-  expect((await page.evaluate(() => window.embedRL.engine.listItems())).filter((i) => i.source === 'user').map((i) => i.name)).toEqual(['red.webp']);
+  expect(
+    (await page.evaluate(() => window.embedRL.engine.listItems()))
+      .filter((i) => i.source === 'user')
+      .map((i) => i.name),
+  ).toEqual(['red.webp']);
   expect(await libraryCounts(page)).toEqual({ items: 1, media: 1, thumbs: 1, embeddings: 1, tcots: 1 });
   expect(await page.evaluate(() => window.__hostile)).toBeUndefined();
   await expect(page.getByTestId('library-ready')).toContainText('and 1 of yours');
@@ -120,7 +138,10 @@ test('hostile inputs: one clear line per file, the page and worker keep answerin
   await nav(page, 'Explore').click();
   await page.getByTestId('instruction').selectOption('');
   await nav(page, 'Library').click();
-  await page.locator('[data-testid="user-item"][data-name="red.webp"]').getByRole('button', { name: 'Find similar' }).click();
+  await page
+    .locator('[data-testid="user-item"][data-name="red.webp"]')
+    .getByRole('button', { name: 'Find similar' })
+    .click();
   await expect(page.getByTestId('results')).toHaveAttribute('data-pending', 'false', { timeout: 60_000 });
   await expect(page.getByTestId('result').first()).toContainText('red.webp');
 
@@ -130,7 +151,10 @@ test('hostile inputs: one clear line per file, the page and worker keep answerin
   await page.evaluate(() => (window as unknown as { __longTasks: number[] }).__longTasks.splice(0));
   const importStart = Date.now();
   await page.getByTestId('pairs-import').setInputFiles(`${HOSTILE}pairs/rows-100k.jsonl`);
-  await expect(page.getByTestId('pairs-import-note')).toHaveText('rows-100k.jsonl: 100 pairs added, 99900 rows with errors', { timeout: 120_000 });
+  await expect(page.getByTestId('pairs-import-note')).toHaveText(
+    'rows-100k.jsonl: 100 pairs added, 99900 rows with errors',
+    { timeout: 120_000 },
+  );
   const importS = (Date.now() - importStart) / 1000;
   const afterImport = await ping(page);
   const importTasks = await page.evaluate(() => (window as unknown as { __longTasks: number[] }).__longTasks.splice(0));
@@ -145,7 +169,9 @@ test('hostile inputs: one clear line per file, the page and worker keep answerin
   await expect(errorList.locator('li').nth(8)).toHaveText('row 10: needs string fields "query" and "target"');
   // The first 200 rows with errors are listed, then one line for the rest: no 100,000-line list.
   await expect(errorList.locator('li')).toHaveCount(201);
-  await expect(page.getByTestId('pairs-import-errors-more')).toHaveText('… and 99700 more rows with errors (the first 200 are listed; none of these rows was added)');
+  await expect(page.getByTestId('pairs-import-errors-more')).toHaveText(
+    '… and 99700 more rows with errors (the first 200 are listed; none of these rows was added)',
+  );
   await expect(page.getByTestId('pair')).toHaveCount(100);
   await page.getByTestId('pairs-import-note').scrollIntoViewIfNeeded();
   await page.screenshot({ path: 'e2e-artifacts/hostile-pairs-100k.png' });
@@ -153,7 +179,9 @@ test('hostile inputs: one clear line per file, the page and worker keep answerin
   expect(afterImport).toBeLessThan(2_000);
 
   await page.getByTestId('pairs-import').setInputFiles(`${HOSTILE}pairs/quoted-bom.csv`);
-  await expect(page.getByTestId('pairs-import-note')).toHaveText('quoted-bom.csv: 3 pairs added, 4 rows with errors', { timeout: 60_000 });
+  await expect(page.getByTestId('pairs-import-note')).toHaveText('quoted-bom.csv: 3 pairs added, 4 rows with errors', {
+    timeout: 60_000,
+  });
   await expect(errorList.locator('li')).toHaveText([
     'row 6: the target "missing.png" is not in your library (add the file first, or check its name)',
     'row 7: "maybe" is not a match label (use true/false, yes/no or 1/0)',
@@ -162,8 +190,12 @@ test('hostile inputs: one clear line per file, the page and worker keep answerin
   ]);
   await page.getByTestId('pairs-import-note').scrollIntoViewIfNeeded();
   await page.screenshot({ path: 'e2e-artifacts/hostile-pairs-csv.png' });
-  const queries = (await page.evaluate(() => window.embedRL.engine.listPairs())).map((p) => (p.query.kind === 'text' ? p.query.text : p.query.itemId));
-  expect(queries).toEqual(expect.arrayContaining(['a red picture, with a comma', 'the "red" one', 'a caption that goes\nover two lines']));
+  const queries = (await page.evaluate(() => window.embedRL.engine.listPairs())).map((p) =>
+    p.query.kind === 'text' ? p.query.text : p.query.itemId,
+  );
+  expect(queries).toEqual(
+    expect.arrayContaining(['a red picture, with a comma', 'the "red" one', 'a caption that goes\nover two lines']),
+  );
   expect(queries).toHaveLength(103);
 
   // Tampered fine-tuned Reasoners: each refused with its reason; the built-in Reasoner stays.
@@ -171,10 +203,15 @@ test('hostile inputs: one clear line per file, the page and worker keep answerin
   const refusals: string[] = [];
   for (const [name, why] of [
     ['traversal', /^Refused: traversal\.json names its weights file "\.\.\/\.\.\/x", a path outside its folder/],
-    ['wrong-size', /^Refused: the file is corrupt or was changed after export: payload is 40488 bytes, manifest says 41488$/],
+    [
+      'wrong-size',
+      /^Refused: the file is corrupt or was changed after export: payload is 40488 bytes, manifest says 41488$/,
+    ],
     ['nan', /^Refused: the file's weights are not all numbers: tensor '[^']+' holds NaN or infinity/],
   ] as const) {
-    await page.getByTestId('ft-import').setInputFiles([`${HOSTILE}weights/${name}.json`, `${HOSTILE}weights/${name}.weights.bin`]);
+    await page
+      .getByTestId('ft-import')
+      .setInputFiles([`${HOSTILE}weights/${name}.json`, `${HOSTILE}weights/${name}.weights.bin`]);
     const note = page.getByTestId('ft-model-note');
     await expect(note).toHaveAttribute('data-ok', 'false', { timeout: 60_000 });
     await expect(note).toHaveText(why);
@@ -182,7 +219,10 @@ test('hostile inputs: one clear line per file, the page and worker keep answerin
     await page.locator('section.ft-outcome').screenshot({ path: `e2e-artifacts/hostile-weights-${name}.png` });
   }
   test.info().annotations.push({ type: 'weights messages', description: refusals.join('\n') });
-  const after = await page.evaluate(async () => ({ reasoner: (await window.embedRL.engine.status()).models.reasoner, tuned: (await window.embedRL.engine.finetuneState()).tuned }));
+  const after = await page.evaluate(async () => ({
+    reasoner: (await window.embedRL.engine.status()).models.reasoner,
+    tuned: (await window.embedRL.engine.finetuneState()).tuned,
+  }));
   expect(after.reasoner).toEqual(reasonerBefore);
   expect(after.tuned ?? null).toBeNull();
   expect(pageErrors).toEqual([]);
@@ -193,6 +233,8 @@ test('hostile inputs: one clear line per file, the page and worker keep answerin
   await nav(page, 'Fine-tune').click();
   await expect(page.getByTestId('pair')).toHaveCount(103, { timeout: 60_000 });
   await nav(page, 'Library').click();
-  expect(await page.getByTestId('user-item').evaluateAll((els) => els.map((e) => e.getAttribute('data-name')))).toEqual(['red.webp']);
+  expect(await page.getByTestId('user-item').evaluateAll((els) => els.map((e) => e.getAttribute('data-name')))).toEqual(
+    ['red.webp'],
+  );
   expect(await libraryCounts(page)).toEqual({ items: 1, media: 1, thumbs: 1, embeddings: 1, tcots: 1 });
 });

@@ -9,7 +9,12 @@ export const libraryCounts = (page: Page) =>
       open.onsuccess = () => resolve(open.result);
       open.onerror = () => reject(open.error);
     });
-    const count = (name: string) => new Promise<number>((resolve) => (db.transaction(name).objectStore(name).count().onsuccess = (e) => resolve((e.target as IDBRequest<number>).result)));
+    const count = (name: string) =>
+      new Promise<number>(
+        (resolve) =>
+          (db.transaction(name).objectStore(name).count().onsuccess = (e) =>
+            resolve((e.target as IDBRequest<number>).result)),
+      );
     const out: Record<string, number> = {};
     for (const name of ['items', 'media', 'thumbs', 'embeddings', 'tcots']) out[name] = await count(name);
     db.close();

@@ -9,7 +9,9 @@ import { libraryCounts } from './idb';
 
 const RED = readFileSync(fileURLToPath(new URL('./fixtures/red.webp', import.meta.url)));
 
-test('a tab closed mid-index keeps the items indexed so far: the next visit indexes only the rest, and says so', async ({ context }) => {
+test('a tab closed mid-index keeps the items indexed so far: the next visit indexes only the rest, and says so', async ({
+  context,
+}) => {
   test.setTimeout(600_000);
   // A collection big enough that indexing takes well over one 4-second save, live (no shipped index for tiny
   // models; 900 tiny items took under 6 s here, so 6,000 with longer T-CoTs).
@@ -19,7 +21,9 @@ test('a tab closed mid-index keeps the items indexed so far: the next visit inde
   const progress = first.getByTestId('index-progress');
   await expect(progress).toBeVisible({ timeout: 60_000 });
   const t0 = Date.now();
-  await expect.poll(async () => Number(await progress.getAttribute('data-done')), { timeout: 120_000 }).toBeGreaterThan(0);
+  await expect
+    .poll(async () => Number(await progress.getAttribute('data-done')), { timeout: 120_000 })
+    .toBeGreaterThan(0);
   await first.waitForTimeout(Math.max(0, 6_000 - (Date.now() - t0))); // past the first save
   const doneAtClose = Number(await progress.getAttribute('data-done'));
   expect(doneAtClose).toBeLessThan(6000); // still indexing: the close interrupts it
@@ -30,8 +34,15 @@ test('a tab closed mid-index keeps the items indexed so far: the next visit inde
   const resumed = second.getByTestId('index-progress');
   // Every progress line says how many items were kept ("Resuming indexing: N of 6000 items were indexed on an
   // earlier visit and are kept; …" first, then "… (R items/s; N kept from an earlier visit)").
-  await expect(resumed).toContainText(/\b\d+ (of 6000 items were indexed on an earlier visit and are kept|kept from an earlier visit\))/, { timeout: 60_000 });
-  const kept = Number(/\b(\d+) (?:of 6000 items were indexed on an earlier visit|kept from an earlier visit\))/.exec((await resumed.textContent()) ?? '')![1]);
+  await expect(resumed).toContainText(
+    /\b\d+ (of 6000 items were indexed on an earlier visit and are kept|kept from an earlier visit\))/,
+    { timeout: 60_000 },
+  );
+  const kept = Number(
+    /\b(\d+) (?:of 6000 items were indexed on an earlier visit|kept from an earlier visit\))/.exec(
+      (await resumed.textContent()) ?? '',
+    )![1],
+  );
   expect(kept).toBeGreaterThan(0);
   expect(kept).toBeLessThanOrEqual(doneAtClose);
   const ready = second.getByTestId('library-ready');
@@ -41,16 +52,28 @@ test('a tab closed mid-index keeps the items indexed so far: the next visit inde
   await second.screenshot({ path: 'e2e-artifacts/interrupt-index-resumed.png', fullPage: true });
 });
 
-test('a tab closed mid-import keeps every file stored whole; the next visit lists the files to add again', async ({ context }) => {
+test('a tab closed mid-import keeps every file stored whole; the next visit lists the files to add again', async ({
+  context,
+}) => {
   test.setTimeout(240_000);
   const settings = 'backend=wasm&collection=12&preset=tiny&tokens=12';
   const first = await context.newPage();
   await first.goto(`/?view=library&${settings}`);
   await expect(first.getByTestId('library-ready')).toBeVisible({ timeout: 120_000 });
-  const files = Array.from({ length: 60 }, (_, i) => ({ name: `red-${String(i).padStart(2, '0')}.webp`, mimeType: 'image/webp', buffer: RED }));
+  const files = Array.from({ length: 60 }, (_, i) => ({
+    name: `red-${String(i).padStart(2, '0')}.webp`,
+    mimeType: 'image/webp',
+    buffer: RED,
+  }));
   await first.getByTestId('library-drop-input').setInputFiles(files);
   const progress = first.getByTestId('add-progress');
-  await expect.poll(async () => ((await progress.getAttribute('data-total')) === '60' ? Number(await progress.getAttribute('data-done')) : 0), { timeout: 120_000 }).toBeGreaterThanOrEqual(3);
+  await expect
+    .poll(
+      async () =>
+        (await progress.getAttribute('data-total')) === '60' ? Number(await progress.getAttribute('data-done')) : 0,
+      { timeout: 120_000 },
+    )
+    .toBeGreaterThanOrEqual(3);
   await first.close();
 
   const second = await context.newPage();
@@ -68,7 +91,13 @@ test('a tab closed mid-import keeps every file stored whole; the next visit list
   expect(missing.length).toBe(Math.min(50, 60 - stored));
   expect(missing[0]).toBe(`red-${String(stored).padStart(2, '0')}.webp`); // files are added in order
   // Nothing half-written: every stored item has its media, thumbnail, embeddings and T-CoT.
-  expect(await libraryCounts(second)).toEqual({ items: stored, media: stored, thumbs: stored, embeddings: stored, tcots: stored });
+  expect(await libraryCounts(second)).toEqual({
+    items: stored,
+    media: stored,
+    thumbs: stored,
+    embeddings: stored,
+    tcots: stored,
+  });
   await second.screenshot({ path: 'e2e-artifacts/interrupt-import.png', fullPage: true });
   await banner.getByRole('button', { name: 'Dismiss' }).click();
   await expect(banner).toBeHidden();

@@ -5,7 +5,9 @@
 import { expect, test } from '@playwright/test';
 import { longTasks, openReady, shot, watchLongTasks } from './helpers';
 
-test('library: a dropped PNG, JPEG and WebM are indexed and survive a reload; corrupt and empty files get their own errors', async ({ page }) => {
+test('library: a dropped PNG, JPEG and WebM are indexed and survive a reload; corrupt and empty files get their own errors', async ({
+  page,
+}) => {
   await watchLongTasks(page);
   await openReady(page, `backend=webgpu&view=library&collection=8&preset=tiny&tokens=12`);
   await expect(page.getByTestId('library-ready')).toHaveAttribute('data-from-cache', 'false');
@@ -61,7 +63,11 @@ test('library: a dropped PNG, JPEG and WebM are indexed and survive a reload; co
 
   const results = page.getByTestId('add-result');
   await expect(results).toHaveCount(5, { timeout: 90_000 });
-  await expect(page.locator('[data-testid="add-result"][data-ok="true"]')).toHaveText([/circle\.png/, /circle\.jpg/, /square\.webm/]);
+  await expect(page.locator('[data-testid="add-result"][data-ok="true"]')).toHaveText([
+    /circle\.png/,
+    /circle\.jpg/,
+    /square\.webm/,
+  ]);
   await expect(page.locator('[data-name="broken.png"]')).toContainText(/damaged|could not be decoded/);
   await expect(page.locator('[data-name="empty.png"]')).toContainText(/empty \(0 bytes\)/);
   await expect(page.getByTestId('user-item')).toHaveCount(3);
@@ -73,22 +79,32 @@ test('library: a dropped PNG, JPEG and WebM are indexed and survive a reload; co
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(420);
   await shot(page, 'library-narrow');
   await page.setViewportSize({ width: 1280, height: 800 });
-  test.info().annotations.push({ type: 'long tasks [duration ms, start ms] during start-up, indexing and adding', description: JSON.stringify(await longTasks(page)) });
-  test.info().annotations.push({ type: 'indexing', description: (await page.getByTestId('library-ready').textContent()) ?? '' });
+  test.info().annotations.push({
+    type: 'long tasks [duration ms, start ms] during start-up, indexing and adding',
+    description: JSON.stringify(await longTasks(page)),
+  });
+  test
+    .info()
+    .annotations.push({ type: 'indexing', description: (await page.getByTestId('library-ready').textContent()) ?? '' });
 
   // Reload: the built-in collection comes from the cache, the three items come back from IndexedDB.
   await page.reload();
   await expect(page.getByTestId('library-ready')).toBeVisible({ timeout: 120_000 });
   await expect(page.getByTestId('library-ready')).toHaveAttribute('data-from-cache', 'true');
   await expect(page.getByTestId('user-item')).toHaveCount(3);
-  expect(await page.getByTestId('user-item').evaluateAll((els) => els.map((e) => e.getAttribute('data-name')))).toEqual(['circle.png', 'circle.jpg', 'square.webm']);
+  expect(await page.getByTestId('user-item').evaluateAll((els) => els.map((e) => e.getAttribute('data-name')))).toEqual(
+    ['circle.png', 'circle.jpg', 'square.webm'],
+  );
   await shot(page, 'library-after-reload');
 
   // An added video searches like any item: with no instruction it is its own nearest neighbour.
   await page.getByRole('button', { name: 'Explore' }).click();
   await page.getByTestId('instruction').selectOption('');
   await page.getByRole('button', { name: 'Library' }).click();
-  await page.locator('[data-testid="user-item"][data-kind="clip"]').getByRole('button', { name: 'Find similar' }).click();
+  await page
+    .locator('[data-testid="user-item"][data-kind="clip"]')
+    .getByRole('button', { name: 'Find similar' })
+    .click();
   await expect(page.getByTestId('results')).toHaveAttribute('data-pending', 'false', { timeout: 60_000 });
   await expect(page.getByTestId('result').first()).toHaveAttribute('data-id', /^user-/);
   await expect(page.getByTestId('result').first()).toContainText('square.webm');
@@ -104,7 +120,9 @@ test('library: a dropped PNG, JPEG and WebM are indexed and survive a reload; co
     const png = await new Promise<Blob>((r) => canvas.toBlob((b) => r(b!), 'image/png'));
     const dt = new DataTransfer();
     dt.items.add(new File([png], 'query.png', { type: 'image/png' }));
-    document.querySelector('[data-testid="query-drop"]')!.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    document
+      .querySelector('[data-testid="query-drop"]')!
+      .dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
   });
   await expect(page.getByRole('heading', { name: /Results for “query\.png”/ })).toBeVisible({ timeout: 60_000 });
   await shot(page, 'explore-file-query-streaming'); // usually still writing: the ranking without T-CoT is already shown
@@ -134,21 +152,36 @@ test('library: a dropped PNG, JPEG and WebM are indexed and survive a reload; co
   await expect(page.getByTestId('user-item')).toHaveCount(0);
 });
 
-test('the page stays responsive while the worker indexes and adds files: no long task from our scripts', async ({ page }) => {
+test('the page stays responsive while the worker indexes and adds files: no long task from our scripts', async ({
+  page,
+}) => {
   test.setTimeout(240_000);
   // Long animation frames (Chromium's LoAF API) name the scripts that ran in them: a long frame whose time went
   // to this app's own scripts is the app blocking the main thread; one spent elsewhere (GC, the compositor, a
   // starved CPU) is not. Both are recorded; only the first is asserted on.
   await page.addInitScript(() => {
-    const w = window as unknown as { __frames: { start: number; duration: number; scripts: { url: string; fn: string; invoker: string; duration: number }[] }[] };
+    const w = window as unknown as {
+      __frames: {
+        start: number;
+        duration: number;
+        scripts: { url: string; fn: string; invoker: string; duration: number }[];
+      }[];
+    };
     w.__frames = [];
     new PerformanceObserver((list) =>
       list.getEntries().forEach((e) => {
-        const frame = e as PerformanceEntry & { scripts: { sourceURL: string; sourceFunctionName: string; invoker: string; duration: number }[] };
+        const frame = e as PerformanceEntry & {
+          scripts: { sourceURL: string; sourceFunctionName: string; invoker: string; duration: number }[];
+        };
         w.__frames.push({
           start: Math.round(frame.startTime),
           duration: Math.round(frame.duration),
-          scripts: frame.scripts.map((sc) => ({ url: sc.sourceURL, fn: sc.sourceFunctionName, invoker: sc.invoker, duration: Math.round(sc.duration) })),
+          scripts: frame.scripts.map((sc) => ({
+            url: sc.sourceURL,
+            fn: sc.sourceFunctionName,
+            invoker: sc.invoker,
+            duration: Math.round(sc.duration),
+          })),
         });
       }),
     ).observe({ type: 'long-animation-frame', buffered: true });
@@ -188,23 +221,35 @@ test('the page stays responsive while the worker indexes and adds files: no long
     dt.items.add(new File([png], 'a.png', { type: 'image/png' }));
     dt.items.add(new File([png], 'b.png', { type: 'image/png' }));
     dt.items.add(new File(chunks, 'c.webm', { type: 'video/webm' }));
-    document.querySelector('[data-testid="library-drop"]')!.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    document
+      .querySelector('[data-testid="library-drop"]')!
+      .dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
   });
   await expect(page.locator('[data-testid="add-result"][data-ok="true"]')).toHaveCount(3, { timeout: 120_000 });
   const indexing = (await page.getByTestId('library-ready').textContent()) ?? '';
 
   const frames = await page.evaluate(
-    (from) => (window as unknown as { __frames: { start: number; duration: number; scripts: { url: string; duration: number }[] }[] }).__frames.filter((f) => f.start + f.duration >= from),
+    (from) =>
+      (
+        window as unknown as {
+          __frames: { start: number; duration: number; scripts: { url: string; duration: number }[] }[];
+        }
+      ).__frames.filter((f) => f.start + f.duration >= from),
     from,
   );
   const origin = new URL(page.url()).origin;
   const ours = frames.flatMap((f) => f.scripts.filter((sc) => sc.url.startsWith(origin) && sc.duration > 50));
   test.info().annotations.push({ type: 'indexing', description: indexing });
-  test.info().annotations.push({ type: 'long animation frames while indexing and adding (duration ms, scripts)', description: JSON.stringify(frames) });
+  test.info().annotations.push({
+    type: 'long animation frames while indexing and adding (duration ms, scripts)',
+    description: JSON.stringify(frames),
+  });
   expect(ours).toEqual([]);
 });
 
-test('library: the built-in collection can be browsed — pages, a kind and caption filter, find similar (tiny models, WASM)', async ({ page }) => {
+test('library: the built-in collection can be browsed — pages, a kind and caption filter, find similar (tiny models, WASM)', async ({
+  page,
+}) => {
   test.setTimeout(240_000);
   await openReady(page, 'view=library&collection=60&preset=tiny&tokens=12&tcot=teacher', 'wasm');
   const browser = page.getByTestId('builtin-browser');
@@ -217,7 +262,10 @@ test('library: the built-in collection can be browsed — pages, a kind and capt
   await expect(browser.getByTestId('browse-next')).toBeDisabled();
   const items = (await page.evaluate(() => window.embedRL.engine.listItems())).filter((i) => i.source === 'builtin');
   await browser.getByTestId('browse-kind').selectOption('clip');
-  await expect(browser.getByTestId('browse-count')).toHaveAttribute('data-count', String(items.filter((i) => i.kind === 'clip').length));
+  await expect(browser.getByTestId('browse-count')).toHaveAttribute(
+    'data-count',
+    String(items.filter((i) => i.kind === 'clip').length),
+  );
   await expect(browser.locator('[data-testid="builtin-item"][data-kind="image"]')).toHaveCount(0);
   await browser.getByTestId('browse-kind').selectOption('all');
   await browser.getByTestId('browse-words').fill('red');
@@ -235,7 +283,9 @@ test('library: the built-in collection can be browsed — pages, a kind and capt
 
 test('?preset=tiny keeps the tiny untrained models when trained weights are served', async ({ page }) => {
   // Served weights that would fail to load: the app must not even try them.
-  await page.route(/\/models\/(reasoner|embedder)\/model\.json$/, (route) => route.fulfill({ status: 200, contentType: 'application/json', body: '{}' }));
+  await page.route(/\/models\/(reasoner|embedder)\/model\.json$/, (route) =>
+    route.fulfill({ status: 200, contentType: 'application/json', body: '{}' }),
+  );
   await openReady(page, 'backend=webgpu&view=explore&collection=4&preset=tiny&tokens=4&tcot=teacher');
   await expect(page.getByTestId('untrained-note')).toBeVisible();
   const models = await page.evaluate(async () => (await window.embedRL.engine.status()).models);

@@ -19,7 +19,11 @@ export function makeAvif(page: Page): Promise<MadeFile | null> {
     const W = 80;
     const H = 60;
     const codec = 'av01.0.04M.08'; // profile 0 (4:2:0), level 3.0, main tier, 8 bits
-    if (typeof VideoEncoder === 'undefined' || !(await VideoEncoder.isConfigSupported({ codec, width: W, height: H })).supported) return null;
+    if (
+      typeof VideoEncoder === 'undefined' ||
+      !(await VideoEncoder.isConfigSupported({ codec, width: W, height: H })).supported
+    )
+      return null;
     const canvas = new OffscreenCanvas(W, H);
     const ctx = canvas.getContext('2d')!;
     ctx.fillStyle = '#224';
@@ -35,7 +39,10 @@ export function makeAvif(page: Page): Promise<MadeFile | null> {
         encoded.data = new Uint8Array(chunk.byteLength);
         chunk.copyTo(encoded.data);
         const d = meta?.decoderConfig?.description;
-        if (d) encoded.description = ArrayBuffer.isView(d) ? new Uint8Array(d.buffer, d.byteOffset, d.byteLength) : new Uint8Array(d);
+        if (d)
+          encoded.description = ArrayBuffer.isView(d)
+            ? new Uint8Array(d.buffer, d.byteOffset, d.byteLength)
+            : new Uint8Array(d);
       },
       error: (e) => {
         throw e;
@@ -59,7 +66,8 @@ export function makeAvif(page: Page): Promise<MadeFile | null> {
       const body = bytes(...payload);
       return bytes(u32(8 + body.length), fourcc(type), body);
     };
-    const fullBox = (type: string, version: number, flags: number, ...payload: (number[] | Uint8Array)[]) => box(type, [version, (flags >>> 16) & 255, (flags >>> 8) & 255, flags & 255], ...payload);
+    const fullBox = (type: string, version: number, flags: number, ...payload: (number[] | Uint8Array)[]) =>
+      box(type, [version, (flags >>> 16) & 255, (flags >>> 8) & 255, flags & 255], ...payload);
 
     // av1C: marker+version 1, profile 0 / level index 4, 4:2:0 (subsampling x and y), no delay; then the
     // encoder's own configuration OBUs when it gives them.
@@ -77,7 +85,12 @@ export function makeAvif(page: Page): Promise<MadeFile | null> {
         fullBox('iinf', 0, 0, u16(1), fullBox('infe', 2, 0, u16(1), u16(0), fourcc('av01'), [0])),
         box(
           'iprp',
-          box('ipco', fullBox('ispe', 0, 0, u32(W), u32(H)), box('av1C', av1C), fullBox('pixi', 0, 0, u8(3), u8(8), u8(8), u8(8))),
+          box(
+            'ipco',
+            fullBox('ispe', 0, 0, u32(W), u32(H)),
+            box('av1C', av1C),
+            fullBox('pixi', 0, 0, u8(3), u8(8), u8(8), u8(8)),
+          ),
           // item 1: ispe (1), av1C (2, essential), pixi (3)
           fullBox('ipma', 0, 0, u32(1), u16(1), u8(3), u8(0x01), u8(0x82), u8(0x03)),
         ),

@@ -37,7 +37,11 @@ test('weights round-trip through IndexedDB, files and HTTP; a tampered file is r
     const e = window.embedRL.engine;
     await e.loadModel('embedder', { kind: 'indexeddb', key: 'e2e' });
     const status = await e.loadModel('reasoner', { kind: 'indexeddb', key: 'e2e' });
-    return { probe: await e.probeModels(1), source: status.models.embedder?.source, sha: status.models.reasoner?.sha256 };
+    return {
+      probe: await e.probeModels(1),
+      source: status.models.embedder?.source,
+      sha: status.models.reasoner?.sha256,
+    };
   });
   expect(fromDb.source).toBe('indexeddb');
   expect(fromDb.sha).toMatch(/^[0-9a-f]{64}$/);
@@ -52,7 +56,10 @@ test('weights round-trip through IndexedDB, files and HTTP; a tampered file is r
   const viaFilesAndHttp = await page.evaluate(async (files) => {
     const e = window.embedRL.engine;
     const asFile = (f: { name: string; bytes: number[] }) => new File([new Uint8Array(f.bytes)], f.name);
-    await e.loadModel('embedder', { kind: 'files', files: files.filter((f) => f.name.startsWith('embedder')).map(asFile) });
+    await e.loadModel('embedder', {
+      kind: 'files',
+      files: files.filter((f) => f.name.startsWith('embedder')).map(asFile),
+    });
     await e.loadModel('reasoner', { kind: 'url', url: `${location.origin}/e2e-models/reasoner.json` });
     return e.probeModels(1);
   }, files);
@@ -61,12 +68,17 @@ test('weights round-trip through IndexedDB, files and HTTP; a tampered file is r
   // One flipped byte in the weights: refused with the reason, and the loaded embedder is untouched.
   const tampered = await page.evaluate(async (files) => {
     const e = window.embedRL.engine;
-    const picked = files.filter((f) => f.name.startsWith('embedder')).map((f) => {
-      const bytes = new Uint8Array(f.bytes);
-      if (f.name.endsWith('.bin')) bytes[17] ^= 0xff;
-      return new File([bytes], f.name);
-    });
-    const error = await e.loadModel('embedder', { kind: 'files', files: picked }).then(() => null, (err: Error) => err.message);
+    const picked = files
+      .filter((f) => f.name.startsWith('embedder'))
+      .map((f) => {
+        const bytes = new Uint8Array(f.bytes);
+        if (f.name.endsWith('.bin')) bytes[17] ^= 0xff;
+        return new File([bytes], f.name);
+      });
+    const error = await e.loadModel('embedder', { kind: 'files', files: picked }).then(
+      () => null,
+      (err: Error) => err.message,
+    );
     return { error, probe: await e.probeModels(1) };
   }, files);
   expect(tampered.error).toMatch(/SHA-256/);

@@ -8,7 +8,9 @@ import { libraryCounts } from './idb';
 
 const QUOTA_BYTES = 300_000;
 
-test('a full quota: the big file gets a clear storage-full message, nothing of it is written, the small file is kept', async ({ page }) => {
+test('a full quota: the big file gets a clear storage-full message, nothing of it is written, the small file is kept', async ({
+  page,
+}) => {
   await page.route(/\/assets\/engine\.worker-[^/]+\.js$/, async (route) => {
     const original = await (await route.fetch()).text();
     const quota = `{
@@ -40,11 +42,15 @@ test('a full quota: the big file gets a clear storage-full message, nothing of i
     const dt = new DataTransfer();
     dt.items.add(new File([await png(400, 300)], 'big.png', { type: 'image/png' }));
     dt.items.add(new File([await png(120, 90)], 'small.png', { type: 'image/png' }));
-    document.querySelector('[data-testid="library-drop"]')!.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    document
+      .querySelector('[data-testid="library-drop"]')!
+      .dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
   });
 
   await expect(page.getByTestId('add-result')).toHaveCount(2, { timeout: 90_000 });
-  await expect(page.locator('[data-testid="add-result"][data-name="big.png"]')).toContainText(/big\.png: .*no storage left.*Nothing of this item was saved/);
+  await expect(page.locator('[data-testid="add-result"][data-name="big.png"]')).toContainText(
+    /big\.png: .*no storage left.*Nothing of this item was saved/,
+  );
   await expect(page.locator('[data-testid="add-result"][data-name="small.png"]')).toHaveAttribute('data-ok', 'true');
   await expect(page.getByTestId('quota-error')).toContainText(/storage for the app is full/);
   await expect(page.getByTestId('user-item')).toHaveCount(1);
@@ -56,5 +62,7 @@ test('a full quota: the big file gets a clear storage-full message, nothing of i
 
   await page.reload();
   await expect(page.getByTestId('library-ready')).toBeVisible({ timeout: 120_000 });
-  expect(await page.getByTestId('user-item').evaluateAll((els) => els.map((e) => e.getAttribute('data-name')))).toEqual(['small.png']);
+  expect(await page.getByTestId('user-item').evaluateAll((els) => els.map((e) => e.getAttribute('data-name')))).toEqual(
+    ['small.png'],
+  );
 });

@@ -21,49 +21,79 @@ test('a text query finds a built-in item in the top 5 (trained weights)', async 
   test.setTimeout(300_000);
   await openReady(page, 'view=explore&collection=24&tcot=teacher', 'wasm'); // the automatic choice on SwiftShader
   await expect(page.getByTestId('untrained-note')).toHaveCount(0);
-  const images = (await page.evaluate(() => window.embedRL.engine.listItems())).filter((i) => i.kind === 'image' && i.caption).slice(0, 6);
+  const images = (await page.evaluate(() => window.embedRL.engine.listItems()))
+    .filter((i) => i.kind === 'image' && i.caption)
+    .slice(0, 6);
   // Each of six images searched by its caption; the instruction asks for an image, so the 18 images are ranked
   // (chance of a top-5 place: 5 / 18).
   const ranks: number[] = [];
   for (const target of images) ranks.push((await captionQuery(page, target.caption!)).indexOf(target.id) + 1);
   await shot(page, 'explore-trained-text-query');
-  test.info().annotations.push({ type: 'indexing', description: (await page.getByTestId('library-ready').textContent()) ?? '' });
-  test.info().annotations.push({ type: 'rank of each image searched by its caption (0 = not in the 12 shown)', description: JSON.stringify(ranks) });
-  test.info().annotations.push({ type: 'query-to-results', description: (await page.getByTestId('timings').textContent()) ?? '' });
+  test
+    .info()
+    .annotations.push({ type: 'indexing', description: (await page.getByTestId('library-ready').textContent()) ?? '' });
+  test.info().annotations.push({
+    type: 'rank of each image searched by its caption (0 = not in the 12 shown)',
+    description: JSON.stringify(ranks),
+  });
+  test.info().annotations.push({
+    type: 'query-to-results',
+    description: (await page.getByTestId('timings').textContent()) ?? '',
+  });
   // Measured with the shipped Embedder (2026-12-03, WASM): ranks 1, 3, 4, 1, 5, 1 — six of six in the top 5, three
   // first (the 2026-12-01 Embedder: 11, 4, 4, 4, 7, 1). Five of six are asked for, so one last-digit difference
   // between backends cannot flip the test; chance gives 1.7 of 6.
   expect(ranks.filter((r) => r >= 1 && r <= 5).length).toBeGreaterThanOrEqual(5);
 });
 
-test('the trained Reasoner writes a well-formed T-CoT for a text query, with keywords from it (trained weights)', async ({ page }) => {
+test('the trained Reasoner writes a well-formed T-CoT for a text query, with keywords from it (trained weights)', async ({
+  page,
+}) => {
   test.skip(!hasWeights(), NO_WEIGHTS);
   test.setTimeout(420_000);
   await page.goto('/?view=explore&collection=8');
   await expect(page.getByTestId('library-ready')).toBeVisible({ timeout: 300_000 });
   await expect(page.getByTestId('untrained-note')).toHaveCount(0);
   await expect(page.getByTestId('model-status')).toHaveText('Reasoner shipped · Embedder shipped');
-  const target = (await page.evaluate(() => window.embedRL.engine.listItems())).find((i) => i.kind === 'image' && i.caption)!;
+  const target = (await page.evaluate(() => window.embedRL.engine.listItems())).find(
+    (i) => i.kind === 'image' && i.caption,
+  )!;
   const ranked = await captionQuery(page, target.caption!);
   const trace = page.getByTestId('trace-query');
   await expect(trace.getByTestId('format-ok')).toBeVisible();
-  for (const step of ['thinking', 'rethink', 'answer']) await expect(trace.locator(`[data-step="${step}"]`)).toBeVisible();
+  for (const step of ['thinking', 'rethink', 'answer'])
+    await expect(trace.locator(`[data-step="${step}"]`)).toBeVisible();
   // Its evidence is text keywords, mostly words of the query (those are marked in the query text). Not all: a
   // partly trained Reasoner (SFT step 100) wrote "ring" for a caption without one.
-  const keywords = (await trace.getByTestId('evidence-span').allTextContents()).flatMap((t) => t.replace(/^,\s*/, '').replace(/"/g, '').split(' '));
+  const keywords = (await trace.getByTestId('evidence-span').allTextContents()).flatMap((t) =>
+    t.replace(/^,\s*/, '').replace(/"/g, '').split(' '),
+  );
   expect(keywords.length).toBeGreaterThan(0);
   const words = new Set(target.caption!.toLowerCase().split(/[\s,.]+/));
   const grounded = keywords.filter((w) => words.has(w));
-  test.info().annotations.push({ type: 'query keywords (grounded / all)', description: `${grounded.join(' ')} / ${keywords.join(' ')}` });
+  test.info().annotations.push({
+    type: 'query keywords (grounded / all)',
+    description: `${grounded.join(' ')} / ${keywords.join(' ')}`,
+  });
   expect(grounded.length * 2).toBeGreaterThanOrEqual(keywords.length);
   await expect(trace.locator('.keyword-mark').first()).toBeVisible();
   await shot(page, 'explore-trained-reasoner-query');
-  test.info().annotations.push({ type: 'indexing', description: (await page.getByTestId('library-ready').textContent()) ?? '' });
-  test.info().annotations.push({ type: 'query-to-results', description: (await page.getByTestId('timings').textContent()) ?? '' });
-  test.info().annotations.push({ type: 'rank of the captioned image among 8', description: String(ranked.indexOf(target.id) + 1) });
+  test
+    .info()
+    .annotations.push({ type: 'indexing', description: (await page.getByTestId('library-ready').textContent()) ?? '' });
+  test.info().annotations.push({
+    type: 'query-to-results',
+    description: (await page.getByTestId('timings').textContent()) ?? '',
+  });
+  test.info().annotations.push({
+    type: 'rank of the captioned image among 8',
+    description: String(ranked.indexOf(target.id) + 1),
+  });
 });
 
-test('first visit: the shipped index makes the built-in collection searchable in seconds, and a caption query answers (trained weights)', async ({ page }) => {
+test('first visit: the shipped index makes the built-in collection searchable in seconds, and a caption query answers (trained weights)', async ({
+  page,
+}) => {
   test.skip(!hasShippedIndex(), 'needs the shipped collection index in public/models/ (npm run index-collection)');
   test.setTimeout(300_000);
   const t0 = Date.now();
@@ -74,14 +104,21 @@ test('first visit: the shipped index makes the built-in collection searchable in
   await expect(page.getByTestId('library-ready')).toContainText('1300 built-in items searchable');
   await expect(page.getByTestId('shipped-index-note')).toHaveCount(0);
   await expect(page.getByTestId('backend-badge')).toHaveText('wasm'); // the automatic choice on SwiftShader
-  const images = (await page.evaluate(() => window.embedRL.engine.listItems())).filter((i) => i.kind === 'image' && i.caption);
+  const images = (await page.evaluate(() => window.embedRL.engine.listItems())).filter(
+    (i) => i.kind === 'image' && i.caption,
+  );
   expect(images.length).toBe(1000);
   const ranked = await captionQuery(page, images[0]!.caption!);
   const first = Date.now() - t0;
   expect(ranked.length).toBe(12);
   test.info().annotations.push({ type: 'first visit: page open → searchable (ms)', description: String(ready) });
-  test.info().annotations.push({ type: 'first visit: page open → first results of a caption query (ms)', description: String(first) });
-  test.info().annotations.push({ type: 'indexing', description: (await page.getByTestId('library-ready').textContent()) ?? '' });
+  test.info().annotations.push({
+    type: 'first visit: page open → first results of a caption query (ms)',
+    description: String(first),
+  });
+  test
+    .info()
+    .annotations.push({ type: 'indexing', description: (await page.getByTestId('library-ready').textContent()) ?? '' });
   // A reload reads this browser's copy.
   const t1 = Date.now();
   await page.reload();

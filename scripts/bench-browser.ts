@@ -8,14 +8,22 @@ import { chromiumLaunchOptions } from '../e2e/chromium';
 import { startPreview } from './preview-server';
 import { cliArgs } from '../src/cli/args';
 
-const { values: opts } = cliArgs('npm run bench:browser [-- --backend webgpu|webgl|wasm|cpu] [--full] [--only search|finetune] [--finetune] [--out FILE]', {
-  backend: { type: 'string', default: 'webgpu', value: 'webgpu|webgl|wasm|cpu', help: 'the engine backend in the page' },
-  full: { type: 'boolean', help: 'the full benchmark (default: quick)' },
-  only: { type: 'string', value: 'search|finetune', help: 'run only this part' },
-  finetune: { type: 'boolean', help: 'add the EG-RL fine-tuning step' },
-  out: { type: 'string', value: 'FILE', help: 'the JSON result (default bench-results/browser-BACKEND.json)' },
-  port: { type: 'string', default: '4174', value: 'PORT', help: 'the preview server port' },
-});
+const { values: opts } = cliArgs(
+  'npm run bench:browser [-- --backend webgpu|webgl|wasm|cpu] [--full] [--only search|finetune] [--finetune] [--out FILE]',
+  {
+    backend: {
+      type: 'string',
+      default: 'webgpu',
+      value: 'webgpu|webgl|wasm|cpu',
+      help: 'the engine backend in the page',
+    },
+    full: { type: 'boolean', help: 'the full benchmark (default: quick)' },
+    only: { type: 'string', value: 'search|finetune', help: 'run only this part' },
+    finetune: { type: 'boolean', help: 'add the EG-RL fine-tuning step' },
+    out: { type: 'string', value: 'FILE', help: 'the JSON result (default bench-results/browser-BACKEND.json)' },
+    port: { type: 'string', default: '4174', value: 'PORT', help: 'the preview server port' },
+  },
+);
 const backend = opts.backend;
 const full = opts.full;
 const only = opts.only;
@@ -28,10 +36,16 @@ const browser = await chromium.launch(chromiumLaunchOptions());
 try {
   const page = await browser.newPage();
   page.on('console', (m) => m.type() === 'error' && console.error(`[page] ${m.text()}`));
-  await page.goto(`${base}/bench.html?backend=${backend}${full ? '' : '&quick=1'}${only ? `&only=${only}` : ''}${withFinetune ? '&finetune=1' : ''}`);
+  await page.goto(
+    `${base}/bench.html?backend=${backend}${full ? '' : '&quick=1'}${only ? `&only=${only}` : ''}${withFinetune ? '&finetune=1' : ''}`,
+  );
   let logged = 0;
   const poll = setInterval(async () => {
-    const log = (await page.locator('#log').textContent().catch(() => '')) ?? '';
+    const log =
+      (await page
+        .locator('#log')
+        .textContent()
+        .catch(() => '')) ?? '';
     const lines = log.split('\n').filter(Boolean);
     for (const l of lines.slice(logged)) process.stderr.write(`${l}\n`);
     logged = lines.length;
@@ -43,7 +57,10 @@ try {
   console.log((await page.locator('#status').textContent()) ?? '');
   console.log((await page.locator('#result').textContent()) ?? '');
   await mkdir(dirname(out), { recursive: true });
-  await writeFile(out, JSON.stringify(JSON.parse((await page.locator('#result').getAttribute('data-json')) ?? '{}'), null, 2));
+  await writeFile(
+    out,
+    JSON.stringify(JSON.parse((await page.locator('#result').getAttribute('data-json')) ?? '{}'), null, 2),
+  );
   console.log(`wrote ${out}`);
 } finally {
   await browser.close();

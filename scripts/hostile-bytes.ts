@@ -67,7 +67,8 @@ export const pngChunk = (type: string, data: Uint8Array) => {
   return cat(be32(data.length), body, be32(crc32(body)));
 };
 export const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 13, 10, 26, 10];
-export const ihdr = (w: number, h: number, bitDepth: number, colorType: number) => pngChunk('IHDR', cat(be32(w), be32(h), [bitDepth, colorType, 0, 0, 0]));
+export const ihdr = (w: number, h: number, bitDepth: number, colorType: number) =>
+  pngChunk('IHDR', cat(be32(w), be32(h), [bitDepth, colorType, 0, 0, 0]));
 
 /** A zlib stream of stored (uncompressed) deflate blocks: fixed bytes whatever zlib is installed. */
 export function zlibStored(data: Uint8Array): Uint8Array {
@@ -111,7 +112,8 @@ export function bombPng(): Uint8Array {
   const bits = new Bits(false);
   bits.put(1, 1); // BFINAL
   bits.put(1, 2); // BTYPE = 01, fixed Huffman
-  const code = (c: number, len: number) => bits.put(parseInt(c.toString(2).padStart(len, '0').split('').reverse().join(''), 2), len); // Huffman codes go MSB-first
+  const code = (c: number, len: number) =>
+    bits.put(parseInt(c.toString(2).padStart(len, '0').split('').reverse().join(''), 2), len); // Huffman codes go MSB-first
   code(0x30, 8); // literal 0
   for (let left = 3 * rowBytes - 1; left >= 258; left -= 258) {
     code(0xc5, 8); // length code 285 = 258
@@ -119,7 +121,12 @@ export function bombPng(): Uint8Array {
   }
   code(0, 7); // end of block (256)
   const deflate = bits.done();
-  return cat(PNG_SIGNATURE, ihdr(side, side, 1, 0), pngChunk('IDAT', cat([0x78, 0x01], deflate)), pngChunk('IEND', new Uint8Array()));
+  return cat(
+    PNG_SIGNATURE,
+    ihdr(side, side, 1, 0),
+    pngChunk('IDAT', cat([0x78, 0x01], deflate)),
+    pngChunk('IEND', new Uint8Array()),
+  );
 }
 
 // ---- JPEG (baseline, greyscale, DC only: each 8 × 8 block one level) ----
@@ -174,7 +181,16 @@ export function validJpeg(): { file: Uint8Array; scanStart: number; scanBytes: n
 
 // ---- WebP (lossless: one-symbol prefix codes, and a two-symbol green code so each pixel is one bit) ----
 
-export const riff = (fourcc: string, chunk: Uint8Array) => cat(ascii('RIFF'), le32(4 + 8 + chunk.length + (chunk.length & 1)), ascii('WEBP'), ascii(fourcc), le32(chunk.length), chunk, chunk.length & 1 ? [0] : []);
+export const riff = (fourcc: string, chunk: Uint8Array) =>
+  cat(
+    ascii('RIFF'),
+    le32(4 + 8 + chunk.length + (chunk.length & 1)),
+    ascii('WEBP'),
+    ascii(fourcc),
+    le32(chunk.length),
+    chunk,
+    chunk.length & 1 ? [0] : [],
+  );
 
 /** A 64 × 48 VP8L image: green 0 or 255 in 4-px stripes, red 200, blue 40, opaque. */
 export function validWebp(): { file: Uint8Array; headerBytes: number } {
@@ -245,7 +261,8 @@ export const box = (type: string, ...payload: (Uint8Array | number[])[]) => {
   const body = cat(...payload);
   return cat(be32(8 + body.length), ascii(type), body);
 };
-export const ftyp = (major: string, ...compatible: string[]) => box('ftyp', ascii(major), be32(0), ...compatible.map(ascii));
+export const ftyp = (major: string, ...compatible: string[]) =>
+  box('ftyp', ascii(major), be32(0), ...compatible.map(ascii));
 
 // ---- WebM (EBML) ----
 
@@ -278,9 +295,22 @@ export const EBML_HEADER = ebml(
  * metadata loads — 64 × 48, 1 s, even readyState 4 — and only a seek finds there is nothing.)
  */
 export function webmWithoutFrames(width: number, height: number): Uint8Array {
-  const info = ebml([0x15, 0x49, 0xa9, 0x66], ebml([0x2a, 0xd7, 0xb1], uint(1_000_000)), ebml([0x4d, 0x80], ascii('make-hostile')), ebml([0x57, 0x41], ascii('make-hostile')), ebml([0x44, 0x89], float64(1000)));
+  const info = ebml(
+    [0x15, 0x49, 0xa9, 0x66],
+    ebml([0x2a, 0xd7, 0xb1], uint(1_000_000)),
+    ebml([0x4d, 0x80], ascii('make-hostile')),
+    ebml([0x57, 0x41], ascii('make-hostile')),
+    ebml([0x44, 0x89], float64(1000)),
+  );
   const video = ebml([0xe0], ebml([0xb0], uint(width)), ebml([0xba], uint(height)));
-  const track = ebml([0xae], ebml([0xd7], [1]), ebml([0x73, 0xc5], [1]), ebml([0x83], [1]), ebml([0x86], ascii('V_VP8')), video);
+  const track = ebml(
+    [0xae],
+    ebml([0xd7], [1]),
+    ebml([0x73, 0xc5], [1]),
+    ebml([0x83], [1]),
+    ebml([0x86], ascii('V_VP8')),
+    video,
+  );
   const emptyCluster = ebml([0x1f, 0x43, 0xb6, 0x75], ebml([0xe7], [0]));
   return cat(EBML_HEADER, ebml([0x18, 0x53, 0x80, 0x67], info, ebml([0x16, 0x54, 0xae, 0x6b], track), emptyCluster));
 }

@@ -34,7 +34,11 @@ import {
 } from './hostile-bytes';
 
 const { values: args } = parseArgs({
-  options: { out: { type: 'string', default: 'e2e/fixtures/hostile' }, valid: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  options: {
+    out: { type: 'string', default: 'e2e/fixtures/hostile' },
+    valid: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  },
   strict: true,
 });
 if (args.help) {
@@ -87,15 +91,33 @@ const PAIRS_CSV =
  * The files Fine-tune's export writes, for the app's tiny untrained Reasoner (`?preset=tiny`, seed 1: the
  * manifest's base key matches the app's), int8 to stay small (the importer reads either).
  */
-async function tunedReasonerFiles(): Promise<{ manifest: Record<string, unknown>; weights: Uint8Array; baseKey: string }> {
+async function tunedReasonerFiles(): Promise<{
+  manifest: Record<string, unknown>;
+  weights: Uint8Array;
+  baseKey: string;
+}> {
   await tf.setBackend('cpu');
   const slots = new ModelSlots();
   const info = await slots.load('reasoner', { kind: 'random', preset: 'tiny' });
   const [json, bin] = await slots.exportFiles('reasoner', 'int8');
-  const manifest = JSON.parse(new TextDecoder().decode(json!.bytes)) as Record<string, unknown> & { modelTopology: Record<string, unknown> };
+  const manifest = JSON.parse(new TextDecoder().decode(json!.bytes)) as Record<string, unknown> & {
+    modelTopology: Record<string, unknown>;
+  };
   const baseKey = modelKey(info);
-  manifest.modelTopology.fineTune = { version: 1, baseKey, baseSha256: null, settings: DEFAULT_FINETUNE, steps: 0, heldOut: { before: null, after: null } };
-  manifest.weightsManifest = [{ paths: ['./reasoner-finetuned.weights.bin'], weights: (manifest.weightsManifest as { weights: unknown }[])[0]!.weights }];
+  manifest.modelTopology.fineTune = {
+    version: 1,
+    baseKey,
+    baseSha256: null,
+    settings: DEFAULT_FINETUNE,
+    steps: 0,
+    heldOut: { before: null, after: null },
+  };
+  manifest.weightsManifest = [
+    {
+      paths: ['./reasoner-finetuned.weights.bin'],
+      weights: (manifest.weightsManifest as { weights: unknown }[])[0]!.weights,
+    },
+  ];
   return { manifest, weights: new Uint8Array(bin!.bytes), baseKey };
 }
 
@@ -119,7 +141,9 @@ async function corpus(): Promise<{ entries: Entry[]; valid: Entry[] }> {
   const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
   // NaN weights that pass every other check: one value of a float32 tensor, and the hash recomputed.
-  const nanManifest = structuredClone(tuned.manifest) as { modelTopology: { tensors: { name: string; dtype: string; offset: number }[]; sha256: string } };
+  const nanManifest = structuredClone(tuned.manifest) as {
+    modelTopology: { tensors: { name: string; dtype: string; offset: number }[]; sha256: string };
+  };
   const nanWeights = tuned.weights.slice();
   const target = nanManifest.modelTopology.tensors.find((t) => t.dtype === 'float32')!;
   new DataView(nanWeights.buffer).setFloat32(target.offset, NaN, true);
@@ -130,35 +154,132 @@ async function corpus(): Promise<{ entries: Entry[]; valid: Entry[] }> {
 
   const entries: Entry[] = [
     // media: one drop
-    { file: 'media/truncated.png', bytes: png.subarray(0, Math.floor(png.length / 2)), tests: 'a valid PNG cut in the middle of its IDAT (no IEND)' },
-    { file: 'media/corrupt.png', bytes: cat(png.subarray(0, pngHeader), pngChunk('IDAT', garbage(2000, 1)), pngChunk('IEND', new Uint8Array())), tests: 'a valid PNG header with an IDAT of garbage (not a zlib stream; CRCs right)' },
-    { file: 'media/bomb.png', bytes: bombPng(), tests: 'decompression bomb: IHDR says 100,000 × 100,000 (40 GB of RGBA), a few hundred bytes of deflate' },
-    { file: 'media/truncated.jpg', bytes: jpeg.file.subarray(0, jpeg.scanStart + Math.floor(jpeg.scanBytes / 2)), tests: 'a valid baseline JPEG cut half-way through its scan data (no EOI)' },
-    { file: 'media/corrupt.jpg', bytes: cat([0xff, 0xd8, 0xff], garbage(3000, 2)), tests: 'a JPEG start-of-image marker followed by garbage' },
-    { file: 'media/truncated.webp', bytes: webp.file.subarray(0, webp.headerBytes + 50), tests: 'a valid lossless WebP cut after 50 bytes of pixel data (the RIFF header still claims the whole file)' },
-    { file: 'media/corrupt.webp', bytes: cat(webp.file.subarray(0, 25), garbage(400, 3)), tests: 'a WebP RIFF/VP8L header (64 × 48) followed by garbage prefix codes' },
-    { file: 'media/truncated.gif', bytes: gif.subarray(0, Math.floor(gif.length / 2)), tests: 'a valid GIF cut in the middle of its LZW data (no trailer)' },
-    { file: 'media/corrupt.gif', bytes: cat(gif.subarray(0, 13), garbage(600, 4)), tests: 'a GIF header and screen descriptor (32 × 32) followed by garbage' },
+    {
+      file: 'media/truncated.png',
+      bytes: png.subarray(0, Math.floor(png.length / 2)),
+      tests: 'a valid PNG cut in the middle of its IDAT (no IEND)',
+    },
+    {
+      file: 'media/corrupt.png',
+      bytes: cat(png.subarray(0, pngHeader), pngChunk('IDAT', garbage(2000, 1)), pngChunk('IEND', new Uint8Array())),
+      tests: 'a valid PNG header with an IDAT of garbage (not a zlib stream; CRCs right)',
+    },
+    {
+      file: 'media/bomb.png',
+      bytes: bombPng(),
+      tests: 'decompression bomb: IHDR says 100,000 × 100,000 (40 GB of RGBA), a few hundred bytes of deflate',
+    },
+    {
+      file: 'media/truncated.jpg',
+      bytes: jpeg.file.subarray(0, jpeg.scanStart + Math.floor(jpeg.scanBytes / 2)),
+      tests: 'a valid baseline JPEG cut half-way through its scan data (no EOI)',
+    },
+    {
+      file: 'media/corrupt.jpg',
+      bytes: cat([0xff, 0xd8, 0xff], garbage(3000, 2)),
+      tests: 'a JPEG start-of-image marker followed by garbage',
+    },
+    {
+      file: 'media/truncated.webp',
+      bytes: webp.file.subarray(0, webp.headerBytes + 50),
+      tests: 'a valid lossless WebP cut after 50 bytes of pixel data (the RIFF header still claims the whole file)',
+    },
+    {
+      file: 'media/corrupt.webp',
+      bytes: cat(webp.file.subarray(0, 25), garbage(400, 3)),
+      tests: 'a WebP RIFF/VP8L header (64 × 48) followed by garbage prefix codes',
+    },
+    {
+      file: 'media/truncated.gif',
+      bytes: gif.subarray(0, Math.floor(gif.length / 2)),
+      tests: 'a valid GIF cut in the middle of its LZW data (no trailer)',
+    },
+    {
+      file: 'media/corrupt.gif',
+      bytes: cat(gif.subarray(0, 13), garbage(600, 4)),
+      tests: 'a GIF header and screen descriptor (32 × 32) followed by garbage',
+    },
     { file: 'media/truncated.avif', bytes: avifFtyp, tests: 'an AVIF file that is its ftyp box and nothing more' },
-    { file: 'media/corrupt.avif', bytes: cat(avifFtyp, box('meta', [0, 0, 0, 0], garbage(300, 5))), tests: 'an AVIF ftyp and a meta box of garbage' },
-    { file: 'media/truncated.webm', bytes: webmWithoutFrames(64, 48).subarray(0, 70), tests: 'a WebM cut inside its Segment (EBML header, part of Info)' },
-    { file: 'media/truncated.mp4', bytes: cat(ftyp('isom', 'isom', 'iso2', 'mp41'), be32(2000), ascii('moov'), box('mvhd', garbage(40, 6))), tests: 'an MP4 ftyp and a moov box that says 2,000 bytes but ends after 48' },
-    { file: 'media/zero-frames.webm', bytes: webmWithoutFrames(64, 48), tests: 'a well-formed WebM with a 64 × 48 VP8 track, a 1 s duration and an empty Cluster: no frame at all' },
-    { file: 'media/huge-frame.webm', bytes: webmWithoutFrames(100_000, 100_000), tests: 'a WebM whose track declares 100,000 × 100,000 frames' },
-    { file: 'media/huge-box.mp4', bytes: cat(ftyp('isom', 'isom', 'mp41'), [0, 0, 0, 1], ascii('mdat'), [0x10, 0, 0, 0, 0, 0, 0, 0], garbage(64, 7)), tests: 'an MP4 whose mdat box declares 2^60 bytes (64-bit size) in a 100-byte file, and no moov' },
-    { file: 'media/script.svg', bytes: '<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64"><script>parent.__hostile = 1; alert(1)</script><rect width="64" height="64" fill="red"/></svg>\n', tests: 'an SVG with a <script> (not a format the app reads; must never run)' },
-    { file: 'media/not-a-photo.jpg', bytes: 'This is a text file with a .jpg name.\n', tests: 'a misleading extension: plain text named .jpg' },
+    {
+      file: 'media/corrupt.avif',
+      bytes: cat(avifFtyp, box('meta', [0, 0, 0, 0], garbage(300, 5))),
+      tests: 'an AVIF ftyp and a meta box of garbage',
+    },
+    {
+      file: 'media/truncated.webm',
+      bytes: webmWithoutFrames(64, 48).subarray(0, 70),
+      tests: 'a WebM cut inside its Segment (EBML header, part of Info)',
+    },
+    {
+      file: 'media/truncated.mp4',
+      bytes: cat(ftyp('isom', 'isom', 'iso2', 'mp41'), be32(2000), ascii('moov'), box('mvhd', garbage(40, 6))),
+      tests: 'an MP4 ftyp and a moov box that says 2,000 bytes but ends after 48',
+    },
+    {
+      file: 'media/zero-frames.webm',
+      bytes: webmWithoutFrames(64, 48),
+      tests: 'a well-formed WebM with a 64 × 48 VP8 track, a 1 s duration and an empty Cluster: no frame at all',
+    },
+    {
+      file: 'media/huge-frame.webm',
+      bytes: webmWithoutFrames(100_000, 100_000),
+      tests: 'a WebM whose track declares 100,000 × 100,000 frames',
+    },
+    {
+      file: 'media/huge-box.mp4',
+      bytes: cat(
+        ftyp('isom', 'isom', 'mp41'),
+        [0, 0, 0, 1],
+        ascii('mdat'),
+        [0x10, 0, 0, 0, 0, 0, 0, 0],
+        garbage(64, 7),
+      ),
+      tests: 'an MP4 whose mdat box declares 2^60 bytes (64-bit size) in a 100-byte file, and no moov',
+    },
+    {
+      file: 'media/script.svg',
+      bytes:
+        '<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64"><script>parent.__hostile = 1; alert(1)</script><rect width="64" height="64" fill="red"/></svg>\n',
+      tests: 'an SVG with a <script> (not a format the app reads; must never run)',
+    },
+    {
+      file: 'media/not-a-photo.jpg',
+      bytes: 'This is a text file with a .jpg name.\n',
+      tests: 'a misleading extension: plain text named .jpg',
+    },
     { file: 'media/empty.png', bytes: new Uint8Array(), tests: 'a 0-byte file' },
     // pairs: Fine-tune's "Import pairs"
-    { file: 'pairs/rows-100k.jsonl', bytes: pairsJsonl(), tests: '100,000 JSONL rows: 100 good pairs and 99,900 bad ones (bad JSON, arrays, numbers, null, wrong field types, unknown target, empty query, bad labels)' },
-    { file: 'pairs/quoted-bom.csv', bytes: PAIRS_CSV, tests: 'a CSV with a BOM, CRLF, quoted commas, doubled quotes, a quoted line break, and four bad rows (unknown target, bad label, one field, a quote that never closes)' },
+    {
+      file: 'pairs/rows-100k.jsonl',
+      bytes: pairsJsonl(),
+      tests:
+        '100,000 JSONL rows: 100 good pairs and 99,900 bad ones (bad JSON, arrays, numbers, null, wrong field types, unknown target, empty query, bad labels)',
+    },
+    {
+      file: 'pairs/quoted-bom.csv',
+      bytes: PAIRS_CSV,
+      tests:
+        'a CSV with a BOM, CRLF, quoted commas, doubled quotes, a quoted line break, and four bad rows (unknown target, bad label, one field, a quote that never closes)',
+    },
     // weights: Fine-tune's "Import a fine-tuned Reasoner" (each pair of files imported together)
-    { file: 'weights/traversal.json', bytes: json(traversal), tests: 'a fine-tuned Reasoner manifest whose weights path is ../../x (otherwise valid)' },
+    {
+      file: 'weights/traversal.json',
+      bytes: json(traversal),
+      tests: 'a fine-tuned Reasoner manifest whose weights path is ../../x (otherwise valid)',
+    },
     { file: 'weights/traversal.weights.bin', bytes: tuned.weights, tests: 'its weights (valid)' },
     { file: 'weights/wrong-size.json', bytes: json(tuned.manifest), tests: 'a valid manifest' },
-    { file: 'weights/wrong-size.weights.bin', bytes: tuned.weights.subarray(0, tuned.weights.length - 1000), tests: 'its weights shard 1,000 bytes short' },
+    {
+      file: 'weights/wrong-size.weights.bin',
+      bytes: tuned.weights.subarray(0, tuned.weights.length - 1000),
+      tests: 'its weights shard 1,000 bytes short',
+    },
     { file: 'weights/nan.json', bytes: json(nanManifest), tests: 'a manifest whose SHA-256 matches NaN weights' },
-    { file: 'weights/nan.weights.bin', bytes: nanWeights, tests: `weights with a NaN in tensor ${target.name} (every size and hash right)` },
+    {
+      file: 'weights/nan.weights.bin',
+      bytes: nanWeights,
+      tests: `weights with a NaN in tensor ${target.name} (every size and hash right)`,
+    },
   ];
   const valid: Entry[] = [
     { file: 'valid.png', bytes: png, tests: '' },
@@ -181,6 +302,9 @@ function write(dir: string, entries: Entry[]) {
 
 const { entries, valid } = await corpus();
 write(args.out!, entries);
-writeFileSync(join(args.out!, 'README.md'), `# hostile inputs\n\nWritten by \`npx tsx scripts/make-hostile.ts\` (do not edit by hand); used by \`e2e/hostile.spec.ts\`.\n\n| file | bytes | what it tests |\n| --- | --- | --- |\n${entries.map((e) => `| \`${e.file}\` | ${typeof e.bytes === 'string' ? Buffer.byteLength(e.bytes) : e.bytes.length} | ${e.tests.replace(/\|/g, '\\|')} |`).join('\n')}\n`);
+writeFileSync(
+  join(args.out!, 'README.md'),
+  `# hostile inputs\n\nWritten by \`npx tsx scripts/make-hostile.ts\` (do not edit by hand); used by \`e2e/hostile.spec.ts\`.\n\n| file | bytes | what it tests |\n| --- | --- | --- |\n${entries.map((e) => `| \`${e.file}\` | ${typeof e.bytes === 'string' ? Buffer.byteLength(e.bytes) : e.bytes.length} | ${e.tests.replace(/\|/g, '\\|')} |`).join('\n')}\n`,
+);
 if (args.valid) write(args.valid, valid);
 console.log(`${entries.length} files in ${args.out}${args.valid ? `; the valid originals in ${args.valid}` : ''}`);

@@ -8,8 +8,20 @@ export interface PreviewServer {
 }
 
 /** Start `vite preview` on `port` (serving `outDir`, default dist/) and wait until `path` answers. */
-export async function startPreview(port: number, opts: { outDir?: string; path?: string; timeoutMs?: number } = {}): Promise<PreviewServer> {
-  const args = ['vite', 'preview', '--host', '127.0.0.1', '--port', String(port), '--strictPort', ...(opts.outDir ? ['--outDir', opts.outDir] : [])];
+export async function startPreview(
+  port: number,
+  opts: { outDir?: string; path?: string; timeoutMs?: number } = {},
+): Promise<PreviewServer> {
+  const args = [
+    'vite',
+    'preview',
+    '--host',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--strictPort',
+    ...(opts.outDir ? ['--outDir', opts.outDir] : []),
+  ];
   const server = spawn('npx', args, { stdio: 'ignore', detached: true });
   const stop = () => {
     try {

@@ -18,15 +18,27 @@ import { startPreview } from './preview-server';
 import { cliArgs } from '../src/cli/args';
 import type { Engine, EngineMemory, LibraryItem, NewPair } from '../src/engine/types';
 
-const { values: opts } = cliArgs("npm run soak [-- --quick] [--queries 1000] [--steps 200] [--chunk 20] [--settings 'backend=wasm&collection=48&preset=tiny&tokens=12'] [--out FILE]", {
-  quick: { type: 'boolean', help: '≈ 100 queries and 20 steps' },
-  queries: { type: 'string', value: 'N', help: 'queries in all (default 1000, 100 with --quick)' },
-  steps: { type: 'string', value: 'N', help: 'fine-tune steps in all (default 200, 20 with --quick)' },
-  chunk: { type: 'string', value: 'N', help: 'fine-tune steps per run (default 20, 10 with --quick)' },
-  settings: { type: 'string', default: 'backend=wasm&collection=48&preset=tiny&tokens=12', value: 'URL_SETTINGS', help: "the app's URL settings" },
-  out: { type: 'string', value: 'FILE', help: 'the JSON result (default bench-results/soak.json, soak-quick.json with --quick)' },
-  port: { type: 'string', default: '4176', value: 'PORT', help: 'the preview server port' },
-});
+const { values: opts } = cliArgs(
+  "npm run soak [-- --quick] [--queries 1000] [--steps 200] [--chunk 20] [--settings 'backend=wasm&collection=48&preset=tiny&tokens=12'] [--out FILE]",
+  {
+    quick: { type: 'boolean', help: '≈ 100 queries and 20 steps' },
+    queries: { type: 'string', value: 'N', help: 'queries in all (default 1000, 100 with --quick)' },
+    steps: { type: 'string', value: 'N', help: 'fine-tune steps in all (default 200, 20 with --quick)' },
+    chunk: { type: 'string', value: 'N', help: 'fine-tune steps per run (default 20, 10 with --quick)' },
+    settings: {
+      type: 'string',
+      default: 'backend=wasm&collection=48&preset=tiny&tokens=12',
+      value: 'URL_SETTINGS',
+      help: "the app's URL settings",
+    },
+    out: {
+      type: 'string',
+      value: 'FILE',
+      help: 'the JSON result (default bench-results/soak.json, soak-quick.json with --quick)',
+    },
+    port: { type: 'string', default: '4176', value: 'PORT', help: 'the preview server port' },
+  },
+);
 const quick = opts.quick;
 const totalQueries = Number(opts.queries ?? (quick ? 100 : 1000));
 const totalSteps = Number(opts.steps ?? (quick ? 20 : 200));
@@ -41,7 +53,10 @@ type Win = { embedRL: { engine: Engine } };
 const engineCall = <T>(page: Page, fn: string, ...args: unknown[]) =>
   page.evaluate(
     async ([fn, args]) => {
-      const engine = (globalThis as unknown as Win).embedRL.engine as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
+      const engine = (globalThis as unknown as Win).embedRL.engine as unknown as Record<
+        string,
+        (...a: unknown[]) => Promise<unknown>
+      >;
       return engine[fn]!(...args);
     },
     [fn, args] as const,
@@ -56,10 +71,12 @@ interface Sample {
   s: number;
 }
 
-const nav = (page: Page, view: 'Explore' | 'Library' | 'Fine-tune') => page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: view, exact: true });
+const nav = (page: Page, view: 'Explore' | 'Library' | 'Fine-tune') =>
+  page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: view, exact: true });
 const pageErrors: string[] = [];
 const t0 = Date.now();
-const log = (line: string) => process.stderr.write(`[${((Date.now() - t0) / 1000).toFixed(0).padStart(5)} s] ${line}\n`);
+const log = (line: string) =>
+  process.stderr.write(`[${((Date.now() - t0) / 1000).toFixed(0).padStart(5)} s] ${line}\n`);
 
 const { base, stop } = await startPreview(port);
 const browser = await chromium.launch(chromiumLaunchOptions());
@@ -75,21 +92,42 @@ try {
     await cdp.send('HeapProfiler.collectGarbage');
     const heap = (await cdp.send('Runtime.getHeapUsage')) as { usedSize: number };
     const mem = await engineCall<EngineMemory>(page, 'memory');
-    return { queries, steps, tensors: mem.numTensors, tensorMB: mem.numBytes / 2 ** 20, heapMB: heap.usedSize / 2 ** 20, s: (Date.now() - t0) / 1000 };
+    return {
+      queries,
+      steps,
+      tensors: mem.numTensors,
+      tensorMB: mem.numBytes / 2 ** 20,
+      heapMB: heap.usedSize / 2 ** 20,
+      s: (Date.now() - t0) / 1000,
+    };
   };
 
   // ---- set up: the collection, three user files, labelled pairs ----
   await page.goto(`${base}/?view=library&${settings}`);
   await page.getByTestId('library-ready').waitFor({ timeout: 10 * 60_000 });
   await page.getByTestId('library-drop-input').setInputFiles(USER_FILES);
-  for (const f of USER_FILES) await page.locator(`[data-testid="add-result"][data-name="${f.split('/').pop()}"][data-ok="true"]`).waitFor({ timeout: 5 * 60_000 });
+  for (const f of USER_FILES)
+    await page
+      .locator(`[data-testid="add-result"][data-name="${f.split('/').pop()}"][data-ok="true"]`)
+      .waitFor({ timeout: 5 * 60_000 });
   const items = await engineCall<LibraryItem[]>(page, 'listItems');
   const images = items.filter((i) => i.kind === 'image' && i.caption);
   const clips = items.filter((i) => i.kind === 'clip');
-  if (images.length < 8 || clips.length < 1) throw new Error(`the collection is too small for the soak (${images.length} captioned images, ${clips.length} clips): raise collection= in --settings`);
-  const pairs: NewPair[] = images.slice(0, 10).map((it, i) => ({ query: { kind: 'text', text: it.caption! }, targetId: (i % 5 === 4 ? images[i + 1]! : it).id, match: i % 5 !== 4 }));
+  if (images.length < 8 || clips.length < 1)
+    throw new Error(
+      `the collection is too small for the soak (${images.length} captioned images, ${clips.length} clips): raise collection= in --settings`,
+    );
+  const pairs: NewPair[] = images.slice(0, 10).map((it, i) => ({
+    query: { kind: 'text', text: it.caption! },
+    targetId: (i % 5 === 4 ? images[i + 1]! : it).id,
+    match: i % 5 !== 4,
+  }));
   await engineCall(page, 'addPairs', pairs);
-  const before = { ids: items.map((i) => i.id).sort(), pairs: (await engineCall<{ id: string }[]>(page, 'listPairs')).map((p) => p.id).sort(), stores: await libraryCounts(page) };
+  const before = {
+    ids: items.map((i) => i.id).sort(),
+    pairs: (await engineCall<{ id: string }[]>(page, 'listPairs')).map((p) => p.id).sort(),
+    stores: await libraryCounts(page),
+  };
   log(`set up: ${items.length} items (${USER_FILES.length} user files), ${before.pairs.length} pairs`);
 
   // ---- the soak ----
@@ -99,7 +137,11 @@ try {
   await page.getByTestId('result-filter').selectOption('all');
   const searches = async () => Number(await explore.getAttribute('data-searches'));
   const awaitSearch = async (n: number) => {
-    await page.waitForFunction((n) => Number(document.querySelector('.view.explore')?.getAttribute('data-searches')) > n, n, { timeout: 5 * 60_000 });
+    await page.waitForFunction(
+      (n) => Number(document.querySelector('.view.explore')?.getAttribute('data-searches')) > n,
+      n,
+      { timeout: 5 * 60_000 },
+    );
     const err = page.getByTestId('search-error');
     if (await err.isVisible()) throw new Error(`a query failed: ${await err.textContent()}`);
   };
@@ -120,19 +162,39 @@ try {
     const second = page.getByTestId('result').nth(1);
     const id = await second.getAttribute('data-id');
     await second.locator('.result-main').click();
-    await page.locator(`[data-testid="trace-result"]`).filter({ hasText: `Trace of ${id}` }).waitFor({ timeout: 60_000 });
+    await page
+      .locator(`[data-testid="trace-result"]`)
+      .filter({ hasText: `Trace of ${id}` })
+      .waitFor({ timeout: 60_000 });
   };
   const finetune = async (steps: number, k: number) => {
     await nav(page, 'Fine-tune').click();
     await page.getByTestId('ft-start').waitFor();
     const box = page.getByTestId('ft-settings');
     if (!(await box.evaluate((el) => (el as HTMLDetailsElement).open))) await box.locator('summary').click();
-    const values = { steps: String(steps), n: '2', batch: '2', maxNewTokens: '12', evalEvery: String(steps), checkpointEvery: '5', lr: '0.001', seed: String(k + 1) };
+    const values = {
+      steps: String(steps),
+      n: '2',
+      batch: '2',
+      maxNewTokens: '12',
+      evalEvery: String(steps),
+      checkpointEvery: '5',
+      lr: '0.001',
+      seed: String(k + 1),
+    };
     for (const [key, value] of Object.entries(values)) await page.getByTestId(`ft-${key}`).fill(value);
     await page.locator('[data-testid="ft-start"]:not([disabled])').click();
     const phase = page.getByTestId('ft-phase');
-    await page.waitForFunction(() => ['finished', 'error'].includes(document.querySelector('[data-testid="ft-phase"]')?.getAttribute('data-phase') ?? ''), undefined, { timeout: 60 * 60_000, polling: 1000 });
-    if ((await phase.getAttribute('data-phase')) === 'error') throw new Error(`fine-tuning failed: ${await page.getByTestId('ft-error').textContent()}`);
+    await page.waitForFunction(
+      () =>
+        ['finished', 'error'].includes(
+          document.querySelector('[data-testid="ft-phase"]')?.getAttribute('data-phase') ?? '',
+        ),
+      undefined,
+      { timeout: 60 * 60_000, polling: 1000 },
+    );
+    if ((await phase.getAttribute('data-phase')) === 'error')
+      throw new Error(`fine-tuning failed: ${await page.getByTestId('ft-error').textContent()}`);
     // Apply the fine-tuned Reasoner (the next queries use it), and every other run go back to the built-in one.
     await page.locator('[data-testid="ft-apply"]:not([disabled])').click();
     await page.locator('[data-testid="ft-revert"]:not([disabled])').waitFor();
@@ -192,13 +254,33 @@ try {
   const last = samples.at(-1)!;
   const tensors = last.tensors - first.tensors;
   const heap = last.heapMB - first.heapMB;
-  const result = { settings, quick, queries, steps, chunk, samples, before: before.stores, after: after.stores, lostItems, lostPairs, pageErrors, minutes: (Date.now() - t0) / 60_000, date: new Date().toISOString() };
+  const result = {
+    settings,
+    quick,
+    queries,
+    steps,
+    chunk,
+    samples,
+    before: before.stores,
+    after: after.stores,
+    lostItems,
+    lostPairs,
+    pageErrors,
+    minutes: (Date.now() - t0) / 60_000,
+    date: new Date().toISOString(),
+  };
   await mkdir(dirname(out), { recursive: true });
   await writeFile(out, JSON.stringify(result, null, 2));
-  log(`samples (queries, steps, tensors, tensor MB, heap MB): ${samples.map((s) => `${s.queries}/${s.steps}: ${s.tensors} ${s.tensorMB.toFixed(1)} ${s.heapMB.toFixed(1)}`).join(' · ')}`);
-  log(`stores before ${JSON.stringify(before.stores)} · after reload ${JSON.stringify(after.stores)}${pageErrors.length ? ` · page errors: ${pageErrors.slice(0, 5).join(' | ')}` : ''} · wrote ${out}`);
+  log(
+    `samples (queries, steps, tensors, tensor MB, heap MB): ${samples.map((s) => `${s.queries}/${s.steps}: ${s.tensors} ${s.tensorMB.toFixed(1)} ${s.heapMB.toFixed(1)}`).join(' · ')}`,
+  );
+  log(
+    `stores before ${JSON.stringify(before.stores)} · after reload ${JSON.stringify(after.stores)}${pageErrors.length ? ` · page errors: ${pageErrors.slice(0, 5).join(' | ')}` : ''} · wrote ${out}`,
+  );
   if (lost > 0 || tensors > 0 || pageErrors.length) exitCode = 1;
-  console.log(`soak: ${queries} queries, ${steps} fine-tune steps, tensors ${tensors >= 0 ? '+' : ''}${tensors}, heap ${heap >= 0 ? '+' : ''}${heap.toFixed(1)} MB, lost ${lost}`);
+  console.log(
+    `soak: ${queries} queries, ${steps} fine-tune steps, tensors ${tensors >= 0 ? '+' : ''}${tensors}, heap ${heap >= 0 ? '+' : ''}${heap.toFixed(1)} MB, lost ${lost}`,
+  );
 } finally {
   await browser.close();
   stop();

@@ -54,5 +54,7 @@ for (const stage of stages) {
 }
 if (failedStage && total.failed === 0) total.failed = 1;
 console.log(`\n${failedStage ? `failed at stage "${failedStage}"` : 'all stages passed'}`);
-console.log(`tests: ${total.passed} passed, ${total.failed} failed${total.skipped ? `, ${total.skipped} skipped` : ''}`);
+console.log(
+  `tests: ${total.passed} passed, ${total.failed} failed${total.skipped ? `, ${total.skipped} skipped` : ''}`,
+);
 process.exit(failedStage ? 1 : 0);

@@ -13,16 +13,32 @@ import { REGIONS, validationPairs } from '../../src/train/recipe';
 await createEngine(nodePlatform()).init({ preference: 'wasm' });
 const [out, steps, lr, mode] = process.argv.slice(2);
 const base = (await loadModel(nodeFileHandler('checkpoints/2026-12-02-full3/ckpt/reasoner-sft'))).model as Reasoner;
-const model = mode === 'copy' ? new Reasoner({ ...base.config, copy: { dk: 32, sepId: VOCAB.id('<sep>'), gateBias: -2 } }) : base;
+const model =
+  mode === 'copy' ? new Reasoner({ ...base.config, copy: { dk: 32, sepId: VOCAB.id('<sep>'), gateBias: -2 } }) : base;
 if (model !== base) {
   for (const [name, v] of base.params.vars) model.params.get(name).assign(v);
   base.dispose();
 }
 const source = streamSource(1, { region: REGIONS.sft + 100_000, want: 'match', sameTask: false });
-const stage = { maxSteps: Number(steps), batch: 12, lr: Number(lr), warmup: 20, evalEvery: 50, patience: 4, valPairs: 110, freezeVision: true };
+const stage = {
+  maxSteps: Number(steps),
+  batch: 12,
+  lr: Number(lr),
+  warmup: 20,
+  evalEvery: 50,
+  patience: 4,
+  valPairs: 110,
+  freezeVision: true,
+};
 mkdirSync(out!, { recursive: true });
 const val = sftExamples(validationPairs(1, 110));
-const res = await trainSft(model, source, val, stage, 11, { onStep: (l) => { appendFileSync(`${out}/steps.jsonl`, JSON.stringify(l) + '\n'); if (l.valLoss !== undefined || l.step % 25 === 0) console.error(l.step, l.loss.toFixed(3), l.valLoss?.toFixed(4) ?? '', l.dt.toFixed(1)); } });
+const res = await trainSft(model, source, val, stage, 11, {
+  onStep: (l) => {
+    appendFileSync(`${out}/steps.jsonl`, JSON.stringify(l) + '\n');
+    if (l.valLoss !== undefined || l.step % 25 === 0)
+      console.error(l.step, l.loss.toFixed(3), l.valLoss?.toFixed(4) ?? '', l.dt.toFixed(1));
+  },
+});
 console.error('result', JSON.stringify(res).slice(0, 300));
 await saveWeights(model, nodeFileHandler(`${out}/models/reasoner-sft`), 'int8');
 cpSync('public/models/embedder', `${out}/models/embedder`, { recursive: true });

@@ -15,9 +15,20 @@ await createEngine(nodePlatform()).init({ preference: 'wasm' });
 const [out, steps, noTcot, lr] = process.argv.slice(2);
 const embedder = (await loadModel(nodeFileHandler('checkpoints/2026-12-02-full3/ckpt/embedder'))).model as Embedder;
 const source = streamSource(1, { region: REGIONS.adapt, want: 'match', sameTask: true, distinct: answerKey });
-const stage = { ...PRESETS.full.embedder, steps: Number(steps), lr: Number(lr), warmup: 10, noTcotProb: Number(noTcot) };
+const stage = {
+  ...PRESETS.full.embedder,
+  steps: Number(steps),
+  lr: Number(lr),
+  warmup: 10,
+  noTcotProb: Number(noTcot),
+};
 mkdirSync(out!, { recursive: true });
-await trainEmbedder(embedder, source, stage, 11, { onStep: (l) => { appendFileSync(`${out}/steps.jsonl`, JSON.stringify(l) + '\n'); if (l.step % 20 === 0) console.error(l.step, l.task, l.tcot, l.acc.toFixed(2), l.loss.toFixed(3), l.dt.toFixed(1)); } });
+await trainEmbedder(embedder, source, stage, 11, {
+  onStep: (l) => {
+    appendFileSync(`${out}/steps.jsonl`, JSON.stringify(l) + '\n');
+    if (l.step % 20 === 0) console.error(l.step, l.task, l.tcot, l.acc.toFixed(2), l.loss.toFixed(3), l.dt.toFixed(1));
+  },
+});
 await saveWeights(embedder, nodeFileHandler(`${out}/models/embedder`), 'int8');
 for (const r of ['reasoner-sft', 'reasoner']) cpSync(`public/models/${r}`, `${out}/models/${r}`, { recursive: true });
 console.error('saved');

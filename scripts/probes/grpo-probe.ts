@@ -21,7 +21,12 @@ const sft = (await loadModel(nodeFileHandler(`${dir}/reasoner-sft`))).model as R
 const egrl = new Reasoner(sft.config);
 for (const [name, v] of sft.params.vars) egrl.params.get(name).assign(v);
 const stage = { ...PRESETS.full.grpo, ...(extra ? JSON.parse(extra) : {}) };
-const source = streamSource(1, { region: REGIONS.grpo, want: stage.want ?? 'mismatch', sameTask: true, distinct: answerKey });
+const source = streamSource(1, {
+  region: REGIONS.grpo,
+  want: stage.want ?? 'mismatch',
+  sameTask: true,
+  distinct: answerKey,
+});
 mkdirSync(out!, { recursive: true });
 const t0 = performance.now();
 const logs = await trainGrpo(egrl, sft, embedder, source, stage, 1, {
@@ -30,8 +35,14 @@ const logs = await trainGrpo(egrl, sft, embedder, source, stage, 1, {
     console.error(l.step, l.task, l.reward.mean.toFixed(3), l.acc.toFixed(2), l.kl.toFixed(4), l.dt.toFixed(1));
   },
 });
-const rewardTrend = trend(logs.map((l) => [l.step, l.reward.mean]), { groups: logs.map((l) => l.task) });
-writeFileSync(`${out}/grpo.json`, JSON.stringify({ stage, seconds: (performance.now() - t0) / 1000, rewardTrend }, null, 2));
+const rewardTrend = trend(
+  logs.map((l) => [l.step, l.reward.mean]),
+  { groups: logs.map((l) => l.task) },
+);
+writeFileSync(
+  `${out}/grpo.json`,
+  JSON.stringify({ stage, seconds: (performance.now() - t0) / 1000, rewardTrend }, null, 2),
+);
 await saveWeights(egrl, nodeFileHandler(`${out}/models/reasoner`), 'int8');
 for (const r of ['embedder', 'reasoner-sft']) cpSync(`${dir}/${r}`, `${out}/models/${r}`, { recursive: true });
 console.error('saved', JSON.stringify(rewardTrend));

@@ -12,7 +12,9 @@ export function App() {
     void startEngine();
   }, [startEngine]);
 
-  const { view, setView, status } = useAppStore(useShallow((s) => ({ view: s.view, setView: s.setView, status: s.status })));
+  const { view, setView, status } = useAppStore(
+    useShallow((s) => ({ view: s.view, setView: s.setView, status: s.status })),
+  );
   const available = useAppStore(useShallow((s) => VIEWS.filter((v) => v.available(s)).map((v) => v.id)));
   const current = VIEWS.find((v) => v.id === view && available.includes(v.id)) ?? VIEWS[0];
   const Current = current.component;
@@ -54,8 +56,15 @@ export function App() {
   );
 }
 
-const SOURCE_LABEL: Record<ModelInfo['source'], string> = { url: 'shipped', indexeddb: 'saved', files: 'from a file', random: 'untrained', finetuned: 'fine-tuned' };
-const describe = (m: ModelInfo) => `${SOURCE_LABEL[m.source]}${m.quantized ? ', int8' : ''}${m.sha256 ? ` ${m.sha256.slice(0, 8)}` : ''}, ${(m.parameters / 1e6).toFixed(2)} M parameters`;
+const SOURCE_LABEL: Record<ModelInfo['source'], string> = {
+  url: 'shipped',
+  indexeddb: 'saved',
+  files: 'from a file',
+  random: 'untrained',
+  finetuned: 'fine-tuned',
+};
+const describe = (m: ModelInfo) =>
+  `${SOURCE_LABEL[m.source]}${m.quantized ? ', int8' : ''}${m.sha256 ? ` ${m.sha256.slice(0, 8)}` : ''}, ${(m.parameters / 1e6).toFixed(2)} M parameters`;
 
 /** Which Reasoner and Embedder run: shipped, fine-tuned, untrained… (the tooltip adds the hash and size). */
 function ModelStatus() {
@@ -69,7 +78,17 @@ function ModelStatus() {
   }
   const part = (name: string, m: ModelInfo | null) => `${name} ${m ? SOURCE_LABEL[m.source] : 'not loaded'}`;
   return (
-    <span className="model-status" data-testid="model-status" data-reasoner={models.reasoner?.source ?? 'none'} title={[models.reasoner && `Reasoner: ${describe(models.reasoner)}`, models.embedder && `Embedder: ${describe(models.embedder)}`].filter(Boolean).join('\n')}>
+    <span
+      className="model-status"
+      data-testid="model-status"
+      data-reasoner={models.reasoner?.source ?? 'none'}
+      title={[
+        models.reasoner && `Reasoner: ${describe(models.reasoner)}`,
+        models.embedder && `Embedder: ${describe(models.embedder)}`,
+      ]
+        .filter(Boolean)
+        .join('\n')}
+    >
       {part('Reasoner', models.reasoner)} · {part('Embedder', models.embedder)}
     </span>
   );

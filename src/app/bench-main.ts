@@ -23,14 +23,22 @@ async function main() {
   const { engine } = startEngineWorker();
   const status = await engine.init({ preference });
   if (status.phase !== 'ready') throw new Error(status.error ?? 'engine failed to start');
-  el('status').textContent = `backend: ${status.backend}${status.adapter ? ` (${status.adapter.vendor} / ${status.adapter.architecture})` : ''}`;
+  el('status').textContent =
+    `backend: ${status.backend}${status.adapter ? ` (${status.adapter.vendor} / ${status.adapter.architecture})` : ''}`;
   const log = Comlink.proxy((p: Progress) => {
     el('log').textContent += `… ${p.message}\n`;
   });
-  const result = searchOnly || finetuneOnly ? null : await engine.benchmark(quick ? { repeats: 1, recomputeTokens: 8 } : {}, log);
+  const result =
+    searchOnly || finetuneOnly ? null : await engine.benchmark(quick ? { repeats: 1, recomputeTokens: 8 } : {}, log);
   const search = finetuneOnly ? [] : await engine.benchmarkSearch({ repeats: quick ? 5 : 20 }, log);
   const finetune = withFinetune ? await engine.benchmarkFinetune({ steps: quick ? 1 : 3 }, log) : null;
-  el('result').textContent = [result ? formatBenchTable(result) : '', search.length ? formatSearchTable(search) : '', finetune ? formatFinetuneBench(finetune) : ''].filter(Boolean).join('\n\n');
+  el('result').textContent = [
+    result ? formatBenchTable(result) : '',
+    search.length ? formatSearchTable(search) : '',
+    finetune ? formatFinetuneBench(finetune) : '',
+  ]
+    .filter(Boolean)
+    .join('\n\n');
   el('result').dataset.json = JSON.stringify({ ...(result ?? {}), search, finetune, adapter: status.adapter, quick });
   el('result').dataset.done = '1';
 }

@@ -29,7 +29,10 @@ export async function filesFromDrop(dt: DataTransfer): Promise<File[]> {
 }
 
 /** A MediaInput for each file that passed its checks, and an error result for each that did not. */
-export async function prepareFiles(files: File[], onFile?: (done: number, total: number, name: string) => void): Promise<{ inputs: MediaInput[]; errors: AddResult[]; order: string[] }> {
+export async function prepareFiles(
+  files: File[],
+  onFile?: (done: number, total: number, name: string) => void,
+): Promise<{ inputs: MediaInput[]; errors: AddResult[]; order: string[] }> {
   const inputs: MediaInput[] = [];
   const errors: AddResult[] = [];
   for (const [i, file] of files.entries()) {
@@ -39,7 +42,14 @@ export async function prepareFiles(files: File[], onFile?: (done: number, total:
       if (sniffed.kind === 'image') inputs.push({ kind: 'image', name: file.name, blob: file });
       else {
         const clip = await sampleVideoFrames(file.name, file);
-        inputs.push({ kind: 'clip', name: file.name, fileBytes: file.size, frames: clip.frames, width: clip.width, height: clip.height });
+        inputs.push({
+          kind: 'clip',
+          name: file.name,
+          fileBytes: file.size,
+          frames: clip.frames,
+          width: clip.width,
+          height: clip.height,
+        });
       }
     } catch (err) {
       const e = err instanceof MediaError ? err : new MediaError('corrupt', errorMessage(err), file.name);

@@ -4,7 +4,8 @@ import { CONTENT_SECURITY_POLICY, CSP_DIRECTIVES, SECURITY_HEADERS, headersFile 
 describe('security headers', () => {
   it('the policy allows no other origin, no inline script and no string evaluation', () => {
     for (const [name, sources] of Object.entries(CSP_DIRECTIVES)) {
-      for (const source of sources) expect(source, `${name} ${source}`).toMatch(/^('self'|'none'|'wasm-unsafe-eval'|blob:|data:)$/);
+      for (const source of sources)
+        expect(source, `${name} ${source}`).toMatch(/^('self'|'none'|'wasm-unsafe-eval'|blob:|data:)$/);
     }
     expect(CONTENT_SECURITY_POLICY).not.toMatch(/'unsafe-inline'|'unsafe-eval'|\*|https?:/);
     expect(CSP_DIRECTIVES['script-src']).toEqual(["'self'", "'wasm-unsafe-eval'"]);

@@ -4,7 +4,10 @@ import { withRate } from './store/librarySlice';
 
 describe('librarySettings', () => {
   test('defaults: the full collection, default models, Reasoner T-CoTs', () => {
-    expect(librarySettings('')).toMatchObject({ collection: { images: 1000, clips: 300, tcot: 'reasoner' }, preset: 'default' });
+    expect(librarySettings('')).toMatchObject({
+      collection: { images: 1000, clips: 300, tcot: 'reasoner' },
+      preset: 'default',
+    });
     expect(librarySettings('').maxNewTokens).toBeUndefined();
   });
   test('?collection=N splits about 3:1 into images and clips; other settings parse or fall back', () => {
@@ -13,7 +16,11 @@ describe('librarySettings', () => {
       preset: 'tiny',
       maxNewTokens: 12,
     });
-    expect(librarySettings('?collection=abc&preset=huge&tcot=x').collection).toMatchObject({ images: 1000, clips: 300, tcot: 'reasoner' });
+    expect(librarySettings('?collection=abc&preset=huge&tcot=x').collection).toMatchObject({
+      images: 1000,
+      clips: 300,
+      tcot: 'reasoner',
+    });
   });
 });
 

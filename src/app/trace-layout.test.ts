@@ -6,7 +6,13 @@ import { boxesOf, keyFramesOf, keywordsOf, stepsOf } from './trace-layout';
 
 const image = encodeTCoT(VOCAB, {
   thinking: 'i look at two objects',
-  evidence: { key: 'bbox_2d', boxes: [[100, 200, 300, 400], [500, 500, 900, 800]] },
+  evidence: {
+    key: 'bbox_2d',
+    boxes: [
+      [100, 200, 300, 400],
+      [500, 500, 900, 800],
+    ],
+  },
   rethink: 'the boxes show what the text names',
   answer: 'a small red star',
 }).ids;
@@ -24,7 +30,10 @@ describe('trace layout', () => {
     ]);
     // The JSON spans say the same numbers.
     const spans = segments.filter((s) => s.kind === 'box').map((s) => JSON.parse(s.text.replace(/^,\s*/, '')));
-    expect(spans).toEqual([[100, 200, 300, 400], [500, 500, 900, 800]]);
+    expect(spans).toEqual([
+      [100, 200, 300, 400],
+      [500, 500, 900, 800],
+    ]);
   });
 
   test('a cut-off box is not drawn; text outside the sections is its own step', () => {
@@ -35,7 +44,12 @@ describe('trace layout', () => {
   });
 
   test('key frames map frame index → evidence item', () => {
-    const clip = encodeTCoT(VOCAB, { thinking: 'i look at the events', evidence: { key: 'key_frames', frames: [3, 9] }, rethink: 'ok', answer: 'a red star appears' }).ids;
+    const clip = encodeTCoT(VOCAB, {
+      thinking: 'i look at the events',
+      evidence: { key: 'key_frames', frames: [3, 9] },
+      rethink: 'ok',
+      answer: 'a red star appears',
+    }).ids;
     expect([...keyFramesOf(VOCAB, clip, renderSegments(VOCAB, clip)).entries()]).toEqual([
       [3, 0],
       [9, 1],
@@ -44,7 +58,12 @@ describe('trace layout', () => {
 });
 
 test('keywords map each of their words → evidence item', () => {
-  const text = encodeTCoT(VOCAB, { thinking: 'the text names', evidence: { key: 'text_keywords', keywords: ['red star', 'blue'] }, rethink: 'ok', answer: 'a red star' }).ids;
+  const text = encodeTCoT(VOCAB, {
+    thinking: 'the text names',
+    evidence: { key: 'text_keywords', keywords: ['red star', 'blue'] },
+    rethink: 'ok',
+    answer: 'a red star',
+  }).ids;
   expect([...keywordsOf(renderSegments(VOCAB, text)).entries()]).toEqual([
     ['red', 0],
     ['star', 0],

@@ -34,7 +34,11 @@ export function stepsOf(segments: Segment[]): Step[] {
 }
 
 /** Boxes as the JSON says them: each complete box segment's four 0–1000 coordinates, by evidence item. */
-export function boxesOf(vocab: Vocab, tokens: ArrayLike<number>, segments: Segment[]): { item: number; box: number[] }[] {
+export function boxesOf(
+  vocab: Vocab,
+  tokens: ArrayLike<number>,
+  segments: Segment[],
+): { item: number; box: number[] }[] {
   return segments
     .filter((s) => s.kind === 'box' && s.end - s.start === 4)
     .map((s) => ({ item: s.item!, box: Array.from({ length: 4 }, (_, i) => vocab.locValue(tokens[s.start + i]!)) }));

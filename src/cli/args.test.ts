@@ -20,7 +20,10 @@ function failure(argv: string[], positionals = false): CliError {
 
 describe('parseCli', () => {
   test('parses string and boolean options, separate and inline values', () => {
-    const { values, positionals, help } = parseCli(['--seed', '101', '--out=runs/a.json', '--ship', '--no-eval'], OPTIONS);
+    const { values, positionals, help } = parseCli(
+      ['--seed', '101', '--out=runs/a.json', '--ship', '--no-eval'],
+      OPTIONS,
+    );
     expect(help).toBe(false);
     expect(positionals).toEqual([]);
     expect(values).toEqual({ seed: '101', out: 'runs/a.json', ship: true, 'no-eval': true });
@@ -55,7 +58,10 @@ describe('parseCli', () => {
   test('reports a value given to a boolean and stray arguments unless allowed', () => {
     expect(failure(['--ship=1']).kind).toBe('unexpected-value');
     expect(failure(['sheet']).message).toBe('unexpected argument "sheet"');
-    expect(parseCli(['sheet', '--seed', '3'], OPTIONS, { positionals: true })).toMatchObject({ positionals: ['sheet'], values: { seed: '3' } });
+    expect(parseCli(['sheet', '--seed', '3'], OPTIONS, { positionals: true })).toMatchObject({
+      positionals: ['sheet'],
+      values: { seed: '3' },
+    });
   });
 
   test('--help and -h win over everything else', () => {

@@ -5,13 +5,22 @@
 import { parseArgs } from 'node:util';
 
 export type CliOption =
-  | { type: 'string'; default?: string; help: string; /** the value's name in the help, e.g. `N`, `DIR` */ value?: string }
+  | {
+      type: 'string';
+      default?: string;
+      help: string;
+      /** the value's name in the help, e.g. `N`, `DIR` */ value?: string;
+    }
   | { type: 'boolean'; default?: boolean; help: string };
 export type CliOptions = Record<string, CliOption>;
 
 /** A string option is `string` when it has a default, else `string | undefined`; a boolean is `boolean`. */
 export type CliValues<O extends CliOptions> = {
-  -readonly [K in keyof O]: O[K] extends { type: 'boolean' } ? boolean : O[K] extends { default: string } ? string : string | undefined;
+  -readonly [K in keyof O]: O[K] extends { type: 'boolean' }
+    ? boolean
+    : O[K] extends { default: string }
+      ? string
+      : string | undefined;
 };
 
 export interface CliConfig {
@@ -47,9 +56,13 @@ function nodeOptions(options: CliOptions): NodeOptions {
   return out;
 }
 
-function withDefaults<O extends CliOptions>(options: O, parsed: Record<string, string | boolean | undefined>): CliValues<O> {
+function withDefaults<O extends CliOptions>(
+  options: O,
+  parsed: Record<string, string | boolean | undefined>,
+): CliValues<O> {
   const values: Record<string, string | boolean | undefined> = {};
-  for (const [name, o] of Object.entries(options)) values[name] = parsed[name] ?? o.default ?? (o.type === 'boolean' ? false : undefined);
+  for (const [name, o] of Object.entries(options))
+    values[name] = parsed[name] ?? o.default ?? (o.type === 'boolean' ? false : undefined);
   return values as CliValues<O>;
 }
 
@@ -68,7 +81,10 @@ function diagnose(argv: string[], options: CliOptions, config: NodeOptions, posi
     if (o.type === 'string') {
       if (t.value === undefined) return new CliError('missing-value', `missing value for ${t.rawName}`);
       if (!t.inlineValue && t.value.length > 1 && t.value.startsWith('-')) {
-        return new CliError('missing-value', `missing value for ${t.rawName} (got ${t.value}; write ${t.rawName}=VALUE for a value starting with -)`);
+        return new CliError(
+          'missing-value',
+          `missing value for ${t.rawName} (got ${t.value}; write ${t.rawName}=VALUE for a value starting with -)`,
+        );
       }
     } else if (t.inlineValue) {
       return new CliError('unexpected-value', `${t.rawName} takes no value`);
@@ -78,7 +94,11 @@ function diagnose(argv: string[], options: CliOptions, config: NodeOptions, posi
 }
 
 /** Parses `argv` (without the node and script entries); throws `CliError` on an unknown option, a missing value or a stray argument. */
-export function parseCli<const O extends CliOptions>(argv: readonly string[], options: O, cfg: CliConfig = {}): CliResult<O> {
+export function parseCli<const O extends CliOptions>(
+  argv: readonly string[],
+  options: O,
+  cfg: CliConfig = {},
+): CliResult<O> {
   const config = nodeOptions(options);
   const args = [...argv];
   const positionals = cfg.positionals ?? false;
@@ -90,7 +110,10 @@ export function parseCli<const O extends CliOptions>(argv: readonly string[], op
   try {
     parsed = parseArgs({ args, options: config, strict: true, allowPositionals: positionals });
   } catch (e) {
-    throw diagnose(args, options, config, positionals) ?? new CliError('invalid', e instanceof Error ? e.message.split('\n')[0]! : String(e));
+    throw (
+      diagnose(args, options, config, positionals) ??
+      new CliError('invalid', e instanceof Error ? e.message.split('\n')[0]! : String(e))
+    );
   }
   return { values: withDefaults(options, parsed.values), positionals: parsed.positionals, help: false };
 }
@@ -99,20 +122,33 @@ export function parseCli<const O extends CliOptions>(argv: readonly string[], op
 export function formatHelp(usage: string, options: CliOptions): string {
   const rows: [string, string][] = Object.entries(options).map(([name, o]) => {
     const left = o.type === 'string' ? `--${name} ${o.value ?? 'VALUE'}` : `--${name}`;
-    const def = o.default === undefined || o.default === false ? '' : ` (default: ${o.default === '' ? '""' : String(o.default)})`;
+    const def =
+      o.default === undefined || o.default === false
+        ? ''
+        : ` (default: ${o.default === '' ? '""' : String(o.default)})`;
     return [left, `${o.help}${def}`];
   });
   rows.push(['-h, --help', 'print this help and exit']);
   const width = Math.max(...rows.map(([l]) => l.length));
   const lines = usage.trim().split('\n');
-  return [`usage: ${lines[0]}`, ...lines.slice(1).map((l) => `       ${l}`), '', 'options:', ...rows.map(([l, r]) => `  ${l.padEnd(width)}  ${r}`)].join('\n');
+  return [
+    `usage: ${lines[0]}`,
+    ...lines.slice(1).map((l) => `       ${l}`),
+    '',
+    'options:',
+    ...rows.map(([l, r]) => `  ${l.padEnd(width)}  ${r}`),
+  ].join('\n');
 }
 
 /**
  * `parseCli` on this process's arguments: prints the help and exits 0 on `--help` / `-h`; prints
  * `error: … (see --help)` and exits 2 on a bad command line.
  */
-export function cliArgs<const O extends CliOptions>(usage: string, options: O, cfg: CliConfig = {}): { values: CliValues<O>; positionals: string[] } {
+export function cliArgs<const O extends CliOptions>(
+  usage: string,
+  options: O,
+  cfg: CliConfig = {},
+): { values: CliValues<O>; positionals: string[] } {
   try {
     const { values, positionals, help } = parseCli(process.argv.slice(2), options, cfg);
     if (help) {

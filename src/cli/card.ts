@@ -17,12 +17,38 @@ const { values: args } = cliArgs(
   `npm run card -- --run runs/full --evals runs/eval-101.json,runs/eval-202.json,runs/eval-303.json [--out public/models]
                  [--quality runs/quality-101.json,…] [--collection runs/collection.json] [--notes FILE]`,
   {
-    run: { type: 'string', default: 'runs/full', value: 'DIR', help: 'the training run (run.json, steps.jsonl, curve PNGs)' },
-    evals: { type: 'string', value: 'FILE[,FILE…]', help: 'held-out evaluations on several seeds, required (npm run eval -- --json FILE)' },
-    out: { type: 'string', default: 'public/models', value: 'DIR', help: 'where MODEL_CARD.md and card.json go (beside the shipped weights)' },
-    quality: { type: 'string', value: 'FILE[,FILE…]', help: 'T-CoT quality files (npm run tcot-quality -- --json FILE)' },
-    collection: { type: 'string', value: 'FILE', help: 'the collection precision@5 file (npm run eval -- --collection --json FILE)' },
-    notes: { type: 'string', value: 'FILE', help: 'hand-written reading of the results (markdown), placed after the claims' },
+    run: {
+      type: 'string',
+      default: 'runs/full',
+      value: 'DIR',
+      help: 'the training run (run.json, steps.jsonl, curve PNGs)',
+    },
+    evals: {
+      type: 'string',
+      value: 'FILE[,FILE…]',
+      help: 'held-out evaluations on several seeds, required (npm run eval -- --json FILE)',
+    },
+    out: {
+      type: 'string',
+      default: 'public/models',
+      value: 'DIR',
+      help: 'where MODEL_CARD.md and card.json go (beside the shipped weights)',
+    },
+    quality: {
+      type: 'string',
+      value: 'FILE[,FILE…]',
+      help: 'T-CoT quality files (npm run tcot-quality -- --json FILE)',
+    },
+    collection: {
+      type: 'string',
+      value: 'FILE',
+      help: 'the collection precision@5 file (npm run eval -- --collection --json FILE)',
+    },
+    notes: {
+      type: 'string',
+      value: 'FILE',
+      help: 'hand-written reading of the results (markdown), placed after the claims',
+    },
   },
 );
 const runDir = args.run;
@@ -38,30 +64,56 @@ const evals = mergeBySeed(evalPaths.map((p) => JSON.parse(readFileSync(p, 'utf8'
 const a = analyse(evals);
 
 // ---- artefacts beside the weights ----
-for (const f of ['curve-vision.png', 'curve-embedder.png', 'curve-adapt.png', 'curve-sft.png', 'curve-grpo.png', 'steps.jsonl', 'steps-sft.jsonl', 'run.json']) {
+for (const f of [
+  'curve-vision.png',
+  'curve-embedder.png',
+  'curve-adapt.png',
+  'curve-sft.png',
+  'curve-grpo.png',
+  'steps.jsonl',
+  'steps-sft.jsonl',
+  'run.json',
+]) {
   if (existsSync(join(runDir, f))) copyFileSync(join(runDir, f), join(out, f));
 }
 
-const rowTable = (summaries: Record<string, Summary>, rows: string[]) => [
-  `| row | Hit@1 [95 % CI] | R@5 | MRR | ${ABILITIES.join(' | ')} |`,
-  `|---|---|---|---|${ABILITIES.map(() => '---').join('|')}|`,
-  ...rows.map((r) => {
-    const s = summaries[r]!;
-    return `| ${r} | ${ci(s.overall.hit1)} | ${pts(s.overall.recall5)} | ${pts(s.overall.mrr)} | ${ABILITIES.map((ab) => (s.perAbility[ab] ? pts(s.perAbility[ab]!.hit1) : '–')).join(' | ')} |`;
-  }),
-].join('\n');
-const taskTable = (summaries: Record<string, Summary>, rows: string[]) => [
-  `| task (Hit@1) | ${rows.join(' | ')} |`,
-  `|---|${rows.map(() => '---').join('|')}|`,
-  ...TASKS.filter((t) => summaries[rows[0]!]!.perTask[t]).map((t) => `| ${t} | ${rows.map((r) => pts(summaries[r]!.perTask[t]!.hit1)).join(' | ')} |`),
-].join('\n');
+const rowTable = (summaries: Record<string, Summary>, rows: string[]) =>
+  [
+    `| row | Hit@1 [95 % CI] | R@5 | MRR | ${ABILITIES.join(' | ')} |`,
+    `|---|---|---|---|${ABILITIES.map(() => '---').join('|')}|`,
+    ...rows.map((r) => {
+      const s = summaries[r]!;
+      return `| ${r} | ${ci(s.overall.hit1)} | ${pts(s.overall.recall5)} | ${pts(s.overall.mrr)} | ${ABILITIES.map((ab) => (s.perAbility[ab] ? pts(s.perAbility[ab]!.hit1) : '–')).join(' | ')} |`;
+    }),
+  ].join('\n');
+const taskTable = (summaries: Record<string, Summary>, rows: string[]) =>
+  [
+    `| task (Hit@1) | ${rows.join(' | ')} |`,
+    `|---|${rows.map(() => '---').join('|')}|`,
+    ...TASKS.filter((t) => summaries[rows[0]!]!.perTask[t]).map(
+      (t) => `| ${t} | ${rows.map((r) => pts(summaries[r]!.perTask[t]!.hit1)).join(' | ')} |`,
+    ),
+  ].join('\n');
 
 /** Grounding of each T-CoT source against gold (npm run tcot-quality --json), one row per source and seed. */
 function groundingSection(): string {
   if (qualityPaths.length === 0) return '';
-  const files = qualityPaths.map((f) => JSON.parse(readFileSync(f, 'utf8')) as { seed: number; items: number; sides: number; sources: Record<string, Record<string, number | null>> });
+  const files = qualityPaths.map(
+    (f) =>
+      JSON.parse(readFileSync(f, 'utf8')) as {
+        seed: number;
+        items: number;
+        sides: number;
+        sources: Record<string, Record<string, number | null>>;
+      },
+  );
   const cell = (v: number | null | undefined) => (v === null || v === undefined ? '–' : v.toFixed(1));
-  const lines = files.flatMap((f) => Object.entries(f.sources).map(([src, m]) => `| ${f.seed} | ${src} | ${cell(m.format)} | ${cell(m.bbox_2d)} | ${cell(m.key_frames)} | ${cell(m.text_keywords)} | ${cell(m.answer)} |`));
+  const lines = files.flatMap((f) =>
+    Object.entries(f.sources).map(
+      ([src, m]) =>
+        `| ${f.seed} | ${src} | ${cell(m.format)} | ${cell(m.bbox_2d)} | ${cell(m.key_frames)} | ${cell(m.text_keywords)} | ${cell(m.answer)} |`,
+    ),
+  );
   return `## Grounding (\`npm run tcot-quality\`, greedy; ${files.map((f) => `seed ${f.seed}: ${f.sides} sides`).join(', ')})
 | seed | source | format ok | image IoU | key-frame Jaccard | keyword F1 | answer-word F1 |
 |---|---|---|---|---|---|---|
@@ -73,14 +125,26 @@ ${lines.join('\n')}
 /** What a user sees: the built-in collection searched with sampled captions (npm run eval -- --collection --json). */
 function collectionSection(): string {
   if (!collectionPath) return '';
-  const c = JSON.parse(readFileSync(collectionPath, 'utf8')) as { seed: number; collectionSeed: number; queries: string[]; rows: Record<string, { precision: Estimate; perQuery: number[] }>; difference: Estimate; chance?: { precision: number; meanTrue: number; ceiling: number } };
+  const c = JSON.parse(readFileSync(collectionPath, 'utf8')) as {
+    seed: number;
+    collectionSeed: number;
+    queries: string[];
+    rows: Record<string, { precision: Estimate; perQuery: number[] }>;
+    difference: Estimate;
+    chance?: { precision: number; meanTrue: number; ceiling: number };
+  };
   return `## Searching the built-in collection (\`npm run eval -- --collection\`)
 ${c.queries.length} captions sampled (seed ${c.seed}) from the app's built-in collection (seed ${c.collectionSeed}); each ranks the whole
 collection; precision@5 is the share of the top 5 the caption is true of, by the world's caption evaluator.
 
 | ranking | precision@5 [95 % CI] | captions with a true item in the top 5 |
 |---|---|---|
-${Object.entries(c.rows).map(([r, v]) => `| ${r === 'none' ? 'without T-CoT' : `with the ${r} Reasoner's T-CoTs`} | ${ci(v.precision)} | ${pts(v.perQuery.filter((x) => x > 0).length / v.perQuery.length)} |`).join('\n')}
+${Object.entries(c.rows)
+  .map(
+    ([r, v]) =>
+      `| ${r === 'none' ? 'without T-CoT' : `with the ${r} Reasoner's T-CoTs`} | ${ci(v.precision)} | ${pts(v.perQuery.filter((x) => x > 0).length / v.perQuery.length)} |`,
+  )
+  .join('\n')}
 ${c.chance ? `| a random ranking (chance) | ${pts(c.chance.precision)} | |\n| a perfect ranking (ceiling) | ${pts(c.chance.ceiling)} | |\n` : ''}
 With − without T-CoT: ${ci(c.difference)} points (paired over captions).${c.chance ? ` Each caption is true of ${c.chance.meanTrue.toFixed(1)} items on average, so even a perfect ranking fills the top 5 only to ${pts(c.chance.ceiling)} %.` : ''}
 
@@ -88,9 +152,19 @@ With − without T-CoT: ${ci(c.difference)} points (paired over captions).${c.ch
 }
 
 const grpoSteps = existsSync(join(runDir, 'steps.jsonl'))
-  ? readFileSync(join(runDir, 'steps.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { stage: string; step: number; task: string; reward?: { mean: number } }).filter((l) => l.stage === 'grpo')
+  ? readFileSync(join(runDir, 'steps.jsonl'), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { stage: string; step: number; task: string; reward?: { mean: number } })
+      .filter((l) => l.stage === 'grpo')
   : [];
-const rewardTrend = grpoSteps.length > 2 ? trend(grpoSteps.map((l) => [l.step, l.reward!.mean]), { groups: grpoSteps.map((l) => l.task) }) : null;
+const rewardTrend =
+  grpoSteps.length > 2
+    ? trend(
+        grpoSteps.map((l) => [l.step, l.reward!.mean]),
+        { groups: grpoSteps.map((l) => l.task) },
+      )
+    : null;
 
 const stage = run.stageSeconds ?? {};
 const cfgE = run.configs.embedder;
@@ -121,8 +195,16 @@ seeds is a training or tuning seed (training streams use seed ${run.seed}; tunin
 ## Architecture and sizes
 | model | parameters | int8 bytes | config |
 |---|---|---|---|
-| Embedder | ${run.params.embedder.toLocaleString('en')} | ${(run.int8Bytes.embedder ?? 0).toLocaleString('en')} | ${Object.entries(cfgE).map(([k, v]) => `${k} ${typeof v === 'object' ? JSON.stringify(v) : v}`).join(', ')} |
-| Reasoner | ${run.params.reasoner.toLocaleString('en')} | ${(run.int8Bytes.reasoner ?? 0).toLocaleString('en')} | ${Object.entries(cfgR).map(([k, v]) => `${k} ${typeof v === 'object' ? JSON.stringify(v) : v}`).join(', ')} |
+| Embedder | ${run.params.embedder.toLocaleString('en')} | ${(run.int8Bytes.embedder ?? 0).toLocaleString('en')} | ${Object.entries(
+  cfgE,
+)
+  .map(([k, v]) => `${k} ${typeof v === 'object' ? JSON.stringify(v) : v}`)
+  .join(', ')} |
+| Reasoner | ${run.params.reasoner.toLocaleString('en')} | ${(run.int8Bytes.reasoner ?? 0).toLocaleString('en')} | ${Object.entries(
+  cfgR,
+)
+  .map(([k, v]) => `${k} ${typeof v === 'object' ? JSON.stringify(v) : v}`)
+  .join(', ')} |
 
 Both are pre-norm transformers (\`src/models/\`) that read images, crops and clip frames through one shared vision stem —
 a small convolutional encoder pre-trained first on the world's exact annotations with a target on every 8-px cell
@@ -135,8 +217,16 @@ ${cfgR.pointer ? 'The Reasoner points: its location and frame logits add a point
 - The world's unbounded training stream (seed ${run.seed}), annotated on both sides by the simulated teacher as it is read
   (answer visible on every other item, SPEC "Annotate") and split by the judge: matched pairs → the Embedder and the cold
   start, unmatched ones → EG-RL (a batch short of them is filled with other pairs of its task). Each stage reads its own
-  stretch of the stream, so no stage sees another's pairs and no step repeats one. Distinct pairs seen: ${Object.entries(run.seen ?? {}).map(([k, v]) => `${k} ${Number(v).toLocaleString('en')}${k === 'sft' ? ' examples (both sides)' : ''}`).join(', ')}; the vision stage saw fresh rendered views every step (${p.vision ? `${p.vision.stage.steps} steps` : 'none'}).
-- Annotator noise (\`DEFAULT_NOISE\`, src/world/annotator.ts): ${Object.entries(DEFAULT_NOISE).map(([k, v]) => `${k} ${v}`).join(', ')}.
+  stretch of the stream, so no stage sees another's pairs and no step repeats one. Distinct pairs seen: ${Object.entries(
+    run.seen ?? {},
+  )
+    .map(([k, v]) => `${k} ${Number(v).toLocaleString('en')}${k === 'sft' ? ' examples (both sides)' : ''}`)
+    .join(
+      ', ',
+    )}; the vision stage saw fresh rendered views every step (${p.vision ? `${p.vision.stage.steps} steps` : 'none'}).
+- Annotator noise (\`DEFAULT_NOISE\`, src/world/annotator.ts): ${Object.entries(DEFAULT_NOISE)
+  .map(([k, v]) => `${k} ${v}`)
+  .join(', ')}.
 - Held-out suites are built from other seeds with the world's held-out split (\`buildSuite({split: 'heldout'})\`).
 
 ## Training (preset \`${run.preset}\`, seed ${run.seed}; 2 vCPU, Node WASM backend, one thread)
@@ -173,9 +263,13 @@ the shipped int8 files unless marked fp32. ${evals[0]!.perTask} items per task p
 ### Pooled over seeds ${a.seeds.join(', ')} (${a.pooled[a.rows[0]!]!.overall.hit1.n} items)
 ${rowTable(a.pooled, a.rows)}
 
-Paired differences (Hit@1 points, 95 % CI): ${Object.entries(a.differences).map(([k, e]) => `${k.replace('-', ' − ')} ${ci(e)}`).join('; ')}.
+Paired differences (Hit@1 points, 95 % CI): ${Object.entries(a.differences)
+  .map(([k, e]) => `${k.replace('-', ' − ')} ${ci(e)}`)
+  .join('; ')}.
 
-EG-RL gain over the cold start per ability (Hit@1 points): ${Object.entries(a.abilityGain).map(([k, e]) => `${k} ${ci(e!)}`).join('; ')}.
+EG-RL gain over the cold start per ability (Hit@1 points): ${Object.entries(a.abilityGain)
+  .map(([k, e]) => `${k} ${ci(e!)}`)
+  .join('; ')}.
 
 Share of the sft → gold gap closed by EG-RL: ${a.gapClosed === null ? 'n/a (gold does not beat sft)' : `${(a.gapClosed * 100).toFixed(0)} %`}.
 
@@ -191,6 +285,37 @@ ${groundingSection()}${collectionSection()}## Limitations
 `;
 
 writeFileSync(join(out, 'MODEL_CARD.md'), md);
-writeFileSync(join(out, 'card.json'), JSON.stringify({ run: { preset: run.preset, seed: run.seed, trainSeconds: run.trainSeconds, stageSeconds: run.stageSeconds, sft: run.sft, params: run.params, int8Bytes: run.int8Bytes, seen: run.seen, vision: run.vision, grpoRewardTrend: rewardTrend }, evaluation: { seeds: a.seeds, perTask: evals[0]!.perTask, rows: a.rows, pooled: a.pooled, perSeed: Object.fromEntries(evals.map((e) => [e.seed, e.summaries])), differences: a.differences, abilityGain: a.abilityGain, gapClosed: a.gapClosed }, claims: a.claims }, null, 2));
+writeFileSync(
+  join(out, 'card.json'),
+  JSON.stringify(
+    {
+      run: {
+        preset: run.preset,
+        seed: run.seed,
+        trainSeconds: run.trainSeconds,
+        stageSeconds: run.stageSeconds,
+        sft: run.sft,
+        params: run.params,
+        int8Bytes: run.int8Bytes,
+        seen: run.seen,
+        vision: run.vision,
+        grpoRewardTrend: rewardTrend,
+      },
+      evaluation: {
+        seeds: a.seeds,
+        perTask: evals[0]!.perTask,
+        rows: a.rows,
+        pooled: a.pooled,
+        perSeed: Object.fromEntries(evals.map((e) => [e.seed, e.summaries])),
+        differences: a.differences,
+        abilityGain: a.abilityGain,
+        gapClosed: a.gapClosed,
+      },
+      claims: a.claims,
+    },
+    null,
+    2,
+  ),
+);
 console.log(md.split('\n').slice(0, 14).join('\n'));
 console.error(`wrote ${join(out, 'MODEL_CARD.md')} and ${join(out, 'card.json')}`);

@@ -15,14 +15,28 @@ import { loadModel } from '../models/weights';
 import { nodeFileHandler } from '../models/weights-node';
 import { bootstrap, pairedDifference } from '../train/evaluate';
 import { evaluateHeldOut, FinetuneLoop, settingsProblems } from '../train/finetune';
-import { collectionInput, collectionItems, LESSON_PAIRS, LESSON_SETTINGS, lessonById, lessonPairs, LESSONS, splitLesson } from '../train/lesson';
+import {
+  collectionInput,
+  collectionItems,
+  LESSON_PAIRS,
+  LESSON_SETTINGS,
+  lessonById,
+  lessonPairs,
+  LESSONS,
+  splitLesson,
+} from '../train/lesson';
 import { builtinCollection } from '../world/suite';
 import { cliArgs } from './args';
 
 const { values } = cliArgs(
   `npm run lesson -- [--lesson ${LESSONS.map((l) => l.id).join('|')}] [--seeds 1,2,3] [--pairs ${LESSON_PAIRS}] [--steps N] [--lr X] [--batch N] [--n G] [--kl-coef B] [--held-out S] [--models DIR] [--reasoner reasoner|reasoner-sft] [--json FILE]`,
   {
-    lesson: { type: 'string', default: LESSONS[0]!.id, value: 'ID', help: `the lesson: ${LESSONS.map((l) => l.id).join(' | ')}` },
+    lesson: {
+      type: 'string',
+      default: LESSONS[0]!.id,
+      value: 'ID',
+      help: `the lesson: ${LESSONS.map((l) => l.id).join(' | ')}`,
+    },
     seeds: { type: 'string', default: '1,2,3', value: 'LIST', help: 'lesson seeds, comma-separated' },
     pairs: { type: 'string', default: String(LESSON_PAIRS), value: 'N', help: "the concept's pairs per seed" },
     steps: { type: 'string', value: 'N', help: `EG-RL steps (default ${LESSON_SETTINGS.steps})` },
@@ -32,7 +46,12 @@ const { values } = cliArgs(
     'kl-coef': { type: 'string', value: 'B', help: `KL coefficient (default ${LESSON_SETTINGS.klCoef})` },
     'held-out': { type: 'string', value: 'S', help: `held-out share (default ${LESSON_SETTINGS.heldOut})` },
     models: { type: 'string', default: 'public/models', value: 'DIR', help: 'the int8 models' },
-    reasoner: { type: 'string', default: 'reasoner', value: 'reasoner|reasoner-sft', help: 'the Reasoner to fine-tune' },
+    reasoner: {
+      type: 'string',
+      default: 'reasoner',
+      value: 'reasoner|reasoner-sft',
+      help: 'the Reasoner to fine-tune',
+    },
     json: { type: 'string', value: 'FILE', help: 'write the results as JSON' },
   },
 );
@@ -60,8 +79,19 @@ const collection = builtinCollection({ seed: 1 });
 const inputOf = collectionInput(collection);
 const items = collectionItems(collection);
 
-console.error(`lesson "${concept.title}" (${concept.id}) · ${values.models}/${values.reasoner} · seeds ${seeds.join(', ')} · ${values.pairs} pairs · ${settings.steps} steps × ${settings.batch} pairs, G ${settings.n}, lr ${settings.lr}, β ${settings.klCoef}`);
-const perSeed: { seed: number; train: number; held: number; candidates: number; before: { hit1: number; mrr: number }; after: { hit1: number; mrr: number }; seconds: { before: number; train: number; after: number }; steps: { reward: number; orm: number; acc: number; kl: number; dt: number }[] }[] = [];
+console.error(
+  `lesson "${concept.title}" (${concept.id}) · ${values.models}/${values.reasoner} · seeds ${seeds.join(', ')} · ${values.pairs} pairs · ${settings.steps} steps × ${settings.batch} pairs, G ${settings.n}, lr ${settings.lr}, β ${settings.klCoef}`,
+);
+const perSeed: {
+  seed: number;
+  train: number;
+  held: number;
+  candidates: number;
+  before: { hit1: number; mrr: number };
+  after: { hit1: number; mrr: number };
+  seconds: { before: number; train: number; after: number };
+  steps: { reward: number; orm: number; acc: number; kl: number; dt: number }[];
+}[] = [];
 const beforeHits: number[] = [];
 const afterHits: number[] = [];
 const beforeRr: number[] = [];
@@ -80,7 +110,9 @@ for (const seed of seeds) {
   while (!loop.done) {
     const log = await loop.runStep();
     steps.push({ reward: log.reward.mean, orm: log.orm, acc: log.acc, kl: log.kl, dt: log.dt });
-    process.stderr.write(`\rseed ${seed} step ${log.step + 1}/${settings.steps} reward ${log.reward.mean.toFixed(3)} acc ${log.acc.toFixed(2)} kl ${log.kl.toFixed(4)} · ${log.dt.toFixed(1)} s   `);
+    process.stderr.write(
+      `\rseed ${seed} step ${log.step + 1}/${settings.steps} reward ${log.reward.mean.toFixed(3)} acc ${log.acc.toFixed(2)} kl ${log.kl.toFixed(4)} · ${log.dt.toFixed(1)} s   `,
+    );
   }
   const tTrain = (performance.now() - t) / 1000;
   t = performance.now();
@@ -93,7 +125,16 @@ for (const seed of seeds) {
   afterHits.push(...after.ranks.map((r) => (r === 1 ? 1 : 0)));
   beforeRr.push(...before.ranks.map((r) => 1 / r));
   afterRr.push(...after.ranks.map((r) => 1 / r));
-  perSeed.push({ seed, train: split.train.length, held: split.heldQueries.length, candidates: split.candidates.length, before: { hit1: before.hit1, mrr: before.mrr }, after: { hit1: after.hit1, mrr: after.mrr }, seconds: { before: tBefore, train: tTrain, after: tAfter }, steps });
+  perSeed.push({
+    seed,
+    train: split.train.length,
+    held: split.heldQueries.length,
+    candidates: split.candidates.length,
+    before: { hit1: before.hit1, mrr: before.mrr },
+    after: { hit1: after.hit1, mrr: after.mrr },
+    seconds: { before: tBefore, train: tTrain, after: tAfter },
+    steps,
+  });
   process.stderr.write(
     `\rseed ${seed}: ${split.train.length} training pairs, ${split.heldQueries.length} held-out queries × ${split.candidates.length} candidates · Hit@1 ${(before.hit1 * 100).toFixed(1)} → ${(after.hit1 * 100).toFixed(1)} · MRR ${before.mrr.toFixed(3)} → ${after.mrr.toFixed(3)} · ${(tBefore + tTrain + tAfter).toFixed(0)} s (train ${tTrain.toFixed(0)} s, ${(tTrain / settings.steps).toFixed(1)} s/step)\n`,
   );
@@ -103,6 +144,27 @@ const mrrGain = pairedDifference(afterRr, beforeRr);
 const b = bootstrap(beforeHits);
 const a = bootstrap(afterHits);
 const pts = (v: number) => (v * 100).toFixed(1);
-console.log(`held-out MRR ${(beforeRr.reduce((x, y) => x + y, 0) / beforeRr.length).toFixed(3)} → ${(afterRr.reduce((x, y) => x + y, 0) / afterRr.length).toFixed(3)} (${mrrGain.mean >= 0 ? '+' : ''}${mrrGain.mean.toFixed(3)} [${mrrGain.lo.toFixed(3)}, ${mrrGain.hi.toFixed(3)}]) over ${beforeHits.length} queries`);
-if (values.json) writeFileSync(values.json, JSON.stringify({ lesson: concept.id, settings, pairs: Number(values.pairs), models: values.models, reasoner: values.reasoner, perSeed, hit1: { before: b, after: a, gain }, mrr: mrrGain }, null, 2));
-console.log(`lesson: held-out Hit@1 ${pts(b.mean)} → ${pts(a.mean)} (${gain.mean >= 0 ? '+' : ''}${pts(gain.mean)} points [${pts(gain.lo)}, ${pts(gain.hi)}])`);
+console.log(
+  `held-out MRR ${(beforeRr.reduce((x, y) => x + y, 0) / beforeRr.length).toFixed(3)} → ${(afterRr.reduce((x, y) => x + y, 0) / afterRr.length).toFixed(3)} (${mrrGain.mean >= 0 ? '+' : ''}${mrrGain.mean.toFixed(3)} [${mrrGain.lo.toFixed(3)}, ${mrrGain.hi.toFixed(3)}]) over ${beforeHits.length} queries`,
+);
+if (values.json)
+  writeFileSync(
+    values.json,
+    JSON.stringify(
+      {
+        lesson: concept.id,
+        settings,
+        pairs: Number(values.pairs),
+        models: values.models,
+        reasoner: values.reasoner,
+        perSeed,
+        hit1: { before: b, after: a, gain },
+        mrr: mrrGain,
+      },
+      null,
+      2,
+    ),
+  );
+console.log(
+  `lesson: held-out Hit@1 ${pts(b.mean)} → ${pts(a.mean)} (${gain.mean >= 0 ? '+' : ''}${pts(gain.mean)} points [${pts(gain.lo)}, ${pts(gain.hi)}])`,
+);

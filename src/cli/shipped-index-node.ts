@@ -17,19 +17,39 @@ export interface ShippedIndexInfo {
   seconds: number;
 }
 
-export async function writeShippedIndex(dir: string, onProgress?: (done: number, total: number, rate: number) => void): Promise<ShippedIndexInfo> {
+export async function writeShippedIndex(
+  dir: string,
+  onProgress?: (done: number, total: number, rate: number) => void,
+): Promise<ShippedIndexInfo> {
   const t0 = performance.now();
   const emb = await loadModel(nodeFileHandler(join(dir, 'embedder')));
   const rsn = await loadModel(nodeFileHandler(join(dir, 'reasoner')));
-  const models = { embedder: emb.model as Embedder, reasoner: rsn.model as Reasoner, embedderKey: emb.manifest.sha256.slice(0, 16), reasonerKey: rsn.manifest.sha256.slice(0, 16) };
+  const models = {
+    embedder: emb.model as Embedder,
+    reasoner: rsn.model as Reasoner,
+    embedderKey: emb.manifest.sha256.slice(0, 16),
+    reasonerKey: rsn.manifest.sha256.slice(0, 16),
+  };
   try {
-    const library = new Library(() => models, async () => null);
-    const summary = await library.open({}, (p) => p.task === 'index' && onProgress?.(p.done, p.total, p.done / ((performance.now() - t0) / 1000)));
+    const library = new Library(
+      () => models,
+      async () => null,
+    );
+    const summary = await library.open(
+      {},
+      (p) => p.task === 'index' && onProgress?.(p.done, p.total, p.done / ((performance.now() - t0) / 1000)),
+    );
     if (summary.partial) throw new Error('indexing stopped early');
     const record = library.collectionRecord();
     const bytes = encodeShippedIndex(record);
     writeFileSync(join(dir, SHIPPED_INDEX_FILE), bytes);
-    return { file: SHIPPED_INDEX_FILE, key: record.key, items: record.ids.length, bytes: bytes.length, seconds: (performance.now() - t0) / 1000 };
+    return {
+      file: SHIPPED_INDEX_FILE,
+      key: record.key,
+      items: record.ids.length,
+      bytes: bytes.length,
+      seconds: (performance.now() - t0) / 1000,
+    };
   } finally {
     models.embedder.dispose();
     models.reasoner.dispose();

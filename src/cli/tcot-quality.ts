@@ -23,13 +23,26 @@ import type { Evidence } from '../world/tcot-types';
 import type { Focus, WorldInput } from '../world/types';
 import { cliArgs } from './args';
 
-const { values: args } = cliArgs('npm run tcot-quality -- --seed N [--per-task K] [--models DIR] [--sources annotator,sft,egrl] [--json FILE]', {
-  seed: { type: 'string', default: '7919', value: 'N', help: 'held-out suite seed' },
-  'per-task': { type: 'string', default: '10', value: 'K', help: 'held-out items per task' },
-  models: { type: 'string', default: 'public/models', value: 'DIR', help: 'the Reasoners (DIR/reasoner-sft, DIR/reasoner)' },
-  sources: { type: 'string', default: 'annotator,sft,egrl', value: 'LIST', help: 'T-CoT sources, comma-separated: annotator, sft, egrl' },
-  json: { type: 'string', value: 'FILE', help: 'write the table as JSON' },
-});
+const { values: args } = cliArgs(
+  'npm run tcot-quality -- --seed N [--per-task K] [--models DIR] [--sources annotator,sft,egrl] [--json FILE]',
+  {
+    seed: { type: 'string', default: '7919', value: 'N', help: 'held-out suite seed' },
+    'per-task': { type: 'string', default: '10', value: 'K', help: 'held-out items per task' },
+    models: {
+      type: 'string',
+      default: 'public/models',
+      value: 'DIR',
+      help: 'the Reasoners (DIR/reasoner-sft, DIR/reasoner)',
+    },
+    sources: {
+      type: 'string',
+      default: 'annotator,sft,egrl',
+      value: 'LIST',
+      help: 'T-CoT sources, comma-separated: annotator, sft, egrl',
+    },
+    json: { type: 'string', value: 'FILE', help: 'write the table as JSON' },
+  },
+);
 const seed = Number(args.seed);
 const perTask = Number(args['per-task']);
 const modelsDir = args.models;
@@ -50,7 +63,11 @@ const f1 = (got: string[], want: string[]) => {
   }
   return tp === 0 ? 0 : (2 * tp) / (got.length + want.length);
 };
-const words = (s: string) => s.toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);
+const words = (s: string) =>
+  s
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter(Boolean);
 
 /** Evidence quality in [0, 1] against the gold evidence (0 when the evidence is missing or of another key). */
 function evidenceScore(got: Evidence | null, gold: Evidence): number {
@@ -65,32 +82,57 @@ function evidenceScore(got: Evidence | null, gold: Evidence): number {
     const inter = [...a].filter((x) => b.has(x)).length;
     return a.size + b.size === 0 ? 1 : inter / (a.size + b.size - inter);
   }
-  if (gold.key === 'text_keywords' && got.key === 'text_keywords') return f1(got.keywords.flatMap(words), gold.keywords.flatMap(words));
+  if (gold.key === 'text_keywords' && got.key === 'text_keywords')
+    return f1(got.keywords.flatMap(words), gold.keywords.flatMap(words));
   return 0;
 }
 
 const suite = buildSuite({ seed, split: 'heldout', perTask });
 const sides: { input: WorldInput; focus: Focus; instruction: string; key: string }[] = suite.items.flatMap((item) => [
   { input: item.query, focus: item.queryFocus, instruction: item.instruction, key: `${item.id}/q` },
-  ...item.candidates.map((c, j) => ({ input: c, focus: item.candidateFocus[j]!, instruction: item.instruction, key: `${item.id}/c${j}` })),
+  ...item.candidates.map((c, j) => ({
+    input: c,
+    focus: item.candidateFocus[j]!,
+    instruction: item.instruction,
+    key: `${item.id}/c${j}`,
+  })),
 ]);
 const gold = sides.map((s) => annotate(s.input, { mode: 'gold', seed: 0, focus: s.focus }));
 
 async function reasonerIds(dir: string): Promise<Int32Array[]> {
   const reasoner = (await loadModel(nodeFileHandler(join(modelsDir, dir)))).model as Reasoner;
-  const out = await reasonGreedy(reasoner, sides.map((s) => worldReasonerInput(VOCAB, s.input, s.instruction)), { maxNewTokens: 64, chunk: 48, onProgress: (done) => process.stderr.write(`\r${dir} ${done}/${sides.length}  `) });
+  const out = await reasonGreedy(
+    reasoner,
+    sides.map((s) => worldReasonerInput(VOCAB, s.input, s.instruction)),
+    { maxNewTokens: 64, chunk: 48, onProgress: (done) => process.stderr.write(`\r${dir} ${done}/${sides.length}  `) },
+  );
   process.stderr.write('\n');
   return out;
 }
 
 const wanted = args.sources.split(',');
 const sources: [string, Int32Array[]][] = [];
-if (wanted.includes('annotator')) sources.push(['annotator', sides.map((s) => Int32Array.from(encodeTCoT(VOCAB, annotate(s.input, { mode: 'noisy', seed: hashSeed(seed, 'eval-annotate', s.key), focus: s.focus })).ids))]);
+if (wanted.includes('annotator'))
+  sources.push([
+    'annotator',
+    sides.map((s) =>
+      Int32Array.from(
+        encodeTCoT(
+          VOCAB,
+          annotate(s.input, { mode: 'noisy', seed: hashSeed(seed, 'eval-annotate', s.key), focus: s.focus }),
+        ).ids,
+      ),
+    ),
+  ]);
 if (wanted.includes('sft')) sources.push(['sft', await reasonerIds('reasoner-sft')]);
 if (wanted.includes('egrl')) sources.push(['egrl', await reasonerIds('reasoner')]);
 const table: Record<string, Record<string, number | null>> = {};
-console.log(`held-out seed ${seed}, ${suite.items.length} items, ${sides.length} sides (queries and candidates), greedy decoding`);
-console.log('| source | format ok | evidence: image IoU | evidence: clip frames Jaccard | evidence: text keyword F1 | answer-word F1 |');
+console.log(
+  `held-out seed ${seed}, ${suite.items.length} items, ${sides.length} sides (queries and candidates), greedy decoding`,
+);
+console.log(
+  '| source | format ok | evidence: image IoU | evidence: clip frames Jaccard | evidence: text keyword F1 | answer-word F1 |',
+);
 console.log('|---|---|---|---|---|---|');
 for (const [name, ids] of sources) {
   const acc: Record<string, number[]> = { format: [], bbox_2d: [], key_frames: [], text_keywords: [], answer: [] };
@@ -104,7 +146,17 @@ for (const [name, ids] of sources) {
   const mean = (k: string) => (acc[k]!.length ? (acc[k]!.reduce((a, b) => a + b, 0) / acc[k]!.length) * 100 : null);
   table[name] = Object.fromEntries(Object.keys(acc).map((k) => [k, mean(k)]));
   const m = (k: string) => mean(k)?.toFixed(1) ?? '–';
-  console.log(`| ${name} | ${m('format')} | ${m('bbox_2d')} | ${m('key_frames')} | ${m('text_keywords')} | ${m('answer')} |`);
+  console.log(
+    `| ${name} | ${m('format')} | ${m('bbox_2d')} | ${m('key_frames')} | ${m('text_keywords')} | ${m('answer')} |`,
+  );
 }
 const jsonPath = args.json;
-if (jsonPath) writeFileSync(jsonPath, JSON.stringify({ seed, perTask, items: suite.items.length, sides: sides.length, models: modelsDir, sources: table }, null, 2));
+if (jsonPath)
+  writeFileSync(
+    jsonPath,
+    JSON.stringify(
+      { seed, perTask, items: suite.items.length, sides: sides.length, models: modelsDir, sources: table },
+      null,
+      2,
+    ),
+  );

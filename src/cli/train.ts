@@ -32,21 +32,41 @@ const { values: cli } = cliArgs(
   `npm run train -- --preset quick|full|short --seed N --out DIR [--resume] [--parallel] [--pointer stem|tokens|none] [--evidence-weight W] [--sft-freeze-vision] [--grpo JSON] [--adapt JSON] [--ship] [--no-eval] [--eval-seed S]
 npm run train -- --profile [--ops]`,
   {
-    preset: { type: 'string', default: 'quick', value: 'NAME', help: 'the recipe preset: full | next | short | quick | test' },
+    preset: {
+      type: 'string',
+      default: 'quick',
+      value: 'NAME',
+      help: 'the recipe preset: full | next | short | quick | test',
+    },
     seed: { type: 'string', default: '1', value: 'N', help: 'training seed' },
     out: { type: 'string', value: 'DIR', help: 'run folder (default runs/PRESET-seedN)' },
     resume: { type: 'boolean', help: 'resume from DIR/ckpt' },
     parallel: { type: 'boolean', help: "run the Reasoner's cold start in a second process beside the Embedder" },
     only: { type: 'string', value: 'sft', help: 'run only the cold start (what --parallel launches)' },
-    pointer: { type: 'string', value: 'stem|tokens|none', help: "how the Reasoner writes boxes and key frames (default: the preset's)" },
-    'evidence-weight': { type: 'string', value: 'W', help: 'the cold start weighs location and frame tokens W× in its loss' },
+    pointer: {
+      type: 'string',
+      value: 'stem|tokens|none',
+      help: "how the Reasoner writes boxes and key frames (default: the preset's)",
+    },
+    'evidence-weight': {
+      type: 'string',
+      value: 'W',
+      help: 'the cold start weighs location and frame tokens W× in its loss',
+    },
     'sft-freeze-vision': { type: 'boolean', help: 'the cold start leaves the pre-trained stem as it is' },
     grpo: { type: 'string', value: 'JSON', help: `EG-RL settings over the preset's, e.g. '{"lr":2e-5,"klCoef":0.05}'` },
-    adapt: { type: 'string', value: 'JSON', help: `turn the adapt stage on (short's settings where the preset has none) with these overrides, e.g. '{"steps":120,"batch":12}'` },
+    adapt: {
+      type: 'string',
+      value: 'JSON',
+      help: `turn the adapt stage on (short's settings where the preset has none) with these overrides, e.g. '{"steps":120,"batch":12}'`,
+    },
     ship: { type: 'boolean', help: 'also write the models and the collection index to public/models' },
     'no-eval': { type: 'boolean', help: 'skip the held-out evaluation' },
     'eval-seed': { type: 'string', default: '7919', value: 'S', help: 'held-out evaluation seed' },
-    profile: { type: 'boolean', help: 'per-step timings of the training passes instead of training (profile-steps.ts)' },
+    profile: {
+      type: 'boolean',
+      help: 'per-step timings of the training passes instead of training (profile-steps.ts)',
+    },
     ops: { type: 'boolean', help: 'with --profile: the ten costliest kernels of each backward' },
   },
 );
@@ -72,7 +92,8 @@ function jsonArg(name: 'grpo' | 'adapt'): Record<string, unknown> {
   const raw = cli[name];
   if (raw === undefined) return {};
   const value: unknown = JSON.parse(raw);
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error(`--${name} must be a JSON object`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new Error(`--${name} must be a JSON object`);
   return value as Record<string, unknown>;
 }
 const POINTERS = { stem: shippedStemPointer, tokens: shippedPointer, none: () => null } as const;
@@ -82,12 +103,21 @@ const evidenceWeight = cli['evidence-weight'];
 const sftFreeze = cli['sft-freeze-vision'];
 const preset = {
   ...PRESETS[presetName],
-  ...(pointerKind ? { reasonerConfig: { ...PRESETS[presetName].reasonerConfig, pointer: POINTERS[pointerKind]() } } : {}),
-  sft: { ...PRESETS[presetName].sft, ...(evidenceWeight ? { evidenceWeight: Number(evidenceWeight) } : {}), ...(sftFreeze ? { freezeVision: true } : {}) },
+  ...(pointerKind
+    ? { reasonerConfig: { ...PRESETS[presetName].reasonerConfig, pointer: POINTERS[pointerKind]() } }
+    : {}),
+  sft: {
+    ...PRESETS[presetName].sft,
+    ...(evidenceWeight ? { evidenceWeight: Number(evidenceWeight) } : {}),
+    ...(sftFreeze ? { freezeVision: true } : {}),
+  },
   grpo: { ...PRESETS[presetName].grpo, ...jsonArg('grpo') },
-  ...(cli.adapt !== undefined ? { adapt: { ...(PRESETS[presetName].adapt ?? PRESETS.short.adapt!), ...jsonArg('adapt') } } : {}),
+  ...(cli.adapt !== undefined
+    ? { adapt: { ...(PRESETS[presetName].adapt ?? PRESETS.short.adapt!), ...jsonArg('adapt') } }
+    : {}),
 };
-if (!(preset.sft.evidenceWeight === undefined || preset.sft.evidenceWeight > 0)) throw new Error('--evidence-weight must be a positive number');
+if (!(preset.sft.evidenceWeight === undefined || preset.sft.evidenceWeight > 0))
+  throw new Error('--evidence-weight must be a positive number');
 const seed = Number(cli.seed);
 const out = cli.out ?? `runs/${presetName}-seed${seed}`;
 const evalSeed = Number(cli['eval-seed']); // not a training or tuning seed
@@ -114,10 +144,13 @@ function bar(log: StepLog): void {
   const width = 24;
   const filled = Math.round((done / total) * width);
   const metric =
-    log.stage === 'vision' ? `loss ${log.loss.toFixed(3)} shape ${log.parts.shape.toFixed(2)}`
-    : log.stage === 'embedder' || log.stage === 'adapt' ? `loss ${log.loss.toFixed(3)} acc ${log.acc.toFixed(2)}`
-    : log.stage === 'sft' ? `loss ${log.loss.toFixed(3)}${log.bestValLoss !== undefined ? ` val* ${log.bestValLoss.toFixed(3)}` : ''}`
-    : `reward ${(log as GrpoStepLog).reward.mean.toFixed(3)} fmt ${(log as GrpoStepLog).formatRate.toFixed(2)} kl ${(log as GrpoStepLog).kl.toFixed(4)}`;
+    log.stage === 'vision'
+      ? `loss ${log.loss.toFixed(3)} shape ${log.parts.shape.toFixed(2)}`
+      : log.stage === 'embedder' || log.stage === 'adapt'
+        ? `loss ${log.loss.toFixed(3)} acc ${log.acc.toFixed(2)}`
+        : log.stage === 'sft'
+          ? `loss ${log.loss.toFixed(3)}${log.bestValLoss !== undefined ? ` val* ${log.bestValLoss.toFixed(3)}` : ''}`
+          : `reward ${(log as GrpoStepLog).reward.mean.toFixed(3)} fmt ${(log as GrpoStepLog).formatRate.toFixed(2)} kl ${(log as GrpoStepLog).kl.toFixed(4)}`;
   const line = `[${STAGES.indexOf(log.stage) + 1}/${STAGES.length} ${log.stage.padEnd(8)}] ${'█'.repeat(filled)}${'░'.repeat(width - filled)} ${done}/${total} ${metric} · ${rate.toFixed(2)} s/step · ETA ${fmt(eta)} (stage) · elapsed ${fmt((performance.now() - t0) / 1000)}`;
   process.stderr.write(`\r${line.padEnd(150)}`);
 }
@@ -125,7 +158,22 @@ function bar(log: StepLog): void {
 /** The cold start in a second process on the same checkpoint folder; resolves with its final state. */
 function sftElsewhere(): Promise<RecipeState> {
   const logFd = openSync(join(out, 'sft.log'), 'a');
-  const args = [...process.execArgv, process.argv[1]!, '--preset', presetName, '--seed', String(seed), '--out', out, '--only', 'sft', ...(cli.resume ? ['--resume'] : []), ...(pointerKind ? ['--pointer', pointerKind] : []), ...(evidenceWeight ? ['--evidence-weight', evidenceWeight] : []), ...(sftFreeze ? ['--sft-freeze-vision'] : [])];
+  const args = [
+    ...process.execArgv,
+    process.argv[1]!,
+    '--preset',
+    presetName,
+    '--seed',
+    String(seed),
+    '--out',
+    out,
+    '--only',
+    'sft',
+    ...(cli.resume ? ['--resume'] : []),
+    ...(pointerKind ? ['--pointer', pointerKind] : []),
+    ...(evidenceWeight ? ['--evidence-weight', evidenceWeight] : []),
+    ...(sftFreeze ? ['--sft-freeze-vision'] : []),
+  ];
   const child = spawn(process.execPath, args, { stdio: ['ignore', logFd, logFd] });
   const stop = () => child.kill('SIGTERM'); // the child dies with this process
   process.on('exit', stop);
@@ -133,7 +181,8 @@ function sftElsewhere(): Promise<RecipeState> {
     child.on('exit', (code) => {
       process.off('exit', stop);
       const stateFile = join(out, 'ckpt', 'state-sft.json');
-      if (code !== 0 || !existsSync(stateFile)) reject(new Error(`the cold-start process exited with ${code} (see ${join(out, 'sft.log')})`));
+      if (code !== 0 || !existsSync(stateFile))
+        reject(new Error(`the cold-start process exited with ${code} (see ${join(out, 'sft.log')})`));
       else resolve(JSON.parse(readFileSync(stateFile, 'utf8')) as RecipeState);
     });
   });
@@ -167,14 +216,20 @@ if (only) {
 const shipTo = [join(out, 'models'), ...(cli.ship ? ['public/models'] : [])];
 const sizes: Record<string, number> = {};
 for (const dir of shipTo) {
-  for (const [name, model] of [['embedder', result.embedder], ['reasoner-sft', result.sft], ['reasoner', result.egrl]] as [string, Embedder | Reasoner][]) {
+  for (const [name, model] of [
+    ['embedder', result.embedder],
+    ['reasoner-sft', result.sft],
+    ['reasoner', result.egrl],
+  ] as [string, Embedder | Reasoner][]) {
     const manifest = await saveWeights(model, nodeFileHandler(join(dir, name)), 'int8');
     sizes[name] = manifest.payloadBytes;
   }
 }
 // The built-in collection's index ships with the models it was made by (src/engine/shipped-index.ts).
 if (cli.ship) {
-  const index = await writeShippedIndex('public/models', (done, total) => process.stderr.write(`\rindexing the built-in collection ${done} / ${total}   `));
+  const index = await writeShippedIndex('public/models', (done, total) =>
+    process.stderr.write(`\rindexing the built-in collection ${done} / ${total}   `),
+  );
   process.stderr.write(`\nshipped index: ${index.items} items, ${(index.bytes / 1024).toFixed(0)} KiB\n`);
   writeFileSync(join('public/models', 'collection-index.json'), JSON.stringify(index, null, 2) + '\n');
 }
@@ -184,54 +239,101 @@ let evaluation: Record<string, unknown> | null = null;
 if (!cli['no-eval'] && preset.evalPerTask > 0) {
   const suite = buildSuite({ seed: evalSeed, split: 'heldout', perTask: preset.evalPerTask });
   evaluation = { seed: evalSeed, perTask: preset.evalPerTask };
-  const rows: [string, TcotSource][] = [['none', { kind: 'none' }], ['sft', { kind: 'reasoner', reasoner: result.sft }], ['egrl', { kind: 'reasoner', reasoner: result.egrl }]];
+  const rows: [string, TcotSource][] = [
+    ['none', { kind: 'none' }],
+    ['sft', { kind: 'reasoner', reasoner: result.sft }],
+    ['egrl', { kind: 'reasoner', reasoner: result.egrl }],
+  ];
   for (const [name, source] of rows) {
-    const res = await evaluateItems(suite.items, result.embedder, source, { onProgress: (d, t) => process.stderr.write(`\reval ${name} ${d}/${t}   `) });
+    const res = await evaluateItems(suite.items, result.embedder, source, {
+      onProgress: (d, t) => process.stderr.write(`\reval ${name} ${d}/${t}   `),
+    });
     const summary = summarize(res);
     evaluation[name] = summary;
-    process.stderr.write(`\reval ${name}: Hit@1 ${(summary.overall.hit1.mean * 100).toFixed(1)} [${(summary.overall.hit1.lo * 100).toFixed(1)}, ${(summary.overall.hit1.hi * 100).toFixed(1)}]\n`);
+    process.stderr.write(
+      `\reval ${name}: Hit@1 ${(summary.overall.hit1.mean * 100).toFixed(1)} [${(summary.overall.hit1.lo * 100).toFixed(1)}, ${(summary.overall.hit1.hi * 100).toFixed(1)}]\n`,
+    );
   }
   writeFileSync(join(out, 'eval.json'), JSON.stringify(evaluation, null, 2));
 }
 
 // ---- curves: one PNG per stage from this run's step log ----
 const stepFiles = [stepsFile, join(out, 'steps-sft.jsonl')].filter((f) => existsSync(f));
-const logs = stepFiles.flatMap((f) => readFileSync(f, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as StepLog));
-type LogOf<S extends StepLog['stage']> = S extends 'embedder' | 'adapt' ? EmbedderStepLog : Extract<StepLog, { stage: S }>;
+const logs = stepFiles.flatMap((f) =>
+  readFileSync(f, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as StepLog),
+);
+type LogOf<S extends StepLog['stage']> = S extends 'embedder' | 'adapt'
+  ? EmbedderStepLog
+  : Extract<StepLog, { stage: S }>;
 const pts = <S extends StepLog['stage']>(stage: S, f: (l: LogOf<S>) => number | undefined): [number, number][] =>
   logs.flatMap((l) => {
     if (l.stage !== stage) return [];
     const v = f(l as LogOf<S>);
     return v === undefined ? [] : [[l.step, v] as [number, number]];
   });
-writeFileSync(join(out, 'curve-vision.png'), plotPng('vision stem: dense loss', [
-  { label: 'loss', points: pts('vision', (l) => l.loss), color: [200, 60, 40] },
-  { label: 'shape ce', points: pts('vision', (l) => l.parts.shape), color: [40, 90, 200] },
-]));
-writeFileSync(join(out, 'curve-embedder.png'), plotPng('embedder: infonce loss', [
-  { label: 'loss (t-cot steps)', points: pts('embedder', (l) => (l.tcot ? l.loss : undefined)), color: [200, 60, 40] },
-  { label: 'loss (no t-cot steps)', points: pts('embedder', (l) => (l.tcot ? undefined : l.loss)), color: [40, 90, 200] },
-]));
-writeFileSync(join(out, 'curve-adapt.png'), plotPng('embedder on the reasoner\'s t-cots: infonce loss', [
-  { label: 'loss (t-cot steps)', points: pts('adapt', (l) => (l.tcot ? l.loss : undefined)), color: [200, 60, 40] },
-  { label: 'loss (no t-cot steps)', points: pts('adapt', (l) => (l.tcot ? undefined : l.loss)), color: [40, 90, 200] },
-]));
-writeFileSync(join(out, 'curve-sft.png'), plotPng('reasoner cold start: cross-entropy', [
-  { label: 'train', points: pts('sft', (l) => l.loss), color: [200, 60, 40] },
-  { label: 'validation', points: pts('sft', (l) => l.valLoss), color: [40, 90, 200], smooth: 1 },
-]));
-writeFileSync(join(out, 'curve-grpo.png'), plotPng('eg-rl: reward', [
-  { label: 'reward mean', points: pts('grpo', (l) => l.reward.mean), color: [200, 60, 40] },
-  { label: 'format rate', points: pts('grpo', (l) => l.formatRate), color: [40, 160, 60] },
-  { label: 'orm', points: pts('grpo', (l) => l.orm), color: [40, 90, 200] },
-]));
+writeFileSync(
+  join(out, 'curve-vision.png'),
+  plotPng('vision stem: dense loss', [
+    { label: 'loss', points: pts('vision', (l) => l.loss), color: [200, 60, 40] },
+    { label: 'shape ce', points: pts('vision', (l) => l.parts.shape), color: [40, 90, 200] },
+  ]),
+);
+writeFileSync(
+  join(out, 'curve-embedder.png'),
+  plotPng('embedder: infonce loss', [
+    {
+      label: 'loss (t-cot steps)',
+      points: pts('embedder', (l) => (l.tcot ? l.loss : undefined)),
+      color: [200, 60, 40],
+    },
+    {
+      label: 'loss (no t-cot steps)',
+      points: pts('embedder', (l) => (l.tcot ? undefined : l.loss)),
+      color: [40, 90, 200],
+    },
+  ]),
+);
+writeFileSync(
+  join(out, 'curve-adapt.png'),
+  plotPng("embedder on the reasoner's t-cots: infonce loss", [
+    { label: 'loss (t-cot steps)', points: pts('adapt', (l) => (l.tcot ? l.loss : undefined)), color: [200, 60, 40] },
+    {
+      label: 'loss (no t-cot steps)',
+      points: pts('adapt', (l) => (l.tcot ? undefined : l.loss)),
+      color: [40, 90, 200],
+    },
+  ]),
+);
+writeFileSync(
+  join(out, 'curve-sft.png'),
+  plotPng('reasoner cold start: cross-entropy', [
+    { label: 'train', points: pts('sft', (l) => l.loss), color: [200, 60, 40] },
+    { label: 'validation', points: pts('sft', (l) => l.valLoss), color: [40, 90, 200], smooth: 1 },
+  ]),
+);
+writeFileSync(
+  join(out, 'curve-grpo.png'),
+  plotPng('eg-rl: reward', [
+    { label: 'reward mean', points: pts('grpo', (l) => l.reward.mean), color: [200, 60, 40] },
+    { label: 'format rate', points: pts('grpo', (l) => l.formatRate), color: [40, 160, 60] },
+    { label: 'orm', points: pts('grpo', (l) => l.orm), color: [40, 90, 200] },
+  ]),
+);
 
 // Is EG-RL's reward rising? Within-task least-squares slope (tasks take turns and differ in level) per 100
 // steps, with a bootstrap 95 % interval.
 const grpoLogs = logs.filter((l): l is GrpoStepLog => l.stage === 'grpo');
-const grpoTrend = trend(grpoLogs.map((l) => [l.step, l.reward.mean]), { groups: grpoLogs.map((l) => l.task) });
+const grpoTrend = trend(
+  grpoLogs.map((l) => [l.step, l.reward.mean]),
+  { groups: grpoLogs.map((l) => l.task) },
+);
 const per100 = (v: number) => (v * 100).toFixed(4);
-console.error(`EG-RL reward slope: ${per100(grpoTrend.slope)} per 100 steps [${per100(grpoTrend.lo)}, ${per100(grpoTrend.hi)}] over ${grpoTrend.points} steps`);
+console.error(
+  `EG-RL reward slope: ${per100(grpoTrend.slope)} per 100 steps [${per100(grpoTrend.lo)}, ${per100(grpoTrend.hi)}] over ${grpoTrend.points} steps`,
+);
 
 const run = {
   preset: preset.name,

@@ -18,11 +18,21 @@ function fakePlatform(results: Partial<Record<BackendName, ProbeResult | Error>>
 
 describe('candidateOrder', () => {
   test('auto follows WebGPU → WebGL → WASM → CPU, restricted to the host', () => {
-    expect(candidateOrder('auto', ['cpu', 'wasm', 'webgpu', 'webgl']).order).toEqual(['webgpu', 'webgl', 'wasm', 'cpu']);
+    expect(candidateOrder('auto', ['cpu', 'wasm', 'webgpu', 'webgl']).order).toEqual([
+      'webgpu',
+      'webgl',
+      'wasm',
+      'cpu',
+    ]);
     expect(candidateOrder('auto', ['cpu', 'wasm']).order).toEqual(['wasm', 'cpu']);
   });
   test('a preference goes first, the rest keep their order', () => {
-    expect(candidateOrder('wasm', ['webgpu', 'webgl', 'wasm', 'cpu']).order).toEqual(['wasm', 'webgpu', 'webgl', 'cpu']);
+    expect(candidateOrder('wasm', ['webgpu', 'webgl', 'wasm', 'cpu']).order).toEqual([
+      'wasm',
+      'webgpu',
+      'webgl',
+      'cpu',
+    ]);
   });
   test('a preference the host lacks is reported, not silently dropped', () => {
     const { order, skipped } = candidateOrder('webgpu', ['wasm', 'cpu']);
@@ -72,7 +82,11 @@ describe('selectBackend', () => {
 
 describe('selectBackend by measurement (auto, a platform that can time backends)', () => {
   /** A platform whose measure() reports the speed of the backend made active last. */
-  function timedPlatform(speeds: Partial<Record<BackendName, number | Error>>, failing: BackendName[] = [], tried: BackendName[] = []) {
+  function timedPlatform(
+    speeds: Partial<Record<BackendName, number | Error>>,
+    failing: BackendName[] = [],
+    tried: BackendName[] = [],
+  ) {
     let active: BackendName | null = null;
     const platform: Platform = {
       host: 'page',
@@ -81,7 +95,18 @@ describe('selectBackend by measurement (auto, a platform that can time backends)
         tried.push(name);
         if (failing.includes(name)) return { ok: false, reason: `${name}: cannot start` };
         active = name;
-        return name === 'webgpu' ? { ok: true, adapter: { vendor: 'google', architecture: 'swiftshader', device: '', description: '', isFallbackAdapter: true } } : { ok: true, details: { name } };
+        return name === 'webgpu'
+          ? {
+              ok: true,
+              adapter: {
+                vendor: 'google',
+                architecture: 'swiftshader',
+                device: '',
+                description: '',
+                isFallbackAdapter: true,
+              },
+            }
+          : { ok: true, details: { name } };
       },
       async measure() {
         const s = speeds[active!];
@@ -98,7 +123,11 @@ describe('selectBackend by measurement (auto, a platform that can time backends)
     expect(sel.backend).toBe('wasm');
     expect(t.active()).toBe('wasm');
     expect(t.tried).toEqual(['webgpu', 'webgl', 'wasm']); // CPU is not tried once WASM started
-    expect(sel.measured).toEqual([{ backend: 'webgpu', gflops: 0.9, fallbackAdapter: true }, { backend: 'webgl', gflops: 2 }, { backend: 'wasm', gflops: 18 }]);
+    expect(sel.measured).toEqual([
+      { backend: 'webgpu', gflops: 0.9, fallbackAdapter: true },
+      { backend: 'webgl', gflops: 2 },
+      { backend: 'wasm', gflops: 18 },
+    ]);
     expect(sel.details).toEqual({ name: 'wasm' });
     expect(sel.skipped.map((s) => s.backend)).toEqual(['webgpu', 'webgl']);
     expect(sel.skipped[0]!.reason).toMatch(/measured slower/);
@@ -118,7 +147,9 @@ describe('selectBackend by measurement (auto, a platform that can time backends)
     const sel = await selectBackend(t.platform, 'auto');
     expect(sel.backend).toBe('wasm');
     expect(sel.skipped.find((s) => s.backend === 'webgpu')!.reason).toMatch(/speed test failed: device lost/);
-    await expect(selectBackend(timedPlatform({}, ['webgpu', 'webgl', 'wasm', 'cpu']).platform, 'auto')).rejects.toBeInstanceOf(NoBackendError);
+    await expect(
+      selectBackend(timedPlatform({}, ['webgpu', 'webgl', 'wasm', 'cpu']).platform, 'auto'),
+    ).rejects.toBeInstanceOf(NoBackendError);
     const o = timedPlatform({ webgpu: 0.5, wasm: 50 });
     const forced = await selectBackend(o.platform, 'webgpu');
     expect(forced).toMatchObject({ backend: 'webgpu', measured: [] });

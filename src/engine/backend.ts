@@ -2,7 +2,14 @@
 // them: the browser) or the first (Node), and remember why each
 // earlier one was skipped. The probing itself is host-specific (see platform-*.ts); the order and the
 // bookkeeping are here, pure, so tests can drive them with a backend made to fail.
-import { BACKEND_ORDER, type AdapterInfo, type BackendName, type MeasuredBackend, type BackendPreference, type SkippedBackend } from './types';
+import {
+  BACKEND_ORDER,
+  type AdapterInfo,
+  type BackendName,
+  type MeasuredBackend,
+  type BackendPreference,
+  type SkippedBackend,
+} from './types';
 import { NoBackendError } from './errors';
 import { errorMessage } from '../media/errors';
 
@@ -33,7 +40,6 @@ export interface Selection {
   measured: MeasuredBackend[];
 }
 
-
 /**
  * The order to try: the preferred backend first (if the host has it), then the host's order.
  * A preferred backend the host lacks is skipped with a reason rather than silently ignored.
@@ -45,7 +51,10 @@ export function candidateOrder(
   const sorted = BACKEND_ORDER.filter((b) => hostOrder.includes(b));
   if (preference === 'auto') return { order: sorted, skipped: [] };
   if (!hostOrder.includes(preference)) {
-    return { order: sorted, skipped: [{ backend: preference, reason: `${label(preference)}: not available on this host` }] };
+    return {
+      order: sorted,
+      skipped: [{ backend: preference, reason: `${label(preference)}: not available on this host` }],
+    };
   }
   return { order: [preference, ...sorted.filter((b) => b !== preference)], skipped: [] };
 }
@@ -82,7 +91,12 @@ async function tryOne(platform: Platform, backend: BackendName): Promise<ProbeRe
  * Start every backend that can start, time each (platform.measure), keep the fastest and make it active
  * again. CPU is measured only when WASM did not start (WASM always beats it). Ties keep the earlier one.
  */
-async function selectByMeasurement(platform: Platform, order: BackendName[], skipped: SkippedBackend[], onTry?: (backend: BackendName, index: number, total: number) => void): Promise<Selection> {
+async function selectByMeasurement(
+  platform: Platform,
+  order: BackendName[],
+  skipped: SkippedBackend[],
+  onTry?: (backend: BackendName, index: number, total: number) => void,
+): Promise<Selection> {
   const started: { backend: BackendName; result: Extract<ProbeResult, { ok: true }> }[] = [];
   const measured: MeasuredBackend[] = [];
   for (let i = 0; i < order.length; i++) {
@@ -111,13 +125,29 @@ async function selectByMeasurement(platform: Platform, order: BackendName[], ski
     const again = await tryOne(platform, best.backend);
     if (!again.ok) throw noBackend([...skipped, { backend: best.backend, reason: again.reason }]);
   }
-  for (const m of measured) if (m.backend !== best.backend) skipped.push({ backend: m.backend, reason: `${label(m.backend)}: started, measured slower (${describeMeasured([m])})` });
-  return { backend: best.backend, adapter: chosen.result.adapter ?? null, details: chosen.result.details ?? {}, skipped, measured };
+  for (const m of measured)
+    if (m.backend !== best.backend)
+      skipped.push({
+        backend: m.backend,
+        reason: `${label(m.backend)}: started, measured slower (${describeMeasured([m])})`,
+      });
+  return {
+    backend: best.backend,
+    adapter: chosen.result.adapter ?? null,
+    details: chosen.result.details ?? {},
+    skipped,
+    measured,
+  };
 }
 
 /** "WebGPU (software adapter) 0.9 GFLOP/s · WASM 18 GFLOP/s". */
 export function describeMeasured(measured: readonly MeasuredBackend[]): string {
-  return measured.map((m) => `${label(m.backend)}${m.fallbackAdapter ? ' (software adapter)' : ''} ${m.gflops >= 10 ? m.gflops.toFixed(0) : m.gflops.toFixed(1)} GFLOP/s`).join(' · ');
+  return measured
+    .map(
+      (m) =>
+        `${label(m.backend)}${m.fallbackAdapter ? ' (software adapter)' : ''} ${m.gflops >= 10 ? m.gflops.toFixed(0) : m.gflops.toFixed(1)} GFLOP/s`,
+    )
+    .join(' · ');
 }
 
 function noBackend(skipped: SkippedBackend[]): NoBackendError {
@@ -130,4 +160,3 @@ function noBackend(skipped: SkippedBackend[]): NoBackendError {
 export function label(backend: BackendName): string {
   return { webgpu: 'WebGPU', webgl: 'WebGL', wasm: 'WASM', cpu: 'CPU' }[backend];
 }
-

@@ -12,7 +12,20 @@ import { libraryModels } from './library/models';
 import { runSearchBench, type SearchBenchOptions, type SearchBenchRow } from './search-bench';
 import { runFinetuneBench, type FinetuneBenchOptions, type FinetuneBenchResult } from './finetune-bench';
 import type { StorageUse } from '../media/store';
-import type { AddResult, LibraryItem, LibraryOptions, LibrarySummary, MediaInput, PlainCallback, SearchOptions, SearchQuery, SearchResult, ThumbImage, TokenCallback, Trace } from './library/types';
+import type {
+  AddResult,
+  LibraryItem,
+  LibraryOptions,
+  LibrarySummary,
+  MediaInput,
+  PlainCallback,
+  SearchOptions,
+  SearchQuery,
+  SearchResult,
+  ThumbImage,
+  TokenCallback,
+  Trace,
+} from './library/types';
 import type {
   FinetuneCallback,
   FinetuneSettings,
@@ -87,7 +100,12 @@ export class LabEngine implements Engine {
   async memory(): Promise<EngineMemory> {
     const m = tf.memory();
     const heap = (performance as Performance & { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize;
-    return { backend: tf.getBackend() ?? null, numTensors: m.numTensors, numBytes: m.numBytes, jsHeapBytes: typeof heap === 'number' ? heap : null };
+    return {
+      backend: tf.getBackend() ?? null,
+      numTensors: m.numTensors,
+      numBytes: m.numBytes,
+      jsHeapBytes: typeof heap === 'number' ? heap : null,
+    };
   }
 
   async loadModel(role: ModelRole, source: ModelSource, onProgress?: ProgressCallback): Promise<EngineStatus> {
@@ -107,7 +125,10 @@ export class LabEngine implements Engine {
     this.requireReady();
     const files = await this.slots.exportFiles(role, quantization);
     // Bulk bytes cross to the page by transfer, not copy (a no-op outside a worker).
-    return Comlink.transfer(files, files.map((f) => f.bytes));
+    return Comlink.transfer(
+      files,
+      files.map((f) => f.bytes),
+    );
   }
 
   async probeModels(seed = 1): Promise<ModelProbe> {
@@ -135,20 +156,42 @@ export class LabEngine implements Engine {
   async benchmark(options: BenchOptions = {}, onProgress?: ProgressCallback): Promise<ModelBenchResult> {
     this.requireReady();
     let done = 0;
-    return runModelBench({ ...options, onProgress: (label) => onProgress?.({ task: 'bench', done: done++, total: 0, message: label }) });
+    return runModelBench({
+      ...options,
+      onProgress: (label) => onProgress?.({ task: 'bench', done: done++, total: 0, message: label }),
+    });
   }
 
-  async benchmarkSearch(options: Omit<SearchBenchOptions, 'onProgress'> = {}, onProgress?: ProgressCallback): Promise<SearchBenchRow[]> {
+  async benchmarkSearch(
+    options: Omit<SearchBenchOptions, 'onProgress'> = {},
+    onProgress?: ProgressCallback,
+  ): Promise<SearchBenchRow[]> {
     this.requireReady();
     const sizes = options.sizes ?? [1_000, 10_000, 100_000];
     let done = 0;
-    return runSearchBench({ ...options, sizes, onProgress: (items) => onProgress?.({ task: 'bench-search', done: ++done, total: sizes.length, message: `search over ${items} items` }) });
+    return runSearchBench({
+      ...options,
+      sizes,
+      onProgress: (items) =>
+        onProgress?.({
+          task: 'bench-search',
+          done: ++done,
+          total: sizes.length,
+          message: `search over ${items} items`,
+        }),
+    });
   }
 
-  async benchmarkFinetune(options: Omit<FinetuneBenchOptions, 'onProgress'> = {}, onProgress?: ProgressCallback): Promise<FinetuneBenchResult> {
+  async benchmarkFinetune(
+    options: Omit<FinetuneBenchOptions, 'onProgress'> = {},
+    onProgress?: ProgressCallback,
+  ): Promise<FinetuneBenchResult> {
     this.requireReady();
     let done = 0;
-    return runFinetuneBench({ ...options, onProgress: (label) => onProgress?.({ task: 'bench-finetune', done: done++, total: 0, message: label }) });
+    return runFinetuneBench({
+      ...options,
+      onProgress: (label) => onProgress?.({ task: 'bench-finetune', done: done++, total: 0, message: label }),
+    });
   }
 
   // ---- library and search (library.ts) ----
@@ -192,7 +235,12 @@ export class LabEngine implements Engine {
     return this.library.frames(id);
   }
 
-  async search(query: SearchQuery, options: SearchOptions = {}, onTokens?: TokenCallback, onPlain?: PlainCallback): Promise<SearchResult> {
+  async search(
+    query: SearchQuery,
+    options: SearchOptions = {},
+    onTokens?: TokenCallback,
+    onPlain?: PlainCallback,
+  ): Promise<SearchResult> {
     this.requireReady();
     return this.library.search(query, options, onTokens, onPlain);
   }
@@ -270,7 +318,10 @@ export class LabEngine implements Engine {
 
   async exportFinetuned(): Promise<ModelFile[]> {
     const files = await this.finetuner.exportFiles();
-    return Comlink.transfer(files, files.map((f) => f.bytes));
+    return Comlink.transfer(
+      files,
+      files.map((f) => f.bytes),
+    );
   }
 
   async importFinetuned(files: ModelFile[]): Promise<FinetuneSnapshot> {

@@ -30,7 +30,8 @@ export interface FinetuneBenchResult {
   parameters: { reasoner: number; embedder: number };
 }
 
-const count = (m: { params: { vars: Map<string, { size: number }> } }) => [...m.params.vars.values()].reduce((a, v) => a + v.size, 0);
+const count = (m: { params: { vars: Map<string, { size: number }> } }) =>
+  [...m.params.vars.values()].reduce((a, v) => a + v.size, 0);
 
 export async function runFinetuneBench(options: FinetuneBenchOptions = {}): Promise<FinetuneBenchResult> {
   const settings: FinetuneSettings = { ...DEFAULT_FINETUNE, ...options.settings };
@@ -41,7 +42,11 @@ export async function runFinetuneBench(options: FinetuneBenchOptions = {}): Prom
     id: `bench-${i}`,
     queryKey: `t:${img.caption}`,
     targetId: img.id,
-    pair: { query: { text: img.caption }, positive: { visual: worldVisual({ modality: 'image', scene: img.scene }) }, instruction: 'find an image that matches the caption' },
+    pair: {
+      query: { text: img.caption },
+      positive: { visual: worldVisual({ modality: 'image', scene: img.scene }) },
+      instruction: 'find an image that matches the caption',
+    },
   }));
   const embedder = new Embedder(shippedEmbedderConfig());
   const policy = new Reasoner(shippedReasonerConfig());

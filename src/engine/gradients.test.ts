@@ -35,7 +35,10 @@ describe('WASM gradients equal CPU gradients', () => {
       const scale = Math.max(1e-6, ...b.map(Math.abs));
       const maxRel = Math.max(...a.map((v, i) => Math.abs(v - b[i]))) / scale;
       expect(maxRel, `gradient of ${name}`).toBeLessThan(1e-4);
-      expect(b.some((v) => v !== 0), `gradient of ${name} is all zero`).toBe(true);
+      expect(
+        b.some((v) => v !== 0),
+        `gradient of ${name} is all zero`,
+      ).toBe(true);
     }
   });
 });

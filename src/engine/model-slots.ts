@@ -6,7 +6,14 @@ import { Embedder, EMBEDDER_PRESETS } from '../models/embedder';
 import { WeightsError } from '../models/errors';
 import { Reasoner, REASONER_PRESETS } from '../models/reasoner';
 import { seededRng } from '../models/rng';
-import { loadModel, memoryHandler, saveWeights, type Quantization, type WeightedModel, type WeightsManifest } from '../models/weights';
+import {
+  loadModel,
+  memoryHandler,
+  saveWeights,
+  type Quantization,
+  type WeightedModel,
+  type WeightsManifest,
+} from '../models/weights';
 import { VOCAB } from '../tcot/default';
 import { encodeWords } from '../tcot/encode';
 import { renderTokens } from '../tcot/render';
@@ -23,9 +30,11 @@ const article = (role: string) => (/^[aeiou]/.test(role) ? `an ${role}` : `a ${r
 function handlerFor(role: ModelRole, source: Exclude<ModelSource, { kind: 'random' }>): tf.io.IOHandler {
   if (source.kind === 'url') return tf.io.http(source.url);
   if (source.kind === 'files') {
-    if (source.files.length < 2) throw new WeightsError('bad-manifest', 'pick the manifest (.json) and its weights file (.bin) together');
+    if (source.files.length < 2)
+      throw new WeightsError('bad-manifest', 'pick the manifest (.json) and its weights file (.bin) together');
     const json = source.files.filter((f) => f.name.endsWith('.json'));
-    if (json.length !== 1) throw new WeightsError('bad-manifest', 'exactly one of the picked files must be the manifest (.json)');
+    if (json.length !== 1)
+      throw new WeightsError('bad-manifest', 'exactly one of the picked files must be the manifest (.json)');
     return tf.io.browserFiles([json[0], ...source.files.filter((f) => f !== json[0])]);
   }
   const [handler] = tf.io.getLoadHandlers(indexedDbUrl(role, source.key));
@@ -39,7 +48,12 @@ function freshModel(role: ModelRole, preset: 'tiny' | 'default', seed: number): 
   return new Reasoner({ ...REASONER_PRESETS[preset], ...shared, bosId: VOCAB.id('<bos>'), padId: VOCAB.id('<pad>') });
 }
 
-function describe(role: ModelRole, model: WeightedModel, source: ModelSource['kind'], manifest: WeightsManifest | null): ModelInfo {
+function describe(
+  role: ModelRole,
+  model: WeightedModel,
+  source: ModelSource['kind'],
+  manifest: WeightsManifest | null,
+): ModelInfo {
   let parameters = 0;
   for (const v of model.params.vars.values()) parameters += v.size;
   return {
@@ -77,7 +91,10 @@ export class ModelSlots {
       model.kind !== role
         ? new WeightsError('wrong-model', `this file holds ${article(manifest.model)}, not ${article(role)}`)
         : model.config.vocabSize !== VOCAB.size
-          ? new WeightsError('config-mismatch', `the model's vocabulary has ${model.config.vocabSize} tokens; this app's has ${VOCAB.size}`)
+          ? new WeightsError(
+              'config-mismatch',
+              `the model's vocabulary has ${model.config.vocabSize} tokens; this app's has ${VOCAB.size}`,
+            )
           : null;
     if (problem) {
       model.dispose();
@@ -91,14 +108,20 @@ export class ModelSlots {
    * model is disposed. The caller hands over ownership of `model`.
    */
   put(role: ModelRole, model: WeightedModel, info: ModelInfo): ModelInfo {
-    if (model.kind !== role) throw new WeightsError('wrong-model', `this is ${article(model.kind)}, not ${article(role)}`);
+    if (model.kind !== role)
+      throw new WeightsError('wrong-model', `this is ${article(model.kind)}, not ${article(role)}`);
     this.models[role]?.dispose();
     this.models[role] = model;
     this.infos[role] = { ...info, role };
     return this.infos[role]!;
   }
 
-  private place(role: ModelRole, model: WeightedModel, kind: ModelSource['kind'], manifest: WeightsManifest | null): ModelInfo {
+  private place(
+    role: ModelRole,
+    model: WeightedModel,
+    kind: ModelSource['kind'],
+    manifest: WeightsManifest | null,
+  ): ModelInfo {
     this.models[role]?.dispose();
     this.models[role] = model;
     this.infos[role] = describe(role, model, kind, manifest);

@@ -68,7 +68,12 @@ let inFlight: Promise<NodeWasmInfo> | null = null;
 export async function initNodeWasm(opts: NodeWasmOptions = {}): Promise<NodeWasmInfo> {
   while (inFlight) await inFlight.catch(() => undefined);
   const requested = clampThreads(opts.threads ?? Math.min(availableCores(), 4));
-  if (current && current.key === requested && tf.findBackend('wasm') != null && safeThreadsCount() === current.info.threads) {
+  if (
+    current &&
+    current.key === requested &&
+    tf.findBackend('wasm') != null &&
+    safeThreadsCount() === current.info.threads
+  ) {
     if (tf.getBackend() !== 'wasm') await tf.setBackend('wasm');
     return { ...current.info };
   }
@@ -195,7 +200,8 @@ function resetWasmBackend(): void {
   if (!entry) return;
   if (entry.factory !== trackedFactory) originalFactory = entry.factory;
   const hasInstance = engine.registry['wasm'] != null;
-  const pending = engine.backendName === 'wasm' && (engine as unknown as { pendingBackendInit?: unknown }).pendingBackendInit != null;
+  const pending =
+    engine.backendName === 'wasm' && (engine as unknown as { pendingBackendInit?: unknown }).pendingBackendInit != null;
   if (!hasInstance && !pending && entry.factory === trackedFactory) return;
   const priority = entry.priority ?? WASM_PRIORITY;
   tf.removeBackend('wasm');
@@ -260,13 +266,17 @@ function threadPrerequisiteProblem(): string | null {
   try {
     // Same probe as tfjs (wasm-feature-detect): a module using an atomic instruction.
     const ok = WebAssembly.validate(
-      new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 3, 2, 1, 0, 5, 4, 1, 3, 1, 1, 10, 11, 1, 9, 0, 65, 0, 254, 16, 2, 0, 26, 11]),
+      new Uint8Array([
+        0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 3, 2, 1, 0, 5, 4, 1, 3, 1, 1, 10, 11, 1, 9, 0, 65, 0, 254, 16,
+        2, 0, 26, 11,
+      ]),
     );
     if (!ok) return 'WebAssembly threads (atomics) are unsupported by this runtime';
   } catch (err) {
     return `WebAssembly threads probe failed: ${message(err)}`;
   }
-  if (typeof URL.createObjectURL !== 'function' || typeof Blob !== 'function') return 'URL.createObjectURL/Blob are unavailable';
+  if (typeof URL.createObjectURL !== 'function' || typeof Blob !== 'function')
+    return 'URL.createObjectURL/Blob are unavailable';
   try {
     pthreadFiles();
   } catch (err) {
@@ -283,8 +293,10 @@ function pthreadFiles(): PthreadFiles {
   const pkgDir = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json'));
   const mainScript = path.join(pkgDir, MAIN_SCRIPT);
   if (!existsSync(mainScript)) throw new Error(`${mainScript} not found`);
-  const contents = (require(path.join(pkgDir, WORKER_CONTENTS_MODULE)) as { wasmWorkerContents?: unknown }).wasmWorkerContents;
-  if (typeof contents !== 'string' || !contents.includes('urlOrBlob')) throw new Error('unexpected pthread worker contents');
+  const contents = (require(path.join(pkgDir, WORKER_CONTENTS_MODULE)) as { wasmWorkerContents?: unknown })
+    .wasmWorkerContents;
+  if (typeof contents !== 'string' || !contents.includes('urlOrBlob'))
+    throw new Error('unexpected pthread worker contents');
   // What backend_wasm.js puts in the Blob it hands to createObjectURL (it escapes raw newlines the same way).
   const blobText = contents.replace(/\n/g, '\\n');
   const workerBlobSize = Buffer.byteLength(blobText, 'utf8');

@@ -44,7 +44,8 @@ async function probeWebGPU(): Promise<ProbeResult> {
 }
 
 function adapterInfo(adapter: GPUAdapter): AdapterInfo {
-  const info = (adapter as GPUAdapter & { info?: Partial<GPUAdapterInfo> & { isFallbackAdapter?: boolean } }).info ?? {};
+  const info =
+    (adapter as GPUAdapter & { info?: Partial<GPUAdapterInfo> & { isFallbackAdapter?: boolean } }).info ?? {};
   const legacyFallback = (adapter as unknown as { isFallbackAdapter?: boolean }).isFallbackAdapter;
   return {
     vendor: info.vendor ?? '',

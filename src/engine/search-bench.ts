@@ -79,9 +79,14 @@ export async function runSearchBench(opts: SearchBenchOptions = {}): Promise<Sea
 }
 
 export function formatSearchTable(rows: SearchBenchRow[]): string {
-  const lines = ['search (brute-force cosine top-k on the backend)', 'items    dim  k   build+warm-up  query (1)  query (in 16)'];
+  const lines = [
+    'search (brute-force cosine top-k on the backend)',
+    'items    dim  k   build+warm-up  query (1)  query (in 16)',
+  ];
   for (const r of rows) {
-    lines.push(`${String(r.items).padEnd(8)} ${String(r.dim).padEnd(4)} ${String(r.k).padEnd(3)} ${r.buildMs.toFixed(1).padStart(10)} ms ${r.queryMs.toFixed(2).padStart(7)} ms ${r.batchedQueryMs.toFixed(2).padStart(9)} ms`);
+    lines.push(
+      `${String(r.items).padEnd(8)} ${String(r.dim).padEnd(4)} ${String(r.k).padEnd(3)} ${r.buildMs.toFixed(1).padStart(10)} ms ${r.queryMs.toFixed(2).padStart(7)} ms ${r.batchedQueryMs.toFixed(2).padStart(9)} ms`,
+    );
   }
   return lines.join('\n');
 }
@@ -148,11 +153,21 @@ export async function runScaleBench(opts: ScaleBenchOptions = {}): Promise<Scale
     if (store) {
       const key = `scale-${items}`;
       const offsets = new Int32Array(items + 1);
-      await store.putCollection({ key, ids, dim, withTcot: vectors, withoutTcot: new Float32Array(0), tokens: new Int32Array(0), offsets, createdAt: 0 });
+      await store.putCollection({
+        key,
+        ids,
+        dim,
+        withTcot: vectors,
+        withoutTcot: new Float32Array(0),
+        tokens: new Int32Array(0),
+        offsets,
+        createdAt: 0,
+      });
       const t0 = performance.now();
       const record = await store.collection(key);
       idbLoadMs = performance.now() - t0;
-      if (!record || record.ids.length !== items) throw new Error(`the ${items}-item record did not come back from IndexedDB`);
+      if (!record || record.ids.length !== items)
+        throw new Error(`the ${items}-item record did not come back from IndexedDB`);
       ({ ids, withTcot: vectors } = record);
     }
     const tfBefore = tf.memory().numBytes;
@@ -166,17 +181,34 @@ export async function runScaleBench(opts: ScaleBenchOptions = {}): Promise<Scale
     for (let r = 0; r < Math.max(5, repeats / 4); r++) {
       const row = unitRows(1);
       const q = unitRows(1);
-      appends.push(await timed(async () => {
-        index.upsert([`added-${r}`], row);
-        await index.search(q, k);
-      }));
+      appends.push(
+        await timed(async () => {
+          index.upsert([`added-${r}`], row);
+          await index.search(q, k);
+        }),
+      );
     }
     const dropped = ids.filter(() => rng.float() < 0.1);
     const removeMs = await timed(() => dropped.forEach((id) => index.remove([id])));
     const firstQueryAfterRemoveMs = await timed(() => index.search(unitRows(1), k));
     const queryAfterRemoveMs = await queryMedian(index);
     index.clear();
-    rows.push({ items, dim, k, idbLoadMs, buildMs, firstQueryMs, queryMs, hostBytes, deviceBytes, tfBytes, appendQueryMs: median(appends), removeMs, firstQueryAfterRemoveMs, queryAfterRemoveMs });
+    rows.push({
+      items,
+      dim,
+      k,
+      idbLoadMs,
+      buildMs,
+      firstQueryMs,
+      queryMs,
+      hostBytes,
+      deviceBytes,
+      tfBytes,
+      appendQueryMs: median(appends),
+      removeMs,
+      firstQueryAfterRemoveMs,
+      queryAfterRemoveMs,
+    });
     opts.onProgress?.(items);
   }
   await store?.clearCollections();
@@ -203,5 +235,10 @@ export function formatScaleTable(rows: ScaleBenchRow[]): string {
   const cells = [columns.map(([label]) => label), ...rows.map((r) => columns.map(([, cell]) => cell(r)))];
   const widths = columns.map((_, c) => Math.max(...cells.map((line) => line[c]!.length)));
   const title = `index at scale (dim ${rows[0]?.dim ?? '—'}, k ${rows[0]?.k ?? '—'}; medians of single queries; a tenth removed one id per call)`;
-  return [title, ...cells.map((line) => line.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  '))].join('\n');
+  return [
+    title,
+    ...cells.map((line) =>
+      line.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  '),
+    ),
+  ].join('\n');
 }

@@ -30,7 +30,10 @@ export function makeCheckParams(seed: number): CheckParams {
 }
 
 export function checkTokenIds(seed: number): Int32Array {
-  return Int32Array.from(checkFloats(seed + 7, CHECK.tokens), (v) => Math.floor((v + 1) * 0.5 * CHECK.vocab) % CHECK.vocab);
+  return Int32Array.from(
+    checkFloats(seed + 7, CHECK.tokens),
+    (v) => Math.floor((v + 1) * 0.5 * CHECK.vocab) % CHECK.vocab,
+  );
 }
 
 /** GELU, tanh approximation: 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))). */
@@ -62,5 +65,8 @@ export function checkForward(p: CheckParams, ids: Int32Array): tf.Tensor2D {
 /** A scalar loss on the check network, for the gradient check. */
 export function checkLoss(p: CheckParams, ids: Int32Array): tf.Scalar {
   const out = checkForward(p, ids);
-  return out.square().mean().add(out.slice([0, 0], [1, -1]).sum().mul(0.1)) as tf.Scalar;
+  return out
+    .square()
+    .mean()
+    .add(out.slice([0, 0], [1, -1]).sum().mul(0.1)) as tf.Scalar;
 }

@@ -31,7 +31,16 @@ function record(count = 3, dim = 8): CollectionRecord {
     for (let r = 0; r < count; r++) out.set(unit(dim, s + r), r * dim);
     return out;
   };
-  return { key: 'k|1', ids: Array.from({ length: count }, (_, i) => `image-${i}`), dim, withTcot: rows(1), withoutTcot: rows(50), tokens: Int32Array.from([5, 6, 7, 259, 2, 3]), offsets: Int32Array.from([0, 3, 3, 6]), createdAt: 42 };
+  return {
+    key: 'k|1',
+    ids: Array.from({ length: count }, (_, i) => `image-${i}`),
+    dim,
+    withTcot: rows(1),
+    withoutTcot: rows(50),
+    tokens: Int32Array.from([5, 6, 7, 259, 2, 3]),
+    offsets: Int32Array.from([0, 3, 3, 6]),
+    createdAt: 42,
+  };
 }
 
 describe('shipped index codec', () => {
@@ -80,8 +89,17 @@ describe('Library with a shipped index', () => {
     const factory = new IDBFactory();
     const fetchShipped = vi.fn(async () => bytes.slice().buffer);
     const generate = vi.spyOn(slots.get('reasoner') as Reasoner, 'generate');
-    const first = new Library(() => libraryModels(slots), () => LibraryStore.open(factory), fetchShipped);
-    expect(await first.open({ ...opts, shippedIndexUrl: URL_ })).toMatchObject({ fromShipped: true, fromCache: false, size: 7, partial: false });
+    const first = new Library(
+      () => libraryModels(slots),
+      () => LibraryStore.open(factory),
+      fetchShipped,
+    );
+    expect(await first.open({ ...opts, shippedIndexUrl: URL_ })).toMatchObject({
+      fromShipped: true,
+      fromCache: false,
+      size: 7,
+      partial: false,
+    });
     expect(generate).not.toHaveBeenCalled();
     expect(fetchShipped).toHaveBeenCalledWith(URL_);
     for (const id of ['image-0', 'clip-1']) {
@@ -96,24 +114,46 @@ describe('Library with a shipped index', () => {
     }
     expect(first.items().find((i) => i.id === 'image-0')).toBeDefined();
     // The next visit reads this browser's copy, not the file.
-    const second = new Library(() => libraryModels(slots), () => LibraryStore.open(factory), fetchShipped);
-    expect(await second.open({ ...opts, shippedIndexUrl: URL_ })).toMatchObject({ fromCache: true, fromShipped: false });
+    const second = new Library(
+      () => libraryModels(slots),
+      () => LibraryStore.open(factory),
+      fetchShipped,
+    );
+    expect(await second.open({ ...opts, shippedIndexUrl: URL_ })).toMatchObject({
+      fromCache: true,
+      fromShipped: false,
+    });
     expect(fetchShipped).toHaveBeenCalledTimes(1);
     generate.mockRestore();
   });
 
   test('an index made under other settings or unreadable is not used: the collection is indexed live, and the summary says why', async () => {
     const { slots, bytes } = await shipped();
-    const other = new Library(() => libraryModels(slots), async () => null, async () => bytes.slice().buffer);
+    const other = new Library(
+      () => libraryModels(slots),
+      async () => null,
+      async () => bytes.slice().buffer,
+    );
     const summary = await other.open({ ...opts, maxNewTokens: 9, shippedIndexUrl: URL_ });
     expect(summary).toMatchObject({ fromShipped: false, fromCache: false, size: 7 });
     expect(summary.shippedNote).toMatch(/other models or settings/);
-    const broken = new Library(() => libraryModels(slots), async () => null, async () => bytes.slice(0, 100).buffer);
+    const broken = new Library(
+      () => libraryModels(slots),
+      async () => null,
+      async () => bytes.slice(0, 100).buffer,
+    );
     expect((await broken.open({ ...opts, shippedIndexUrl: URL_ })).shippedNote).toMatch(/could not be read/);
-    const missing = new Library(() => libraryModels(slots), async () => null, async () => {
-      throw new ShippedIndexError('HTTP 404 for ' + URL_);
+    const missing = new Library(
+      () => libraryModels(slots),
+      async () => null,
+      async () => {
+        throw new ShippedIndexError('HTTP 404 for ' + URL_);
+      },
+    );
+    expect(await missing.open({ ...opts, shippedIndexUrl: URL_ })).toMatchObject({
+      size: 7,
+      shippedNote: expect.stringMatching(/HTTP 404/),
     });
-    expect(await missing.open({ ...opts, shippedIndexUrl: URL_ })).toMatchObject({ size: 7, shippedNote: expect.stringMatching(/HTTP 404/) });
   });
 });
 
@@ -124,12 +164,21 @@ describe.skipIf(!hasShipped)('the shipped index (public/models)', () => {
   test('was made by the shipped models, and agrees with a live re-index of 8 items', { timeout: 300_000 }, async () => {
     const emb = await loadModel(nodeFileHandler(join(SHIPPED, 'embedder')));
     const rsn = await loadModel(nodeFileHandler(join(SHIPPED, 'reasoner')));
-    const models = { embedder: emb.model as Embedder, reasoner: rsn.model as Reasoner, embedderKey: emb.manifest.sha256.slice(0, 16), reasonerKey: rsn.manifest.sha256.slice(0, 16) };
+    const models = {
+      embedder: emb.model as Embedder,
+      reasoner: rsn.model as Reasoner,
+      embedderKey: emb.manifest.sha256.slice(0, 16),
+      reasonerKey: rsn.manifest.sha256.slice(0, 16),
+    };
     const fetchShipped = async () => {
       const b = readFileSync(join(SHIPPED, SHIPPED_INDEX_FILE));
       return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
     };
-    const library = new Library(() => models, async () => null, fetchShipped);
+    const library = new Library(
+      () => models,
+      async () => null,
+      fetchShipped,
+    );
     const summary = await library.open({ shippedIndexUrl: 'shipped' }); // the app's default settings
     expect(summary.shippedNote).toBeUndefined();
     expect(summary).toMatchObject({ fromShipped: true, size: 1300 });

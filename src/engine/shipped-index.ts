@@ -64,10 +64,25 @@ function dequantizeRows(q: Int8Array, scales: Float32Array, count: number, dim: 
 export function encodeShippedIndex(record: CollectionRecord): Uint8Array {
   const count = record.ids.length;
   const { dim } = record;
-  if (record.withTcot.length !== count * dim || record.withoutTcot.length !== count * dim || record.offsets.length !== count + 1) throw new ShippedIndexError('the collection record is inconsistent');
+  if (
+    record.withTcot.length !== count * dim ||
+    record.withoutTcot.length !== count * dim ||
+    record.offsets.length !== count + 1
+  )
+    throw new ShippedIndexError('the collection record is inconsistent');
   const total = record.offsets[count]!;
-  for (const t of record.tokens) if (t < 0 || t > 0xffff) throw new ShippedIndexError(`token id ${t} does not fit 16 bits`);
-  const header: ShippedIndexHeader = { format: FORMAT, version: VERSION, key: record.key, count, dim, tokens: total, ids: record.ids, createdAt: record.createdAt };
+  for (const t of record.tokens)
+    if (t < 0 || t > 0xffff) throw new ShippedIndexError(`token id ${t} does not fit 16 bits`);
+  const header: ShippedIndexHeader = {
+    format: FORMAT,
+    version: VERSION,
+    key: record.key,
+    count,
+    dim,
+    tokens: total,
+    ids: record.ids,
+    createdAt: record.createdAt,
+  };
   const json = new TextEncoder().encode(JSON.stringify(header));
   const w = quantizeRows(record.withTcot, count, dim);
   const wo = quantizeRows(record.withoutTcot, count, dim);
@@ -95,7 +110,8 @@ export function encodeShippedIndex(record: CollectionRecord): Uint8Array {
 /** Parse and check a shipped index; throws ShippedIndexError with a plain reason on anything malformed. */
 export function decodeShippedIndex(data: ArrayBuffer | Uint8Array): CollectionRecord {
   const bytes = data instanceof Uint8Array ? data : new Uint8Array(data);
-  if (bytes.length < 12 || String.fromCharCode(...bytes.subarray(0, 8)) !== MAGIC) throw new ShippedIndexError('not a collection index (bad magic bytes)');
+  if (bytes.length < 12 || String.fromCharCode(...bytes.subarray(0, 8)) !== MAGIC)
+    throw new ShippedIndexError('not a collection index (bad magic bytes)');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const jsonLength = view.getUint32(8, true);
   if (12 + jsonLength > bytes.length) throw new ShippedIndexError('the index header is truncated');
@@ -106,21 +122,31 @@ export function decodeShippedIndex(data: ArrayBuffer | Uint8Array): CollectionRe
     throw new ShippedIndexError('the index header is not JSON');
   }
   if (header.format !== FORMAT) throw new ShippedIndexError(`unknown index format ${String(header.format)}`);
-  if (header.version !== VERSION) throw new ShippedIndexError(`index version ${header.version} (this build reads ${VERSION})`);
+  if (header.version !== VERSION)
+    throw new ShippedIndexError(`index version ${header.version} (this build reads ${VERSION})`);
   const { count, dim, tokens: total } = header;
-  if (![count, dim, total].every((n) => Number.isInteger(n) && n >= 0) || !Array.isArray(header.ids) || header.ids.length !== count || typeof header.key !== 'string') throw new ShippedIndexError('the index header is inconsistent');
+  if (
+    ![count, dim, total].every((n) => Number.isInteger(n) && n >= 0) ||
+    !Array.isArray(header.ids) ||
+    header.ids.length !== count ||
+    typeof header.key !== 'string'
+  )
+    throw new ShippedIndexError('the index header is inconsistent');
   const scalesAt = pad4(12 + jsonLength);
   const offsetsAt = scalesAt + 8 * count;
   const tokensAt = offsetsAt + 4 * (count + 1);
   const rowsAt = pad4(tokensAt + 2 * total);
-  if (bytes.length !== rowsAt + 2 * count * dim) throw new ShippedIndexError(`the index is ${bytes.length} bytes; its header describes ${rowsAt + 2 * count * dim}`);
+  if (bytes.length !== rowsAt + 2 * count * dim)
+    throw new ShippedIndexError(`the index is ${bytes.length} bytes; its header describes ${rowsAt + 2 * count * dim}`);
   const scales = new Float32Array(2 * count);
   for (let i = 0; i < 2 * count; i++) scales[i] = view.getFloat32(scalesAt + 4 * i, true);
   if (!scales.every((s) => Number.isFinite(s) && s > 0)) throw new ShippedIndexError('the index has a bad row scale');
   const offsets = new Int32Array(count + 1);
   for (let i = 0; i <= count; i++) offsets[i] = view.getInt32(offsetsAt + 4 * i, true);
-  for (let i = 0; i < count; i++) if (offsets[i + 1]! < offsets[i]!) throw new ShippedIndexError('the index T-CoT offsets are not increasing');
-  if (offsets[0] !== 0 || offsets[count] !== total) throw new ShippedIndexError('the index T-CoT offsets do not span its tokens');
+  for (let i = 0; i < count; i++)
+    if (offsets[i + 1]! < offsets[i]!) throw new ShippedIndexError('the index T-CoT offsets are not increasing');
+  if (offsets[0] !== 0 || offsets[count] !== total)
+    throw new ShippedIndexError('the index T-CoT offsets do not span its tokens');
   const tokens = new Int32Array(total);
   for (let i = 0; i < total; i++) tokens[i] = view.getUint16(tokensAt + 2 * i, true);
   const rows = (at: number) => new Int8Array(bytes.buffer, bytes.byteOffset + at, count * dim);

@@ -4,8 +4,28 @@ import type { ModelBenchOptions, ModelBenchResult } from '../models/bench';
 import type { StorageUse } from '../media/store';
 import type { SearchBenchOptions, SearchBenchRow } from './search-bench';
 import type { FinetuneBenchOptions, FinetuneBenchResult } from './finetune-bench';
-import type { FinetuneCallback, FinetuneSettings, FinetuneSnapshot, NewPair, PairImportResult, PairView } from './finetune/types';
-import type { AddResult, LibraryItem, LibraryOptions, LibrarySummary, MediaInput, PlainCallback, SearchOptions, SearchQuery, SearchResult, ThumbImage, TokenCallback, Trace } from './library/types';
+import type {
+  FinetuneCallback,
+  FinetuneSettings,
+  FinetuneSnapshot,
+  NewPair,
+  PairImportResult,
+  PairView,
+} from './finetune/types';
+import type {
+  AddResult,
+  LibraryItem,
+  LibraryOptions,
+  LibrarySummary,
+  MediaInput,
+  PlainCallback,
+  SearchOptions,
+  SearchQuery,
+  SearchResult,
+  ThumbImage,
+  TokenCallback,
+  Trace,
+} from './library/types';
 
 export * from './library/types';
 export * from './finetune/types';
@@ -161,10 +181,16 @@ export interface Engine {
   benchmark(options?: BenchOptions, onProgress?: ProgressCallback): Promise<ModelBenchResult>;
 
   /** Time brute-force top-k search at 1k / 10k / 100k items on the active backend. */
-  benchmarkSearch(options?: Omit<SearchBenchOptions, 'onProgress'>, onProgress?: ProgressCallback): Promise<SearchBenchRow[]>;
+  benchmarkSearch(
+    options?: Omit<SearchBenchOptions, 'onProgress'>,
+    onProgress?: ProgressCallback,
+  ): Promise<SearchBenchRow[]>;
 
   /** Time EG-RL fine-tuning steps at the default settings with the shipped model configs on the active backend. */
-  benchmarkFinetune(options?: Omit<FinetuneBenchOptions, 'onProgress'>, onProgress?: ProgressCallback): Promise<FinetuneBenchResult>;
+  benchmarkFinetune(
+    options?: Omit<FinetuneBenchOptions, 'onProgress'>,
+    onProgress?: ProgressCallback,
+  ): Promise<FinetuneBenchResult>;
 
   // ---- library and search ----
   /** Index the built-in collection (or load it from the IndexedDB cache) and restore the user's items. Needs both models. */
@@ -185,7 +211,12 @@ export interface Engine {
    * Rank without T-CoT at once (onPlain), then reason about the query (T-CoT tokens stream to onTokens in
    * batches), embed it with its T-CoT and rank again; resolves with both rankings and the query's trace.
    */
-  search(query: SearchQuery, options?: SearchOptions, onTokens?: TokenCallback, onPlain?: PlainCallback): Promise<SearchResult>;
+  search(
+    query: SearchQuery,
+    options?: SearchOptions,
+    onTokens?: TokenCallback,
+    onPlain?: PlainCallback,
+  ): Promise<SearchResult>;
   /** A library item's candidate-side trace (its cached T-CoT, the item, what the Embedder read). */
   traceItem(id: string): Promise<Trace>;
 

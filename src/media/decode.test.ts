@@ -14,7 +14,11 @@ describe('fitWithin', () => {
 describe('downsample', () => {
   test('averages the pixels each output pixel covers', () => {
     // 2×2 → 1×1: the mean of the four pixels
-    const src = { width: 2, height: 2, rgba: new Uint8Array([0, 0, 0, 255, 100, 0, 0, 255, 0, 100, 0, 255, 100, 100, 200, 255]) };
+    const src = {
+      width: 2,
+      height: 2,
+      rgba: new Uint8Array([0, 0, 0, 255, 100, 0, 0, 255, 0, 100, 0, 255, 100, 100, 200, 255]),
+    };
     const out = downsample(src, 1);
     expect(out.width).toBe(1);
     expect(Array.from(out.rgba)).toEqual([50, 50, 50, 255]);
@@ -58,9 +62,13 @@ describe('decodeImage', () => {
       throw new DOMException('The source image could not be decoded.', 'InvalidStateError');
     });
     const blob = new Blob([new Uint8Array(8)]);
-    await expect(decodeImage('a.png', blob, { type: 'png', kind: 'image' })).rejects.toThrow(/^a\.png: the PNG data is damaged and could not be decoded/);
+    await expect(decodeImage('a.png', blob, { type: 'png', kind: 'image' })).rejects.toThrow(
+      /^a\.png: the PNG data is damaged and could not be decoded/,
+    );
     const avif = await decodeImage('b.avif', blob, { type: 'avif', kind: 'image' }).catch((e: unknown) => e);
     expect(avif).toBeInstanceOf(MediaError);
-    expect((avif as MediaError).message).toBe('b.avif: the AVIF data is damaged, or this browser cannot decode AVIF images');
+    expect((avif as MediaError).message).toBe(
+      'b.avif: the AVIF data is damaged, or this browser cannot decode AVIF images',
+    );
   });
 });

@@ -74,12 +74,21 @@ export async function decodeImage(name: string, blob: Blob, sniffed: Sniffed, ma
     bitmap = await createImageBitmap(blob);
   } catch (err) {
     // Browsers give one error for a damaged AVIF and for one they have no decoder for: say both.
-    if (sniffed.type === 'avif') throw new MediaError('unsupported', 'the AVIF data is damaged, or this browser cannot decode AVIF images', name);
-    throw new MediaError('corrupt', `the ${sniffed.type.toUpperCase()} data is damaged and could not be decoded (${(err as Error)?.message ?? err})`, name);
+    if (sniffed.type === 'avif')
+      throw new MediaError('unsupported', 'the AVIF data is damaged, or this browser cannot decode AVIF images', name);
+    throw new MediaError(
+      'corrupt',
+      `the ${sniffed.type.toUpperCase()} data is damaged and could not be decoded (${(err as Error)?.message ?? err})`,
+      name,
+    );
   }
   try {
     if (bitmap.width * bitmap.height > DEFAULT_LIMITS.maxPixels) {
-      throw new MediaError('too-large', `the image is ${bitmap.width}×${bitmap.height}; the limit is ${DEFAULT_LIMITS.maxPixels / 1e6} megapixels`, name);
+      throw new MediaError(
+        'too-large',
+        `the image is ${bitmap.width}×${bitmap.height}; the limit is ${DEFAULT_LIMITS.maxPixels / 1e6} megapixels`,
+        name,
+      );
     }
     const size = fitWithin(bitmap.width, bitmap.height, maxSide);
     const canvas = new OffscreenCanvas(size.width, size.height);
@@ -114,7 +123,12 @@ const once = (target: EventTarget, ok: string, ms: number) =>
  * Sample `count` evenly spaced frames of a video file with an HTMLVideoElement (page only). Each frame is a
  * short task (seek, draw, read back), so the page stays responsive.
  */
-export async function sampleVideoFrames(name: string, blob: Blob, count = VIDEO_FRAMES, maxSide = MAX_FRAME_SIDE): Promise<DecodedClip> {
+export async function sampleVideoFrames(
+  name: string,
+  blob: Blob,
+  count = VIDEO_FRAMES,
+  maxSide = MAX_FRAME_SIDE,
+): Promise<DecodedClip> {
   const video = document.createElement('video');
   video.muted = true;
   video.preload = 'auto';
@@ -123,7 +137,12 @@ export async function sampleVideoFrames(name: string, blob: Blob, count = VIDEO_
   const fail = (what: string) => {
     const code = video.error?.code;
     // Chromium reports a file its demuxer cannot open (truncated, damaged) as "not supported" too.
-    if (code === MediaError_SRC_NOT_SUPPORTED) return new MediaError('unsupported', 'the video could not be opened: it is damaged, or in a format or codec this browser cannot play', name);
+    if (code === MediaError_SRC_NOT_SUPPORTED)
+      return new MediaError(
+        'unsupported',
+        'the video could not be opened: it is damaged, or in a format or codec this browser cannot play',
+        name,
+      );
     return new MediaError('corrupt', `the video could not be read (${what})`, name);
   };
   try {
@@ -131,7 +150,8 @@ export async function sampleVideoFrames(name: string, blob: Blob, count = VIDEO_
     await once(video, 'loadedmetadata', 15_000).catch(() => {
       throw fail('no metadata');
     });
-    if (!video.videoWidth || !video.videoHeight) throw new MediaError('corrupt', 'the video has no picture (0×0)', name);
+    if (!video.videoWidth || !video.videoHeight)
+      throw new MediaError('corrupt', 'the video has no picture (0×0)', name);
     let duration = video.duration;
     if (!Number.isFinite(duration)) {
       // Recorded WebM often has no duration in its header: seek far past the end and the browser finds it.
@@ -151,7 +171,11 @@ export async function sampleVideoFrames(name: string, blob: Blob, count = VIDEO_
       await once(video, 'seeked', 15_000).catch(() => {
         // Not even the first picture: a header that promises a video and a stream with no frame in it.
         if (!frames.length && video.readyState < HAVE_CURRENT_DATA) {
-          throw new MediaError('corrupt', `the video has no frames to read: its header declares ${video.videoWidth}×${video.videoHeight} pixels and ${duration.toFixed(1)} s, but no picture could be decoded`, name);
+          throw new MediaError(
+            'corrupt',
+            `the video has no frames to read: its header declares ${video.videoWidth}×${video.videoHeight} pixels and ${duration.toFixed(1)} s, but no picture could be decoded`,
+            name,
+          );
         }
         throw fail(`could not seek to ${t.toFixed(2)} s, frame ${frames.length + 1} of ${times.length}`);
       });

@@ -101,7 +101,8 @@ export class FinetuneStore {
   }
 
   async run<T>(key = 'current'): Promise<RunRecord<T> | undefined> {
-    return (await req(this.db.transaction('runs', 'readonly').objectStore('runs').get(key))) as RunRecord<T> | undefined;
+    return (await req(this.db.transaction('runs', 'readonly').objectStore('runs').get(key))) as
+      RunRecord<T> | undefined;
   }
 
   /** Replace the checkpoint in one transaction: the previous one stays whole until the new one commits. */

@@ -40,7 +40,14 @@ describe('parsePairs', () => {
   });
 
   test('CSV: a quoted field may hold line breaks (the row is numbered by its first line); a stray quote costs only its own row', () => {
-    const csv = ['\uFEFFquery,target,match', '"a caption that goes', 'over two lines",beach.jpg,yes', '"the ""dog""",dog.png', '"never closed,beach.jpg', 'a cat,beach.jpg,no'].join('\r\n');
+    const csv = [
+      '\uFEFFquery,target,match',
+      '"a caption that goes',
+      'over two lines",beach.jpg,yes',
+      '"the ""dog""",dog.png',
+      '"never closed,beach.jpg',
+      'a cat,beach.jpg,no',
+    ].join('\r\n');
     const { pairs, errors } = parsePairs(csv, 'csv', resolve);
     expect(pairs).toEqual([
       { query: { kind: 'text', text: 'a caption that goes\nover two lines' }, targetId: 'i1', match: true },
@@ -52,11 +59,19 @@ describe('parsePairs', () => {
     const stray = Array.from({ length: 50 }, () => 'x","').join('\n');
     const parsed = parsePairs(stray, 'csv', resolve);
     expect(parsed.pairs).toEqual([]);
-    expect(parsed.errors).toEqual(Array.from({ length: 50 }, (_, i) => ({ row: i + 1, message: 'a quoted field is not closed' })));
+    expect(parsed.errors).toEqual(
+      Array.from({ length: 50 }, (_, i) => ({ row: i + 1, message: 'a quoted field is not closed' })),
+    );
   });
 
   test('JSONL: objects per line; bad JSON and missing fields are row errors; match defaults to true', () => {
-    const jsonl = ['{"query": "a red ball", "target": "beach.jpg"}', '{"query": 3, "target": "beach.jpg"}', '{oops', '{"query": "x", "target": "beach.jpg", "match": 0}', '{"query": "y", "target": "beach.jpg", "match": {}}'].join('\n');
+    const jsonl = [
+      '{"query": "a red ball", "target": "beach.jpg"}',
+      '{"query": 3, "target": "beach.jpg"}',
+      '{oops',
+      '{"query": "x", "target": "beach.jpg", "match": 0}',
+      '{"query": "y", "target": "beach.jpg", "match": {}}',
+    ].join('\n');
     const { pairs, errors } = parsePairs(jsonl, 'jsonl', resolve);
     expect(pairs).toEqual([
       { query: { kind: 'text', text: 'a red ball' }, targetId: 'i1', match: true },
@@ -108,7 +123,10 @@ describe('stratified held-out split', () => {
       const ids = ['a', 'b', 'c', 'd', 'e', 'f'];
       const matched = new Set(['b', 'e']);
       const held = heldOutIds(ids, seed, 0.2, matched);
-      expect([...held].some((id) => matched.has(id)), `seed ${seed}`).toBe(true);
+      expect(
+        [...held].some((id) => matched.has(id)),
+        `seed ${seed}`,
+      ).toBe(true);
       for (const id of heldOutIds(ids, seed, 0.2)) expect(held.has(id)).toBe(true);
     }
     expect(heldOutIds(['a', 'b'], 3, 0.2, new Set(['a'])).size).toBeGreaterThanOrEqual(1); // one ✓ pair: it trains

@@ -52,7 +52,12 @@ export function splitCsvLine(line: string): string[] | null {
   return fields;
 }
 
-function draftFrom(query: string, target: string, match: string | boolean | undefined, resolve: ResolveName): PairDraft | string {
+function draftFrom(
+  query: string,
+  target: string,
+  match: string | boolean | undefined,
+  resolve: ResolveName,
+): PairDraft | string {
   if (!query) return 'the query is empty';
   if (!target) return 'the target is empty';
   const targetId = resolve(target);
@@ -81,7 +86,11 @@ export const MAX_CSV_ROW_LINES = 10;
  * field may hold commas, doubled quotes and line breaks); JSONL: one `{"query": …, "target": …, "match"?: …}`
  * object per line. Blank lines are skipped; a row's number is the line it starts on. Never throws.
  */
-export function parsePairs(text: string, format: 'csv' | 'jsonl', resolve: ResolveName): { pairs: PairDraft[]; errors: PairRowError[] } {
+export function parsePairs(
+  text: string,
+  format: 'csv' | 'jsonl',
+  resolve: ResolveName,
+): { pairs: PairDraft[]; errors: PairRowError[] } {
   const pairs: PairDraft[] = [];
   const errors: PairRowError[] = [];
   const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
@@ -127,7 +136,12 @@ export function parsePairs(text: string, format: 'csv' | 'jsonl', resolve: Resol
         errors.push({ row, message: '"match" must be true or false' });
         continue;
       }
-      result = draftFrom(rec.query.trim(), rec.target.trim(), typeof match === 'number' ? String(match) : match, resolve);
+      result = draftFrom(
+        rec.query.trim(),
+        rec.target.trim(),
+        typeof match === 'number' ? String(match) : match,
+        resolve,
+      );
     }
     if (typeof result === 'string') errors.push({ row, message: result });
     else pairs.push(result);
@@ -153,7 +167,12 @@ export function nameResolver(items: readonly { id: string; name: string }[]): Re
 /** The seed of the train / held-out split of pairs (the Fine-tune view and the built-in lesson share it). */
 export const PAIR_SPLIT_SEED = 1;
 
-export function heldOutIds(ids: readonly string[], seed: number, share = 0.2, matched?: ReadonlySet<string>): Set<string> {
+export function heldOutIds(
+  ids: readonly string[],
+  seed: number,
+  share = 0.2,
+  matched?: ReadonlySet<string>,
+): Set<string> {
   const hashed = ids.map((id) => ({ id, u: hashSeed(seed, 'pair-split', id) / 4294967296 }));
   const lowest = (hs: typeof hashed) => hs.reduce((a, b) => (b.u < a.u ? b : a)).id;
   const held = new Set(hashed.filter((h) => h.u < share).map((h) => h.id));

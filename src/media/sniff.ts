@@ -23,21 +23,29 @@ export function sniff(bytes: Uint8Array): Sniffed | null {
     const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
     return { type: 'png', kind: 'image', width: dv.getUint32(16), height: dv.getUint32(20) };
   }
-  if (b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return { type: 'jpeg', kind: 'image', ...jpegSize(b) };
+  if (b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff)
+    return { type: 'jpeg', kind: 'image', ...jpegSize(b) };
   if (b.length >= 10 && (ascii(b, 0, 6) === 'GIF87a' || ascii(b, 0, 6) === 'GIF89a')) {
     return { type: 'gif', kind: 'image', width: b[6] | (b[7] << 8), height: b[8] | (b[9] << 8) };
   }
   if (b.length >= 26 && ascii(b, 0, 2) === 'BM') {
     const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
-    return { type: 'bmp', kind: 'image', width: Math.abs(dv.getInt32(18, true)), height: Math.abs(dv.getInt32(22, true)) };
+    return {
+      type: 'bmp',
+      kind: 'image',
+      width: Math.abs(dv.getInt32(18, true)),
+      height: Math.abs(dv.getInt32(22, true)),
+    };
   }
-  if (b.length >= 16 && ascii(b, 0, 4) === 'RIFF' && ascii(b, 8, 4) === 'WEBP') return { type: 'webp', kind: 'image', ...webpSize(b) };
+  if (b.length >= 16 && ascii(b, 0, 4) === 'RIFF' && ascii(b, 8, 4) === 'WEBP')
+    return { type: 'webp', kind: 'image', ...webpSize(b) };
   if (b.length >= 12 && ascii(b, 4, 4) === 'ftyp') {
     const brand = ascii(b, 8, 4);
     if (brand === 'avif' || brand === 'avis') return { type: 'avif', kind: 'image' };
     return { type: 'mp4', kind: 'video' };
   }
-  if (b.length >= 4 && b[0] === 0x1a && b[1] === 0x45 && b[2] === 0xdf && b[3] === 0xa3) return { type: 'webm', kind: 'video' };
+  if (b.length >= 4 && b[0] === 0x1a && b[1] === 0x45 && b[2] === 0xdf && b[3] === 0xa3)
+    return { type: 'webm', kind: 'video' };
   return null;
 }
 
@@ -69,7 +77,8 @@ function webpSize(b: Uint8Array): { width?: number; height?: number } {
     const bits = b[21] | (b[22] << 8) | (b[23] << 16) | (b[24] << 24);
     return { width: 1 + (bits & 0x3fff), height: 1 + ((bits >>> 14) & 0x3fff) };
   }
-  if (chunk === 'VP8 ' && b.length >= 30) return { width: (b[26] | (b[27] << 8)) & 0x3fff, height: (b[28] | (b[29] << 8)) & 0x3fff };
+  if (chunk === 'VP8 ' && b.length >= 30)
+    return { width: (b[26] | (b[27] << 8)) & 0x3fff, height: (b[28] | (b[29] << 8)) & 0x3fff };
   return {};
 }
 
@@ -85,12 +94,22 @@ export const DEFAULT_LIMITS: Limits = { maxBytes: 512 * 2 ** 20, maxPixels: 64e6
 export function checkFile(name: string, size: number, head: Uint8Array, limits: Limits = DEFAULT_LIMITS): Sniffed {
   if (size === 0) throw new MediaError('empty', 'the file is empty (0 bytes)', name);
   if (size > limits.maxBytes) {
-    throw new MediaError('too-large', `the file is ${(size / 2 ** 20).toFixed(0)} MiB; the limit is ${(limits.maxBytes / 2 ** 20).toFixed(0)} MiB`, name);
+    throw new MediaError(
+      'too-large',
+      `the file is ${(size / 2 ** 20).toFixed(0)} MiB; the limit is ${(limits.maxBytes / 2 ** 20).toFixed(0)} MiB`,
+      name,
+    );
   }
   const s = sniff(head);
-  if (!s) throw new MediaError('unsupported', 'not an image or video this app can read (PNG, JPEG, WebP, GIF, BMP, AVIF, WebM, MP4)', name);
+  if (!s)
+    throw new MediaError(
+      'unsupported',
+      'not an image or video this app can read (PNG, JPEG, WebP, GIF, BMP, AVIF, WebM, MP4)',
+      name,
+    );
   if (s.width !== undefined && s.height !== undefined) {
-    if (s.width === 0 || s.height === 0) throw new MediaError('corrupt', `the ${s.type.toUpperCase()} header says ${s.width}×${s.height}`, name);
+    if (s.width === 0 || s.height === 0)
+      throw new MediaError('corrupt', `the ${s.type.toUpperCase()} header says ${s.width}×${s.height}`, name);
     if (s.width * s.height > limits.maxPixels) {
       throw new MediaError(
         'too-large',

@@ -9,7 +9,13 @@ function stored(id: string, name = `${id}.png`): StoredItem {
     item: { id, name, kind: 'image', width: 2, height: 1, frames: 1, fileBytes: 10, addedAt: Date.now() },
     media: { id, width: 2, height: 1, frames: [new Uint8Array([1, 2, 3, 255, 4, 5, 6, 255])] },
     thumb: { id, width: 1, height: 1, rgba: new Uint8Array([2, 3, 4, 255]) },
-    embedding: { key: embeddingKey(id, 'm1'), id, modelKey: 'm1', withTcot: new Float32Array([1, 0]), withoutTcot: new Float32Array([0, 1]) },
+    embedding: {
+      key: embeddingKey(id, 'm1'),
+      id,
+      modelKey: 'm1',
+      withTcot: new Float32Array([1, 0]),
+      withoutTcot: new Float32Array([0, 1]),
+    },
     tcot: { key: tcotKey(id, 'r1'), id, tokens: new Int32Array([5, 6, 7]) },
   };
 }
@@ -32,7 +38,13 @@ describe('LibraryStore', () => {
     const store = await fresh();
     await store.putItem(stored('a'));
     await store.putItem(stored('b'));
-    await store.putDerived({ key: embeddingKey('a', 'm2'), id: 'a', modelKey: 'm2', withTcot: new Float32Array(2), withoutTcot: new Float32Array(2) });
+    await store.putDerived({
+      key: embeddingKey('a', 'm2'),
+      id: 'a',
+      modelKey: 'm2',
+      withTcot: new Float32Array(2),
+      withoutTcot: new Float32Array(2),
+    });
     await store.remove('a');
     expect((await store.items()).map((i) => i.id)).toEqual(['b']);
     expect(await store.media('a')).toBeUndefined();
@@ -46,7 +58,16 @@ describe('LibraryStore', () => {
   test('clearItems removes user items but keeps the built-in collection cache', async () => {
     const store = await fresh();
     await store.putItem(stored('a'));
-    const col = { key: 'c', ids: ['image-0'], dim: 2, withTcot: new Float32Array([1, 0]), withoutTcot: new Float32Array([0, 1]), tokens: new Int32Array([1]), offsets: new Int32Array([0, 1]), createdAt: 1 };
+    const col = {
+      key: 'c',
+      ids: ['image-0'],
+      dim: 2,
+      withTcot: new Float32Array([1, 0]),
+      withoutTcot: new Float32Array([0, 1]),
+      tokens: new Int32Array([1]),
+      offsets: new Int32Array([0, 1]),
+      createdAt: 1,
+    };
     await store.putCollection(col);
     await store.clearItems();
     expect(await store.items()).toEqual([]);

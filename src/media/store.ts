@@ -108,7 +108,11 @@ export class LibraryStore {
     const open = factory.open(name, DB_VERSION);
     open.onupgradeneeded = () => {
       const db = open.result;
-      for (const s of STORES) if (!db.objectStoreNames.contains(s)) db.createObjectStore(s, { keyPath: s === 'embeddings' || s === 'tcots' || s === 'collections' ? 'key' : 'id' });
+      for (const s of STORES)
+        if (!db.objectStoreNames.contains(s))
+          db.createObjectStore(s, {
+            keyPath: s === 'embeddings' || s === 'tcots' || s === 'collections' ? 'key' : 'id',
+          });
       open.transaction!.objectStore('embeddings').createIndex('byId', 'id');
       open.transaction!.objectStore('tcots').createIndex('byId', 'id');
     };
@@ -124,7 +128,12 @@ export class LibraryStore {
   }
 
   /** Run `body` in one transaction; resolves when it commits, rejects (MediaError) when it aborts. */
-  private tx(stores: StoreName[], mode: IDBTransactionMode, body: (t: IDBTransaction) => void, fileName?: string): Promise<void> {
+  private tx(
+    stores: StoreName[],
+    mode: IDBTransactionMode,
+    body: (t: IDBTransaction) => void,
+    fileName?: string,
+  ): Promise<void> {
     return new Promise((resolve, reject) => {
       let t: IDBTransaction;
       try {

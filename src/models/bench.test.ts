@@ -23,9 +23,19 @@ test('runModelBench (tiny configs) returns a complete JSON-able result and a tab
     onProgress: (label) => labels.push(label),
   });
   const roundTrip = JSON.parse(JSON.stringify(result)) as typeof result;
-  expect(roundTrip.decode.map((d) => [d.batch, d.cache])).toEqual([[1, true], [1, false], [2, true], [2, false]]);
+  expect(roundTrip.decode.map((d) => [d.batch, d.cache])).toEqual([
+    [1, true],
+    [1, false],
+    [2, true],
+    [2, false],
+  ]);
   expect(roundTrip.decode.every((d) => d.tokensPerSec > 0)).toBe(true);
-  expect(roundTrip.embed.map((e) => `${e.input}/${e.evidence}`)).toEqual(['image/false', 'image/true', 'clip/false', 'clip/true']);
+  expect(roundTrip.embed.map((e) => `${e.input}/${e.evidence}`)).toEqual([
+    'image/false',
+    'image/true',
+    'clip/false',
+    'clip/true',
+  ]);
   expect(roundTrip.teacherForced.forwardBackwardMs).not.toBeNull(); // tests register gradients
   expect(roundTrip.weightBytes.reasoner.int8).toBeLessThan(roundTrip.weightBytes.reasoner.float32 / 2);
   expect(roundTrip.load.length).toBe(4);

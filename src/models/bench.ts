@@ -18,8 +18,21 @@ export interface ModelBenchOptions {
   onProgress?: (label: string) => void;
 }
 
-export interface DecodeRow { batch: number; cache: boolean; tokens: number; prefillMs: number; decodeMs: number; tokensPerSec: number }
-export interface EmbedRow { input: 'image' | 'clip'; evidence: boolean; batch: number; msPerBatch: number; itemsPerSec: number }
+export interface DecodeRow {
+  batch: number;
+  cache: boolean;
+  tokens: number;
+  prefillMs: number;
+  decodeMs: number;
+  tokensPerSec: number;
+}
+export interface EmbedRow {
+  input: 'image' | 'clip';
+  evidence: boolean;
+  batch: number;
+  msPerBatch: number;
+  itemsPerSec: number;
+}
 export interface ModelBenchResult {
   backend: string;
   date: string;
@@ -55,9 +68,16 @@ function embedItems(input: 'image' | 'clip', evidence: boolean, batch: number): 
     item.evidenceAt = 40;
     item.evidence =
       input === 'image'
-        ? [{ kind: 'crop', image: syntheticImage(i), region: { x: 10, y: 12, w: 16, h: 14 } }, { kind: 'crop', image: syntheticImage(i), region: { x: 50, y: 40, w: 30, h: 24 } }]
+        ? [
+            { kind: 'crop', image: syntheticImage(i), region: { x: 10, y: 12, w: 16, h: 14 } },
+            { kind: 'crop', image: syntheticImage(i), region: { x: 50, y: 40, w: 30, h: 24 } },
+          ]
         : visual.kind === 'clip'
-          ? [3, 9].map((f) => ({ kind: 'frame' as const, image: { rgba: visual.frames[f]!, width: 64, height: 64 }, frameIndex: f }))
+          ? [3, 9].map((f) => ({
+              kind: 'frame' as const,
+              image: { rgba: visual.frames[f]!, width: 64, height: 64 },
+              frameIndex: f,
+            }))
           : [];
     return item;
   });
@@ -83,7 +103,10 @@ export async function runModelBench(opts: ModelBenchOptions = {}): Promise<Model
       load: [],
       notes,
     };
-    const prompt = (i: number): ReasonerInput => ({ visual: syntheticImageInput(i), promptIds: syntheticIds(i, 12, 4, 500) });
+    const prompt = (i: number): ReasonerInput => ({
+      visual: syntheticImageInput(i),
+      promptIds: syntheticIds(i, 12, 4, 500),
+    });
 
     for (const batch of opts.decodeBatches ?? [1, 8]) {
       for (const cache of [true, false]) {
@@ -91,15 +114,34 @@ export async function runModelBench(opts: ModelBenchOptions = {}): Promise<Model
         progress(`decode batch ${batch} ${cache ? 'with' : 'without'} KV cache`);
         const runs = cache ? repeats : 1; // the O(T²) baseline is slow: one timed run
         const stats: { prefillMs: number; decodeMs: number }[] = [];
-        await reasoner.generate([prompt(0)], { n: batch, maxNewTokens: cache ? tokens : 2, rng: seededRng(1), useCache: cache }); // warm-up
+        await reasoner.generate([prompt(0)], {
+          n: batch,
+          maxNewTokens: cache ? tokens : 2,
+          rng: seededRng(1),
+          useCache: cache,
+        }); // warm-up
         for (let r = 0; r < runs; r++) {
           // stopId −1: every row decodes exactly `tokens` tokens.
-          const out = await reasoner.generate([prompt(0)], { n: batch, maxNewTokens: tokens, temperature: 1, rng: seededRng(r), stopId: -1, useCache: cache });
+          const out = await reasoner.generate([prompt(0)], {
+            n: batch,
+            maxNewTokens: tokens,
+            temperature: 1,
+            rng: seededRng(r),
+            stopId: -1,
+            useCache: cache,
+          });
           stats.push(out.stats);
         }
         const decodeMs = median(stats.map((s) => s.decodeMs));
         // Decode rate excludes the prefill; the first token comes with the prefill, so tokens − 1 steps.
-        result.decode.push({ batch, cache, tokens, prefillMs: median(stats.map((s) => s.prefillMs)), decodeMs, tokensPerSec: (batch * (tokens - 1)) / (decodeMs / 1000) });
+        result.decode.push({
+          batch,
+          cache,
+          tokens,
+          prefillMs: median(stats.map((s) => s.prefillMs)),
+          decodeMs,
+          tokensPerSec: (batch * (tokens - 1)) / (decodeMs / 1000),
+        });
       }
     }
 
@@ -108,7 +150,13 @@ export async function runModelBench(opts: ModelBenchOptions = {}): Promise<Model
         progress(`embed ${input}s ${evidence ? 'with' : 'without'} T-CoT + evidence`);
         const items = embedItems(input, evidence, embedBatch);
         const ms = await timed(repeats, () => embedder.embedData(items, embedBatch));
-        result.embed.push({ input, evidence, batch: embedBatch, msPerBatch: ms, itemsPerSec: embedBatch / (ms / 1000) });
+        result.embed.push({
+          input,
+          evidence,
+          batch: embedBatch,
+          msPerBatch: ms,
+          itemsPerSec: embedBatch / (ms / 1000),
+        });
       }
     }
 
@@ -116,19 +164,27 @@ export async function runModelBench(opts: ModelBenchOptions = {}): Promise<Model
     const tfBatch = Math.max(...(opts.decodeBatches ?? [1, 8]));
     const sequences = Array.from({ length: tfBatch }, (_, i) => syntheticIds(200 + i, tcotLength, 4, 500));
     result.teacherForced.batch = tfBatch;
-    result.teacherForced.forwardMs = await timed(repeats, () => reasoner.logprobsData([prompt(0)], sequences, { groupSize: tfBatch }));
+    result.teacherForced.forwardMs = await timed(repeats, () =>
+      reasoner.logprobsData([prompt(0)], sequences, { groupSize: tfBatch }),
+    );
     if (tf.getGradient('Add') !== undefined) {
-      const loss = () => tf.tidy(() => tf.mean(reasoner.logprobs([prompt(0)], sequences, { groupSize: tfBatch }).logprobs) as tf.Scalar);
+      const loss = () =>
+        tf.tidy(() => tf.mean(reasoner.logprobs([prompt(0)], sequences, { groupSize: tfBatch }).logprobs) as tf.Scalar);
       result.teacherForced.forwardBackwardMs = await timed(repeats, async () => {
         const { value, grads } = tf.variableGrads(loss, reasoner.params.list());
         await value.data();
         tf.dispose([value, ...Object.values(grads)]);
       });
     } else {
-      notes.push('forward+backward not timed: no gradients registered in this host (tfjs-core needs its register_all_gradients side effect)');
+      notes.push(
+        'forward+backward not timed: no gradients registered in this host (tfjs-core needs its register_all_gradients side effect)',
+      );
     }
 
-    for (const [name, model] of [['embedder', embedder], ['reasoner', reasoner]] as const) {
+    for (const [name, model] of [
+      ['embedder', embedder],
+      ['reasoner', reasoner],
+    ] as const) {
       for (const quantization of ['float32', 'int8'] as const) {
         progress(`save/load ${name} ${quantization}`);
         result.weightBytes[name][quantization] = (await encodeWeights(model, quantization)).manifest.payloadBytes;
@@ -149,19 +205,43 @@ export async function runModelBench(opts: ModelBenchOptions = {}): Promise<Model
 /** A fixed-width text table of a result (what the CLI prints; a page may show the same). */
 export function formatBenchTable(r: ModelBenchResult): string {
   const lines: string[] = [];
-  const row = (cells: (string | number)[]) => lines.push(cells.map((c, i) => String(c).padEnd(i === 0 ? 44 : 12)).join(''));
+  const row = (cells: (string | number)[]) =>
+    lines.push(cells.map((c, i) => String(c).padEnd(i === 0 ? 44 : 12)).join(''));
   const f = (x: number, digits = 1) => x.toFixed(digits);
   lines.push(`backend: ${r.backend}   ${r.date}`);
   row(['parameters', 'embedder', 'reasoner']);
   row(['  count', r.params.embedder.toLocaleString('en'), r.params.reasoner.toLocaleString('en')]);
-  row(['  weight bytes fp32', r.weightBytes.embedder.float32.toLocaleString('en'), r.weightBytes.reasoner.float32.toLocaleString('en')]);
-  row(['  weight bytes int8', r.weightBytes.embedder.int8.toLocaleString('en'), r.weightBytes.reasoner.int8.toLocaleString('en')]);
+  row([
+    '  weight bytes fp32',
+    r.weightBytes.embedder.float32.toLocaleString('en'),
+    r.weightBytes.reasoner.float32.toLocaleString('en'),
+  ]);
+  row([
+    '  weight bytes int8',
+    r.weightBytes.embedder.int8.toLocaleString('en'),
+    r.weightBytes.reasoner.int8.toLocaleString('en'),
+  ]);
   row(['reasoner decode', 'tokens/s', 'prefill ms', 'decode ms']);
-  for (const d of r.decode) row([`  batch ${d.batch}, ${d.cache ? 'KV cache' : 'no cache (recompute)'}, ${d.tokens} tokens`, f(d.tokensPerSec), f(d.prefillMs), f(d.decodeMs)]);
+  for (const d of r.decode)
+    row([
+      `  batch ${d.batch}, ${d.cache ? 'KV cache' : 'no cache (recompute)'}, ${d.tokens} tokens`,
+      f(d.tokensPerSec),
+      f(d.prefillMs),
+      f(d.decodeMs),
+    ]);
   row(['embedder (batch of ' + (r.embed[0]?.batch ?? 0) + ')', 'items/s', 'ms/batch']);
-  for (const e of r.embed) row([`  ${e.input}s ${e.evidence ? '+ T-CoT + evidence' : 'only (baseline)'}`, f(e.itemsPerSec), f(e.msPerBatch)]);
-  row([`teacher-forced log-probs (batch ${r.teacherForced.batch} × ${r.teacherForced.tokens})`, 'fwd ms', 'fwd+bwd ms']);
-  row(['  reasoner', f(r.teacherForced.forwardMs), r.teacherForced.forwardBackwardMs === null ? 'n/a' : f(r.teacherForced.forwardBackwardMs)]);
+  for (const e of r.embed)
+    row([`  ${e.input}s ${e.evidence ? '+ T-CoT + evidence' : 'only (baseline)'}`, f(e.itemsPerSec), f(e.msPerBatch)]);
+  row([
+    `teacher-forced log-probs (batch ${r.teacherForced.batch} × ${r.teacherForced.tokens})`,
+    'fwd ms',
+    'fwd+bwd ms',
+  ]);
+  row([
+    '  reasoner',
+    f(r.teacherForced.forwardMs),
+    r.teacherForced.forwardBackwardMs === null ? 'n/a' : f(r.teacherForced.forwardBackwardMs),
+  ]);
   row(['load (parse + hash + dequantise)', 'fp32 ms', 'int8 ms']);
   for (const name of ['embedder', 'reasoner'] as const) {
     const ms = (q: Quantization) => f(r.load.find((l) => l.model === name && l.quantization === q)?.ms ?? NaN);

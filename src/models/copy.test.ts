@@ -22,7 +22,12 @@ describe('copy head', () => {
     addCopyParams(store, d, c);
     store.get('copy_q_w').assign(tf.mul(tf.eye(d), 10));
     store.get('copy_k_w').assign(tf.mul(tf.eye(d), 10));
-    const text = tf.tensor2d([[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0]]); // input 0: two tokens (ids 7, 9); input 1: none
+    const text = tf.tensor2d([
+      [1, 0, 0, 0],
+      [0, 1, 0, 0],
+      [0, 0, 0, 0],
+      [0, 0, 0, 0],
+    ]); // input 0: two tokens (ids 7, 9); input 1: none
     const ctx = copyContext(store, V, text, [[7, 9], []], 2);
     const normed = tf.tensor3d([[[0, 1, 0, 0]], [[0, 1, 0, 0]]]); // both rows query along token 1's key
     const logits = tf.randomNormal([2, V], 0, 1, 'float32', 2) as tf.Tensor2D;

@@ -16,7 +16,8 @@ export interface CopyConfig {
 
 export function validateCopyConfig(c: CopyConfig, vocabSize: number): void {
   if (!Number.isInteger(c.dk) || c.dk < 1) throw new RangeError(`copy.dk must be a positive integer, got ${c.dk}`);
-  if (!Number.isInteger(c.sepId) || c.sepId < 0 || c.sepId >= vocabSize) throw new RangeError(`copy.sepId must be a token id below ${vocabSize}, got ${c.sepId}`);
+  if (!Number.isInteger(c.sepId) || c.sepId < 0 || c.sepId >= vocabSize)
+    throw new RangeError(`copy.sepId must be a token id below ${vocabSize}, got ${c.sepId}`);
   if (!Number.isFinite(c.gateBias)) throw new RangeError(`copy.gateBias must be finite, got ${c.gateBias}`);
 }
 
@@ -52,7 +53,13 @@ export function copyPositions(promptIds: ArrayLike<number>, sepId: number): numb
  * The copy context from normed hidden states picked at the text tokens: `textHidden` [I·N, d] (row I·N + n =
  * input I's n-th text token, padding rows anything), `tokenIds[I][n]` their ids, N = the longest text.
  */
-export function copyContext(params: ParamStore, vocabSize: number, textHidden: tf.Tensor2D, tokenIds: number[][], N: number): CopyContext {
+export function copyContext(
+  params: ParamStore,
+  vocabSize: number,
+  textHidden: tf.Tensor2D,
+  tokenIds: number[][],
+  N: number,
+): CopyContext {
   const I = tokenIds.length;
   const ids = new Float32Array(I * N * vocabSize);
   const bias = new Float32Array(I * N).fill(-1e9);
@@ -74,21 +81,46 @@ export function copyContext(params: ParamStore, vocabSize: number, textHidden: t
 }
 
 export function mapCopyContext(ctx: CopyContext, pick: (t: tf.Tensor) => tf.Tensor): CopyContext {
-  return { keys: pick(ctx.keys) as tf.Tensor3D, ids: pick(ctx.ids) as tf.Tensor3D, bias: pick(ctx.bias) as tf.Tensor3D, has: pick(ctx.has) as tf.Tensor3D };
+  return {
+    keys: pick(ctx.keys) as tf.Tensor3D,
+    ids: pick(ctx.ids) as tf.Tensor3D,
+    bias: pick(ctx.bias) as tf.Tensor3D,
+    has: pick(ctx.has) as tf.Tensor3D,
+  };
 }
 
 /**
  * log p of the mixture, [B·T, V], from the head's logits [B·T, V] and the normed hidden states [B, T, d] of B rows
  * (ctx: one entry per row).
  */
-export function copyMix(params: ParamStore, c: CopyConfig, ctx: CopyContext, normed: tf.Tensor3D, logits: tf.Tensor2D): tf.Tensor2D {
+export function copyMix(
+  params: ParamStore,
+  c: CopyConfig,
+  ctx: CopyContext,
+  normed: tf.Tensor3D,
+  logits: tf.Tensor2D,
+): tf.Tensor2D {
   const [B, T, d] = normed.shape;
   const V = logits.shape[1];
   const flat = tf.reshape(normed, [B * T, d]) as tf.Tensor2D;
   const q = tf.reshape(tf.matMul(flat, params.get('copy_q_w') as tf.Tensor2D), [B, T, c.dk]); // [B·T, dk] → [B, T, dk]
   const scores = tf.add(tf.mul(tf.matMul(q, ctx.keys, false, true), 1 / Math.sqrt(c.dk)), ctx.bias); // [B, T, N]
   const copied = tf.reshape(tf.matMul(tf.softmax(scores), ctx.ids), [B * T, V]); // [B, T, V] → [B·T, V]
-  const gate = tf.reshape(tf.mul(tf.reshape(tf.sigmoid(tf.add(tf.matMul(flat, params.get('copy_gate_w') as tf.Tensor2D), tf.add(params.get('copy_gate_b'), c.gateBias))), [B, T, 1]), ctx.has), [B * T, 1]); // [B·T, 1]
+  const gate = tf.reshape(
+    tf.mul(
+      tf.reshape(
+        tf.sigmoid(
+          tf.add(
+            tf.matMul(flat, params.get('copy_gate_w') as tf.Tensor2D),
+            tf.add(params.get('copy_gate_b'), c.gateBias),
+          ),
+        ),
+        [B, T, 1],
+      ),
+      ctx.has,
+    ),
+    [B * T, 1],
+  ); // [B·T, 1]
   const mixed = tf.add(tf.mul(tf.sub(1, gate), tf.softmax(logits)), tf.mul(gate, copied));
   return tf.log(tf.add(mixed, 1e-9)) as tf.Tensor2D;
 }

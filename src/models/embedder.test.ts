@@ -14,8 +14,28 @@ function items(): EmbedItem[] {
   const clip = syntheticClip(2, 16, 64);
   const full = syntheticImage(1);
   return [
-    { visual: image, instructionIds: syntheticIds(3, 5, 2, 64), tcotIds: syntheticIds(4, 20, 2, 64), evidenceAt: 12, evidence: [{ kind: 'crop', image: full, region: { x: 10, y: 20, w: 16, h: 12 } }, { kind: 'crop', image: full, region: { x: 50, y: 50, w: 30, h: 30 } }] },
-    { visual: clip, instructionIds: syntheticIds(5, 4, 2, 64), tcotIds: syntheticIds(6, 9, 2, 64), evidence: [{ kind: 'frame', image: { rgba: (clip as { frames: Uint8Array[] }).frames[7]!, width: 64, height: 64 }, frameIndex: 7 }] },
+    {
+      visual: image,
+      instructionIds: syntheticIds(3, 5, 2, 64),
+      tcotIds: syntheticIds(4, 20, 2, 64),
+      evidenceAt: 12,
+      evidence: [
+        { kind: 'crop', image: full, region: { x: 10, y: 20, w: 16, h: 12 } },
+        { kind: 'crop', image: full, region: { x: 50, y: 50, w: 30, h: 30 } },
+      ],
+    },
+    {
+      visual: clip,
+      instructionIds: syntheticIds(5, 4, 2, 64),
+      tcotIds: syntheticIds(6, 9, 2, 64),
+      evidence: [
+        {
+          kind: 'frame',
+          image: { rgba: (clip as { frames: Uint8Array[] }).frames[7]!, width: 64, height: 64 },
+          frameIndex: 7,
+        },
+      ],
+    },
     { textIds: syntheticIds(7, 11, 2, 64) },
   ];
 }
@@ -77,9 +97,14 @@ describe('Embedder forward', () => {
 
   test('T-CoT text and evidence change the embedding; the text-only path is embed({tcotIds})', () => {
     const [withAll] = items();
-    const variants = [withAll!, { ...withAll!, evidence: [] }, { visual: withAll!.visual, instructionIds: withAll!.instructionIds }];
+    const variants = [
+      withAll!,
+      { ...withAll!, evidence: [] },
+      { visual: withAll!.visual, instructionIds: withAll!.instructionIds },
+    ];
     const out = vec(model.embed(variants));
-    const distance = (a: number, b: number) => Math.hypot(...out.slice(a * 16, a * 16 + 16).map((v, i) => v - out[b * 16 + i]!));
+    const distance = (a: number, b: number) =>
+      Math.hypot(...out.slice(a * 16, a * 16 + 16).map((v, i) => v - out[b * 16 + i]!));
     expect(distance(0, 1)).toBeGreaterThan(1e-3);
     expect(distance(1, 2)).toBeGreaterThan(1e-3);
     const text = model.embedTcotText([withAll!.tcotIds!]);
@@ -126,10 +151,23 @@ describe('Embedder gradients', () => {
     tf.tidy(() => {
       const e = m.embed(items());
       const sims = tf.matMul(e, e, false, true);
-      return tf.sum(tf.mul(sims, tf.tensor2d([[0, 1, -2], [0.5, 0, 1], [-1, 3, 0]]))) as tf.Scalar;
+      return tf.sum(
+        tf.mul(
+          sims,
+          tf.tensor2d([
+            [0, 1, -2],
+            [0.5, 0, 1],
+            [-1, 3, 0],
+          ]),
+        ),
+      ) as tf.Scalar;
     });
 
-  gradientTests(() => model, () => new Embedder(tiny), loss);
+  gradientTests(
+    () => model,
+    () => new Embedder(tiny),
+    loss,
+  );
 });
 
 describe('Embedder with the vision stem', () => {
@@ -159,7 +197,20 @@ describe('Embedder with the vision stem', () => {
     tf.tidy(() => {
       const e = m.embed(items());
       const sims = tf.matMul(e, e, false, true);
-      return tf.sum(tf.mul(sims, tf.tensor2d([[0, 1, -2], [0.5, 0, 1], [-1, 3, 0]]))) as tf.Scalar;
+      return tf.sum(
+        tf.mul(
+          sims,
+          tf.tensor2d([
+            [0, 1, -2],
+            [0.5, 0, 1],
+            [-1, 3, 0],
+          ]),
+        ),
+      ) as tf.Scalar;
     });
-  gradientTests(() => vis, () => new Embedder(config), loss);
+  gradientTests(
+    () => vis,
+    () => new Embedder(config),
+    loss,
+  );
 });

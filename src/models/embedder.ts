@@ -5,9 +5,24 @@
 // detail the global view lacks (SPEC "Evidence → Embedder").
 import * as tf from '@tensorflow/tfjs-core';
 import { checkInt, checkThat, checkTransformerConfig, InputError } from './errors';
-import { addBlockParams, attentionBias, dense, layerNorm, ParamStore, transformerBlock, type BlockDims } from './layers';
+import {
+  addBlockParams,
+  attentionBias,
+  dense,
+  layerNorm,
+  ParamStore,
+  transformerBlock,
+  type BlockDims,
+} from './layers';
 import { embedPlan, PlanBuilder, type TokenPlan } from './plan';
-import { clipFrame, imagePatches, sampleFrameIndices, type Region, type RgbaImage, type VisualInput } from './preprocess';
+import {
+  clipFrame,
+  imagePatches,
+  sampleFrameIndices,
+  type Region,
+  type RgbaImage,
+  type VisualInput,
+} from './preprocess';
 import { seededRng } from './rng';
 import { addVisionStem, checkVisionPatch, stemInput, type VisionConfig } from './vision';
 
@@ -33,19 +48,74 @@ export interface EmbedderConfig {
 }
 
 export function defaultEmbedderConfig(): EmbedderConfig {
-  return { vocabSize: 1024, dModel: 128, nLayers: 4, nHeads: 4, mlpRatio: 4, outDim: 128, maxLen: 320, patch: 8, globalSize: 32, globalFrames: 4, evidenceSize: 32, maxEvidence: 4, maxFrames: 16, lnEps: 1e-5, seed: 1, pool: 'emb', globalClipSize: 32, vision: null };
+  return {
+    vocabSize: 1024,
+    dModel: 128,
+    nLayers: 4,
+    nHeads: 4,
+    mlpRatio: 4,
+    outDim: 128,
+    maxLen: 320,
+    patch: 8,
+    globalSize: 32,
+    globalFrames: 4,
+    evidenceSize: 32,
+    maxEvidence: 4,
+    maxFrames: 16,
+    lnEps: 1e-5,
+    seed: 1,
+    pool: 'emb',
+    globalClipSize: 32,
+    vision: null,
+  };
 }
 
 /** Override objects on top of defaultEmbedderConfig(). `tiny` is for tests and browser smoke runs; `tinyVision` reads a tiny vision stem. */
 export const EMBEDDER_PRESETS: Record<'default' | 'tiny' | 'tinyVision', Partial<EmbedderConfig>> = {
   default: {},
-  tiny: { vocabSize: 64, dModel: 32, nLayers: 2, nHeads: 2, mlpRatio: 2, outDim: 16, maxLen: 160, globalSize: 16, globalClipSize: 16, evidenceSize: 16, globalFrames: 2, maxEvidence: 3 },
-  tinyVision: { vocabSize: 64, dModel: 32, nLayers: 2, nHeads: 2, mlpRatio: 2, outDim: 16, maxLen: 160, globalSize: 24, globalClipSize: 16, evidenceSize: 16, globalFrames: 2, maxEvidence: 3, vision: { width4: 8, width8: 16, convs8: 1 } },
+  tiny: {
+    vocabSize: 64,
+    dModel: 32,
+    nLayers: 2,
+    nHeads: 2,
+    mlpRatio: 2,
+    outDim: 16,
+    maxLen: 160,
+    globalSize: 16,
+    globalClipSize: 16,
+    evidenceSize: 16,
+    globalFrames: 2,
+    maxEvidence: 3,
+  },
+  tinyVision: {
+    vocabSize: 64,
+    dModel: 32,
+    nLayers: 2,
+    nHeads: 2,
+    mlpRatio: 2,
+    outDim: 16,
+    maxLen: 160,
+    globalSize: 24,
+    globalClipSize: 16,
+    evidenceSize: 16,
+    globalFrames: 2,
+    maxEvidence: 3,
+    vision: { width4: 8, width8: 16, convs8: 1 },
+  },
 };
 
-
 /** Segment type ids (rows of type_emb). */
-export const EmbedSegment = { pad: 0, emb: 1, globalImage: 2, globalClip: 3, text: 4, instruction: 5, tcot: 6, crop: 7, keyFrame: 8 } as const;
+export const EmbedSegment = {
+  pad: 0,
+  emb: 1,
+  globalImage: 2,
+  globalClip: 3,
+  text: 4,
+  instruction: 5,
+  tcot: 6,
+  crop: 7,
+  keyFrame: 8,
+} as const;
 const N_SEGMENTS = 9;
 
 /** One piece of evidence a T-CoT points at, cut from the original full-resolution input. */
@@ -75,7 +145,11 @@ export function validateEmbedderConfig(config: EmbedderConfig): void {
   checkInt(config, 'maxFrames', 1, 1024);
   checkThat(config.pool === 'emb' || config.pool === 'emb+mean', 'pool', "must be 'emb' or 'emb+mean'");
   checkInt(config, 'globalClipSize', config.patch, 512);
-  checkThat(config.globalClipSize % config.patch === 0, 'globalClipSize', `must be a multiple of patch ${config.patch}`);
+  checkThat(
+    config.globalClipSize % config.patch === 0,
+    'globalClipSize',
+    `must be a multiple of patch ${config.patch}`,
+  );
   checkVisionPatch(config.vision, config.patch);
 }
 
@@ -125,7 +199,15 @@ export class Embedder {
         this.addView(builder, visual, c.globalSize, undefined, EmbedSegment.globalImage, 0, null);
       } else if (visual?.kind === 'clip') {
         for (const f of sampleFrameIndices(visual.frames.length, c.globalFrames)) {
-          this.addView(builder, clipFrame(visual, f), c.globalClipSize, undefined, EmbedSegment.globalClip, 0, Math.min(f, c.maxFrames - 1));
+          this.addView(
+            builder,
+            clipFrame(visual, f),
+            c.globalClipSize,
+            undefined,
+            EmbedSegment.globalClip,
+            0,
+            Math.min(f, c.maxFrames - 1),
+          );
         }
       }
       if (item.textIds) builder.text(this.checkIds(item.textIds), EmbedSegment.text);
@@ -134,12 +216,23 @@ export class Embedder {
       const split = Math.min(tcot.length, Math.max(0, item.evidenceAt ?? tcot.length));
       builder.text(tcot.subarray(0, split), EmbedSegment.tcot);
       for (const ev of (item.evidence ?? []).slice(0, c.maxEvidence)) {
-        if (ev.kind === 'crop') this.addView(builder, ev.image, c.evidenceSize, ev.region, EmbedSegment.crop, this.globalCells, null);
-        else this.addView(builder, ev.image, c.evidenceSize, undefined, EmbedSegment.keyFrame, this.globalCells, Math.min(Math.max(0, ev.frameIndex), c.maxFrames - 1));
+        if (ev.kind === 'crop')
+          this.addView(builder, ev.image, c.evidenceSize, ev.region, EmbedSegment.crop, this.globalCells, null);
+        else
+          this.addView(
+            builder,
+            ev.image,
+            c.evidenceSize,
+            undefined,
+            EmbedSegment.keyFrame,
+            this.globalCells,
+            Math.min(Math.max(0, ev.frameIndex), c.maxFrames - 1),
+          );
       }
       builder.text(tcot.subarray(split), EmbedSegment.tcot);
       if (builder.itemLength() === 1) throw new InputError('embed: an item has no visual, text or T-CoT');
-      if (builder.itemLength() > c.maxLen) throw new InputError(`embed: item needs ${builder.itemLength()} tokens > maxLen ${c.maxLen}`);
+      if (builder.itemLength() > c.maxLen)
+        throw new InputError(`embed: item needs ${builder.itemLength()} tokens > maxLen ${c.maxLen}`);
     }
     return builder.build(false);
   }
@@ -159,13 +252,29 @@ export class Embedder {
   /** The plan length of an item: <emb>, global view, text, instruction, T-CoT and (at most maxEvidence) evidence. */
   itemLength(item: EmbedItem): number {
     const evidence = Math.min(item.evidence?.length ?? 0, this.config.maxEvidence) * this.evidenceTokens;
-    return 1 + this.globalTokens(item.visual) + (item.textIds?.length ?? 0) + (item.instructionIds?.length ?? 0) + (item.tcotIds?.length ?? 0) + evidence;
+    return (
+      1 +
+      this.globalTokens(item.visual) +
+      (item.textIds?.length ?? 0) +
+      (item.instructionIds?.length ?? 0) +
+      (item.tcotIds?.length ?? 0) +
+      evidence
+    );
   }
 
   /** One image (or a region of it) at size²: linear patches, or a view for the vision stem. */
-  private addView(builder: PlanBuilder, image: RgbaImage, size: number, region: Region | undefined, type: number, posOffset: number, frame: number | null): void {
+  private addView(
+    builder: PlanBuilder,
+    image: RgbaImage,
+    size: number,
+    region: Region | undefined,
+    type: number,
+    posOffset: number,
+    frame: number | null,
+  ): void {
     const patch = this.config.patch;
-    if (this.config.vision) builder.view(stemInput(image, size, region), size, (size / patch) ** 2, type, posOffset, frame);
+    if (this.config.vision)
+      builder.view(stemInput(image, size, region), size, (size / patch) ** 2, type, posOffset, frame);
     else builder.patches(imagePatches(image, size, patch, region), type, posOffset, frame);
   }
 
@@ -215,7 +324,8 @@ export class Embedder {
 
   private checkIds(ids: Int32Array): Int32Array {
     for (let i = 0; i < ids.length; i++) {
-      if (ids[i]! < 0 || ids[i]! >= this.config.vocabSize) throw new InputError(`token id ${ids[i]} outside vocab [0, ${this.config.vocabSize})`);
+      if (ids[i]! < 0 || ids[i]! >= this.config.vocabSize)
+        throw new InputError(`token id ${ids[i]} outside vocab [0, ${this.config.vocabSize})`);
     }
     return ids;
   }

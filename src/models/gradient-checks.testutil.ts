@@ -18,7 +18,11 @@ interface Trainable {
  * Registers the two gradient tests for a model. `model()` is the WASM instance under test; `fresh()` builds
  * an identical one (same config and seed) for the CPU backend; `loss(m)` is a scalar of the model's outputs.
  */
-export function gradientTests<M extends Trainable>(model: () => M, fresh: () => M, loss: (m: M) => () => tf.Scalar): void {
+export function gradientTests<M extends Trainable>(
+  model: () => M,
+  fresh: () => M,
+  loss: (m: M) => () => tf.Scalar,
+): void {
   test('every trainable weight gets a finite, non-zero gradient on WASM', async () => {
     const m = model();
     const { grads } = await gradientsOf(m.params, loss(m));
@@ -26,7 +30,10 @@ export function gradientTests<M extends Trainable>(model: () => M, fresh: () => 
       const g = grads.get(name);
       expect(g, `gradient of ${name}`).toBeDefined();
       expect(g!.every(Number.isFinite), `${name} finite`).toBe(true);
-      expect(g!.some((v) => v !== 0), `${name} non-zero`).toBe(true);
+      expect(
+        g!.some((v) => v !== 0),
+        `${name} non-zero`,
+      ).toBe(true);
     }
   });
 
@@ -48,14 +55,23 @@ export function gradientTests<M extends Trainable>(model: () => M, fresh: () => 
 export async function expectCacheMatchesRecompute(model: Reasoner, inputs: () => ReasonerInput[]): Promise<void> {
   const record = async (useCache: boolean) => {
     const steps: Float32Array[] = [];
-    const res = await model.generate(inputs(), { n: 2, maxNewTokens: 8, temperature: 1, rng: seededRng(5), useCache, onLogits: (_, l) => steps.push(l.slice()) });
+    const res = await model.generate(inputs(), {
+      n: 2,
+      maxNewTokens: 8,
+      temperature: 1,
+      rng: seededRng(5),
+      useCache,
+      onLogits: (_, l) => steps.push(l.slice()),
+    });
     return { res, steps };
   };
   const cached = await record(true);
   const full = await record(false);
   expect(cached.res.tokens.map((t) => Array.from(t))).toEqual(full.res.tokens.map((t) => Array.from(t)));
   let worst = 0;
-  cached.steps.forEach((step, s) => step.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - full.steps[s]![i]!)))));
+  cached.steps.forEach((step, s) =>
+    step.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - full.steps[s]![i]!)))),
+  );
   expect(worst).toBeLessThan(1e-4);
   const forced = await model.logprobsData(inputs(), cached.res.tokens, { groupSize: 2, temperature: 1 });
   forced.forEach((lp, r) => lp.forEach((v, t) => expect(Math.abs(v - cached.res.logprobs[r]![t]!)).toBeLessThan(1e-4)));

@@ -3,16 +3,38 @@ import { VOCAB } from '../tcot/default';
 import { encodeTCoT } from '../tcot/encode';
 import { buildSuite } from '../world/suite';
 import { CLIP_SIZE, IMAGE_SIZE, type WorldInput } from '../world/types';
-import { cutRgba, embedItemFor, evidenceFor, readTcot, reasonerInputFor, worldEmbedItem, worldReasonerInput, worldVisual } from './inputs';
+import {
+  cutRgba,
+  embedItemFor,
+  evidenceFor,
+  readTcot,
+  reasonerInputFor,
+  worldEmbedItem,
+  worldReasonerInput,
+  worldVisual,
+} from './inputs';
 import { syntheticClip, syntheticImageInput } from './testdata';
 
 const tcotIds = (evidence: Parameters<typeof encodeTCoT>[1]['evidence']) =>
-  Int32Array.from(encodeTCoT(VOCAB, { thinking: 'i look at two objects .', evidence, rethink: 'the boxes show what the text names .', answer: 'a small red star' }).ids);
+  Int32Array.from(
+    encodeTCoT(VOCAB, {
+      thinking: 'i look at two objects .',
+      evidence,
+      rethink: 'the boxes show what the text names .',
+      answer: 'a small red star',
+    }).ids,
+  );
 
 describe('generic layer (any RGBA input)', () => {
   test('boxes become crops of the full-resolution image; evidence follows </thinking>', () => {
     const visual = syntheticImageInput(1, 200);
-    const ids = tcotIds({ key: 'bbox_2d', boxes: [[100, 100, 300, 250], [0, 0, 20, 20]] });
+    const ids = tcotIds({
+      key: 'bbox_2d',
+      boxes: [
+        [100, 100, 300, 250],
+        [0, 0, 20, 20],
+      ],
+    });
     const item = embedItemFor(VOCAB, { visual, instruction: 'find the region that the text refers to', tcotIds: ids });
     expect(item.evidence).toHaveLength(2);
     const [a, b] = item.evidence!;
@@ -35,7 +57,10 @@ describe('generic layer (any RGBA input)', () => {
 
   test('no T-CoT → the baseline item; a text input gets no pixel evidence', () => {
     expect(embedItemFor(VOCAB, { visual: syntheticImageInput(3), text: 'a red star' }).tcotIds).toBeUndefined();
-    const textItem = embedItemFor(VOCAB, { text: 'a red star', tcotIds: tcotIds({ key: 'text_keywords', keywords: ['red', 'star'] }) });
+    const textItem = embedItemFor(VOCAB, {
+      text: 'a red star',
+      tcotIds: tcotIds({ key: 'text_keywords', keywords: ['red', 'star'] }),
+    });
     expect(textItem.evidence).toEqual([]);
   });
 
@@ -63,20 +88,31 @@ describe('world layer', () => {
 
   test('a grounding candidate is the crop of the full-resolution scene', () => {
     const item = suite.items.find((i) => i.task === 'image-grounding')!;
-    const cand = item.candidates.find((c) => c.modality === 'image' && c.crop)! as Extract<WorldInput, { modality: 'image' }>;
+    const cand = item.candidates.find((c) => c.modality === 'image' && c.crop)! as Extract<
+      WorldInput,
+      { modality: 'image' }
+    >;
     const v = worldVisual(cand)!;
     const full = worldVisual({ ...cand, crop: undefined })!;
     expect(full.width).toBe(IMAGE_SIZE);
-    expect(v.width).toBe(Math.ceil((cand.crop![2] / 1000) * IMAGE_SIZE) - Math.floor((cand.crop![0] / 1000) * IMAGE_SIZE));
+    expect(v.width).toBe(
+      Math.ceil((cand.crop![2] / 1000) * IMAGE_SIZE) - Math.floor((cand.crop![0] / 1000) * IMAGE_SIZE),
+    );
     // the crop's top-left pixel is the full image's pixel at the crop origin.
     const x0 = Math.floor((cand.crop![0] / 1000) * IMAGE_SIZE);
     const y0 = Math.floor((cand.crop![1] / 1000) * IMAGE_SIZE);
-    if (v.kind === 'image' && full.kind === 'image') expect(Array.from(v.rgba.subarray(0, 4))).toEqual(Array.from(full.rgba.subarray((y0 * IMAGE_SIZE + x0) * 4, (y0 * IMAGE_SIZE + x0) * 4 + 4)));
+    if (v.kind === 'image' && full.kind === 'image')
+      expect(Array.from(v.rgba.subarray(0, 4))).toEqual(
+        Array.from(full.rgba.subarray((y0 * IMAGE_SIZE + x0) * 4, (y0 * IMAGE_SIZE + x0) * 4 + 4)),
+      );
   });
 
   test('a moment candidate is its segment; key frames count from the segment start', () => {
     const item = suite.items.find((i) => i.task === 'video-moment')!;
-    const cand = item.candidates.find((c) => c.modality === 'video' && c.segment)! as Extract<WorldInput, { modality: 'video' }>;
+    const cand = item.candidates.find((c) => c.modality === 'video' && c.segment)! as Extract<
+      WorldInput,
+      { modality: 'video' }
+    >;
     const v = worldVisual(cand)!;
     const full = worldVisual({ ...cand, segment: undefined })!;
     const [s, e] = cand.segment!;
@@ -88,7 +124,9 @@ describe('world layer', () => {
 
   test('renders are cached per spec; reasoner input carries instruction and text', () => {
     const q = suite.items[0]!.query;
-    expect(worldVisual(q)?.kind === 'image' && (worldVisual(q) as { rgba: Uint8Array }).rgba).toBe((worldVisual(q) as { rgba: Uint8Array }).rgba);
+    expect(worldVisual(q)?.kind === 'image' && (worldVisual(q) as { rgba: Uint8Array }).rgba).toBe(
+      (worldVisual(q) as { rgba: Uint8Array }).rgba,
+    );
     const r = worldReasonerInput(VOCAB, q, suite.items[0]!.instruction);
     expect(r.promptIds.length).toBeGreaterThan(3);
   });

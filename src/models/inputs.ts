@@ -43,12 +43,18 @@ export interface EvidenceOptions {
 }
 
 /** Pointers → Embedder evidence cut from the full-resolution visual (nothing for text inputs). */
-export function evidenceFor(visual: VisualInput | undefined, pointers: EvidencePointers, opts: EvidenceOptions = {}): Evidence[] {
+export function evidenceFor(
+  visual: VisualInput | undefined,
+  pointers: EvidencePointers,
+  opts: EvidenceOptions = {},
+): Evidence[] {
   const max = opts.maxEvidence ?? MAX_EVIDENCE;
   if (!visual || max <= 0) return [];
   if (visual.kind === 'image' && pointers.boxes && pointers.boxes.length > 0) {
     const image: RgbaImage = { rgba: visual.rgba, width: visual.width, height: visual.height };
-    return cropRegions(pointers.boxes, visual.width, visual.height, { ...opts.cropPolicy, maxCrops: max }).map((region) => ({ kind: 'crop' as const, image, region }));
+    return cropRegions(pointers.boxes, visual.width, visual.height, { ...opts.cropPolicy, maxCrops: max }).map(
+      (region) => ({ kind: 'crop' as const, image, region }),
+    );
   }
   if (visual.kind === 'clip' && pointers.frames && pointers.frames.length > 0) {
     return keyFrameIndices(pointers.frames, visual.frames.length, max).map((f) => ({
@@ -86,8 +92,12 @@ export function readTcot(vocab: Vocab, ids: ArrayLike<number>, expectedKey?: Evi
  * The Reasoner was trained with a task instruction on both sides; an input without one (a library item, a user's
  * pair with none chosen) is reasoned about as a candidate for caption queries: that task's first instruction.
  */
-const CAPTION_INSTRUCTION = { image: TASK_INSTRUCTIONS['image-t2i'][0]!, clip: TASK_INSTRUCTIONS['video-t2v'][0]! } as const;
-export const reasoningInstruction = (visual?: VisualInput): string => CAPTION_INSTRUCTION[visual?.kind === 'clip' ? 'clip' : 'image'];
+const CAPTION_INSTRUCTION = {
+  image: TASK_INSTRUCTIONS['image-t2i'][0]!,
+  clip: TASK_INSTRUCTIONS['video-t2v'][0]!,
+} as const;
+export const reasoningInstruction = (visual?: VisualInput): string =>
+  CAPTION_INSTRUCTION[visual?.kind === 'clip' ? 'clip' : 'image'];
 
 export interface ItemParts {
   visual?: VisualInput; // full resolution: the models downsample; evidence is cut from it
@@ -96,11 +106,16 @@ export interface ItemParts {
   tcotIds?: ArrayLike<number> | null; // absent / null: the no-reasoning baseline
 }
 
-const toIds = (vocab: Vocab, text: string | undefined) => (text ? Int32Array.from(encodeWords(vocab, text).ids) : undefined);
+const toIds = (vocab: Vocab, text: string | undefined) =>
+  text ? Int32Array.from(encodeWords(vocab, text).ids) : undefined;
 
 /** Embedder item: global view + text + instruction + T-CoT with its evidence cut from `visual`. */
 export function embedItemFor(vocab: Vocab, parts: ItemParts, opts: EvidenceOptions = {}): EmbedItem {
-  const item: EmbedItem = { visual: parts.visual, textIds: toIds(vocab, parts.text), instructionIds: toIds(vocab, parts.instruction) };
+  const item: EmbedItem = {
+    visual: parts.visual,
+    textIds: toIds(vocab, parts.text),
+    instructionIds: toIds(vocab, parts.instruction),
+  };
   if (parts.tcotIds) {
     const view = readTcot(vocab, parts.tcotIds, expectedEvidenceKey(parts.visual));
     item.tcotIds = view.ids;
@@ -146,7 +161,8 @@ export function cutRgba(img: RgbaImage, box: Box): RgbaImage {
   const w = x1 - x0;
   const h = y1 - y0;
   const rgba = new Uint8Array(w * h * 4);
-  for (let y = 0; y < h; y++) rgba.set(img.rgba.subarray(((y0 + y) * img.width + x0) * 4, ((y0 + y) * img.width + x1) * 4), y * w * 4);
+  for (let y = 0; y < h; y++)
+    rgba.set(img.rgba.subarray(((y0 + y) * img.width + x0) * 4, ((y0 + y) * img.width + x1) * 4), y * w * 4);
   return { rgba, width: w, height: h };
 }
 
@@ -160,7 +176,12 @@ export function worldVisual(input: WorldInput): VisualInput | undefined {
   if (input.modality === 'video') {
     const frames = clipFrames(input.clip);
     const [start, end] = input.segment ?? [0, frames.length - 1];
-    return { kind: 'clip', frames: frames.slice(Math.max(0, start), Math.min(frames.length - 1, end) + 1), width: CLIP_SIZE, height: CLIP_SIZE };
+    return {
+      kind: 'clip',
+      frames: frames.slice(Math.max(0, start), Math.min(frames.length - 1, end) + 1),
+      width: CLIP_SIZE,
+      height: CLIP_SIZE,
+    };
   }
   return undefined;
 }
@@ -171,8 +192,16 @@ export function worldText(input: WorldInput): string | undefined {
 }
 
 /** Embedder item of a WorldInput, its instruction (query side) and optionally a T-CoT. */
-export function worldEmbedItem(vocab: Vocab, input: WorldInput, opts: { instruction?: string; tcotIds?: ArrayLike<number> | null } & EvidenceOptions = {}): EmbedItem {
-  return embedItemFor(vocab, { visual: worldVisual(input), text: worldText(input), instruction: opts.instruction, tcotIds: opts.tcotIds }, opts);
+export function worldEmbedItem(
+  vocab: Vocab,
+  input: WorldInput,
+  opts: { instruction?: string; tcotIds?: ArrayLike<number> | null } & EvidenceOptions = {},
+): EmbedItem {
+  return embedItemFor(
+    vocab,
+    { visual: worldVisual(input), text: worldText(input), instruction: opts.instruction, tcotIds: opts.tcotIds },
+    opts,
+  );
 }
 
 /** Reasoner input of a WorldInput and its instruction. */

@@ -27,7 +27,17 @@ describe('ParamStore', () => {
 });
 
 test('layerNorm normalises the last axis', async () => {
-  const out = tf.tidy(() => layerNorm(tf.tensor2d([[1, 2, 3, 4], [10, 10, 10, 14]]), tf.ones([4]), tf.zeros([4]), 1e-5));
+  const out = tf.tidy(() =>
+    layerNorm(
+      tf.tensor2d([
+        [1, 2, 3, 4],
+        [10, 10, 10, 14],
+      ]),
+      tf.ones([4]),
+      tf.zeros([4]),
+      1e-5,
+    ),
+  );
   const rows = (await out.array()) as number[][];
   for (const row of rows) {
     expect(row.reduce((a, b) => a + b, 0)).toBeCloseTo(0, 4);
@@ -63,9 +73,17 @@ describe('embedLookup and pickColumns', () => {
   test('forward equals gather; the gradient sums repeated ids, the same on WASM and CPU', async () => {
     const run = () =>
       tf.tidy(() => {
-        const table = tf.tensor2d([[1, 2], [3, 4], [5, 6]]);
+        const table = tf.tensor2d([
+          [1, 2],
+          [3, 4],
+          [5, 6],
+        ]);
         const ids = Int32Array.from([2, 0, 2]);
-        const weights = tf.tensor2d([[1, 2], [3, 4], [5, 6]]);
+        const weights = tf.tensor2d([
+          [1, 2],
+          [3, 4],
+          [5, 6],
+        ]);
         const grad = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(embedLookup(t, ids), weights)))(table);
         return [Array.from(embedLookup(table, ids).dataSync()), Array.from(grad.dataSync())];
       });
@@ -78,9 +96,14 @@ describe('embedLookup and pickColumns', () => {
   });
 
   test('pickColumns picks matrix[i, cols[i]] and scatters the gradient back', () => {
-    const m = tf.tensor2d([[1, 2, 3], [4, 5, 6]]);
+    const m = tf.tensor2d([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
     expect(Array.from(pickColumns(m, Int32Array.from([2, 0])).dataSync())).toEqual([3, 4]);
-    const g = tf.grad((x: tf.Tensor) => tf.sum(tf.mul(pickColumns(x as tf.Tensor2D, Int32Array.from([2, 0])), tf.tensor1d([10, 20]))))(m);
+    const g = tf.grad((x: tf.Tensor) =>
+      tf.sum(tf.mul(pickColumns(x as tf.Tensor2D, Int32Array.from([2, 0])), tf.tensor1d([10, 20]))),
+    )(m);
     expect(Array.from(g.dataSync())).toEqual([0, 0, 10, 20, 0, 0]);
     tf.dispose([m, g]);
   });

@@ -33,7 +33,11 @@ export class ParamStore {
     const variable = tf.variable(initial, true);
     initial.dispose(); // the variable holds its own reference to the data
     this.vars.set(name, variable);
-    this.specs.set(name, { name, shape, channelAxis: channelAxis !== undefined ? channelAxis : shape.length >= 2 ? shape.length - 1 : null });
+    this.specs.set(name, {
+      name,
+      shape,
+      channelAxis: channelAxis !== undefined ? channelAxis : shape.length >= 2 ? shape.length - 1 : null,
+    });
     return variable;
   }
 
@@ -124,7 +128,8 @@ export function pickColumns(matrix: tf.Tensor2D, cols: Int32Array): tf.Tensor1D 
   const flatIdx = Int32Array.from(cols, (c, i) => i * width + c);
   const pick = tf.customGrad((...inputs: Array<tf.Tensor | tf.GradSaveFunc>) => ({
     value: tf.gather(tf.reshape(inputs[0] as tf.Tensor, [rows * width]), tf.tensor1d(flatIdx, 'int32')), // [N·V] → [N]
-    gradFunc: (dy: tf.Tensor) => tf.reshape(tf.scatterND(tf.tensor2d(flatIdx, [rows, 1], 'int32'), dy, [rows * width]), [rows, width]), // [N·V] → [N, V]
+    gradFunc: (dy: tf.Tensor) =>
+      tf.reshape(tf.scatterND(tf.tensor2d(flatIdx, [rows, 1], 'int32'), dy, [rows * width]), [rows, width]), // [N·V] → [N, V]
   }));
   return pick(matrix) as tf.Tensor1D;
 }
@@ -142,7 +147,11 @@ export function expandRows(x: tf.Tensor, rowSource: readonly number[], sources: 
   rowSource.forEach((i, r) => (select[i * rows + r] = 1));
   const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => ({
     value: tf.gather(args[0] as tf.Tensor, tf.tensor1d(Int32Array.from(rowSource), 'int32')),
-    gradFunc: (dy: tf.Tensor) => tf.reshape(tf.fused.matMul({ a: tf.tensor2d(select, [sources, rows]), b: tf.reshape(dy, [rows, width]) as tf.Tensor2D }), shape), // [I, R]·[R, W] → x's shape
+    gradFunc: (dy: tf.Tensor) =>
+      tf.reshape(
+        tf.fused.matMul({ a: tf.tensor2d(select, [sources, rows]), b: tf.reshape(dy, [rows, width]) as tf.Tensor2D }),
+        shape,
+      ), // [I, R]·[R, W] → x's shape
   }));
   return op(x);
 }
@@ -188,7 +197,16 @@ export function addBlockParams(store: ParamStore, layer: number, dims: BlockDims
  * Multi-head attention of the `seqLen` new tokens in x [B·T, d] over [past keys ; own keys].
  * maskBias is additive (0 or −1e9), broadcastable to [B, nHeads, T, Tpast + T].
  */
-function attention(store: ParamStore, p: string, dims: BlockDims, x: tf.Tensor2D, batch: number, seqLen: number, maskBias: tf.Tensor, past?: LayerKV): { out: tf.Tensor2D; kv: LayerKV } {
+function attention(
+  store: ParamStore,
+  p: string,
+  dims: BlockDims,
+  x: tf.Tensor2D,
+  batch: number,
+  seqLen: number,
+  maskBias: tf.Tensor,
+  past?: LayerKV,
+): { out: tf.Tensor2D; kv: LayerKV } {
   const nh = dims.nHeads;
   const hs = dims.dModel / nh;
   const qkv = dense(x, store.get(p + 'attn_qkv_w'), store.get(p + 'attn_qkv_b')); // [B·T, 3d]
@@ -204,7 +222,16 @@ function attention(store: ParamStore, p: string, dims: BlockDims, x: tf.Tensor2D
 }
 
 /** Pre-LN transformer block: x + attn(ln1(x)), then + mlp(ln2(·)). x is [B·T, d]. */
-export function transformerBlock(store: ParamStore, layer: number, dims: BlockDims, x: tf.Tensor2D, batch: number, seqLen: number, maskBias: tf.Tensor, past?: LayerKV): { out: tf.Tensor2D; kv: LayerKV } {
+export function transformerBlock(
+  store: ParamStore,
+  layer: number,
+  dims: BlockDims,
+  x: tf.Tensor2D,
+  batch: number,
+  seqLen: number,
+  maskBias: tf.Tensor,
+  past?: LayerKV,
+): { out: tf.Tensor2D; kv: LayerKV } {
   const p = `h${layer}.`;
   const normed = layerNorm(x, store.get(p + 'ln1_g'), store.get(p + 'ln1_b'), dims.lnEps);
   const attn = attention(store, p, dims, normed, batch, seqLen, maskBias, past);
@@ -220,7 +247,14 @@ export function transformerBlock(store: ParamStore, layer: number, dims: BlockDi
  * sees the same keys). Key j is visible to query i iff keyValid[b, j] and (j < causalFrom or
  * j ≤ queryOffset + i): bidirectional over the first `causalFrom` keys (prefix-LM), causal after.
  */
-export function attentionBias(keyValid: Uint8Array, batch: number, tk: number, tq: number, causalFrom: number | null, queryOffset = 0): tf.Tensor4D {
+export function attentionBias(
+  keyValid: Uint8Array,
+  batch: number,
+  tk: number,
+  tq: number,
+  causalFrom: number | null,
+  queryOffset = 0,
+): tf.Tensor4D {
   const NEG = -1e9; // not −∞: a fully masked (padding) row then softmaxes to uniform, never NaN
   if (causalFrom === null) {
     const bias = new Float32Array(batch * tk);

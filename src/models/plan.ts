@@ -83,7 +83,14 @@ export class PlanBuilder {
   }
 
   /** A vision-stem view of `tokens` tokens (cells after merging), with patch-position ids posOffset + i + 1. */
-  view(stem: Float32Array, size: number, tokens: number, type: number, posOffset: number, frameIndex: number | null): this {
+  view(
+    stem: Float32Array,
+    size: number,
+    tokens: number,
+    type: number,
+    posOffset: number,
+    frameIndex: number | null,
+  ): this {
     const item = this.current;
     item.views.push({ at: item.tokenIds.length, size, stem });
     for (let i = 0; i < tokens; i++) {
@@ -165,13 +172,28 @@ export class PlanBuilder {
  * The vision term is masked so text rows embed identically with or without pixels in the batch
  * (the KV-cached decode path never uploads pixels).
  */
-export function embedPlan(store: ParamStore, plan: TokenPlan, patchDim: number, viewTokens?: (plan: TokenPlan) => tf.Tensor2D): tf.Tensor2D {
+export function embedPlan(
+  store: ParamStore,
+  plan: TokenPlan,
+  patchDim: number,
+  viewTokens?: (plan: TokenPlan) => tf.Tensor2D,
+): tf.Tensor2D {
   const n = plan.batch * plan.length;
   const text = tf.mul(embedLookup(store.get('tok_emb'), plan.tokenIds), tf.tensor2d(plan.textMask, [n, 1]));
-  const parts = [text, embedLookup(store.get('type_emb'), plan.typeIds), embedLookup(store.get('pos_emb'), plan.posIds)];
+  const parts = [
+    text,
+    embedLookup(store.get('type_emb'), plan.typeIds),
+    embedLookup(store.get('pos_emb'), plan.posIds),
+  ];
   if (plan.pixels || plan.views) {
-    const patchTokens = plan.views ? viewTokens!(plan) : dense(tf.tensor2d(plan.pixels!, [n, patchDim]), store.get('patch_proj_w'));
-    const where = tf.addN([patchTokens, embedLookup(store.get('patch_pos_emb'), plan.patchPosIds!), embedLookup(store.get('frame_emb'), plan.frameIds!)]);
+    const patchTokens = plan.views
+      ? viewTokens!(plan)
+      : dense(tf.tensor2d(plan.pixels!, [n, patchDim]), store.get('patch_proj_w'));
+    const where = tf.addN([
+      patchTokens,
+      embedLookup(store.get('patch_pos_emb'), plan.patchPosIds!),
+      embedLookup(store.get('frame_emb'), plan.frameIds!),
+    ]);
     parts.push(tf.mul(where, tf.tensor2d(plan.visionMask!, [n, 1])));
   }
   return tf.addN(parts) as tf.Tensor2D;

@@ -2,7 +2,14 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { initTestBackend } from '../engine/testing';
 import { ParamStore } from './layers';
-import { addPointerParams, boxPriors, pointerContext, pointerLogits, stemPointerContext, type PointerConfig } from './pointer';
+import {
+  addPointerParams,
+  boxPriors,
+  pointerContext,
+  pointerLogits,
+  stemPointerContext,
+  type PointerConfig,
+} from './pointer';
 import { Reasoner, REASONER_PRESETS, type ReasonerConfig, type ReasonerInput } from './reasoner';
 import { seededRng } from './rng';
 import { withoutVision } from './vision';
@@ -20,18 +27,27 @@ const pointingInputs = (): ReasonerInput[] => [
 const inputs = pointingInputs;
 
 /** A pointing Reasoner (token or stem pointer): KV-cached decoding = recomputation, leak-free sampling, WASM = CPU gradients. */
-function pointingReasonerTests(model: () => Reasoner, config: Partial<ReasonerConfig>, inputs: () => ReasonerInput[] = pointingInputs): void {
+function pointingReasonerTests(
+  model: () => Reasoner,
+  config: Partial<ReasonerConfig>,
+  inputs: () => ReasonerInput[] = pointingInputs,
+): void {
   test('KV-cached decoding equals full recomputation; teacher-forced = sampled log-probs; leak-free', async () => {
     await expectCacheMatchesRecompute(model(), inputs);
     const before = tf.memory().numTensors;
-    for (let i = 0; i < 5; i++) await model().generate(inputs(), { n: 2, maxNewTokens: 6, temperature: 1, rng: seededRng(i) });
+    for (let i = 0; i < 5; i++)
+      await model().generate(inputs(), { n: 2, maxNewTokens: 6, temperature: 1, rng: seededRng(i) });
     expect(tf.memory().numTensors).toBe(before);
   });
 
   const loss = (m: Reasoner) => () =>
     tf.tidy(() => {
       // Targets that use location (10–20) and frame (21–36) ids, so every pointer weight is reached.
-      const seqs = [Int32Array.from([12, 15, 18, 22, 40]), Int32Array.from([25, 26, 11, 30]), Int32Array.from([13, 17, 45, 50, 2])];
+      const seqs = [
+        Int32Array.from([12, 15, 18, 22, 40]),
+        Int32Array.from([25, 26, 11, 30]),
+        Int32Array.from([13, 17, 45, 50, 2]),
+      ];
       const { logprobs } = m.logprobs(inputs(), seqs, { groupSize: 1 });
       return tf.neg(tf.sum(logprobs)) as tf.Scalar;
     });
@@ -53,8 +69,15 @@ describe('pointer logits', () => {
       { cx: [], cy: [], span: [], frame: [] },
     ];
     const ctx = pointerContext(store, c, vision, geometry, 1e-5);
-    const out = pointerLogits(store, c, ctx, tf.randomNormal([3, 1, 8], 0, 1, 'float32', 4) as tf.Tensor3D, tf.zeros([3, 24])).arraySync();
-    const argmax = (row: number[], from: number, n: number) => row.slice(from, from + n).indexOf(Math.max(...row.slice(from, from + n)));
+    const out = pointerLogits(
+      store,
+      c,
+      ctx,
+      tf.randomNormal([3, 1, 8], 0, 1, 'float32', 4) as tf.Tensor3D,
+      tf.zeros([3, 24]),
+    ).arraySync();
+    const argmax = (row: number[], from: number, n: number) =>
+      row.slice(from, from + n).indexOf(Math.max(...row.slice(from, from + n)));
     expect(argmax(out[0]!, c.locStart, c.locBins)).toBe(2); // 250 → bin 2 of 0, 100, …, 1000 (nearest 200/300)
     expect(argmax(out[1]!, c.locStart, c.locBins)).toBe(7); // 750 → bin 7 or 8: bins 700 and 800 are equidistant; 7 comes first
     expect(argmax(out[1]!, c.frameStart, c.frames)).toBe(2);
@@ -76,13 +99,17 @@ describe('Reasoner with the pointer', () => {
 
 describe('Reasoner with the stem pointer and the copy head', () => {
   const SEP = 3;
-  const withText = (seed: number, text: number) => Int32Array.from([...syntheticIds(seed, 3, 4, V), SEP, ...syntheticIds(seed + 1, text, 4, V)]);
+  const withText = (seed: number, text: number) =>
+    Int32Array.from([...syntheticIds(seed, 3, 4, V), SEP, ...syntheticIds(seed + 1, text, 4, V)]);
   const copyInputs = (): ReasonerInput[] => [
     { visual: syntheticImageInput(1), promptIds: withText(21, 4) }, // an image and its question
     { visual: syntheticClip(2, 16, 64), promptIds: syntheticIds(22, 3, 4, V) }, // no text: nothing to copy
     { promptIds: withText(23, 7) }, // text only
   ];
-  const config: Partial<ReasonerConfig> = { ...REASONER_PRESETS.tinyStemPointer, copy: { dk: 8, sepId: SEP, gateBias: 0 } };
+  const config: Partial<ReasonerConfig> = {
+    ...REASONER_PRESETS.tinyStemPointer,
+    copy: { dk: 8, sepId: SEP, gateBias: 0 },
+  };
   let model: Reasoner;
   beforeAll(() => void (model = new Reasoner(config)));
   afterAll(() => model.dispose());
@@ -90,7 +117,9 @@ describe('Reasoner with the stem pointer and the copy head', () => {
   pointingReasonerTests(() => model, config, copyInputs);
 
   test('a copy head is refused without a pointer, and with a <sep> id outside the vocabulary', () => {
-    expect(() => new Reasoner({ ...REASONER_PRESETS.tiny, copy: { dk: 8, sepId: SEP, gateBias: 0 } })).toThrow(/needs a pointer/);
+    expect(() => new Reasoner({ ...REASONER_PRESETS.tiny, copy: { dk: 8, sepId: SEP, gateBias: 0 } })).toThrow(
+      /needs a pointer/,
+    );
     expect(() => new Reasoner({ ...config, copy: { dk: 8, sepId: V, gateBias: 0 } })).toThrow(/sepId/);
   });
 });
@@ -99,7 +128,13 @@ describe('pointer outputs on the T-CoT vocabulary', () => {
   test('sampled T-CoTs of a pointing Reasoner always parse: boxes of 4 coordinates in 0–1000, frames ≥ 0 (never throws)', async () => {
     const { VOCAB } = await import('../tcot/default');
     const { shippedPointer } = await import('../train/presets');
-    const model = new Reasoner({ ...REASONER_PRESETS.tinyPointer, vocabSize: VOCAB.size, bosId: VOCAB.id('<bos>'), padId: VOCAB.id('<pad>'), pointer: { ...shippedPointer(), dk: 8 } });
+    const model = new Reasoner({
+      ...REASONER_PRESETS.tinyPointer,
+      vocabSize: VOCAB.size,
+      bosId: VOCAB.id('<bos>'),
+      padId: VOCAB.id('<pad>'),
+      pointer: { ...shippedPointer(), dk: 8 },
+    });
     await expectSampledTcotsParse(model);
     model.dispose();
   });
@@ -144,12 +179,30 @@ describe('Reasoner pointing at the stem’s cells (source stem)', () => {
     store.get('ptr_head_b').assign(tf.tensor1d(head.subarray(0, 13)));
     store.get('ptr_type_w').assign(tf.zeros([8, 4]));
     store.get('ptr_prior_w').assign(tf.tensor1d([10])); // the centre prior decides α here
-    const types = [[20, 0, 0, 0], [0, 20, 0, 0], [0, 0, 20, 0], [0, 0, 0, 20]];
+    const types = [
+      [20, 0, 0, 0],
+      [0, 20, 0, 0],
+      [0, 0, 20, 0],
+      [0, 0, 0, 20],
+    ];
     const want = [3, 4, 5, 8]; // 275 → 300 (bins of 100: 275 is nearer 300), 425 → 400, 475 → 500, 825 → 800
     types.forEach((t, k) => {
       store.get('ptr_type_b').assign(tf.tensor1d(t));
-      const ctx = stemPointerContext(store, c, tf.ones([1, 1, 4]) as tf.Tensor3D, tf.randomNormal([1, 1, 8], 0, 1, 'float32', 3) as tf.Tensor3D, [{ left: [250], top: [500], span: [250], frame: [-1], token: [0] }], 1e-5);
-      const out = pointerLogits(store, c, ctx, tf.randomNormal([1, 1, 8], 0, 1, 'float32', 4) as tf.Tensor3D, tf.zeros([1, V])).arraySync()[0]!;
+      const ctx = stemPointerContext(
+        store,
+        c,
+        tf.ones([1, 1, 4]) as tf.Tensor3D,
+        tf.randomNormal([1, 1, 8], 0, 1, 'float32', 3) as tf.Tensor3D,
+        [{ left: [250], top: [500], span: [250], frame: [-1], token: [0] }],
+        1e-5,
+      );
+      const out = pointerLogits(
+        store,
+        c,
+        ctx,
+        tf.randomNormal([1, 1, 8], 0, 1, 'float32', 4) as tf.Tensor3D,
+        tf.zeros([1, V]),
+      ).arraySync()[0]!;
       const bins = out.slice(c.locStart, c.locStart + c.locBins);
       expect(bins.indexOf(Math.max(...bins))).toBe(want[k]);
       tf.dispose(Object.values(ctx));
@@ -162,14 +215,30 @@ describe('Reasoner pointing at the stem’s cells (source stem)', () => {
   test('sampled T-CoTs always parse into valid boxes and frames (the shipped vocabulary)', async () => {
     const { VOCAB } = await import('../tcot/default');
     const { shippedStemPointer } = await import('../train/presets');
-    const m = new Reasoner({ ...config, vocabSize: VOCAB.size, bosId: VOCAB.id('<bos>'), padId: VOCAB.id('<pad>'), pointer: { ...shippedStemPointer(), dk: 8, stemHead: { out: 13, slots: 2, slotOut: 6 } } });
+    const m = new Reasoner({
+      ...config,
+      vocabSize: VOCAB.size,
+      bosId: VOCAB.id('<bos>'),
+      padId: VOCAB.id('<pad>'),
+      pointer: { ...shippedStemPointer(), dk: 8, stemHead: { out: 13, slots: 2, slotOut: 6 } },
+    });
     await expectSampledTcotsParse(m);
     m.dispose();
   });
 });
 
 describe('the box prior (stem pointer, boxPrior)', () => {
-  const c: PointerConfig = { locStart: 10, locBins: 11, frameStart: 21, frames: 16, dk: 8, sigma: 60, source: 'stem', stemHead: { out: 13, slots: 2, slotOut: 6 }, boxPrior: true };
+  const c: PointerConfig = {
+    locStart: 10,
+    locBins: 11,
+    frameStart: 21,
+    frames: 16,
+    dk: 8,
+    sigma: 60,
+    source: 'stem',
+    stemHead: { out: 13, slots: 2, slotOut: 6 },
+    boxPrior: true,
+  };
   const loc = (v: number) => c.locStart + v / 100; // bins of 100
   // Two candidates: A proposes [100, 200, 300, 400], B [600, 600, 900, 900].
   const mu = Float32Array.from([100, 200, 300, 400, 600, 600, 900, 900]);
@@ -200,7 +269,10 @@ describe('the box prior (stem pointer, boxPrior)', () => {
 async function expectSampledTcotsParse(model: Reasoner): Promise<void> {
   const { VOCAB } = await import('../tcot/default');
   const { parseTokens } = await import('../tcot/parse');
-  const ins: ReasonerInput[] = [{ visual: syntheticImageInput(3), promptIds: Int32Array.of(VOCAB.id('<sep>')) }, { visual: syntheticClip(4, 16, 64), promptIds: Int32Array.of(VOCAB.id('<sep>')) }];
+  const ins: ReasonerInput[] = [
+    { visual: syntheticImageInput(3), promptIds: Int32Array.of(VOCAB.id('<sep>')) },
+    { visual: syntheticClip(4, 16, 64), promptIds: Int32Array.of(VOCAB.id('<sep>')) },
+  ];
   const gen = await model.generate(ins, { n: 16, maxNewTokens: 40, temperature: 1.5, rng: seededRng(9) });
   for (const ids of gen.tokens) {
     const parsed = parseTokens(VOCAB, ids);
@@ -208,7 +280,8 @@ async function expectSampledTcotsParse(model: Reasoner): Promise<void> {
       expect(b).toHaveLength(4);
       for (const v of b) expect(v >= 0 && v <= 1000).toBe(true);
     }
-    for (const f of parsed.evidence?.key === 'key_frames' ? parsed.evidence.frames : []) expect(Number.isInteger(f) && f >= 0).toBe(true);
+    for (const f of parsed.evidence?.key === 'key_frames' ? parsed.evidence.frames : [])
+      expect(Number.isInteger(f) && f >= 0).toBe(true);
   }
   expect(gen.tokens.some((t) => t.some((id) => VOCAB.isLoc(id)))).toBe(true);
 }

@@ -41,8 +41,16 @@ export function validatePointerConfig(c: PointerConfig, vocabSize: number): void
   checkInt(c, 'frameStart', 0, vocabSize - c.frames);
   checkInt(c, 'dk', 4, 512);
   checkThat(typeof c.sigma === 'number' && c.sigma > 0, 'pointer.sigma', 'must be > 0');
-  checkThat(c.locStart + c.locBins <= c.frameStart || c.frameStart + c.frames <= c.locStart, 'pointer', 'location and frame ids overlap');
-  checkThat(c.source === undefined || c.source === 'tokens' || c.source === 'stem', 'pointer.source', "must be 'tokens' or 'stem'");
+  checkThat(
+    c.locStart + c.locBins <= c.frameStart || c.frameStart + c.frames <= c.locStart,
+    'pointer',
+    'location and frame ids overlap',
+  );
+  checkThat(
+    c.source === undefined || c.source === 'tokens' || c.source === 'stem',
+    'pointer.source',
+    "must be 'tokens' or 'stem'",
+  );
   checkThat(c.boxPrior === undefined || typeof c.boxPrior === 'boolean', 'pointer.boxPrior', 'must be true or false');
   checkThat(!c.boxPrior || c.source === 'stem', 'pointer.boxPrior', "needs source 'stem'");
   if (c.source === 'stem') {
@@ -115,7 +123,13 @@ const TYPE_PRIOR = 8;
  * the box is at. Computed in JS from μ and the tokens (a constant of the forward pass, no parameters).
  * Returns score [B·T·N] and type [B·T·4] biases.
  */
-export function boxPriors(c: PointerConfig, mu: Float32Array, N: number, history: PointerHistory, T: number): { score: Float32Array; type: Float32Array } {
+export function boxPriors(
+  c: PointerConfig,
+  mu: Float32Array,
+  N: number,
+  history: PointerHistory,
+  T: number,
+): { score: Float32Array; type: Float32Array } {
   const B = history.tokens.length;
   const score = new Float32Array(B * T * N);
   const type = new Float32Array(B * T * 4);
@@ -132,7 +146,9 @@ export function boxPriors(c: PointerConfig, mu: Float32Array, N: number, history
       type[(b * T + t) * 4 + k] = TYPE_PRIOR;
       if (run === 0) continue;
       const current = Array.from({ length: k }, (_, j) => value(tokens[end - k + j]!));
-      const earlier = Array.from({ length: (run - k) / 4 }, (_, m) => Array.from({ length: 4 }, (_, j) => value(tokens[end - run + 4 * m + j]!)));
+      const earlier = Array.from({ length: (run - k) / 4 }, (_, m) =>
+        Array.from({ length: 4 }, (_, j) => value(tokens[end - run + 4 * m + j]!)),
+      );
       const row = (b * T + t) * N;
       for (let n = 0; n < N; n++) {
         const at = (b * N + n) * 4;
@@ -157,7 +173,13 @@ const AXIS = [0, 1, 0, 1]; // x1 y1 x2 y2 → x, y, x, y
  * Build the context from the prefix's vision hidden states `vision` [I, N, d] (padded rows are ignored) and
  * the tokens' geometry. Differentiable in `vision` and the pointer parameters.
  */
-export function pointerContext(store: ParamStore, c: PointerConfig, vision: tf.Tensor3D, geometry: TokenGeometry[], lnEps: number): PointerContext {
+export function pointerContext(
+  store: ParamStore,
+  c: PointerConfig,
+  vision: tf.Tensor3D,
+  geometry: TokenGeometry[],
+  lnEps: number,
+): PointerContext {
   const [I, N, d] = vision.shape;
   const centre = new Float32Array(I * N * 4);
   const span = new Float32Array(I * N * 4);
@@ -177,17 +199,34 @@ export function pointerContext(store: ParamStore, c: PointerConfig, vision: tf.T
     });
   });
   return tf.tidy(() => {
-    const flat = layerNorm(tf.reshape(vision, [I * N, d]) as tf.Tensor2D, store.get('ptr_ln_g'), store.get('ptr_ln_b'), lnEps); // [I·N, d]
+    const flat = layerNorm(
+      tf.reshape(vision, [I * N, d]) as tf.Tensor2D,
+      store.get('ptr_ln_g'),
+      store.get('ptr_ln_b'),
+      lnEps,
+    ); // [I·N, d]
     const keys = tf.reshape(dense(flat, store.get('ptr_key_w')), [I, N, c.dk]) as tf.Tensor3D;
-    const mu = tf.add(tf.tensor2d(centre, [I * N, 4]), tf.mul(tf.tensor2d(span, [I * N, 4]), dense(flat, store.get('ptr_box_w'), store.get('ptr_box_b')))) as tf.Tensor2D; // [I·N, 4]
+    const mu = tf.add(
+      tf.tensor2d(centre, [I * N, 4]),
+      tf.mul(tf.tensor2d(span, [I * N, 4]), dense(flat, store.get('ptr_box_w'), store.get('ptr_box_b'))),
+    ) as tf.Tensor2D; // [I·N, 4]
     const bumps = bumpsOf(c, mu, I, N);
-    return { keys, bumps, frames: tf.tensor3d(frames, [I, N, c.frames]), bias: tf.tensor3d(mask, [I, 1, N]), has: tf.tensor3d(has, [I, 1, 1]) };
+    return {
+      keys,
+      bumps,
+      frames: tf.tensor3d(frames, [I, N, c.frames]),
+      bias: tf.tensor3d(mask, [I, 1, N]),
+      has: tf.tensor3d(has, [I, 1, 1]),
+    };
   });
 }
 
 /** Exp bumps [I, N, 4·bins] around μ [I·N, 4] (0–1000). */
 function bumpsOf(c: PointerConfig, mu: tf.Tensor2D, I: number, N: number): tf.Tensor3D {
-  const bins = tf.tensor3d(Float32Array.from({ length: c.locBins }, (_, k) => (k * 1000) / (c.locBins - 1)), [1, 1, c.locBins]);
+  const bins = tf.tensor3d(
+    Float32Array.from({ length: c.locBins }, (_, k) => (k * 1000) / (c.locBins - 1)),
+    [1, 1, c.locBins],
+  );
   const diff = tf.sub(bins, tf.reshape(mu, [I * N, 4, 1])); // [I·N, 4, bins]
   return tf.reshape(tf.exp(tf.div(tf.square(diff), -2 * c.sigma * c.sigma)), [I, N, 4 * c.locBins]) as tf.Tensor3D;
 }
@@ -206,7 +245,14 @@ export interface CellGeometry {
  * `tokens` [I, C, d] the model's hidden state of the token holding each cell (padded rows ignored). The
  * candidates are (cell, slot) pairs, cell-major: N = C · slots. Differentiable in both and the parameters.
  */
-export function stemPointerContext(store: ParamStore, c: PointerConfig, cells: tf.Tensor3D, tokens: tf.Tensor3D, geometry: CellGeometry[], lnEps: number): PointerContext {
+export function stemPointerContext(
+  store: ParamStore,
+  c: PointerConfig,
+  cells: tf.Tensor3D,
+  tokens: tf.Tensor3D,
+  geometry: CellGeometry[],
+  lnEps: number,
+): PointerContext {
   const h = c.stemHead!;
   const [I, C, w8] = cells.shape;
   const d = tokens.shape[2];
@@ -231,7 +277,10 @@ export function stemPointerContext(store: ParamStore, c: PointerConfig, cells: t
   return tf.tidy(() => {
     const flat = tf.reshape(cells, [I * C, w8]) as tf.Tensor2D;
     const heads = dense(flat, store.get('ptr_head_w'), store.get('ptr_head_b')); // [I·C, out]
-    const tokKeys = dense(layerNorm(tf.reshape(tokens, [I * C, d]) as tf.Tensor2D, store.get('ptr_ln_g'), tf.zeros([d]), lnEps), store.get('ptr_key_w')); // [I·C, dk]
+    const tokKeys = dense(
+      layerNorm(tf.reshape(tokens, [I * C, d]) as tf.Tensor2D, store.get('ptr_ln_g'), tf.zeros([d]), lnEps),
+      store.get('ptr_key_w'),
+    ); // [I·C, dk]
     const spanCol = tf.tensor2d(span, [I * C, 1]);
     const keys: tf.Tensor[] = [];
     const mus: tf.Tensor[] = [];
@@ -247,11 +296,24 @@ export function stemPointerContext(store: ParamStore, c: PointerConfig, cells: t
       priors.push(tf.slice(block, [0, 0], [I * C, 1]));
     }
     // [I·C, S, …] cell-major, slot-minor → [I, N, …]
-    const interleave = (parts: tf.Tensor[], width: number) => tf.reshape(tf.concat(parts.map((p) => tf.reshape(p, [I * C, 1, width])), 1), [I, N, width]);
+    const interleave = (parts: tf.Tensor[], width: number) =>
+      tf.reshape(
+        tf.concat(
+          parts.map((p) => tf.reshape(p, [I * C, 1, width])),
+          1,
+        ),
+        [I, N, width],
+      );
     const mu = tf.reshape(interleave(mus, 4), [I * N, 4]) as tf.Tensor2D;
     const real = Float32Array.from({ length: I * N }, (_, j) => valid[Math.floor(j / S)]!); // per candidate: 1 real, 0 padding
-    const pad = tf.tensor3d(real.map((v) => (v ? 0 : -1e9)), [I, 1, N]);
-    const prior = tf.mul(tf.mul(tf.reshape(interleave(priors, 1), [I, 1, N]), store.get('ptr_prior_w')), tf.tensor3d(real, [I, 1, N])); // the centre logit, 0 on padding
+    const pad = tf.tensor3d(
+      real.map((v) => (v ? 0 : -1e9)),
+      [I, 1, N],
+    );
+    const prior = tf.mul(
+      tf.mul(tf.reshape(interleave(priors, 1), [I, 1, N]), store.get('ptr_prior_w')),
+      tf.tensor3d(real, [I, 1, N]),
+    ); // the centre logit, 0 on padding
     return {
       keys: interleave(keys, c.dk) as tf.Tensor3D,
       bumps: bumpsOf(c, mu, I, N),
@@ -265,15 +327,25 @@ export function stemPointerContext(store: ParamStore, c: PointerConfig, cells: t
 
 /** Copy the vision stage's detector head (`head_w`, `head_b`) into a stem pointer's `ptr_head_w`, `ptr_head_b`. */
 export function copyStemHead(from: ParamStore, to: ParamStore): void {
-  for (const [a, b] of [['head_w', 'ptr_head_w'], ['head_b', 'ptr_head_b']] as const) {
-    if (from.get(a).shape.join() !== to.get(b).shape.join()) throw new InputError(`stem head ${a}: shape ${from.get(a).shape} ≠ ${to.get(b).shape}`);
+  for (const [a, b] of [
+    ['head_w', 'ptr_head_w'],
+    ['head_b', 'ptr_head_b'],
+  ] as const) {
+    if (from.get(a).shape.join() !== to.get(b).shape.join())
+      throw new InputError(`stem head ${a}: shape ${from.get(a).shape} ≠ ${to.get(b).shape}`);
     to.get(b).assign(from.get(a));
   }
 }
 
 /** The context's rows for each output row (`pick(t)` maps an [I, …] tensor to [R, …], e.g. gather or expandRows). */
 export function mapContext(ctx: PointerContext, pick: (t: tf.Tensor) => tf.Tensor): PointerContext {
-  const mapped: PointerContext = { keys: pick(ctx.keys) as tf.Tensor3D, bumps: pick(ctx.bumps) as tf.Tensor3D, frames: pick(ctx.frames) as tf.Tensor3D, bias: pick(ctx.bias) as tf.Tensor3D, has: pick(ctx.has) as tf.Tensor3D };
+  const mapped: PointerContext = {
+    keys: pick(ctx.keys) as tf.Tensor3D,
+    bumps: pick(ctx.bumps) as tf.Tensor3D,
+    frames: pick(ctx.frames) as tf.Tensor3D,
+    bias: pick(ctx.bias) as tf.Tensor3D,
+    has: pick(ctx.has) as tf.Tensor3D,
+  };
   if (ctx.mu) mapped.mu = pick(ctx.mu) as tf.Tensor3D;
   if (ctx.copy) mapped.copy = mapCopyContext(ctx.copy, pick);
   return mapped;
@@ -283,7 +355,14 @@ export function mapContext(ctx: PointerContext, pick: (t: tf.Tensor) => tf.Tenso
  * Full logits [B·T, V] from the base logits [B·T, V] and the normed hidden states [B, T, d] of B rows whose
  * context is ctx (one entry per row).
  */
-export function pointerLogits(store: ParamStore, c: PointerConfig, ctx: PointerContext, normed: tf.Tensor3D, base: tf.Tensor2D, history?: PointerHistory): tf.Tensor2D {
+export function pointerLogits(
+  store: ParamStore,
+  c: PointerConfig,
+  ctx: PointerContext,
+  normed: tf.Tensor3D,
+  base: tf.Tensor2D,
+  history?: PointerHistory,
+): tf.Tensor2D {
   const [B, T, d] = normed.shape;
   const V = base.shape[1];
   const N = ctx.keys.shape[1];

@@ -12,7 +12,9 @@ describe('resizeArea', () => {
   test('same size is the identity (normalised to [-1, 1])', () => {
     const img = { rgba: Uint8Array.from({ length: 2 * 2 * 4 }, (_, i) => i * 10), width: 2, height: 2 };
     const out = resizeArea(img, 2, 2);
-    expect(Array.from(out)).toEqual([0, 10, 20, 40, 50, 60, 80, 90, 100, 120, 130, 140].map((v) => Math.fround(norm(v))));
+    expect(Array.from(out)).toEqual(
+      [0, 10, 20, 40, 50, 60, 80, 90, 100, 120, 130, 140].map((v) => Math.fround(norm(v))),
+    );
   });
 
   test('2× downsampling averages each 2×2 block exactly', () => {

@@ -26,16 +26,94 @@ export interface ReasonerConfig {
 }
 
 export function defaultReasonerConfig(): ReasonerConfig {
-  return { vocabSize: 1024, dModel: 192, nLayers: 4, nHeads: 6, mlpRatio: 4, maxLen: 320, patch: 8, imageSize: 96, clipFrames: 16, clipSize: 24, bosId: 1, padId: 0, lnEps: 1e-5, seed: 2, vision: null, pointer: null };
+  return {
+    vocabSize: 1024,
+    dModel: 192,
+    nLayers: 4,
+    nHeads: 6,
+    mlpRatio: 4,
+    maxLen: 320,
+    patch: 8,
+    imageSize: 96,
+    clipFrames: 16,
+    clipSize: 24,
+    bosId: 1,
+    padId: 0,
+    lnEps: 1e-5,
+    seed: 2,
+    vision: null,
+    pointer: null,
+  };
 }
 
 /** Override objects on top of defaultReasonerConfig(). `tiny` is for tests and browser smoke runs; `tinyVision` reads a tiny vision stem, `tinyPointer` also points. */
-export const REASONER_PRESETS: Record<'default' | 'tiny' | 'tinyVision' | 'tinyPointer' | 'tinyStemPointer', Partial<ReasonerConfig>> = {
+export const REASONER_PRESETS: Record<
+  'default' | 'tiny' | 'tinyVision' | 'tinyPointer' | 'tinyStemPointer',
+  Partial<ReasonerConfig>
+> = {
   default: {},
-  tiny: { vocabSize: 64, dModel: 32, nLayers: 2, nHeads: 2, mlpRatio: 2, maxLen: 96, imageSize: 32, clipFrames: 4, clipSize: 16 },
-  tinyVision: { vocabSize: 64, dModel: 32, nLayers: 2, nHeads: 2, mlpRatio: 2, maxLen: 96, patch: 16, imageSize: 32, clipFrames: 4, clipSize: 16, vision: { width4: 8, width8: 16, convs8: 1 } },
-  tinyPointer: { vocabSize: 64, dModel: 32, nLayers: 2, nHeads: 2, mlpRatio: 2, maxLen: 96, patch: 16, imageSize: 32, clipFrames: 4, clipSize: 16, vision: { width4: 8, width8: 16, convs8: 1 }, pointer: { locStart: 10, locBins: 11, frameStart: 21, frames: 16, dk: 8, sigma: 60 } },
-  tinyStemPointer: { vocabSize: 64, dModel: 32, nLayers: 2, nHeads: 2, mlpRatio: 2, maxLen: 96, patch: 16, imageSize: 32, clipFrames: 4, clipSize: 16, vision: { width4: 8, width8: 16, convs8: 1 }, pointer: { locStart: 10, locBins: 11, frameStart: 21, frames: 16, dk: 8, sigma: 60, source: 'stem', stemHead: { out: 13, slots: 2, slotOut: 6 }, boxPrior: true } },
+  tiny: {
+    vocabSize: 64,
+    dModel: 32,
+    nLayers: 2,
+    nHeads: 2,
+    mlpRatio: 2,
+    maxLen: 96,
+    imageSize: 32,
+    clipFrames: 4,
+    clipSize: 16,
+  },
+  tinyVision: {
+    vocabSize: 64,
+    dModel: 32,
+    nLayers: 2,
+    nHeads: 2,
+    mlpRatio: 2,
+    maxLen: 96,
+    patch: 16,
+    imageSize: 32,
+    clipFrames: 4,
+    clipSize: 16,
+    vision: { width4: 8, width8: 16, convs8: 1 },
+  },
+  tinyPointer: {
+    vocabSize: 64,
+    dModel: 32,
+    nLayers: 2,
+    nHeads: 2,
+    mlpRatio: 2,
+    maxLen: 96,
+    patch: 16,
+    imageSize: 32,
+    clipFrames: 4,
+    clipSize: 16,
+    vision: { width4: 8, width8: 16, convs8: 1 },
+    pointer: { locStart: 10, locBins: 11, frameStart: 21, frames: 16, dk: 8, sigma: 60 },
+  },
+  tinyStemPointer: {
+    vocabSize: 64,
+    dModel: 32,
+    nLayers: 2,
+    nHeads: 2,
+    mlpRatio: 2,
+    maxLen: 96,
+    patch: 16,
+    imageSize: 32,
+    clipFrames: 4,
+    clipSize: 16,
+    vision: { width4: 8, width8: 16, convs8: 1 },
+    pointer: {
+      locStart: 10,
+      locBins: 11,
+      frameStart: 21,
+      frames: 16,
+      dk: 8,
+      sigma: 60,
+      source: 'stem',
+      stemHead: { out: 13, slots: 2, slotOut: 6 },
+      boxPrior: true,
+    },
+  },
 };
 
 export function validateReasonerConfig(config: ReasonerConfig): void {
@@ -50,7 +128,11 @@ export function validateReasonerConfig(config: ReasonerConfig): void {
   checkVisionPatch(config.vision, config.patch);
   if (config.pointer !== null) {
     validatePointerConfig(config.pointer, config.vocabSize);
-    checkThat(config.pointer.source !== 'stem' || config.vision !== null, 'pointer.source', "'stem' needs a vision stem");
+    checkThat(
+      config.pointer.source !== 'stem' || config.vision !== null,
+      'pointer.source',
+      "'stem' needs a vision stem",
+    );
   }
   if (config.copy) {
     checkThat(config.pointer !== null, 'copy', 'the copy head reads the pointer context: it needs a pointer');

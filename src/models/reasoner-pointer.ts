@@ -3,7 +3,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { copyContext, copyPositions } from './copy';
 import { embedLookup, layerNorm, type ParamStore } from './layers';
-import { pointerContext, stemPointerContext, type CellGeometry, type PointerContext, type TokenGeometry } from './pointer';
+import {
+  pointerContext,
+  stemPointerContext,
+  type CellGeometry,
+  type PointerContext,
+  type TokenGeometry,
+} from './pointer';
 import { clipFrame, sampleFrameIndices, type VisualInput } from './preprocess';
 import type { ReasonerConfig } from './reasoner-config';
 import type { ReasonerInput } from './reasoner';
@@ -28,7 +34,8 @@ export function tokenGeometry(c: ReasonerConfig, input: ReasonerInput): TokenGeo
     }
   };
   if (input.visual?.kind === 'image') grid(c.imageSize, -1);
-  else if (input.visual?.kind === 'clip') for (const f of sampleFrameIndices(input.visual.frames.length, c.clipFrames)) grid(c.clipSize, f);
+  else if (input.visual?.kind === 'clip')
+    for (const f of sampleFrameIndices(input.visual.frames.length, c.clipFrames)) grid(c.clipSize, f);
   return g;
 }
 
@@ -52,7 +59,9 @@ export function cellGeometry(c: ReasonerConfig, input: ReasonerInput): CellGeome
   if (input.visual?.kind === 'image') grid(c.imageSize, -1, 0);
   else if (input.visual?.kind === 'clip') {
     const perFrame = (c.clipSize / c.patch) ** 2;
-    sampleFrameIndices(input.visual.frames.length, c.clipFrames).forEach((f, slot) => grid(c.clipSize, f, slot * perFrame));
+    sampleFrameIndices(input.visual.frames.length, c.clipFrames).forEach((f, slot) =>
+      grid(c.clipSize, f, slot * perFrame),
+    );
   }
   return g;
 }
@@ -62,11 +71,19 @@ function stemCells(params: ParamStore, c: ReasonerConfig, inputs: ReasonerInput[
   const vision = c.vision!;
   const views: { input: number; first: number; size: number; stem: Float32Array }[] = [];
   inputs.forEach((input, i) => {
-    if (input.visual?.kind === 'image') views.push({ input: i, first: 0, size: c.imageSize, stem: stemInput(input.visual, c.imageSize) });
+    if (input.visual?.kind === 'image')
+      views.push({ input: i, first: 0, size: c.imageSize, stem: stemInput(input.visual, c.imageSize) });
     else if (input.visual?.kind === 'clip') {
       const clip = input.visual;
       const perFrame = (c.clipSize / CELL_PX) ** 2;
-      sampleFrameIndices(clip.frames.length, c.clipFrames).forEach((f, slot) => views.push({ input: i, first: slot * perFrame, size: c.clipSize, stem: stemInput(clipFrame(clip, f), c.clipSize) }));
+      sampleFrameIndices(clip.frames.length, c.clipFrames).forEach((f, slot) =>
+        views.push({
+          input: i,
+          first: slot * perFrame,
+          size: c.clipSize,
+          stem: stemInput(clipFrame(clip, f), c.clipSize),
+        }),
+      );
     }
   });
   const rowSource = new Int32Array(inputs.length * C); // 0 = the zero row
@@ -77,7 +94,13 @@ function stemCells(params: ParamStore, c: ReasonerConfig, inputs: ReasonerInput[
     const perView = (size / CELL_PX) ** 2;
     const input = new Float32Array(members.length * members[0]!.stem.length);
     members.forEach((m, k) => input.set(m.stem, k * m.stem.length));
-    const cells = visionForward(params, vision, tf.tensor2d(input, [input.length / STEM_IN, STEM_IN]), members.length, size); // [n, g, g, C]
+    const cells = visionForward(
+      params,
+      vision,
+      tf.tensor2d(input, [input.length / STEM_IN, STEM_IN]),
+      members.length,
+      size,
+    ); // [n, g, g, C]
     members.forEach((m, k) => {
       for (let t = 0; t < perView; t++) rowSource[m.input * C + m.first + t] = total + k * perView + t + 1;
     });
@@ -92,7 +115,16 @@ function stemCells(params: ParamStore, c: ReasonerConfig, inputs: ReasonerInput[
  * The pointer context of `count` sequences whose hidden states [count·L, d] start with a left-padded prefix
  * (prefix lengths `lengths`, padded to P): vision tokens are the first rows of each prefix.
  */
-export function pointerContextOf(params: ParamStore, c: ReasonerConfig, hidden: tf.Tensor2D, count: number, L: number, P: number, lengths: Int32Array, inputs: ReasonerInput[]): PointerContext {
+export function pointerContextOf(
+  params: ParamStore,
+  c: ReasonerConfig,
+  hidden: tf.Tensor2D,
+  count: number,
+  L: number,
+  P: number,
+  lengths: Int32Array,
+  inputs: ReasonerInput[],
+): PointerContext {
   const ctx = visionPointerFrom(params, c, hidden, count, L, P, lengths, inputs);
   const copy = c.copy;
   if (!copy) return ctx;
@@ -110,7 +142,16 @@ export function pointerContextOf(params: ParamStore, c: ReasonerConfig, hidden: 
   return { ...ctx, copy: copyContext(params, c.vocabSize, picked, ids, N) };
 }
 
-function visionPointerFrom(params: ParamStore, c: ReasonerConfig, hidden: tf.Tensor2D, count: number, L: number, P: number, lengths: Int32Array, inputs: ReasonerInput[]): PointerContext {
+function visionPointerFrom(
+  params: ParamStore,
+  c: ReasonerConfig,
+  hidden: tf.Tensor2D,
+  count: number,
+  L: number,
+  P: number,
+  lengths: Int32Array,
+  inputs: ReasonerInput[],
+): PointerContext {
   const pointer = c.pointer!;
   const rowOf = (b: number, token: number) => b * L + (P - lengths[b]!) + token;
   if (pointer.source === 'stem') {

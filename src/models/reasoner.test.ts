@@ -58,7 +58,14 @@ describe('Reasoner generation', () => {
     const record = (useCache: boolean) => {
       const steps: Float32Array[] = [];
       return model
-        .generate(inputs(), { n: 2, maxNewTokens: 10, temperature: 1, rng: seededRng(5), useCache, onLogits: (_, l) => steps.push(l.slice()) })
+        .generate(inputs(), {
+          n: 2,
+          maxNewTokens: 10,
+          temperature: 1,
+          rng: seededRng(5),
+          useCache,
+          onLogits: (_, l) => steps.push(l.slice()),
+        })
         .then((res) => ({ res, steps }));
     };
     const cached = await record(true);
@@ -66,13 +73,22 @@ describe('Reasoner generation', () => {
     expect(cached.res.tokens.map((t) => Array.from(t))).toEqual(full.res.tokens.map((t) => Array.from(t)));
     expect(cached.steps.length).toBe(full.steps.length);
     let worst = 0;
-    cached.steps.forEach((step, s) => step.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - full.steps[s]![i]!)))));
+    cached.steps.forEach((step, s) =>
+      step.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - full.steps[s]![i]!)))),
+    );
     expect(worst).toBeLessThan(1e-4);
   });
 
   test('teacher-forced log-probs equal the sampling log-probs of the same tokens (|Δ| < 1e-4)', async () => {
     const temperature = 0.8;
-    const out = await model.generate(inputs(), { n: 3, maxNewTokens: 12, temperature, topK: 20, topP: 0.9, rng: seededRng(9) });
+    const out = await model.generate(inputs(), {
+      n: 3,
+      maxNewTokens: 12,
+      temperature,
+      topK: 20,
+      topP: 0.9,
+      rng: seededRng(9),
+    });
     // Different lengths per row (a prefix of a sampled sequence has the same per-token log-probs).
     const sequences = out.tokens.map((t, r) => t.subarray(0, t.length - (r % 4)));
     const forced = await model.logprobsData(inputs(), sequences, { groupSize: 3, temperature });
@@ -122,11 +138,14 @@ describe('Reasoner generation', () => {
 
   test('inputs that do not fit throw InputError', async () => {
     await expect(model.generate(inputs(), { n: 1, maxNewTokens: 200, rng: seededRng(1) })).rejects.toThrow(InputError);
-    await expect(model.generate([{ promptIds: Int32Array.of(V) }], { n: 1, maxNewTokens: 2, rng: seededRng(1) })).rejects.toThrow(/outside vocab/);
+    await expect(
+      model.generate([{ promptIds: Int32Array.of(V) }], { n: 1, maxNewTokens: 2, rng: seededRng(1) }),
+    ).rejects.toThrow(/outside vocab/);
   });
 
   test('leak-free: numTensors after 100 generate calls equals after 1', async () => {
-    const call = () => model.generate(inputs().slice(0, 2), { n: 2, maxNewTokens: 3, temperature: 1, rng: seededRng(3) });
+    const call = () =>
+      model.generate(inputs().slice(0, 2), { n: 2, maxNewTokens: 3, temperature: 1, rng: seededRng(3) });
     await call();
     const after1 = tf.memory().numTensors;
     for (let i = 0; i < 99; i++) await call();
@@ -145,7 +164,11 @@ describe('Reasoner gradients', () => {
       return tf.div(tf.sum(tf.mul(logprobs, tf.tensor2d([[1], [-0.5], [2]]))), tf.sum(mask)) as tf.Scalar;
     });
 
-  gradientTests(() => model, () => new Reasoner(tiny), loss);
+  gradientTests(
+    () => model,
+    () => new Reasoner(tiny),
+    loss,
+  );
 });
 
 const GOLDEN_TOKENS: number[][] = [
@@ -161,10 +184,17 @@ describe('Reasoner with the vision stem', () => {
   beforeAll(() => void (vis = new Reasoner(config)));
   afterAll(() => vis.dispose());
 
-  test('KV-cached decoding equals full recomputation; teacher-forced = sampled log-probs', () => expectCacheMatchesRecompute(vis, inputs));
+  test('KV-cached decoding equals full recomputation; teacher-forced = sampled log-probs', () =>
+    expectCacheMatchesRecompute(vis, inputs));
 
   test('the image changes the prefix (the stem is read); leak-free', async () => {
-    const lp = async (seed: number) => (await vis.logprobsData([{ visual: syntheticImageInput(seed), promptIds: syntheticIds(11, 6, 2, V) }], [syntheticIds(3, 5, 2, V)]))[0]!;
+    const lp = async (seed: number) =>
+      (
+        await vis.logprobsData(
+          [{ visual: syntheticImageInput(seed), promptIds: syntheticIds(11, 6, 2, V) }],
+          [syntheticIds(3, 5, 2, V)],
+        )
+      )[0]!;
     const a = await lp(1);
     const b = await lp(2);
     expect(a.some((v, i) => Math.abs(v - b[i]!) > 1e-6)).toBe(true);
@@ -177,13 +207,16 @@ describe('Reasoner with the vision stem', () => {
     await initTestBackend('cpu');
     const r = new Reasoner(config);
     const seqs = [syntheticIds(5, 6, 2, V), syntheticIds(6, 6, 2, V), syntheticIds(7, 6, 2, V)];
-    const loss = () => tf.tidy(() => tf.neg(tf.sum(r.logprobs(inputs(), seqs, { groupSize: 1 }).logprobs)) as tf.Scalar);
+    const loss = () =>
+      tf.tidy(() => tf.neg(tf.sum(r.logprobs(inputs(), seqs, { groupSize: 1 }).logprobs)) as tf.Scalar);
     const { grads } = await gradientsOf(r.params, loss);
     for (const name of ['vis_proj_w', 'vis.c8_0_w', 'vis.down_w', 'vis.in_w']) {
       const v = r.params.get(name);
       const g = grads.get(name)!;
       const base = v.dataSync().slice();
-      for (const i of Array.from(g.keys()).sort((a, b) => Math.abs(g[b]!) - Math.abs(g[a]!)).slice(0, 2)) {
+      for (const i of Array.from(g.keys())
+        .sort((a, b) => Math.abs(g[b]!) - Math.abs(g[a]!))
+        .slice(0, 2)) {
         const at = (delta: number) => {
           const w = base.slice();
           w[i]! += delta;
@@ -209,5 +242,9 @@ describe('Reasoner with the vision stem', () => {
       const { logprobs } = m.logprobs(inputs(), seqs, { groupSize: 1 });
       return tf.neg(tf.sum(logprobs)) as tf.Scalar;
     });
-  gradientTests(() => vis, () => new Reasoner(config), loss);
+  gradientTests(
+    () => vis,
+    () => new Reasoner(config),
+    loss,
+  );
 });

@@ -6,9 +6,27 @@
 // Config, presets and validation: reasoner-config.ts.
 import * as tf from '@tensorflow/tfjs-core';
 import { InputError } from './errors';
-import { addBlockParams, attentionBias, expandRows, layerNorm, ParamStore, pickColumns, transformerBlock, type BlockDims, type LayerKV } from './layers';
+import {
+  addBlockParams,
+  attentionBias,
+  expandRows,
+  layerNorm,
+  ParamStore,
+  pickColumns,
+  transformerBlock,
+  type BlockDims,
+  type LayerKV,
+} from './layers';
 import { addCopyParams, copyMix } from './copy';
-import { addPointerParams, mapContext, pointerLogits, type CellGeometry, type PointerContext, type PointerHistory, type TokenGeometry } from './pointer';
+import {
+  addPointerParams,
+  mapContext,
+  pointerLogits,
+  type CellGeometry,
+  type PointerContext,
+  type PointerHistory,
+  type TokenGeometry,
+} from './pointer';
 import { embedPlan, PlanBuilder, type TokenPlan } from './plan';
 import { clipFrame, imagePatches, sampleFrameIndices, type RgbaImage, type VisualInput } from './preprocess';
 import { seededRng, type Rng } from './rng';
@@ -17,7 +35,12 @@ import { defaultReasonerConfig, validateReasonerConfig, type ReasonerConfig } fr
 import { cellGeometry, pointerContextOf, tokenGeometry, visionTokenCount } from './reasoner-pointer';
 import { addVisionStem, stemInput } from './vision';
 
-export { defaultReasonerConfig, REASONER_PRESETS, validateReasonerConfig, type ReasonerConfig } from './reasoner-config';
+export {
+  defaultReasonerConfig,
+  REASONER_PRESETS,
+  validateReasonerConfig,
+  type ReasonerConfig,
+} from './reasoner-config';
 
 /** Segment type ids (rows of type_emb). */
 export const ReasonSegment = { pad: 0, image: 1, clip: 2, prompt: 3, bos: 4, generated: 5 } as const;
@@ -77,7 +100,12 @@ export class Reasoner {
     store.add('pos_emb', [c.maxLen, c.dModel], { kind: 'normal', std }, 0);
     if (c.vision) this.viewTokens = addVisionStem(store, c.vision, c.patch, c.dModel);
     else store.add('patch_proj_w', [this.patchDim, c.dModel], { kind: 'normal', std });
-    store.add('patch_pos_emb', [1 + this.imageCells + (c.clipSize / c.patch) ** 2, c.dModel], { kind: 'normal', std }, 0);
+    store.add(
+      'patch_pos_emb',
+      [1 + this.imageCells + (c.clipSize / c.patch) ** 2, c.dModel],
+      { kind: 'normal', std },
+      0,
+    );
     store.add('frame_emb', [1 + c.clipFrames, c.dModel], { kind: 'normal', std }, 0);
     for (let layer = 0; layer < c.nLayers; layer++) addBlockParams(store, layer, this.dims);
     store.add('ln_f_g', [c.dModel], { kind: 'ones' });
@@ -97,7 +125,14 @@ export class Reasoner {
     return cellGeometry(this.config, input);
   }
 
-  private pointerFrom(hidden: tf.Tensor2D, count: number, L: number, P: number, lengths: Int32Array, inputs: ReasonerInput[]): PointerContext {
+  private pointerFrom(
+    hidden: tf.Tensor2D,
+    count: number,
+    L: number,
+    P: number,
+    lengths: Int32Array,
+    inputs: ReasonerInput[],
+  ): PointerContext {
     return pointerContextOf(this.params, this.config, hidden, count, L, P, lengths, inputs);
   }
 
@@ -131,7 +166,14 @@ export class Reasoner {
   }
 
   /** One image at size²: linear patches, or a view for the vision stem. */
-  private addView(builder: PlanBuilder, image: RgbaImage, size: number, type: number, posOffset: number, frame: number | null): void {
+  private addView(
+    builder: PlanBuilder,
+    image: RgbaImage,
+    size: number,
+    type: number,
+    posOffset: number,
+    frame: number | null,
+  ): void {
     const patch = this.config.patch;
     if (this.config.vision) builder.view(stemInput(image, size), size, (size / patch) ** 2, type, posOffset, frame);
     else builder.patches(imagePatches(image, size, patch), type, posOffset, frame);
@@ -141,7 +183,16 @@ export class Reasoner {
   private suffixPlan(rows: Int32Array[], start: Int32Array, length: number): TokenPlan {
     const batch = rows.length;
     const n = batch * length;
-    const plan: TokenPlan = { batch, length, lengths: new Int32Array(batch), tokenIds: new Int32Array(n), textMask: new Float32Array(n).fill(1), typeIds: new Int32Array(n).fill(ReasonSegment.generated), posIds: new Int32Array(n), keyValid: new Uint8Array(n) };
+    const plan: TokenPlan = {
+      batch,
+      length,
+      lengths: new Int32Array(batch),
+      tokenIds: new Int32Array(n),
+      textMask: new Float32Array(n).fill(1),
+      typeIds: new Int32Array(n).fill(ReasonSegment.generated),
+      posIds: new Int32Array(n),
+      keyValid: new Uint8Array(n),
+    };
     rows.forEach((ids, b) => {
       plan.lengths[b] = Math.min(ids.length, length);
       for (let t = 0; t < length; t++) {
@@ -155,7 +206,13 @@ export class Reasoner {
   }
 
   /** Run all blocks on x [B·T, d]; returns final hidden states and every layer's keys/values. */
-  private runBlocks(x: tf.Tensor2D, batch: number, seqLen: number, mask: tf.Tensor, past?: LayerKV[]): { hidden: tf.Tensor2D; kv: LayerKV[] } {
+  private runBlocks(
+    x: tf.Tensor2D,
+    batch: number,
+    seqLen: number,
+    mask: tf.Tensor,
+    past?: LayerKV[],
+  ): { hidden: tf.Tensor2D; kv: LayerKV[] } {
     const kv: LayerKV[] = [];
     let hidden = x;
     for (let layer = 0; layer < this.config.nLayers; layer++) {
@@ -190,7 +247,12 @@ export class Reasoner {
    * Hidden states of [prefix ; fed suffix] under the prefix-LM mask. prefixRows maps each row to its
    * input. Returns hidden [B·(P+T), d] with P, T.
    */
-  private fullForward(inputs: ReasonerInput[], prefixRows: number[], fed: Int32Array[], suffixLen: number): { hidden: tf.Tensor2D; P: number; T: number; ctx?: PointerContext } {
+  private fullForward(
+    inputs: ReasonerInput[],
+    prefixRows: number[],
+    fed: Int32Array[],
+    suffixLen: number,
+  ): { hidden: tf.Tensor2D; P: number; T: number; ctx?: PointerContext } {
     const prefix = this.prefixPlan(prefixRows.map((i) => inputs[i]!));
     const P = prefix.length;
     const B = prefixRows.length;
@@ -200,7 +262,11 @@ export class Reasoner {
     const d = this.config.dModel;
     const prefixEmb = tf.reshape(embedPlan(this.params, prefix, this.patchDim, this.viewTokens), [B, P, d]); // [B, P, d]
     let x = prefixEmb as tf.Tensor;
-    if (T > 0) x = tf.concat([prefixEmb, tf.reshape(embedPlan(this.params, suffix, this.patchDim, this.viewTokens), [B, T, d])], 1); // [B, P+T, d]
+    if (T > 0)
+      x = tf.concat(
+        [prefixEmb, tf.reshape(embedPlan(this.params, suffix, this.patchDim, this.viewTokens), [B, T, d])],
+        1,
+      ); // [B, P+T, d]
     const keyValid = new Uint8Array(B * (P + T));
     for (let b = 0; b < B; b++) {
       keyValid.set(prefix.keyValid.subarray(b * P, (b + 1) * P), b * (P + T));
@@ -208,7 +274,16 @@ export class Reasoner {
     }
     const mask = attentionBias(keyValid, B, P + T, P + T, P);
     const { hidden } = this.runBlocks(tf.reshape(x, [B * (P + T), d]) as tf.Tensor2D, B, P + T, mask); // [B·(P+T), d]
-    const ctx = this.config.pointer ? this.pointerFrom(hidden, B, P + T, P, prefix.lengths, prefixRows.map((i) => inputs[i]!)) : undefined;
+    const ctx = this.config.pointer
+      ? this.pointerFrom(
+          hidden,
+          B,
+          P + T,
+          P,
+          prefix.lengths,
+          prefixRows.map((i) => inputs[i]!),
+        )
+      : undefined;
     return { hidden, P, T, ctx };
   }
 
@@ -233,7 +308,8 @@ export class Reasoner {
     // Prefill: the prefix of each distinct input once, then its rows share it.
     const prefix = this.prefixPlan(inputs);
     const P = prefix.length;
-    if (P + maxNewTokens > this.config.maxLen) throw new InputError(`prefix ${P} + maxNewTokens ${maxNewTokens} > maxLen ${this.config.maxLen}`);
+    if (P + maxNewTokens > this.config.maxLen)
+      throw new InputError(`prefix ${P} + maxNewTokens ${maxNewTokens} > maxLen ${this.config.maxLen}`);
     const rowPrefixLen = Int32Array.from(rowInput, (i) => prefix.lengths[i]!);
     const rowKeyValid = (keys: number) => {
       const valid = new Uint8Array(B * keys).fill(1);
@@ -246,12 +322,29 @@ export class Reasoner {
     if (useCache) {
       const prefill = tf.tidy(() => {
         const mask = attentionBias(prefix.keyValid, inputs.length, P, P, null);
-        const { hidden, kv } = this.runBlocks(embedPlan(this.params, prefix, this.patchDim, this.viewTokens), inputs.length, P, mask);
+        const { hidden, kv } = this.runBlocks(
+          embedPlan(this.params, prefix, this.patchDim, this.viewTokens),
+          inputs.length,
+          P,
+          mask,
+        );
         const toRows = tf.tensor1d(rowInput, 'int32');
-        const shared = kv.map((layer) => ({ k: tf.gather(layer.k, toRows) as tf.Tensor4D, v: tf.gather(layer.v, toRows) as tf.Tensor4D })); // [B, nh, P, hs]
-        const ctx = this.config.pointer ? this.pointerFrom(hidden, inputs.length, P, P, prefix.lengths, inputs) : undefined;
-        const first = this.head(this.rowsOf(hidden, inputs.length, P, P - 1, 1), ctx, 1, { tokens: inputs.map(() => []), offsets: inputs.map(() => 0) });
-        return { kv: shared, logits: tf.gather(first, toRows) as tf.Tensor2D, ctx: ctx && mapContext(ctx, (t) => tf.gather(t, toRows)) };
+        const shared = kv.map((layer) => ({
+          k: tf.gather(layer.k, toRows) as tf.Tensor4D,
+          v: tf.gather(layer.v, toRows) as tf.Tensor4D,
+        })); // [B, nh, P, hs]
+        const ctx = this.config.pointer
+          ? this.pointerFrom(hidden, inputs.length, P, P, prefix.lengths, inputs)
+          : undefined;
+        const first = this.head(this.rowsOf(hidden, inputs.length, P, P - 1, 1), ctx, 1, {
+          tokens: inputs.map(() => []),
+          offsets: inputs.map(() => 0),
+        });
+        return {
+          kv: shared,
+          logits: tf.gather(first, toRows) as tf.Tensor2D,
+          ctx: ctx && mapContext(ctx, (t) => tf.gather(t, toRows)),
+        };
       });
       cache = prefill.kv;
       logits = prefill.logits;
@@ -259,7 +352,10 @@ export class Reasoner {
     } else {
       logits = tf.tidy(() => {
         const { hidden, ctx } = this.fullForward(inputs, rowInput, [], 0);
-        return this.head(this.rowsOf(hidden, B, P, P - 1, 1), ctx, 1, { tokens: tokens.map(() => []), offsets: tokens.map(() => 0) });
+        return this.head(this.rowsOf(hidden, B, P, P - 1, 1), ctx, 1, {
+          tokens: tokens.map(() => []),
+          offsets: tokens.map(() => 0),
+        });
       });
     }
     // GPU backends run asynchronously: wait for the prefill's logits so the prefill/decode split is real
@@ -291,9 +387,19 @@ export class Reasoner {
         if (useCache) {
           const fed = stepTokens.map((id) => (id < 0 ? this.config.padId : id));
           const next = tf.tidy(() => {
-            const plan = this.suffixPlan(Array.from(fed, (id) => Int32Array.of(id)), Int32Array.from(rowPrefixLen, (len) => len + step), 1);
+            const plan = this.suffixPlan(
+              Array.from(fed, (id) => Int32Array.of(id)),
+              Int32Array.from(rowPrefixLen, (len) => len + step),
+              1,
+            );
             const mask = attentionBias(rowKeyValid(P + step + 1), B, P + step + 1, 1, null);
-            const { hidden, kv } = this.runBlocks(embedPlan(this.params, plan, this.patchDim, this.viewTokens), B, 1, mask, cache);
+            const { hidden, kv } = this.runBlocks(
+              embedPlan(this.params, plan, this.patchDim, this.viewTokens),
+              B,
+              1,
+              mask,
+              cache,
+            );
             return { kv, logits: this.head(hidden, rowCtx, 1, { tokens, offsets: tokens.map((row) => row.length) }) };
           });
           tf.dispose(cache);
@@ -303,7 +409,10 @@ export class Reasoner {
           const fed = tokens.map((row) => Int32Array.from(row.slice(0, step + 1), (id) => id));
           logits = tf.tidy(() => {
             const { hidden, P: p, T, ctx } = this.fullForward(inputs, rowInput, fed, step + 1);
-            return this.head(this.rowsOf(hidden, B, p + T, p + T - 1, 1), ctx, 1, { tokens, offsets: tokens.map((row) => row.length) });
+            return this.head(this.rowsOf(hidden, B, p + T, p + T - 1, 1), ctx, 1, {
+              tokens,
+              offsets: tokens.map((row) => row.length),
+            });
           });
         }
         previous.dispose();
@@ -329,7 +438,11 @@ export class Reasoner {
    * keys/values are shared by that input's rows (GRPO: n rollouts per input), exactly as in generate();
    * only the T − 1 fed tokens run per row. Gradients from all rows sum into the shared prefix.
    */
-  logprobs(inputs: ReasonerInput[], sequences: Int32Array[], opts: { groupSize?: number; temperature?: number } = {}): { logprobs: tf.Tensor2D; mask: tf.Tensor2D } {
+  logprobs(
+    inputs: ReasonerInput[],
+    sequences: Int32Array[],
+    opts: { groupSize?: number; temperature?: number } = {},
+  ): { logprobs: tf.Tensor2D; mask: tf.Tensor2D } {
     const groupSize = opts.groupSize ?? Math.max(1, Math.round(sequences.length / inputs.length));
     const temperature = opts.temperature && opts.temperature > 0 ? opts.temperature : 1;
     const B = sequences.length;
@@ -344,7 +457,8 @@ export class Reasoner {
     const rowInput = sequences.map((_, b) => Math.min(inputs.length - 1, Math.floor(b / groupSize)));
     const prefix = this.prefixPlan(inputs);
     const P = prefix.length;
-    if (P + T - 1 > this.config.maxLen) throw new InputError(`sequence of ${P + T - 1} tokens > maxLen ${this.config.maxLen}`);
+    if (P + T - 1 > this.config.maxLen)
+      throw new InputError(`sequence of ${P + T - 1} tokens > maxLen ${this.config.maxLen}`);
     return tf.tidy(() => {
       const d = this.config.dModel;
       const I = inputs.length;
@@ -355,19 +469,39 @@ export class Reasoner {
       let hidden: tf.Tensor2D = bosHidden;
       if (T > 1) {
         const fed = sequences.map((s) => s.subarray(0, Math.max(0, Math.min(s.length, T - 1))));
-        const suffix = this.suffixPlan(fed, Int32Array.from(rowInput, (i) => prefix.lengths[i]!), T - 1);
+        const suffix = this.suffixPlan(
+          fed,
+          Int32Array.from(rowInput, (i) => prefix.lengths[i]!),
+          T - 1,
+        );
         const keyValid = new Uint8Array(B * (P + T - 1));
         rowInput.forEach((i, b) => {
           keyValid.set(prefix.keyValid.subarray(i * P, (i + 1) * P), b * (P + T - 1));
           keyValid.set(suffix.keyValid.subarray(b * (T - 1), (b + 1) * (T - 1)), b * (P + T - 1) + P);
         });
         const mask = attentionBias(keyValid, B, P + T - 1, T - 1, P, P);
-        const past = encoded.kv.map((layer) => ({ k: toRows(layer.k) as tf.Tensor4D, v: toRows(layer.v) as tf.Tensor4D })); // [B, nh, P, hs]
-        const fedHidden = this.runBlocks(embedPlan(this.params, suffix, this.patchDim, this.viewTokens), B, T - 1, mask, past).hidden; // [B·(T−1), d]
-        hidden = tf.reshape(tf.concat([tf.reshape(bosHidden, [B, 1, d]), tf.reshape(fedHidden, [B, T - 1, d])], 1), [B * T, d]) as tf.Tensor2D; // [B, T, d] → [B·T, d]
+        const past = encoded.kv.map((layer) => ({
+          k: toRows(layer.k) as tf.Tensor4D,
+          v: toRows(layer.v) as tf.Tensor4D,
+        })); // [B, nh, P, hs]
+        const fedHidden = this.runBlocks(
+          embedPlan(this.params, suffix, this.patchDim, this.viewTokens),
+          B,
+          T - 1,
+          mask,
+          past,
+        ).hidden; // [B·(T−1), d]
+        hidden = tf.reshape(tf.concat([tf.reshape(bosHidden, [B, 1, d]), tf.reshape(fedHidden, [B, T - 1, d])], 1), [
+          B * T,
+          d,
+        ]) as tf.Tensor2D; // [B, T, d] → [B·T, d]
       }
-      const ctx = this.config.pointer ? mapContext(this.pointerFrom(encoded.hidden, I, P, P, prefix.lengths, inputs), toRows) : undefined;
-      const logp = tf.logSoftmax(tf.div(this.head(hidden, ctx, T, { tokens: sequences, offsets: sequences.map(() => 0) }), temperature)) as tf.Tensor2D; // [B·T, V]
+      const ctx = this.config.pointer
+        ? mapContext(this.pointerFrom(encoded.hidden, I, P, P, prefix.lengths, inputs), toRows)
+        : undefined;
+      const logp = tf.logSoftmax(
+        tf.div(this.head(hidden, ctx, T, { tokens: sequences, offsets: sequences.map(() => 0) }), temperature),
+      ) as tf.Tensor2D; // [B·T, V]
       const picked = pickColumns(logp, targets); // [B·T]
       const mask = tf.tensor2d(maskData, [B, T]);
       return { logprobs: tf.mul(tf.reshape(picked, [B, T]), mask) as tf.Tensor2D, mask }; // [B·T] → [B, T]
@@ -375,7 +509,11 @@ export class Reasoner {
   }
 
   /** No-grad logprobs(): one Float32Array per sequence (its own length). */
-  async logprobsData(inputs: ReasonerInput[], sequences: Int32Array[], opts: { groupSize?: number; temperature?: number } = {}): Promise<Float32Array[]> {
+  async logprobsData(
+    inputs: ReasonerInput[],
+    sequences: Int32Array[],
+    opts: { groupSize?: number; temperature?: number } = {},
+  ): Promise<Float32Array[]> {
     const { logprobs, mask } = this.logprobs(inputs, sequences, opts);
     const flat = (await logprobs.data()) as Float32Array;
     const T = logprobs.shape[1];
@@ -385,7 +523,8 @@ export class Reasoner {
 
   private checkIds(ids: Int32Array): Int32Array {
     for (let i = 0; i < ids.length; i++) {
-      if (ids[i]! < 0 || ids[i]! >= this.config.vocabSize) throw new InputError(`token id ${ids[i]} outside vocab [0, ${this.config.vocabSize})`);
+      if (ids[i]! < 0 || ids[i]! >= this.config.vocabSize)
+        throw new InputError(`token id ${ids[i]} outside vocab [0, ${this.config.vocabSize})`);
     }
     return ids;
   }

@@ -13,7 +13,13 @@ export interface SamplingOptions {
  * untruncated softmax(logits / T) — T = 1 when greedy — which is what a teacher-forced pass at the same
  * temperature recomputes (top-k / top-p only restrict the choice, as in TRL's GRPO).
  */
-export function sampleToken(logits: ArrayLike<number>, offset: number, vocab: number, opts: SamplingOptions, rng: Rng): { id: number; logprob: number } {
+export function sampleToken(
+  logits: ArrayLike<number>,
+  offset: number,
+  vocab: number,
+  opts: SamplingOptions,
+  rng: Rng,
+): { id: number; logprob: number } {
   const greedy = opts.temperature <= 0;
   const invT = greedy ? 1 : 1 / opts.temperature;
   const scaled = new Float64Array(vocab);

@@ -48,7 +48,10 @@ export function syntheticIds(seed: number, length: number, lo: number, hi: numbe
 }
 
 /** Loss value and the gradient of every named parameter (Float32Array per name) — for tests. */
-export async function gradientsOf(params: ParamStore, loss: () => tf.Scalar): Promise<{ value: number; grads: Map<string, Float32Array> }> {
+export async function gradientsOf(
+  params: ParamStore,
+  loss: () => tf.Scalar,
+): Promise<{ value: number; grads: Map<string, Float32Array> }> {
   const names = [...params.vars.keys()];
   const { value, grads } = tf.variableGrads(loss, params.list());
   const out = new Map<string, Float32Array>();
@@ -62,7 +65,10 @@ export async function gradientsOf(params: ParamStore, loss: () => tf.Scalar): Pr
 }
 
 /** max |a − b| / max |b| over two gradient maps; names missing from either count as 1. */
-export function maxRelativeGradDiff(a: Map<string, Float32Array>, b: Map<string, Float32Array>): { name: string; diff: number } {
+export function maxRelativeGradDiff(
+  a: Map<string, Float32Array>,
+  b: Map<string, Float32Array>,
+): { name: string; diff: number } {
   let worst = { name: '', diff: 0 };
   for (const [name, gb] of b) {
     const ga = a.get(name);

@@ -5,19 +5,45 @@ import { ConfigError } from './errors';
 import { ParamStore } from './layers';
 import { seededRng } from './rng';
 import { gradientsOf, maxRelativeGradDiff, syntheticImage } from './testdata';
-import { addVisionParams, copyVision, spaceToDepth2, STEM_IN, stemInput, visionForward, VisionModel, visionParamNames, type VisionConfig } from './vision';
+import {
+  addVisionParams,
+  copyVision,
+  spaceToDepth2,
+  STEM_IN,
+  stemInput,
+  visionForward,
+  VisionModel,
+  visionParamNames,
+  type VisionConfig,
+} from './vision';
 
 const config: VisionConfig = { width4: 8, width8: 16, convs8: 1 };
 beforeAll(() => initTestBackend());
 
 describe('vision stem ops', () => {
   test('spaceToDepth2 puts each 2×2 block of a cell grid into one row, ordered (dy, dx, c)', () => {
-    const x = tf.tensor4d(Array.from({ length: 2 * 4 * 4 * 3 }, (_, i) => i), [2, 4, 4, 3]);
+    const x = tf.tensor4d(
+      Array.from({ length: 2 * 4 * 4 * 3 }, (_, i) => i),
+      [2, 4, 4, 3],
+    );
     const rows = spaceToDepth2(x).arraySync();
     expect(rows.length).toBe(2 * 2 * 2);
     const at = (n: number, y: number, xx: number, c: number) => ((n * 4 + y) * 4 + xx) * 3 + c;
     // view 1, block (1, 0): cells (2,0) (2,1) (3,0) (3,1)
-    expect(rows[1 * 4 + 2]).toEqual([at(1, 2, 0, 0), at(1, 2, 0, 1), at(1, 2, 0, 2), at(1, 2, 1, 0), at(1, 2, 1, 1), at(1, 2, 1, 2), at(1, 3, 0, 0), at(1, 3, 0, 1), at(1, 3, 0, 2), at(1, 3, 1, 0), at(1, 3, 1, 1), at(1, 3, 1, 2)]);
+    expect(rows[1 * 4 + 2]).toEqual([
+      at(1, 2, 0, 0),
+      at(1, 2, 0, 1),
+      at(1, 2, 0, 2),
+      at(1, 2, 1, 0),
+      at(1, 2, 1, 1),
+      at(1, 2, 1, 2),
+      at(1, 3, 0, 0),
+      at(1, 3, 0, 1),
+      at(1, 3, 0, 2),
+      at(1, 3, 1, 0),
+      at(1, 3, 1, 1),
+      at(1, 3, 1, 2),
+    ]);
     x.dispose();
   });
 
@@ -43,9 +69,17 @@ describe('vision stem ops', () => {
     const grid = tf.reshape(stage, [1, 4, 4, 8]) as tf.Tensor4D;
     const filter = tf.reshape(store.get('vis.c4_w'), [3, 3, 8, 8]) as tf.Tensor4D; // rows ordered (dy, dx, c_in)
     const conv = tf.add(grid, gelu(tf.add(tf.conv2d(grid, filter, 1, 'same'), store.get('vis.c4_b'))));
-    const down = gelu(tf.add(tf.matMul(spaceToDepth2(conv as tf.Tensor4D), store.get('vis.down_w')), store.get('vis.down_b')));
+    const down = gelu(
+      tf.add(tf.matMul(spaceToDepth2(conv as tf.Tensor4D), store.get('vis.down_w')), store.get('vis.down_b')),
+    );
     const mean = tf.mean(down, -1, true);
-    const normed = tf.add(tf.mul(tf.div(tf.sub(down, mean), tf.sqrt(tf.add(tf.mean(tf.square(tf.sub(down, mean)), -1, true), 1e-5))), store.get('vis.lnf_g')), store.get('vis.lnf_b'));
+    const normed = tf.add(
+      tf.mul(
+        tf.div(tf.sub(down, mean), tf.sqrt(tf.add(tf.mean(tf.square(tf.sub(down, mean)), -1, true), 1e-5))),
+        store.get('vis.lnf_g'),
+      ),
+      store.get('vis.lnf_b'),
+    );
     const a = ours.dataSync();
     const b = normed.dataSync();
     let worst = 0;
@@ -62,10 +96,15 @@ describe('vision stem ops', () => {
     const stem = new Float32Array(2 * 64 * STEM_IN);
     views.forEach((v, i) => stem.set(stemInput(v, 32), i * 64 * STEM_IN));
     const weights = Float32Array.from({ length: 2 * 16 * 5 }, (_, i) => Math.sin(i));
-    const loss = (m: VisionModel) => () => tf.sum(tf.mul(m.heads(stem, 2, 32), tf.tensor2d(weights, [32, 5]))) as tf.Scalar;
+    const loss = (m: VisionModel) => () =>
+      tf.sum(tf.mul(m.heads(stem, 2, 32), tf.tensor2d(weights, [32, 5]))) as tf.Scalar;
     const wasmModel = build();
     const wasm = await gradientsOf(wasmModel.params, loss(wasmModel));
-    for (const name of wasmModel.params.vars.keys()) expect(wasm.grads.get(name)!.some((v) => v !== 0), name).toBe(true);
+    for (const name of wasmModel.params.vars.keys())
+      expect(
+        wasm.grads.get(name)!.some((v) => v !== 0),
+        name,
+      ).toBe(true);
     await initTestBackend('cpu');
     const cpuModel = build();
     const cpu = await gradientsOf(cpuModel.params, loss(cpuModel));
@@ -80,7 +119,8 @@ describe('vision stem ops', () => {
     const a = new VisionModel({ ...config, headOut: 3, seed: 1 });
     const b = new VisionModel({ ...config, headOut: 3, seed: 9 });
     copyVision(a.params, b.params, config);
-    for (const name of visionParamNames(config)) expect(Array.from(b.params.get(name).dataSync())).toEqual(Array.from(a.params.get(name).dataSync()));
+    for (const name of visionParamNames(config))
+      expect(Array.from(b.params.get(name).dataSync())).toEqual(Array.from(a.params.get(name).dataSync()));
     expect(Array.from(b.params.get('head_w').dataSync())).not.toEqual(Array.from(a.params.get('head_w').dataSync()));
     expect(() => new VisionModel({ ...config, width8: 4, headOut: 3, seed: 1 })).toThrow(ConfigError);
     a.dispose();

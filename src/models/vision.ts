@@ -65,7 +65,11 @@ export function addVisionParams(store: ParamStore, c: VisionConfig, prefix = 'vi
 export function checkVisionPatch(vision: VisionConfig | null, patch: number): void {
   if (vision === null) return;
   validateVisionConfig(vision);
-  checkThat(patch === CELL_PX || patch === 2 * CELL_PX, 'patch', `must be ${CELL_PX} or ${2 * CELL_PX} with a vision stem (pixels per token)`);
+  checkThat(
+    patch === CELL_PX || patch === 2 * CELL_PX,
+    'patch',
+    `must be ${CELL_PX} or ${2 * CELL_PX} with a vision stem (pixels per token)`,
+  );
 }
 
 /** The projection from merged cell features to the model width (`vis_proj_w`, `vis_proj_b`). */
@@ -79,16 +83,23 @@ export function addVisionProjection(store: ParamStore, vision: VisionTokens, dMo
  * A model's stem: its parameters and projection under the model's store, and the function that turns a plan's
  * views into token features. `patch` is the model's pixels per token (8: one cell, 16: 2×2 cells merged).
  */
-export function addVisionStem(store: ParamStore, vision: VisionConfig, patch: number, dModel: number): (plan: TokenPlan) => tf.Tensor2D {
+export function addVisionStem(
+  store: ParamStore,
+  vision: VisionConfig,
+  patch: number,
+  dModel: number,
+): (plan: TokenPlan) => tf.Tensor2D {
   const tokens = { config: vision, merge: patch / CELL_PX };
   addVisionParams(store, vision);
   addVisionProjection(store, tokens, dModel);
   return (plan) => stemTokens(store, plan, tokens);
 }
 
-
 /** Everything but the stem and the stem's detector head a stem pointer holds (`ptr_head_*`): a frozen stem's model trains these. */
-export function withoutVision(vars: Map<string, tf.Variable>, prefixes: readonly string[] = ['vis.', 'ptr_head_']): Map<string, tf.Variable> {
+export function withoutVision(
+  vars: Map<string, tf.Variable>,
+  prefixes: readonly string[] = ['vis.', 'ptr_head_'],
+): Map<string, tf.Variable> {
   return new Map([...vars].filter(([name]) => !prefixes.some((p) => name.startsWith(p))));
 }
 
@@ -125,9 +136,15 @@ export function stemInput(img: RgbaImage, size: number, region?: Region): Float3
 /** 3×3 convolution, stride 1, zero padding, as shift-and-concat + one dense: x [N, H, W, C] → [N·H·W, C']. */
 function conv3x3(x: tf.Tensor4D, weight: tf.Tensor, bias: tf.Tensor): tf.Tensor2D {
   const [n, h, w, ch] = x.shape;
-  const padded = tf.pad(x, [[0, 0], [1, 1], [1, 1], [0, 0]]); // [N, H+2, W+2, C]
+  const padded = tf.pad(x, [
+    [0, 0],
+    [1, 1],
+    [1, 1],
+    [0, 0],
+  ]); // [N, H+2, W+2, C]
   const shifts: tf.Tensor[] = [];
-  for (let dy = 0; dy < 3; dy++) for (let dx = 0; dx < 3; dx++) shifts.push(tf.slice(padded, [0, dy, dx, 0], [n, h, w, ch]));
+  for (let dy = 0; dy < 3; dy++)
+    for (let dx = 0; dx < 3; dx++) shifts.push(tf.slice(padded, [0, dy, dx, 0], [n, h, w, ch]));
   const taps = tf.reshape(tf.concat(shifts, 3), [n * h * w, 9 * ch]) as tf.Tensor2D; // [N, H, W, 9C] → [N·H·W, 9C]
   return dense(taps, weight, bias);
 }
@@ -143,7 +160,14 @@ export function spaceToDepth2(x: tf.Tensor4D): tf.Tensor2D {
  * The stem on `count` views of one size: `input` [count·(size/4)², STEM_IN] (stemInput rows, views
  * concatenated) → cell features [count, size/8, size/8, width8], layer-normed. Differentiable.
  */
-export function visionForward(store: ParamStore, c: VisionConfig, input: tf.Tensor2D, count: number, size: number, prefix = 'vis.'): tf.Tensor4D {
+export function visionForward(
+  store: ParamStore,
+  c: VisionConfig,
+  input: tf.Tensor2D,
+  count: number,
+  size: number,
+  prefix = 'vis.',
+): tf.Tensor4D {
   const g4 = size / 4;
   const g8 = size / 8;
   const p = (name: string) => store.get(prefix + name);
@@ -151,17 +175,24 @@ export function visionForward(store: ParamStore, c: VisionConfig, input: tf.Tens
   const grid4 = tf.reshape(stage4, [count, g4, g4, c.width4]) as tf.Tensor4D;
   let conv4 = tf.add(stage4, quickGelu(conv3x3(grid4, p('c4_w'), p('c4_b')))) as tf.Tensor2D; // residual
   for (let i = 1; i < (c.convs4 ?? 1); i++) {
-    conv4 = tf.add(conv4, quickGelu(conv3x3(tf.reshape(conv4, [count, g4, g4, c.width4]) as tf.Tensor4D, p(`c4_${i}_w`), p(`c4_${i}_b`)))) as tf.Tensor2D;
+    conv4 = tf.add(
+      conv4,
+      quickGelu(conv3x3(tf.reshape(conv4, [count, g4, g4, c.width4]) as tf.Tensor4D, p(`c4_${i}_w`), p(`c4_${i}_b`))),
+    ) as tf.Tensor2D;
   }
-  let cells = quickGelu(dense(spaceToDepth2(tf.reshape(conv4, [count, g4, g4, c.width4]) as tf.Tensor4D), p('down_w'), p('down_b'))); // [count·g8², width8]
+  let cells = quickGelu(
+    dense(spaceToDepth2(tf.reshape(conv4, [count, g4, g4, c.width4]) as tf.Tensor4D), p('down_w'), p('down_b')),
+  ); // [count·g8², width8]
   for (let i = 0; i < c.convs8; i++) {
     const normed = layerNorm(cells, p(`ln${i}_g`), p(`ln${i}_b`), LN_EPS);
-    cells = tf.add(cells, quickGelu(conv3x3(tf.reshape(normed, [count, g8, g8, c.width8]) as tf.Tensor4D, p(`c8_${i}_w`), p(`c8_${i}_b`)))) as tf.Tensor2D;
+    cells = tf.add(
+      cells,
+      quickGelu(conv3x3(tf.reshape(normed, [count, g8, g8, c.width8]) as tf.Tensor4D, p(`c8_${i}_w`), p(`c8_${i}_b`))),
+    ) as tf.Tensor2D;
   }
   const out = layerNorm(cells, p('lnf_g'), p('lnf_b'), LN_EPS);
   return tf.reshape(out, [count, g8, g8, c.width8]) as tf.Tensor4D; // [count·g8², C] → [count, g8, g8, C]
 }
-
 
 /** How a model reads the vision stem: its config and how many 8-px cells merge into one token per side (1 or 2). */
 export interface VisionTokens {
@@ -185,8 +216,15 @@ export function stemTokens(store: ParamStore, plan: TokenPlan, vision: VisionTok
     const perView = members.length > 0 ? views[members[0]!]!.stem.length : 0;
     const input = new Float32Array(members.length * perView);
     members.forEach((m, k) => input.set(views[m]!.stem, k * perView));
-    const cells = visionForward(store, vision.config, tf.tensor2d(input, [input.length / STEM_IN, STEM_IN]), members.length, size); // [n, g, g, C]
-    const tokens = vision.merge === 2 ? spaceToDepth2(cells) : (tf.reshape(cells, [-1, vision.config.width8]) as tf.Tensor2D); // [n·(g/m)², m²·C]
+    const cells = visionForward(
+      store,
+      vision.config,
+      tf.tensor2d(input, [input.length / STEM_IN, STEM_IN]),
+      members.length,
+      size,
+    ); // [n, g, g, C]
+    const tokens =
+      vision.merge === 2 ? spaceToDepth2(cells) : (tf.reshape(cells, [-1, vision.config.width8]) as tf.Tensor2D); // [n·(g/m)², m²·C]
     const perViewTokens = tokens.shape[0] / members.length;
     members.forEach((m, k) => {
       for (let t = 0; t < perViewTokens; t++) rowSource[views[m]!.row + t] = total + k * perViewTokens + t + 1; // 0 = the zero row
@@ -226,7 +264,13 @@ export class VisionModel {
   /** Head outputs [count·cells, headOut] for `count` views of one size (stem rows concatenated). */
   heads(stem: Float32Array, count: number, size: number): tf.Tensor2D {
     return tf.tidy(() => {
-      const cells = visionForward(this.params, this.config, tf.tensor2d(stem, [stem.length / STEM_IN, STEM_IN]), count, size);
+      const cells = visionForward(
+        this.params,
+        this.config,
+        tf.tensor2d(stem, [stem.length / STEM_IN, STEM_IN]),
+        count,
+        size,
+      );
       const flat = tf.reshape(cells, [count * (size / CELL_PX) ** 2, this.config.width8]) as tf.Tensor2D; // [N, g, g, C] → [N·g², C]
       return dense(flat, this.params.get('head_w'), this.params.get('head_b'));
     });
@@ -242,7 +286,8 @@ export function copyVision(from: ParamStore, to: ParamStore, c: VisionConfig): v
   for (const name of visionParamNames(c)) {
     const source = from.get(name);
     const target = to.get(name);
-    if (source.shape.join() !== target.shape.join()) throw new InputError(`vision stem ${name}: shape ${source.shape} ≠ ${target.shape}`);
+    if (source.shape.join() !== target.shape.join())
+      throw new InputError(`vision stem ${name}: shape ${source.shape} ≠ ${target.shape}`);
     target.assign(source);
   }
 }

@@ -13,11 +13,15 @@ export function nodeFileHandler(dir: string, shardBytes = DEFAULT_SHARD_BYTES): 
   return {
     async save(artifacts: tf.io.ModelArtifacts): Promise<tf.io.SaveResult> {
       const data = artifacts.weightData;
-      const bytes = data === undefined ? new Uint8Array(0) : new Uint8Array(Array.isArray(data) ? await new Blob(data).arrayBuffer() : data);
+      const bytes =
+        data === undefined
+          ? new Uint8Array(0)
+          : new Uint8Array(Array.isArray(data) ? await new Blob(data).arrayBuffer() : data);
       const count = Math.max(1, Math.ceil(bytes.byteLength / shardBytes));
       const paths = Array.from({ length: count }, (_, i) => `group1-shard${i + 1}of${count}.bin`);
       await mkdir(dir, { recursive: true });
-      for (let i = 0; i < count; i++) await writeFile(join(dir, paths[i]!), bytes.subarray(i * shardBytes, (i + 1) * shardBytes));
+      for (let i = 0; i < count; i++)
+        await writeFile(join(dir, paths[i]!), bytes.subarray(i * shardBytes, (i + 1) * shardBytes));
       const modelJson = {
         modelTopology: artifacts.modelTopology,
         format: artifacts.format,
@@ -26,7 +30,9 @@ export function nodeFileHandler(dir: string, shardBytes = DEFAULT_SHARD_BYTES): 
         weightsManifest: [{ paths, weights: artifacts.weightSpecs ?? [] }],
       };
       await writeFile(join(dir, 'model.json'), JSON.stringify(modelJson));
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON', weightDataBytes: bytes.byteLength } };
+      return {
+        modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON', weightDataBytes: bytes.byteLength },
+      };
     },
     async load(): Promise<tf.io.ModelArtifacts> {
       let modelJson: tf.io.ModelJSON;

@@ -10,13 +10,29 @@ import { Embedder, EMBEDDER_PRESETS, type EmbedItem } from './embedder';
 import { WeightsError, type WeightsErrorReason } from './errors';
 import { Reasoner, REASONER_PRESETS, type ReasonerInput } from './reasoner';
 import { syntheticIds, syntheticImage, syntheticImageInput } from './testdata';
-import { dequantizeInt8, encodeWeights, loadModel, loadWeightsInto, memoryHandler, quantizeInt8, saveWeights, type WeightsManifest } from './weights';
+import {
+  dequantizeInt8,
+  encodeWeights,
+  loadModel,
+  loadWeightsInto,
+  memoryHandler,
+  quantizeInt8,
+  saveWeights,
+  type WeightsManifest,
+} from './weights';
 import { nodeFileHandler } from './weights-node';
 
 let embedder: Embedder;
 let reasoner: Reasoner;
 let dir: string;
-const embedItems: EmbedItem[] = [{ visual: syntheticImageInput(1), tcotIds: syntheticIds(2, 12, 2, 64), evidence: [{ kind: 'crop', image: syntheticImage(1), region: { x: 5, y: 5, w: 20, h: 20 } }] }, { textIds: syntheticIds(3, 7, 2, 64) }];
+const embedItems: EmbedItem[] = [
+  {
+    visual: syntheticImageInput(1),
+    tcotIds: syntheticIds(2, 12, 2, 64),
+    evidence: [{ kind: 'crop', image: syntheticImage(1), region: { x: 5, y: 5, w: 20, h: 20 } }],
+  },
+  { textIds: syntheticIds(3, 7, 2, 64) },
+];
 const reasonInputs: ReasonerInput[] = [{ visual: syntheticImageInput(4), promptIds: syntheticIds(5, 4, 2, 64) }];
 const sequences = [syntheticIds(6, 10, 2, 64)];
 
@@ -103,8 +119,12 @@ describe('save → load', () => {
     const files = (await readdir(folder)).sort();
     expect(files.filter((f) => f.endsWith('.bin')).length).toBeGreaterThan(1);
     const fromDisk = (await loadModel(nodeFileHandler(folder))).model as Reasoner;
-    const fetchFunc = (async (url: RequestInfo | URL) => new Response(await readFile(join(folder, String(url).replace('http://models.test/reasoner/', ''))))) as typeof fetch;
-    const overHttp = (await loadModel(tf.io.http('http://models.test/reasoner/model.json', { fetchFunc }))).model as Reasoner;
+    const fetchFunc = (async (url: RequestInfo | URL) =>
+      new Response(
+        await readFile(join(folder, String(url).replace('http://models.test/reasoner/', ''))),
+      )) as typeof fetch;
+    const overHttp = (await loadModel(tf.io.http('http://models.test/reasoner/model.json', { fetchFunc })))
+      .model as Reasoner;
     expect(await logprobs(overHttp)).toEqual(await logprobs(fromDisk));
     fromDisk.dispose();
     overHttp.dispose();
@@ -113,7 +133,10 @@ describe('save → load', () => {
   test('a file written before globalClipSize existed loads, reading clip frames at globalSize as it did', async () => {
     const handler = memoryHandler();
     await saveWeights(embedder, handler, 'float32');
-    const config = (handler.artifacts!.modelTopology as unknown as WeightsManifest).config as unknown as Record<string, unknown>;
+    const config = (handler.artifacts!.modelTopology as unknown as WeightsManifest).config as unknown as Record<
+      string,
+      unknown
+    >;
     delete config.globalClipSize;
     delete config.vision;
     const { model } = await loadModel(handler);
@@ -123,7 +146,9 @@ describe('save → load', () => {
   });
 
   // The weights the app serves must load with this code (a field added to a config once broke that).
-  const shipped = ['embedder', 'reasoner', 'reasoner-sft'].map((name) => join(process.cwd(), 'public', 'models', name)).filter((folder) => existsSync(join(folder, 'model.json')));
+  const shipped = ['embedder', 'reasoner', 'reasoner-sft']
+    .map((name) => join(process.cwd(), 'public', 'models', name))
+    .filter((folder) => existsSync(join(folder, 'model.json')));
   test.skipIf(shipped.length === 0)('the shipped weights in public/models load', async () => {
     for (const folder of shipped) {
       const { model, manifest } = await loadModel(nodeFileHandler(folder));
@@ -135,7 +160,10 @@ describe('save → load', () => {
 
 describe('loading failures are clear and leave the model untouched', () => {
   /** A memory handler holding a saved copy of `model`, with manifest/payload edited by `edit`. */
-  async function tampered(model: Embedder | Reasoner, edit: (m: WeightsManifest, payload: Uint8Array) => Uint8Array | void) {
+  async function tampered(
+    model: Embedder | Reasoner,
+    edit: (m: WeightsManifest, payload: Uint8Array) => Uint8Array | void,
+  ) {
     const handler = memoryHandler();
     await saveWeights(model, handler, 'int8');
     const artifacts = handler.artifacts!;
@@ -147,7 +175,10 @@ describe('loading failures are clear and leave the model untouched', () => {
   }
 
   async function expectReason(promise: Promise<unknown>, reason: WeightsErrorReason) {
-    const err = await promise.then(() => null, (e: unknown) => e);
+    const err = await promise.then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(WeightsError);
     expect((err as WeightsError).reason).toBe(reason);
   }
@@ -157,7 +188,10 @@ describe('loading failures are clear and leave the model untouched', () => {
     ['bad-manifest', (m) => void ((m as { format: string }).format = 'something-else')],
     ['hash-mismatch', (_, p) => void (p[100] = p[100]! ^ 0xff)],
     ['truncated', (_, p) => p.slice(0, p.length - 64)],
-    ['shape-mismatch', (m) => void (m.tensors.find((t) => t.shape.length === 2 && t.shape[0] !== t.shape[1])!.shape.reverse())],
+    [
+      'shape-mismatch',
+      (m) => void m.tensors.find((t) => t.shape.length === 2 && t.shape[0] !== t.shape[1])!.shape.reverse(),
+    ],
     ['wrong-model', (m) => void (m.model = 'reasoner')],
     ['config-mismatch', (m) => void ((m.config as { dModel: number }).dModel = 48)],
     ['missing-tensor', (m) => void m.tensors.pop()],

@@ -49,7 +49,11 @@ function innerSize(shape: number[], axis: number): number {
 }
 
 /** Symmetric per-channel int8: scale[c] = max|w[c]| / 127, q = round(w / scale) ∈ [−127, 127]. */
-export function quantizeInt8(values: Float32Array, shape: number[], axis: number): { q: Int8Array; scales: Float32Array } {
+export function quantizeInt8(
+  values: Float32Array,
+  shape: number[],
+  axis: number,
+): { q: Int8Array; scales: Float32Array } {
   const channels = shape[axis]!;
   const inner = innerSize(shape, axis);
   const scales = new Float32Array(channels);
@@ -75,7 +79,10 @@ export function dequantizeInt8(q: Int8Array, scales: Float32Array, shape: number
 }
 
 /** Serialise a model's variables: the manifest and one payload buffer. */
-export async function encodeWeights(model: WeightedModel, quantization: Quantization = 'int8'): Promise<{ manifest: WeightsManifest; payload: Uint8Array }> {
+export async function encodeWeights(
+  model: WeightedModel,
+  quantization: Quantization = 'int8',
+): Promise<{ manifest: WeightsManifest; payload: Uint8Array }> {
   const chunks: { offset: number; bytes: Uint8Array }[] = [];
   const tensors: TensorEntry[] = [];
   let cursor = 0;
@@ -92,7 +99,15 @@ export async function encodeWeights(model: WeightedModel, quantization: Quantiza
       const { q, scales } = quantizeInt8(values, spec.shape, spec.channelAxis);
       const offset = put(new Uint8Array(q.buffer, q.byteOffset, q.byteLength));
       const scaleOffset = put(new Uint8Array(scales.buffer));
-      tensors.push({ name, shape: spec.shape, dtype: 'int8', offset, byteLength: q.byteLength, channelAxis: spec.channelAxis, scaleOffset });
+      tensors.push({
+        name,
+        shape: spec.shape,
+        dtype: 'int8',
+        offset,
+        byteLength: q.byteLength,
+        channelAxis: spec.channelAxis,
+        scaleOffset,
+      });
     } else {
       const offset = put(new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
       tensors.push({ name, shape: spec.shape, dtype: 'float32', offset, byteLength: values.byteLength });
@@ -100,7 +115,16 @@ export async function encodeWeights(model: WeightedModel, quantization: Quantiza
   }
   const payload = new Uint8Array(cursor);
   for (const chunk of chunks) payload.set(chunk.bytes, chunk.offset);
-  const manifest: WeightsManifest = { format: WEIGHTS_FORMAT, version: WEIGHTS_VERSION, model: model.kind, config: { ...model.config }, quantization, tensors, payloadBytes: cursor, sha256: await sha256Hex(payload) };
+  const manifest: WeightsManifest = {
+    format: WEIGHTS_FORMAT,
+    version: WEIGHTS_VERSION,
+    model: model.kind,
+    config: { ...model.config },
+    quantization,
+    tensors,
+    payloadBytes: cursor,
+    sha256: await sha256Hex(payload),
+  };
   return { manifest, payload };
 }
 
@@ -112,7 +136,11 @@ function resolve(target: string | tf.io.IOHandler, mode: 'load' | 'save'): tf.io
 }
 
 /** Save through any tf.io handler or URL ('indexeddb://name', 'downloads://name', http URL). */
-export async function saveWeights(model: WeightedModel, destination: string | tf.io.IOHandler, quantization: Quantization = 'int8'): Promise<WeightsManifest> {
+export async function saveWeights(
+  model: WeightedModel,
+  destination: string | tf.io.IOHandler,
+  quantization: Quantization = 'int8',
+): Promise<WeightsManifest> {
   const handler = resolve(destination, 'save');
   if (!handler.save) throw new WeightsError('no-handler', 'handler cannot save');
   const { manifest, payload } = await encodeWeights(model, quantization);
@@ -123,7 +151,14 @@ export async function saveWeights(model: WeightedModel, destination: string | tf
     convertedBy: null,
     // One byte-level spec for the whole payload: its true layout is in the manifest (tfjs' own
     // quantisation is per tensor, not per channel, so tf.io never decodes these bytes itself).
-    weightSpecs: [{ name: 'payload', shape: [payload.byteLength], dtype: 'float32', quantization: { dtype: 'uint8', scale: 1, min: 0 } }],
+    weightSpecs: [
+      {
+        name: 'payload',
+        shape: [payload.byteLength],
+        dtype: 'float32',
+        quantization: { dtype: 'uint8', scale: 1, min: 0 },
+      },
+    ],
     weightData: payload.buffer as ArrayBuffer,
   });
   if (result.errors && result.errors.length > 0) throw new WeightsError('save-failed', String(result.errors[0]));
@@ -139,18 +174,30 @@ function checkManifest(raw: unknown): WeightsManifest {
   if (raw === null || typeof raw !== 'object') badManifest('no manifest (modelTopology) in the artifacts');
   const m = raw as Partial<WeightsManifest>;
   if (m.format !== WEIGHTS_FORMAT) badManifest(`format '${String(m.format)}' is not '${WEIGHTS_FORMAT}'`);
-  if (m.version !== WEIGHTS_VERSION) throw new WeightsError('unsupported-version', `format version ${String(m.version)}; this build reads version ${WEIGHTS_VERSION}`);
-  if (m.model !== 'embedder' && m.model !== 'reasoner' && m.model !== 'vision') badManifest(`unknown model kind '${String(m.model)}'`);
+  if (m.version !== WEIGHTS_VERSION)
+    throw new WeightsError(
+      'unsupported-version',
+      `format version ${String(m.version)}; this build reads version ${WEIGHTS_VERSION}`,
+    );
+  if (m.model !== 'embedder' && m.model !== 'reasoner' && m.model !== 'vision')
+    badManifest(`unknown model kind '${String(m.model)}'`);
   if (!m.config || typeof m.config !== 'object') badManifest('missing config');
-  if (typeof m.payloadBytes !== 'number' || typeof m.sha256 !== 'string' || !Array.isArray(m.tensors)) badManifest('missing payloadBytes, sha256 or tensors');
+  if (typeof m.payloadBytes !== 'number' || typeof m.sha256 !== 'string' || !Array.isArray(m.tensors))
+    badManifest('missing payloadBytes, sha256 or tensors');
   for (const t of m.tensors) {
     const size = Array.isArray(t.shape) ? t.shape.reduce((a, b) => a * b, 1) : NaN;
     const bytesPer = t.dtype === 'int8' ? 1 : t.dtype === 'float32' ? 4 : NaN;
-    if (typeof t.name !== 'string' || !(size * bytesPer === t.byteLength)) badManifest(`tensor '${String(t.name)}': shape/dtype/byteLength disagree`);
-    if (!(t.offset >= 0 && t.offset + t.byteLength <= m.payloadBytes && t.offset % 4 === 0)) badManifest(`tensor '${t.name}' lies outside the payload`);
+    if (typeof t.name !== 'string' || !(size * bytesPer === t.byteLength))
+      badManifest(`tensor '${String(t.name)}': shape/dtype/byteLength disagree`);
+    if (!(t.offset >= 0 && t.offset + t.byteLength <= m.payloadBytes && t.offset % 4 === 0))
+      badManifest(`tensor '${t.name}' lies outside the payload`);
     if (t.dtype === 'int8') {
       const channels = t.shape[t.channelAxis ?? -1];
-      if (channels === undefined || !(t.scaleOffset! >= 0 && t.scaleOffset! % 4 === 0 && t.scaleOffset! + channels * 4 <= m.payloadBytes)) badManifest(`tensor '${t.name}': bad int8 channel axis or scales`);
+      if (
+        channels === undefined ||
+        !(t.scaleOffset! >= 0 && t.scaleOffset! % 4 === 0 && t.scaleOffset! + channels * 4 <= m.payloadBytes)
+      )
+        badManifest(`tensor '${t.name}': bad int8 channel axis or scales`);
     }
   }
   upgradeConfig(m as WeightsManifest);
@@ -164,22 +211,31 @@ function checkManifest(raw: unknown): WeightsManifest {
  */
 function upgradeConfig(m: WeightsManifest): void {
   const c = m.config as unknown as Record<string, unknown>;
-  if (m.model === 'embedder' && c.globalClipSize === undefined && typeof c.globalSize === 'number') c.globalClipSize = c.globalSize;
+  if (m.model === 'embedder' && c.globalClipSize === undefined && typeof c.globalSize === 'number')
+    c.globalClipSize = c.globalSize;
 }
 
 /** Load, validate and dequantise a weights file into plain Float32Arrays (no tensors). */
-export async function readWeights(source: string | tf.io.IOHandler): Promise<{ manifest: WeightsManifest; values: Map<string, Float32Array> }> {
+export async function readWeights(
+  source: string | tf.io.IOHandler,
+): Promise<{ manifest: WeightsManifest; values: Map<string, Float32Array> }> {
   const handler = resolve(source, 'load');
   if (!handler.load) throw new WeightsError('no-handler', 'handler cannot load');
   const artifacts = await handler.load();
   const manifest = checkManifest(artifacts.modelTopology);
   const data = artifacts.weightData;
   const buffer = data === undefined ? new ArrayBuffer(0) : tf.io.CompositeArrayBuffer.join(data);
-  if (buffer.byteLength < manifest.payloadBytes) throw new WeightsError('truncated', `payload is ${buffer.byteLength} bytes, manifest says ${manifest.payloadBytes}`);
-  if (buffer.byteLength > manifest.payloadBytes) badManifest(`payload is ${buffer.byteLength} bytes, manifest says ${manifest.payloadBytes}`);
+  if (buffer.byteLength < manifest.payloadBytes)
+    throw new WeightsError(
+      'truncated',
+      `payload is ${buffer.byteLength} bytes, manifest says ${manifest.payloadBytes}`,
+    );
+  if (buffer.byteLength > manifest.payloadBytes)
+    badManifest(`payload is ${buffer.byteLength} bytes, manifest says ${manifest.payloadBytes}`);
   const payload = new Uint8Array(buffer);
   const hash = await sha256Hex(payload);
-  if (hash !== manifest.sha256) throw new WeightsError('hash-mismatch', `payload SHA-256 ${hash} != manifest ${manifest.sha256}`);
+  if (hash !== manifest.sha256)
+    throw new WeightsError('hash-mismatch', `payload SHA-256 ${hash} != manifest ${manifest.sha256}`);
   const values = new Map<string, Float32Array>();
   for (const t of manifest.tensors) {
     if (t.dtype === 'float32') {
@@ -190,7 +246,8 @@ export async function readWeights(source: string | tf.io.IOHandler): Promise<{ m
       const scales = new Float32Array(buffer.slice(t.scaleOffset!, t.scaleOffset! + channels * 4));
       values.set(t.name, dequantizeInt8(q, scales, t.shape, t.channelAxis!));
     }
-    if (!values.get(t.name)!.every(Number.isFinite)) throw new WeightsError('non-finite', `tensor '${t.name}' holds NaN or infinity (a damaged or tampered file)`);
+    if (!values.get(t.name)!.every(Number.isFinite))
+      throw new WeightsError('non-finite', `tensor '${t.name}' holds NaN or infinity (a damaged or tampered file)`);
   }
   return { manifest, values };
 }
@@ -207,17 +264,21 @@ function sameArchitecture(a: object, b: object): string | null {
 
 /** Swap decoded values into a model's variables, after checking names and shapes of all of them. */
 function assignAll(model: WeightedModel, manifest: WeightsManifest, values: Map<string, Float32Array>): void {
-  if (manifest.model !== model.kind) throw new WeightsError('wrong-model', `file holds a ${manifest.model}, target is a ${model.kind}`);
+  if (manifest.model !== model.kind)
+    throw new WeightsError('wrong-model', `file holds a ${manifest.model}, target is a ${model.kind}`);
   const differing = sameArchitecture(manifest.config, model.config);
-  if (differing !== null) throw new WeightsError('config-mismatch', `config.${differing} differs between file and model`);
+  if (differing !== null)
+    throw new WeightsError('config-mismatch', `config.${differing} differs between file and model`);
   const entries = new Map(manifest.tensors.map((t) => [t.name, t]));
   for (const [name, variable] of model.params.vars) {
     const entry = entries.get(name);
     if (!entry) throw new WeightsError('missing-tensor', `file has no tensor '${name}'`);
-    if (entry.shape.join(',') !== variable.shape.join(',')) throw new WeightsError('shape-mismatch', `'${name}': file [${entry.shape}] vs model [${variable.shape}]`);
+    if (entry.shape.join(',') !== variable.shape.join(','))
+      throw new WeightsError('shape-mismatch', `'${name}': file [${entry.shape}] vs model [${variable.shape}]`);
   }
   for (const name of entries.keys()) {
-    if (!model.params.vars.has(name)) throw new WeightsError('unexpected-tensor', `file has tensor '${name}' the model lacks`);
+    if (!model.params.vars.has(name))
+      throw new WeightsError('unexpected-tensor', `file has tensor '${name}' the model lacks`);
   }
   for (const [name, variable] of model.params.vars) {
     tf.tidy(() => variable.assign(tf.tensor(values.get(name)!, variable.shape, 'float32')));
@@ -225,18 +286,28 @@ function assignAll(model: WeightedModel, manifest: WeightsManifest, values: Map<
 }
 
 /** Load weights into an existing model; on any error the model keeps its current weights. */
-export async function loadWeightsInto(model: WeightedModel, source: string | tf.io.IOHandler): Promise<WeightsManifest> {
+export async function loadWeightsInto(
+  model: WeightedModel,
+  source: string | tf.io.IOHandler,
+): Promise<WeightsManifest> {
   const { manifest, values } = await readWeights(source);
   assignAll(model, manifest, values);
   return manifest;
 }
 
 /** Build a new model from the file's config and load its weights. */
-export async function loadModel(source: string | tf.io.IOHandler): Promise<{ model: WeightedModel; manifest: WeightsManifest }> {
+export async function loadModel(
+  source: string | tf.io.IOHandler,
+): Promise<{ model: WeightedModel; manifest: WeightsManifest }> {
   const { manifest, values } = await readWeights(source);
   let model: WeightedModel;
   try {
-    model = manifest.model === 'embedder' ? new Embedder(manifest.config as EmbedderConfig) : manifest.model === 'vision' ? new VisionModel(manifest.config as VisionModelConfig) : new Reasoner(manifest.config as ReasonerConfig);
+    model =
+      manifest.model === 'embedder'
+        ? new Embedder(manifest.config as EmbedderConfig)
+        : manifest.model === 'vision'
+          ? new VisionModel(manifest.config as VisionModelConfig)
+          : new Reasoner(manifest.config as ReasonerConfig);
   } catch (err) {
     throw new WeightsError('bad-manifest', `config rejected: ${(err as Error).message}`);
   }

@@ -27,7 +27,11 @@ describe('retrieval metrics (hand-worked)', () => {
     expect(mrr([3, 1, 0, 2], [2, 1])).toBe(0.5);
     expect(mrr([3, 1], 0)).toBe(0);
     // Three queries with first hits at ranks 1, 2, 4 → (1 + 0.5 + 0.25) / 3.
-    const qs = [{ r: [0, 1], p: 0 }, { r: [1, 0], p: 0 }, { r: [3, 2, 1, 0], p: 0 }];
+    const qs = [
+      { r: [0, 1], p: 0 },
+      { r: [1, 0], p: 0 },
+      { r: [3, 2, 1, 0], p: 0 },
+    ];
     expect(meanOf(qs, (q) => mrr(q.r, q.p))).toBeCloseTo(1.75 / 3);
   });
 
@@ -39,7 +43,16 @@ describe('retrieval metrics (hand-worked)', () => {
     // Cut off at k = 2: the rank-3 hit no longer counts: 1 / 1.6309.
     expect(ndcgAtK([0, 9, 1], [0, 1], 2)).toBeCloseTo(1 / (1 + 1 / Math.log2(3)), 6);
     // Graded gains 3 and 1, ranked in the wrong order: (1 + 3/log2 3) / (3 + 1/log2 3).
-    expect(ndcgAtK([1, 0], new Map([[0, 3], [1, 1]]), 2)).toBeCloseTo((1 + 3 / Math.log2(3)) / (3 + 1 / Math.log2(3)), 6);
+    expect(
+      ndcgAtK(
+        [1, 0],
+        new Map([
+          [0, 3],
+          [1, 1],
+        ]),
+        2,
+      ),
+    ).toBeCloseTo((1 + 3 / Math.log2(3)) / (3 + 1 / Math.log2(3)), 6);
     expect(ndcgAtK([1, 2], 0, 2)).toBe(0);
   });
 });

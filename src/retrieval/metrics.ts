@@ -38,8 +38,15 @@ export function mrr(ranking: readonly number[], relevant: Relevant): number {
  * nDCG@k with binary gains: DCG = Σ_{r=1..k} rel_r / log2(r + 1), divided by the DCG of the ideal
  * ranking (all relevant first). Graded gains: pass a map index → gain instead of indices.
  */
-export function ndcgAtK(ranking: readonly number[], relevant: Relevant | ReadonlyMap<number, number>, k: number): number {
-  const gain = relevant instanceof Map ? (relevant as ReadonlyMap<number, number>) : new Map([...relevantSet(relevant as Relevant)].map((i) => [i, 1]));
+export function ndcgAtK(
+  ranking: readonly number[],
+  relevant: Relevant | ReadonlyMap<number, number>,
+  k: number,
+): number {
+  const gain =
+    relevant instanceof Map
+      ? (relevant as ReadonlyMap<number, number>)
+      : new Map([...relevantSet(relevant as Relevant)].map((i) => [i, 1]));
   let dcg = 0;
   ranking.slice(0, k).forEach((i, r) => (dcg += (gain.get(i) ?? 0) / Math.log2(r + 2)));
   const ideal = [...gain.values()].sort((a, b) => b - a).slice(0, k);

@@ -3,7 +3,14 @@
 // the evidence it points at. The library (Explore, indexing), the fine-tuner, evaluation and the CLI tools all
 // go through here, so a side is read the same way everywhere.
 import type { EmbedItem, Embedder } from '../models/embedder';
-import { embedItemFor, MAX_EVIDENCE, readTcot, reasonerInputFor, reasoningInstruction, type ItemParts } from '../models/inputs';
+import {
+  embedItemFor,
+  MAX_EVIDENCE,
+  readTcot,
+  reasonerInputFor,
+  reasoningInstruction,
+  type ItemParts,
+} from '../models/inputs';
 import type { VisualInput } from '../models/preprocess';
 import type { Reasoner, ReasonerInput } from '../models/reasoner';
 import { seededRng } from '../models/rng';
@@ -24,7 +31,10 @@ export interface Side {
  * The Reasoner was trained with a task instruction on both sides: a side without one (a library item, a query
  * with none chosen, a pair with none) is reasoned about under its modality's caption-retrieval instruction.
  */
-export const prompted = <T extends Side>(s: T): T => ({ ...s, instruction: s.instruction || reasoningInstruction(s.visual) });
+export const prompted = <T extends Side>(s: T): T => ({
+  ...s,
+  instruction: s.instruction || reasoningInstruction(s.visual),
+});
 
 /** Crops / key frames a T-CoT feeds this Embedder: the shared MAX_EVIDENCE, within its slots. */
 export const evidenceLimit = (embedder: Embedder): number => Math.min(MAX_EVIDENCE, embedder.config.maxEvidence);
@@ -43,7 +53,11 @@ export interface ReasonOptions {
  * Greedy T-CoTs (temperature 0), cut after <eos>. Each chunk's new tokens are capped to what its longest prefix
  * leaves in the Reasoner's maxLen (`Reasoner.prefixLength`).
  */
-export async function reasonGreedy(reasoner: Reasoner, inputs: readonly ReasonerInput[], opts: ReasonOptions): Promise<Int32Array[]> {
+export async function reasonGreedy(
+  reasoner: Reasoner,
+  inputs: readonly ReasonerInput[],
+  opts: ReasonOptions,
+): Promise<Int32Array[]> {
   const chunk = opts.chunk ?? Math.max(1, inputs.length);
   const out: Int32Array[] = [];
   for (let start = 0; start < inputs.length; start += chunk) {
@@ -78,8 +92,17 @@ export async function reasonGreedy(reasoner: Reasoner, inputs: readonly Reasoner
 }
 
 /** Greedy T-CoTs for sides (each prompted as it comes: give it an instruction first, see `prompted`). */
-export function greedyTcots(reasoner: Reasoner, sides: readonly Side[], maxNewTokens: number, chunk = 8): Promise<Int32Array[]> {
-  return reasonGreedy(reasoner, sides.map((s) => reasonerInputFor(VOCAB, s)), { maxNewTokens, chunk });
+export function greedyTcots(
+  reasoner: Reasoner,
+  sides: readonly Side[],
+  maxNewTokens: number,
+  chunk = 8,
+): Promise<Int32Array[]> {
+  return reasonGreedy(
+    reasoner,
+    sides.map((s) => reasonerInputFor(VOCAB, s)),
+    { maxNewTokens, chunk },
+  );
 }
 
 /** The Embedder item for a side and its T-CoT (null: without), the T-CoT cut so the item fits the Embedder's maxLen. */
@@ -98,7 +121,12 @@ export function embedItemFit(embedder: Embedder, side: Side, tcot: Int32Array | 
  * The longest T-CoT every side of these inputs can take: within the Reasoner's maxLen after its prefix,
  * and within the Embedder's maxLen after the item and the most evidence a T-CoT can point at.
  */
-export function tokenBudget(reasoner: Reasoner, embedder: Embedder, sides: readonly (Omit<ItemParts, 'tcotIds'> & { query: boolean })[], wanted: number): number {
+export function tokenBudget(
+  reasoner: Reasoner,
+  embedder: Embedder,
+  sides: readonly (Omit<ItemParts, 'tcotIds'> & { query: boolean })[],
+  wanted: number,
+): number {
   let budget = wanted;
   for (const side of sides) {
     budget = Math.min(budget, reasoner.config.maxLen - reasoner.prefixLength(reasonerInputFor(VOCAB, side)));
@@ -106,6 +134,7 @@ export function tokenBudget(reasoner: Reasoner, embedder: Embedder, sides: reado
     const evidence = side.visual ? evidenceLimit(embedder) * embedder.evidenceTokens : 0;
     budget = Math.min(budget, embedder.config.maxLen - embedder.itemLength(item) - evidence);
   }
-  if (budget < 4) throw new RangeError(`these inputs leave room for only ${budget} T-CoT tokens in the models (need ≥ 4)`);
+  if (budget < 4)
+    throw new RangeError(`these inputs leave room for only ${budget} T-CoT tokens in the models (need ≥ 4)`);
   return budget;
 }

@@ -35,7 +35,10 @@ describe('EmbeddingIndex', () => {
   });
   test('keep: only accepted rows are ranked, in the same order; none accepted gives no hits; no leaks', async () => {
     const index = new EmbeddingIndex(2);
-    index.upsert(['east', 'north', 'northeast', 'west'], Float32Array.from([...unit(1, 0), ...unit(0, 1), ...unit(1, 1), ...unit(-1, 0)]));
+    index.upsert(
+      ['east', 'north', 'northeast', 'west'],
+      Float32Array.from([...unit(1, 0), ...unit(0, 1), ...unit(1, 1), ...unit(-1, 0)]),
+    );
     const query = Float32Array.from(unit(1, 0.2));
     const [all] = await index.search(query, 4);
     const [some] = await index.search(query, 4, (id) => id !== 'east');
@@ -103,7 +106,13 @@ class ReferenceIndex {
 const TOL = 1e-5;
 
 /** The hits are an exact top-k: the reference's ids and rows, and every score within float32 error of the exact one. */
-async function expectExactTopK(index: EmbeddingIndex, reference: ReferenceIndex, queries: Float32Array, k: number, keep?: (id: string) => boolean) {
+async function expectExactTopK(
+  index: EmbeddingIndex,
+  reference: ReferenceIndex,
+  queries: Float32Array,
+  k: number,
+  keep?: (id: string) => boolean,
+) {
   const dim = reference.dim;
   const results = await index.search(queries, k, keep);
   expect(results).toHaveLength(queries.length / dim);
@@ -126,62 +135,71 @@ describe.each(['cpu', 'wasm'] as const)('EmbeddingIndex at scale on %s', (backen
   test.each([
     { label: '256 rows per segment', opts: { segmentRows: 256 } },
     { label: 'default segments', opts: {} },
-  ])('exact top-k against brute force through upserts, replacements, removing a tenth, and keep ($label)', async ({ opts }) => {
-    const dim = 16;
-    const rng = seededRng(11);
-    const index = new EmbeddingIndex(dim, opts);
-    const reference = new ReferenceIndex(dim);
-    const both = (ids: string[], vectors: Float32Array) => {
-      index.upsert(ids, vectors);
-      reference.upsert(ids, vectors);
-    };
-    const queries = unitRows(6, dim, rng);
-    // Batches of uneven sizes, a search in between (so later appends meet uploaded segments).
-    let next = 0;
-    for (const n of [1, 7, 300, 93, 1000, 599]) {
-      both(Array.from({ length: n }, () => `item-${next++}`), unitRows(n, dim, rng));
-      if (n === 300) await expectExactTopK(index, reference, queries, 12);
-    }
-    expect(index.size).toBe(2000);
-    await expectExactTopK(index, reference, queries, 12);
+  ])(
+    'exact top-k against brute force through upserts, replacements, removing a tenth, and keep ($label)',
+    async ({ opts }) => {
+      const dim = 16;
+      const rng = seededRng(11);
+      const index = new EmbeddingIndex(dim, opts);
+      const reference = new ReferenceIndex(dim);
+      const both = (ids: string[], vectors: Float32Array) => {
+        index.upsert(ids, vectors);
+        reference.upsert(ids, vectors);
+      };
+      const queries = unitRows(6, dim, rng);
+      // Batches of uneven sizes, a search in between (so later appends meet uploaded segments).
+      let next = 0;
+      for (const n of [1, 7, 300, 93, 1000, 599]) {
+        both(
+          Array.from({ length: n }, () => `item-${next++}`),
+          unitRows(n, dim, rng),
+        );
+        if (n === 300) await expectExactTopK(index, reference, queries, 12);
+      }
+      expect(index.size).toBe(2000);
+      await expectExactTopK(index, reference, queries, 12);
 
-    // Replace 200 existing ids (they move to the end), mixed with new ids and one id given twice in the call.
-    const replaced = Array.from({ length: 200 }, (_, i) => `item-${(i * 37) % 2000}`);
-    const mixed = [...replaced, 'new-0', 'new-1', 'item-5'];
-    both(mixed, unitRows(mixed.length, dim, rng));
-    expect(index.size).toBe(2002);
-    await expectExactTopK(index, reference, queries, 12);
-    // A query equal to a replaced row finds it first, with score 1.
-    const [[top]] = await index.search(reference.rows.get('item-37')!, 1);
-    expect(top).toMatchObject({ id: 'item-37' });
-    expect(top!.score).toBeCloseTo(1, 5);
+      // Replace 200 existing ids (they move to the end), mixed with new ids and one id given twice in the call.
+      const replaced = Array.from({ length: 200 }, (_, i) => `item-${(i * 37) % 2000}`);
+      const mixed = [...replaced, 'new-0', 'new-1', 'item-5'];
+      both(mixed, unitRows(mixed.length, dim, rng));
+      expect(index.size).toBe(2002);
+      await expectExactTopK(index, reference, queries, 12);
+      // A query equal to a replaced row finds it first, with score 1.
+      const [[top]] = await index.search(reference.rows.get('item-37')!, 1);
+      expect(top).toMatchObject({ id: 'item-37' });
+      expect(top!.score).toBeCloseTo(1, 5);
 
-    // Remove 10 %: one id per call and one batch (with ids that are not there), then add more before searching.
-    const ids = [...reference.rows.keys()];
-    const dropped = ids.filter(() => rng.float() < 0.1);
-    dropped.slice(0, 50).forEach((id) => index.remove([id]));
-    index.remove([...dropped.slice(50), 'missing', 'item-0-not-there']);
-    reference.remove(dropped);
-    expect(index.size).toBe(reference.rows.size);
-    expect(dropped.some((id) => index.has(id))).toBe(false);
-    await expectExactTopK(index, reference, queries, 12);
-    both(['late-0', 'late-1', dropped[0]!], unitRows(3, dim, rng));
-    index.remove(['late-0']);
-    reference.remove(['late-0']);
-    await expectExactTopK(index, reference, queries, 12);
+      // Remove 10 %: one id per call and one batch (with ids that are not there), then add more before searching.
+      const ids = [...reference.rows.keys()];
+      const dropped = ids.filter(() => rng.float() < 0.1);
+      dropped.slice(0, 50).forEach((id) => index.remove([id]));
+      index.remove([...dropped.slice(50), 'missing', 'item-0-not-there']);
+      reference.remove(dropped);
+      expect(index.size).toBe(reference.rows.size);
+      expect(dropped.some((id) => index.has(id))).toBe(false);
+      await expectExactTopK(index, reference, queries, 12);
+      both(['late-0', 'late-1', dropped[0]!], unitRows(3, dim, rng));
+      index.remove(['late-0']);
+      reference.remove(['late-0']);
+      await expectExactTopK(index, reference, queries, 12);
 
-    // keep, a k beyond what keep allows, and k larger than the index.
-    const even = (id: string) => id.length % 2 === 0;
-    await expectExactTopK(index, reference, queries, 12, even);
-    await expectExactTopK(index, reference, queries, 3, (id) => id.startsWith('new-') || id.startsWith('late-'));
-    await expectExactTopK(index, reference, queries.subarray(0, dim), 5000);
-  });
+      // keep, a k beyond what keep allows, and k larger than the index.
+      const even = (id: string) => id.length % 2 === 0;
+      await expectExactTopK(index, reference, queries, 12, even);
+      await expectExactTopK(index, reference, queries, 3, (id) => id.startsWith('new-') || id.startsWith('late-'));
+      await expectExactTopK(index, reference, queries.subarray(0, dim), 5000);
+    },
+  );
 
   test('appends touch only the last segment; removals only the segments from the first removed row', async () => {
     const dim = 8;
     const rng = seededRng(3);
     const index = new EmbeddingIndex(dim, { segmentRows: 100 });
-    index.upsert(Array.from({ length: 450 }, (_, i) => `r${i}`), unitRows(450, dim, rng));
+    index.upsert(
+      Array.from({ length: 450 }, (_, i) => `r${i}`),
+      unitRows(450, dim, rng),
+    );
     const query = unitRows(1, dim, rng);
     await index.search(query, 3);
     expect(index.memory()).toMatchObject({ segments: 5, deviceBytes: 450 * dim * 4 });
@@ -211,7 +229,10 @@ describe.each(['cpu', 'wasm'] as const)('EmbeddingIndex at scale on %s', (backen
     const rng = seededRng(5);
     const baseline = tf.memory().numTensors;
     const index = new EmbeddingIndex(dim, { segmentRows: 64 });
-    index.upsert(Array.from({ length: 300 }, (_, i) => `r${i}`), unitRows(300, dim, rng));
+    index.upsert(
+      Array.from({ length: 300 }, (_, i) => `r${i}`),
+      unitRows(300, dim, rng),
+    );
     await index.search(unitRows(2, dim, rng), 5);
     const held = tf.memory().numTensors;
     expect(held).toBe(baseline + Math.ceil(300 / 64));

@@ -46,9 +46,11 @@ export class EmbeddingIndex {
     readonly dim: number,
     opts: IndexOptions = {},
   ) {
-    if (!Number.isInteger(dim) || dim < 1) throw new RangeError(`index dimension must be a positive integer, got ${dim}`);
+    if (!Number.isInteger(dim) || dim < 1)
+      throw new RangeError(`index dimension must be a positive integer, got ${dim}`);
     this.segmentRows = opts.segmentRows ?? Math.max(1, Math.floor(SEGMENT_VALUES / dim));
-    if (!Number.isInteger(this.segmentRows) || this.segmentRows < 1) throw new RangeError(`segmentRows must be a positive integer, got ${opts.segmentRows}`);
+    if (!Number.isInteger(this.segmentRows) || this.segmentRows < 1)
+      throw new RangeError(`segmentRows must be a positive integer, got ${opts.segmentRows}`);
   }
 
   get size(): number {
@@ -106,7 +108,8 @@ export class EmbeddingIndex {
    * whose id it accepts are ranked (a −∞ mask before top-k), so fewer than k may come back.
    */
   async search(queries: Float32Array, k: number, keep?: (id: string) => boolean): Promise<SearchHit[][]> {
-    if (queries.length % this.dim !== 0) throw new RangeError(`query length ${queries.length} is not a multiple of ${this.dim}`);
+    if (queries.length % this.dim !== 0)
+      throw new RangeError(`query length ${queries.length} is not a multiple of ${this.dim}`);
     const q = queries.length / this.dim;
     this.compact();
     const ids = this.ids as string[]; // no dead slots after compact()
@@ -169,7 +172,8 @@ export class EmbeddingIndex {
     this.ids.length = write;
     this.staleFrom(this.compactFrom);
     this.compactFrom = Infinity;
-    if (this.rows.length > 4 * Math.max(write, MIN_CAPACITY_ROWS) * d) this.rows = this.rows.slice(0, 2 * Math.max(write, MIN_CAPACITY_ROWS) * d);
+    if (this.rows.length > 4 * Math.max(write, MIN_CAPACITY_ROWS) * d)
+      this.rows = this.rows.slice(0, 2 * Math.max(write, MIN_CAPACITY_ROWS) * d);
   }
 
   /** Forgets the backend copy of every segment holding a slot ≥ `slot`. */

@@ -3,9 +3,13 @@ import { answerConflicts, conflictSentence } from './check';
 
 describe('answer vs query', () => {
   test('a word of a group the query names, but not the query’s, contradicts it', () => {
-    expect(answerConflicts('a small red star', 'a small pink star')).toEqual([{ word: 'pink', group: 'color', query: ['red'] }]);
+    expect(answerConflicts('a small red star', 'a small pink star')).toEqual([
+      { word: 'pink', group: 'color', query: ['red'] },
+    ]);
     expect(answerConflicts('a large green triangle', 'a large green circle').map((c) => c.word)).toEqual(['circle']);
-    expect(conflictSentence(answerConflicts('a small red star', 'a small pink star'))).toBe('The answer contradicts the query: it says “pink” where the query says “red”.');
+    expect(conflictSentence(answerConflicts('a small red star', 'a small pink star'))).toBe(
+      'The answer contradicts the query: it says “pink” where the query says “red”.',
+    );
   });
 
   test('agreeing answers, and groups the query leaves open, are not judged', () => {
@@ -18,6 +22,8 @@ describe('answer vs query', () => {
 
   test('two-object queries: an answer word of either object’s attributes is allowed', () => {
     expect(answerConflicts('a small red star and a large blue ring', 'a large red ring')).toEqual([]);
-    expect(answerConflicts('a small red star and a large blue ring', 'a small green star').map((c) => c.word)).toEqual(['green']);
+    expect(answerConflicts('a small red star and a large blue ring', 'a small green star').map((c) => c.word)).toEqual([
+      'green',
+    ]);
   });
 });

@@ -4,7 +4,17 @@
 // "a small pink star": pink where the query says red). Words of groups the query leaves open are not judged.
 import { tokenizeWords, WORD_GROUP, type WordGroup } from '../world/vocab';
 
-const JUDGED: readonly WordGroup[] = ['color', 'shape', 'size', 'texture', 'count', 'event', 'relation', 'order', 'timing'];
+const JUDGED: readonly WordGroup[] = [
+  'color',
+  'shape',
+  'size',
+  'texture',
+  'count',
+  'event',
+  'relation',
+  'order',
+  'timing',
+];
 
 export interface AnswerConflict {
   word: string; // the answer's word

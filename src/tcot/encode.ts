@@ -121,10 +121,13 @@ export function parseEvidenceJson(json: string): Evidence | null {
   const rec = obj as Record<string, unknown>;
   const num = (v: unknown) => typeof v === 'number' && Number.isFinite(v);
   if (Array.isArray(rec.bbox_2d)) {
-    const boxes = rec.bbox_2d.filter((b): b is [number, number, number, number] => Array.isArray(b) && b.length === 4 && b.every(num));
+    const boxes = rec.bbox_2d.filter(
+      (b): b is [number, number, number, number] => Array.isArray(b) && b.length === 4 && b.every(num),
+    );
     return { key: 'bbox_2d', boxes };
   }
-  if (Array.isArray(rec.key_frames)) return { key: 'key_frames', frames: rec.key_frames.filter((f): f is number => num(f)) };
+  if (Array.isArray(rec.key_frames))
+    return { key: 'key_frames', frames: rec.key_frames.filter((f): f is number => num(f)) };
   if (Array.isArray(rec.text_keywords)) {
     return { key: 'text_keywords', keywords: rec.text_keywords.filter((k): k is string => typeof k === 'string') };
   }

@@ -34,7 +34,12 @@ describe('boxToRegion', () => {
     }
   });
   test('cropRegions keeps at most maxCrops, in order', () => {
-    const boxes = [[0, 0, 100, 100], [100, 100, 300, 300], [500, 500, 600, 600], [700, 700, 900, 900]] as [number, number, number, number][];
+    const boxes = [
+      [0, 0, 100, 100],
+      [100, 100, 300, 300],
+      [500, 500, 600, 600],
+      [700, 700, 900, 900],
+    ] as [number, number, number, number][];
     const rs = cropRegions(boxes, 100, 100, { maxCrops: 2, minSize: 1 });
     expect(rs).toHaveLength(2);
     expect(rs[1]).toEqual({ x: 10, y: 10, w: 20, h: 20 });

@@ -47,7 +47,12 @@ export function boxToRegion(box: Box, width: number, height: number, policy: Par
 }
 
 /** The crop regions for a T-CoT's boxes (at most maxCrops, in the order written). */
-export function cropRegions(boxes: readonly Box[], width: number, height: number, policy: Partial<CropPolicy> = {}): PixelRegion[] {
+export function cropRegions(
+  boxes: readonly Box[],
+  width: number,
+  height: number,
+  policy: Partial<CropPolicy> = {},
+): PixelRegion[] {
   const { maxCrops } = { ...DEFAULT_CROP_POLICY, ...policy };
   return boxes.slice(0, maxCrops).map((b) => boxToRegion(b, width, height, policy));
 }

@@ -28,8 +28,14 @@ describe('parseTokens', () => {
 
   test('key frames and keywords parse too', () => {
     const clip = encodeTCoT(v, { ...imageTCoT, evidence: { key: 'key_frames', frames: [0, 7, 15] } }).ids;
-    expect(parseTokens(v, clip, { expectedKey: 'key_frames' }).evidence).toEqual({ key: 'key_frames', frames: [0, 7, 15] });
-    const text = encodeTCoT(v, { ...imageTCoT, evidence: { key: 'text_keywords', keywords: ['red star', 'left of'] } }).ids;
+    expect(parseTokens(v, clip, { expectedKey: 'key_frames' }).evidence).toEqual({
+      key: 'key_frames',
+      frames: [0, 7, 15],
+    });
+    const text = encodeTCoT(v, {
+      ...imageTCoT,
+      evidence: { key: 'text_keywords', keywords: ['red star', 'left of'] },
+    }).ids;
     const p = parseTokens(v, text, { expectedKey: 'text_keywords' });
     expect(p.formatOk).toBe(true);
     expect(p.evidence).toEqual({ key: 'text_keywords', keywords: ['red star', 'left of'] });
@@ -37,8 +43,11 @@ describe('parseTokens', () => {
 
   test('each format fault is reported', () => {
     const codes = (text: string, key?: 'bbox_2d' | 'key_frames') =>
-      parseTokens(v, encodeTCoTText(v, text).ids, { expectedKey: key }).issues.filter((i) => i.severity === 'error').map((i) => i.code);
-    const ok = '<thinking> the star {"bbox_2d": [[100, 100, 300, 300]]} </thinking> <rethink> yes </rethink> <answer> a red star </answer>';
+      parseTokens(v, encodeTCoTText(v, text).ids, { expectedKey: key })
+        .issues.filter((i) => i.severity === 'error')
+        .map((i) => i.code);
+    const ok =
+      '<thinking> the star {"bbox_2d": [[100, 100, 300, 300]]} </thinking> <rethink> yes </rethink> <answer> a red star </answer>';
     expect(codes(ok, 'bbox_2d')).toEqual([]);
     expect(codes(ok, 'key_frames')).toEqual(['wrong-evidence-key']);
     expect(codes(ok.replace('<rethink>', ''))).toContain('missing-tag');
@@ -46,14 +55,18 @@ describe('parseTokens', () => {
     expect(codes(ok.replace('[[100, 100, 300, 300]]', '[[300, 100, 100, 300]]'))).toEqual(['bad-box']);
     expect(codes(ok.replace('[[100, 100, 300, 300]]', '[[0, 0, 1000, 1000]]'))).toEqual(['whole-image-box']);
     expect(codes(ok.replace('a red star', ''))).toEqual(['empty-answer']);
-    const swapped = '<rethink> yes </rethink> <thinking> the star {"bbox_2d": [[100, 100, 300, 300]]} </thinking> <answer> star </answer>';
+    const swapped =
+      '<rethink> yes </rethink> <thinking> the star {"bbox_2d": [[100, 100, 300, 300]]} </thinking> <answer> star </answer>';
     expect(codes(swapped)).toContain('tag-order');
     const twice = ok.replace('</thinking>', '{"bbox_2d": [[1, 1, 50, 50]]} </thinking>');
     expect(codes(twice)).toEqual(['multiple-evidence']);
   });
 
   test('unknown words are a warning, not a format error', () => {
-    const ids = encodeTCoTText(v, '<thinking> the zebra {"key_frames": [1]} </thinking> <rethink> yes </rethink> <answer> star </answer>').ids;
+    const ids = encodeTCoTText(
+      v,
+      '<thinking> the zebra {"key_frames": [1]} </thinking> <rethink> yes </rethink> <answer> star </answer>',
+    ).ids;
     const p = parseTokens(v, ids);
     expect(p.formatOk).toBe(true);
     expect(p.issues.map((i) => i.code)).toContain('unknown-word');
@@ -95,16 +108,28 @@ describe('render ↔ encode', () => {
     expect(text).toBe(
       '<thinking> the small red star {"bbox_2d": [[120, 40, 260, 180]]} </thinking> <rethink> it matches </rethink> <answer> a small red star left of a blue ring </answer>',
     );
-    const frames = renderTokens(v, encodeTCoT(v, { ...imageTCoT, evidence: { key: 'key_frames', frames: [3, 9] } }).ids);
+    const frames = renderTokens(
+      v,
+      encodeTCoT(v, { ...imageTCoT, evidence: { key: 'key_frames', frames: [3, 9] } }).ids,
+    );
     expect(frames).toContain('{"key_frames": [3, 9]}');
-    const kw = renderTokens(v, encodeTCoT(v, { ...imageTCoT, evidence: { key: 'text_keywords', keywords: ['red star', 'ring'] } }).ids);
+    const kw = renderTokens(
+      v,
+      encodeTCoT(v, { ...imageTCoT, evidence: { key: 'text_keywords', keywords: ['red star', 'ring'] } }).ids,
+    );
     expect(kw).toContain('{"text_keywords": ["red star", "ring"]}');
   });
 
   test('round trip: text → tokens → text → tokens is stable for valid traces', () => {
     for (const evidence of [
       imageTCoT.evidence,
-      { key: 'bbox_2d' as const, boxes: [[0, 10, 20, 30], [500, 500, 990, 1000]] as [number, number, number, number][] },
+      {
+        key: 'bbox_2d' as const,
+        boxes: [
+          [0, 10, 20, 30],
+          [500, 500, 990, 1000],
+        ] as [number, number, number, number][],
+      },
       { key: 'key_frames' as const, frames: [0, 15] },
       { key: 'text_keywords' as const, keywords: ['blue ring'] },
     ]) {

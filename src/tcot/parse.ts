@@ -58,14 +58,19 @@ type Section = (typeof SECTIONS)[number];
 export function parseTokens(vocab: Vocab, ids: ArrayLike<number>, options: ParseOptions = {}): ParsedTCoT {
   const wholeImageArea = options.wholeImageArea ?? 0.9;
   const issues: FormatIssue[] = [];
-  const issue = (code: FormatIssue['code'], message: string, at?: number, severity: FormatIssue['severity'] = 'error') =>
-    issues.push({ code, message, severity, at });
+  const issue = (
+    code: FormatIssue['code'],
+    message: string,
+    at?: number,
+    severity: FormatIssue['severity'] = 'error',
+  ) => issues.push({ code, message, severity, at });
 
   // Everything up to the first <eos> (or the whole sequence).
   const eos = vocab.id('<eos>');
   let n = 0;
   while (n < ids.length && ids[n] !== eos) n++;
-  if (n === ids.length) issue('no-eos', 'the sequence never ends with <eos> (cut off at the length limit?)', undefined, 'warning');
+  if (n === ids.length)
+    issue('no-eos', 'the sequence never ends with <eos> (cut off at the length limit?)', undefined, 'warning');
   const pad = vocab.id('<pad>');
   const bos = vocab.id('<bos>');
 
@@ -129,7 +134,11 @@ export function parseTokens(vocab: Vocab, ids: ArrayLike<number>, options: Parse
     if (count === 0) issue('no-evidence', 'no evidence object (bbox_2d, key_frames or text_keywords) in <thinking>');
     const found: Evidence | null = evidence;
     if (found && options.expectedKey && found.key !== options.expectedKey) {
-      issue('wrong-evidence-key', `evidence uses "${found.key}" but this input needs "${options.expectedKey}"`, evidenceSpan?.[0]);
+      issue(
+        'wrong-evidence-key',
+        `evidence uses "${found.key}" but this input needs "${options.expectedKey}"`,
+        evidenceSpan?.[0],
+      );
     }
   }
 
@@ -160,7 +169,13 @@ export function parseTokens(vocab: Vocab, ids: ArrayLike<number>, options: Parse
 }
 
 function markerKey(tok: string): EvidenceKey | null {
-  return tok === '<bbox_2d>' ? 'bbox_2d' : tok === '<key_frames>' ? 'key_frames' : tok === '<text_keywords>' ? 'text_keywords' : null;
+  return tok === '<bbox_2d>'
+    ? 'bbox_2d'
+    : tok === '<key_frames>'
+      ? 'key_frames'
+      : tok === '<text_keywords>'
+        ? 'text_keywords'
+        : null;
 }
 
 type IssueFn = (code: FormatIssue['code'], message: string, at?: number, severity?: FormatIssue['severity']) => void;
@@ -206,9 +221,14 @@ function parseEvidence(
     const boxes: Box[] = [];
     for (let b = 0; b + 4 <= items.length; b += 4) {
       const [x1, y1, x2, y2] = items.slice(b, b + 4);
-      if (x2 <= x1 || y2 <= y1) issue('bad-box', `box ${boxes.length + 1} [${x1}, ${y1}, ${x2}, ${y2}] has no area`, start);
+      if (x2 <= x1 || y2 <= y1)
+        issue('bad-box', `box ${boxes.length + 1} [${x1}, ${y1}, ${x2}, ${y2}] has no area`, start);
       else if (((x2 - x1) * (y2 - y1)) / 1e6 >= wholeImageArea) {
-        issue('whole-image-box', `box ${boxes.length + 1} covers the whole image; evidence must point at a part`, start);
+        issue(
+          'whole-image-box',
+          `box ${boxes.length + 1} covers the whole image; evidence must point at a part`,
+          start,
+        );
       }
       boxes.push([x1, y1, x2, y2]);
     }

@@ -17,7 +17,11 @@ export interface Segment {
   space: boolean;
 }
 
-const KEY_OF: Record<string, string> = { '<bbox_2d>': 'bbox_2d', '<key_frames>': 'key_frames', '<text_keywords>': 'text_keywords' };
+const KEY_OF: Record<string, string> = {
+  '<bbox_2d>': 'bbox_2d',
+  '<key_frames>': 'key_frames',
+  '<text_keywords>': 'text_keywords',
+};
 
 export function renderSegments(vocab: Vocab, ids: ArrayLike<number>): Segment[] {
   const out: Segment[] = [];
@@ -50,11 +54,25 @@ export function renderSegments(vocab: Vocab, ids: ArrayLike<number>): Segment[] 
         const s = i;
         const coords: number[] = [];
         while (i < ids.length && vocab.isLoc(ids[i]) && coords.length < 4) coords.push(vocab.locValue(ids[i++]));
-        out.push({ kind: 'box', text: `${item ? ', ' : ''}[${coords.join(', ')}]`, start: s, end: i, item: item++, space: false });
+        out.push({
+          kind: 'box',
+          text: `${item ? ', ' : ''}[${coords.join(', ')}]`,
+          start: s,
+          end: i,
+          item: item++,
+          space: false,
+        });
       }
     } else if (key === 'key_frames') {
       while (i < ids.length && vocab.isFrame(ids[i])) {
-        out.push({ kind: 'frame', text: `${item ? ', ' : ''}${vocab.frameIndex(ids[i])}`, start: i, end: i + 1, item: item++, space: false });
+        out.push({
+          kind: 'frame',
+          text: `${item ? ', ' : ''}${vocab.frameIndex(ids[i])}`,
+          start: i,
+          end: i + 1,
+          item: item++,
+          space: false,
+        });
         i++;
       }
     } else {
@@ -67,7 +85,14 @@ export function renderSegments(vocab: Vocab, ids: ArrayLike<number>): Segment[] 
         const s = i;
         const words: string[] = [];
         while (i < ids.length && vocab.isWord(ids[i])) words.push(vocab.token(ids[i++]));
-        out.push({ kind: 'keyword', text: `${item ? ', ' : ''}${JSON.stringify(words.join(' '))}`, start: s, end: i, item: item++, space: false });
+        out.push({
+          kind: 'keyword',
+          text: `${item ? ', ' : ''}${JSON.stringify(words.join(' '))}`,
+          start: s,
+          end: i,
+          item: item++,
+          space: false,
+        });
       }
     }
     const closed = i < ids.length && ids[i] === end;

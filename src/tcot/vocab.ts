@@ -30,7 +30,8 @@ export class Vocab {
 
   constructor(words: readonly string[], options: Partial<VocabOptions> = {}) {
     const { locBins, frames } = { ...DEFAULT_VOCAB_OPTIONS, ...options };
-    if (!Number.isInteger(locBins) || locBins < 2) throw new RangeError(`locBins must be an integer ≥ 2, got ${locBins}`);
+    if (!Number.isInteger(locBins) || locBins < 2)
+      throw new RangeError(`locBins must be an integer ≥ 2, got ${locBins}`);
     if (!Number.isInteger(frames) || frames < 1) throw new RangeError(`frames must be an integer ≥ 1, got ${frames}`);
     const fixed = [...SPECIALS, ...TAGS, ...EVIDENCE_MARKERS];
     this.locStart = fixed.length;
@@ -41,7 +42,8 @@ export class Vocab {
     const tokens = [...fixed, ...locs, ...frameTokens];
     const index = new Map<string, number>(tokens.map((t, i) => [t, i]));
     for (const w of words) {
-      if (w.startsWith('<') && w.endsWith('>')) throw new RangeError(`word "${w}" collides with the special-token syntax`);
+      if (w.startsWith('<') && w.endsWith('>'))
+        throw new RangeError(`word "${w}" collides with the special-token syntax`);
       if (index.has(w)) continue; // duplicates in the word list keep their first id
       index.set(w, tokens.length);
       tokens.push(w);

@@ -7,7 +7,8 @@
  * A group whose rewards are all equal gets advantages of 0 (nothing to learn from it).
  */
 export function groupAdvantages(rewards: ArrayLike<number>, groupSize: number, eps = 1e-6): Float32Array {
-  if (!Number.isInteger(groupSize) || groupSize < 1) throw new RangeError(`groupSize must be a positive integer, got ${groupSize}`);
+  if (!Number.isInteger(groupSize) || groupSize < 1)
+    throw new RangeError(`groupSize must be a positive integer, got ${groupSize}`);
   if (rewards.length % groupSize !== 0) {
     throw new RangeError(`${rewards.length} rewards do not split into groups of ${groupSize}`);
   }

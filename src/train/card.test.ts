@@ -49,10 +49,28 @@ describe('model card analysis', () => {
 
   it('marks each claim as holding or not', () => {
     const byId = Object.fromEntries(a.claims.map((c) => [c.id, c.holds]));
-    expect(byId).toEqual({ order: true, 'none-floor': false, 'gold-ceiling': true, 'egrl-over-none': true, 'egrl-gain': true, where: true, gap: true, int8: true });
+    expect(byId).toEqual({
+      order: true,
+      'none-floor': false,
+      'gold-ceiling': true,
+      'egrl-over-none': true,
+      'egrl-gain': true,
+      where: true,
+      gap: true,
+      int8: true,
+    });
     const worse = analyse([evalFile(11, { ...rows, egrl: rows.sft, 'egrl-fp32': rows.egrl })]);
     const worseById = Object.fromEntries(worse.claims.map((c) => [c.id, c.holds]));
-    expect(worseById).toEqual({ order: false, 'none-floor': false, 'gold-ceiling': true, 'egrl-over-none': true, 'egrl-gain': false, where: false, gap: false, int8: false });
+    expect(worseById).toEqual({
+      order: false,
+      'none-floor': false,
+      'gold-ceiling': true,
+      'egrl-over-none': true,
+      'egrl-gain': false,
+      where: false,
+      gap: false,
+      int8: false,
+    });
   });
 
   it('merges rows of one seed scored in separate files', () => {

@@ -36,7 +36,14 @@ export interface CardAnalysis {
   claims: Claim[];
 }
 
-const DIFFS: [string, string][] = [['egrl', 'sft'], ['sft', 'none'], ['egrl', 'none'], ['egrl', 'egrl-fp32'], ['gold', 'egrl'], ['annotator', 'egrl']];
+const DIFFS: [string, string][] = [
+  ['egrl', 'sft'],
+  ['sft', 'none'],
+  ['egrl', 'none'],
+  ['egrl', 'egrl-fp32'],
+  ['gold', 'egrl'],
+  ['annotator', 'egrl'],
+];
 const pts = (x: number) => (x * 100).toFixed(1);
 const ci = (e: Estimate) => `${pts(e.mean)} [${pts(e.lo)}, ${pts(e.hi)}]`;
 
@@ -47,7 +54,8 @@ function commonRows(evals: EvalFile[]): string[] {
   for (const e of evals) {
     for (const r of rows) {
       const ids = e.items[r]!.map((it) => it.id).join();
-      if (ids !== e.items[rows[0]!]!.map((it) => it.id).join()) throw new Error(`eval seed ${e.seed}: row ${r} scores other items than ${rows[0]}`);
+      if (ids !== e.items[rows[0]!]!.map((it) => it.id).join())
+        throw new Error(`eval seed ${e.seed}: row ${r} scores other items than ${rows[0]}`);
     }
   }
   return rows;
@@ -65,7 +73,8 @@ export function mergeBySeed(files: EvalFile[]): EvalFile[] {
       bySeed.set(f.seed, { ...f, summaries: { ...f.summaries }, items: { ...f.items } });
       continue;
     }
-    if (seen.perTask !== f.perTask) throw new Error(`eval seed ${f.seed}: files disagree on items per task (${seen.perTask} vs ${f.perTask})`);
+    if (seen.perTask !== f.perTask)
+      throw new Error(`eval seed ${f.seed}: files disagree on items per task (${seen.perTask} vs ${f.perTask})`);
     Object.assign(seen.summaries, f.summaries);
     Object.assign(seen.items, f.items);
   }
@@ -82,7 +91,11 @@ export function analyse(evals: EvalFile[], bootSeed = 1): CardAnalysis {
   const differences: Record<string, Estimate> = {};
   for (const [a, b] of DIFFS) {
     if (!rows.includes(a) || !rows.includes(b)) continue;
-    differences[`${a}-${b}`] = pairedDifference(pooledItems(a).map((r) => r.hit1), pooledItems(b).map((r) => r.hit1), bootSeed);
+    differences[`${a}-${b}`] = pairedDifference(
+      pooledItems(a).map((r) => r.hit1),
+      pooledItems(b).map((r) => r.hit1),
+      bootSeed,
+    );
   }
 
   const abilityGain: CardAnalysis['abilityGain'] = {};
@@ -91,7 +104,11 @@ export function analyse(evals: EvalFile[], bootSeed = 1): CardAnalysis {
     const sft = pooledItems('sft');
     for (const ability of ABILITIES) {
       const idx = egrl.flatMap((r, i) => (r.abilities.includes(ability) ? [i] : []));
-      if (idx.length > 0) abilityGain[ability] = bootstrap(idx.map((i) => egrl[i]!.hit1 - sft[i]!.hit1), bootSeed);
+      if (idx.length > 0)
+        abilityGain[ability] = bootstrap(
+          idx.map((i) => egrl[i]!.hit1 - sft[i]!.hit1),
+          bootSeed,
+        );
     }
   }
 
@@ -99,10 +116,24 @@ export function analyse(evals: EvalFile[], bootSeed = 1): CardAnalysis {
   const gapDen = rows.includes('gold') && rows.includes('sft') ? hit('gold')! - hit('sft')! : 0;
   const gapClosed = gapDen > 0 && rows.includes('egrl') ? (hit('egrl')! - hit('sft')!) / gapDen : null;
 
-  return { seeds: evals.map((e) => e.seed), rows, pooled, differences, abilityGain, gapClosed, claims: claims(rows, pooled, differences, abilityGain, gapClosed) };
+  return {
+    seeds: evals.map((e) => e.seed),
+    rows,
+    pooled,
+    differences,
+    abilityGain,
+    gapClosed,
+    claims: claims(rows, pooled, differences, abilityGain, gapClosed),
+  };
 }
 
-function claims(rows: string[], pooled: Record<string, Summary>, d: Record<string, Estimate>, gain: CardAnalysis['abilityGain'], gapClosed: number | null): Claim[] {
+function claims(
+  rows: string[],
+  pooled: Record<string, Summary>,
+  d: Record<string, Estimate>,
+  gain: CardAnalysis['abilityGain'],
+  gapClosed: number | null,
+): Claim[] {
   const out: Claim[] = [];
   const h = (r: string) => pooled[r]!.overall.hit1.mean;
   if (rows.includes('egrl') && rows.includes('sft') && rows.includes('none')) {
@@ -114,14 +145,29 @@ function claims(rows: string[], pooled: Record<string, Summary>, d: Record<strin
     });
   }
   if (rows.includes('none')) {
-    out.push({ id: 'none-floor', statement: 'the Embedder alone (none) reaches 40 % Hit@1', holds: h('none') >= 0.4 - 1e-9, evidence: `none ${pts(h('none'))}` });
+    out.push({
+      id: 'none-floor',
+      statement: 'the Embedder alone (none) reaches 40 % Hit@1',
+      holds: h('none') >= 0.4 - 1e-9,
+      evidence: `none ${pts(h('none'))}`,
+    });
   }
   if (rows.includes('gold')) {
-    out.push({ id: 'gold-ceiling', statement: 'with perfect T-CoTs (gold) the Embedder reaches 80 % Hit@1', holds: h('gold') >= 0.8 - 1e-9, evidence: `gold ${pts(h('gold'))}` });
+    out.push({
+      id: 'gold-ceiling',
+      statement: 'with perfect T-CoTs (gold) the Embedder reaches 80 % Hit@1',
+      holds: h('gold') >= 0.8 - 1e-9,
+      evidence: `gold ${pts(h('gold'))}`,
+    });
   }
   const en = d['egrl-none'];
   if (en) {
-    out.push({ id: 'egrl-over-none', statement: 'egrl ≥ none + 10 Hit@1 points (T-CoT helps ranking)', holds: en.mean >= 0.1 - 1e-9, evidence: `egrl − none = ${ci(en)} points` });
+    out.push({
+      id: 'egrl-over-none',
+      statement: 'egrl ≥ none + 10 Hit@1 points (T-CoT helps ranking)',
+      holds: en.mean >= 0.1 - 1e-9,
+      evidence: `egrl − none = ${ci(en)} points`,
+    });
   }
   const es = d['egrl-sft'];
   if (es) {

@@ -30,7 +30,10 @@ export interface Collection {
   clips: CollectionClip[];
 }
 
-const inputOf = (c: Collection, i: number): WorldInput => (i < c.images.length ? { modality: 'image', scene: c.images[i]!.scene } : { modality: 'video', clip: c.clips[i - c.images.length]!.clip });
+const inputOf = (c: Collection, i: number): WorldInput =>
+  i < c.images.length
+    ? { modality: 'image', scene: c.images[i]!.scene }
+    : { modality: 'video', clip: c.clips[i - c.images.length]!.clip };
 
 /**
  * `count` captions sampled from the collection's own items (images and clips in proportion): an image's
@@ -46,13 +49,23 @@ export function sampleCollectionQueries(c: Collection, count: number, seed: numb
       const sc = captionScene(c.images[i]!.scene, rng.fork(`q${guard}`));
       if (!sc) continue;
       const caption = sc.caption;
-      out.push({ text: imageCaptionText(caption), kind: 'image', source: i, holds: (j) => j < c.images.length && imageCaptionHolds(caption, c.images[j]!.scene) });
+      out.push({
+        text: imageCaptionText(caption),
+        kind: 'image',
+        source: i,
+        holds: (j) => j < c.images.length && imageCaptionHolds(caption, c.images[j]!.scene),
+      });
     } else {
       const clip = c.clips[i - c.images.length]!.clip;
       if (clip.events.length === 0) continue;
       const ev = describeEvent(clip, clipStates(clip), rng.int(clip.events.length));
       const caption = { kind: 'one' as const, ev };
-      out.push({ text: clipCaptionText(caption), kind: 'clip', source: i, holds: (j) => j >= c.images.length && clipCaptionHolds(caption, c.clips[j - c.images.length]!.clip) });
+      out.push({
+        text: clipCaptionText(caption),
+        kind: 'clip',
+        source: i,
+        holds: (j) => j >= c.images.length && clipCaptionHolds(caption, c.clips[j - c.images.length]!.clip),
+      });
     }
   }
   return out;
@@ -64,11 +77,19 @@ export function sampleCollectionQueries(c: Collection, count: number, seed: numb
  * ceiling: what a perfect ranking scores, the mean of min(true, k) / k (a caption true of 2 items caps its
  * precision@5 at 0.4).
  */
-export function collectionChance(c: Collection, queries: CollectionQuery[], k = 5): { precision: number; meanTrue: number; ceiling: number } {
+export function collectionChance(
+  c: Collection,
+  queries: CollectionQuery[],
+  k = 5,
+): { precision: number; meanTrue: number; ceiling: number } {
   const total = c.images.length + c.clips.length;
   const trueCounts = queries.map((q) => Array.from({ length: total }, (_, i) => i).filter((i) => q.holds(i)).length);
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
-  return { precision: mean(trueCounts.map((n) => n / total)), meanTrue: mean(trueCounts), ceiling: mean(trueCounts.map((n) => Math.min(n, k) / k)) };
+  return {
+    precision: mean(trueCounts.map((n) => n / total)),
+    meanTrue: mean(trueCounts),
+    ceiling: mean(trueCounts.map((n) => Math.min(n, k) / k)),
+  };
 }
 
 export interface CollectionResult {
@@ -78,28 +99,59 @@ export interface CollectionResult {
 }
 
 /** Greedy T-CoTs (null without a Reasoner), in batches. */
-async function tcots(reasoner: Reasoner | null, inputs: { visual?: ReturnType<typeof worldVisual>; text?: string; instruction: string }[], maxNewTokens: number, onProgress?: (done: number) => void): Promise<(Int32Array | null)[]> {
+async function tcots(
+  reasoner: Reasoner | null,
+  inputs: { visual?: ReturnType<typeof worldVisual>; text?: string; instruction: string }[],
+  maxNewTokens: number,
+  onProgress?: (done: number) => void,
+): Promise<(Int32Array | null)[]> {
   if (!reasoner) return inputs.map(() => null);
-  return reasonGreedy(reasoner, inputs.map((p) => reasonerInputFor(VOCAB, p)), { maxNewTokens, chunk: 16, onProgress });
+  return reasonGreedy(
+    reasoner,
+    inputs.map((p) => reasonerInputFor(VOCAB, p)),
+    { maxNewTokens, chunk: 16, onProgress },
+  );
 }
 
 /** Search the collection with every query; precision@k with and without T-CoT is one call per source. */
-export async function collectionPrecision(embedder: Embedder, reasoner: Reasoner | null, c: Collection, queries: CollectionQuery[], opts: { k?: number; maxNewTokens?: number; seed?: number; onProgress?: (stage: string, done: number, total: number) => void } = {}): Promise<CollectionResult> {
+export async function collectionPrecision(
+  embedder: Embedder,
+  reasoner: Reasoner | null,
+  c: Collection,
+  queries: CollectionQuery[],
+  opts: {
+    k?: number;
+    maxNewTokens?: number;
+    seed?: number;
+    onProgress?: (stage: string, done: number, total: number) => void;
+  } = {},
+): Promise<CollectionResult> {
   const k = opts.k ?? 5;
   const total = c.images.length + c.clips.length;
   const itemParts = Array.from({ length: total }, (_, i) => {
     const visual = worldVisual(inputOf(c, i));
     return { visual, instruction: reasoningInstruction(visual) };
   });
-  const itemTcots = await tcots(reasoner, itemParts, opts.maxNewTokens ?? 64, (d) => opts.onProgress?.('items', d, total));
-  const itemEmb = await embedder.embedData(itemParts.map((p, i) => embedItemFor(VOCAB, { visual: p.visual, tcotIds: itemTcots[i] })));
-  const queryParts = queries.map((q) => ({ text: q.text, instruction: TASK_INSTRUCTIONS[q.kind === 'image' ? 'image-t2i' : 'video-t2v'][0]! }));
+  const itemTcots = await tcots(reasoner, itemParts, opts.maxNewTokens ?? 64, (d) =>
+    opts.onProgress?.('items', d, total),
+  );
+  const itemEmb = await embedder.embedData(
+    itemParts.map((p, i) => embedItemFor(VOCAB, { visual: p.visual, tcotIds: itemTcots[i] })),
+  );
+  const queryParts = queries.map((q) => ({
+    text: q.text,
+    instruction: TASK_INSTRUCTIONS[q.kind === 'image' ? 'image-t2i' : 'video-t2v'][0]!,
+  }));
   const queryTcots = await tcots(reasoner, queryParts, opts.maxNewTokens ?? 64);
-  const queryEmb = await embedder.embedData(queryParts.map((p, i) => embedItemFor(VOCAB, { ...p, tcotIds: queryTcots[i] })));
+  const queryEmb = await embedder.embedData(
+    queryParts.map((p, i) => embedItemFor(VOCAB, { ...p, tcotIds: queryTcots[i] })),
+  );
   const sim = similarity(queryEmb, itemEmb);
   const perQuery = queries.map((q, qi) => {
     const row = sim.subarray(qi * total, (qi + 1) * total);
-    const top = Array.from({ length: total }, (_, i) => i).sort((a, b) => row[b]! - row[a]! || a - b).slice(0, k);
+    const top = Array.from({ length: total }, (_, i) => i)
+      .sort((a, b) => row[b]! - row[a]! || a - b)
+      .slice(0, k);
     return top.filter((i) => q.holds(i)).length / k;
   });
   return { precision: bootstrap(perQuery, opts.seed ?? 1), perQuery, k };

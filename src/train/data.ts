@@ -33,7 +33,12 @@ export interface AnnotatedPair {
 export interface PreparedData {
   contrastive: AnnotatedPair[]; // matched pairs: Embedder training and the Reasoner's cold start
   rl: AnnotatedPair[]; // unmatched pairs: the EG-RL pool
-  stats: { pairs: number; matched: number; matchRate: number; perTask: Record<string, { pairs: number; matched: number }> };
+  stats: {
+    pairs: number;
+    matched: number;
+    matchRate: number;
+    perTask: Record<string, { pairs: number; matched: number }>;
+  };
 }
 
 export interface DataOptions {
@@ -51,23 +56,55 @@ export function streamItem(seed: number, n: number, tasks: readonly Task[] = TAS
   return buildItem(task, itemSeed(seed, 'train', `stream-${task}`, index), `stream-${task}-${index}`);
 }
 
-function side(input: WorldInput, focus: Focus, seed: number, answerVisible: boolean, noise?: Partial<AnnotatorNoise>): AnnotatedSide {
+function side(
+  input: WorldInput,
+  focus: Focus,
+  seed: number,
+  answerVisible: boolean,
+  noise?: Partial<AnnotatorNoise>,
+): AnnotatedSide {
   const tcot = annotate(input, { mode: 'noisy', seed, answerVisible, noise, focus });
   return { input, focus, tcot, tcotIds: Int32Array.from(encodeTCoT(VOCAB, tcot).ids) };
 }
 
 /** Annotate one stream item as a pair (answer visible on even stream indices) and judge it. */
-export function annotateStreamItem(item: TaskItem, n: number, opts: { seed: number; noise?: Partial<AnnotatorNoise> }): AnnotatedPair {
+export function annotateStreamItem(
+  item: TaskItem,
+  n: number,
+  opts: { seed: number; noise?: Partial<AnnotatorNoise> },
+): AnnotatedPair {
   const answerVisible = n % 2 === 0;
   const s = hashSeed(opts.seed, 'annotate', item.id);
   const query = side(item.query, item.queryFocus, hashSeed(s, 'query'), answerVisible, opts.noise);
-  const positive = side(item.candidates[item.positiveIndex]!, item.candidateFocus[item.positiveIndex]!, hashSeed(s, 'positive'), answerVisible, opts.noise);
+  const positive = side(
+    item.candidates[item.positiveIndex]!,
+    item.candidateFocus[item.positiveIndex]!,
+    hashSeed(s, 'positive'),
+    answerVisible,
+    opts.noise,
+  );
   let hardNegative: AnnotatedSide | null = null;
   if (item.hardNegatives.length > 0) {
     const hn = new Rng(hashSeed(s, 'hard')).pick(item.hardNegatives);
-    hardNegative = side(item.candidates[hn.index]!, item.candidateFocus[hn.index]!, hashSeed(s, 'hard-tcot'), false, opts.noise);
+    hardNegative = side(
+      item.candidates[hn.index]!,
+      item.candidateFocus[hn.index]!,
+      hashSeed(s, 'hard-tcot'),
+      false,
+      opts.noise,
+    );
   }
-  return { id: item.id, task: item.task, abilities: item.abilities, instruction: item.instruction, query, positive, hardNegative, answerVisible, match: judgeMatch(query.tcot, positive.tcot) };
+  return {
+    id: item.id,
+    task: item.task,
+    abilities: item.abilities,
+    instruction: item.instruction,
+    query,
+    positive,
+    hardNegative,
+    answerVisible,
+    match: judgeMatch(query.tcot, positive.tcot),
+  };
 }
 
 /** Annotate `pairs` stream pairs and split them by the judge. Deterministic in the options. */
@@ -83,7 +120,16 @@ export function prepareData(opts: DataOptions): PreparedData {
     t.pairs++;
     if (pair.match) t.matched++;
   }
-  return { contrastive, rl, stats: { pairs: opts.pairs, matched: contrastive.length, matchRate: contrastive.length / Math.max(1, opts.pairs), perTask } };
+  return {
+    contrastive,
+    rl,
+    stats: {
+      pairs: opts.pairs,
+      matched: contrastive.length,
+      matchRate: contrastive.length / Math.max(1, opts.pairs),
+      perTask,
+    },
+  };
 }
 
 /** Group pairs by task (tasks with no pairs are absent), in TASKS order. */
@@ -102,7 +148,14 @@ export function byTask<T extends { task: Task }>(items: readonly T[]): Map<Task,
  * key repeats one already drawn are skipped (e.g. two pairs with the label "three objects" would be each
  * other's false in-batch negatives).
  */
-export function taskBatch<T extends { task: Task }>(groups: Map<Task, T[]>, step: number, size: number, seed: number, label: string, distinct?: (item: T) => string): { task: Task; items: T[] } {
+export function taskBatch<T extends { task: Task }>(
+  groups: Map<Task, T[]>,
+  step: number,
+  size: number,
+  seed: number,
+  label: string,
+  distinct?: (item: T) => string,
+): { task: Task; items: T[] } {
   const tasks = [...groups.keys()];
   const task = tasks[step % tasks.length]!;
   const shuffled = new Rng(hashSeed(seed, label, step)).shuffle(groups.get(task)!);

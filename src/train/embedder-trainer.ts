@@ -42,11 +42,17 @@ export interface StageHooks<L> {
 
 /** Checkpoint after `done` steps when the cadence says so and the stage is not finished (its end is saved anyway). */
 export async function maybeCheckpoint<L>(hooks: StageHooks<L>, done: number, finished: boolean): Promise<void> {
-  if (hooks.checkpoint && hooks.checkpointEvery && done % hooks.checkpointEvery === 0 && !finished) await hooks.checkpoint(done);
+  if (hooks.checkpoint && hooks.checkpointEvery && done % hooks.checkpointEvery === 0 && !finished)
+    await hooks.checkpoint(done);
 }
 
 /** Embed items for one side; `withTcot` false gives the no-reasoning baseline item; `tcotIds` replaces the annotator's. */
-export function sideItem(side: AnnotatedSide, instruction: string | undefined, withTcot: boolean, tcotIds?: Int32Array): EmbedItem {
+export function sideItem(
+  side: AnnotatedSide,
+  instruction: string | undefined,
+  withTcot: boolean,
+  tcotIds?: Int32Array,
+): EmbedItem {
   return worldEmbedItem(VOCAB, side.input, { instruction, tcotIds: withTcot ? (tcotIds ?? side.tcotIds) : null });
 }
 
@@ -61,18 +67,34 @@ export interface ReasonerTcots {
   maxNewTokens: number;
 }
 
-async function reasonerSides(sides: { side: AnnotatedSide; instruction: string }[], use: boolean[], cfg: ReasonerTcots): Promise<(Int32Array | undefined)[]> {
+async function reasonerSides(
+  sides: { side: AnnotatedSide; instruction: string }[],
+  use: boolean[],
+  cfg: ReasonerTcots,
+): Promise<(Int32Array | undefined)[]> {
   const picked = sides.filter((_, i) => use[i]);
   if (picked.length === 0) return sides.map(() => undefined);
-  const gen = await cfg.reasoner.generate(picked.map((s) => worldReasonerInput(VOCAB, s.side.input, s.instruction)), { n: 1, maxNewTokens: cfg.maxNewTokens, temperature: 0, rng: seededRng(0), stopId: VOCAB.id('<eos>') });
+  const gen = await cfg.reasoner.generate(
+    picked.map((s) => worldReasonerInput(VOCAB, s.side.input, s.instruction)),
+    { n: 1, maxNewTokens: cfg.maxNewTokens, temperature: 0, rng: seededRng(0), stopId: VOCAB.id('<eos>') },
+  );
   let k = 0;
   return sides.map((_, i) => (use[i] ? gen.tokens[k++] : undefined));
 }
 
 /** The variables a stage trains: all, or all but a frozen vision stem. */
-export const trainableVars = (model: { params: { vars: Map<string, tf.Variable> } }, freezeVision: boolean | undefined) => (freezeVision ? withoutVision(model.params.vars) : model.params.vars);
+export const trainableVars = (
+  model: { params: { vars: Map<string, tf.Variable> } },
+  freezeVision: boolean | undefined,
+) => (freezeVision ? withoutVision(model.params.vars) : model.params.vars);
 
-export async function trainEmbedder(embedder: Embedder, pairs: AnnotatedPair[] | PairSource, stage: EmbedderStage, seed: number, hooks: StageHooks<EmbedderStepLog> & { reasonerTcots?: ReasonerTcots; stageName?: 'embedder' | 'adapt' } = {}): Promise<EmbedderStepLog[]> {
+export async function trainEmbedder(
+  embedder: Embedder,
+  pairs: AnnotatedPair[] | PairSource,
+  stage: EmbedderStage,
+  seed: number,
+  hooks: StageHooks<EmbedderStepLog> & { reasonerTcots?: ReasonerTcots; stageName?: 'embedder' | 'adapt' } = {},
+): Promise<EmbedderStepLog[]> {
   const source = asSource(pairs, seed, 'embedder-batch');
   const vars = trainableVars(embedder, stage.freezeVision);
   const schedule = cosineLr(stage.lr, stage.steps, stage.warmup);
@@ -84,9 +106,24 @@ export async function trainEmbedder(embedder: Embedder, pairs: AnnotatedPair[] |
       const { task, items } = source.batch(step, stage.batch);
       const rng = new Rng(hashSeed(seed, hooks.stageName ?? 'embedder', 'tcot', step));
       const withTcot = !rng.chance(stage.noTcotProb);
-      const sides = [...items.map((p) => ({ side: p.query, instruction: p.instruction })), ...items.map((p) => ({ side: p.positive, instruction: p.instruction })), ...(stage.hardNegatives ? items.flatMap((p) => (p.hardNegative ? [{ side: p.hardNegative, instruction: p.instruction }] : [])) : [])];
-      const fromReasoner = hooks.reasonerTcots && withTcot ? await reasonerSides(sides, sides.map(() => rng.chance(hooks.reasonerTcots!.prob)), hooks.reasonerTcots) : sides.map(() => undefined);
-      const embedSides = sides.map((s, i) => sideItem(s.side, i < items.length ? s.instruction : undefined, withTcot, fromReasoner[i]));
+      const sides = [
+        ...items.map((p) => ({ side: p.query, instruction: p.instruction })),
+        ...items.map((p) => ({ side: p.positive, instruction: p.instruction })),
+        ...(stage.hardNegatives
+          ? items.flatMap((p) => (p.hardNegative ? [{ side: p.hardNegative, instruction: p.instruction }] : []))
+          : []),
+      ];
+      const fromReasoner =
+        hooks.reasonerTcots && withTcot
+          ? await reasonerSides(
+              sides,
+              sides.map(() => rng.chance(hooks.reasonerTcots!.prob)),
+              hooks.reasonerTcots,
+            )
+          : sides.map(() => undefined);
+      const embedSides = sides.map((s, i) =>
+        sideItem(s.side, i < items.length ? s.instruction : undefined, withTcot, fromReasoner[i]),
+      );
       const queries = embedSides.slice(0, items.length);
       const positives = embedSides.slice(items.length, 2 * items.length);
       const hard = embedSides.slice(2 * items.length);
@@ -95,13 +132,37 @@ export async function trainEmbedder(embedder: Embedder, pairs: AnnotatedPair[] |
         const q = embedder.embed(queries);
         const all = embedder.embed([...positives, ...hard]);
         const p = tf.slice(all, [0, 0], [positives.length, -1]) as tf.Tensor2D;
-        const h = hard.length > 0 ? (tf.slice(all, [positives.length, 0], [hard.length, -1]) as tf.Tensor2D) : undefined;
-        acc = tf.tidy(() => tf.mean(tf.cast(tf.equal(tf.argMax(tf.matMul(q, p, false, true), 1), tf.range(0, items.length, 1, 'int32')), 'float32')).dataSync()[0]!);
+        const h =
+          hard.length > 0 ? (tf.slice(all, [positives.length, 0], [hard.length, -1]) as tf.Tensor2D) : undefined;
+        acc = tf.tidy(
+          () =>
+            tf
+              .mean(
+                tf.cast(
+                  tf.equal(tf.argMax(tf.matMul(q, p, false, true), 1), tf.range(0, items.length, 1, 'int32')),
+                  'float32',
+                ),
+              )
+              .dataSync()[0]!,
+        );
         return infoNCE(q, p, stage.logitScale, h);
       });
       const lr = schedule(step);
       const gradNorm = optimizer.applyClipped(grads, vars, lr, 1);
-      const log: EmbedderStepLog = { stage: hooks.stageName ?? 'embedder', step, steps: stage.steps, task, tcot: withTcot, loss: value, acc, gradNorm, lr, pairs: items.length, seen: source.seen(), dt: (performance.now() - t0) / 1000 };
+      const log: EmbedderStepLog = {
+        stage: hooks.stageName ?? 'embedder',
+        step,
+        steps: stage.steps,
+        task,
+        tcot: withTcot,
+        loss: value,
+        acc,
+        gradNorm,
+        lr,
+        pairs: items.length,
+        seen: source.seen(),
+        dt: (performance.now() - t0) / 1000,
+      };
       logs.push(log);
       hooks.onStep?.(log);
       await maybeCheckpoint(hooks, step + 1, step + 1 >= stage.steps);

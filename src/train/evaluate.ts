@@ -15,7 +15,11 @@ import { hashSeed, Rng } from '../world/rng';
 import { ABILITIES, type Ability, type Focus, type Task, type TaskItem, type WorldInput } from '../world/types';
 import { similarity } from './grpo-trainer';
 
-export type TcotSource = { kind: 'none' } | { kind: 'annotator'; seed: number } | { kind: 'gold' } | { kind: 'reasoner'; reasoner: Reasoner; maxNewTokens?: number };
+export type TcotSource =
+  | { kind: 'none' }
+  | { kind: 'annotator'; seed: number }
+  | { kind: 'gold' }
+  | { kind: 'reasoner'; reasoner: Reasoner; maxNewTokens?: number };
 
 export interface ItemResult {
   id: string;
@@ -40,10 +44,17 @@ async function tcotsFor(sides: Side[], source: TcotSource): Promise<(Int32Array 
   if (source.kind === 'annotator' || source.kind === 'gold') {
     return sides.map((s) => {
       const seed = source.kind === 'annotator' ? hashSeed(source.seed, 'eval-annotate', s.key) : 0;
-      return Int32Array.from(encodeTCoT(VOCAB, annotate(s.input, { mode: source.kind === 'gold' ? 'gold' : 'noisy', seed, focus: s.focus })).ids);
+      return Int32Array.from(
+        encodeTCoT(VOCAB, annotate(s.input, { mode: source.kind === 'gold' ? 'gold' : 'noisy', seed, focus: s.focus }))
+          .ids,
+      );
     });
   }
-  return reasonGreedy(source.reasoner, sides.map((s) => worldReasonerInput(VOCAB, s.input, s.instruction)), { maxNewTokens: source.maxNewTokens ?? 64 });
+  return reasonGreedy(
+    source.reasoner,
+    sides.map((s) => worldReasonerInput(VOCAB, s.input, s.instruction)),
+    { maxNewTokens: source.maxNewTokens ?? 64 },
+  );
 }
 
 export interface EvalOptions {
@@ -52,17 +63,30 @@ export interface EvalOptions {
 }
 
 /** Score every item of a suite under one T-CoT source. */
-export async function evaluateItems(items: TaskItem[], embedder: Embedder, source: TcotSource, opts: EvalOptions = {}): Promise<ItemResult[]> {
+export async function evaluateItems(
+  items: TaskItem[],
+  embedder: Embedder,
+  source: TcotSource,
+  opts: EvalOptions = {},
+): Promise<ItemResult[]> {
   const per = opts.itemsPerBatch ?? 4;
   const results: ItemResult[] = [];
   for (let start = 0; start < items.length; start += per) {
     const chunk = items.slice(start, start + per);
     const sides: Side[] = chunk.flatMap((item) => [
       { input: item.query, focus: item.queryFocus, instruction: item.instruction, isQuery: true, key: `${item.id}/q` },
-      ...item.candidates.map((c, j) => ({ input: c, focus: item.candidateFocus[j]!, instruction: item.instruction, isQuery: false, key: `${item.id}/c${j}` })),
+      ...item.candidates.map((c, j) => ({
+        input: c,
+        focus: item.candidateFocus[j]!,
+        instruction: item.instruction,
+        isQuery: false,
+        key: `${item.id}/c${j}`,
+      })),
     ]);
     const tcots = await tcotsFor(sides, source);
-    const embedItems: EmbedItem[] = sides.map((s, i) => worldEmbedItem(VOCAB, s.input, { instruction: s.isQuery ? s.instruction : undefined, tcotIds: tcots[i] }));
+    const embedItems: EmbedItem[] = sides.map((s, i) =>
+      worldEmbedItem(VOCAB, s.input, { instruction: s.isQuery ? s.instruction : undefined, tcotIds: tcots[i] }),
+    );
     const emb = await embedder.embedData(embedItems);
     let at = 0;
     for (const item of chunk) {
@@ -70,7 +94,14 @@ export async function evaluateItems(items: TaskItem[], embedder: Embedder, sourc
       const cands = emb.slice(at + 1, at + 1 + item.candidates.length);
       at += 1 + item.candidates.length;
       const ranking = rankByScores(similarity([q], cands));
-      results.push({ id: item.id, task: item.task, abilities: item.abilities, hit1: hitAt1(ranking, item.positiveIndex), recall5: recallAtK(ranking, item.positiveIndex, 5), rr: mrr(ranking, item.positiveIndex) });
+      results.push({
+        id: item.id,
+        task: item.task,
+        abilities: item.abilities,
+        hit1: hitAt1(ranking, item.positiveIndex),
+        recall5: recallAtK(ranking, item.positiveIndex, 5),
+        rr: mrr(ranking, item.positiveIndex),
+      });
     }
     opts.onProgress?.(Math.min(items.length, start + per), items.length);
   }
@@ -102,7 +133,11 @@ export function bootstrap(values: readonly number[], seed = 1, iters = 1000): Es
 
 /** Paired bootstrap of the difference a − b over the same items (for "egrl − sft excludes 0"). */
 export function pairedDifference(a: readonly number[], b: readonly number[], seed = 1, iters = 1000): Estimate {
-  return bootstrap(a.map((v, i) => v - b[i]!), seed, iters);
+  return bootstrap(
+    a.map((v, i) => v - b[i]!),
+    seed,
+    iters,
+  );
 }
 
 export interface Summary {
@@ -126,5 +161,16 @@ export function summarize(results: ItemResult[], seed = 1): Summary {
     if (rs.length > 0) perAbility[ability] = agg(rs);
   }
   const all = agg(results);
-  return { overall: { hit1: bootstrap(results.map((r) => r.hit1), seed), recall5: all.recall5, mrr: all.mrr }, perTask, perAbility };
+  return {
+    overall: {
+      hit1: bootstrap(
+        results.map((r) => r.hit1),
+        seed,
+      ),
+      recall5: all.recall5,
+      mrr: all.mrr,
+    },
+    perTask,
+    perAbility,
+  };
 }

@@ -4,7 +4,16 @@ import { initTestBackend } from '../engine/testing';
 import { Embedder } from '../models/embedder';
 import { Reasoner } from '../models/reasoner';
 import { syntheticImageInput } from '../models/testdata';
-import { DEFAULT_FINETUNE, evaluateHeldOut, FinetuneLoop, maxBatch, pickBatch, settingsProblems, type FinetuneSettings, type TrainPair } from './finetune';
+import {
+  DEFAULT_FINETUNE,
+  evaluateHeldOut,
+  FinetuneLoop,
+  maxBatch,
+  pickBatch,
+  settingsProblems,
+  type FinetuneSettings,
+  type TrainPair,
+} from './finetune';
 import { copyWeights } from './grpo-trainer';
 import { PRESETS } from './presets';
 
@@ -22,11 +31,29 @@ const img = (seed: number) => syntheticImageInput(seed, 48);
 const INSTR = 'find an image that matches the caption';
 // Three user pairs (two text queries, one image query), no world specs involved.
 const PAIRS: TrainPair[] = [
-  { id: 'p1', queryKey: 't:a red circle', targetId: 'u1', pair: { query: { text: 'a red circle' }, positive: { visual: img(1) }, instruction: INSTR } },
-  { id: 'p2', queryKey: 't:a blue square', targetId: 'u2', pair: { query: { text: 'a blue square' }, positive: { visual: img(2) }, instruction: INSTR } },
+  {
+    id: 'p1',
+    queryKey: 't:a red circle',
+    targetId: 'u1',
+    pair: { query: { text: 'a red circle' }, positive: { visual: img(1) }, instruction: INSTR },
+  },
+  {
+    id: 'p2',
+    queryKey: 't:a blue square',
+    targetId: 'u2',
+    pair: { query: { text: 'a blue square' }, positive: { visual: img(2) }, instruction: INSTR },
+  },
   { id: 'p3', queryKey: 'i:u4', targetId: 'u3', pair: { query: { visual: img(4) }, positive: { visual: img(3) } } },
 ];
-const SETTINGS: FinetuneSettings = { ...DEFAULT_FINETUNE, steps: 3, n: 2, batch: 2, lr: 1e-3, maxNewTokens: 10, seed: 5 };
+const SETTINGS: FinetuneSettings = {
+  ...DEFAULT_FINETUNE,
+  steps: 3,
+  n: 2,
+  batch: 2,
+  lr: 1e-3,
+  maxNewTokens: 10,
+  seed: 5,
+};
 
 function fresh(): Reasoner {
   const r = new Reasoner(preset.reasonerConfig);
@@ -36,7 +63,11 @@ function fresh(): Reasoner {
 
 describe('batches', () => {
   test('seeded, and never two pairs with the same query or target in one batch', () => {
-    const pairs: TrainPair[] = [...PAIRS, { ...PAIRS[0]!, id: 'p4', targetId: 'u9' }, { ...PAIRS[1]!, id: 'p5', queryKey: 't:x' }];
+    const pairs: TrainPair[] = [
+      ...PAIRS,
+      { ...PAIRS[0]!, id: 'p4', targetId: 'u9' },
+      { ...PAIRS[1]!, id: 'p5', queryKey: 't:x' },
+    ];
     for (let step = 0; step < 20; step++) {
       const b = pickBatch(pairs, step, 4, 3);
       expect(new Set(b.map((p) => p.queryKey)).size).toBe(b.length);
@@ -48,7 +79,9 @@ describe('batches', () => {
 
   test('bad settings are refused with the offending field named', () => {
     expect(settingsProblems(DEFAULT_FINETUNE)).toEqual([]);
-    expect(settingsProblems({ ...DEFAULT_FINETUNE, n: 1, lr: -1 }).join()).toMatch(/G \(rollouts per query\).*learning rate/);
+    expect(settingsProblems({ ...DEFAULT_FINETUNE, n: 1, lr: -1 }).join()).toMatch(
+      /G \(rollouts per query\).*learning rate/,
+    );
   });
 });
 
@@ -58,7 +91,19 @@ describe('the fine-tuning loop on a tiny model', () => {
     const loop = new FinetuneLoop(policy, base, embedder, PAIRS, SETTINGS);
     const before = Array.from(policy.params.vars.get('tok_emb')!.dataSync());
     const first = await loop.runStep();
-    for (const key of ['format', 'orm', 'prm', 'acc', 'formatRate', 'kl', 'clipFrac', 'entropy', 'gradNorm', 'tokens'] as const) expect(Number.isFinite(first[key]), key).toBe(true);
+    for (const key of [
+      'format',
+      'orm',
+      'prm',
+      'acc',
+      'formatRate',
+      'kl',
+      'clipFrac',
+      'entropy',
+      'gradNorm',
+      'tokens',
+    ] as const)
+      expect(Number.isFinite(first[key]), key).toBe(true);
     expect(Number.isFinite(first.reward.mean) && Number.isFinite(first.reward.std)).toBe(true);
     // The policy starts as the reference: k3 = exp(0) − 0 − 1 = 0.
     expect(first.kl).toBeCloseTo(0, 5);

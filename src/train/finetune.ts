@@ -50,8 +50,11 @@ export const DEFAULT_FINETUNE: FinetuneSettings = {
 /** Checks a settings object; returns the problems as sentences a person can act on (empty when valid). */
 export function settingsProblems(s: FinetuneSettings): string[] {
   const out: string[] = [];
-  const int = (v: number, lo: number, hi: number, what: string) => (!Number.isInteger(v) || v < lo || v > hi) && out.push(`${what} must be a whole number from ${lo} to ${hi} (got ${v})`);
-  const num = (v: number, lo: number, hi: number, what: string) => (!Number.isFinite(v) || v < lo || v > hi) && out.push(`${what} must be between ${lo} and ${hi} (got ${v})`);
+  const int = (v: number, lo: number, hi: number, what: string) =>
+    (!Number.isInteger(v) || v < lo || v > hi) &&
+    out.push(`${what} must be a whole number from ${lo} to ${hi} (got ${v})`);
+  const num = (v: number, lo: number, hi: number, what: string) =>
+    (!Number.isFinite(v) || v < lo || v > hi) && out.push(`${what} must be between ${lo} and ${hi} (got ${v})`);
   int(s.steps, 1, 10_000, 'steps');
   int(s.n, 2, 16, 'G (rollouts per query)');
   int(s.batch, 2, 32, 'batch size');
@@ -140,7 +143,10 @@ export class FinetuneLoop {
   ) {
     const problems = settingsProblems(settings);
     if (problems.length) throw new RangeError(problems.join('; '));
-    if (maxBatch(pairs) < 2) throw new RangeError('EG-RL needs at least 2 training pairs that match, with different queries and different targets (the other pairs of a batch are its negatives)');
+    if (maxBatch(pairs) < 2)
+      throw new RangeError(
+        'EG-RL needs at least 2 training pairs that match, with different queries and different targets (the other pairs of a batch are its negatives)',
+      );
     this.optimizer = new ScheduledAdam(settings.lr);
     this.maxNewTokens = tokenBudget(policy, embedder, pairSides(pairs.map((p) => p.pair)), settings.maxNewTokens);
   }
@@ -168,13 +174,35 @@ export class FinetuneLoop {
       dropZeroVariance: true,
     };
     const seeds = { rollout: hashSeed(s.seed, 'ft-rollout', step), prm: hashSeed(s.seed, 'ft-prm', step) };
-    const stats = await grpoStep(this.policy, this.ref, this.embedder, this.optimizer, batch.map((p) => p.pair), stage, s.lr, seeds);
+    const stats = await grpoStep(
+      this.policy,
+      this.ref,
+      this.embedder,
+      this.optimizer,
+      batch.map((p) => p.pair),
+      stage,
+      s.lr,
+      seeds,
+    );
     this.step = step + 1;
-    return { ...stats, step, steps: s.steps, lr: s.lr, dt: (performance.now() - t0) / 1000, pairs: batch.map((p) => p.id) };
+    return {
+      ...stats,
+      step,
+      steps: s.steps,
+      lr: s.lr,
+      dt: (performance.now() - t0) / 1000,
+      pairs: batch.map((p) => p.id),
+    };
   }
 
   async state(): Promise<LoopState> {
-    const weights = await Promise.all([...this.policy.params.vars].map(async ([name, v]) => ({ name, shape: v.shape, values: (await v.data()) as Float32Array })));
+    const weights = await Promise.all(
+      [...this.policy.params.vars].map(async ([name, v]) => ({
+        name,
+        shape: v.shape,
+        values: (await v.data()) as Float32Array,
+      })),
+    );
     return { step: this.step, weights, optimizer: await this.optimizer.getState() };
   }
 
@@ -192,11 +220,15 @@ export class FinetuneLoop {
 }
 
 /** Put plain-array weights into a model's variables (names and shapes must match). */
-export function assignWeights(model: { params: { vars: Map<string, tf.Variable> } }, weights: LoopState['weights']): void {
+export function assignWeights(
+  model: { params: { vars: Map<string, tf.Variable> } },
+  weights: LoopState['weights'],
+): void {
   const byName = new Map(weights.map((w) => [w.name, w]));
   for (const [name, v] of model.params.vars) {
     const w = byName.get(name);
-    if (!w || w.shape.join() !== v.shape.join()) throw new RangeError(`checkpoint does not fit the model: tensor '${name}'`);
+    if (!w || w.shape.join() !== v.shape.join())
+      throw new RangeError(`checkpoint does not fit the model: tensor '${name}'`);
   }
   for (const [name, v] of model.params.vars) {
     const w = byName.get(name)!;
@@ -228,10 +260,25 @@ export interface HeldOutResult {
  * searches), and the query's true target is ranked among all candidates by cosine similarity. As in Explore, a
  * side without an instruction is reasoned about under its modality's caption instruction (reasoningInstruction).
  */
-export async function evaluateHeldOut(reasoner: Reasoner, embedder: Embedder, queries: readonly EvalQuery[], candidates: readonly SideParts[], maxNewTokens: number): Promise<HeldOutResult> {
-  if (queries.length === 0 || candidates.length < 2) return { hit1: NaN, mrr: NaN, ranks: [], queries: queries.length, candidates: candidates.length };
+export async function evaluateHeldOut(
+  reasoner: Reasoner,
+  embedder: Embedder,
+  queries: readonly EvalQuery[],
+  candidates: readonly SideParts[],
+  maxNewTokens: number,
+): Promise<HeldOutResult> {
+  if (queries.length === 0 || candidates.length < 2)
+    return { hit1: NaN, mrr: NaN, ranks: [], queries: queries.length, candidates: candidates.length };
   const qSides = queries.map((q) => ({ ...q.query, instruction: q.instruction }));
-  const budget = tokenBudget(reasoner, embedder, [...qSides.map((s) => ({ ...s, instruction: s.instruction || reasoningInstruction(s.visual), query: true })), ...candidates.map((c) => ({ ...c, instruction: reasoningInstruction(c.visual), query: false }))], maxNewTokens);
+  const budget = tokenBudget(
+    reasoner,
+    embedder,
+    [
+      ...qSides.map((s) => ({ ...s, instruction: s.instruction || reasoningInstruction(s.visual), query: true })),
+      ...candidates.map((c) => ({ ...c, instruction: reasoningInstruction(c.visual), query: false })),
+    ],
+    maxNewTokens,
+  );
   const qT = await greedyTcots(reasoner, qSides.map(prompted), budget);
   const cT = await greedyTcots(reasoner, candidates.map(prompted), budget);
   const qEmb = await embedder.embedData(qSides.map((s, i) => embedItemFor(VOCAB, { ...s, tcotIds: qT[i]! })));

@@ -37,10 +37,24 @@ describe('ScheduledAdam', () => {
   test('state round-trip: a resumed optimizer takes the same next step as an uninterrupted one', async () => {
     const make = (seed: number) =>
       new Map<string, tf.Variable>([
-        ['w', tf.variable(tf.tensor2d([[seed, 1], [2, -seed]]))],
+        [
+          'w',
+          tf.variable(
+            tf.tensor2d([
+              [seed, 1],
+              [2, -seed],
+            ]),
+          ),
+        ],
         ['b', tf.variable(tf.tensor1d([0.5, -0.5]))],
       ]);
-    const gradsAt = (k: number) => ({ w: tf.tensor2d([[k, -1], [0.5, k * k]]), b: tf.tensor1d([1, -k]) });
+    const gradsAt = (k: number) => ({
+      w: tf.tensor2d([
+        [k, -1],
+        [0.5, k * k],
+      ]),
+      b: tf.tensor1d([1, -k]),
+    });
     // Uninterrupted: three steps.
     const straight = make(3);
     const opt = new ScheduledAdam(0.1);
@@ -55,7 +69,9 @@ describe('ScheduledAdam', () => {
     expect(state).toHaveLength(1 + 2 * 2);
     const weights = new Map([...first].map(([n, v]) => [n, { shape: v.shape, values: v.dataSync().slice() }]));
     opt1.dispose();
-    const resumed = new Map<string, tf.Variable>([...weights].map(([n, w]) => [n, tf.variable(tf.tensor(w.values, w.shape))]));
+    const resumed = new Map<string, tf.Variable>(
+      [...weights].map(([n, w]) => [n, tf.variable(tf.tensor(w.values, w.shape))]),
+    );
     const opt2 = new ScheduledAdam(0.1);
     await opt2.setState(state);
     opt2.step(gradsAt(3), resumed, 0.05);
@@ -65,7 +81,9 @@ describe('ScheduledAdam', () => {
       a.forEach((v, i) => expect(b[i]).toBeCloseTo(v, 6));
     }
     // Fresh moments (no setState) would take a different step: the state matters.
-    const fresh = new Map<string, tf.Variable>([...weights].map(([n, w]) => [n, tf.variable(tf.tensor(w.values, w.shape))]));
+    const fresh = new Map<string, tf.Variable>(
+      [...weights].map(([n, w]) => [n, tf.variable(tf.tensor(w.values, w.shape))]),
+    );
     const opt3 = new ScheduledAdam(0.1);
     opt3.step(gradsAt(3), fresh, 0.05);
     expect(Array.from(await fresh.get('w')!.data())).not.toEqual(Array.from(await straight.get('w')!.data()));

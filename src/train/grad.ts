@@ -5,7 +5,10 @@ import * as tf from '@tensorflow/tfjs-core';
  * Global-norm clipping: g ← g · min(1, maxNorm / ‖g‖₂) with ‖g‖₂ = sqrt(Σ_i Σ g_i²) over all tensors.
  * Returns new tensors (the caller disposes both maps) and the norm before clipping.
  */
-export function clipByGlobalNorm(grads: Record<string, tf.Tensor>, maxNorm: number): { grads: Record<string, tf.Tensor>; norm: number } {
+export function clipByGlobalNorm(
+  grads: Record<string, tf.Tensor>,
+  maxNorm: number,
+): { grads: Record<string, tf.Tensor>; norm: number } {
   const names = Object.keys(grads);
   const norm = tf.tidy(() => Math.sqrt(tf.addN(names.map((k) => tf.sum(tf.square(grads[k]!)))).dataSync()[0]!));
   const scale = Number.isFinite(norm) && norm > maxNorm ? maxNorm / norm : 1;
@@ -15,7 +18,10 @@ export function clipByGlobalNorm(grads: Record<string, tf.Tensor>, maxNorm: numb
 }
 
 /** clipByGlobalNorm with the norm read asynchronously (same formula, same values). */
-export async function clipByGlobalNormAsync(grads: Record<string, tf.Tensor>, maxNorm: number): Promise<{ grads: Record<string, tf.Tensor>; norm: number }> {
+export async function clipByGlobalNormAsync(
+  grads: Record<string, tf.Tensor>,
+  maxNorm: number,
+): Promise<{ grads: Record<string, tf.Tensor>; norm: number }> {
   const names = Object.keys(grads);
   const squares = tf.tidy(() => tf.addN(names.map((k) => tf.sum(tf.square(grads[k]!)))));
   const norm = Math.sqrt((await squares.data())[0]!);
@@ -29,7 +35,10 @@ export async function clipByGlobalNormAsync(grads: Record<string, tf.Tensor>, ma
 /** Adam whose learning rate is set per step (the schedule lives outside the optimizer). */
 export class ScheduledAdam {
   readonly optimizer: tf.AdamOptimizer;
-  constructor(lr: number, readonly weightDecay = 0) {
+  constructor(
+    lr: number,
+    readonly weightDecay = 0,
+  ) {
     this.optimizer = tf.train.adam(lr, 0.9, 0.98, 1e-8);
   }
 
@@ -66,7 +75,12 @@ export class ScheduledAdam {
    * applyClipped with the norm read asynchronously: the same update, for GPU backends (WebGPU has no cheap
    * synchronous read; its canvas-based readSync can lose the device on software adapters).
    */
-  async applyClippedAsync(grads: Record<string, tf.Tensor>, vars: Map<string, tf.Variable>, lr: number, maxNorm: number): Promise<number> {
+  async applyClippedAsync(
+    grads: Record<string, tf.Tensor>,
+    vars: Map<string, tf.Variable>,
+    lr: number,
+    maxNorm: number,
+  ): Promise<number> {
     const clipped = await clipByGlobalNormAsync(grads, maxNorm);
     this.step(clipped.grads, vars, lr);
     tf.dispose(Object.values(grads));
@@ -81,7 +95,13 @@ export class ScheduledAdam {
   async getState(): Promise<OptimizerState> {
     const weights = await this.optimizer.getWeights();
     try {
-      return await Promise.all(weights.map(async (w) => ({ name: w.name, shape: w.tensor.shape, values: (await w.tensor.data()) as Float32Array })));
+      return await Promise.all(
+        weights.map(async (w) => ({
+          name: w.name,
+          shape: w.tensor.shape,
+          values: (await w.tensor.data()) as Float32Array,
+        })),
+      );
     } finally {
       weights[0]?.tensor.dispose(); // the iteration counter: a fresh scalar per call (the moments are the optimizer's own)
     }
@@ -90,8 +110,13 @@ export class ScheduledAdam {
   /** Restore a state from getState(); the variables it refers to must exist (same model, same names). */
   async setState(state: OptimizerState): Promise<void> {
     // tfjs replaces the moment variables without freeing the old ones, and keeps its inputs alive: free both.
-    const adam = this.optimizer as unknown as { accumulatedFirstMoment?: { variable: tf.Variable }[]; accumulatedSecondMoment?: { variable: tf.Variable }[] };
-    const old = [...(adam.accumulatedFirstMoment ?? []), ...(adam.accumulatedSecondMoment ?? [])].map((m) => m.variable);
+    const adam = this.optimizer as unknown as {
+      accumulatedFirstMoment?: { variable: tf.Variable }[];
+      accumulatedSecondMoment?: { variable: tf.Variable }[];
+    };
+    const old = [...(adam.accumulatedFirstMoment ?? []), ...(adam.accumulatedSecondMoment ?? [])].map(
+      (m) => m.variable,
+    );
     const tensors = state.map((w) => ({ name: w.name, tensor: tf.tensor(w.values, w.shape) }));
     try {
       await this.optimizer.setWeights(tensors);
@@ -110,7 +135,10 @@ export class ScheduledAdam {
 export type OptimizerState = { name: string; shape: number[]; values: Float32Array }[];
 
 /** Gradients keyed by parameter name, and the loss scalar (not yet read). */
-function gradsByParam(params: Map<string, tf.Variable>, loss: () => tf.Scalar): { value: tf.Scalar; grads: Record<string, tf.Tensor> } {
+function gradsByParam(
+  params: Map<string, tf.Variable>,
+  loss: () => tf.Scalar,
+): { value: tf.Scalar; grads: Record<string, tf.Tensor> } {
   const names = [...params.keys()];
   const list = names.map((n) => params.get(n)!);
   const { value, grads } = tf.variableGrads(loss, list);
@@ -121,7 +149,10 @@ function gradsByParam(params: Map<string, tf.Variable>, loss: () => tf.Scalar): 
 }
 
 /** paramGrads with the loss value read asynchronously (GPU backends). */
-export async function paramGradsAsync(params: Map<string, tf.Variable>, loss: () => tf.Scalar): Promise<{ value: number; grads: Record<string, tf.Tensor> }> {
+export async function paramGradsAsync(
+  params: Map<string, tf.Variable>,
+  loss: () => tf.Scalar,
+): Promise<{ value: number; grads: Record<string, tf.Tensor> }> {
   const { value, grads } = gradsByParam(params, loss);
   const v = (await value.data())[0]!;
   value.dispose();
@@ -129,7 +160,10 @@ export async function paramGradsAsync(params: Map<string, tf.Variable>, loss: ()
 }
 
 /** Gradients of `loss` w.r.t. a ParamStore's variables, keyed by parameter name; tensors made by `loss` are freed. */
-export function paramGrads(params: Map<string, tf.Variable>, loss: () => tf.Scalar): { value: number; grads: Record<string, tf.Tensor> } {
+export function paramGrads(
+  params: Map<string, tf.Variable>,
+  loss: () => tf.Scalar,
+): { value: number; grads: Record<string, tf.Tensor> } {
   const { value, grads } = gradsByParam(params, loss);
   const v = value.dataSync()[0]!;
   value.dispose();

@@ -18,7 +18,10 @@ afterAll(() => policy.dispose());
 
 describe('GRPO update on a tiny Reasoner', () => {
   test('raises the log-probs of high-advantage rollouts and lowers the low-advantage ones', async () => {
-    const inputs = [{ visual: syntheticImageInput(1, 32), promptIds: syntheticIds(3, 5, 2, 64) }, { promptIds: syntheticIds(4, 4, 2, 64) }];
+    const inputs = [
+      { visual: syntheticImageInput(1, 32), promptIds: syntheticIds(3, 5, 2, 64) },
+      { promptIds: syntheticIds(4, 4, 2, 64) },
+    ];
     const n = 4;
     const gen = await policy.generate(inputs, { n, maxNewTokens: 6, temperature: 1, rng: seededRng(7) });
     const advantages = Float32Array.from([1.2, -0.4, 0.5, -1.3, -1, 1, -1, 1]);
@@ -28,7 +31,15 @@ describe('GRPO update on a tiny Reasoner', () => {
     const optimizer = new ScheduledAdam(1e-2);
     const after0 = tf.memory().numTensors;
     let diag = { loss: 0, kl: 0, clipFrac: 0, gradNorm: 0 };
-    for (let k = 0; k < 3; k++) diag = await grpoUpdate(policy, optimizer, inputs, gen.tokens, gen.logprobs, ref, advantages, { n, temperature: 1, clipEps: 0.2, klCoef: 0.01, gradClip: 1, lr: 1e-2 });
+    for (let k = 0; k < 3; k++)
+      diag = await grpoUpdate(policy, optimizer, inputs, gen.tokens, gen.logprobs, ref, advantages, {
+        n,
+        temperature: 1,
+        clipEps: 0.2,
+        klCoef: 0.01,
+        gradClip: 1,
+        lr: 1e-2,
+      });
     const after = (await policy.logprobsData(inputs, gen.tokens, { groupSize: n })).map(sum);
     advantages.forEach((a, r) => {
       if (a > 0) expect(after[r]!, `row ${r}`).toBeGreaterThan(before[r]!);
@@ -38,7 +49,14 @@ describe('GRPO update on a tiny Reasoner', () => {
     expect(diag.gradNorm).toBeGreaterThan(0);
     // the optimizer's moments exist after the first update; later updates add no tensors
     const stable = tf.memory().numTensors;
-    await grpoUpdate(policy, optimizer, inputs, gen.tokens, gen.logprobs, ref, advantages, { n, temperature: 1, clipEps: 0.2, klCoef: 0.01, gradClip: 1, lr: 1e-2 });
+    await grpoUpdate(policy, optimizer, inputs, gen.tokens, gen.logprobs, ref, advantages, {
+      n,
+      temperature: 1,
+      clipEps: 0.2,
+      klCoef: 0.01,
+      gradClip: 1,
+      lr: 1e-2,
+    });
     expect(tf.memory().numTensors).toBe(stable);
     expect(stable).toBeGreaterThan(after0 - 1);
     optimizer.dispose();
@@ -61,7 +79,11 @@ describe('grpoStep on plain media (the in-browser fine-tuner path)', () => {
     const [a, b, ref] = [make(), make(), make()];
     // Two user pairs: a text query for an image, an image query for an image (no world specs involved).
     const pairs = [
-      { query: { text: 'a red circle' }, positive: { visual: rgbaImage(1) }, instruction: 'find an image that matches the caption' },
+      {
+        query: { text: 'a red circle' },
+        positive: { visual: rgbaImage(1) },
+        instruction: 'find an image that matches the caption',
+      },
       { query: { visual: rgbaImage(2) }, positive: { visual: rgbaImage(3) } },
     ];
     const stage = { ...preset.grpo, maxNewTokens: 10 };
@@ -74,7 +96,8 @@ describe('grpoStep on plain media (the in-browser fine-tuner path)', () => {
     const before = Array.from(a.params.vars.get('tok_emb')!.dataSync());
     const first = await run(a);
     expect(Number.isFinite(first.reward.mean)).toBe(true);
-    for (const key of ['format', 'orm', 'prm', 'acc', 'kl', 'entropy', 'tokens'] as const) expect(Number.isFinite(first[key])).toBe(true);
+    for (const key of ['format', 'orm', 'prm', 'acc', 'kl', 'entropy', 'tokens'] as const)
+      expect(Number.isFinite(first[key])).toBe(true);
     expect(first.kl).toBeGreaterThanOrEqual(0);
     expect(Array.from(a.params.vars.get('tok_emb')!.dataSync())).not.toEqual(before);
     // Same start, same seed → the same step.

@@ -8,7 +8,15 @@
 // to the frozen cold-start policy. One mini-batch, one epoch per batch.
 import * as tf from '@tensorflow/tfjs-core';
 import type { Embedder } from '../models/embedder';
-import { embedItemFor, expectedEvidenceKey, readTcot, reasonerInputFor, worldText, worldVisual, type ItemParts } from '../models/inputs';
+import {
+  embedItemFor,
+  expectedEvidenceKey,
+  readTcot,
+  reasonerInputFor,
+  worldText,
+  worldVisual,
+  type ItemParts,
+} from '../models/inputs';
 import type { Reasoner, ReasonerInput } from '../models/reasoner';
 import { seededRng } from '../models/rng';
 import { VOCAB } from '../tcot/default';
@@ -86,13 +94,19 @@ export interface GrpoPair {
 
 /** A world pair (the training recipe's RL pool) as a GRPO pair. */
 export function worldGrpoPair(p: Pick<AnnotatedPair, 'query' | 'positive' | 'instruction'>): GrpoPair {
-  const parts = (input: AnnotatedPair['query']['input']): SideParts => ({ visual: worldVisual(input), text: worldText(input) });
+  const parts = (input: AnnotatedPair['query']['input']): SideParts => ({
+    visual: worldVisual(input),
+    text: worldText(input),
+  });
   return { query: parts(p.query.input), positive: parts(p.positive.input), instruction: p.instruction };
 }
 
 /** The Reasoner's inputs for a batch: every query, then every positive (rows input·n + g after generation). */
 export function grpoReasonerInputs(pairs: readonly GrpoPair[]): ReasonerInput[] {
-  return [...pairs.map((p) => reasonerInputFor(VOCAB, { ...p.query, instruction: p.instruction })), ...pairs.map((p) => reasonerInputFor(VOCAB, { ...p.positive, instruction: p.instruction }))];
+  return [
+    ...pairs.map((p) => reasonerInputFor(VOCAB, { ...p.query, instruction: p.instruction })),
+    ...pairs.map((p) => reasonerInputFor(VOCAB, { ...p.positive, instruction: p.instruction })),
+  ];
 }
 
 /** The reward of every rollout of a batch, given the rollouts' token sequences. Pure apart from the frozen Embedder. */
@@ -109,7 +123,10 @@ export async function rolloutRewards(
   const format = new Float32Array(R);
   const items = tokens.map((ids, r) => {
     const pair = pairs[Math.floor((r % m) / n)]!;
-    const item = r < m ? embedItemFor(VOCAB, { ...pair.query, instruction: pair.instruction, tcotIds: ids }) : embedItemFor(VOCAB, { ...pair.positive, tcotIds: ids });
+    const item =
+      r < m
+        ? embedItemFor(VOCAB, { ...pair.query, instruction: pair.instruction, tcotIds: ids })
+        : embedItemFor(VOCAB, { ...pair.positive, tcotIds: ids });
     format[r] = formatReward(readTcot(VOCAB, ids, expectedEvidenceKey(item.visual)));
     return item;
   });
@@ -123,7 +140,13 @@ export async function rolloutRewards(
   const ormQ = ormBatch(sim, pairs.length, n, { combine: stage.orm });
   const ormP = ormBatch(transpose(sim, m, m), pairs.length, n, { combine: stage.orm });
   const textSimP = transpose(textSim, m, m);
-  const out: RolloutRewards = { total: new Float32Array(R), format, orm: new Float32Array(R), prm: new Float32Array(R), acc: new Float32Array(R) };
+  const out: RolloutRewards = {
+    total: new Float32Array(R),
+    format,
+    orm: new Float32Array(R),
+    prm: new Float32Array(R),
+    acc: new Float32Array(R),
+  };
   for (let r = 0; r < R; r++) {
     const i = r % m;
     const o = r < m ? ormQ[i]! : ormP[i]!;
@@ -153,14 +176,31 @@ export async function grpoUpdate(
   oldLogprobs: Float32Array[],
   refLogprobs: Float32Array[],
   advantages: Float32Array,
-  opts: { n: number; temperature: number; clipEps: number; klCoef: number; gradClip: number; lr: number; freezeVision?: boolean },
+  opts: {
+    n: number;
+    temperature: number;
+    clipEps: number;
+    klCoef: number;
+    gradClip: number;
+    lr: number;
+    freezeVision?: boolean;
+  },
 ): Promise<{ loss: number; kl: number; clipFrac: number; gradNorm: number }> {
   const T = Math.max(...tokens.map((t) => t.length));
   const vars = trainableVars(policy, opts.freezeVision);
   let diagnostics: tf.Tensor[] = [];
   const { value, grads } = await paramGradsAsync(vars, () => {
     const { logprobs, mask } = policy.logprobs(inputs, tokens, { groupSize: opts.n, temperature: opts.temperature });
-    const out = grpoPolicyLoss({ logp: logprobs, oldLogp: padded(oldLogprobs, T), refLogp: padded(refLogprobs, T), advantages: tf.tensor1d(advantages), mask }, { clipEps: opts.clipEps, klCoef: opts.klCoef });
+    const out = grpoPolicyLoss(
+      {
+        logp: logprobs,
+        oldLogp: padded(oldLogprobs, T),
+        refLogp: padded(refLogprobs, T),
+        advantages: tf.tensor1d(advantages),
+        mask,
+      },
+      { clipEps: opts.clipEps, klCoef: opts.klCoef },
+    );
     diagnostics = [tf.keep(out.kl), tf.keep(out.clippedFrac)];
     return out.loss;
   });
@@ -190,7 +230,13 @@ export async function grpoStep(
 ): Promise<GrpoStepStats> {
   const n = stage.n;
   const inputs = grpoReasonerInputs(pairs);
-  const gen = await policy.generate(inputs, { n, maxNewTokens: stage.maxNewTokens, temperature: stage.temperature, rng: seededRng(seeds.rollout), stopId: VOCAB.id('<eos>') });
+  const gen = await policy.generate(inputs, {
+    n,
+    maxNewTokens: stage.maxNewTokens,
+    temperature: stage.temperature,
+    rng: seededRng(seeds.rollout),
+    stopId: VOCAB.id('<eos>'),
+  });
   const rewards = await rolloutRewards(embedder, pairs, gen.tokens, n, stage, new Rng(seeds.prm));
   const advantages = groupAdvantages(rewards.total, n);
   // A group whose rollouts all scored the same has zero advantages: it teaches nothing but the KL term.
@@ -202,8 +248,20 @@ export async function grpoStep(
   if (keep.some(Boolean)) {
     const keptInputs = inputs.filter((_, i) => keep[i]);
     const keptTokens = rows(gen.tokens) as Int32Array[];
-    const refLogprobs = await ref.logprobsData(keptInputs, keptTokens, { groupSize: n, temperature: stage.temperature });
-    upd = await grpoUpdate(policy, optimizer, keptInputs, keptTokens, rows(gen.logprobs) as Float32Array[], refLogprobs, Float32Array.from(rows(advantages) as number[]), { ...stage, n, lr });
+    const refLogprobs = await ref.logprobsData(keptInputs, keptTokens, {
+      groupSize: n,
+      temperature: stage.temperature,
+    });
+    upd = await grpoUpdate(
+      policy,
+      optimizer,
+      keptInputs,
+      keptTokens,
+      rows(gen.logprobs) as Float32Array[],
+      refLogprobs,
+      Float32Array.from(rows(advantages) as number[]),
+      { ...stage, n, lr },
+    );
   }
   const tokenCount = gen.tokens.reduce((s, t) => s + t.length, 0);
   const nll = gen.logprobs.reduce((s, lp) => s - lp.reduce((a, b) => a + b, 0), 0);
@@ -235,7 +293,15 @@ function flatGroup(rewards: Float32Array, g: number, n: number): boolean {
   return hi - lo < 1e-6;
 }
 
-export async function trainGrpo(policy: Reasoner, ref: Reasoner, embedder: Embedder, pool: AnnotatedPair[] | PairSource, stage: GrpoStage, seed: number, hooks: StageHooks<GrpoStepLog> = {}): Promise<GrpoStepLog[]> {
+export async function trainGrpo(
+  policy: Reasoner,
+  ref: Reasoner,
+  embedder: Embedder,
+  pool: AnnotatedPair[] | PairSource,
+  stage: GrpoStage,
+  seed: number,
+  hooks: StageHooks<GrpoStepLog> = {},
+): Promise<GrpoStepLog[]> {
   // A task needs ≥ 2 pairs in its batch, or its rollouts have no negatives and ORM is trivially perfect.
   const source = asSource(pool, seed, 'grpo-batch', { minPerTask: Math.min(2, stage.pairs) });
   const schedule = constantLr(stage.lr, stage.warmup);
@@ -249,7 +315,16 @@ export async function trainGrpo(policy: Reasoner, ref: Reasoner, embedder: Embed
       const lr = schedule(step);
       const seeds = { rollout: hashSeed(seed, 'grpo-rollout', step), prm: hashSeed(seed, 'grpo-prm', step) };
       const stats = await grpoStep(policy, ref, embedder, optimizer, items.map(worldGrpoPair), stage, lr, seeds);
-      const log: GrpoStepLog = { stage: 'grpo', step, steps: stage.steps, task, ...stats, lr, pairs: items.length, dt: (performance.now() - t0) / 1000 };
+      const log: GrpoStepLog = {
+        stage: 'grpo',
+        step,
+        steps: stage.steps,
+        task,
+        ...stats,
+        lr,
+        pairs: items.length,
+        dt: (performance.now() - t0) / 1000,
+      };
       logs.push(log);
       hooks.onStep?.(log);
       await maybeCheckpoint(hooks, step + 1, step + 1 >= stage.steps);
@@ -261,6 +336,9 @@ export async function trainGrpo(policy: Reasoner, ref: Reasoner, embedder: Embed
 }
 
 /** A frozen copy of a model's weights in another instance of the same config (the KL reference). */
-export function copyWeights(from: { params: { vars: Map<string, tf.Variable> } }, to: { params: { vars: Map<string, tf.Variable> } }): void {
+export function copyWeights(
+  from: { params: { vars: Map<string, tf.Variable> } },
+  to: { params: { vars: Map<string, tf.Variable> } },
+): void {
   for (const [name, v] of from.params.vars) to.params.vars.get(name)!.assign(v);
 }

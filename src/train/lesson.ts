@@ -37,7 +37,8 @@ export const LESSONS: readonly LessonConcept[] = [
   {
     id: 'one-object',
     title: 'Name the one object',
-    explain: 'Each query is the caption of a picture with a single object ("there is one object , a small blue ring"); the others in the lesson differ in colour, shape or size. The Reasoner must write the right words and box the object, or the Embedder ranks a look-alike first.',
+    explain:
+      'Each query is the caption of a picture with a single object ("there is one object , a small blue ring"); the others in the lesson differ in colour, shape or size. The Reasoner must write the right words and box the object, or the Embedder ranks a look-alike first.',
     instruction: 'find an image that matches the caption',
     selects: (it) => it.kind === 'image' && it.caption.startsWith('there is one object ,'),
   },
@@ -90,7 +91,11 @@ export interface LessonPair {
 }
 
 /** `count` items of the concept (distinct captions), drawn with the lesson seed, as ✓ pairs. */
-export function lessonPairs(concept: LessonConcept, items: readonly LessonItem[], opts: { seed: number; count: number }): LessonPair[] {
+export function lessonPairs(
+  concept: LessonConcept,
+  items: readonly LessonItem[],
+  opts: { seed: number; count: number },
+): LessonPair[] {
   const pool = items.filter(concept.selects);
   const order = new Rng(hashSeed(opts.seed, 'lesson', concept.id)).shuffle(pool.map((_, i) => i));
   const seen = new Set<string>();
@@ -100,10 +105,17 @@ export function lessonPairs(concept: LessonConcept, items: readonly LessonItem[]
     if (seen.has(item.caption)) continue; // two items with one caption: either would be right
     seen.add(item.caption);
     const query = { kind: 'text' as const, text: item.caption };
-    out.push({ id: pairId({ query, targetId: item.id }), query, targetId: item.id, match: true, instruction: concept.instruction });
+    out.push({
+      id: pairId({ query, targetId: item.id }),
+      query,
+      targetId: item.id,
+      match: true,
+      instruction: concept.instruction,
+    });
     if (out.length === opts.count) break;
   }
-  if (out.length < 4) throw new RangeError(`the lesson "${concept.id}" found only ${out.length} items in the collection`);
+  if (out.length < 4)
+    throw new RangeError(`the lesson "${concept.id}" found only ${out.length} items in the collection`);
   return out;
 }
 
@@ -120,29 +132,58 @@ export interface LessonSplit {
  * The split and inputs the Fine-tune view would make of these pairs (train on ✓ pairs outside the held-out
  * share; rank each held-out query's target among every pair's target). `inputOf` gives a target's pixels.
  */
-export function splitLesson(pairs: readonly LessonPair[], share: number, inputOf: (id: string) => VisualInput | undefined): LessonSplit {
-  const heldIds = heldOutIds(pairs.map((p) => p.id), PAIR_SPLIT_SEED, share, new Set(pairs.map((p) => p.id)));
+export function splitLesson(
+  pairs: readonly LessonPair[],
+  share: number,
+  inputOf: (id: string) => VisualInput | undefined,
+): LessonSplit {
+  const heldIds = heldOutIds(
+    pairs.map((p) => p.id),
+    PAIR_SPLIT_SEED,
+    share,
+    new Set(pairs.map((p) => p.id)),
+  );
   const candidateIds = [...new Set(pairs.map((p) => p.targetId))];
   const candidates = candidateIds.map((id) => ({ visual: inputOf(id) }));
   const train: TrainPair[] = pairs
     .filter((p) => !heldIds.has(p.id))
     .map((p) => {
       const positive = { visual: inputOf(p.targetId) };
-      return { id: p.id, queryKey: `t:${p.query.text}`, targetId: p.targetId, pair: { query: { text: p.query.text }, positive, instruction: p.instruction || reasoningInstruction(positive.visual) } };
+      return {
+        id: p.id,
+        queryKey: `t:${p.query.text}`,
+        targetId: p.targetId,
+        pair: {
+          query: { text: p.query.text },
+          positive,
+          instruction: p.instruction || reasoningInstruction(positive.visual),
+        },
+      };
     });
   const heldQueries: EvalQuery[] = pairs
     .filter((p) => heldIds.has(p.id))
-    .map((p) => ({ id: p.id, query: { text: p.query.text }, instruction: p.instruction, target: candidateIds.indexOf(p.targetId) }));
+    .map((p) => ({
+      id: p.id,
+      query: { text: p.query.text },
+      instruction: p.instruction,
+      target: candidateIds.indexOf(p.targetId),
+    }));
   return { train, heldQueries, candidates, candidateIds, heldIds };
 }
 
 /** The Node side's view of the built-in collection (the Library lists the same ids and captions). */
 export function collectionItems(collection: { images: CollectionImage[]; clips: CollectionClip[] }): LessonItem[] {
-  return [...collection.images.map((im) => ({ id: im.id, kind: 'image' as const, caption: im.caption })), ...collection.clips.map((c) => ({ id: c.id, kind: 'clip' as const, caption: c.caption }))];
+  return [
+    ...collection.images.map((im) => ({ id: im.id, kind: 'image' as const, caption: im.caption })),
+    ...collection.clips.map((c) => ({ id: c.id, kind: 'clip' as const, caption: c.caption })),
+  ];
 }
 
 /** A built-in item's pixels by id (`image-N` / `clip-N`), as the Library decodes them. */
-export function collectionInput(collection: { images: CollectionImage[]; clips: CollectionClip[] }): (id: string) => VisualInput | undefined {
+export function collectionInput(collection: {
+  images: CollectionImage[];
+  clips: CollectionClip[];
+}): (id: string) => VisualInput | undefined {
   const images = new Map(collection.images.map((im) => [im.id, im]));
   const clips = new Map(collection.clips.map((c) => [c.id, c]));
   return (id) => {

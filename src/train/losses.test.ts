@@ -6,7 +6,11 @@ import { infoNCE } from './losses';
 beforeAll(() => initTestBackend());
 
 describe('infoNCE', () => {
-  const eye = () => tf.tensor2d([[1, 0], [0, 1]]);
+  const eye = () =>
+    tf.tensor2d([
+      [1, 0],
+      [0, 1],
+    ]);
   test('hand-computed at scale 1: log(1 + e^−1) in both directions', async () => {
     expect((await infoNCE(eye(), eye(), 1).data())[0]).toBeCloseTo(Math.log(1 + Math.exp(-1)), 5);
   });
@@ -18,7 +22,10 @@ describe('infoNCE', () => {
   });
   test('at the SPEC scale (50) matched pairs cost ~0 and swapped pairs ~50', async () => {
     expect((await infoNCE(eye(), eye()).data())[0]).toBeLessThan(1e-6);
-    const swapped = tf.tensor2d([[0, 1], [1, 0]]);
+    const swapped = tf.tensor2d([
+      [0, 1],
+      [1, 0],
+    ]);
     expect((await infoNCE(eye(), swapped).data())[0]).toBeCloseTo(50, 3);
   });
 });

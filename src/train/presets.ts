@@ -74,16 +74,36 @@ export const SHIPPED_VISION: VisionConfig = { width4: 32, width8: 96, convs8: 2 
  * clips 4 frames × 32² → 64), evidence crops / key frames 32² → 16 tokens each, cut from full resolution.
  */
 export function shippedEmbedderConfig(): Partial<EmbedderConfig> {
-  return { vocabSize: VOCAB.size, pool: 'emb+mean', vision: SHIPPED_VISION, patch: 8, globalSize: 48, globalClipSize: 32, evidenceSize: 32 };
+  return {
+    vocabSize: VOCAB.size,
+    pool: 'emb+mean',
+    vision: SHIPPED_VISION,
+    patch: 8,
+    globalSize: 48,
+    globalClipSize: 32,
+    evidenceSize: 32,
+  };
 }
 /** The Reasoner's pointer over its vision tokens (src/models/pointer.ts), on the T-CoT vocabulary's location and frame ids. */
 export function shippedPointer(): PointerConfig {
-  return { locStart: VOCAB.locId(0), locBins: VOCAB.locBins, frameStart: VOCAB.frameId(0)!, frames: VOCAB.frames, dk: 64, sigma: 15 };
+  return {
+    locStart: VOCAB.locId(0),
+    locBins: VOCAB.locBins,
+    frameStart: VOCAB.frameId(0)!,
+    frames: VOCAB.frames,
+    dk: 64,
+    sigma: 15,
+  };
 }
 
 /** The pointer over the stem's cells and size slots, each proposing the box the stem's detector head sees there (pointer.ts, source 'stem'). */
 export function shippedStemPointer(): PointerConfig {
-  return { ...shippedPointer(), source: 'stem', stemHead: { out: HEAD_OUT, slots: SIZE_SLOTS, slotOut: SLOT_OUT }, boxPrior: true };
+  return {
+    ...shippedPointer(),
+    source: 'stem',
+    stemHead: { out: HEAD_OUT, slots: SIZE_SLOTS, slotOut: SLOT_OUT },
+    boxPrior: true,
+  };
 }
 
 /**
@@ -92,7 +112,16 @@ export function shippedStemPointer(): PointerConfig {
  * docs/run-2026-12-02-probes.md).
  */
 export function shippedReasonerConfig(): Partial<ReasonerConfig> {
-  return { vocabSize: VOCAB.size, bosId: VOCAB.id('<bos>'), padId: VOCAB.id('<pad>'), vision: SHIPPED_VISION, patch: 16, imageSize: 96, clipSize: 32, pointer: shippedStemPointer() };
+  return {
+    vocabSize: VOCAB.size,
+    bosId: VOCAB.id('<bos>'),
+    padId: VOCAB.id('<pad>'),
+    vision: SHIPPED_VISION,
+    patch: 16,
+    imageSize: 96,
+    clipSize: 32,
+    pointer: shippedStemPointer(),
+  };
 }
 
 const SPEC_GRPO: Omit<GrpoStage, 'steps' | 'pairs' | 'lr' | 'warmup' | 'maxNewTokens'> = {
@@ -108,7 +137,14 @@ const SPEC_GRPO: Omit<GrpoStage, 'steps' | 'pairs' | 'lr' | 'warmup' | 'maxNewTo
 };
 
 /** Vision-stage settings from the probes (src/train/README.md); views per step in vision-data.ts DEFAULT_MIX. */
-const visionStage = (steps: number, evalEvery: number): VisionStage => ({ steps, lr: 2e-3, warmup: 30, mix: DEFAULT_MIX, evalEvery, evalSteps: 6 });
+const visionStage = (steps: number, evalEvery: number): VisionStage => ({
+  steps,
+  lr: 2e-3,
+  warmup: 30,
+  mix: DEFAULT_MIX,
+  evalEvery,
+  evalSteps: 6,
+});
 
 // `full` is sized for ≈ 90–120 min of wall time on the 2-core machine (WASM, one thread per process): the
 // vision stage alone, then the Embedder and the cold start side by side (one process each, `--parallel`),
@@ -123,7 +159,16 @@ const FULL: TrainPreset = {
   // in-batch accuracy 0.27 → 0.46 between steps 100 and 250); 1200 cold-start steps: its validation loss
   // still fell at step 999.
   embedder: { steps: 1500, batch: 12, lr: 4e-4, warmup: 30, noTcotProb: 0.4, hardNegatives: true, logitScale: 20 },
-  sft: { maxSteps: 1200, batch: 12, lr: 5e-4, warmup: 30, evalEvery: 100, patience: 3, valPairs: 110, freezeVision: true },
+  sft: {
+    maxSteps: 1200,
+    batch: 12,
+    lr: 5e-4,
+    warmup: 30,
+    evalEvery: 100,
+    patience: 3,
+    valPairs: 110,
+    freezeVision: true,
+  },
   // The adapt stage (the Embedder on the cold start's own T-CoTs) is built and tested (`short`, `test`); the
   // shipped run left it out to fit the session: measure it before turning it on here.
   // The shipped EG-RL (re-run 2026-12-03 from the 2026-12-02 checkpoint with `--grpo`): lr 2e-5, KL 0.05; its KL
@@ -153,8 +198,26 @@ export const PRESETS: Record<'full' | 'next' | 'short' | 'quick' | 'test', Train
     embedderConfig: shippedEmbedderConfig(),
     reasonerConfig: shippedReasonerConfig(),
     embedder: { steps: 400, batch: 8, lr: 4e-4, warmup: 30, noTcotProb: 0.4, hardNegatives: true, logitScale: 20 },
-    sft: { maxSteps: 400, batch: 8, lr: 5e-4, warmup: 20, evalEvery: 50, patience: 3, valPairs: 55, freezeVision: true },
-    adapt: { steps: 60, batch: 8, lr: 1.5e-4, warmup: 5, noTcotProb: 0.2, hardNegatives: true, logitScale: 20, reasonerProb: 0.6 },
+    sft: {
+      maxSteps: 400,
+      batch: 8,
+      lr: 5e-4,
+      warmup: 20,
+      evalEvery: 50,
+      patience: 3,
+      valPairs: 55,
+      freezeVision: true,
+    },
+    adapt: {
+      steps: 60,
+      batch: 8,
+      lr: 1.5e-4,
+      warmup: 5,
+      noTcotProb: 0.2,
+      hardNegatives: true,
+      logitScale: 20,
+      reasonerProb: 0.6,
+    },
     grpo: { ...SPEC_GRPO, steps: 40, pairs: 4, lr: 3e-5, warmup: 3, maxNewTokens: 64 },
     evalPerTask: 10,
     checkpointEvery: 50,
@@ -166,7 +229,16 @@ export const PRESETS: Record<'full' | 'next' | 'short' | 'quick' | 'test', Train
     reasonerConfig: shippedReasonerConfig(),
     embedder: { steps: 30, batch: 8, lr: 5e-4, warmup: 5, noTcotProb: 0.3, hardNegatives: true, logitScale: 20 },
     sft: { maxSteps: 40, batch: 8, lr: 1e-3, warmup: 5, evalEvery: 10, patience: 2, valPairs: 22 },
-    adapt: { steps: 6, batch: 8, lr: 2e-4, warmup: 1, noTcotProb: 0.2, hardNegatives: true, logitScale: 20, reasonerProb: 0.6 },
+    adapt: {
+      steps: 6,
+      batch: 8,
+      lr: 2e-4,
+      warmup: 1,
+      noTcotProb: 0.2,
+      hardNegatives: true,
+      logitScale: 20,
+      reasonerProb: 0.6,
+    },
     grpo: { ...SPEC_GRPO, steps: 6, pairs: 2, lr: 2e-5, warmup: 1, maxNewTokens: 64 },
     evalPerTask: 2,
     checkpointEvery: 10,
@@ -174,12 +246,64 @@ export const PRESETS: Record<'full' | 'next' | 'short' | 'quick' | 'test', Train
   // Unit-test preset: tiny models (same vocabulary) on a tiny stem, a handful of steps; seconds, not minutes.
   test: {
     name: 'test',
-    vision: { config: { width4: 8, width8: 16, convs8: 1 }, stage: { steps: 6, lr: 3e-3, warmup: 0, mix: { ...DEFAULT_MIX, scenes: [{ size: 96, count: 2 }, { size: 32, count: 2 }], crops: 2, frames: 2 }, evalEvery: 6, evalSteps: 1 } },
-    embedderConfig: { ...shippedEmbedderConfig(), vision: { width4: 8, width8: 16, convs8: 1 }, dModel: 32, nLayers: 1, nHeads: 2, mlpRatio: 2, outDim: 16, globalSize: 16, globalClipSize: 16, evidenceSize: 16, globalFrames: 2, maxEvidence: 2 },
-    reasonerConfig: { ...shippedReasonerConfig(), vision: { width4: 8, width8: 16, convs8: 1 }, dModel: 32, nLayers: 1, nHeads: 2, mlpRatio: 2, maxLen: 160, patch: 16, imageSize: 48, clipFrames: 4, clipSize: 16 },
+    vision: {
+      config: { width4: 8, width8: 16, convs8: 1 },
+      stage: {
+        steps: 6,
+        lr: 3e-3,
+        warmup: 0,
+        mix: {
+          ...DEFAULT_MIX,
+          scenes: [
+            { size: 96, count: 2 },
+            { size: 32, count: 2 },
+          ],
+          crops: 2,
+          frames: 2,
+        },
+        evalEvery: 6,
+        evalSteps: 1,
+      },
+    },
+    embedderConfig: {
+      ...shippedEmbedderConfig(),
+      vision: { width4: 8, width8: 16, convs8: 1 },
+      dModel: 32,
+      nLayers: 1,
+      nHeads: 2,
+      mlpRatio: 2,
+      outDim: 16,
+      globalSize: 16,
+      globalClipSize: 16,
+      evidenceSize: 16,
+      globalFrames: 2,
+      maxEvidence: 2,
+    },
+    reasonerConfig: {
+      ...shippedReasonerConfig(),
+      vision: { width4: 8, width8: 16, convs8: 1 },
+      dModel: 32,
+      nLayers: 1,
+      nHeads: 2,
+      mlpRatio: 2,
+      maxLen: 160,
+      patch: 16,
+      imageSize: 48,
+      clipFrames: 4,
+      clipSize: 16,
+    },
     embedder: { steps: 88, batch: 4, lr: 1e-3, warmup: 0, noTcotProb: 0.25, hardNegatives: true, logitScale: 50 },
     sft: { maxSteps: 12, batch: 4, lr: 3e-3, warmup: 0, evalEvery: 4, patience: 5, valPairs: 6 },
-    adapt: { steps: 4, batch: 4, lr: 1e-3, warmup: 0, noTcotProb: 0.25, hardNegatives: true, logitScale: 50, reasonerProb: 0.5 },
+    adapt: {
+      steps: 4,
+      batch: 4,
+      lr: 1e-3,
+      warmup: 0,
+      noTcotProb: 0.25,
+      hardNegatives: true,
+      logitScale: 50,
+      reasonerProb: 0.5,
+    },
     grpo: { ...SPEC_GRPO, steps: 4, pairs: 2, n: 2, lr: 1e-3, warmup: 0, maxNewTokens: 24 },
     evalPerTask: 1,
     checkpointEvery: 4,

@@ -43,14 +43,29 @@ describe('the recipe end to end (test preset: tiny models, same vocabulary and c
     // GRPO logs carry every SPEC field.
     const grpo = logs.filter((l): l is GrpoStepLog => l.stage === 'grpo');
     expect(grpo).toHaveLength(preset.grpo.steps);
-    for (const key of ['reward', 'format', 'orm', 'prm', 'formatRate', 'kl', 'clipFrac', 'entropy', 'gradNorm', 'lr', 'dt'] as const) expect(grpo[0]![key]).toBeDefined();
+    for (const key of [
+      'reward',
+      'format',
+      'orm',
+      'prm',
+      'formatRate',
+      'kl',
+      'clipFrac',
+      'entropy',
+      'gradNorm',
+      'lr',
+      'dt',
+    ] as const)
+      expect(grpo[0]![key]).toBeDefined();
 
     // Resume of a finished run: loads every stage, trains nothing, same weights.
     const resumedLogs: StepLog[] = [];
     const resumed = await runRecipe({ preset, seed: 3, store, resume: true, onStep: (l) => resumedLogs.push(l) });
     expect(resumedLogs).toHaveLength(0);
     const name = 'h0.attn_qkv_w';
-    expect(Array.from(resumed.sft.params.get(name).dataSync())).toEqual(Array.from(result.sft.params.get(name).dataSync()));
+    expect(Array.from(resumed.sft.params.get(name).dataSync())).toEqual(
+      Array.from(result.sft.params.get(name).dataSync()),
+    );
 
     for (const r of [result, resumed]) [r.embedder, r.sft, r.egrl].forEach((m) => m.dispose());
     expect(tf.memory().numTensors).toBe(tensorsBefore);
@@ -80,18 +95,31 @@ describe('the recipe with the stem pointer', () => {
     const { VisionModel } = await import('../models/vision');
     const { HEAD_OUT } = await import('./vision-data');
     const base = PRESETS.test;
-    const frozen = { ...base, reasonerConfig: { ...base.reasonerConfig, pointer: { ...shippedStemPointer(), dk: 8 } }, sft: { ...base.sft, lr: 0 } };
+    const frozen = {
+      ...base,
+      reasonerConfig: { ...base.reasonerConfig, pointer: { ...shippedStemPointer(), dk: 8 } },
+      sft: { ...base.sft, lr: 0 },
+    };
     const store = memoryStore();
     const result = await runRecipe({ preset: frozen, seed: 5, store });
     const vision = new VisionModel({ ...base.vision!.config, headOut: HEAD_OUT, seed: 3 });
     expect(await store.loadModel('vision', vision)).toBe(true);
-    expect(Array.from(result.sft.params.get('ptr_head_w').dataSync())).toEqual(Array.from(vision.params.get('head_w').dataSync()));
-    expect(Array.from(result.sft.params.get('ptr_head_b').dataSync())).toEqual(Array.from(vision.params.get('head_b').dataSync()));
+    expect(Array.from(result.sft.params.get('ptr_head_w').dataSync())).toEqual(
+      Array.from(vision.params.get('head_w').dataSync()),
+    );
+    expect(Array.from(result.sft.params.get('ptr_head_b').dataSync())).toEqual(
+      Array.from(vision.params.get('head_b').dataSync()),
+    );
     vision.dispose();
     [result.embedder, result.sft, result.egrl].forEach((m) => m.dispose());
 
     const logs: StepLog[] = [];
-    const trained = await runRecipe({ preset: { ...base, reasonerConfig: frozen.reasonerConfig }, seed: 5, store: memoryStore(), onStep: (l) => logs.push(l) });
+    const trained = await runRecipe({
+      preset: { ...base, reasonerConfig: frozen.reasonerConfig },
+      seed: 5,
+      store: memoryStore(),
+      onStep: (l) => logs.push(l),
+    });
     const sft = logs.filter((l) => l.stage === 'sft');
     expect(mean(sft.slice(-3).map((l) => l.loss))).toBeLessThan(mean(sft.slice(0, 3).map((l) => l.loss)));
     [trained.embedder, trained.sft, trained.egrl].forEach((m) => m.dispose());

@@ -79,7 +79,8 @@ export async function runRecipe(opts: RecipeOptions): Promise<RecipeResult> {
   const { preset, seed, store } = opts;
   const fresh: RecipeState = { preset: preset.name, seed, done: [], current: null, seconds: {}, seen: {} };
   let state = (opts.resume ? await store.loadState() : null) ?? fresh;
-  if (state.preset !== preset.name || state.seed !== seed) throw new Error(`cannot resume: checkpoint is preset ${state.preset} seed ${state.seed}`);
+  if (state.preset !== preset.name || state.seed !== seed)
+    throw new Error(`cannot resume: checkpoint is preset ${state.preset} seed ${state.seed}`);
   state.seen ??= {};
   const save = () => store.saveState(state);
   const timed = async <T>(stage: StageName | 'data', run: () => Promise<T>): Promise<T> => {
@@ -90,36 +91,47 @@ export async function runRecipe(opts: RecipeOptions): Promise<RecipeResult> {
   };
   /** Start step of a stage (resuming from `<model>.partial` when the checkpoint says so). */
   const startOf = async (stage: StageName, name: string, model: Embedder | Reasoner | VisionModel): Promise<number> => {
-    if (state.current?.stage === stage && state.current.step > 0 && (await store.loadModel(`${name}.partial`, model))) return state.current.step;
+    if (state.current?.stage === stage && state.current.step > 0 && (await store.loadModel(`${name}.partial`, model)))
+      return state.current.step;
     return 0;
   };
-  const checkpointer = (stage: StageName, name: string, model: Embedder | Reasoner | VisionModel) => async (next: number) => {
-    await store.saveModel(`${name}.partial`, model);
-    state.current = { stage, step: next };
-    await save();
-  };
+  const checkpointer =
+    (stage: StageName, name: string, model: Embedder | Reasoner | VisionModel) => async (next: number) => {
+      await store.saveModel(`${name}.partial`, model);
+      state.current = { stage, step: next };
+      await save();
+    };
   const finish = async (stage: StageName, patch: Partial<RecipeState> = {}) => {
     state = { ...state, ...patch, done: [...state.done, stage], current: null };
     await save();
   };
-  const hooks = <L>(stage: StageName, name: string, model: Embedder | Reasoner | VisionModel, startStep: number) => ({ startStep, onStep: opts.onStep as ((log: L) => void) | undefined, checkpoint: checkpointer(stage, name, model), checkpointEvery: preset.checkpointEvery });
+  const hooks = <L>(stage: StageName, name: string, model: Embedder | Reasoner | VisionModel, startStep: number) => ({
+    startStep,
+    onStep: opts.onStep as ((log: L) => void) | undefined,
+    checkpoint: checkpointer(stage, name, model),
+    checkpointEvery: preset.checkpointEvery,
+  });
 
   // Stage 0: the shared vision stem.
   const visionSpec = preset.vision;
   const vision = visionSpec ? new VisionModel({ ...visionSpec.config, headOut: HEAD_OUT, seed: 3 }) : null;
   if (vision && visionSpec) {
-    if (state.done.includes('vision') || opts.only) await mustLoad(store, 'vision', vision); // a parallel stage starts after it
+    if (state.done.includes('vision') || opts.only)
+      await mustLoad(store, 'vision', vision); // a parallel stage starts after it
     else {
       const startStep = await startOf('vision', 'vision', vision);
       opts.onStage?.('vision', { steps: visionSpec.stage.steps, startStep, params: vision.params.count() });
-      const logs = await timed('vision', () => trainVision(vision, visionSpec.stage, seed, hooks('vision', 'vision', vision, startStep)));
+      const logs = await timed('vision', () =>
+        trainVision(vision, visionSpec.stage, seed, hooks('vision', 'vision', vision, startStep)),
+      );
       await store.saveModel('vision', vision);
       await finish('vision', { vision: logs[logs.length - 1]?.heldout });
     }
   }
   const withStem = <M extends Embedder | Reasoner>(model: M): M => {
     if (vision) copyVision(vision.params, model.params, vision.stem);
-    if (vision && model instanceof Reasoner && model.config.pointer?.source === 'stem') copyStemHead(vision.params, model.params); // its boxes start as the stem's detector
+    if (vision && model instanceof Reasoner && model.config.pointer?.source === 'stem')
+      copyStemHead(vision.params, model.params); // its boxes start as the stem's detector
     return model;
   };
 
@@ -129,11 +141,21 @@ export async function runRecipe(opts: RecipeOptions): Promise<RecipeResult> {
     if (state.done.includes('sft')) return mustLoad(store, 'reasoner-sft', sft);
     const source = streamSource(seed, { region: REGIONS.sft, want: 'match', sameTask: false });
     const startStep = await startOf('sft', 'reasoner-sft', sft);
-    opts.onStage?.('sft', { maxSteps: preset.sft.maxSteps, startStep, val: val.length * 2, params: sft.params.count() });
-    const result = await timed('sft', () => trainSft(sft, source, sftExamples(val), preset.sft, seed, hooks('sft', 'reasoner-sft', sft, startStep)));
+    opts.onStage?.('sft', {
+      maxSteps: preset.sft.maxSteps,
+      startStep,
+      val: val.length * 2,
+      params: sft.params.count(),
+    });
+    const result = await timed('sft', () =>
+      trainSft(sft, source, sftExamples(val), preset.sft, seed, hooks('sft', 'reasoner-sft', sft, startStep)),
+    );
     await store.saveModel('reasoner-sft', sft);
     const stoppedAt = result.logs.length > 0 ? result.logs[result.logs.length - 1]!.step + 1 : startStep;
-    await finish('sft', { sft: { bestValLoss: result.bestValLoss, bestStep: result.bestStep, stoppedEarly: result.stoppedEarly, stoppedAt }, seen: { ...state.seen, sft: result.logs[result.logs.length - 1]?.seen } });
+    await finish('sft', {
+      sft: { bestValLoss: result.bestValLoss, bestStep: result.bestStep, stoppedEarly: result.stoppedEarly, stoppedAt },
+      seen: { ...state.seen, sft: result.logs[result.logs.length - 1]?.seen },
+    });
   };
   if (opts.only === 'sft') {
     await runSft();
@@ -149,7 +171,9 @@ export async function runRecipe(opts: RecipeOptions): Promise<RecipeResult> {
     const source = streamSource(seed, { region: REGIONS.embedder, want: 'match', sameTask: true, distinct: answerKey });
     const startStep = await startOf('embedder', 'embedder', embedder);
     opts.onStage?.('embedder', { steps: preset.embedder.steps, startStep, params: embedder.params.count() });
-    const logs = await timed('embedder', () => trainEmbedder(embedder, source, preset.embedder, seed, hooks('embedder', 'embedder', embedder, startStep)));
+    const logs = await timed('embedder', () =>
+      trainEmbedder(embedder, source, preset.embedder, seed, hooks('embedder', 'embedder', embedder, startStep)),
+    );
     await store.saveModel('embedder', embedder);
     await finish('embedder', { seen: { ...state.seen, embedder: logs.reduce((a, l) => a + l.pairs, 0) } });
   }
@@ -160,7 +184,13 @@ export async function runRecipe(opts: RecipeOptions): Promise<RecipeResult> {
     const other = await elsewhere;
     if (!other.done.includes('sft')) throw new Error('the parallel cold start ended without finishing');
     await mustLoad(store, 'reasoner-sft', sft);
-    state = { ...state, done: [...state.done, 'sft'], sft: other.sft, seen: { ...state.seen, sft: other.seen?.sft }, seconds: { ...state.seconds, sft: other.seconds.sft } };
+    state = {
+      ...state,
+      done: [...state.done, 'sft'],
+      sft: other.sft,
+      seen: { ...state.seen, sft: other.seen?.sft },
+      seconds: { ...state.seconds, sft: other.seconds.sft },
+    };
     await save();
   } else await runSft();
 
@@ -170,7 +200,13 @@ export async function runRecipe(opts: RecipeOptions): Promise<RecipeResult> {
     const source = streamSource(seed, { region: REGIONS.adapt, want: 'match', sameTask: true, distinct: answerKey });
     const startStep = await startOf('adapt', 'embedder', embedder);
     opts.onStage?.('adapt', { steps: preset.adapt.steps, startStep, reasonerProb: preset.adapt.reasonerProb });
-    const logs = await timed('adapt', () => trainEmbedder(embedder, source, preset.adapt!, seed, { ...hooks('adapt', 'embedder', embedder, startStep), stageName: 'adapt', reasonerTcots: { reasoner: sft, prob: preset.adapt!.reasonerProb, maxNewTokens: preset.grpo.maxNewTokens } }));
+    const logs = await timed('adapt', () =>
+      trainEmbedder(embedder, source, preset.adapt!, seed, {
+        ...hooks('adapt', 'embedder', embedder, startStep),
+        stageName: 'adapt',
+        reasonerTcots: { reasoner: sft, prob: preset.adapt!.reasonerProb, maxNewTokens: preset.grpo.maxNewTokens },
+      }),
+    );
     await store.saveModel('embedder', embedder);
     await finish('adapt', { seen: { ...state.seen, adapt: logs.reduce((a, l) => a + l.pairs, 0) } });
   } else if (preset.adapt) await mustLoad(store, 'embedder', embedder);
@@ -180,10 +216,17 @@ export async function runRecipe(opts: RecipeOptions): Promise<RecipeResult> {
   if (state.done.includes('grpo')) await mustLoad(store, 'reasoner-egrl', egrl);
   else {
     copyWeights(sft, egrl);
-    const source = streamSource(seed, { region: REGIONS.grpo, want: preset.grpo.want ?? 'mismatch', sameTask: true, distinct: answerKey });
+    const source = streamSource(seed, {
+      region: REGIONS.grpo,
+      want: preset.grpo.want ?? 'mismatch',
+      sameTask: true,
+      distinct: answerKey,
+    });
     const startStep = await startOf('grpo', 'reasoner-egrl', egrl);
     opts.onStage?.('grpo', { steps: preset.grpo.steps, startStep });
-    const logs = await timed('grpo', () => trainGrpo(egrl, sft, embedder, source, preset.grpo, seed, hooks('grpo', 'reasoner-egrl', egrl, startStep)));
+    const logs = await timed('grpo', () =>
+      trainGrpo(egrl, sft, embedder, source, preset.grpo, seed, hooks('grpo', 'reasoner-egrl', egrl, startStep)),
+    );
     await store.saveModel('reasoner-egrl', egrl);
     await finish('grpo', { seen: { ...state.seen, grpo: logs.reduce((a, l) => a + l.pairs, 0) } });
   }

@@ -1,6 +1,13 @@
 import { describe, expect, test } from 'vitest';
 import { rng } from '../world/rng';
-import { DEFAULT_REWARD_WEIGHTS, formatReward, ormBatch, ormFromSimilarities, prmForRollout, totalReward } from './rewards';
+import {
+  DEFAULT_REWARD_WEIGHTS,
+  formatReward,
+  ormBatch,
+  ormFromSimilarities,
+  prmForRollout,
+  totalReward,
+} from './rewards';
 
 describe('ORM', () => {
   // s = [0.9, 0.8, 0.1, 0.85], positives {0, 1}, n = 2: top-2 = {0, 3} → acc = 0.5.

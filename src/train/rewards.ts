@@ -37,7 +37,11 @@ export interface OrmParts {
  *   acc    = |top-n(s) ∩ P| / n
  *   margin = mean_P(s) − Σ_N softmax(s_N / τ) · s_N
  */
-export function ormFromSimilarities(s: ArrayLike<number>, positives: readonly number[], options: Partial<OrmOptions> = {}): OrmParts {
+export function ormFromSimilarities(
+  s: ArrayLike<number>,
+  positives: readonly number[],
+  options: Partial<OrmOptions> = {},
+): OrmParts {
   const { negTemperature, combine } = { ...DEFAULT_ORM, ...options };
   const n = positives.length;
   if (n === 0) throw new RangeError('ORM needs at least one positive');
@@ -139,7 +143,12 @@ export function prmForRollout(
 }
 
 /** The total reward: w_f · format + w_o · ORM + w_p · PRM. */
-export function totalReward(format: number, orm: number, prm: number, weights: RewardWeights = DEFAULT_REWARD_WEIGHTS): number {
+export function totalReward(
+  format: number,
+  orm: number,
+  prm: number,
+  weights: RewardWeights = DEFAULT_REWARD_WEIGHTS,
+): number {
   return weights.format * format + weights.orm * orm + weights.prm * prm;
 }
 

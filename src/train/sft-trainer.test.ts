@@ -9,17 +9,36 @@ import { sftLoss, type SftExample } from './sft-trainer';
 beforeAll(() => initTestBackend());
 
 test('sftLoss: token mean by default; evidenceWeight weighs location and frame tokens, and nothing else', async () => {
-  const reasoner = new Reasoner({ ...REASONER_PRESETS.tiny, vocabSize: VOCAB.size, bosId: VOCAB.id('<bos>'), padId: VOCAB.id('<pad>') });
+  const reasoner = new Reasoner({
+    ...REASONER_PRESETS.tiny,
+    vocabSize: VOCAB.size,
+    bosId: VOCAB.id('<bos>'),
+    padId: VOCAB.id('<pad>'),
+  });
   const word = VOCAB.id('<thinking>');
   const eos = VOCAB.id('<eos>');
-  const targets = [Int32Array.from([word, VOCAB.locId(100), VOCAB.locId(900), word, eos]), Int32Array.from([word, VOCAB.frameId(3)!, eos])];
-  const batch: SftExample[] = targets.map((target, i) => ({ task: 'image-cls', input: { visual: syntheticImageInput(i, 32), promptIds: Int32Array.from([word]) }, target }));
-  const lp = (await reasoner.logprobsData(batch.map((e) => e.input), targets)).map((a) => Array.from(a));
+  const targets = [
+    Int32Array.from([word, VOCAB.locId(100), VOCAB.locId(900), word, eos]),
+    Int32Array.from([word, VOCAB.frameId(3)!, eos]),
+  ];
+  const batch: SftExample[] = targets.map((target, i) => ({
+    task: 'image-cls',
+    input: { visual: syntheticImageInput(i, 32), promptIds: Int32Array.from([word]) },
+    target,
+  }));
+  const lp = (
+    await reasoner.logprobsData(
+      batch.map((e) => e.input),
+      targets,
+    )
+  ).map((a) => Array.from(a));
   const evidence = targets.map((t) => Array.from(t, (id) => VOCAB.isLoc(id) || VOCAB.isFrame(id)));
   const weighted = (w: number) => {
     let num = 0;
     let den = 0;
-    lp.forEach((row, b) => row.forEach((v, t) => ((num -= v * (evidence[b]![t] ? w : 1)), (den += evidence[b]![t] ? w : 1))));
+    lp.forEach((row, b) =>
+      row.forEach((v, t) => ((num -= v * (evidence[b]![t] ? w : 1)), (den += evidence[b]![t] ? w : 1))),
+    );
     return num / den;
   };
   const value = (w?: number) => tf.tidy(() => sftLoss(reasoner, batch, w).dataSync()[0]!);

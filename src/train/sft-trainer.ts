@@ -70,7 +70,11 @@ export function validationLoss(reasoner: Reasoner, examples: SftExample[], batch
   for (let i = 0; i < examples.length; i += batchSize) {
     const batch = examples.slice(i, i + batchSize);
     const [sum, count] = tf.tidy(() => {
-      const { logprobs, mask } = reasoner.logprobs(batch.map((e) => e.input), batch.map((e) => e.target), { groupSize: 1 });
+      const { logprobs, mask } = reasoner.logprobs(
+        batch.map((e) => e.input),
+        batch.map((e) => e.target),
+        { groupSize: 1 },
+      );
       return [tf.neg(tf.sum(logprobs)).dataSync()[0]!, tf.sum(mask).dataSync()[0]!];
     });
     nll += sum;
@@ -98,9 +102,19 @@ export interface SftResult {
  * `train`: fixed examples (sampled per step), or a stream of matched pairs (each step takes batch / 2 fresh
  * pairs, both sides).
  */
-export async function trainSft(reasoner: Reasoner, train: SftExample[] | PairSource, val: SftExample[], stage: SftStage, seed: number, hooks: StageHooks<SftStepLog> & { best?: { loss: number; step: number } } = {}): Promise<SftResult> {
+export async function trainSft(
+  reasoner: Reasoner,
+  train: SftExample[] | PairSource,
+  val: SftExample[],
+  stage: SftStage,
+  seed: number,
+  hooks: StageHooks<SftStepLog> & { best?: { loss: number; step: number } } = {},
+): Promise<SftResult> {
   const vars = trainableVars(reasoner, stage.freezeVision);
-  const draw = (step: number): SftExample[] => (Array.isArray(train) ? new Rng(hashSeed(seed, 'sft-batch', step)).sample(train, stage.batch) : sftExamples(train.batch(step, Math.ceil(stage.batch / 2)).items));
+  const draw = (step: number): SftExample[] =>
+    Array.isArray(train)
+      ? new Rng(hashSeed(seed, 'sft-batch', step)).sample(train, stage.batch)
+      : sftExamples(train.batch(step, Math.ceil(stage.batch / 2)).items);
   const schedule = cosineLr(stage.lr, stage.maxSteps, stage.warmup);
   const optimizer = new ScheduledAdam(stage.lr);
   const logs: SftStepLog[] = [];
@@ -115,7 +129,16 @@ export async function trainSft(reasoner: Reasoner, train: SftExample[] | PairSou
       const { value, grads } = paramGrads(vars, () => sftLoss(reasoner, batch, stage.evidenceWeight ?? 1));
       const lr = schedule(step);
       const gradNorm = optimizer.applyClipped(grads, vars, lr, 1);
-      const log: SftStepLog = { stage: 'sft', step, steps: stage.maxSteps, loss: value, gradNorm, lr, seen: Array.isArray(train) ? train.length : train.seen() * 2, dt: 0 };
+      const log: SftStepLog = {
+        stage: 'sft',
+        step,
+        steps: stage.maxSteps,
+        loss: value,
+        gradNorm,
+        lr,
+        seen: Array.isArray(train) ? train.length : train.seen() * 2,
+        dt: 0,
+      };
       const last = step === stage.maxSteps - 1;
       if ((step + 1) % stage.evalEvery === 0 || last) {
         log.valLoss = validationLoss(reasoner, val);

@@ -25,8 +25,12 @@ describe('pair sources', () => {
   });
 
   test('regions do not share pairs; a mismatch batch is filled with other pairs of its task when short', () => {
-    const a = streamSource(5, { region: 0, want: 'any', sameTask: true }).batch(3, 6).items.map((p) => p.id);
-    const b = streamSource(5, { region: 1000, want: 'any', sameTask: true }).batch(3, 6).items.map((p) => p.id);
+    const a = streamSource(5, { region: 0, want: 'any', sameTask: true })
+      .batch(3, 6)
+      .items.map((p) => p.id);
+    const b = streamSource(5, { region: 1000, want: 'any', sameTask: true })
+      .batch(3, 6)
+      .items.map((p) => p.id);
     expect(a.filter((id) => b.includes(id))).toEqual([]);
     const rl = streamSource(5, { region: 0, want: 'mismatch', sameTask: true }).batch(2, 6).items;
     expect(rl).toHaveLength(6);

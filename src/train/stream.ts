@@ -50,7 +50,9 @@ export function streamSource(seed: number, opts: StreamOptions): PairSource {
         const at = k % window;
         if (k >= window && taken.has(at)) continue; // second pass: skip what the first took
         // Positions n with n mod T = the task's index (sameTask), or consecutive positions (mixed tasks).
-        const n = opts.sameTask ? (step % T) + T * (opts.region + Math.floor(step / T) * window + at) : T * opts.region + step * window + at;
+        const n = opts.sameTask
+          ? (step % T) + T * (opts.region + Math.floor(step / T) * window + at)
+          : T * opts.region + step * window + at;
         const pair = annotateStreamItem(streamItem(seed, n, tasks), n, { seed });
         if (!wants(pass, pair)) continue;
         const key = opts.distinct?.(pair);
@@ -68,7 +70,12 @@ export function streamSource(seed: number, opts: StreamOptions): PairSource {
 }
 
 /** A fixed pool, drawn as before (taskBatch: one task per step, distinct answers). */
-export function poolSource(pairs: readonly AnnotatedPair[], seed: number, label: string, opts: { minPerTask?: number; distinct?: boolean } = {}): PairSource {
+export function poolSource(
+  pairs: readonly AnnotatedPair[],
+  seed: number,
+  label: string,
+  opts: { minPerTask?: number; distinct?: boolean } = {},
+): PairSource {
   const groups = new Map([...byTask(pairs)].filter(([, list]) => list.length >= (opts.minPerTask ?? 1)));
   if (groups.size === 0) throw new Error(`${label}: the pool has no task with ${opts.minPerTask ?? 1} or more pairs`);
   const used = new Set<string>();
@@ -83,5 +90,10 @@ export function poolSource(pairs: readonly AnnotatedPair[], seed: number, label:
 }
 
 /** A pool as a source, or a source as it is. */
-export const asSource = (pairs: readonly AnnotatedPair[] | PairSource, seed: number, label: string, opts?: { minPerTask?: number }): PairSource =>
+export const asSource = (
+  pairs: readonly AnnotatedPair[] | PairSource,
+  seed: number,
+  label: string,
+  opts?: { minPerTask?: number },
+): PairSource =>
   Array.isArray(pairs) ? poolSource(pairs as AnnotatedPair[], seed, label, opts) : (pairs as PairSource);

@@ -7,10 +7,16 @@ export function slope(xs: ArrayLike<number>, ys: ArrayLike<number>): number {
   const n = xs.length;
   let mx = 0;
   let my = 0;
-  for (let i = 0; i < n; i++) { mx += xs[i]! / n; my += ys[i]! / n; }
+  for (let i = 0; i < n; i++) {
+    mx += xs[i]! / n;
+    my += ys[i]! / n;
+  }
   let sxy = 0;
   let sxx = 0;
-  for (let i = 0; i < n; i++) { sxy += (xs[i]! - mx) * (ys[i]! - my); sxx += (xs[i]! - mx) ** 2; }
+  for (let i = 0; i < n; i++) {
+    sxy += (xs[i]! - mx) * (ys[i]! - my);
+    sxx += (xs[i]! - mx) ** 2;
+  }
   return sxx > 0 ? sxy / sxx : 0;
 }
 
@@ -40,11 +46,24 @@ export function groupedSlope(xs: ArrayLike<number>, ys: ArrayLike<number>, group
  * Slope of `points` ([step, value]) with a bootstrap interval (resampling points with replacement); with
  * `groups` (one label per point) the within-group slope.
  */
-export function trend(points: readonly [number, number][], opts: { resamples?: number; seed?: number; groups?: readonly (string | number)[] } = {}): Trend {
+export function trend(
+  points: readonly [number, number][],
+  opts: { resamples?: number; seed?: number; groups?: readonly (string | number)[] } = {},
+): Trend {
   const xs = points.map((p) => p[0]);
   const ys = points.map((p) => p[1]);
   const g = opts.groups;
-  const fit = (idx: number[]) => (g ? groupedSlope(idx.map((i) => xs[i]!), idx.map((i) => ys[i]!), idx.map((i) => g[i]!)) : slope(idx.map((i) => xs[i]!), idx.map((i) => ys[i]!)));
+  const fit = (idx: number[]) =>
+    g
+      ? groupedSlope(
+          idx.map((i) => xs[i]!),
+          idx.map((i) => ys[i]!),
+          idx.map((i) => g[i]!),
+        )
+      : slope(
+          idx.map((i) => xs[i]!),
+          idx.map((i) => ys[i]!),
+        );
   const rng = new Rng(opts.seed ?? 1);
   const boots: number[] = [];
   for (let b = 0; b < (opts.resamples ?? 2000); b++) {

@@ -9,7 +9,19 @@ import { objectBox, shapeSdf } from '../world/raster';
 import { hashSeed, Rng } from '../world/rng';
 import { generateScene, renderScene } from '../world/scene';
 import { boxToRegion, type PixelRegion } from '../tcot/evidence';
-import { CLIP_SIZE, COLORS, IMAGE_SIZE, SHAPES, SIZES, TEXTURES, type Box, type Color, type Shape, type Size, type Texture } from '../world/types';
+import {
+  CLIP_SIZE,
+  COLORS,
+  IMAGE_SIZE,
+  SHAPES,
+  SIZES,
+  TEXTURES,
+  type Box,
+  type Color,
+  type Shape,
+  type Size,
+  type Texture,
+} from '../world/types';
 
 /** An object as the targets need it: look, centre and radius in 0–1000 of its image. */
 export interface ViewObject {
@@ -47,7 +59,12 @@ export interface View {
 }
 
 /** Targets for a view of `region` (pixels of a srcSize² image holding `objects`, drawn in order) at size². */
-export function cellTargets(objects: readonly ViewObject[], srcSize: number, region: PixelRegion, size: number): CellTargets {
+export function cellTargets(
+  objects: readonly ViewObject[],
+  srcSize: number,
+  region: PixelRegion,
+  size: number,
+): CellTargets {
   const g = size / CELL_PX;
   const cells = g * g;
   const t: CellTargets = {
@@ -79,7 +96,10 @@ export function cellTargets(objects: readonly ViewObject[], srcSize: number, reg
     t.color[k] = COLORS.indexOf(o.color);
     t.shape[k] = SHAPES.indexOf(o.shape);
     t.texture[k] = TEXTURES.indexOf(o.texture);
-    t.box.set([cx / CELL_PX - gx, cy / CELL_PX - gy, (viewBox[2] - viewBox[0]) / 1000, (viewBox[3] - viewBox[1]) / 1000], k * 4);
+    t.box.set(
+      [cx / CELL_PX - gx, cy / CELL_PX - gy, (viewBox[2] - viewBox[0]) / 1000, (viewBox[3] - viewBox[1]) / 1000],
+      k * 4,
+    );
     t.boxes = t.boxes.filter((e) => e.cell * 2 + e.slot !== k);
     t.boxes.push({ cell: gy * g + gx, slot, box: viewBox });
   });
@@ -109,7 +129,17 @@ export interface ViewMix {
   frameSize: number; // 32
 }
 
-export const DEFAULT_MIX: ViewMix = { scenes: [{ size: 96, count: 10 }, { size: 48, count: 6 }, { size: 32, count: 4 }], crops: 8, frames: 10, cropSize: 32, frameSize: 32 };
+export const DEFAULT_MIX: ViewMix = {
+  scenes: [
+    { size: 96, count: 10 },
+    { size: 48, count: 6 },
+    { size: 32, count: 4 },
+  ],
+  crops: 8,
+  frames: 10,
+  cropSize: 32,
+  frameSize: 32,
+};
 
 const full = (size: number): PixelRegion => ({ x: 0, y: 0, w: size, h: size });
 
@@ -122,7 +152,12 @@ export function makeViews(seed: number, label: string, step: number, mix: ViewMi
     for (let k = 0; k < count; k++) {
       const scene = generateScene(rngFor());
       const img = { rgba: renderScene(scene), width: IMAGE_SIZE, height: IMAGE_SIZE };
-      views.push({ kind: 'scene', size, stem: stemInput(img, size), targets: cellTargets(scene.objects, IMAGE_SIZE, full(IMAGE_SIZE), size) });
+      views.push({
+        kind: 'scene',
+        size,
+        stem: stemInput(img, size),
+        targets: cellTargets(scene.objects, IMAGE_SIZE, full(IMAGE_SIZE), size),
+      });
     }
   }
   for (let k = 0; k < mix.crops; k++) {
@@ -131,8 +166,17 @@ export function makeViews(seed: number, label: string, step: number, mix: ViewMi
     const img = { rgba: renderScene(scene), width: IMAGE_SIZE, height: IMAGE_SIZE };
     const b = objectBox(rng.pick(scene.objects), IMAGE_SIZE);
     const jitter = () => Math.round(rng.range(-40, 40));
-    const region = boxToRegion([b[0] + jitter(), b[1] + jitter(), b[2] + jitter(), b[3] + jitter()], IMAGE_SIZE, IMAGE_SIZE);
-    views.push({ kind: 'crop', size: mix.cropSize, stem: stemInput(img, mix.cropSize, region), targets: cellTargets(scene.objects, IMAGE_SIZE, region, mix.cropSize) });
+    const region = boxToRegion(
+      [b[0] + jitter(), b[1] + jitter(), b[2] + jitter(), b[3] + jitter()],
+      IMAGE_SIZE,
+      IMAGE_SIZE,
+    );
+    views.push({
+      kind: 'crop',
+      size: mix.cropSize,
+      stem: stemInput(img, mix.cropSize, region),
+      targets: cellTargets(scene.objects, IMAGE_SIZE, region, mix.cropSize),
+    });
   }
   for (let k = 0; k < mix.frames; k++) {
     const rng = rngFor();
@@ -140,7 +184,12 @@ export function makeViews(seed: number, label: string, step: number, mix: ViewMi
     const f = rng.int(16);
     const objects = clipStates(clip)[f]!.filter((o) => o.visible);
     const img = { rgba: renderClip(clip)[f]!, width: CLIP_SIZE, height: CLIP_SIZE };
-    views.push({ kind: 'frame', size: mix.frameSize, stem: stemInput(img, mix.frameSize), targets: cellTargets(objects, CLIP_SIZE, full(CLIP_SIZE), mix.frameSize) });
+    views.push({
+      kind: 'frame',
+      size: mix.frameSize,
+      stem: stemInput(img, mix.frameSize),
+      targets: cellTargets(objects, CLIP_SIZE, full(CLIP_SIZE), mix.frameSize),
+    });
   }
   return views;
 }

@@ -9,11 +9,21 @@ beforeAll(() => initTestBackend());
 
 describe('vision stage on a tiny stem', () => {
   test('the dense loss falls and colour, shape, cover and box heads beat chance on held-out views; nothing leaks', async () => {
-    const mix = { ...DEFAULT_MIX, scenes: [{ size: 96, count: 4 }, { size: 32, count: 2 }], crops: 3, frames: 3 };
+    const mix = {
+      ...DEFAULT_MIX,
+      scenes: [
+        { size: 96, count: 4 },
+        { size: 32, count: 2 },
+      ],
+      crops: 3,
+      frames: 3,
+    };
     const model = new VisionModel({ width4: 12, width8: 32, convs8: 1, headOut: HEAD_OUT, seed: 3 });
     const logs: VisionStepLog[] = [];
     const before = tf.memory().numTensors;
-    await trainVision(model, { steps: 120, lr: 4e-3, warmup: 5, mix, evalEvery: 1000, evalSteps: 4 }, 1, { onStep: (l) => logs.push(l) });
+    await trainVision(model, { steps: 120, lr: 4e-3, warmup: 5, mix, evalEvery: 1000, evalSteps: 4 }, 1, {
+      onStep: (l) => logs.push(l),
+    });
     expect(tf.memory().numTensors).toBe(before);
     const first = logs.slice(0, 10).reduce((a, l) => a + l.loss, 0) / 10;
     const last = logs.slice(-10).reduce((a, l) => a + l.loss, 0) / 10;

@@ -11,7 +11,16 @@ import { COLORS, SHAPES, TEXTURES } from '../world/types';
 import { maybeCheckpoint, type StageHooks } from './embedder-trainer';
 import { paramGrads, ScheduledAdam } from './grad';
 import { cosineLr } from './schedule';
-import { bySize, COVER_CLASSES, DEFAULT_MIX, HEAD_OUT, makeViews, SLOT_OUT, type View, type ViewMix } from './vision-data';
+import {
+  bySize,
+  COVER_CLASSES,
+  DEFAULT_MIX,
+  HEAD_OUT,
+  makeViews,
+  SLOT_OUT,
+  type View,
+  type ViewMix,
+} from './vision-data';
 
 export interface VisionStage {
   steps: number;
@@ -59,10 +68,22 @@ const N_COLOR = COLORS.length;
 const N_SHAPE = SHAPES.length;
 const N_TEXTURE = TEXTURES.length;
 /** Column offsets inside one slot's block of SLOT_OUT outputs. */
-const COL = { centre: 0, color: 1, shape: 1 + N_COLOR, texture: 1 + N_COLOR + N_SHAPE, box: 1 + N_COLOR + N_SHAPE + N_TEXTURE } as const;
+const COL = {
+  centre: 0,
+  color: 1,
+  shape: 1 + N_COLOR,
+  texture: 1 + N_COLOR + N_SHAPE,
+  box: 1 + N_COLOR + N_SHAPE + N_TEXTURE,
+} as const;
 const CENTRE_POS_WEIGHT = 4; // centres are rare (≈ 3 of 144 cells): up-weight positives in the BCE
 
-function oneHot(classes: Int32Array, stride: number, slot: number, rows: number, n: number): { hot: Float32Array; count: number } {
+function oneHot(
+  classes: Int32Array,
+  stride: number,
+  slot: number,
+  rows: number,
+  n: number,
+): { hot: Float32Array; count: number } {
   const hot = new Float32Array(rows * n);
   let count = 0;
   for (let r = 0; r < rows; r++) {
@@ -76,14 +97,20 @@ function oneHot(classes: Int32Array, stride: number, slot: number, rows: number,
 }
 
 /** Sums (not yet normalised) of each loss part over one size group, and the counts that normalise them. */
-function groupLoss(out: tf.Tensor2D, views: readonly View[]): { sums: Record<keyof VisionStepLog['parts'], tf.Scalar>; counts: Record<keyof VisionStepLog['parts'], number> } {
+function groupLoss(
+  out: tf.Tensor2D,
+  views: readonly View[],
+): { sums: Record<keyof VisionStepLog['parts'], tf.Scalar>; counts: Record<keyof VisionStepLog['parts'], number> } {
   const rows = out.shape[0];
   const cat = <K extends 'centre' | 'color' | 'shape' | 'texture' | 'box'>(key: K) => {
     const parts = views.map((v) => v.targets[key]);
     const total = parts.reduce((a, p) => a + p.length, 0);
     const buf = key === 'centre' || key === 'box' ? new Float32Array(total) : new Int32Array(total);
     let at = 0;
-    for (const p of parts) { buf.set(p as never, at); at += p.length; }
+    for (const p of parts) {
+      buf.set(p as never, at);
+      at += p.length;
+    }
     return buf;
   };
   const centre = cat('centre') as Float32Array;
@@ -93,11 +120,18 @@ function groupLoss(out: tf.Tensor2D, views: readonly View[]): { sums: Record<key
   const box = cat('box') as Float32Array;
   const cover = new Int32Array(rows);
   let at = 0;
-  for (const v of views) { cover.set(v.targets.cover, at); at += v.targets.cells; }
+  for (const v of views) {
+    cover.set(v.targets.cover, at);
+    at += v.targets.cells;
+  }
   const col = (start: number, width: number) => tf.slice(out, [0, start], [rows, width]);
-  const ce = (logits: tf.Tensor2D, hot: Float32Array, n: number) => tf.neg(tf.sum(tf.mul(tf.logSoftmax(logits), tf.tensor2d(hot, [rows, n]))));
+  const ce = (logits: tf.Tensor2D, hot: Float32Array, n: number) =>
+    tf.neg(tf.sum(tf.mul(tf.logSoftmax(logits), tf.tensor2d(hot, [rows, n]))));
   const zero = () => tf.scalar(0);
-  const sums = { centre: zero(), color: zero(), shape: zero(), texture: zero(), box: zero(), cover: zero() } as Record<keyof VisionStepLog['parts'], tf.Scalar>;
+  const sums = { centre: zero(), color: zero(), shape: zero(), texture: zero(), box: zero(), cover: zero() } as Record<
+    keyof VisionStepLog['parts'],
+    tf.Scalar
+  >;
   const counts = { centre: rows * 2, color: 0, shape: 0, texture: 0, box: 0, cover: rows };
   for (let slot = 0; slot < 2; slot++) {
     const base = slot * SLOT_OUT;
@@ -105,9 +139,16 @@ function groupLoss(out: tf.Tensor2D, views: readonly View[]): { sums: Record<key
     const z = col(base + COL.centre, 1);
     const yt = tf.tensor2d(y, [rows, 1]);
     // BCE with logits: w·y·softplus(−z) + (1 − y)·softplus(z)
-    const bce = tf.add(tf.mul(tf.mul(yt, CENTRE_POS_WEIGHT), tf.softplus(tf.neg(z))), tf.mul(tf.sub(1, yt), tf.softplus(z)));
+    const bce = tf.add(
+      tf.mul(tf.mul(yt, CENTRE_POS_WEIGHT), tf.softplus(tf.neg(z))),
+      tf.mul(tf.sub(1, yt), tf.softplus(z)),
+    );
     sums.centre = tf.add(sums.centre, tf.sum(bce));
-    for (const [key, classes, n, start] of [['color', color, N_COLOR, COL.color], ['shape', shape, N_SHAPE, COL.shape], ['texture', texture, N_TEXTURE, COL.texture]] as const) {
+    for (const [key, classes, n, start] of [
+      ['color', color, N_COLOR, COL.color],
+      ['shape', shape, N_SHAPE, COL.shape],
+      ['texture', texture, N_TEXTURE, COL.texture],
+    ] as const) {
       const { hot, count } = oneHot(classes, 2, slot, rows, n);
       if (count === 0) continue;
       sums[key] = tf.add(sums[key], ce(col(base + start, n) as tf.Tensor2D, hot, n));
@@ -135,7 +176,10 @@ function groupLoss(out: tf.Tensor2D, views: readonly View[]): { sums: Record<key
 }
 
 /** Weighted total loss over all views of a step, and its parts (each a per-item mean). */
-export function visionLoss(model: VisionModel, views: readonly View[]): { loss: tf.Scalar; parts: Record<keyof VisionStepLog['parts'], tf.Scalar> } {
+export function visionLoss(
+  model: VisionModel,
+  views: readonly View[],
+): { loss: tf.Scalar; parts: Record<keyof VisionStepLog['parts'], tf.Scalar> } {
   const keys = ['centre', 'color', 'shape', 'texture', 'box', 'cover'] as const;
   const sums: tf.Scalar[][] = keys.map(() => []);
   const counts = keys.map(() => 0);
@@ -146,15 +190,39 @@ export function visionLoss(model: VisionModel, views: readonly View[]): { loss: 
       counts[i]! += g.counts[k];
     });
   }
-  const parts = Object.fromEntries(keys.map((k, i) => [k, tf.div(tf.addN(sums[i]!), Math.max(1, counts[i]!))])) as Record<keyof VisionStepLog['parts'], tf.Scalar>;
+  const parts = Object.fromEntries(
+    keys.map((k, i) => [k, tf.div(tf.addN(sums[i]!), Math.max(1, counts[i]!))]),
+  ) as Record<keyof VisionStepLog['parts'], tf.Scalar>;
   // Box L1 is in units of a cell / a view side (≈ 0.1–0.5): weight it up to the CE terms' scale.
-  const loss = tf.addN([parts.centre, parts.color, parts.shape, parts.texture, tf.mul(parts.box, 4), parts.cover]) as tf.Scalar;
+  const loss = tf.addN([
+    parts.centre,
+    parts.color,
+    parts.shape,
+    parts.texture,
+    tf.mul(parts.box, 4),
+    parts.cover,
+  ]) as tf.Scalar;
   return { loss, parts };
 }
 
 /** Held-out figures on `steps` steps of the held-out view stream. */
-export async function evaluateVision(model: VisionModel, seed: number, steps: number, mix: ViewMix = DEFAULT_MIX): Promise<VisionMetrics> {
-  let objects = 0, found = 0, predicted = 0, truePredicted = 0, colorOk = 0, shapeOk = 0, textureOk = 0, coverOk = 0, coverBg = 0, cells = 0, iouSum = 0;
+export async function evaluateVision(
+  model: VisionModel,
+  seed: number,
+  steps: number,
+  mix: ViewMix = DEFAULT_MIX,
+): Promise<VisionMetrics> {
+  let objects = 0,
+    found = 0,
+    predicted = 0,
+    truePredicted = 0,
+    colorOk = 0,
+    shapeOk = 0,
+    textureOk = 0,
+    coverOk = 0,
+    coverBg = 0,
+    cells = 0,
+    iouSum = 0;
   for (let step = 0; step < steps; step++) {
     const views = makeViews(seed, 'heldout', step, mix);
     for (const group of bySize(views).values()) {
@@ -188,7 +256,8 @@ export async function evaluateVision(model: VisionModel, seed: number, steps: nu
             iouSum += boxIoU(predictedBox(data, b + COL.box, c, g), truth);
           }
           let best = 0;
-          for (let k = 1; k < COVER_CLASSES; k++) if (data[o + 2 * SLOT_OUT + k]! > data[o + 2 * SLOT_OUT + best]!) best = k;
+          for (let k = 1; k < COVER_CLASSES; k++)
+            if (data[o + 2 * SLOT_OUT + k]! > data[o + 2 * SLOT_OUT + best]!) best = k;
           if (best === t.cover[c]) coverOk++;
           if (t.cover[c] === COVER_CLASSES - 1) coverBg++;
           cells++;
@@ -197,7 +266,17 @@ export async function evaluateVision(model: VisionModel, seed: number, steps: nu
     }
   }
   const share = (a: number, b: number) => (b > 0 ? a / b : 0);
-  return { objects, recall: share(found, objects), precision: share(truePredicted, predicted), color: share(colorOk, objects), shape: share(shapeOk, objects), texture: share(textureOk, objects), cover: share(coverOk, cells), boxIoU: share(iouSum, objects), coverChance: share(coverBg, cells) };
+  return {
+    objects,
+    recall: share(found, objects),
+    precision: share(truePredicted, predicted),
+    color: share(colorOk, objects),
+    shape: share(shapeOk, objects),
+    texture: share(textureOk, objects),
+    cover: share(coverOk, cells),
+    boxIoU: share(iouSum, objects),
+    coverChance: share(coverBg, cells),
+  };
 }
 
 /** The box a cell's head predicts (dx, dy in the cell; w, h as a share of the view), in 0–1000 of the view. */
@@ -210,7 +289,12 @@ export function predictedBox(data: ArrayLike<number>, at: number, cell: number, 
   return [k(cx - w / 2), k(cy - h / 2), k(cx + w / 2), k(cy + h / 2)];
 }
 
-export async function trainVision(model: VisionModel, stage: VisionStage, seed: number, hooks: StageHooks<VisionStepLog> = {}): Promise<VisionStepLog[]> {
+export async function trainVision(
+  model: VisionModel,
+  stage: VisionStage,
+  seed: number,
+  hooks: StageHooks<VisionStepLog> = {},
+): Promise<VisionStepLog[]> {
   const schedule = cosineLr(stage.lr, stage.steps, stage.warmup);
   const optimizer = new ScheduledAdam(stage.lr);
   const logs: VisionStepLog[] = [];
@@ -221,14 +305,17 @@ export async function trainVision(model: VisionModel, stage: VisionStage, seed: 
       let parts: VisionStepLog['parts'] = { centre: 0, color: 0, shape: 0, texture: 0, box: 0, cover: 0 };
       const { value, grads } = paramGrads(model.params.vars, () => {
         const l = visionLoss(model, views);
-        parts = Object.fromEntries(Object.entries(l.parts).map(([k, v]) => [k, v.dataSync()[0]!])) as VisionStepLog['parts'];
+        parts = Object.fromEntries(
+          Object.entries(l.parts).map(([k, v]) => [k, v.dataSync()[0]!]),
+        ) as VisionStepLog['parts'];
         return l.loss;
       });
       const lr = schedule(step);
       const gradNorm = optimizer.applyClipped(grads, model.params.vars, lr, 1);
       const log: VisionStepLog = { stage: 'vision', step, steps: stage.steps, loss: value, parts, gradNorm, lr, dt: 0 };
       const last = step === stage.steps - 1;
-      if ((step + 1) % stage.evalEvery === 0 || last) log.heldout = await evaluateVision(model, seed, stage.evalSteps, stage.mix);
+      if ((step + 1) % stage.evalEvery === 0 || last)
+        log.heldout = await evaluateVision(model, seed, stage.evalSteps, stage.mix);
       log.dt = (performance.now() - t0) / 1000;
       logs.push(log);
       hooks.onStep?.(log);

@@ -13,10 +13,20 @@ const pairOf = (it: TaskItem) => ({
   positiveFocus: it.candidateFocus[it.positiveIndex]!,
 });
 
-function matchRate(opts: { answerVisible?: (k: number) => boolean; noise?: Parameters<typeof annotate>[1]['noise'] } = {}): number {
+function matchRate(
+  opts: { answerVisible?: (k: number) => boolean; noise?: Parameters<typeof annotate>[1]['noise'] } = {},
+): number {
   let m = 0;
   suite.items.forEach((it, k) => {
-    if (annotatePair(pairOf(it), { mode: 'noisy', seed: k, answerVisible: opts.answerVisible?.(k) ?? k % 2 === 0, noise: opts.noise }).match) m++;
+    if (
+      annotatePair(pairOf(it), {
+        mode: 'noisy',
+        seed: k,
+        answerVisible: opts.answerVisible?.(k) ?? k % 2 === 0,
+        noise: opts.noise,
+      }).match
+    )
+      m++;
   });
   return m / suite.items.length;
 }
@@ -67,7 +77,11 @@ describe('annotator', () => {
   it('T-CoTs stay short: ≤ 64 tokens counting 4 per box', () => {
     const len = (t: TCoT) =>
       tokenizeWords(`${t.thinking} ${t.rethink} ${t.answer}`).length +
-      (t.evidence.key === 'bbox_2d' ? 4 * t.evidence.boxes.length : t.evidence.key === 'key_frames' ? t.evidence.frames.length : t.evidence.keywords.length);
+      (t.evidence.key === 'bbox_2d'
+        ? 4 * t.evidence.boxes.length
+        : t.evidence.key === 'key_frames'
+          ? t.evidence.frames.length
+          : t.evidence.keywords.length);
     for (const it of suite.items) {
       const p = annotatePair(pairOf(it), { mode: 'noisy', seed: 1 });
       expect(len(p.query)).toBeLessThanOrEqual(64);
@@ -76,19 +90,37 @@ describe('annotator', () => {
   });
 
   it('a certain distractor swaps a box and the answer for another object', () => {
-    const it0 = suite.items.find((it) => it.task === 'image-vqa' && it.query.modality === 'image' && it.query.scene.objects.length >= 3 && it.queryFocus.ask === 'color')!;
+    const it0 = suite.items.find(
+      (it) =>
+        it.task === 'image-vqa' &&
+        it.query.modality === 'image' &&
+        it.query.scene.objects.length >= 3 &&
+        it.queryFocus.ask === 'color',
+    )!;
     const gold = annotate(it0.query, { mode: 'gold', seed: 0, focus: it0.queryFocus });
-    const noisy = annotate(it0.query, { mode: 'noisy', seed: 0, focus: it0.queryFocus, noise: { distractor: 1, jitter: 0 } });
+    const noisy = annotate(it0.query, {
+      mode: 'noisy',
+      seed: 0,
+      focus: it0.queryFocus,
+      noise: { distractor: 1, jitter: 0 },
+    });
     expect(noisy.evidence).not.toEqual(gold.evidence);
   });
 
   it('judgeMatch compares answers without articles; goldAnswer equals the gold T-CoT answer', () => {
-    const t = (answer: string): TCoT => ({ thinking: '', evidence: { key: 'key_frames', frames: [] }, rethink: '', answer });
+    const t = (answer: string): TCoT => ({
+      thinking: '',
+      evidence: { key: 'key_frames', frames: [] },
+      rethink: '',
+      answer,
+    });
     expect(judgeMatch(t('a small red star'), t('the small red star'))).toBe(true);
     expect(judgeMatch(t('a small red star'), t('a large red star'))).toBe(false);
     expect(judgeMatch(t('a red star left of a blue ring'), t('a blue ring left of a red star'))).toBe(false);
     const it0 = suite.items[0]!;
-    expect(goldAnswer(it0.query, it0.queryFocus)).toBe(annotate(it0.query, { mode: 'gold', seed: 4, focus: it0.queryFocus }).answer);
+    expect(goldAnswer(it0.query, it0.queryFocus)).toBe(
+      annotate(it0.query, { mode: 'gold', seed: 4, focus: it0.queryFocus }).answer,
+    );
     expect(DEFAULT_NOISE.visibleFactor).toBeLessThan(1);
   });
 });

@@ -126,7 +126,13 @@ function similarity(a: SceneObject, b: SceneObject): number {
 }
 
 /** Among `pool` minus `exclude`, an object most similar to the target (ties broken at random). */
-function pickDistractor(scene: SceneSpec, target: number, pool: readonly number[], exclude: readonly number[], rng: Rng): number | null {
+function pickDistractor(
+  scene: SceneSpec,
+  target: number,
+  pool: readonly number[],
+  exclude: readonly number[],
+  rng: Rng,
+): number | null {
   const others = pool.filter((i) => i !== target && !exclude.includes(i));
   if (others.length === 0) return null;
   const t = scene.objects[target]!;
@@ -155,7 +161,8 @@ function imageAnswer(objs: SceneObject[], focus: Focus, scene: SceneSpec): strin
       return numberWord(objs.length);
     default:
       if (objs.length === 0) return 'nothing';
-      if (focus.count) return `${countPhrase(scene.objects.length)} , ${imageAnswer(objs, { ...focus, count: false }, scene)}`;
+      if (focus.count)
+        return `${countPhrase(scene.objects.length)} , ${imageAnswer(objs, { ...focus, count: false }, scene)}`;
       if (focus.relation && objs.length === 2) {
         // The relation is read off the picture (so a mirrored scene reads differently).
         const rel = bestRelation(objs[0]!, objs[1]!, scene);
@@ -232,7 +239,6 @@ function annotateImage(scene: SceneSpec, crop: Box | undefined, focus: Focus, n:
 // ---------------------------------------------------------------------------------------------
 // video
 
-
 /** How a missed event is misread: the opposite change, or a wrong colour. */
 function misread(d: EventDesc, rng: Rng): EventDesc {
   const opp = OPPOSITE_EVENT[d.kind];
@@ -277,7 +283,10 @@ function annotateVideo(clip: ClipSpec, segment: [number, number] | undefined, fo
   const states = clipStates(clip);
   let evs: number[];
   if (segment) {
-    evs = clip.events.map((e, i) => ({ e, i })).filter(({ e }) => e.frame - 1 >= segment[0] && e.frame <= segment[1]).map(({ i }) => i);
+    evs = clip.events
+      .map((e, i) => ({ e, i }))
+      .filter(({ e }) => e.frame - 1 >= segment[0] && e.frame <= segment[1])
+      .map(({ i }) => i);
   } else {
     evs = focus.events && focus.events.length > 0 ? focus.events.slice() : clip.events.map((_, i) => i);
   }
@@ -292,13 +301,20 @@ function annotateVideo(clip: ClipSpec, segment: [number, number] | undefined, fo
   }
   const lo = segment ? segment[0] : 0;
   const hi = segment ? segment[1] : CLIP_FRAMES - 1;
-  const shift = !n.gold && n.rng.fork('shift').chance(n.rates.shiftFrames) ? (n.rng.fork('shift-dir').chance(0.5) ? 1 : -1) : 0;
-  const frames = Array.from(new Set(frameLists.flat().map((f) => Math.max(lo, Math.min(hi, f + shift)) - lo))).sort((a, b) => a - b);
+  const shift =
+    !n.gold && n.rng.fork('shift').chance(n.rates.shiftFrames) ? (n.rng.fork('shift-dir').chance(0.5) ? 1 : -1) : 0;
+  const frames = Array.from(new Set(frameLists.flat().map((f) => Math.max(lo, Math.min(hi, f + shift)) - lo))).sort(
+    (a, b) => a - b,
+  );
   return {
     thinking: `i look at ${plural(frames.length, 'key frame', 'key frames')} .`,
     evidence: { key: 'key_frames', frames },
     rethink: 'the key frames show the events in order .',
-    answer: videoAnswer(descs, evs.map((i) => clip.events[i]!.frame), focus),
+    answer: videoAnswer(
+      descs,
+      evs.map((i) => clip.events[i]!.frame),
+      focus,
+    ),
   };
 }
 
@@ -349,8 +365,6 @@ export function judgeMatch(query: TCoT, positive: TCoT, opts: JudgeOptions = {})
   return true;
 }
 
-
-
 export interface PairAnnotation {
   query: TCoT;
   positive: TCoT;
@@ -366,6 +380,10 @@ export function annotatePair(
   opts: Omit<AnnotateOptions, 'focus'>,
 ): PairAnnotation {
   const query = annotate(pair.query, { ...opts, seed: hashSeed(opts.seed, 'query'), focus: pair.queryFocus });
-  const positive = annotate(pair.positive, { ...opts, seed: hashSeed(opts.seed, 'positive'), focus: pair.positiveFocus });
+  const positive = annotate(pair.positive, {
+    ...opts,
+    seed: hashSeed(opts.seed, 'positive'),
+    focus: pair.positiveFocus,
+  });
   return { query, positive, match: judgeMatch(query, positive) };
 }

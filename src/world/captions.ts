@@ -13,7 +13,16 @@ import {
   windowOf,
 } from './clip';
 import type { Rng } from './rng';
-import { addObject, bestRelation, editObject, generateScene, mirrorRelation, randomLook, removeObject, resizeObject } from './scene';
+import {
+  addObject,
+  bestRelation,
+  editObject,
+  generateScene,
+  mirrorRelation,
+  randomLook,
+  removeObject,
+  resizeObject,
+} from './scene';
 import {
   RELATION_TEXT,
   clipCaptionHolds,
@@ -54,12 +63,21 @@ export interface SceneCaption {
 export function captionCore(c: ImageCaption): string {
   const rel = c.clauses.find((cl) => cl.kind === 'rel');
   const has = c.clauses.flatMap((cl) => (cl.kind === 'has' ? [`a ${lookPhrase(cl.obj)}`] : []));
-  const core = rel && rel.kind === 'rel' ? `a ${lookPhrase(rel.a)} ${RELATION_TEXT[rel.rel]} a ${lookPhrase(rel.b)}` : has.length > 0 ? has.join(' and ') : 'nothing';
+  const core =
+    rel && rel.kind === 'rel'
+      ? `a ${lookPhrase(rel.a)} ${RELATION_TEXT[rel.rel]} a ${lookPhrase(rel.b)}`
+      : has.length > 0
+        ? has.join(' and ')
+        : 'nothing';
   const count = c.clauses.find((cl) => cl.kind === 'count');
   return count && count.kind === 'count' ? `${countPhrase(count.n)} , ${core}` : core;
 }
 
-export function captionScene(scene: SceneSpec, rng: Rng, opts: { relProb?: number; countProb?: number; noneProb?: number } = {}): SceneCaption | null {
+export function captionScene(
+  scene: SceneSpec,
+  rng: Rng,
+  opts: { relProb?: number; countProb?: number; noneProb?: number } = {},
+): SceneCaption | null {
   const objs = scene.objects;
   if (objs.length === 0) return null;
   const pairs: { a: number; b: number; rel: Relation }[] = [];
@@ -80,34 +98,56 @@ export function captionScene(scene: SceneSpec, rng: Rng, opts: { relProb?: numbe
     objects = [p.a, p.b];
     relation = p.rel;
   } else {
-    objects = rng.sample(objs.map((_, i) => i), objs.length >= 2 && rng.chance(0.5) ? 2 : 1);
+    objects = rng.sample(
+      objs.map((_, i) => i),
+      objs.length >= 2 && rng.chance(0.5) ? 2 : 1,
+    );
     for (const i of objects) clauses.push({ kind: 'has', obj: objs[i]! });
   }
   clauses.forEach((c) => {
-    if (c.kind === 'rel') { c.a = { shape: c.a.shape, color: c.a.color, size: c.a.size, texture: c.a.texture }; c.b = { shape: c.b.shape, color: c.b.color, size: c.b.size, texture: c.b.texture }; }
+    if (c.kind === 'rel') {
+      c.a = { shape: c.a.shape, color: c.a.color, size: c.a.size, texture: c.a.texture };
+      c.b = { shape: c.b.shape, color: c.b.color, size: c.b.size, texture: c.b.texture };
+    }
     if (c.kind === 'has') c.obj = { shape: c.obj.shape, color: c.obj.color, size: c.obj.size, texture: c.obj.texture };
   });
   if (rng.chance(opts.countProb ?? 0.3)) clauses.unshift({ kind: 'count', n: objs.length });
   if (rng.chance(opts.noneProb ?? 0.08)) {
-    const absent = COLORS.flatMap((color) => SHAPES.map((shape) => ({ color, shape }))).filter((cs) => !objs.some((o) => o.color === cs.color && o.shape === cs.shape));
+    const absent = COLORS.flatMap((color) => SHAPES.map((shape) => ({ color, shape }))).filter(
+      (cs) => !objs.some((o) => o.color === cs.color && o.shape === cs.shape),
+    );
     clauses.push({ kind: 'none', ...rng.pick(absent) });
   }
   return { caption: { clauses }, objects, relation };
 }
 
 /** Scene edits for text→image hard negatives, each changing one detail the caption depends on. */
-export function sceneEdits(scene: SceneSpec, sc: SceneCaption, rng: Rng): { scene: SceneSpec; objects: number[]; differsIn: Detail }[] {
+export function sceneEdits(
+  scene: SceneSpec,
+  sc: SceneCaption,
+  rng: Rng,
+): { scene: SceneSpec; objects: number[]; differsIn: Detail }[] {
   const out: { scene: SceneSpec; objects: number[]; differsIn: Detail }[] = [];
   const objs = scene.objects;
   for (const m of sc.objects) {
     const o = objs[m]!;
-    const colors = COLORS.filter((c) => c !== o.color && !lookTaken(objs, { ...o, color: c }, m) && !touchingColors(scene, m).includes(c));
-    if (colors.length > 0) out.push({ scene: editObject(scene, m, { color: rng.pick(colors) }), objects: sc.objects, differsIn: 'color' });
+    const colors = COLORS.filter(
+      (c) => c !== o.color && !lookTaken(objs, { ...o, color: c }, m) && !touchingColors(scene, m).includes(c),
+    );
+    if (colors.length > 0)
+      out.push({ scene: editObject(scene, m, { color: rng.pick(colors) }), objects: sc.objects, differsIn: 'color' });
     const shapes = SHAPES.filter((s) => s !== o.shape && !lookTaken(objs, { ...o, shape: s }, m));
-    if (shapes.length > 0) out.push({ scene: editObject(scene, m, { shape: rng.pick(shapes) }), objects: sc.objects, differsIn: 'shape' });
-    const resized = lookTaken(objs, { ...o, size: o.size === 'small' ? 'large' : 'small' }, m) ? null : resizeObject(scene, m, rng);
+    if (shapes.length > 0)
+      out.push({ scene: editObject(scene, m, { shape: rng.pick(shapes) }), objects: sc.objects, differsIn: 'shape' });
+    const resized = lookTaken(objs, { ...o, size: o.size === 'small' ? 'large' : 'small' }, m)
+      ? null
+      : resizeObject(scene, m, rng);
     if (resized) out.push({ scene: resized, objects: sc.objects, differsIn: 'size' });
-    out.push({ scene: editObject(scene, m, { texture: rng.pick(TEXTURES.filter((t) => t !== o.texture)) }), objects: sc.objects, differsIn: 'texture' });
+    out.push({
+      scene: editObject(scene, m, { texture: rng.pick(TEXTURES.filter((t) => t !== o.texture)) }),
+      objects: sc.objects,
+      differsIn: 'texture',
+    });
   }
   const rel = sc.relation;
   if (rel === 'left' || rel === 'right' || rel === 'above' || rel === 'below') {
@@ -118,12 +158,21 @@ export function sceneEdits(scene: SceneSpec, sc: SceneCaption, rng: Rng): { scen
     const spare = objs.map((_, i) => i).filter((i) => !sc.objects.includes(i));
     if (spare.length > 0 && rng.chance(0.5)) {
       const gone = rng.pick(spare);
-      out.push({ scene: removeObject(scene, gone), objects: sc.objects.map((i) => (i > gone ? i - 1 : i)), differsIn: 'count' });
+      out.push({
+        scene: removeObject(scene, gone),
+        objects: sc.objects.map((i) => (i > gone ? i - 1 : i)),
+        differsIn: 'count',
+      });
     } else if (objs.length < 6) {
       let look = randomLook(rng);
       for (let k = 0; k < 10 && lookTaken(objs, look, -1); k++) look = randomLook(rng);
       const added = lookTaken(objs, look, -1) ? null : addObject(scene, look, rng);
-      if (added) out.push({ scene: added.scene, objects: sc.objects.map((i) => (i >= added.index ? i + 1 : i)), differsIn: 'count' });
+      if (added)
+        out.push({
+          scene: added.scene,
+          objects: sc.objects.map((i) => (i >= added.index ? i + 1 : i)),
+          differsIn: 'count',
+        });
     }
   }
   return out.filter((e) => !imageCaptionHolds(sc.caption, e.scene));
@@ -146,7 +195,6 @@ export const imageFocus = (sc: SceneCaption): Focus => ({
   ...(sc.caption.clauses.some((c) => c.kind === 'count') ? { count: true } : {}),
 });
 
-
 // ---------------------------------------------------------------------------------------------
 // clip captions
 
@@ -162,7 +210,12 @@ export function captionClip(clip: ClipSpec, rng: Rng, opts: { seqProb?: number }
   const states = clipStates(clip);
   const ev = (i: number) => describeEvent(clip, states, i);
   if (clip.events.length >= 2 && rng.chance(opts.seqProb ?? 0.5)) {
-    const [i, j] = rng.sample(clip.events.map((_, k) => k), 2).sort((a, b) => a - b) as [number, number];
+    const [i, j] = rng
+      .sample(
+        clip.events.map((_, k) => k),
+        2,
+      )
+      .sort((a, b) => a - b) as [number, number];
     const link = rng.pick(['then', 'before', 'before', 'after', 'after'] as const);
     const events = link === 'after' ? [j, i] : [i, j];
     return {
@@ -174,7 +227,11 @@ export function captionClip(clip: ClipSpec, rng: Rng, opts: { seqProb?: number }
   const i = rng.int(clip.events.length);
   const timing = eventTiming(clip.events[i]!.frame);
   const when = timing && rng.chance(0.5) ? timing : undefined;
-  return { caption: { kind: 'one', ev: ev(i), ...(when ? { when } : {}) }, events: [i], focus: { events: [i], ...(when ? { when } : {}) } };
+  return {
+    caption: { kind: 'one', ev: ev(i), ...(when ? { when } : {}) },
+    events: [i],
+    focus: { events: [i], ...(when ? { when } : {}) },
+  };
 }
 
 /** The index of object `obj`'s event of kind `kind` in a (re-sorted) clip. */
@@ -183,7 +240,11 @@ export function eventIndex(clip: ClipSpec, obj: number, kind: EventKind, frame?:
 }
 
 /** Clip edits for text→video hard negatives, each changing one detail the caption depends on. */
-export function clipEdits(clip: ClipSpec, pick: ClipCaptionPick, rng: Rng): { clip: ClipSpec; focus: Focus; differsIn: Detail }[] {
+export function clipEdits(
+  clip: ClipSpec,
+  pick: ClipCaptionPick,
+  rng: Rng,
+): { clip: ClipSpec; focus: Focus; differsIn: Detail }[] {
   const out: { clip: ClipSpec; focus: Focus; differsIn: Detail }[] = [];
   const sole = soleEvents(clip);
   const objs = clip.objects;
@@ -191,12 +252,14 @@ export function clipEdits(clip: ClipSpec, pick: ClipCaptionPick, rng: Rng): { cl
   for (const i of pick.events) {
     const e = clip.events[i]!;
     const o = objs[e.obj]!;
-    const taken = (l: Partial<ObjectLook>) => objs.some((p, k) => k !== e.obj && p.shape === (l.shape ?? o.shape) && p.color === (l.color ?? o.color));
+    const taken = (l: Partial<ObjectLook>) =>
+      objs.some((p, k) => k !== e.obj && p.shape === (l.shape ?? o.shape) && p.color === (l.color ?? o.color));
     const colors = COLORS.filter((c) => c !== o.color && c !== e.color && !taken({ color: c }));
     if (colors.length) keep(editClipObject(clip, e.obj, { color: rng.pick(colors) }), 'color');
     const shapes = SHAPES.filter((s) => s !== o.shape && !taken({ shape: s }));
     if (shapes.length) keep(editClipObject(clip, e.obj, { shape: rng.pick(shapes) }), 'shape');
-    if (e.kind !== 'grow' && e.kind !== 'shrink' && sole.includes(i)) keep(editClipObject(clip, e.obj, { size: o.size === 'small' ? 'large' : 'small' }), 'size');
+    if (e.kind !== 'grow' && e.kind !== 'shrink' && sole.includes(i))
+      keep(editClipObject(clip, e.obj, { size: o.size === 'small' ? 'large' : 'small' }), 'size');
     keep(editClipObject(clip, e.obj, { texture: rng.pick(TEXTURES.filter((t) => t !== o.texture)) }), 'texture');
     const flipped = flipEvent(clip, i);
     if (flipped) keep(flipped, 'event');
@@ -207,7 +270,10 @@ export function clipEdits(clip: ClipSpec, pick: ClipCaptionPick, rng: Rng): { cl
     const swapped = swapEventFrames(clip, i, j);
     const ei = clip.events[i]!;
     const ej = clip.events[j]!;
-    keep(swapped, 'order', { ...pick.focus, events: [eventIndex(swapped, ei.obj, ei.kind), eventIndex(swapped, ej.obj, ej.kind)] });
+    keep(swapped, 'order', {
+      ...pick.focus,
+      events: [eventIndex(swapped, ei.obj, ei.kind), eventIndex(swapped, ej.obj, ej.kind)],
+    });
   }
   if (c.kind === 'one' && c.when && sole.includes(pick.events[0]!)) {
     const i = pick.events[0]!;
@@ -223,7 +289,11 @@ export function clipEdits(clip: ClipSpec, pick: ClipCaptionPick, rng: Rng): { cl
 export function clipAbilities(clip: ClipSpec, pick: ClipCaptionPick): Ability[] {
   const states = clipStates(clip);
   const small = pick.events.some((i) => describeEvent(clip, states, i).obj.size === 'small');
-  return uniq<Ability>(['temporal', ...(pick.events.length < clip.events.length ? (['partial'] as Ability[]) : []), ...(small ? (['fine-grained'] as Ability[]) : [])]);
+  return uniq<Ability>([
+    'temporal',
+    ...(pick.events.length < clip.events.length ? (['partial'] as Ability[]) : []),
+    ...(small ? (['fine-grained'] as Ability[]) : []),
+  ]);
 }
 
 export function captionedClip(rng: Rng): { clip: ClipSpec; pick: ClipCaptionPick } | null {

@@ -52,7 +52,7 @@ describe('clip', () => {
     expect([...seen].sort()).toEqual([...EVENT_KINDS].sort());
   });
 
-  it('per-frame boxes cover their object\'s pixels', () => {
+  it("per-frame boxes cover their object's pixels", () => {
     for (let s = 0; s < 20; s++) {
       const clip = generateClip(new Rng(100 + s));
       const st = clipStates(clip);

@@ -119,10 +119,22 @@ export function clipStates(spec: ClipSpec): FrameObject[][] {
         s.y += s.vy;
         const lo = BORDER + s.r;
         const hi = 1000 - BORDER - s.r;
-        if (s.x < lo) { s.x = 2 * lo - s.x; s.vx = -s.vx; }
-        if (s.x > hi) { s.x = 2 * hi - s.x; s.vx = -s.vx; }
-        if (s.y < lo) { s.y = 2 * lo - s.y; s.vy = -s.vy; }
-        if (s.y > hi) { s.y = 2 * hi - s.y; s.vy = -s.vy; }
+        if (s.x < lo) {
+          s.x = 2 * lo - s.x;
+          s.vx = -s.vx;
+        }
+        if (s.x > hi) {
+          s.x = 2 * hi - s.x;
+          s.vx = -s.vx;
+        }
+        if (s.y < lo) {
+          s.y = 2 * lo - s.y;
+          s.vy = -s.vy;
+        }
+        if (s.y > hi) {
+          s.y = 2 * hi - s.y;
+          s.vy = -s.vy;
+        }
       }
     }
     frames.push(cur.map(({ vx: _vx, vy: _vy, ...rest }) => ({ ...rest })));
@@ -218,15 +230,24 @@ export function generateClip(rng: Rng, opts: ClipOptions = {}): ClipSpec {
     if (kind === 'shrink') o.size = 'large';
     if (kind === 'stop') o.moving = true;
     if (kind === 'start') o.moving = false;
-    if (kind === 'recolor') e.color = rng.pick(COLORS.filter((c) => c !== o.color && !objects.some((p) => p.color === c && p.shape === o.shape)));
+    if (kind === 'recolor')
+      e.color = rng.pick(
+        COLORS.filter((c) => c !== o.color && !objects.some((p) => p.color === c && p.shape === o.shape)),
+      );
     events.push(e);
     const partner = BRIEF_PARTNER[kind];
     if (partner && rng.chance(opts.briefProb ?? 0.2)) {
       // The partner stays in this window or in one no main event uses.
-      const frames = [frame + 2, frame + 3].filter((f) => f < CLIP_FRAMES && f % 4 !== 0 && (windowOf(f) === w || !windows.includes(windowOf(f))));
+      const frames = [frame + 2, frame + 3].filter(
+        (f) => f < CLIP_FRAMES && f % 4 !== 0 && (windowOf(f) === w || !windows.includes(windowOf(f))),
+      );
       if (frames.length > 0) {
         const f2 = rng.pick(frames);
-        events.push(partner === 'recolor' ? { kind: partner, obj: i, frame: f2, color: o.color } : { kind: partner, obj: i, frame: f2 });
+        events.push(
+          partner === 'recolor'
+            ? { kind: partner, obj: i, frame: f2, color: o.color }
+            : { kind: partner, obj: i, frame: f2 },
+        );
       }
     }
   });
@@ -236,7 +257,10 @@ export function generateClip(rng: Rng, opts: ClipOptions = {}): ClipSpec {
 
 /** Events that are the only event of their object (safe to move in time). */
 export function soleEvents(spec: ClipSpec): number[] {
-  return spec.events.map((e, i) => ({ e, i })).filter(({ e }) => spec.events.filter((f) => f.obj === e.obj).length === 1).map(({ i }) => i);
+  return spec.events
+    .map((e, i) => ({ e, i }))
+    .filter(({ e }) => spec.events.filter((f) => f.obj === e.obj).length === 1)
+    .map(({ i }) => i);
 }
 
 /** Set event i's frame, keeping the events sorted; returns the new spec and the event's new index. */
@@ -251,7 +275,9 @@ export function moveEvent(spec: ClipSpec, i: number, frame: number): { clip: Cli
 export function swapEventFrames(spec: ClipSpec, i: number, j: number): ClipSpec {
   const ei = spec.events[i]!;
   const ej = spec.events[j]!;
-  const events = spec.events.map((e, k) => (k === i ? { ...e, frame: ej.frame } : k === j ? { ...e, frame: ei.frame } : e));
+  const events = spec.events.map((e, k) =>
+    k === i ? { ...e, frame: ej.frame } : k === j ? { ...e, frame: ei.frame } : e,
+  );
   events.sort((a, b) => a.frame - b.frame || a.obj - b.obj);
   return { ...spec, events };
 }
@@ -287,7 +313,8 @@ export function diffClips(a: ClipSpec, b: ClipSpec): string[] {
   if (a.objects.length !== b.objects.length || a.events.length !== b.events.length) return ['count'];
   a.objects.forEach((o, i) => {
     const p = b.objects[i]!;
-    for (const k of ['shape', 'color', 'size', 'texture', 'visible', 'moving'] as const) if (o[k] !== p[k]) out.push(`${i}.${k}`);
+    for (const k of ['shape', 'color', 'size', 'texture', 'visible', 'moving'] as const)
+      if (o[k] !== p[k]) out.push(`${i}.${k}`);
   });
   a.events.forEach((e, i) => {
     const f = b.events[i]!;

@@ -2,7 +2,14 @@
 
 import { objectBox } from './raster';
 import { bestRelation, editObject, generateScene, nuisanceVariant, randomLook, resizeObject } from './scene';
-import { NUMBER_WORDS, RELATION_TEXT, imageCaptionEdits, imageCaptionHolds, imageCaptionText, lookPhrase } from './text';
+import {
+  NUMBER_WORDS,
+  RELATION_TEXT,
+  imageCaptionEdits,
+  imageCaptionHolds,
+  imageCaptionText,
+  lookPhrase,
+} from './text';
 import {
   COLORS,
   IMAGE_SIZE,
@@ -93,13 +100,23 @@ export const buildImageI2I: Builder = (rng) => {
   const edits: { scene: SceneSpec; obj: number; differsIn: Detail }[] = [];
   const er = rng.fork('edits');
   objs.forEach((o, m) => {
-    const colors = COLORS.filter((c) => c !== o.color && !lookTaken(objs, { ...o, color: c }, m) && !touchingColors(positive, m).includes(c));
-    if (colors.length) edits.push({ scene: editObject(positive, m, { color: er.pick(colors) }), obj: m, differsIn: 'color' });
+    const colors = COLORS.filter(
+      (c) => c !== o.color && !lookTaken(objs, { ...o, color: c }, m) && !touchingColors(positive, m).includes(c),
+    );
+    if (colors.length)
+      edits.push({ scene: editObject(positive, m, { color: er.pick(colors) }), obj: m, differsIn: 'color' });
     const shapes = SHAPES.filter((s) => s !== o.shape && !lookTaken(objs, { ...o, shape: s }, m));
-    if (shapes.length) edits.push({ scene: editObject(positive, m, { shape: er.pick(shapes) }), obj: m, differsIn: 'shape' });
-    const resized = lookTaken(objs, { ...o, size: o.size === 'small' ? 'large' : 'small' }, m) ? null : resizeObject(positive, m, er);
+    if (shapes.length)
+      edits.push({ scene: editObject(positive, m, { shape: er.pick(shapes) }), obj: m, differsIn: 'shape' });
+    const resized = lookTaken(objs, { ...o, size: o.size === 'small' ? 'large' : 'small' }, m)
+      ? null
+      : resizeObject(positive, m, er);
     if (resized) edits.push({ scene: resized, obj: m, differsIn: 'size' });
-    edits.push({ scene: editObject(positive, m, { texture: er.pick(TEXTURES.filter((t) => t !== o.texture)) }), obj: m, differsIn: 'texture' });
+    edits.push({
+      scene: editObject(positive, m, { texture: er.pick(TEXTURES.filter((t) => t !== o.texture)) }),
+      obj: m,
+      differsIn: 'texture',
+    });
   });
   const hardEdits = chooseHard(
     edits.map((e) => ({ input: image(e.scene), focus: { objects: [e.obj] }, differsIn: e.differsIn })),
@@ -108,7 +125,10 @@ export const buildImageI2I: Builder = (rng) => {
   // The focus is the objects the hard negatives touch: what a careful annotator would box.
   const touched = uniq(hardEdits.map((h) => h.focus.objects![0]!)).sort((a, b) => a - b);
   const hard = hardEdits.map((h) => ({ ...h, focus: { objects: touched } }));
-  const easy = fillEasy(rng, RETRIEVAL_CANDIDATES - 1 - hard.length, (r) => ({ input: image(generateScene(r, {})), focus: {} }));
+  const easy = fillEasy(rng, RETRIEVAL_CANDIDATES - 1 - hard.length, (r) => ({
+    input: image(generateScene(r, {})),
+    focus: {},
+  }));
   const small = touched.some((i) => objs[i]!.size === 'small');
   return {
     abilities: uniq([fineOrCoarse(small), 'coarse']),
@@ -137,21 +157,36 @@ export const buildImageGrounding: Builder = (rng) => {
   const siblings = details.map((d) => {
     if (d === 'color') return { look: { ...target, color: sib.pick(COLORS.filter((c) => c !== target.color)) }, d };
     if (d === 'shape') return { look: { ...target, shape: sib.pick(SHAPES.filter((s) => s !== target.shape)) }, d };
-    if (d === 'size') return { look: { ...target, size: target.size === 'small' ? ('large' as const) : ('small' as const) }, d };
+    if (d === 'size')
+      return { look: { ...target, size: target.size === 'small' ? ('large' as const) : ('small' as const) }, d };
     return { look: { ...target, texture: sib.pick(TEXTURES.filter((t) => t !== target.texture)) }, d };
   });
   const extras: ObjectLook[] = [];
   for (let k = 0, n = sib.intIn(0, 2); extras.length < n && k < 20; k++) {
     const l = randomLook(sib);
-    const alsoTarget = l.shape === target.shape && l.color === target.color && l.size === target.size && l.texture === target.texture;
-    if (!alsoTarget && !siblings.some((s) => s.look.shape === l.shape && s.look.color === l.color && s.look.size === l.size)) extras.push(l);
+    const alsoTarget =
+      l.shape === target.shape && l.color === target.color && l.size === target.size && l.texture === target.texture;
+    if (
+      !alsoTarget &&
+      !siblings.some((s) => s.look.shape === l.shape && s.look.color === l.color && s.look.size === l.size)
+    )
+      extras.push(l);
   }
   const looks = [target, ...siblings.map((s) => s.look), ...extras];
-  const scene = generateScene(rng.fork('scene'), { count: looks.length, include: looks, unique: false, separate: true });
+  const scene = generateScene(rng.fork('scene'), {
+    count: looks.length,
+    include: looks,
+    unique: false,
+    separate: true,
+  });
   if (scene.objects.length !== looks.length) return null;
-  const same = (a: ObjectLook, b: ObjectLook) => a.shape === b.shape && a.color === b.color && a.size === b.size && a.texture === b.texture;
+  const same = (a: ObjectLook, b: ObjectLook) =>
+    a.shape === b.shape && a.color === b.color && a.size === b.size && a.texture === b.texture;
   const ti = scene.objects.findIndex((o) => same(o, target));
-  const crop = (i: number): Cand => ({ input: image(scene, { crop: cropAround(objectBox(scene.objects[i]!, IMAGE_SIZE)) }), focus: { objects: [i] } });
+  const crop = (i: number): Cand => ({
+    input: image(scene, { crop: cropAround(objectBox(scene.objects[i]!, IMAGE_SIZE)) }),
+    focus: { objects: [i] },
+  });
   const hard: HardCand[] = [];
   const easy: Cand[] = [];
   scene.objects.forEach((o, i) => {
@@ -189,7 +224,10 @@ export const buildImageCls: Builder = (rng) => {
   const sr = rng.fork('shapes');
   const common = sr.pick(SHAPES);
   const repeats = sr.intIn(2, 3);
-  const others = sr.sample(SHAPES.filter((s) => s !== common), sr.intIn(1, 6 - repeats));
+  const others = sr.sample(
+    SHAPES.filter((s) => s !== common),
+    sr.intIn(1, 6 - repeats),
+  );
   const colors = sr.sample(COLORS, repeats);
   const looks: ObjectLook[] = [
     ...colors.map((color) => ({ ...randomLook(sr), shape: common, color })),
@@ -204,7 +242,9 @@ export const buildImageCls: Builder = (rng) => {
     query: image(scene, { text: 'which shape is most common ?' }),
     queryFocus: { objects: scene.objects.flatMap((o, i) => (o.shape === common ? [i] : [])), ask: 'common-shape' },
     positive: labels[SHAPES.indexOf(common)]!,
-    hard: SHAPES.flatMap((s, i) => (s !== common && present.has(s) ? [{ ...labels[i]!, differsIn: 'shape' as const }] : [])),
+    hard: SHAPES.flatMap((s, i) =>
+      s !== common && present.has(s) ? [{ ...labels[i]!, differsIn: 'shape' as const }] : [],
+    ),
     easy: SHAPES.flatMap((s, i) => (s !== common && !present.has(s) ? [labels[i]!] : [])),
   };
 };
@@ -267,7 +307,14 @@ export const buildImageVqa: Builder = (rng) => {
       abilities: [fineOrCoarse(small)],
       query: image(scene, { text: `what shape is the ${o.size} ${o.color} object ?` }),
       queryFocus: { objects: [t], ask: 'shape' },
-      ...wordChoices(o.shape, SHAPES, 'shape', objs.map((p) => p.shape), [...COLORS], qr),
+      ...wordChoices(
+        o.shape,
+        SHAPES,
+        'shape',
+        objs.map((p) => p.shape),
+        [...COLORS],
+        qr,
+      ),
     };
   }
   return {

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { createCanvas, drawObject, fillBackground, objectBox, SHAPE_EXTENT, shapeSdf, toRGBA, type Drawable } from './raster';
+import {
+  createCanvas,
+  drawObject,
+  fillBackground,
+  objectBox,
+  SHAPE_EXTENT,
+  shapeSdf,
+  toRGBA,
+  type Drawable,
+} from './raster';
 import { Rng } from './rng';
 import { SHAPES, TEXTURES, type Background } from './types';
 
@@ -15,7 +24,9 @@ function renderAlone(o: Drawable, size: number): Uint8Array {
 /** Pixels (x, y) that differ from the flat background. */
 function inkPixels(rgba: Uint8Array, size: number): [number, number][] {
   const out: [number, number][] = [];
-  for (let i = 0; i < size * size; i++) if (rgba[i * 4] !== 40 || rgba[i * 4 + 1] !== 40 || rgba[i * 4 + 2] !== 40) out.push([i % size, Math.floor(i / size)]);
+  for (let i = 0; i < size * size; i++)
+    if (rgba[i * 4] !== 40 || rgba[i * 4 + 1] !== 40 || rgba[i * 4 + 2] !== 40)
+      out.push([i % size, Math.floor(i / size)]);
   return out;
 }
 
@@ -27,7 +38,14 @@ describe('raster', () => {
         for (const texture of TEXTURES) {
           for (let k = 0; k < 6; k++) {
             const r = rng.range(50, 210);
-            const o: Drawable = { shape, texture, color: 'yellow', r, x: rng.range(r + 12, 988 - r), y: rng.range(r + 12, 988 - r) };
+            const o: Drawable = {
+              shape,
+              texture,
+              color: 'yellow',
+              r,
+              x: rng.range(r + 12, 988 - r),
+              y: rng.range(r + 12, 988 - r),
+            };
             const ink = inkPixels(renderAlone(o, size), size);
             expect(ink.length).toBeGreaterThan(0);
             const b = objectBox(o, size);

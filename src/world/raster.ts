@@ -33,7 +33,12 @@ function regularPolygon(n: number, startDeg: number, radii: readonly number[]): 
 const TRIANGLE = regularPolygon(3, -90, [1.12]);
 const STAR = regularPolygon(10, -90, [1.08, 0.46]);
 const HEXAGON = regularPolygon(6, -90, [1]);
-const DIAMOND: [number, number][] = [[0, -1], [1, 0], [0, 1], [-1, 0]];
+const DIAMOND: [number, number][] = [
+  [0, -1],
+  [1, 0],
+  [0, 1],
+  [-1, 0],
+];
 const SQUARE_HALF = 0.82;
 const CROSS_ARM = 0.36;
 const RING_MID = 0.76;

@@ -1,6 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from './rng';
-import { bestRelation, diffScenes, generateScene, isInside, mirrorRelation, nuisanceVariant, relationHolds, renderScene, sceneBoxes } from './scene';
+import {
+  bestRelation,
+  diffScenes,
+  generateScene,
+  isInside,
+  mirrorRelation,
+  nuisanceVariant,
+  relationHolds,
+  renderScene,
+  sceneBoxes,
+} from './scene';
 import { IMAGE_SIZE, type SceneObject } from './types';
 
 describe('scene', () => {
@@ -29,7 +39,10 @@ describe('scene', () => {
         expect(b[0]).toBeGreaterThanOrEqual(0);
         expect(b[3]).toBeLessThanOrEqual(1000);
       }
-      for (const o of scene.objects) { total++; o.size === 'small' && small++; }
+      for (const o of scene.objects) {
+        total++;
+        o.size === 'small' && small++;
+      }
       scene.objects.forEach((a) => scene.objects.forEach((b) => a !== b && isInside(a, b) && inside++));
     }
     expect(small / total).toBeGreaterThan(0.4);
@@ -38,7 +51,15 @@ describe('scene', () => {
   });
 
   it('relations: left/right/above/below are exclusive and mirroring flips them', () => {
-    const o = (x: number, y: number): SceneObject => ({ shape: 'circle', color: 'red', size: 'small', texture: 'solid', x, y, r: 60 });
+    const o = (x: number, y: number): SceneObject => ({
+      shape: 'circle',
+      color: 'red',
+      size: 'small',
+      texture: 'solid',
+      x,
+      y,
+      r: 60,
+    });
     const a = o(350, 500);
     const b = o(600, 520);
     expect(relationHolds('left', a, b)).toBe(true);
@@ -55,8 +76,14 @@ describe('scene', () => {
     for (let s = 0; s < 50; s++) {
       const scene = generateScene(new Rng(s), { count: 4 });
       const v = nuisanceVariant(scene, new Rng(s + 1000));
-      expect(v.objects.map((o) => [o.shape, o.color, o.size, o.texture])).toEqual(scene.objects.map((o) => [o.shape, o.color, o.size, o.texture]));
-      scene.objects.forEach((a, i) => scene.objects.forEach((b, j) => i !== j && expect(bestRelation(v.objects[i]!, v.objects[j]!, v)).toBe(bestRelation(a, b, scene))));
+      expect(v.objects.map((o) => [o.shape, o.color, o.size, o.texture])).toEqual(
+        scene.objects.map((o) => [o.shape, o.color, o.size, o.texture]),
+      );
+      scene.objects.forEach((a, i) =>
+        scene.objects.forEach(
+          (b, j) => i !== j && expect(bestRelation(v.objects[i]!, v.objects[j]!, v)).toBe(bestRelation(a, b, scene)),
+        ),
+      );
     }
   });
 });

@@ -136,13 +136,20 @@ export function generateScene(rng: Rng, opts: SceneOptions = {}): SceneSpec {
     const look = randomLook(rng, opts.smallProb);
     if (!unique || !collides(look, looks)) looks.push(look);
   }
-  const order = looks.map((l, i) => ({ l, i })).sort((p, q) => (p.l.size === q.l.size ? p.i - q.i : p.l.size === 'large' ? -1 : 1));
+  const order = looks
+    .map((l, i) => ({ l, i }))
+    .sort((p, q) => (p.l.size === q.l.size ? p.i - q.i : p.l.size === 'large' ? -1 : 1));
   const placed: SceneObject[] = [];
   for (const { l } of order) {
     const r = randomRadius(rng, l.size);
     let o: SceneObject | null = null;
     if (l.size === 'small' && !opts.separate && rng.chance(opts.insideProb ?? 0.15)) {
-      const hosts = placed.filter((p) => p.size === 'large' && p.color !== l.color && !placed.some((q) => q !== p && q.size === 'small' && isInside(q, p)));
+      const hosts = placed.filter(
+        (p) =>
+          p.size === 'large' &&
+          p.color !== l.color &&
+          !placed.some((q) => q !== p && q.size === 'small' && isInside(q, p)),
+      );
       if (hosts.length > 0) {
         const host = rng.pick(hosts);
         const cand: SceneObject = {
@@ -152,7 +159,13 @@ export function generateScene(rng: Rng, opts: SceneOptions = {}): SceneSpec {
           y: Math.round(host.y + rng.range(-0.15, 0.15) * host.r),
         };
         const others = placed.filter((p) => p !== host);
-        if (fits(cand) && others.every((p) => Math.hypot(p.x - cand.x, p.y - cand.y) >= Math.max(minDistance(cand, p, false), cand.r + p.r))) o = cand;
+        if (
+          fits(cand) &&
+          others.every(
+            (p) => Math.hypot(p.x - cand.x, p.y - cand.y) >= Math.max(minDistance(cand, p, false), cand.r + p.r),
+          )
+        )
+          o = cand;
       }
     }
     o ??= placeFree(rng, l, r, placed, opts.separate ?? false);
@@ -221,13 +234,20 @@ export function resizeObject(scene: SceneSpec, i: number, rng: Rng): SceneSpec |
  * Mirror object a about object b along the relation's axis so the relation flips. Returns null when
  * the mirrored object would leave the image or sit on another object.
  */
-export function mirrorRelation(scene: SceneSpec, a: number, b: number, rel: 'left' | 'right' | 'above' | 'below'): SceneSpec | null {
+export function mirrorRelation(
+  scene: SceneSpec,
+  a: number,
+  b: number,
+  rel: 'left' | 'right' | 'above' | 'below',
+): SceneSpec | null {
   const oa = scene.objects[a]!;
   const ob = scene.objects[b]!;
   const horizontal = rel === 'left' || rel === 'right';
   const moved: SceneObject = horizontal ? { ...oa, x: 2 * ob.x - oa.x } : { ...oa, y: 2 * ob.y - oa.y };
   if (!fits(moved)) return null;
-  const clash = scene.objects.some((p, j) => j !== a && Math.hypot(p.x - moved.x, p.y - moved.y) < minDistance(moved, p, false));
+  const clash = scene.objects.some(
+    (p, j) => j !== a && Math.hypot(p.x - moved.x, p.y - moved.y) < minDistance(moved, p, false),
+  );
   if (clash) return null;
   return editObject(scene, a, moved);
 }
@@ -236,7 +256,8 @@ export function mirrorRelation(scene: SceneSpec, a: number, b: number, rel: 'lef
 export function nuisanceVariant(scene: SceneSpec, rng: Rng): SceneSpec {
   const xs = scene.objects.map((o) => [o.x - o.r - BORDER, 1000 - BORDER - (o.x + o.r)]);
   const ys = scene.objects.map((o) => [o.y - o.r - BORDER, 1000 - BORDER - (o.y + o.r)]);
-  const room = (v: number[][]) => [-Math.min(40, ...v.map((p) => p[0]!)), Math.min(40, ...v.map((p) => p[1]!))] as const;
+  const room = (v: number[][]) =>
+    [-Math.min(40, ...v.map((p) => p[0]!)), Math.min(40, ...v.map((p) => p[1]!))] as const;
   const [dx0, dx1] = room(xs);
   const [dy0, dy1] = room(ys);
   const dx = Math.round(rng.range(Math.min(dx0, 0), Math.max(dx1, 0)));

@@ -51,6 +51,8 @@ describe('suites', () => {
     expect(new Set(lib.images.map((i) => i.id)).size).toBe(60);
     for (const im of lib.images) expect(im.caption.startsWith('there ')).toBe(true);
     for (const c of lib.clips) expect(c.caption.length).toBeGreaterThan(10);
-    expect(imageCaptionHolds({ clauses: [{ kind: 'count', n: lib.images[0]!.scene.objects.length }] }, lib.images[0]!.scene)).toBe(true);
+    expect(
+      imageCaptionHolds({ clauses: [{ kind: 'count', n: lib.images[0]!.scene.objects.length }] }, lib.images[0]!.scene),
+    ).toBe(true);
   });
 });

@@ -9,7 +9,16 @@ import { hashSeed, Rng } from './rng';
 import { generateScene } from './scene';
 import { BUILDERS, TASK_INSTRUCTIONS, captionScene, captionCore, type Draft } from './tasks';
 import { describeEvent, eventPhrase, imageCaptionText } from './text';
-import { TASKS, type ClipSpec, type Focus, type SceneSpec, type Task, type TaskItem, type WorldInput, type Ability } from './types';
+import {
+  TASKS,
+  type ClipSpec,
+  type Focus,
+  type SceneSpec,
+  type Task,
+  type TaskItem,
+  type WorldInput,
+  type Ability,
+} from './types';
 
 export type Split = 'train' | 'heldout';
 
@@ -45,7 +54,9 @@ export function buildItem(task: Task, root: number, id: string): TaskItem {
     query: draft.query,
     candidates: candidates.map((c) => c.input),
     positiveIndex: candidates.findIndex((c) => c.positive),
-    hardNegatives: candidates.flatMap((c, index) => (c.differsIn ? [{ index, differsIn: c.differsIn as TaskItem['hardNegatives'][number]['differsIn'] }] : [])),
+    hardNegatives: candidates.flatMap((c, index) =>
+      c.differsIn ? [{ index, differsIn: c.differsIn as TaskItem['hardNegatives'][number]['differsIn'] }] : [],
+    ),
     queryFocus: draft.queryFocus,
     candidateFocus: candidates.map((c) => c.focus),
   };
@@ -70,7 +81,8 @@ export function buildSuite(opts: SuiteOptions): Suite {
   const perTask = opts.perTask ?? 200;
   const items: TaskItem[] = [];
   for (const task of opts.tasks ?? TASKS) {
-    for (let i = 0; i < perTask; i++) items.push(buildItem(task, itemSeed(opts.seed, opts.split, task, i), `${opts.split}-${task}-${i}`));
+    for (let i = 0; i < perTask; i++)
+      items.push(buildItem(task, itemSeed(opts.seed, opts.split, task, i), `${opts.split}-${task}-${i}`));
   }
   return { seed: opts.seed, split: opts.split, perTask, items };
 }
@@ -91,7 +103,11 @@ export interface TrainingPair {
  * An unbounded stream of training pairs from the train split, tasks in round-robin order (so any
  * window of 11·k pairs is balanced). `tasks` restricts the stream.
  */
-export function* trainingStream(opts: { seed: number; tasks?: readonly Task[]; start?: number }): Generator<TrainingPair> {
+export function* trainingStream(opts: {
+  seed: number;
+  tasks?: readonly Task[];
+  start?: number;
+}): Generator<TrainingPair> {
   const tasks = opts.tasks ?? TASKS;
   for (let n = opts.start ?? 0; ; n++) {
     const task = tasks[n % tasks.length]!;
@@ -130,11 +146,16 @@ export function libraryCaption(scene: SceneSpec, rng: Rng): string {
 /** All of a clip's events in order: "the red circle stops moving , then the blue star appears". */
 export function clipLibraryCaption(clip: ClipSpec): string {
   const states = clipStates(clip);
-  return clip.events.length === 0 ? 'nothing happens' : clip.events.map((_, i) => eventPhrase(describeEvent(clip, states, i))).join(' , then ');
+  return clip.events.length === 0
+    ? 'nothing happens'
+    : clip.events.map((_, i) => eventPhrase(describeEvent(clip, states, i))).join(' , then ');
 }
 
 /** The app's demo library: captioned scenes and clips (from a namespace of the train split). */
-export function builtinCollection(opts: { seed: number; images?: number; clips?: number }): { images: CollectionImage[]; clips: CollectionClip[] } {
+export function builtinCollection(opts: { seed: number; images?: number; clips?: number }): {
+  images: CollectionImage[];
+  clips: CollectionClip[];
+} {
   const images: CollectionImage[] = [];
   for (let i = 0; i < (opts.images ?? 1000); i++) {
     const r = new Rng(itemSeed(opts.seed, 'train', 'collection-image', i));

@@ -70,20 +70,37 @@ export const RETRIEVAL_CANDIDATES = 8;
 // ---------------------------------------------------------------------------------------------
 // helpers
 
-export const image = (scene: SceneSpec, extra: { text?: string; crop?: Box } = {}): WorldInput => ({ modality: 'image', scene, ...extra });
-export const video = (clip: ClipSpec, extra: { text?: string; segment?: [number, number] } = {}): WorldInput => ({ modality: 'video', clip, ...extra });
+export const image = (scene: SceneSpec, extra: { text?: string; crop?: Box } = {}): WorldInput => ({
+  modality: 'image',
+  scene,
+  ...extra,
+});
+export const video = (clip: ClipSpec, extra: { text?: string; segment?: [number, number] } = {}): WorldInput => ({
+  modality: 'video',
+  clip,
+  ...extra,
+});
 /** A text candidate; its T-CoT focus is the text's own canonical content. */
-export const textCand = (text: string, core = text): Cand => ({ input: { modality: 'text', text }, focus: { text: core } });
+export const textCand = (text: string, core = text): Cand => ({
+  input: { modality: 'text', text },
+  focus: { text: core },
+});
 
 /** Details that only some items can test; they go first when hard negatives are chosen. */
 export const RARE: readonly Detail[] = ['relation', 'order', 'timing', 'count'];
 
 /** Up to `max` hard negatives, preferring distinct details, rare ones first, otherwise in random order. */
 export function chooseHard(items: HardCand[], rng: Rng, max = MAX_HARD): HardCand[] {
-  const shuffled = rng.shuffle(items).sort((a, b) => Number(RARE.includes(b.differsIn)) - Number(RARE.includes(a.differsIn)));
+  const shuffled = rng
+    .shuffle(items)
+    .sort((a, b) => Number(RARE.includes(b.differsIn)) - Number(RARE.includes(a.differsIn)));
   const out: HardCand[] = [];
   const seen = new Set<Detail>();
-  for (const h of shuffled) if (out.length < max && !seen.has(h.differsIn)) { out.push(h); seen.add(h.differsIn); }
+  for (const h of shuffled)
+    if (out.length < max && !seen.has(h.differsIn)) {
+      out.push(h);
+      seen.add(h.differsIn);
+    }
   for (const h of shuffled) if (out.length < max && !out.includes(h)) out.push(h);
   return out;
 }
@@ -117,7 +134,14 @@ export function lookTaken(objs: readonly ObjectLook[], look: ObjectLook, except:
 }
 
 /** Answer-word candidates: the answer, up to four others of its kind (hard), easy words of another kind. */
-export function wordChoices(answer: string, pool: readonly string[], detail: Detail, preferred: readonly string[], easyPool: readonly string[], rng: Rng) {
+export function wordChoices(
+  answer: string,
+  pool: readonly string[],
+  detail: Detail,
+  preferred: readonly string[],
+  easyPool: readonly string[],
+  rng: Rng,
+) {
   const wrong = pool.filter((w) => w !== answer);
   const first = rng.shuffle(wrong.filter((w) => preferred.includes(w)));
   const rest = rng.shuffle(wrong.filter((w) => !preferred.includes(w)));

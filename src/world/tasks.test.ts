@@ -34,7 +34,8 @@ function detailOf(pos: WorldInput, neg: WorldInput, item: TaskItem, index: numbe
     return d.length === 1 ? d[0]!.split('.')[1]! : `diff ${d.join(',')}`;
   }
   if (pos.modality === 'video' && neg.modality === 'video') {
-    if (pos.segment && neg.segment) return neg.clip === pos.clip && pos.segment[0] !== neg.segment[0] ? 'segment' : 'bad segment';
+    if (pos.segment && neg.segment)
+      return neg.clip === pos.clip && pos.segment[0] !== neg.segment[0] ? 'segment' : 'bad segment';
     return clipDetail(pos.clip, neg.clip);
   }
   return 'modality';
@@ -45,7 +46,8 @@ function clipDetail(a: ClipSpec, b: ClipSpec): string {
   const objAttrs = d.filter((x) => /^\d+\.(shape|color|size|texture)$/.test(x));
   if (d.length === 1 && objAttrs.length === 1) return objAttrs[0]!.split('.')[1]!;
   const kinds = d.filter((x) => x.endsWith('.kind'));
-  if (kinds.length === 1 && d.every((x) => x.endsWith('.kind') || /^\d+\.(visible|size|moving)$/.test(x))) return 'event';
+  if (kinds.length === 1 && d.every((x) => x.endsWith('.kind') || /^\d+\.(visible|size|moving)$/.test(x)))
+    return 'event';
   // Order / timing: compare events by identity (object, kind).
   const key = (c: ClipSpec) => new Map(c.events.map((e) => [`${e.obj}:${e.kind}:${e.color ?? ''}`, e.frame]));
   const ka = key(a);
@@ -107,7 +109,8 @@ describe('task items', () => {
       }
       if (it.task === 'video-moment') {
         const pos = it.candidates[it.positiveIndex]!;
-        if (pos.modality !== 'video' || !pos.segment || it.query.modality !== 'text') throw new Error('bad moment item');
+        if (pos.modality !== 'video' || !pos.segment || it.query.modality !== 'text')
+          throw new Error('bad moment item');
         expect(goldAnswer(pos, {})).toContain(it.query.text);
       }
     }

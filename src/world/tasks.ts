@@ -4,10 +4,25 @@
 
 import type { Task } from './types';
 import type { Builder } from './task-kit';
-import { buildImageT2I, buildImageI2T, buildImageI2I, buildImageGrounding, buildImageCls, buildImageVqa } from './image-tasks';
+import {
+  buildImageT2I,
+  buildImageI2T,
+  buildImageI2I,
+  buildImageGrounding,
+  buildImageCls,
+  buildImageVqa,
+} from './image-tasks';
 import { buildVideoT2V, buildVideoV2T, buildVideoCls, buildVideoVqa, buildVideoMoment } from './video-tasks';
 
-export { TASK_INSTRUCTIONS, TASK_TARGET, instructionTarget, type Cand, type HardCand, type Draft, type Builder } from './task-kit';
+export {
+  TASK_INSTRUCTIONS,
+  TASK_TARGET,
+  instructionTarget,
+  type Cand,
+  type HardCand,
+  type Draft,
+  type Builder,
+} from './task-kit';
 export { captionCore, captionScene, captionClip, type SceneCaption, type ClipCaptionPick } from './captions';
 export { cropAround } from './image-tasks';
 

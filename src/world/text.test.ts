@@ -3,7 +3,14 @@ import { generateClip } from './clip';
 import { Rng } from './rng';
 import { editObject, generateScene } from './scene';
 import { captionClip, captionScene } from './tasks';
-import { clipCaptionEdits, clipCaptionHolds, clipCaptionText, imageCaptionEdits, imageCaptionHolds, imageCaptionText } from './text';
+import {
+  clipCaptionEdits,
+  clipCaptionHolds,
+  clipCaptionText,
+  imageCaptionEdits,
+  imageCaptionHolds,
+  imageCaptionText,
+} from './text';
 import { WORD_GROUP, tokenizeWords } from './vocab';
 
 /** The single differing word pair of two equal-length texts, or null if they differ otherwise. */
@@ -25,7 +32,11 @@ describe('captions', () => {
       const m = sc.objects[0]!;
       const other = scene.objects[m]!.color === 'red' ? 'blue' : 'red';
       const edited = editObject(scene, m, { color: other });
-      if (!edited.objects.some((o, i) => i !== m && o.shape === scene.objects[m]!.shape && o.color === scene.objects[m]!.color)) {
+      if (
+        !edited.objects.some(
+          (o, i) => i !== m && o.shape === scene.objects[m]!.shape && o.color === scene.objects[m]!.color,
+        )
+      ) {
         expect(imageCaptionHolds(sc.caption, edited)).toBe(false);
         checked++;
       }
@@ -65,7 +76,10 @@ describe('captions', () => {
       const clip = generateClip(new Rng(s), { events: 2, briefProb: 0 });
       const pick = captionClip(clip, new Rng(s), { seqProb: 1 })!;
       if (pick.caption.kind !== 'seq' || pick.caption.link === 'then') continue;
-      const flipped = { ...pick.caption, link: pick.caption.link === 'before' ? ('after' as const) : ('before' as const) };
+      const flipped = {
+        ...pick.caption,
+        link: pick.caption.link === 'before' ? ('after' as const) : ('before' as const),
+      };
       expect(clipCaptionHolds(flipped, clip)).toBe(false);
     }
   });

@@ -19,7 +19,21 @@ import {
   OPPOSITE_EVENT,
 } from './types';
 
-export const NUMBER_WORDS = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten', 'eleven', 'twelve'] as const;
+export const NUMBER_WORDS = [
+  'zero',
+  'one',
+  'two',
+  'three',
+  'four',
+  'five',
+  'six',
+  'seven',
+  'eight',
+  'nine',
+  'ten',
+  'eleven',
+  'twelve',
+] as const;
 
 export const RELATION_TEXT: Record<Relation, string> = {
   left: 'left of',
@@ -94,7 +108,9 @@ function clauseHolds(c: ImageClause, scene: SceneSpec): boolean {
     case 'has':
       return objs.some((o) => sameLook(o, c.obj));
     case 'rel':
-      return objs.some((a) => sameLook(a, c.a) && objs.some((b) => b !== a && sameLook(b, c.b) && relationHolds(c.rel, a, b, scene)));
+      return objs.some(
+        (a) => sameLook(a, c.a) && objs.some((b) => b !== a && sameLook(b, c.b) && relationHolds(c.rel, a, b, scene)),
+      );
     case 'none':
       return !objs.some((o) => o.color === c.color && o.shape === c.shape);
   }
@@ -171,7 +187,8 @@ function lookEdits(l: ObjectLook, rng: Rng): { look: ObjectLook; differsIn: Deta
     { look: { ...l, shape: rng.pick(SHAPES.filter((s) => s !== l.shape)) }, differsIn: 'shape' },
     { look: { ...l, size: l.size === 'small' ? 'large' : 'small' }, differsIn: 'size' },
   ];
-  if (l.texture !== 'solid') out.push({ look: { ...l, texture: l.texture === 'outlined' ? 'striped' : 'outlined' }, differsIn: 'texture' });
+  if (l.texture !== 'solid')
+    out.push({ look: { ...l, texture: l.texture === 'outlined' ? 'striped' : 'outlined' }, differsIn: 'texture' });
   return out;
 }
 
@@ -183,7 +200,8 @@ export function imageCaptionEdits(c: ImageCaption, rng: Rng): TextEdit<ImageCapt
   c.clauses.forEach((cl, i) => {
     const put = (nc: ImageClause, differsIn: Detail) =>
       out.push({ caption: { clauses: c.clauses.map((x, j) => (j === i ? nc : x)) }, differsIn });
-    if (cl.kind === 'count' && cl.n >= 2) put({ kind: 'count', n: cl.n === 2 ? 3 : cl.n === 6 ? 5 : cl.n + (rng.chance(0.5) ? 1 : -1) }, 'count');
+    if (cl.kind === 'count' && cl.n >= 2)
+      put({ kind: 'count', n: cl.n === 2 ? 3 : cl.n === 6 ? 5 : cl.n + (rng.chance(0.5) ? 1 : -1) }, 'count');
     if (cl.kind === 'has') for (const e of lookEdits(cl.obj, rng)) put({ ...cl, obj: e.look }, e.differsIn);
     if (cl.kind === 'rel') {
       for (const e of lookEdits(cl.a, rng)) put({ ...cl, a: e.look }, e.differsIn);
@@ -201,7 +219,8 @@ function eventEdits(e: EventDesc, rng: Rng): { ev: EventDesc; differsIn: Detail 
     .map((x) => ({ ev: { ...e, obj: x.look }, differsIn: x.differsIn }));
   const flipped = OPPOSITE_EVENT[e.kind];
   if (flipped) out.push({ ev: { ...e, kind: flipped }, differsIn: 'event' });
-  if (e.kind === 'recolor') out.push({ ev: { ...e, to: rng.pick(COLORS.filter((c) => c !== e.to && c !== e.obj.color)) }, differsIn: 'color' });
+  if (e.kind === 'recolor')
+    out.push({ ev: { ...e, to: rng.pick(COLORS.filter((c) => c !== e.to && c !== e.obj.color)) }, differsIn: 'color' });
   return out;
 }
 
@@ -214,7 +233,8 @@ export function clipCaptionEdits(c: ClipCaption, rng: Rng): TextEdit<ClipCaption
   } else {
     for (const e of eventEdits(c.first, rng)) out.push({ caption: { ...c, first: e.ev }, differsIn: e.differsIn });
     for (const e of eventEdits(c.second, rng)) out.push({ caption: { ...c, second: e.ev }, differsIn: e.differsIn });
-    if (c.link !== 'then') out.push({ caption: { ...c, link: c.link === 'before' ? 'after' : 'before' }, differsIn: 'order' });
+    if (c.link !== 'then')
+      out.push({ caption: { ...c, link: c.link === 'before' ? 'after' : 'before' }, differsIn: 'order' });
   }
   return out;
 }

@@ -25,7 +25,14 @@ export type BackgroundKind = (typeof BACKGROUNDS)[number];
 export type Relation = (typeof RELATIONS)[number];
 export type EventKind = (typeof EVENT_KINDS)[number];
 /** The opposite of an event kind (appear↔leave, grow↔shrink, stop↔start); recolor has none. */
-export const OPPOSITE_EVENT: Partial<Record<EventKind, EventKind>> = { appear: 'leave', leave: 'appear', grow: 'shrink', shrink: 'grow', stop: 'start', start: 'stop' };
+export const OPPOSITE_EVENT: Partial<Record<EventKind, EventKind>> = {
+  appear: 'leave',
+  leave: 'appear',
+  grow: 'shrink',
+  shrink: 'grow',
+  stop: 'start',
+  start: 'stop',
+};
 
 export type RGB = [number, number, number];
 /** [x1, y1, x2, y2] in 0–1000 relative coordinates (x by width, y by height). */

@@ -12,7 +12,17 @@ import {
   lookPhrase,
 } from './text';
 import { COLORS, EVENT_KINDS, SHAPES, type Ability, type ClipSpec, OPPOSITE_EVENT } from './types';
-import { Cand, Builder, RETRIEVAL_CANDIDATES, video, textCand, chooseHard, fillEasy, uniq, wordChoices } from './task-kit';
+import {
+  Cand,
+  Builder,
+  RETRIEVAL_CANDIDATES,
+  video,
+  textCand,
+  chooseHard,
+  fillEasy,
+  uniq,
+  wordChoices,
+} from './task-kit';
 import { clipEdits, clipAbilities, captionedClip } from './captions';
 
 // ---------------------------------------------------------------------------------------------
@@ -23,7 +33,11 @@ export const buildVideoT2V: Builder = (rng) => {
   if (!cc) return null;
   const { clip, pick } = cc;
   const hard = chooseHard(
-    clipEdits(clip, pick, rng.fork('edits')).map((e) => ({ input: video(e.clip), focus: e.focus, differsIn: e.differsIn })),
+    clipEdits(clip, pick, rng.fork('edits')).map((e) => ({
+      input: video(e.clip),
+      focus: e.focus,
+      differsIn: e.differsIn,
+    })),
     rng.fork('hard'),
   );
   const easy = fillEasy(rng, RETRIEVAL_CANDIDATES - 1 - hard.length, (r) => {
@@ -45,7 +59,9 @@ export const buildVideoV2T: Builder = (rng) => {
   if (!cc) return null;
   const { clip, pick } = cc;
   const states = clipStates(clip);
-  const edits = clipCaptionEdits(pick.caption, rng.fork('edits')).filter((e) => !clipCaptionHolds(e.caption, clip, states));
+  const edits = clipCaptionEdits(pick.caption, rng.fork('edits')).filter(
+    (e) => !clipCaptionHolds(e.caption, clip, states),
+  );
   const hard = chooseHard(
     edits.map((e) => ({ ...textCand(clipCaptionText(e.caption)), differsIn: e.differsIn })),
     rng.fork('hard'),
@@ -64,7 +80,6 @@ export const buildVideoV2T: Builder = (rng) => {
     easy,
   };
 };
-
 
 export const buildVideoCls: Builder = (rng) => {
   const kind = rng.pick(EVENT_KINDS);
@@ -93,7 +108,9 @@ export const buildVideoVqa: Builder = (rng) => {
   // "what does X do" needs X's only event; "what colour does X turn" its first recolor.
   const sole = soleEvents(clip);
   const main =
-    kind === 'next' ? qr.int(clip.events.length - 1) : clip.events.findIndex((e, i) => (kind === 'color' ? e.kind === 'recolor' : sole.includes(i)));
+    kind === 'next'
+      ? qr.int(clip.events.length - 1)
+      : clip.events.findIndex((e, i) => (kind === 'color' ? e.kind === 'recolor' : sole.includes(i)));
   if (main < 0) return null;
   const d = describeEvent(clip, states, main);
   const name = `the ${lookPhrase(d.obj)}`;
@@ -110,13 +127,27 @@ export const buildVideoVqa: Builder = (rng) => {
   if (kind === 'event') {
     const answer = eventVerbPhrase(d);
     const opp = OPPOSITE_EVENT[d.kind];
-    const others = EVENT_KINDS.filter((k) => k !== d.kind && k !== opp).map((k) => eventVerbPhrase({ kind: k, to: qr.pick(COLORS.filter((c) => c !== d.obj.color)) }));
+    const others = EVENT_KINDS.filter((k) => k !== d.kind && k !== opp).map((k) =>
+      eventVerbPhrase({ kind: k, to: qr.pick(COLORS.filter((c) => c !== d.obj.color)) }),
+    );
     return {
       abilities,
       query: video(clip, { text: `what does ${name} do ?` }),
       queryFocus: { events: [main], ask: 'event' },
       positive: textCand(answer),
-      hard: opp ? [{ ...textCand(eventVerbPhrase({ kind: opp })), differsIn: 'event' }] : [{ ...textCand(eventVerbPhrase({ kind: 'recolor', to: qr.pick(COLORS.filter((c) => c !== d.to && c !== d.obj.color)) })), differsIn: 'color' }],
+      hard: opp
+        ? [{ ...textCand(eventVerbPhrase({ kind: opp })), differsIn: 'event' }]
+        : [
+            {
+              ...textCand(
+                eventVerbPhrase({
+                  kind: 'recolor',
+                  to: qr.pick(COLORS.filter((c) => c !== d.to && c !== d.obj.color)),
+                }),
+              ),
+              differsIn: 'color',
+            },
+          ],
       easy: others.map((t) => textCand(t)),
     };
   }
@@ -126,11 +157,16 @@ export const buildVideoVqa: Builder = (rng) => {
   const edits = clipCaptionEdits({ kind: 'one', ev: next }, qr)
     .filter((e) => {
       const c = e.caption;
-      return c.kind === 'one' && !clip.events.some((_, k) => eventPhrase(describeEvent(clip, states, k)) === eventPhrase(c.ev));
+      return (
+        c.kind === 'one' &&
+        !clip.events.some((_, k) => eventPhrase(describeEvent(clip, states, k)) === eventPhrase(c.ev))
+      );
     })
     .map((e) => ({ ...textCand(clipCaptionText(e.caption)), differsIn: e.differsIn }));
   const hard = chooseHard(edits, qr);
-  const easy = clip.events.flatMap((_, k) => (k === main + 1 ? [] : [textCand(eventPhrase(describeEvent(clip, states, k)))]));
+  const easy = clip.events.flatMap((_, k) =>
+    k === main + 1 ? [] : [textCand(eventPhrase(describeEvent(clip, states, k)))],
+  );
   return {
     abilities,
     query: video(clip, { text: `what happens after ${name} ${verb} ?` }),
@@ -144,7 +180,9 @@ export const buildVideoVqa: Builder = (rng) => {
 export const buildVideoMoment: Builder = (rng) => {
   const clip = generateClip(rng.fork('clip'), { events: rng.intIn(2, 3) });
   const states = clipStates(clip);
-  const lone = clip.events.map((_, i) => i).filter((i) => clip.events.filter((e) => windowOf(e.frame) === windowOf(clip.events[i]!.frame)).length === 1);
+  const lone = clip.events
+    .map((_, i) => i)
+    .filter((i) => clip.events.filter((e) => windowOf(e.frame) === windowOf(clip.events[i]!.frame)).length === 1);
   if (lone.length === 0) return null;
   const i = rng.pick(lone);
   const d = describeEvent(clip, states, i);
@@ -153,7 +191,11 @@ export const buildVideoMoment: Builder = (rng) => {
   const segCand = (c: ClipSpec, s: [number, number]): Cand => ({ input: video(c, { segment: s }), focus: {} });
   const other = generateClip(rng.fork('other'), {});
   return {
-    abilities: uniq<Ability>(['temporal', 'partial', ...(d.obj.size === 'small' ? (['fine-grained'] as Ability[]) : [])]),
+    abilities: uniq<Ability>([
+      'temporal',
+      'partial',
+      ...(d.obj.size === 'small' ? (['fine-grained'] as Ability[]) : []),
+    ]),
     query: { modality: 'text', text: eventPhrase(d) },
     queryFocus: { text: eventPhrase(d) },
     positive: segCand(clip, segs[w]!),

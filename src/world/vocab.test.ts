@@ -10,9 +10,23 @@ const texts = (i: WorldInput) => (i.modality === 'text' ? [i.text] : i.text ? [i
 
 describe('vocab', () => {
   it('tokenizes words and punctuation', () => {
-    expect(tokenizeWords('What colour is the small Star?')).toEqual(['what', 'colour', 'is', 'the', 'small', 'star', '?']);
+    expect(tokenizeWords('What colour is the small Star?')).toEqual([
+      'what',
+      'colour',
+      'is',
+      'the',
+      'small',
+      'star',
+      '?',
+    ]);
     expect(tokenizeWords('a , b. c')).toEqual(['a', ',', 'b', '.', 'c']);
-    expect(contentWords('there are two objects , a small red star')).toEqual(['two', 'objects', 'small', 'red', 'star']);
+    expect(contentWords('there are two objects , a small red star')).toEqual([
+      'two',
+      'objects',
+      'small',
+      'red',
+      'star',
+    ]);
     expect(outOfVocab('a small red zebra')).toEqual(['zebra']);
   });
 
@@ -29,8 +43,13 @@ describe('vocab', () => {
       all.push(it.instruction, ...texts(it.query), ...it.candidates.flatMap(texts));
       for (const mode of ['gold', 'noisy'] as const) {
         const t = annotate(it.query, { mode, seed: 1, focus: it.queryFocus });
-        const p = annotate(it.candidates[it.positiveIndex]!, { mode, seed: 2, focus: it.candidateFocus[it.positiveIndex] });
-        for (const x of [t, p]) all.push(x.thinking, x.rethink, x.answer, ...(x.evidence.key === 'text_keywords' ? x.evidence.keywords : []));
+        const p = annotate(it.candidates[it.positiveIndex]!, {
+          mode,
+          seed: 2,
+          focus: it.candidateFocus[it.positiveIndex],
+        });
+        for (const x of [t, p])
+          all.push(x.thinking, x.rethink, x.answer, ...(x.evidence.key === 'text_keywords' ? x.evidence.keywords : []));
         expect(renderTCoT(t)).toContain('<answer>');
       }
     }

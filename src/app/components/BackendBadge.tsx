@@ -21,14 +21,23 @@ export function BackendBadge() {
   }
   const adapter = status.adapter;
   const title = [
-    adapter ? `Adapter: ${[adapter.vendor, adapter.architecture, adapter.description].filter(Boolean).join(' / ') || 'unnamed'}${adapter.isFallbackAdapter ? ' (fallback adapter)' : ''}` : null,
+    adapter
+      ? `Adapter: ${[adapter.vendor, adapter.architecture, adapter.description].filter(Boolean).join(' / ') || 'unnamed'}${adapter.isFallbackAdapter ? ' (fallback adapter)' : ''}`
+      : null,
     status.measured.length > 1 ? `Measured: ${describeMeasured(status.measured)} → ${label(status.backend)}` : null,
     ...status.skipped.map((s) => `Skipped ${s.reason}`),
   ]
     .filter(Boolean)
     .join('\n');
   return (
-    <span className={`badge badge-${status.backend}`} data-testid="backend-badge" data-state="ready" data-measured={status.measured.length ? describeMeasured(status.measured) : undefined} title={title} role="status">
+    <span
+      className={`badge badge-${status.backend}`}
+      data-testid="backend-badge"
+      data-state="ready"
+      data-measured={status.measured.length ? describeMeasured(status.measured) : undefined}
+      title={title}
+      role="status"
+    >
       {status.backend}
     </span>
   );

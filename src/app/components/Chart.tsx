@@ -16,7 +16,21 @@ function showLatest(u: uPlot): void {
   if (n > 0 && u.cursor.idx == null) u.setLegend({ idx: n - 1 }, false);
 }
 
-export function Chart({ title, x, series, testId, height = 170, yRange }: { title: string; x: number[]; series: ChartSeries[]; testId: string; height?: number; yRange?: [number, number] }) {
+export function Chart({
+  title,
+  x,
+  series,
+  testId,
+  height = 170,
+  yRange,
+}: {
+  title: string;
+  x: number[];
+  series: ChartSeries[];
+  testId: string;
+  height?: number;
+  yRange?: [number, number];
+}) {
   const host = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const layout = series.map((s) => s.label).join('|');
@@ -33,10 +47,24 @@ export function Chart({ title, x, series, testId, height = 170, yRange }: { titl
       cursor: { drag: { x: false, y: false } },
       scales: { x: { time: false }, y: yRange ? { range: yRange } : {} },
       axes: [
-        { stroke: '#9aa3c7', grid: { stroke: '#262d50' }, label: 'step', incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000] },
+        {
+          stroke: '#9aa3c7',
+          grid: { stroke: '#262d50' },
+          label: 'step',
+          incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000],
+        },
         { stroke: '#9aa3c7', grid: { stroke: '#262d50' }, size: 48 },
       ],
-      series: [{ label: 'step' }, ...series.map((s) => ({ label: s.label, stroke: s.color, width: 2, dash: s.dash, points: { show: true, size: 4 } }))],
+      series: [
+        { label: 'step' },
+        ...series.map((s) => ({
+          label: s.label,
+          stroke: s.color,
+          width: 2,
+          dash: s.dash,
+          points: { show: true, size: 4 },
+        })),
+      ],
     };
     plot.current = new uPlot(opts, [x, ...series.map((s) => s.values)] as uPlot.AlignedData, el);
     showLatest(plot.current);

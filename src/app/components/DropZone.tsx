@@ -2,7 +2,19 @@
 import { useRef, useState, type ReactNode } from 'react';
 import { filesFromDrop } from '../files';
 
-export function DropZone({ onFiles, children, testId, multiple = true, accept = 'image/*,video/*' }: { onFiles(files: File[]): void; children: ReactNode; testId: string; multiple?: boolean; accept?: string }) {
+export function DropZone({
+  onFiles,
+  children,
+  testId,
+  multiple = true,
+  accept = 'image/*,video/*',
+}: {
+  onFiles(files: File[]): void;
+  children: ReactNode;
+  testId: string;
+  multiple?: boolean;
+  accept?: string;
+}) {
   const [over, setOver] = useState(false);
   const input = useRef<HTMLInputElement>(null);
   return (
@@ -17,7 +29,9 @@ export function DropZone({ onFiles, children, testId, multiple = true, accept = 
       onDrop={(e) => {
         e.preventDefault();
         setOver(false);
-        void filesFromDrop(e.dataTransfer).then((files) => files.length && onFiles(multiple ? files : files.slice(0, 1)));
+        void filesFromDrop(e.dataTransfer).then(
+          (files) => files.length && onFiles(multiple ? files : files.slice(0, 1)),
+        );
       }}
     >
       {children}

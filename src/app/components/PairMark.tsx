@@ -8,7 +8,10 @@ import { useAppStore } from '../store';
 
 type Query = NonNullable<ReturnType<typeof useAppStore.getState>['lastQuery']>;
 type Pair = ReturnType<typeof useAppStore.getState>['pairs'][number];
-const sameQuery = (p: Pair, query: Query) => (query.kind === 'text' ? p.query.kind === 'text' && p.query.text === query.text.trim() : query.kind === 'item' && p.query.kind === 'item' && p.query.itemId === query.id);
+const sameQuery = (p: Pair, query: Query) =>
+  query.kind === 'text'
+    ? p.query.kind === 'text' && p.query.text === query.text.trim()
+    : query.kind === 'item' && p.query.kind === 'item' && p.query.itemId === query.id;
 
 /** How many results are labelled for the current query, and how many pairs there are in all. */
 export function MarkCount() {
@@ -17,7 +20,8 @@ export function MarkCount() {
   if (!query && s.file) {
     return (
       <p className="hint" data-testid="mark-count" data-match={0} data-nomatch={0}>
-        Labelled for this query: none yet — labelling a result adds {s.file.name} to your library first (a pair's query must be stored) · {s.pairs.length} pair
+        Labelled for this query: none yet — labelling a result adds {s.file.name} to your library first (a pair's query
+        must be stored) · {s.pairs.length} pair
         {s.pairs.length === 1 ? '' : 's'} in all for Fine-tune.
       </p>
     );
@@ -27,13 +31,24 @@ export function MarkCount() {
   const yes = mine.filter((p) => p.match).length;
   return (
     <p className="hint" data-testid="mark-count" data-match={yes} data-nomatch={mine.length - yes}>
-      Labelled for this query: {yes} ✓ match, {mine.length - yes} ✗ not a match · {s.pairs.length} pair{s.pairs.length === 1 ? '' : 's'} in all for Fine-tune.
+      Labelled for this query: {yes} ✓ match, {mine.length - yes} ✗ not a match · {s.pairs.length} pair
+      {s.pairs.length === 1 ? '' : 's'} in all for Fine-tune.
     </p>
   );
 }
 
 export function PairMark({ hit }: { hit: Hit }) {
-  const s = useAppStore(useShallow((s) => ({ query: s.lastQuery, file: s.queryFile, mark: s.markResult, markDropped: s.markDroppedResult, pairs: s.pairs, load: s.loadPairs, adding: s.addProgress !== null })));
+  const s = useAppStore(
+    useShallow((s) => ({
+      query: s.lastQuery,
+      file: s.queryFile,
+      mark: s.markResult,
+      markDropped: s.markDroppedResult,
+      pairs: s.pairs,
+      load: s.loadPairs,
+      adding: s.addProgress !== null,
+    })),
+  );
   // The labels already given show as pressed: load the pairs once (the first card asks; the flag stops the rest).
   const loadPairs = s.load;
   useEffect(() => {
@@ -44,10 +59,22 @@ export function PairMark({ hit }: { hit: Hit }) {
     const title = `Adds ${s.file.name} to your library, then labels this result for it`;
     return (
       <span className="mark" role="group" aria-label={`Label ${hit.item.name} for the dropped file`}>
-        <button type="button" data-testid="mark-match" disabled={s.adding} title={`A match. ${title}`} onClick={() => void s.markDropped(hit, true)}>
+        <button
+          type="button"
+          data-testid="mark-match"
+          disabled={s.adding}
+          title={`A match. ${title}`}
+          onClick={() => void s.markDropped(hit, true)}
+        >
           ✓ match
         </button>
-        <button type="button" data-testid="mark-nomatch" disabled={s.adding} title={`Not a match. ${title}`} onClick={() => void s.markDropped(hit, false)}>
+        <button
+          type="button"
+          data-testid="mark-nomatch"
+          disabled={s.adding}
+          title={`Not a match. ${title}`}
+          onClick={() => void s.markDropped(hit, false)}
+        >
           ✗ not a match
         </button>
       </span>
@@ -57,10 +84,22 @@ export function PairMark({ hit }: { hit: Hit }) {
   const existing = s.pairs.find((p) => p.targetId === hit.id && sameQuery(p, query));
   return (
     <span className="mark" role="group" aria-label={`Label ${hit.item.name} for this query`}>
-      <button type="button" data-testid="mark-match" aria-pressed={existing?.match === true} title="A match for this query: a training pair for Fine-tune" onClick={() => void s.mark(query, hit, true)}>
+      <button
+        type="button"
+        data-testid="mark-match"
+        aria-pressed={existing?.match === true}
+        title="A match for this query: a training pair for Fine-tune"
+        onClick={() => void s.mark(query, hit, true)}
+      >
         ✓ match
       </button>
-      <button type="button" data-testid="mark-nomatch" aria-pressed={existing?.match === false} title="Not a match for this query" onClick={() => void s.mark(query, hit, false)}>
+      <button
+        type="button"
+        data-testid="mark-nomatch"
+        aria-pressed={existing?.match === false}
+        title="Not a match for this query"
+        onClick={() => void s.mark(query, hit, false)}
+      >
         ✗ not a match
       </button>
     </span>

@@ -4,17 +4,33 @@ import { useEffect, useRef, useState } from 'react';
 import type { ThumbImage } from '../../engine/types';
 import { useAppStore } from '../store';
 
-export function Pixels({ image, className, label, style }: { image: ThumbImage; className?: string; label?: string; style?: React.CSSProperties }) {
+export function Pixels({
+  image,
+  className,
+  label,
+  style,
+}: {
+  image: ThumbImage;
+  className?: string;
+  label?: string;
+  style?: React.CSSProperties;
+}) {
   const ref = useRef<HTMLCanvasElement>(null);
   useEffect(() => {
     const canvas = ref.current;
     if (!canvas) return;
     canvas.width = image.width;
     canvas.height = image.height;
-    const data = new ImageData(new Uint8ClampedArray(image.rgba.buffer as ArrayBuffer, image.rgba.byteOffset, image.rgba.byteLength), image.width, image.height);
+    const data = new ImageData(
+      new Uint8ClampedArray(image.rgba.buffer as ArrayBuffer, image.rgba.byteOffset, image.rgba.byteLength),
+      image.width,
+      image.height,
+    );
     canvas.getContext('2d')?.putImageData(data, 0, 0);
   }, [image]);
-  return <canvas ref={ref} className={`pixels ${className ?? ''}`} role="img" aria-label={label ?? 'image'} style={style} />;
+  return (
+    <canvas ref={ref} className={`pixels ${className ?? ''}`} role="img" aria-label={label ?? 'image'} style={style} />
+  );
 }
 
 const thumbCache = new Map<string, Promise<ThumbImage | null>>();
@@ -38,7 +54,11 @@ function useCached<T>(cache: Map<string, Promise<T>>, id: string, load: () => Pr
 export function ItemThumb({ id, label }: { id: string; label: string }) {
   const engine = useAppStore((s) => s.handle?.engine);
   const thumb = useCached(thumbCache, id, async () => (engine ? engine.thumbnail(id) : null));
-  return thumb ? <Pixels image={thumb} className="thumb" label={label} /> : <div className="thumb placeholder" aria-label={label} />;
+  return thumb ? (
+    <Pixels image={thumb} className="thumb" label={label} />
+  ) : (
+    <div className="thumb placeholder" aria-label={label} />
+  );
 }
 
 /** A clip as a strip of frames (every `step`-th), marking key frames when given. */

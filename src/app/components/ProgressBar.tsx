@@ -4,7 +4,17 @@ import type { RateProgress } from '../store/librarySlice';
 const fmtEta = (s: number | null) => (s === null ? '…' : formatDuration(s, { ceil: true }));
 
 /** Count, rate and time left of a long operation, with a cancel button. */
-export function ProgressBar({ progress, unit, onCancel, testId }: { progress: RateProgress; unit: string; onCancel?: () => void; testId: string }) {
+export function ProgressBar({
+  progress,
+  unit,
+  onCancel,
+  testId,
+}: {
+  progress: RateProgress;
+  unit: string;
+  onCancel?: () => void;
+  testId: string;
+}) {
   const pct = progress.total > 0 ? Math.round((100 * progress.done) / progress.total) : 0;
   return (
     <div className="progress" data-testid={testId} data-done={progress.done} data-total={progress.total}>

@@ -22,17 +22,37 @@ const STEP_LABEL: Record<StepName, string> = {
 };
 
 /** `queryText`: the text the T-CoT was written for (a text query), to check its answer against. */
-export function TracePanel({ trace, tokens, title, testId, streaming, queryText }: { trace: Trace | null; tokens: number[]; title: string; testId: string; streaming?: boolean; queryText?: string }) {
+export function TracePanel({
+  trace,
+  tokens,
+  title,
+  testId,
+  streaming,
+  queryText,
+}: {
+  trace: Trace | null;
+  tokens: number[];
+  title: string;
+  testId: string;
+  streaming?: boolean;
+  queryText?: string;
+}) {
   const [hover, setHover] = useState<number | null>(null);
   const modality = trace?.modality ?? 'text';
   const expectedKey = modality === 'image' ? 'bbox_2d' : modality === 'clip' ? 'key_frames' : 'text_keywords';
   const segments = useMemo(() => renderSegments(VOCAB, tokens), [tokens]);
-  const parsed = useMemo(() => (streaming ? null : parseTokens(VOCAB, tokens, { expectedKey })), [tokens, streaming, expectedKey]);
+  const parsed = useMemo(
+    () => (streaming ? null : parseTokens(VOCAB, tokens, { expectedKey })),
+    [tokens, streaming, expectedKey],
+  );
   const steps = useMemo(() => stepsOf(segments), [segments]);
   const boxes = useMemo(() => boxesOf(VOCAB, tokens, segments), [tokens, segments]);
   const keyFrames = useMemo(() => keyFramesOf(VOCAB, tokens, segments), [tokens, segments]);
   const keywords = useMemo(() => keywordsOf(segments), [segments]);
-  const conflicts = useMemo(() => (parsed && queryText ? answerConflicts(queryText, parsed.answer) : []), [parsed, queryText]);
+  const conflicts = useMemo(
+    () => (parsed && queryText ? answerConflicts(queryText, parsed.answer) : []),
+    [parsed, queryText],
+  );
   const conflictWords = new Set(conflicts.map((c) => c.word));
 
   const evidenceProps = (item: number) => ({
@@ -45,13 +65,21 @@ export function TracePanel({ trace, tokens, title, testId, streaming, queryText 
   });
 
   return (
-    <section className="card trace" data-testid={testId} aria-label={title} data-streaming={streaming ? 'true' : 'false'}>
+    <section
+      className="card trace"
+      data-testid={testId}
+      aria-label={title}
+      data-streaming={streaming ? 'true' : 'false'}
+    >
       <h3>
-        {title}{' '}
-        {streaming && <span className="hint">the Reasoner is writing…</span>}
+        {title} {streaming && <span className="hint">the Reasoner is writing…</span>}
         {trace && (
           <span className="hint">
-            {trace.source === 'teacher' ? 'T-CoT by the simulated teacher' : trace.source === 'cache' ? 'T-CoT written at indexing time' : 'T-CoT by the Reasoner'}
+            {trace.source === 'teacher'
+              ? 'T-CoT by the simulated teacher'
+              : trace.source === 'cache'
+                ? 'T-CoT written at indexing time'
+                : 'T-CoT by the Reasoner'}
           </span>
         )}
       </h3>
@@ -84,7 +112,12 @@ export function TracePanel({ trace, tokens, title, testId, streaming, queryText 
           )}
           {modality === 'clip' && trace && (
             <>
-              <div className="filmstrip" data-testid="trace-filmstrip" role="group" aria-label="every frame of the clip; key frames are marked">
+              <div
+                className="filmstrip"
+                data-testid="trace-filmstrip"
+                role="group"
+                aria-label="every frame of the clip; key frames are marked"
+              >
                 {trace.frames.map((f, i) => {
                   const item = keyFrames.get(i);
                   return (
@@ -106,7 +139,12 @@ export function TracePanel({ trace, tokens, title, testId, streaming, queryText 
                 <div className="key-frames" data-testid="key-frames-enlarged">
                   {[...keyFrames.entries()].map(([f, item]) =>
                     trace.frames[f] ? (
-                      <figure key={f} style={{ borderColor: evidenceColor(item) }} className={hover === item ? 'hovered' : ''} {...evidenceProps(item)}>
+                      <figure
+                        key={f}
+                        style={{ borderColor: evidenceColor(item) }}
+                        className={hover === item ? 'hovered' : ''}
+                        {...evidenceProps(item)}
+                      >
                         <Pixels image={trace.frames[f]!} label={`key frame ${f}, enlarged`} />
                         <figcaption>key frame {f}</figcaption>
                       </figure>
@@ -124,7 +162,12 @@ export function TracePanel({ trace, tokens, title, testId, streaming, queryText 
                 return item === undefined ? (
                   <span key={i}>{w}</span>
                 ) : (
-                  <mark key={i} className={`keyword-mark ${hover === item ? 'hovered' : ''}`} style={{ borderColor: evidenceColor(item), color: evidenceColor(item) }} {...evidenceProps(item)}>
+                  <mark
+                    key={i}
+                    className={`keyword-mark ${hover === item ? 'hovered' : ''}`}
+                    style={{ borderColor: evidenceColor(item), color: evidenceColor(item) }}
+                    {...evidenceProps(item)}
+                  >
                     {w}
                   </mark>
                 );
@@ -147,7 +190,11 @@ export function TracePanel({ trace, tokens, title, testId, streaming, queryText 
                     if (!isEvidence) {
                       const contradicts = step.name === 'answer' && conflictWords.has(s.text);
                       return (
-                        <span key={i} className={`seg seg-${s.kind}${contradicts ? ' conflict' : ''}`} data-testid={contradicts ? 'answer-conflict-word' : undefined}>
+                        <span
+                          key={i}
+                          className={`seg seg-${s.kind}${contradicts ? ' conflict' : ''}`}
+                          data-testid={contradicts ? 'answer-conflict-word' : undefined}
+                        >
                           {text}
                         </span>
                       );
@@ -167,11 +214,16 @@ export function TracePanel({ trace, tokens, title, testId, streaming, queryText 
                 </div>
               </li>
             ))}
-            {streaming && <li className="step cursor" aria-hidden="true">▍</li>}
+            {streaming && (
+              <li className="step cursor" aria-hidden="true">
+                ▍
+              </li>
+            )}
           </ol>
           {parsed && parsed.issues.length > 0 && (
             <div className="issues" data-testid="format-issues" role="note">
-              <strong>Format issues the parser found</strong> (untrained and partly trained Reasoners write many; only evidence that parses is cut out for the Embedder):
+              <strong>Format issues the parser found</strong> (untrained and partly trained Reasoners write many; only
+              evidence that parses is cut out for the Embedder):
               <ul>
                 {parsed.issues.slice(0, 6).map((iss, i) => (
                   <li key={i}>
@@ -184,7 +236,8 @@ export function TracePanel({ trace, tokens, title, testId, streaming, queryText 
           )}
           {parsed && parsed.issues.length === 0 && tokens.length > 0 && (
             <p className="hint" data-testid="format-ok">
-              Format: well-formed — the three sections in order and valid evidence. (This says nothing about whether it is right.)
+              Format: well-formed — the three sections in order and valid evidence. (This says nothing about whether it
+              is right.)
             </p>
           )}
           {conflicts.length > 0 && (
@@ -195,15 +248,23 @@ export function TracePanel({ trace, tokens, title, testId, streaming, queryText 
         </div>
       </div>
       {trace && (trace.embedderSaw.global.length > 0 || trace.embedderSaw.evidence.length > 0) && (
-        <details className="embedder-saw" data-testid="embedder-saw" onToggle={(e) => e.currentTarget.open && e.currentTarget.scrollIntoView({ block: 'nearest' })}>
+        <details
+          className="embedder-saw"
+          data-testid="embedder-saw"
+          onToggle={(e) => e.currentTarget.open && e.currentTarget.scrollIntoView({ block: 'nearest' })}
+        >
           <summary>What the Embedder saw</summary>
           <p className="hint">
-            A coarse global view of the whole input, then the evidence the T-CoT points at, cut from the full-resolution input: this extra detail is
-            why the T-CoT helps fine-grained and temporal matching.
+            A coarse global view of the whole input, then the evidence the T-CoT points at, cut from the full-resolution
+            input: this extra detail is why the T-CoT helps fine-grained and temporal matching.
           </p>
           <div className="saw-row">
             {trace.embedderSaw.global.map((g, i) => (
-              <SawImage key={`g${i}`} image={g} label={trace.embedderSaw.global.length > 1 ? `global view, frame ${i + 1}` : 'global view'} />
+              <SawImage
+                key={`g${i}`}
+                image={g}
+                label={trace.embedderSaw.global.length > 1 ? `global view, frame ${i + 1}` : 'global view'}
+              />
             ))}
             {trace.embedderSaw.evidence.map((e, i) => (
               <SawImage key={`e${i}`} image={e.image} label={e.label} color={evidenceColor(i)} />

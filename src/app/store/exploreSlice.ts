@@ -85,7 +85,19 @@ export const createExploreSlice: StateCreator<AppState, [], [], ExploreSlice> = 
     const handle = get().handle;
     if (!handle || get().libraryPhase !== 'ready') return;
     const t0 = performance.now();
-    set({ searching: true, searchError: null, streamed: [], plainHits: null, plainMs: null, result: null, queryLabel: label, lastQuery: query.kind === 'media' ? null : query, queryFile: query.kind === 'media' ? get().queryFile : null, selectedId: null, selectedTrace: null });
+    set({
+      searching: true,
+      searchError: null,
+      streamed: [],
+      plainHits: null,
+      plainMs: null,
+      result: null,
+      queryLabel: label,
+      lastQuery: query.kind === 'media' ? null : query,
+      queryFile: query.kind === 'media' ? get().queryFile : null,
+      selectedId: null,
+      selectedTrace: null,
+    });
     let buffer: number[] = [];
     let scheduled = false;
     const flush = () => {

@@ -5,7 +5,16 @@ import * as Comlink from 'comlink';
 import type { StateCreator } from 'zustand';
 import { DEFAULT_FINETUNE } from '../../train/finetune';
 import { LESSON_SETTINGS, LESSONS } from '../../train/lesson';
-import type { FinetuneSettings, FinetuneSnapshot, Hit, ModelFile, NewPair, PairRowError, PairView, SearchQuery } from '../../engine/types';
+import type {
+  FinetuneSettings,
+  FinetuneSnapshot,
+  Hit,
+  ModelFile,
+  NewPair,
+  PairRowError,
+  PairView,
+  SearchQuery,
+} from '../../engine/types';
 import { safeLocalStorage } from './engineSlice';
 import type { AppState } from './index';
 import { errorMessage } from '../../media/errors';
@@ -50,7 +59,9 @@ export interface FinetuneSlice {
 const errorText = (err: unknown) => errorMessage(err).replace(/^\[[a-z-]+\] /, '');
 
 function download(file: ModelFile) {
-  const url = URL.createObjectURL(new Blob([file.bytes], { type: file.name.endsWith('.json') ? 'application/json' : 'application/octet-stream' }));
+  const url = URL.createObjectURL(
+    new Blob([file.bytes], { type: file.name.endsWith('.json') ? 'application/json' : 'application/octet-stream' }),
+  );
   const a = document.createElement('a');
   a.href = url;
   a.download = file.name;
@@ -100,7 +111,15 @@ export const createFinetuneSlice: StateCreator<AppState, [], [], FinetuneSlice> 
   };
   /** Explore must index again with the Reasoner now in the slot. */
   const reopenLibrary = async () => {
-    set({ status: await engine().status(), libraryPhase: 'idle', library: null, result: null, plainHits: null, selectedId: null, selectedTrace: null });
+    set({
+      status: await engine().status(),
+      libraryPhase: 'idle',
+      library: null,
+      result: null,
+      plainHits: null,
+      selectedId: null,
+      selectedTrace: null,
+    });
     await get().openLibrary();
   };
 
@@ -134,7 +153,9 @@ export const createFinetuneSlice: StateCreator<AppState, [], [], FinetuneSlice> 
       await get().addFiles([file]);
       const added = get().addResults.find((r) => r.name === file.name);
       if (!added?.ok) {
-        set({ pairsError: `${file.name} could not be added to the library, so it cannot be a pair's query: ${added && !added.ok ? added.message : 'unknown error'}` });
+        set({
+          pairsError: `${file.name} could not be added to the library, so it cannot be a pair's query: ${added && !added.ok ? added.message : 'unknown error'}`,
+        });
         return;
       }
       const query = { kind: 'item' as const, id: added.item.id };
@@ -158,7 +179,12 @@ export const createFinetuneSlice: StateCreator<AppState, [], [], FinetuneSlice> 
 
     async loadLesson(id) {
       try {
-        set({ pairs: await engine().loadLesson(id), pairsError: null, lesson: id, ftSettings: { ...LESSON_SETTINGS, weights: { ...LESSON_SETTINGS.weights } } });
+        set({
+          pairs: await engine().loadLesson(id),
+          pairsError: null,
+          lesson: id,
+          ftSettings: { ...LESSON_SETTINGS, weights: { ...LESSON_SETTINGS.weights } },
+        });
         safeLocalStorage()?.setItem(LESSON_KEY, id);
       } catch (err) {
         set({ pairsError: errorText(err) });
@@ -188,7 +214,11 @@ export const createFinetuneSlice: StateCreator<AppState, [], [], FinetuneSlice> 
       try {
         const format = /\.jsonl?$/i.test(file.name) ? 'jsonl' : 'csv';
         const r = await engine().importPairs(await file.text(), format);
-        set({ pairs: r.pairs, importErrors: r.errors, importNote: `${file.name}: ${r.added} pair${r.added === 1 ? '' : 's'} added, ${r.errors.length} row${r.errors.length === 1 ? '' : 's'} with errors` });
+        set({
+          pairs: r.pairs,
+          importErrors: r.errors,
+          importNote: `${file.name}: ${r.added} pair${r.added === 1 ? '' : 's'} added, ${r.errors.length} row${r.errors.length === 1 ? '' : 's'} with errors`,
+        });
       } catch (err) {
         set({ pairsError: errorText(err) });
       }
@@ -229,7 +259,13 @@ export const createFinetuneSlice: StateCreator<AppState, [], [], FinetuneSlice> 
     async applyFinetuned() {
       await guard(async () => {
         await engine().applyFinetuned();
-        set({ ft: await engine().finetuneState(), modelNote: { ok: true, text: 'Explore now uses the fine-tuned Reasoner (the collection is indexed again with it).' } });
+        set({
+          ft: await engine().finetuneState(),
+          modelNote: {
+            ok: true,
+            text: 'Explore now uses the fine-tuned Reasoner (the collection is indexed again with it).',
+          },
+        });
         await reopenLibrary();
       });
     },
@@ -237,7 +273,10 @@ export const createFinetuneSlice: StateCreator<AppState, [], [], FinetuneSlice> 
     async revertReasoner() {
       await guard(async () => {
         await engine().revertReasoner();
-        set({ ft: await engine().finetuneState(), modelNote: { ok: true, text: 'Explore uses the built-in Reasoner again.' } });
+        set({
+          ft: await engine().finetuneState(),
+          modelNote: { ok: true, text: 'Explore uses the built-in Reasoner again.' },
+        });
         await reopenLibrary();
       });
     },
@@ -253,9 +292,19 @@ export const createFinetuneSlice: StateCreator<AppState, [], [], FinetuneSlice> 
     async importFinetuned(files) {
       set({ modelNote: null, ftError: null });
       try {
-        const models: ModelFile[] = await Promise.all(files.map(async (f) => ({ name: f.name, bytes: await f.arrayBuffer() })));
-        const ft = await engine().importFinetuned(Comlink.transfer(models, models.map((m) => m.bytes)));
-        set({ ft, modelNote: { ok: true, text: `Imported ${files.map((f) => f.name).join(' and ')}: Explore now uses it.` } });
+        const models: ModelFile[] = await Promise.all(
+          files.map(async (f) => ({ name: f.name, bytes: await f.arrayBuffer() })),
+        );
+        const ft = await engine().importFinetuned(
+          Comlink.transfer(
+            models,
+            models.map((m) => m.bytes),
+          ),
+        );
+        set({
+          ft,
+          modelNote: { ok: true, text: `Imported ${files.map((f) => f.name).join(' and ')}: Explore now uses it.` },
+        });
         await reopenLibrary();
       } catch (err) {
         set({ modelNote: { ok: false, text: `Refused: ${errorText(err)}` } });

@@ -25,6 +25,9 @@ describe('interruptedImport', () => {
   });
 
   test('every file stored: nothing missing', () => {
-    expect(interruptedImport(journal(['a.png'], []), [{ id: 'u1', name: 'a.png' }])).toMatchObject({ stored: ['a.png'], missing: [] });
+    expect(interruptedImport(journal(['a.png'], []), [{ id: 'u1', name: 'a.png' }])).toMatchObject({
+      stored: ['a.png'],
+      missing: [],
+    });
   });
 });

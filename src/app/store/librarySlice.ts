@@ -73,7 +73,10 @@ function writeJournal(j: ImportJournal | null) {
 }
 
 /** What an unfinished journal says, against the user items now stored; null when no import was interrupted. */
-export function interruptedImport(journalText: string | null, items: Pick<LibraryItem, 'id' | 'name'>[]): InterruptedImport | null {
+export function interruptedImport(
+  journalText: string | null,
+  items: Pick<LibraryItem, 'id' | 'name'>[],
+): InterruptedImport | null {
   if (!journalText) return null;
   let j: ImportJournal;
   try {
@@ -117,7 +120,9 @@ const shippedIndexUrl = () => new URL(`models/${SHIPPED_INDEX_FILE}`, document.b
 
 async function shippedWeightsExist(): Promise<boolean> {
   try {
-    const [a, b] = await Promise.all([shippedUrl('reasoner'), shippedUrl('embedder')].map((u) => fetch(u, { method: 'HEAD' })));
+    const [a, b] = await Promise.all(
+      [shippedUrl('reasoner'), shippedUrl('embedder')].map((u) => fetch(u, { method: 'HEAD' })),
+    );
     return a.ok && b.ok && (a.headers.get('content-type') ?? '').includes('json');
   } catch {
     return false;
@@ -163,11 +168,24 @@ export const createLibrarySlice: StateCreator<AppState, [], [], LibrarySlice> = 
         }
       }
       // The fine-tuned Reasoner applied on an earlier visit is used again (the choice survives a reload).
-      const restored = await handle.engine.restoreFinetuned().catch((err: unknown) => ({ restored: false, note: `the fine-tuned Reasoner of the last visit could not be restored (${errorMessage(err)})` }));
-      set({ status: await handle.engine.status(), modelsUntrained: untrained, libraryPhase: 'indexing', indexProgress: null, restoreNote: restored.note });
+      const restored = await handle.engine.restoreFinetuned().catch((err: unknown) => ({
+        restored: false,
+        note: `the fine-tuned Reasoner of the last visit could not be restored (${errorMessage(err)})`,
+      }));
+      set({
+        status: await handle.engine.status(),
+        modelsUntrained: untrained,
+        libraryPhase: 'indexing',
+        indexProgress: null,
+        restoreNote: restored.note,
+      });
       const library = await handle.engine.openLibrary(
         // The shipped index serves only when it was made by exactly these models and settings (the Library checks).
-        { collection: settings.collection, maxNewTokens: settings.maxNewTokens, ...(settings.preset !== 'tiny' ? { shippedIndexUrl: shippedIndexUrl() } : {}) },
+        {
+          collection: settings.collection,
+          maxNewTokens: settings.maxNewTokens,
+          ...(settings.preset !== 'tiny' ? { shippedIndexUrl: shippedIndexUrl() } : {}),
+        },
         Comlink.proxy((p: Progress) => set({ indexProgress: withRate(p, get().indexProgress) })),
       );
       if (get().handle !== handle) return;
@@ -194,9 +212,24 @@ export const createLibrarySlice: StateCreator<AppState, [], [], LibrarySlice> = 
     writeJournal({ at: Date.now(), names: files.map((f) => f.name), before: get().userItems.map((i) => i.id) });
     try {
       const { inputs, errors, order } = await prepareFiles(files, (done, total, name) =>
-        set({ addProgress: { ...get().addProgress!, done: 0, total, message: `Reading ${name} (${done + 1} / ${total})…` } }),
+        set({
+          addProgress: { ...get().addProgress!, done: 0, total, message: `Reading ${name} (${done + 1} / ${total})…` },
+        }),
       );
-      set({ addProgress: withRate({ task: 'add-models', done: 0, total: inputs.length, message: inputs.length < files.length ? `Reasoning about and embedding the ${inputs.length} of ${files.length} picked files that could be read…` : 'Reasoning about and embedding…' }, null) });
+      set({
+        addProgress: withRate(
+          {
+            task: 'add-models',
+            done: 0,
+            total: inputs.length,
+            message:
+              inputs.length < files.length
+                ? `Reasoning about and embedding the ${inputs.length} of ${files.length} picked files that could be read…`
+                : 'Reasoning about and embedding…',
+          },
+          null,
+        ),
+      });
       const added = inputs.length
         ? await handle.engine.addMedia(
             Comlink.transfer(inputs, transferables(inputs)),
@@ -208,10 +241,20 @@ export const createLibrarySlice: StateCreator<AppState, [], [], LibrarySlice> = 
       for (const r of [...errors, ...added]) byName.set(r.name, [...(byName.get(r.name) ?? []), r]);
       const results = order.map((name) => byName.get(name)!.shift()!).filter(Boolean);
       const userItems = (await handle.engine.listItems()).filter((i) => i.source === 'user');
-      set({ addResults: results, userItems, addProgress: null, library: get().library ? { ...get().library!, size: get().library!.builtinCount + userItems.length, userItems } : null });
+      set({
+        addResults: results,
+        userItems,
+        addProgress: null,
+        library: get().library
+          ? { ...get().library!, size: get().library!.builtinCount + userItems.length, userItems }
+          : null,
+      });
       void get().refreshStorage();
     } catch (err) {
-      set({ addProgress: null, addResults: [{ name: '(all files)', ok: false, code: 'storage', message: errorMessage(err) }] });
+      set({
+        addProgress: null,
+        addResults: [{ name: '(all files)', ok: false, code: 'storage', message: errorMessage(err) }],
+      });
     } finally {
       writeJournal(null);
     }
@@ -227,7 +270,10 @@ export const createLibrarySlice: StateCreator<AppState, [], [], LibrarySlice> = 
     await handle.engine.removeItem(id);
     const userItems = get().userItems.filter((i) => i.id !== id);
     const library = get().library;
-    set({ userItems, library: library ? { ...library, size: library.builtinCount + userItems.length, userItems } : null });
+    set({
+      userItems,
+      library: library ? { ...library, size: library.builtinCount + userItems.length, userItems } : null,
+    });
     void get().refreshStorage();
   },
 
@@ -236,7 +282,11 @@ export const createLibrarySlice: StateCreator<AppState, [], [], LibrarySlice> = 
     if (!handle) return;
     await handle.engine.clearLibrary();
     const library = get().library;
-    set({ userItems: [], addResults: [], library: library ? { ...library, size: library.builtinCount, userItems: [] } : null });
+    set({
+      userItems: [],
+      addResults: [],
+      library: library ? { ...library, size: library.builtinCount, userItems: [] } : null,
+    });
     void get().refreshStorage();
   },
 

@@ -20,7 +20,11 @@ function urlStateOf(s: AppState): UrlState {
   };
 }
 
-export function startUrlSync(store: Store, location: { search: string } = globalThis.location, history: Pick<History, 'replaceState'> = globalThis.history): () => void {
+export function startUrlSync(
+  store: Store,
+  location: { search: string } = globalThis.location,
+  history: Pick<History, 'replaceState'> = globalThis.history,
+): () => void {
   let pending: UrlState | null = readUrlState(location.search);
   if (!pending.q && !pending.like) pending = null;
   const runPending = async (s: AppState) => {
@@ -42,6 +46,11 @@ export function startUrlSync(store: Store, location: { search: string } = global
     if (key === last) return;
     last = key;
     const next = writeUrlState(state, location.search);
-    if (next !== location.search) history.replaceState(null, '', `${next}${globalThis.location?.hash ?? ''}` || globalThis.location?.pathname || '/');
+    if (next !== location.search)
+      history.replaceState(
+        null,
+        '',
+        `${next}${globalThis.location?.hash ?? ''}` || globalThis.location?.pathname || '/',
+      );
   });
 }

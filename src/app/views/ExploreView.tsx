@@ -18,7 +18,18 @@ const INSTRUCTIONS = Object.entries(TASK_INSTRUCTIONS).flatMap(([task, list]) =>
 
 function QueryBox() {
   const s = useAppStore(
-    useShallow((s) => ({ text: s.queryText, setText: s.setQueryText, instruction: s.instruction, setInstruction: s.setInstruction, filter: s.resultFilter, setFilter: s.setResultFilter, search: s.search, searchFile: s.searchFile, searching: s.searching, ready: s.libraryPhase === 'ready' })),
+    useShallow((s) => ({
+      text: s.queryText,
+      setText: s.setQueryText,
+      instruction: s.instruction,
+      setInstruction: s.setInstruction,
+      filter: s.resultFilter,
+      setFilter: s.setResultFilter,
+      search: s.search,
+      searchFile: s.searchFile,
+      searching: s.searching,
+      ready: s.libraryPhase === 'ready',
+    })),
   );
   const words = useMemo(() => tokenizeWords(s.text), [s.text]);
   const unknown = words.filter((w) => !isWorldWord(w) && !/^[,.?]$/.test(w));
@@ -27,9 +38,10 @@ function QueryBox() {
     <section className="card query" aria-labelledby="query-heading">
       <h2 id="query-heading">Explore</h2>
       <p className="hint intro-line">
-        A <strong>T-CoT</strong> (traceability chain of thought) is a short note the Reasoner writes about an input before it is embedded: what matters,{' '}
-        <em>where</em> it is (boxes on an image, key frames in a clip, keywords in a text), a check, and an answer. The Embedder then reads the input{' '}
-        <em>and</em> that evidence, cut out at full resolution — so small objects and brief events it would otherwise blur away count in the match.
+        A <strong>T-CoT</strong> (traceability chain of thought) is a short note the Reasoner writes about an input
+        before it is embedded: what matters, <em>where</em> it is (boxes on an image, key frames in a clip, keywords in
+        a text), a check, and an answer. The Embedder then reads the input <em>and</em> that evidence, cut out at full
+        resolution — so small objects and brief events it would otherwise blur away count in the match.
       </p>
       <form
         className="query-row"
@@ -53,7 +65,13 @@ function QueryBox() {
         <label className="visually-hidden" htmlFor="instruction">
           Instruction
         </label>
-        <select id="instruction" data-testid="instruction" value={s.instruction} onChange={(e) => s.setInstruction(e.target.value)} title="The task instruction the models were trained with">
+        <select
+          id="instruction"
+          data-testid="instruction"
+          value={s.instruction}
+          onChange={(e) => s.setInstruction(e.target.value)}
+          title="The task instruction the models were trained with"
+        >
           <option value="">(no instruction: compare inputs as they are)</option>
           {INSTRUCTIONS.map((i) => (
             <option key={i.text} value={i.text}>
@@ -64,7 +82,13 @@ function QueryBox() {
         <label className="visually-hidden" htmlFor="result-filter">
           Results
         </label>
-        <select id="result-filter" data-testid="result-filter" value={s.filter} onChange={(e) => s.setFilter(e.target.value as ResultFilter)} title="Which items are ranked. Auto follows the instruction: one that asks for an image ranks images, one that asks for a video ranks clips, the others rank everything.">
+        <select
+          id="result-filter"
+          data-testid="result-filter"
+          value={s.filter}
+          onChange={(e) => s.setFilter(e.target.value as ResultFilter)}
+          title="Which items are ranked. Auto follows the instruction: one that asks for an image ranks images, one that asks for a video ranks clips, the others rank everything."
+        >
           <option value="auto">{`Results: ${AUTO_LABEL[instructionTarget(s.instruction) ?? 'all']}`}</option>
           <option value="all">all items</option>
           <option value="image">images only</option>
@@ -75,7 +99,15 @@ function QueryBox() {
           type="submit"
           data-testid="query-submit"
           disabled={!s.ready || s.searching || !s.text.trim()}
-          title={!s.ready ? 'Search works once the library is ready (see the progress below)' : s.searching ? 'A search is running' : !s.text.trim() ? 'Type a query first' : undefined}
+          title={
+            !s.ready
+              ? 'Search works once the library is ready (see the progress below)'
+              : s.searching
+                ? 'A search is running'
+                : !s.text.trim()
+                  ? 'Type a query first'
+                  : undefined
+          }
         >
           {s.searching ? 'Searching…' : 'Search'}
         </button>
@@ -83,12 +115,17 @@ function QueryBox() {
       {unknown.length > 0 && (
         <p className="query-mirror" data-testid="query-mirror" aria-live="polite">
           {words.map((w, i) => (
-            <span key={i} className={unknown.includes(w) ? 'unknown-word' : ''} data-unknown={unknown.includes(w) ? 'true' : undefined}>
+            <span
+              key={i}
+              className={unknown.includes(w) ? 'unknown-word' : ''}
+              data-unknown={unknown.includes(w) ? 'true' : undefined}
+            >
               {w}{' '}
             </span>
           ))}
           <span className="hint" data-testid="unknown-note">
-            — underlined words are unknown to the built-in models (they read them as &lt;unk&gt;); see the words they know below.
+            — underlined words are unknown to the built-in models (they read them as &lt;unk&gt;); see the words they
+            know below.
           </span>
         </p>
       )}
@@ -116,12 +153,27 @@ function movement(hit: Hit, rank: number, other: Hit[]): { label: string; kind: 
   const j = other.findIndex((h) => h.id === hit.id);
   if (j < 0) return { label: 'new', kind: 'up' };
   const d = j - rank;
-  return d === 0 ? { label: '=', kind: 'same' } : d > 0 ? { label: `▲${d}`, kind: 'up' } : { label: `▼${-d}`, kind: 'down' };
+  return d === 0
+    ? { label: '=', kind: 'same' }
+    : d > 0
+      ? { label: `▲${d}`, kind: 'up' }
+      : { label: `▼${-d}`, kind: 'down' };
 }
 
 function Results() {
   const s = useAppStore(
-    useShallow((s) => ({ result: s.result, plainHits: s.plainHits, plainMs: s.plainMs, rankBy: s.rankBy, setRankBy: s.setRankBy, selectedId: s.selectedId, select: s.select, findSimilar: s.findSimilar, queryMs: s.queryMs, label: s.queryLabel })),
+    useShallow((s) => ({
+      result: s.result,
+      plainHits: s.plainHits,
+      plainMs: s.plainMs,
+      rankBy: s.rankBy,
+      setRankBy: s.setRankBy,
+      selectedId: s.selectedId,
+      select: s.select,
+      findSimilar: s.findSimilar,
+      queryMs: s.queryMs,
+      label: s.queryLabel,
+    })),
   );
   const result = s.result;
   if (!result && !s.plainHits) return null;
@@ -136,10 +188,21 @@ function Results() {
       <div className="row">
         <h3 id="results-heading">Results for “{s.label}”</h3>
         <div className="toggle" role="group" aria-label="Rank with or without the T-CoT">
-          <button type="button" aria-pressed={rankBy === 'tcot'} data-testid="rank-tcot" disabled={pending} onClick={() => s.setRankBy('tcot')}>
+          <button
+            type="button"
+            aria-pressed={rankBy === 'tcot'}
+            data-testid="rank-tcot"
+            disabled={pending}
+            onClick={() => s.setRankBy('tcot')}
+          >
             {pending ? 'With T-CoT (writing…)' : 'With T-CoT'}
           </button>
-          <button type="button" aria-pressed={rankBy === 'plain'} data-testid="rank-plain" onClick={() => s.setRankBy('plain')}>
+          <button
+            type="button"
+            aria-pressed={rankBy === 'plain'}
+            data-testid="rank-plain"
+            onClick={() => s.setRankBy('plain')}
+          >
             Without T-CoT
           </button>
         </div>
@@ -147,7 +210,9 @@ function Results() {
       <MarkCount />
       <p className="hint" data-testid="timings">
         {s.plainMs !== null && `${(s.plainMs / 1000).toFixed(2)} s to the ranking without T-CoT`}
-        {t && s.queryMs !== null ? `, ${(s.queryMs / 1000).toFixed(2)} s to both (reasoning ${t.reason.toFixed(0)} ms, embedding ${t.embed.toFixed(0)} ms, search ${t.search.toFixed(1)} ms).` : '.'}
+        {t && s.queryMs !== null
+          ? `, ${(s.queryMs / 1000).toFixed(2)} s to both (reasoning ${t.reason.toFixed(0)} ms, embedding ${t.embed.toFixed(0)} ms, search ${t.search.toFixed(1)} ms).`
+          : '.'}
         {pending
           ? ' The Reasoner is writing the query’s T-CoT; the ranking with it follows.'
           : ` Arrows: how far each result moved compared with ranking ${rankBy === 'tcot' ? 'without' : 'with'} the T-CoT.`}
@@ -156,16 +221,18 @@ function Results() {
         <summary>New here? How to read the results</summary>
         <ul>
           <li>
-            Each result’s <strong>score</strong> is how close its embedding is to the query’s (cosine similarity: 1 means the same direction). The grid is
-            ranked by it.
+            Each result’s <strong>score</strong> is how close its embedding is to the query’s (cosine similarity: 1
+            means the same direction). The grid is ranked by it.
           </li>
           <li>
-            <strong>With T-CoT</strong> ranks embeddings that include each side’s evidence; <strong>Without T-CoT</strong> ranks embeddings of the bare
-            inputs. The arrows show how far each result moved between the two: the evidence’s effect on this query.
+            <strong>With T-CoT</strong> ranks embeddings that include each side’s evidence;{' '}
+            <strong>Without T-CoT</strong> ranks embeddings of the bare inputs. The arrows show how far each result
+            moved between the two: the evidence’s effect on this query.
           </li>
           <li>
-            Select a result to see <em>why</em> it ranked there: its trace shows what the Reasoner pointed at (boxes, key frames, keywords), each in the
-            colour of its span in the T-CoT, and the crops the Embedder read. Compare it with the query’s trace.
+            Select a result to see <em>why</em> it ranked there: its trace shows what the Reasoner pointed at (boxes,
+            key frames, keywords), each in the colour of its span in the T-CoT, and the crops the Embedder read. Compare
+            it with the query’s trace.
           </li>
         </ul>
       </details>
@@ -173,9 +240,25 @@ function Results() {
         {hits.map((h, rank) => {
           const mv = other ? movement(h, rank, other) : null;
           return (
-            <li key={h.id} className={`result ${s.selectedId === h.id ? 'selected' : ''}`} data-testid="result" data-id={h.id} data-rank={rank + 1}>
-              <button type="button" className="result-main" onClick={() => void s.select(h.id)} aria-pressed={s.selectedId === h.id} aria-label={`Result ${rank + 1}: ${h.item.name}, score ${h.score.toFixed(3)}`}>
-                {h.item.kind === 'clip' ? <ItemFilmstrip id={h.id} label={`${h.item.name}, frames`} /> : <ItemThumb id={h.id} label={h.item.name} />}
+            <li
+              key={h.id}
+              className={`result ${s.selectedId === h.id ? 'selected' : ''}`}
+              data-testid="result"
+              data-id={h.id}
+              data-rank={rank + 1}
+            >
+              <button
+                type="button"
+                className="result-main"
+                onClick={() => void s.select(h.id)}
+                aria-pressed={s.selectedId === h.id}
+                aria-label={`Result ${rank + 1}: ${h.item.name}, score ${h.score.toFixed(3)}`}
+              >
+                {h.item.kind === 'clip' ? (
+                  <ItemFilmstrip id={h.id} label={`${h.item.name}, frames`} />
+                ) : (
+                  <ItemThumb id={h.id} label={h.item.name} />
+                )}
                 <span className="result-meta">
                   <span className="rank">#{rank + 1}</span> <span className="score">{h.score.toFixed(3)}</span>{' '}
                   {mv && (
@@ -200,7 +283,18 @@ function Results() {
 
 export function ExploreView() {
   const s = useAppStore(
-    useShallow((s) => ({ phase: s.libraryPhase, open: s.openLibrary, result: s.result, streamed: s.streamed, searching: s.searching, error: s.searchError, selectedTrace: s.selectedTrace, selectedId: s.selectedId, lastQuery: s.lastQuery, searchCount: s.searchCount })),
+    useShallow((s) => ({
+      phase: s.libraryPhase,
+      open: s.openLibrary,
+      result: s.result,
+      streamed: s.streamed,
+      searching: s.searching,
+      error: s.searchError,
+      selectedTrace: s.selectedTrace,
+      selectedId: s.selectedId,
+      lastQuery: s.lastQuery,
+      searchCount: s.searchCount,
+    })),
   );
   // Open the library once the engine is ready (again after a backend switch, which starts a new worker).
   const engineReady = useAppStore((st) => st.status?.phase === 'ready');
@@ -213,7 +307,8 @@ export function ExploreView() {
   const selectedTraceId = s.selectedTrace?.id ?? null;
   const revealTrace = useAppStore((st) => st.revealTrace);
   useEffect(() => {
-    if (selectedTraceId && revealTrace) document.querySelector('[data-testid="trace-result"]')?.scrollIntoView({ block: 'nearest' });
+    if (selectedTraceId && revealTrace)
+      document.querySelector('[data-testid="trace-result"]')?.scrollIntoView({ block: 'nearest' });
   }, [selectedTraceId, revealTrace]);
   const queryTokens = s.searching ? s.streamed : (s.result?.query.tokens ?? s.streamed);
   return (
@@ -228,8 +323,24 @@ export function ExploreView() {
       <div className="explore-grid">
         <Results />
         <div className="traces">
-          {(s.searching || s.result) && <TracePanel title="The query’s trace" testId="trace-query" trace={s.searching ? null : (s.result?.query ?? null)} tokens={queryTokens} streaming={s.searching} queryText={s.lastQuery?.kind === 'text' ? s.lastQuery.text : undefined} />}
-          {s.selectedTrace && <TracePanel title={`Trace of ${s.selectedTrace.id}`} testId="trace-result" trace={s.selectedTrace} tokens={s.selectedTrace.tokens} />}
+          {(s.searching || s.result) && (
+            <TracePanel
+              title="The query’s trace"
+              testId="trace-query"
+              trace={s.searching ? null : (s.result?.query ?? null)}
+              tokens={queryTokens}
+              streaming={s.searching}
+              queryText={s.lastQuery?.kind === 'text' ? s.lastQuery.text : undefined}
+            />
+          )}
+          {s.selectedTrace && (
+            <TracePanel
+              title={`Trace of ${s.selectedTrace.id}`}
+              testId="trace-result"
+              trace={s.selectedTrace}
+              tokens={s.selectedTrace.tokens}
+            />
+          )}
         </div>
       </div>
     </div>

@@ -10,16 +10,33 @@ import { ProgressBar } from '../components/ProgressBar';
 import { useAppStore } from '../store';
 
 const fmtBytes = (b: number | null) =>
-  b === null ? 'unknown' : b < 2 ** 20 ? `${(b / 1024).toFixed(0)} KiB` : b < 2 ** 30 ? `${(b / 2 ** 20).toFixed(1)} MiB` : `${(b / 2 ** 30).toFixed(1)} GiB`;
+  b === null
+    ? 'unknown'
+    : b < 2 ** 20
+      ? `${(b / 1024).toFixed(0)} KiB`
+      : b < 2 ** 30
+        ? `${(b / 2 ** 20).toFixed(1)} MiB`
+        : `${(b / 2 ** 30).toFixed(1)} GiB`;
 
 export function LibraryStatus() {
   const s = useAppStore(
-    useShallow((s) => ({ phase: s.libraryPhase, error: s.libraryError, library: s.library, indexProgress: s.indexProgress, untrained: s.modelsUntrained, cancel: s.cancelWork, restoreNote: s.restoreNote, reasoner: s.status?.models.reasoner?.source })),
+    useShallow((s) => ({
+      phase: s.libraryPhase,
+      error: s.libraryError,
+      library: s.library,
+      indexProgress: s.indexProgress,
+      untrained: s.modelsUntrained,
+      cancel: s.cancelWork,
+      restoreNote: s.restoreNote,
+      reasoner: s.status?.models.reasoner?.source,
+    })),
   );
   return (
     <div className="library-status" data-testid="library-status" data-phase={s.phase}>
       {s.phase === 'loading-models' && <p>Loading the models…</p>}
-      {s.phase === 'indexing' && s.indexProgress && <ProgressBar progress={s.indexProgress} unit="items" onCancel={() => void s.cancel()} testId="index-progress" />}
+      {s.phase === 'indexing' && s.indexProgress && (
+        <ProgressBar progress={s.indexProgress} unit="items" onCancel={() => void s.cancel()} testId="index-progress" />
+      )}
       {s.phase === 'indexing' && !s.indexProgress && <p>Preparing the built-in collection…</p>}
       {s.phase === 'error' && (
         <p className="error" role="alert">
@@ -27,11 +44,22 @@ export function LibraryStatus() {
         </p>
       )}
       {s.phase === 'ready' && s.library && (
-        <p data-testid="library-ready" data-size={s.library.size} data-from-cache={String(s.library.fromCache)} data-from-shipped={String(s.library.fromShipped)}>
+        <p
+          data-testid="library-ready"
+          data-size={s.library.size}
+          data-from-cache={String(s.library.fromCache)}
+          data-from-shipped={String(s.library.fromShipped)}
+        >
           {s.library.partial
             ? `${s.library.size - s.library.userItems.length} of the ${s.library.builtinCount} built-in items searchable (indexing was cancelled: the rest are not indexed; what was done is kept, and the next visit indexes only the rest)`
             : `${s.library.builtinCount} built-in items searchable (${s.library.collection.images} images, ${s.library.collection.clips} clips)`}
-          {s.library.partial ? '' : s.library.fromShipped ? `, loaded from the index shipped with the models in ${(s.library.ms / 1000).toFixed(1)} s` : s.library.fromCache ? `, loaded from this browser’s cache in ${(s.library.ms / 1000).toFixed(1)} s` : `, indexed in ${(s.library.ms / 1000).toFixed(1)} s${s.library.resumedItems ? ` (${s.library.resumedItems} of them kept from an earlier visit that was interrupted)` : ''}`}
+          {s.library.partial
+            ? ''
+            : s.library.fromShipped
+              ? `, loaded from the index shipped with the models in ${(s.library.ms / 1000).toFixed(1)} s`
+              : s.library.fromCache
+                ? `, loaded from this browser’s cache in ${(s.library.ms / 1000).toFixed(1)} s`
+                : `, indexed in ${(s.library.ms / 1000).toFixed(1)} s${s.library.resumedItems ? ` (${s.library.resumedItems} of them kept from an earlier visit that was interrupted)` : ''}`}
           , and {s.library.userItems.length} of yours.
         </p>
       )}
@@ -42,7 +70,8 @@ export function LibraryStatus() {
       )}
       {s.phase === 'ready' && s.reasoner === 'finetuned' && (
         <p className="note" data-testid="finetuned-in-use">
-          Explore uses your fine-tuned Reasoner (applied in Fine-tune; kept across visits). Fine-tune → “Back to the built-in Reasoner” goes back.
+          Explore uses your fine-tuned Reasoner (applied in Fine-tune; kept across visits). Fine-tune → “Back to the
+          built-in Reasoner” goes back.
         </p>
       )}
       {s.phase === 'ready' && s.library?.shippedNote && (
@@ -52,9 +81,11 @@ export function LibraryStatus() {
       )}
       {s.untrained && (
         <p className="banner warn" data-testid="untrained-note">
-          <strong>Untrained models.</strong> No trained weights ship with this build yet, so the Reasoner and Embedder are freshly initialised: the T-CoTs are noise and
-          rankings are arbitrary. Everything else — indexing, storage, search, the trace — works as it will with trained weights.
-          {s.library?.collection.tcot === 'teacher' && ' Built-in items’ T-CoTs come from the simulated teacher, to show what good evidence looks like.'}
+          <strong>Untrained models.</strong> No trained weights ship with this build yet, so the Reasoner and Embedder
+          are freshly initialised: the T-CoTs are noise and rankings are arbitrary. Everything else — indexing, storage,
+          search, the trace — works as it will with trained weights.
+          {s.library?.collection.tcot === 'teacher' &&
+            ' Built-in items’ T-CoTs come from the simulated teacher, to show what good evidence looks like.'}
         </p>
       )}
     </div>
@@ -78,15 +109,30 @@ function BuiltinBrowser({ ready, onSimilar }: { ready: boolean; onSimilar: (item
     return () => void (live = false);
   }, [ready, engine, size]);
   const shown = useMemo(() => {
-    const want = words.toLowerCase().split(/[\s,]+/).filter(Boolean);
-    return (items ?? []).filter((i) => (kind === 'all' || i.kind === kind) && want.every((w) => (i.caption ?? '').toLowerCase().split(/[\s,]+/).includes(w)));
+    const want = words
+      .toLowerCase()
+      .split(/[\s,]+/)
+      .filter(Boolean);
+    return (items ?? []).filter(
+      (i) =>
+        (kind === 'all' || i.kind === kind) &&
+        want.every((w) =>
+          (i.caption ?? '')
+            .toLowerCase()
+            .split(/[\s,]+/)
+            .includes(w),
+        ),
+    );
   }, [items, kind, words]);
   const pages = Math.max(1, Math.ceil(shown.length / BROWSE_PAGE));
   const at = Math.min(page, pages - 1);
   return (
     <section className="card" aria-labelledby="builtin-heading" data-testid="builtin-browser">
       <h3 id="builtin-heading">The built-in collection ({size})</h3>
-      <p className="hint">Procedural pictures and clips with their captions — what the models were trained on the like of. Find similar searches by one.</p>
+      <p className="hint">
+        Procedural pictures and clips with their captions — what the models were trained on the like of. Find similar
+        searches by one.
+      </p>
       {!items ? (
         <p className="hint">{ready ? 'Listing…' : 'Available once the library is ready.'}</p>
       ) : (
@@ -94,7 +140,11 @@ function BuiltinBrowser({ ready, onSimilar }: { ready: boolean; onSimilar: (item
           <div className="row browse-filters">
             <label>
               Show{' '}
-              <select value={kind} onChange={(e) => (setKind(e.target.value as typeof kind), setPage(0))} data-testid="browse-kind">
+              <select
+                value={kind}
+                onChange={(e) => (setKind(e.target.value as typeof kind), setPage(0))}
+                data-testid="browse-kind"
+              >
                 <option value="all">images and clips</option>
                 <option value="image">images</option>
                 <option value="clip">clips</option>
@@ -102,7 +152,12 @@ function BuiltinBrowser({ ready, onSimilar }: { ready: boolean; onSimilar: (item
             </label>
             <label>
               Caption has the words{' '}
-              <input value={words} onChange={(e) => (setWords(e.target.value), setPage(0))} placeholder="e.g. red star" data-testid="browse-words" />
+              <input
+                value={words}
+                onChange={(e) => (setWords(e.target.value), setPage(0))}
+                placeholder="e.g. red star"
+                data-testid="browse-words"
+              />
             </label>
             <span className="hint" data-testid="browse-count" data-count={shown.length}>
               {shown.length} of {items.length}
@@ -110,7 +165,13 @@ function BuiltinBrowser({ ready, onSimilar }: { ready: boolean; onSimilar: (item
           </div>
           <ul className="item-grid" data-testid="builtin-items">
             {shown.slice(at * BROWSE_PAGE, (at + 1) * BROWSE_PAGE).map((item) => (
-              <li key={item.id} className="item-card" data-testid="builtin-item" data-id={item.id} data-kind={item.kind}>
+              <li
+                key={item.id}
+                className="item-card"
+                data-testid="builtin-item"
+                data-id={item.id}
+                data-kind={item.kind}
+              >
                 <ItemThumb id={item.id} label={item.caption ?? item.name} />
                 <div className="hint">
                   {item.kind === 'clip' && <span className="kind-tag">video</span>} {item.caption}
@@ -129,7 +190,12 @@ function BuiltinBrowser({ ready, onSimilar }: { ready: boolean; onSimilar: (item
               <span data-testid="browse-page">
                 page {at + 1} of {pages}
               </span>
-              <button type="button" disabled={at >= pages - 1} onClick={() => setPage(at + 1)} data-testid="browse-next">
+              <button
+                type="button"
+                disabled={at >= pages - 1}
+                onClick={() => setPage(at + 1)}
+                data-testid="browse-next"
+              >
                 Next →
               </button>
             </div>
@@ -171,8 +237,8 @@ export function LibraryView() {
       <section className="card">
         <h2>Library</h2>
         <p className="hint">
-          Everything you add stays in this browser (IndexedDB): each file is decoded, reasoned about by the Reasoner (its T-CoT), embedded with and without
-          that T-CoT, and stored — all in the engine’s worker.
+          Everything you add stays in this browser (IndexedDB): each file is decoded, reasoned about by the Reasoner
+          (its T-CoT), embedded with and without that T-CoT, and stored — all in the engine’s worker.
         </p>
         <LibraryStatus />
         <p className="hint" data-testid="storage-used">
@@ -185,16 +251,19 @@ export function LibraryView() {
         <h3 id="add-heading">Add your images and videos</h3>
         <DropZone testId="library-drop" onFiles={(files) => ready && !s.addProgress && void s.addFiles(files)}>
           <p>
-            Drop files or a folder here — images (PNG, JPEG, WebP, GIF, BMP, AVIF) and videos (WebM, MP4). Videos are sampled to 16 evenly spaced frames.
+            Drop files or a folder here — images (PNG, JPEG, WebP, GIF, BMP, AVIF) and videos (WebM, MP4). Videos are
+            sampled to 16 evenly spaced frames.
             {!ready && ' (Available once the library is ready.)'}
           </p>
         </DropZone>
         {s.interrupted && (
           <div className="banner" role="status" data-testid="import-interrupted">
             <p>
-              An import was interrupted{s.interrupted.at ? ` (started ${new Date(s.interrupted.at).toLocaleTimeString()})` : ''}: the page closed before it
-              finished. {s.interrupted.stored.length} of the {s.interrupted.stored.length + s.interrupted.missing.length} files picked had been stored whole and
-              are below
+              An import was interrupted
+              {s.interrupted.at ? ` (started ${new Date(s.interrupted.at).toLocaleTimeString()})` : ''}: the page closed
+              before it finished. {s.interrupted.stored.length} of the{' '}
+              {s.interrupted.stored.length + s.interrupted.missing.length} files picked had been stored whole and are
+              below
               {s.interrupted.missing.length
                 ? `; ${s.interrupted.missing.length === 1 ? 'this one was' : `these ${s.interrupted.missing.length} were`} not stored (nothing of ${s.interrupted.missing.length === 1 ? 'it' : 'them'} was half-written) — add ${s.interrupted.missing.length === 1 ? 'it' : 'them'} again:`
                 : '; nothing needs to be added again.'}
@@ -210,17 +279,26 @@ export function LibraryView() {
             </button>
           </div>
         )}
-        {s.addProgress && <ProgressBar progress={s.addProgress} unit="files" onCancel={() => void s.cancel()} testId="add-progress" />}
+        {s.addProgress && (
+          <ProgressBar progress={s.addProgress} unit="files" onCancel={() => void s.cancel()} testId="add-progress" />
+        )}
         {s.addResults.some((r) => !r.ok && r.code === 'quota') && (
           <p className="banner quota" role="alert" data-testid="quota-error">
-            <strong>This browser’s storage for the app is full.</strong> The files marked below were not saved — nothing of them was half-written, and
-            everything stored before is intact. Remove some of your items (or clear all), or free disk space, then add them again.
+            <strong>This browser’s storage for the app is full.</strong> The files marked below were not saved — nothing
+            of them was half-written, and everything stored before is intact. Remove some of your items (or clear all),
+            or free disk space, then add them again.
           </p>
         )}
         {s.addResults.length > 0 && (
           <ul className="add-results" data-testid="add-results">
             {s.addResults.map((r, i) => (
-              <li key={i} className={r.ok ? 'ok' : 'error'} data-testid="add-result" data-ok={String(r.ok)} data-name={r.name}>
+              <li
+                key={i}
+                className={r.ok ? 'ok' : 'error'}
+                data-testid="add-result"
+                data-ok={String(r.ok)}
+                data-name={r.name}
+              >
                 {r.ok ? `✓ ${r.name} added` : `✗ ${r.message}`}
               </li>
             ))}
@@ -232,7 +310,11 @@ export function LibraryView() {
         <div className="row">
           <h3 id="yours-heading">Your items ({s.items.length})</h3>
           {s.items.length > 0 && (
-            <button type="button" data-testid="clear-all" onClick={() => confirm('Remove all your items from this browser?') && void s.clear()}>
+            <button
+              type="button"
+              data-testid="clear-all"
+              onClick={() => confirm('Remove all your items from this browser?') && void s.clear()}
+            >
               Clear all
             </button>
           )}
@@ -261,7 +343,12 @@ export function LibraryView() {
                 >
                   Find similar
                 </button>
-                <button type="button" aria-label={`Remove ${item.name}`} data-testid="remove-item" onClick={() => void s.remove(item.id)}>
+                <button
+                  type="button"
+                  aria-label={`Remove ${item.name}`}
+                  data-testid="remove-item"
+                  onClick={() => void s.remove(item.id)}
+                >
                   Remove
                 </button>
               </div>

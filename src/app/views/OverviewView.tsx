@@ -17,27 +17,33 @@ export function OverviewView() {
       <section className="card intro">
         <h2>Reasoning-driven multimodal embeddings, on your machine</h2>
         <p>
-          This lab reproduces, at small scale, the method of <em>Embed-RL</em>: a <strong>Reasoner</strong> writes a short
-          chain of thought (a <abbr title="Traceability Chain-of-Thought">T-CoT</abbr>) that points at evidence in the
-          input — boxes on an image, key frames in a clip, keywords in a text — and an <strong>Embedder</strong> turns
-          the input plus that evidence into a vector used for retrieval. The Reasoner is then trained with reinforcement
-          learning, using the Embedder's retrieval quality as its reward.
+          This lab reproduces, at small scale, the method of <em>Embed-RL</em>: a <strong>Reasoner</strong> writes a
+          short chain of thought (a <abbr title="Traceability Chain-of-Thought">T-CoT</abbr>) that points at evidence in
+          the input — boxes on an image, key frames in a clip, keywords in a text — and an <strong>Embedder</strong>{' '}
+          turns the input plus that evidence into a vector used for retrieval. The Reasoner is then trained with
+          reinforcement learning, using the Embedder's retrieval quality as its reward.
         </p>
-        <p>Everything runs locally in a Web Worker with TensorFlow.js: your media and your models never leave this device.</p>
+        <p>
+          Everything runs locally in a Web Worker with TensorFlow.js: your media and your models never leave this
+          device.
+        </p>
       </section>
 
       <section className="card start-here" aria-labelledby="start-heading">
         <h3 id="start-heading">Start here</h3>
         <ol>
           <li>
-            <strong>Explore</strong> loads the models and the built-in collection (procedural images and clips), then searches it: type what you want, pick
-            an instruction, and read each result's trace — the boxes and key frames the Reasoner pointed at, and the crops the Embedder read.
+            <strong>Explore</strong> loads the models and the built-in collection (procedural images and clips), then
+            searches it: type what you want, pick an instruction, and read each result's trace — the boxes and key
+            frames the Reasoner pointed at, and the crops the Embedder read.
           </li>
           <li>
-            <strong>Library</strong> adds your own photos and videos (they stay in this browser) so Explore searches them too.
+            <strong>Library</strong> adds your own photos and videos (they stay in this browser) so Explore searches
+            them too.
           </li>
           <li>
-            <strong>Fine-tune</strong> trains the Reasoner on results you marked ✓ / ✗, with the Embedder as the reward (EG-RL), and measures it on held-out pairs.
+            <strong>Fine-tune</strong> trains the Reasoner on results you marked ✓ / ✗, with the Embedder as the reward
+            (EG-RL), and measures it on held-out pairs.
           </li>
         </ol>
         <button type="button" data-testid="start-explore" onClick={() => setView('explore')}>
@@ -59,8 +65,9 @@ export function OverviewView() {
               <>
                 <dt>GPU adapter</dt>
                 <dd data-testid="engine-adapter">
-                  {[status.adapter.vendor, status.adapter.architecture, status.adapter.description].filter(Boolean).join(' / ') ||
-                    'unnamed'}
+                  {[status.adapter.vendor, status.adapter.architecture, status.adapter.description]
+                    .filter(Boolean)
+                    .join(' / ') || 'unnamed'}
                   {status.adapter.isFallbackAdapter ? ' (software fallback adapter)' : ''}
                 </dd>
               </>
@@ -96,8 +103,9 @@ export function OverviewView() {
                 data-count={selfCheck.values.length}
                 className={selfCheck.maxAbsDiff < 1e-3 ? 'ok' : 'bad'}
               >
-                {selfCheck.values.length} outputs on {selfCheck.backend} in {selfCheck.ms.toFixed(1)} ms; largest difference from
-                CPU {selfCheck.maxAbsDiff.toExponential(2)} — {selfCheck.maxAbsDiff < 1e-3 ? 'agrees' : 'DISAGREES'}
+                {selfCheck.values.length} outputs on {selfCheck.backend} in {selfCheck.ms.toFixed(1)} ms; largest
+                difference from CPU {selfCheck.maxAbsDiff.toExponential(2)} —{' '}
+                {selfCheck.maxAbsDiff < 1e-3 ? 'agrees' : 'DISAGREES'}
               </p>
             )}
             {selfCheckError && <p className="error">{selfCheckError}</p>}

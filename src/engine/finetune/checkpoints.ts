@@ -34,7 +34,11 @@ export class RunStore {
 
   /** A small record per step (not a checkpoint): how far the run started at `startedAt` got. */
   async mark(startedAt: number, step: number): Promise<void> {
-    await (await this.store())?.putRun<ProgressMark>({ key: PROGRESS_KEY, savedAt: Date.now(), data: { step, runSavedFrom: startedAt } }).catch(() => undefined);
+    await (
+      await this.store()
+    )
+      ?.putRun<ProgressMark>({ key: PROGRESS_KEY, savedAt: Date.now(), data: { step, runSavedFrom: startedAt } })
+      .catch(() => undefined);
   }
 
   /** Forget the checkpoint and its progress mark. */

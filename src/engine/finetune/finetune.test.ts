@@ -35,7 +35,16 @@ const PAIRS: NewPair[] = [
   { query: text('a red circle'), targetId: 'image-5', match: false },
   { query: text('two squares'), targetId: 'clip-1', match: true },
 ];
-const SETTINGS: FinetuneSettings = { ...DEFAULT_FINETUNE, steps: 4, n: 2, batch: 2, lr: 1e-3, maxNewTokens: 8, evalEvery: 2, checkpointEvery: 1 };
+const SETTINGS: FinetuneSettings = {
+  ...DEFAULT_FINETUNE,
+  steps: 4,
+  n: 2,
+  batch: 2,
+  lr: 1e-3,
+  maxNewTokens: 8,
+  evalEvery: 2,
+  checkpointEvery: 1,
+};
 
 async function until(tuner: FineTuner, phases: FinetuneSnapshot['phase'][], ms = 60_000) {
   const t0 = Date.now();
@@ -65,14 +74,20 @@ describe('pairs', () => {
     expect(list.find((p) => p.targetId === 'image-0')!.queryLabel).toBe('a big red circle');
     expect(list.find((p) => p.id === id)).toBeUndefined();
     // The split of the other pairs did not move.
-    for (const p of list.filter((q) => q.targetId !== 'image-0')) expect(p.split).toBe(held.some((h) => h.id === p.id) ? 'held-out' : 'train');
+    for (const p of list.filter((q) => q.targetId !== 'image-0'))
+      expect(p.split).toBe(held.some((h) => h.id === p.id) ? 'held-out' : 'train');
     list = await tuner.pairs.delete(list[0]!.id);
     expect(list).toHaveLength(7);
-    const imported = await tuner.pairs.import('query,target,match\na striped circle,image-1,yes\nsomething,nope.png\n"broken,image-2', 'csv');
+    const imported = await tuner.pairs.import(
+      'query,target,match\na striped circle,image-1,yes\nsomething,nope.png\n"broken,image-2',
+      'csv',
+    );
     expect(imported.added).toBe(1);
     expect(imported.errors.map((e) => e.row)).toEqual([3, 4]);
     expect(imported.errors[0]!.message).toMatch(/not in your library/);
-    await expect(tuner.pairs.add([{ query: text('x'), targetId: 'nothing', match: true }])).rejects.toThrow(/not in the library/);
+    await expect(tuner.pairs.add([{ query: text('x'), targetId: 'nothing', match: true }])).rejects.toThrow(
+      /not in the library/,
+    );
   });
 });
 
@@ -150,7 +165,10 @@ describe('an EG-RL run', () => {
     await expect(tuner.importFiles(tampered)).rejects.toThrow(/corrupt or was changed/);
     const json = JSON.parse(new TextDecoder().decode(files[0]!.bytes));
     json.modelTopology.fineTune.baseKey = 'random-deadbeef';
-    const other = [{ name: files[0]!.name, bytes: new TextEncoder().encode(JSON.stringify(json)).buffer as ArrayBuffer }, copy(files[1]!)];
+    const other = [
+      { name: files[0]!.name, bytes: new TextEncoder().encode(JSON.stringify(json)).buffer as ArrayBuffer },
+      copy(files[1]!),
+    ];
     await expect(tuner.importFiles(other)).rejects.toThrow(/another base model/);
     await expect(tuner.importFiles([copy(files[0]!)])).rejects.toThrow(/two files together/);
     expect(await slots.probe(5)).toEqual(tunedProbe);
@@ -276,7 +294,14 @@ describe('importing a fine-tuned Reasoner', () => {
     await other.load('reasoner', { kind: 'random', preset: 'tiny', seed: 9 }); // same shape, other weights
     const [json, bin] = await other.exportFiles('reasoner', 'float32');
     const manifest = JSON.parse(new TextDecoder().decode(json!.bytes));
-    manifest.modelTopology.fineTune = { version: 1, baseKey: modelKey(slots.info().reasoner!), baseSha256: null, settings: SETTINGS, steps: 0, heldOut: { before: null, after: null } };
+    manifest.modelTopology.fineTune = {
+      version: 1,
+      baseKey: modelKey(slots.info().reasoner!),
+      baseSha256: null,
+      settings: SETTINGS,
+      steps: 0,
+      heldOut: { before: null, after: null },
+    };
     const files = (m: unknown, weights: Uint8Array) => [
       { name: 'reasoner-finetuned.json', bytes: new TextEncoder().encode(JSON.stringify(m)).buffer as ArrayBuffer },
       { name: 'reasoner-finetuned.weights.bin', bytes: weights.slice().buffer as ArrayBuffer },
@@ -286,14 +311,20 @@ describe('importing a fine-tuned Reasoner', () => {
 
     const climbing = structuredClone(manifest);
     climbing.weightsManifest[0].paths = ['../../x'];
-    await expect(tuner.importFiles(files(climbing, weights))).rejects.toThrow(/"\.\.\/\.\.\/x", a path outside its folder/);
-    await expect(tuner.importFiles(files(manifest, weights.subarray(0, weights.length - 1000)))).rejects.toThrow(/corrupt or was changed/);
+    await expect(tuner.importFiles(files(climbing, weights))).rejects.toThrow(
+      /"\.\.\/\.\.\/x", a path outside its folder/,
+    );
+    await expect(tuner.importFiles(files(manifest, weights.subarray(0, weights.length - 1000)))).rejects.toThrow(
+      /corrupt or was changed/,
+    );
     const nan = weights.slice();
     const tensor = manifest.modelTopology.tensors[3];
     new DataView(nan.buffer).setFloat32(tensor.offset, NaN, true);
     const nanManifest = structuredClone(manifest);
     nanManifest.modelTopology.sha256 = createHash('sha256').update(nan).digest('hex');
-    await expect(tuner.importFiles(files(nanManifest, nan))).rejects.toThrow(new RegExp(`tensor '${tensor.name}' holds NaN or infinity`));
+    await expect(tuner.importFiles(files(nanManifest, nan))).rejects.toThrow(
+      new RegExp(`tensor '${tensor.name}' holds NaN or infinity`),
+    );
     expect(await slots.probe(5)).toEqual(builtin);
     expect((await tuner.state()).tuned).toBeFalsy();
 
@@ -310,17 +341,28 @@ describe('the built-in lesson', () => {
     await library.open({ collection: { seed: 1, images: 120, clips: 2, tcot: 'teacher' }, maxNewTokens: 8 });
     const tuner = new FineTuner(slots, library, () => FinetuneStore.open(factory));
     const list = await tuner.pairs.loadLesson('one-object');
-    const builtin = library.items().flatMap((i) => (i.source === 'builtin' && i.caption ? [{ id: i.id, kind: i.kind, caption: i.caption }] : []));
+    const builtin = library
+      .items()
+      .flatMap((i) => (i.source === 'builtin' && i.caption ? [{ id: i.id, kind: i.kind, caption: i.caption }] : []));
     const expected = lessonPairs(lessonById('one-object'), builtin, { seed: 1, count: LESSON_PAIRS });
     expect(list.map((p) => p.id).sort()).toEqual(expected.map((p) => p.id).sort());
     const split = splitLesson(expected, LESSON_SETTINGS.heldOut, () => undefined);
-    expect(list.filter((p) => p.split === 'held-out').map((p) => p.id).sort()).toEqual([...split.heldIds].sort());
-    expect(list.every((p) => p.match && p.instruction === 'find an image that matches the caption' && p.problem === null)).toBe(true);
+    expect(
+      list
+        .filter((p) => p.split === 'held-out')
+        .map((p) => p.id)
+        .sort(),
+    ).toEqual([...split.heldIds].sort());
+    expect(
+      list.every((p) => p.match && p.instruction === 'find an image that matches the caption' && p.problem === null),
+    ).toBe(true);
     // Loading it again changes nothing; a pair of the user's blocks it, and nothing is lost.
     expect(await tuner.pairs.loadLesson('one-object')).toHaveLength(list.length);
     await tuner.pairs.add([{ query: text('my own query'), targetId: 'image-0', match: true }]);
     await expect(tuner.pairs.loadLesson('one-object')).rejects.toThrow(/holds 1 of yours/);
-    await expect(tuner.pairs.loadLesson('two-objects')).rejects.toThrow(new RegExp(`holds ${list.length + 1} of yours`));
+    await expect(tuner.pairs.loadLesson('two-objects')).rejects.toThrow(
+      new RegExp(`holds ${list.length + 1} of yours`),
+    );
     expect(await tuner.pairs.list()).toHaveLength(list.length + 1);
   });
 });

@@ -8,7 +8,14 @@ import { errorMessage } from '../../media/errors';
 import type { Embedder } from '../../models/embedder';
 import type { Reasoner } from '../../models/reasoner';
 import { encodeWeights, memoryHandler, saveWeights } from '../../models/weights';
-import { DEFAULT_FINETUNE, evaluateHeldOut, FinetuneLoop, settingsProblems, type FinetuneSettings, type HeldOutResult } from '../../train/finetune';
+import {
+  DEFAULT_FINETUNE,
+  evaluateHeldOut,
+  FinetuneLoop,
+  settingsProblems,
+  type FinetuneSettings,
+  type HeldOutResult,
+} from '../../train/finetune';
 import type { Library } from '../library';
 import { modelKey } from '../library/models';
 import type { ModelSlots } from '../model-slots';
@@ -48,10 +55,15 @@ export class FineTuner {
   constructor(
     private readonly slots: ModelSlots,
     private readonly library: Library,
-    private readonly openStore: () => Promise<FinetuneStore | null> = async () => (typeof indexedDB === 'undefined' ? null : FinetuneStore.open()),
+    private readonly openStore: () => Promise<FinetuneStore | null> = async () =>
+      typeof indexedDB === 'undefined' ? null : FinetuneStore.open(),
   ) {
     this.runs = new RunStore(() => this.store());
-    this.pairs = new PairBook(library, () => this.store(), () => this.snap.settings?.heldOut ?? DEFAULT_FINETUNE.heldOut);
+    this.pairs = new PairBook(
+      library,
+      () => this.store(),
+      () => this.snap.settings?.heldOut ?? DEFAULT_FINETUNE.heldOut,
+    );
   }
 
   private store(): Promise<FinetuneStore | null> {
@@ -65,7 +77,18 @@ export class FineTuner {
     if (this.snap.phase === 'idle' && !this.loop) {
       const saved = await this.savedRun();
       const reached = saved ? await this.runs.reached(saved) : 0;
-      this.snap = { ...this.snap, saved: saved ? { step: saved.data.state.step, steps: saved.data.settings.steps, savedAt: saved.savedAt, finished: saved.data.finished, reached } : null };
+      this.snap = {
+        ...this.snap,
+        saved: saved
+          ? {
+              step: saved.data.state.step,
+              steps: saved.data.settings.steps,
+              savedAt: saved.savedAt,
+              finished: saved.data.finished,
+              reached,
+            }
+          : null,
+      };
       if (saved && !this.snap.settings) this.restoreView(saved.data);
     }
     this.refreshApplied();
@@ -76,7 +99,9 @@ export class FineTuner {
     const inSlot = !!this.placed && this.slots.get('reasoner') === this.placed;
     this.snap.applied = inSlot && !!this.tuned && this.placedFrom === this.tuned.model;
     this.snap.earlierApplied = inSlot && !this.snap.applied;
-    this.snap.tuned = this.tuned ? { steps: this.tuned.meta.steps, source: this.snap.tuned?.source ?? 'run' } : this.snap.tuned;
+    this.snap.tuned = this.tuned
+      ? { steps: this.tuned.meta.steps, source: this.snap.tuned?.source ?? 'run' }
+      : this.snap.tuned;
   }
 
   private emit(patch: Partial<FinetuneSnapshot> = {}) {
@@ -87,7 +112,17 @@ export class FineTuner {
 
   /** The run's view (charts, tables) from a checkpoint, before any model work. */
   private restoreView(d: RunData) {
-    this.snap = { ...this.snap, settings: d.settings, step: d.state.step, steps: d.settings.steps, logs: d.logs, evals: d.evals, samples: d.samples, before: d.before, after: d.after };
+    this.snap = {
+      ...this.snap,
+      settings: d.settings,
+      step: d.state.step,
+      steps: d.settings.steps,
+      logs: d.logs,
+      evals: d.evals,
+      samples: d.samples,
+      before: d.before,
+      after: d.after,
+    };
   }
 
   private savedRun(): Promise<RunRecord<RunData> | undefined> {
@@ -122,7 +157,9 @@ export class FineTuner {
   }
 
   private sample(step: number): Promise<FinetuneSample | null> {
-    return this.prepared && this.loop ? sampleStrip(this.prepared, this.loop.policy, this.loop.maxNewTokens, step) : Promise.resolve(null);
+    return this.prepared && this.loop
+      ? sampleStrip(this.prepared, this.loop.policy, this.loop.maxNewTokens, step)
+      : Promise.resolve(null);
   }
 
   /** Evaluate held-out retrieval and the sample strip at the loop's step (both with the current policy). */
@@ -156,7 +193,14 @@ export class FineTuner {
     };
     try {
       const savedAt = await this.runs.save(data);
-      if (savedAt !== null) this.snap.saved = { step: data.state.step, steps: data.settings.steps, savedAt, finished, reached: data.state.step };
+      if (savedAt !== null)
+        this.snap.saved = {
+          step: data.state.step,
+          steps: data.settings.steps,
+          savedAt,
+          finished,
+          reached: data.state.step,
+        };
     } catch (err) {
       // A full disk loses the checkpoint, never the run in memory; say so.
       this.emit({ message: `The checkpoint could not be saved: ${errorMessage(err)}` });
@@ -182,7 +226,21 @@ export class FineTuner {
     const base = this.currentBase();
     if (!base) throw new Error('load the Reasoner first (open Explore or the Library)');
     this.disposeRun();
-    this.snap = { ...this.snap, phase: 'preparing', message: 'Preparing the pairs…', error: null, settings, step: 0, steps: settings.steps, logs: [], evals: [], samples: [], before: null, after: null, baseKey: base.key };
+    this.snap = {
+      ...this.snap,
+      phase: 'preparing',
+      message: 'Preparing the pairs…',
+      error: null,
+      settings,
+      step: 0,
+      steps: settings.steps,
+      logs: [],
+      evals: [],
+      samples: [],
+      before: null,
+      after: null,
+      baseKey: base.key,
+    };
     this.emit();
     try {
       this.prepared = await preparePairs(this.pairs, this.library, settings);
@@ -208,7 +266,14 @@ export class FineTuner {
     const p = this.prepared!;
     this.snap.trainPairs = p.train.length;
     this.snap.heldOutPairs = p.heldQueries.length;
-    this.snap.samplePair = p.sample ? { queryLabel: p.sample.label, queryItemId: p.sample.queryItemId, targetId: p.sample.pair.targetId, targetName: p.sample.targetName } : null;
+    this.snap.samplePair = p.sample
+      ? {
+          queryLabel: p.sample.label,
+          queryItemId: p.sample.queryItemId,
+          targetId: p.sample.pair.targetId,
+          targetName: p.sample.targetName,
+        }
+      : null;
   }
 
   /** Resume a paused run, or the saved checkpoint (after a reload). */
@@ -221,12 +286,23 @@ export class FineTuner {
       const d = saved.data;
       const base = this.currentBase()!;
       this.restoreView(d);
-      this.emit({ phase: 'preparing', message: `Restoring the checkpoint at step ${d.state.step}…`, error: null, baseKey: base.key });
+      this.emit({
+        phase: 'preparing',
+        message: `Restoring the checkpoint at step ${d.state.step}…`,
+        error: null,
+        baseKey: base.key,
+      });
       try {
         this.prepared = await preparePairs(this.pairs, this.library, d.settings, d.trainIds);
         this.trainIds = d.trainIds;
         this.startedAt = d.startedAt ?? 0;
-        this.loop = new FinetuneLoop(cloneReasoner(base.model), cloneReasoner(base.model), this.embedder(), this.prepared.train, d.settings);
+        this.loop = new FinetuneLoop(
+          cloneReasoner(base.model),
+          cloneReasoner(base.model),
+          this.embedder(),
+          this.prepared.train,
+          d.settings,
+        );
         await this.loop.restore(d.state);
         this.afterPrepare();
       } catch (err) {
@@ -266,7 +342,21 @@ export class FineTuner {
     if (this.running) await this.stop();
     this.disposeRun();
     await this.runs.clear();
-    this.snap = { ...this.snap, phase: 'idle', message: null, error: null, step: 0, steps: 0, logs: [], evals: [], samples: [], before: null, after: null, saved: null, samplePair: null };
+    this.snap = {
+      ...this.snap,
+      phase: 'idle',
+      message: null,
+      error: null,
+      step: 0,
+      steps: 0,
+      logs: [],
+      evals: [],
+      samples: [],
+      before: null,
+      after: null,
+      saved: null,
+      samplePair: null,
+    };
     return this.state();
   }
 
@@ -298,7 +388,11 @@ export class FineTuner {
       await this.finishRun();
     } catch (err) {
       await this.checkpoint(false).catch(() => undefined);
-      this.emit({ phase: 'error', error: `The run stopped at step ${loop.step}: ${errorMessage(err)}. The last checkpoint can be resumed.`, message: null });
+      this.emit({
+        phase: 'error',
+        error: `The run stopped at step ${loop.step}: ${errorMessage(err)}. The last checkpoint can be resumed.`,
+        message: null,
+      });
     }
   }
 
@@ -308,7 +402,8 @@ export class FineTuner {
     const after = await this.evaluate(loop.policy);
     const sample = await this.sample(loop.step);
     if (sample && this.snap.samples.at(-1)?.step !== loop.step) this.snap.samples = [...this.snap.samples, sample];
-    if (Number.isFinite(after.hit1) && this.snap.evals.at(-1)?.step !== loop.step) this.snap.evals = [...this.snap.evals, { step: loop.step, hit1: after.hit1, mrr: after.mrr }];
+    if (Number.isFinite(after.hit1) && this.snap.evals.at(-1)?.step !== loop.step)
+      this.snap.evals = [...this.snap.evals, { step: loop.step, hit1: after.hit1, mrr: after.mrr }];
     this.snap.after = after;
     await this.checkpoint(true);
     this.finish(after);
@@ -316,7 +411,18 @@ export class FineTuner {
 
   private finish(after: HeldOutResult | null) {
     const loop = this.loop!;
-    this.setTuned(loop.policy, { version: FINETUNE_META_VERSION, baseKey: this.base!.key, baseSha256: this.base!.info.sha256, settings: loop.settings, steps: loop.step, heldOut: { before: this.snap.before, after } }, 'run');
+    this.setTuned(
+      loop.policy,
+      {
+        version: FINETUNE_META_VERSION,
+        baseKey: this.base!.key,
+        baseSha256: this.base!.info.sha256,
+        settings: loop.settings,
+        steps: loop.step,
+        heldOut: { before: this.snap.before, after },
+      },
+      'run',
+    );
     this.emit({ phase: 'finished', after, message: null });
   }
 
@@ -333,8 +439,16 @@ export class FineTuner {
     await this.place();
     const mem = memoryHandler();
     await saveWeights(this.tuned!.model, mem, 'float32');
-    const data: AppliedRecord = { meta: this.tuned!.meta, source: this.snap.tuned?.source ?? 'run', artifacts: mem.artifacts! };
-    await this.runs.putApplied(data).catch((err) => this.emit({ message: `Explore uses the fine-tuned Reasoner, but this browser could not remember it for the next visit: ${errorMessage(err)}` }));
+    const data: AppliedRecord = {
+      meta: this.tuned!.meta,
+      source: this.snap.tuned?.source ?? 'run',
+      artifacts: mem.artifacts!,
+    };
+    await this.runs.putApplied(data).catch((err) =>
+      this.emit({
+        message: `Explore uses the fine-tuned Reasoner, but this browser could not remember it for the next visit: ${errorMessage(err)}`,
+      }),
+    );
   }
 
   private async place(): Promise<void> {
@@ -343,7 +457,13 @@ export class FineTuner {
     if (!base) throw new Error('load the Reasoner first');
     const copy = cloneReasoner(this.tuned.model);
     const { manifest } = await encodeWeights(copy, 'float32');
-    this.slots.put('reasoner', copy, { ...base.info, source: 'finetuned', sha256: manifest.sha256, weightBytes: manifest.payloadBytes, quantized: false });
+    this.slots.put('reasoner', copy, {
+      ...base.info,
+      source: 'finetuned',
+      sha256: manifest.sha256,
+      weightBytes: manifest.payloadBytes,
+      quantized: false,
+    });
     this.placed = copy;
     this.placedFrom = this.tuned.model;
     this.emit();
@@ -371,7 +491,10 @@ export class FineTuner {
       await this.runs.forgetApplied();
       return { restored: false, note };
     };
-    if (rec.data.meta?.baseKey !== base.key) return forget('the fine-tuned Reasoner used on the last visit was tuned from another base model than the one loaded now, so Explore uses the built-in Reasoner');
+    if (rec.data.meta?.baseKey !== base.key)
+      return forget(
+        'the fine-tuned Reasoner used on the last visit was tuned from another base model than the one loaded now, so Explore uses the built-in Reasoner',
+      );
     const model = await readRemembered(rec.data.artifacts, base.model);
     if (typeof model === 'string') return forget(model);
     this.setTuned(model, rec.data.meta, rec.data.source);

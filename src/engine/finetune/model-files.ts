@@ -24,7 +24,8 @@ const architecture = (config: object) =>
   );
 
 /** A loaded model can stand in for the built-in Reasoner: a Reasoner of the same architecture. */
-export const sameShape = (model: WeightedModel, base: Reasoner) => model.kind === 'reasoner' && architecture(model.config) === architecture(base.config);
+export const sameShape = (model: WeightedModel, base: Reasoner) =>
+  model.kind === 'reasoner' && architecture(model.config) === architecture(base.config);
 
 /** A weights path as this app's export writes it: a file name beside the manifest, optionally `./`-prefixed. */
 function isPlainFileName(path: unknown): boolean {
@@ -40,7 +41,13 @@ export async function tunedFiles(model: Reasoner, meta: FinetuneMeta): Promise<M
   const a = mem.artifacts!;
   const manifest = { ...(a.modelTopology as WeightsManifest), fineTune: meta };
   const name = 'reasoner-finetuned';
-  const json = { modelTopology: manifest, format: a.format, generatedBy: a.generatedBy, convertedBy: a.convertedBy, weightsManifest: [{ paths: [`./${name}.weights.bin`], weights: a.weightSpecs }] };
+  const json = {
+    modelTopology: manifest,
+    format: a.format,
+    generatedBy: a.generatedBy,
+    convertedBy: a.convertedBy,
+    weightsManifest: [{ paths: [`./${name}.weights.bin`], weights: a.weightSpecs }],
+  };
   return [
     { name: `${name}.json`, bytes: new TextEncoder().encode(JSON.stringify(json)).buffer as ArrayBuffer },
     { name: `${name}.weights.bin`, bytes: tf.io.CompositeArrayBuffer.join(a.weightData!) },
@@ -52,11 +59,22 @@ export async function tunedFiles(model: Reasoner, meta: FinetuneMeta): Promise<M
  * a file is missing or corrupt (size, hash), names a weights path outside its folder, is not a fine-tuned
  * Reasoner, was tuned from another base model than `base`, or holds weights that are not finite numbers.
  */
-export async function readTunedFiles(files: ModelFile[], base: { model: Reasoner; key: string }): Promise<{ model: Reasoner; meta: FinetuneMeta }> {
+export async function readTunedFiles(
+  files: ModelFile[],
+  base: { model: Reasoner; key: string },
+): Promise<{ model: Reasoner; meta: FinetuneMeta }> {
   const json = files.filter((f) => f.name.endsWith('.json'));
   const bins = files.filter((f) => f.name.endsWith('.bin'));
-  if (json.length !== 1 || bins.length !== 1) throw new WeightsError('bad-manifest', 'pick the fine-tuned Reasoner’s two files together: its .json and its .weights.bin');
-  let parsed: { modelTopology?: unknown; weightsManifest?: { paths?: unknown[]; weights?: tf.io.WeightsManifestEntry[] }[]; format?: string };
+  if (json.length !== 1 || bins.length !== 1)
+    throw new WeightsError(
+      'bad-manifest',
+      'pick the fine-tuned Reasoner’s two files together: its .json and its .weights.bin',
+    );
+  let parsed: {
+    modelTopology?: unknown;
+    weightsManifest?: { paths?: unknown[]; weights?: tf.io.WeightsManifestEntry[] }[];
+    format?: string;
+  };
   try {
     parsed = JSON.parse(new TextDecoder().decode(json[0]!.bytes)) as typeof parsed;
   } catch {
@@ -66,20 +84,45 @@ export async function readTunedFiles(files: ModelFile[], base: { model: Reasoner
   // what a hostile file would aim at a loader that follows paths (tf.io.http does): this app never writes one.
   const groups = Array.isArray(parsed.weightsManifest) ? parsed.weightsManifest : [];
   const badPath = groups.flatMap((g) => (Array.isArray(g?.paths) ? g.paths : [])).find((p) => !isPlainFileName(p));
-  if (badPath !== undefined) throw new WeightsError('bad-manifest', `${json[0]!.name} names its weights file "${String(badPath)}", a path outside its folder: an exported manifest names the file beside it (./….weights.bin)`);
+  if (badPath !== undefined)
+    throw new WeightsError(
+      'bad-manifest',
+      `${json[0]!.name} names its weights file "${String(badPath)}", a path outside its folder: an exported manifest names the file beside it (./….weights.bin)`,
+    );
   const meta = (parsed.modelTopology as { fineTune?: FinetuneMeta } | undefined)?.fineTune;
-  if (!meta || typeof meta.baseKey !== 'string') throw new WeightsError('bad-manifest', `${json[0]!.name} is not a fine-tuned Reasoner from this app (it names no base model)`);
-  if (meta.baseKey !== base.key) throw new WeightsError('config-mismatch', `this file was fine-tuned from another base model (${meta.baseKey}); this app's Reasoner is ${base.key}. Fine-tune this one, or load the matching base model first.`);
+  if (!meta || typeof meta.baseKey !== 'string')
+    throw new WeightsError(
+      'bad-manifest',
+      `${json[0]!.name} is not a fine-tuned Reasoner from this app (it names no base model)`,
+    );
+  if (meta.baseKey !== base.key)
+    throw new WeightsError(
+      'config-mismatch',
+      `this file was fine-tuned from another base model (${meta.baseKey}); this app's Reasoner is ${base.key}. Fine-tune this one, or load the matching base model first.`,
+    );
   const handler: tf.io.IOHandler = {
-    load: async () => ({ modelTopology: parsed.modelTopology as object, format: parsed.format, weightSpecs: parsed.weightsManifest?.[0]?.weights ?? [], weightData: bins[0]!.bytes }),
+    load: async () => ({
+      modelTopology: parsed.modelTopology as object,
+      format: parsed.format,
+      weightSpecs: parsed.weightsManifest?.[0]?.weights ?? [],
+      weightData: bins[0]!.bytes,
+    }),
   };
   let loaded;
   try {
     loaded = await loadModel(handler);
   } catch (err) {
     const reason = err instanceof WeightsError ? err.reason : null;
-    const why = reason === 'hash-mismatch' || reason === 'truncated' ? 'the file is corrupt or was changed after export' : reason === 'non-finite' ? "the file's weights are not all numbers" : 'the file is not a valid model file';
-    throw new WeightsError(err instanceof WeightsError ? err.reason : 'bad-manifest', `${why}: ${errorMessage(err).replace(/^\[[a-z-]+\] /, '')}`);
+    const why =
+      reason === 'hash-mismatch' || reason === 'truncated'
+        ? 'the file is corrupt or was changed after export'
+        : reason === 'non-finite'
+          ? "the file's weights are not all numbers"
+          : 'the file is not a valid model file';
+    throw new WeightsError(
+      err instanceof WeightsError ? err.reason : 'bad-manifest',
+      `${why}: ${errorMessage(err).replace(/^\[[a-z-]+\] /, '')}`,
+    );
   }
   const model = loaded.model;
   if (!sameShape(model, base.model)) {

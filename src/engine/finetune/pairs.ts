@@ -39,7 +39,11 @@ export class PairBook {
     return records.map((r) => {
       const targetName = names.get(r.targetId);
       const queryName = r.query.kind === 'item' ? names.get(r.query.itemId) : undefined;
-      const problem = !targetName ? `the target (${r.targetId}) is not in the library` : r.query.kind === 'item' && !queryName ? `the query item (${r.query.itemId}) is not in the library` : null;
+      const problem = !targetName
+        ? `the target (${r.targetId}) is not in the library`
+        : r.query.kind === 'item' && !queryName
+          ? `the query item (${r.query.itemId}) is not in the library`
+          : null;
       return {
         ...r,
         split: held.has(r.id) ? 'held-out' : 'train',
@@ -54,7 +58,8 @@ export class PairBook {
     const names = this.itemNames();
     for (const d of drafts) {
       if (!names.has(d.targetId)) throw new Error(`the target "${d.targetId}" is not in the library`);
-      if (d.query.kind === 'item' && !names.has(d.query.itemId)) throw new Error(`the query item "${d.query.itemId}" is not in the library`);
+      if (d.query.kind === 'item' && !names.has(d.query.itemId))
+        throw new Error(`the query item "${d.query.itemId}" is not in the library`);
       if (d.query.kind === 'text' && !d.query.text.trim()) throw new Error('the query text is empty');
     }
     const store = await this.requireStore();
@@ -64,7 +69,14 @@ export class PairBook {
       const query = d.query.kind === 'text' ? { kind: 'text' as const, text: d.query.text.trim() } : d.query;
       const id = pairId({ query, targetId: d.targetId });
       // Re-labelling an existing pair keeps its place in the list.
-      return { id, query, targetId: d.targetId, match: d.match, ...(d.instruction ? { instruction: d.instruction } : {}), createdAt: existing.get(id)?.createdAt ?? now + i / 1000 };
+      return {
+        id,
+        query,
+        targetId: d.targetId,
+        match: d.match,
+        ...(d.instruction ? { instruction: d.instruction } : {}),
+        createdAt: existing.get(id)?.createdAt ?? now + i / 1000,
+      };
     });
     await store.putPairs(records);
     return this.list();
@@ -75,9 +87,17 @@ export class PairBook {
     const store = await this.requireStore();
     const rec = (await store.pairs()).find((p) => p.id === id);
     if (!rec) throw new Error(`no pair ${id}`);
-    const query = patch.queryText !== undefined && rec.query.kind === 'text' ? { kind: 'text' as const, text: patch.queryText.trim() } : rec.query;
+    const query =
+      patch.queryText !== undefined && rec.query.kind === 'text'
+        ? { kind: 'text' as const, text: patch.queryText.trim() }
+        : rec.query;
     if (query.kind === 'text' && !query.text) throw new Error('the query text is empty');
-    const next: PairRecord = { ...rec, query, match: patch.match ?? rec.match, id: pairId({ query, targetId: rec.targetId }) };
+    const next: PairRecord = {
+      ...rec,
+      query,
+      match: patch.match ?? rec.match,
+      id: pairId({ query, targetId: rec.targetId }),
+    };
     await store.putPairs([next]);
     if (next.id !== id) await store.deletePair(id);
     return this.list();
@@ -95,10 +115,19 @@ export class PairBook {
   async loadLesson(id: string, seed = 1): Promise<PairView[]> {
     const concept = lessonById(id);
     const existing = await this.list();
-    const drafts = lessonPairs(concept, this.library.items().flatMap((i) => (i.source === 'builtin' && i.caption ? [{ id: i.id, kind: i.kind, caption: i.caption }] : [])), { seed, count: LESSON_PAIRS });
+    const drafts = lessonPairs(
+      concept,
+      this.library
+        .items()
+        .flatMap((i) => (i.source === 'builtin' && i.caption ? [{ id: i.id, kind: i.kind, caption: i.caption }] : [])),
+      { seed, count: LESSON_PAIRS },
+    );
     const ours = new Set(drafts.map((d) => d.id));
     const others = existing.filter((p) => !ours.has(p.id)).length;
-    if (others > 0) throw new Error(`the lesson runs on its own pairs, and the list holds ${others} of yours: delete them first (or open the app in another browser profile), so that the lesson's figures are the lesson's`);
+    if (others > 0)
+      throw new Error(
+        `the lesson runs on its own pairs, and the list holds ${others} of yours: delete them first (or open the app in another browser profile), so that the lesson's figures are the lesson's`,
+      );
     return this.add(drafts.map(({ query, targetId, match, instruction }) => ({ query, targetId, match, instruction })));
   }
 

@@ -24,7 +24,12 @@ async function sideOf(library: Library, query: PairRecord['query']): Promise<Sid
 }
 
 /** `trainIds` (a resumed run's): exactly those pairs train, or the run cannot continue. */
-export async function preparePairs(book: PairBook, library: Library, settings: FinetuneSettings, trainIds?: string[]): Promise<Prepared> {
+export async function preparePairs(
+  book: PairBook,
+  library: Library,
+  settings: FinetuneSettings,
+  trainIds?: string[],
+): Promise<Prepared> {
   const all = await book.list();
   const pairs = all.filter((p) => !p.problem);
   const heldIds = heldOutIds(
@@ -33,29 +38,61 @@ export async function preparePairs(book: PairBook, library: Library, settings: F
     settings.heldOut,
     new Set(all.filter((p) => p.match).map((p) => p.id)),
   );
-  const usable = trainIds ? pairs.filter((p) => trainIds.includes(p.id)) : pairs.filter((p) => p.match && !heldIds.has(p.id));
-  if (trainIds && usable.length < trainIds.length) throw new Error(`${trainIds.length - usable.length} of the run's training pairs were deleted or lost their items; start a new run`);
+  const usable = trainIds
+    ? pairs.filter((p) => trainIds.includes(p.id))
+    : pairs.filter((p) => p.match && !heldIds.has(p.id));
+  if (trainIds && usable.length < trainIds.length)
+    throw new Error(
+      `${trainIds.length - usable.length} of the run's training pairs were deleted or lost their items; start a new run`,
+    );
   const train: TrainPair[] = [];
   for (const p of usable) {
     const positive = { visual: await library.inputOf(p.targetId) };
     // The Reasoner was trained with an instruction on both sides: a pair without one gets the caption task's.
-    const pair: GrpoPair = { query: await sideOf(library, p.query), positive, instruction: p.instruction || reasoningInstruction(positive.visual) };
-    train.push({ id: p.id, queryKey: p.query.kind === 'text' ? `t:${p.query.text}` : `i:${p.query.itemId}`, targetId: p.targetId, pair });
+    const pair: GrpoPair = {
+      query: await sideOf(library, p.query),
+      positive,
+      instruction: p.instruction || reasoningInstruction(positive.visual),
+    };
+    train.push({
+      id: p.id,
+      queryKey: p.query.kind === 'text' ? `t:${p.query.text}` : `i:${p.query.itemId}`,
+      targetId: p.targetId,
+      pair,
+    });
   }
   const targets = [...new Set(pairs.map((p) => p.targetId))];
   const candidates: SideParts[] = [];
   for (const id of targets) candidates.push({ visual: await library.inputOf(id) });
   const heldQueries: EvalQuery[] = [];
   for (const p of pairs.filter((q) => q.match && heldIds.has(q.id))) {
-    heldQueries.push({ id: p.id, query: await sideOf(library, p.query), instruction: p.instruction, target: targets.indexOf(p.targetId) });
+    heldQueries.push({
+      id: p.id,
+      query: await sideOf(library, p.query),
+      instruction: p.instruction,
+      target: targets.indexOf(p.targetId),
+    });
   }
   const first = usable[0];
-  const sample = first && train[0] ? { pair: train[0], label: first.queryLabel, queryItemId: first.query.kind === 'item' ? first.query.itemId : null, targetName: first.targetName } : null;
+  const sample =
+    first && train[0]
+      ? {
+          pair: train[0],
+          label: first.queryLabel,
+          queryItemId: first.query.kind === 'item' ? first.query.itemId : null,
+          targetName: first.targetName,
+        }
+      : null;
   return { train, heldQueries, candidates, sample };
 }
 
 /** The sample strip at `step`: the policy's greedy T-CoTs for the sample pair's query and target. */
-export async function sampleStrip(prepared: Prepared, policy: Reasoner, maxNewTokens: number, step: number): Promise<FinetuneSample | null> {
+export async function sampleStrip(
+  prepared: Prepared,
+  policy: Reasoner,
+  maxNewTokens: number,
+  step: number,
+): Promise<FinetuneSample | null> {
   const s = prepared.sample;
   if (!s) return null;
   const sides = [

@@ -27,7 +27,8 @@ export interface PairImportResult {
   errors: PairRowError[];
 }
 
-export type FinetunePhase = 'idle' | 'preparing' | 'running' | 'pausing' | 'paused' | 'stopping' | 'evaluating' | 'finished' | 'error';
+export type FinetunePhase =
+  'idle' | 'preparing' | 'running' | 'pausing' | 'paused' | 'stopping' | 'evaluating' | 'finished' | 'error';
 
 /** Held-out Hit@1 / MRR after `step` steps (step 0: the starting Reasoner). */
 export interface FinetuneEvalPoint {
@@ -80,5 +81,25 @@ export type FinetuneCallback = (snapshot: FinetuneSnapshot) => void;
 
 /** A fine-tuner that has done nothing yet. */
 export function idleSnapshot(): FinetuneSnapshot {
-  return { phase: 'idle', message: null, error: null, settings: null, step: 0, steps: 0, logs: [], evals: [], samples: [], samplePair: null, before: null, after: null, trainPairs: 0, heldOutPairs: 0, saved: null, tuned: null, applied: false, earlierApplied: false, baseKey: null };
+  return {
+    phase: 'idle',
+    message: null,
+    error: null,
+    settings: null,
+    step: 0,
+    steps: 0,
+    logs: [],
+    evals: [],
+    samples: [],
+    samplePair: null,
+    before: null,
+    after: null,
+    trainPairs: 0,
+    heldOutPairs: 0,
+    saved: null,
+    tuned: null,
+    applied: false,
+    earlierApplied: false,
+    baseKey: null,
+  };
 }

@@ -37,8 +37,28 @@ export function collectionKey(o: CollectionOptions, maxNewTokens: number, m: Lib
 export function builtinEntries(o: CollectionOptions): Entry[] {
   const { images, clips } = builtinCollection({ seed: o.seed, images: o.images, clips: o.clips });
   return [
-    ...images.map((c): Entry => ({ id: c.id, source: 'builtin', kind: 'image', name: c.id, caption: c.caption, width: IMAGE_SIZE, height: IMAGE_SIZE, frames: 1, world: { modality: 'image', scene: c.scene } })),
-    ...clips.map((c): Entry => ({ id: c.id, source: 'builtin', kind: 'clip', name: c.id, caption: c.caption, width: CLIP_SIZE, height: CLIP_SIZE, frames: CLIP_FRAMES, world: { modality: 'video', clip: c.clip } })),
+    ...images.map((c): Entry => ({
+      id: c.id,
+      source: 'builtin',
+      kind: 'image',
+      name: c.id,
+      caption: c.caption,
+      width: IMAGE_SIZE,
+      height: IMAGE_SIZE,
+      frames: 1,
+      world: { modality: 'image', scene: c.scene },
+    })),
+    ...clips.map((c): Entry => ({
+      id: c.id,
+      source: 'builtin',
+      kind: 'clip',
+      name: c.id,
+      caption: c.caption,
+      width: CLIP_SIZE,
+      height: CLIP_SIZE,
+      frames: CLIP_FRAMES,
+      world: { modality: 'video', clip: c.clip },
+    })),
   ];
 }
 
@@ -53,19 +73,40 @@ export function teacherTcot(seed: number, input: WorldInput, id: string): Int32A
  * shipped model wrote no well-formed T-CoT for built-in items (0 of 24, against 24 of 24 with one), so an input
  * without one — every library item, and a query with none chosen — gets its modality's caption instruction.
  */
-export function reasonSides(reasoner: Reasoner, maxNewTokens: number, parts: Side[], onTokens?: TokenCallback): Promise<Int32Array[]> {
-  return reasonGreedy(reasoner, parts.map((p) => reasonerInputFor(VOCAB, prompted(p))), { maxNewTokens, onTokens });
+export function reasonSides(
+  reasoner: Reasoner,
+  maxNewTokens: number,
+  parts: Side[],
+  onTokens?: TokenCallback,
+): Promise<Int32Array[]> {
+  return reasonGreedy(
+    reasoner,
+    parts.map((p) => reasonerInputFor(VOCAB, prompted(p))),
+    { maxNewTokens, onTokens },
+  );
 }
 
 /** Both embeddings of each side: with its T-CoT and its evidence, and without. */
-export async function embedBoth(embedder: Embedder, parts: Side[], tcots: (Int32Array | null)[]): Promise<{ withTcot: Float32Array[]; withoutTcot: Float32Array[] }> {
-  const items = [...parts.map((p, i) => embedItemFit(embedder, p, tcots[i]!)), ...parts.map((p) => embedItemFit(embedder, p, null))];
+export async function embedBoth(
+  embedder: Embedder,
+  parts: Side[],
+  tcots: (Int32Array | null)[],
+): Promise<{ withTcot: Float32Array[]; withoutTcot: Float32Array[] }> {
+  const items = [
+    ...parts.map((p, i) => embedItemFit(embedder, p, tcots[i]!)),
+    ...parts.map((p) => embedItemFit(embedder, p, null)),
+  ];
   const vectors = await embedder.embedData(items, BATCH * 2);
   return { withTcot: vectors.slice(0, parts.length), withoutTcot: vectors.slice(parts.length) };
 }
 
 /** The shipped index when it was made for exactly this collection and these models; otherwise why not. */
-export async function shippedRecord(fetchBytes: () => Promise<ArrayBuffer>, key: string, builtin: Entry[], dim: number): Promise<{ record: CollectionRecord } | { note: string }> {
+export async function shippedRecord(
+  fetchBytes: () => Promise<ArrayBuffer>,
+  key: string,
+  builtin: Entry[],
+  dim: number,
+): Promise<{ record: CollectionRecord } | { note: string }> {
   let record: CollectionRecord;
   try {
     record = decodeShippedIndex(await fetchBytes());
@@ -73,7 +114,8 @@ export async function shippedRecord(fetchBytes: () => Promise<ArrayBuffer>, key:
     return { note: `the shipped index could not be read (${errorMessage(err)}); indexing live` };
   }
   if (record.key !== key) return { note: 'the shipped index was made by other models or settings; indexing live' };
-  if (record.ids.length !== builtin.length || record.ids.some((id, i) => id !== builtin[i]!.id)) return { note: 'the shipped index lists other items than this collection; indexing live' };
+  if (record.ids.length !== builtin.length || record.ids.some((id, i) => id !== builtin[i]!.id))
+    return { note: 'the shipped index lists other items than this collection; indexing live' };
   if (record.dim !== dim) return { note: 'the shipped index has another embedding size; indexing live' };
   return { record };
 }

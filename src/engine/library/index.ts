@@ -3,16 +3,46 @@
 // backend. Persistence is src/media/store.ts (IndexedDB); the built-in collection is cached there per
 // (collection settings, model hashes), so a second start does no model work.
 import { MediaError, errorMessage } from '../../media/errors';
-import { embeddingKey, LibraryStore, storageUse, tcotKey, type CollectionRecord, type ItemRecord, type MediaRecord, type StorageUse } from '../../media/store';
+import {
+  embeddingKey,
+  LibraryStore,
+  storageUse,
+  tcotKey,
+  type CollectionRecord,
+  type ItemRecord,
+  type MediaRecord,
+  type StorageUse,
+} from '../../media/store';
 import type { VisualInput } from '../../models/preprocess';
 import { embedItemFit, type Side } from '../../retrieval/pipeline';
 import { instructionTarget } from '../../world/tasks';
 import type { WorldInput } from '../../world/types';
 import { nextTick } from '../tick';
 import type { ProgressCallback } from '../types';
-import { BATCH, builtinEntries, collectionKey, embedBoth, modelKey, reasonKey, reasonSides, shippedRecord, teacherTcot } from './derive';
+import {
+  BATCH,
+  builtinEntries,
+  collectionKey,
+  embedBoth,
+  modelKey,
+  reasonKey,
+  reasonSides,
+  shippedRecord,
+  teacherTcot,
+} from './derive';
 import { ItemIndex } from './item-index';
-import { decodeMedia, fetchBytes, framesOf, publicItem, storedVisual, thumbOf, traceOf, userEntry, worldVisualOf, type Entry } from './media';
+import {
+  decodeMedia,
+  fetchBytes,
+  framesOf,
+  publicItem,
+  storedVisual,
+  thumbOf,
+  traceOf,
+  userEntry,
+  worldVisualOf,
+  type Entry,
+} from './media';
 import { staleFinetunedKey, type LibraryModels } from './models';
 
 export type { LibraryModels } from './models';
@@ -51,7 +81,8 @@ export class Library {
 
   constructor(
     private readonly models: () => LibraryModels,
-    private readonly openStore: () => Promise<LibraryStore | null> = async () => (typeof indexedDB === 'undefined' ? null : LibraryStore.open()),
+    private readonly openStore: () => Promise<LibraryStore | null> = async () =>
+      typeof indexedDB === 'undefined' ? null : LibraryStore.open(),
     private readonly fetchShipped: (url: string) => Promise<ArrayBuffer> = fetchBytes,
   ) {}
 
@@ -72,7 +103,7 @@ export class Library {
     this.index = new ItemIndex(m.embedder.config.outDim);
     this.entries.clear();
 
-        const builtin = builtinEntries(this.options);
+    const builtin = builtinEntries(this.options);
     for (const e of builtin) this.entries.set(e.id, e);
 
     const cacheKey = collectionKey(this.options, this.maxNewTokens, m);
@@ -83,7 +114,12 @@ export class Library {
     let partial = false;
     let resumedItems = 0;
     if (!(cached && cached.ids.length === builtin.length) && opts.shippedIndexUrl) {
-      const shipped = await shippedRecord(() => this.fetchShipped(opts.shippedIndexUrl!), cacheKey, builtin, m.embedder.config.outDim);
+      const shipped = await shippedRecord(
+        () => this.fetchShipped(opts.shippedIndexUrl!),
+        cacheKey,
+        builtin,
+        m.embedder.config.outDim,
+      );
       if ('note' in shipped) shippedNote = shipped.note;
       else {
         cached = shipped.record;
@@ -95,9 +131,23 @@ export class Library {
     if (cached && cached.ids.length === builtin.length) {
       this.index!.load(cached);
       fromCache = !fromShipped;
-      onProgress?.({ task: 'index', done: builtin.length, total: builtin.length, message: fromShipped ? 'Built-in collection loaded from the index shipped with the models' : 'Built-in collection loaded from this browser’s cache' });
+      onProgress?.({
+        task: 'index',
+        done: builtin.length,
+        total: builtin.length,
+        message: fromShipped
+          ? 'Built-in collection loaded from the index shipped with the models'
+          : 'Built-in collection loaded from this browser’s cache',
+      });
     } else {
-      const run = await this.indexBuiltin(builtin, m, cacheKey, opts.batch ?? BATCH, opts.partialSaveMs ?? PARTIAL_SAVE_MS, onProgress);
+      const run = await this.indexBuiltin(
+        builtin,
+        m,
+        cacheKey,
+        opts.batch ?? BATCH,
+        opts.partialSaveMs ?? PARTIAL_SAVE_MS,
+        onProgress,
+      );
       partial = !run.complete;
       resumedItems = run.resumed;
       if (!partial && this.store) {
@@ -127,14 +177,19 @@ export class Library {
 
   /** The built-in collection as indexed now (every item reasoned about and embedded), for the cache or shipping. */
   collectionRecord(key = collectionKey(this.options, this.maxNewTokens, this.models())): CollectionRecord {
-    return this.index!.record(key, [...this.entries.values()].filter((e) => e.source === 'builtin').map((e) => e.id));
+    return this.index!.record(
+      key,
+      [...this.entries.values()].filter((e) => e.source === 'builtin').map((e) => e.id),
+    );
   }
 
   /**
    * Built-in items reasoned about and embedded again with the models, as indexing would (the index is not
    * touched): how a shipped or cached index is checked against a live one.
    */
-  async recompute(ids: string[]): Promise<{ id: string; tcot: Int32Array; withTcot: Float32Array; withoutTcot: Float32Array }[]> {
+  async recompute(
+    ids: string[],
+  ): Promise<{ id: string; tcot: Int32Array; withTcot: Float32Array; withoutTcot: Float32Array }[]> {
     const m = this.models();
     const entries = ids.map((id) => {
       const e = this.entries.get(id);
@@ -142,8 +197,19 @@ export class Library {
       return e;
     });
     const visuals = entries.map((e) => worldVisualOf(e.world!));
-    const tcots = this.options.tcot === 'teacher' ? entries.map((e) => teacherTcot(this.options.seed, e.world!, e.id)) : await reasonSides(m.reasoner, this.maxNewTokens, visuals.map((v) => ({ visual: v })));
-    const { withTcot, withoutTcot } = await embedBoth(m.embedder, visuals.map((visual) => ({ visual })), tcots);
+    const tcots =
+      this.options.tcot === 'teacher'
+        ? entries.map((e) => teacherTcot(this.options.seed, e.world!, e.id))
+        : await reasonSides(
+            m.reasoner,
+            this.maxNewTokens,
+            visuals.map((v) => ({ visual: v })),
+          );
+    const { withTcot, withoutTcot } = await embedBoth(
+      m.embedder,
+      visuals.map((visual) => ({ visual })),
+      tcots,
+    );
     return ids.map((id, i) => ({ id, tcot: tcots[i]!, withTcot: withTcot[i]!, withoutTcot: withoutTcot[i]! }));
   }
 
@@ -157,7 +223,14 @@ export class Library {
    * cache key's partial record, so a closed tab (or a cancel) keeps it: the next open loads those items and
    * indexes only the rest. Returns whether every item is indexed, and how many came from a partial record.
    */
-  private async indexBuiltin(builtin: Entry[], m: LibraryModels, cacheKey: string, batchSize: number, saveMs: number, onProgress?: ProgressCallback): Promise<{ complete: boolean; resumed: number }> {
+  private async indexBuiltin(
+    builtin: Entry[],
+    m: LibraryModels,
+    cacheKey: string,
+    batchSize: number,
+    saveMs: number,
+    onProgress?: ProgressCallback,
+  ): Promise<{ complete: boolean; resumed: number }> {
     const t0 = performance.now();
     const dim = m.embedder.config.outDim;
     const kept = await this.store?.collection(partialKey(cacheKey)).catch(() => undefined);
@@ -169,11 +242,18 @@ export class Library {
     }
     const todo = builtin.filter((e) => !this.index!.has(e.id));
     const resumedNote = resumed ? `; ${resumed} kept from an earlier visit` : '';
-    if (resumed) onProgress?.({ task: 'index', done: resumed, total: builtin.length, message: `Resuming indexing: ${resumed} of ${builtin.length} items were indexed on an earlier visit and are kept; indexing the other ${todo.length}` });
+    if (resumed)
+      onProgress?.({
+        task: 'index',
+        done: resumed,
+        total: builtin.length,
+        message: `Resuming indexing: ${resumed} of ${builtin.length} items were indexed on an earlier visit and are kept; indexing the other ${todo.length}`,
+      });
     let savedAt = performance.now();
     const savePartial = async () => {
       const ids = builtin.filter((e) => this.index!.has(e.id)).map((e) => e.id);
-      if (ids.length > resumed) await this.store?.putCollection(this.index!.record(partialKey(cacheKey), ids)).catch(() => undefined);
+      if (ids.length > resumed)
+        await this.store?.putCollection(this.index!.record(partialKey(cacheKey), ids)).catch(() => undefined);
       savedAt = performance.now();
     };
     for (let start = 0; start < todo.length; start += batchSize) {
@@ -186,12 +266,26 @@ export class Library {
       const tcots =
         this.options.tcot === 'teacher'
           ? batch.map((e) => teacherTcot(this.options.seed, e.world!, e.id))
-          : await reasonSides(m.reasoner, this.maxNewTokens, visuals.map((v) => ({ visual: v })));
-      await this.embedInto(m, batch.map((e) => e.id), visuals, tcots);
+          : await reasonSides(
+              m.reasoner,
+              this.maxNewTokens,
+              visuals.map((v) => ({ visual: v })),
+            );
+      await this.embedInto(
+        m,
+        batch.map((e) => e.id),
+        visuals,
+        tcots,
+      );
       const fresh = Math.min(todo.length, start + batchSize);
       const done = resumed + fresh;
       const rate = fresh / ((performance.now() - t0) / 1000);
-      onProgress?.({ task: 'index', done, total: builtin.length, message: `Indexing the built-in collection: ${done} / ${builtin.length} (${rate.toFixed(1)} items/s${resumedNote})` });
+      onProgress?.({
+        task: 'index',
+        done,
+        total: builtin.length,
+        message: `Indexing the built-in collection: ${done} / ${builtin.length} (${rate.toFixed(1)} items/s${resumedNote})`,
+      });
       if (fresh < todo.length && performance.now() - savedAt >= saveMs) await savePartial();
       await nextTick(); // let a cancel() call in
     }
@@ -199,8 +293,15 @@ export class Library {
   }
 
   private async embedInto(m: LibraryModels, ids: string[], visuals: (VisualInput | undefined)[], tcots: Int32Array[]) {
-    const { withTcot, withoutTcot } = await embedBoth(m.embedder, visuals.map((visual) => ({ visual })), tcots);
-    this.index!.put(ids, ids.map((_, i) => ({ tcot: tcots[i]!, withTcot: withTcot[i]!, withoutTcot: withoutTcot[i]! })));
+    const { withTcot, withoutTcot } = await embedBoth(
+      m.embedder,
+      visuals.map((visual) => ({ visual })),
+      tcots,
+    );
+    this.index!.put(
+      ids,
+      ids.map((_, i) => ({ tcot: tcots[i]!, withTcot: withTcot[i]!, withoutTcot: withoutTcot[i]! })),
+    );
   }
 
   private async restoreUserItems(m: LibraryModels, onProgress?: ProgressCallback) {
@@ -220,10 +321,18 @@ export class Library {
         await this.embedInto(m, [rec.id], [visual], [tokens!]);
         const { withTcot: w, withoutTcot: wo } = this.index!.get(rec.id)!;
         await this.store
-          .putDerived({ key: embeddingKey(rec.id, modelKey(m)), id: rec.id, modelKey: modelKey(m), withTcot: w, withoutTcot: wo }, { key: tcotKey(rec.id, reasonKey(m)), id: rec.id, tokens: tokens! })
+          .putDerived(
+            { key: embeddingKey(rec.id, modelKey(m)), id: rec.id, modelKey: modelKey(m), withTcot: w, withoutTcot: wo },
+            { key: tcotKey(rec.id, reasonKey(m)), id: rec.id, tokens: tokens! },
+          )
           .catch(() => undefined);
       }
-      onProgress?.({ task: 'restore', done: ++done, total: records.length, message: `Restoring your items: ${done} / ${records.length}` });
+      onProgress?.({
+        task: 'restore',
+        done: ++done,
+        total: records.length,
+        message: `Restoring your items: ${done} / ${records.length}`,
+      });
     }
   }
 
@@ -262,7 +371,12 @@ export class Library {
     const t0 = performance.now();
     for (const [i, input] of inputs.entries()) {
       if (this.cancelled) {
-        results.push({ name: input.name, ok: false, code: 'cancelled', message: `${input.name}: cancelled before it was added` });
+        results.push({
+          name: input.name,
+          ok: false,
+          code: 'cancelled',
+          message: `${input.name}: cancelled before it was added`,
+        });
         continue;
       }
       try {
@@ -270,14 +384,34 @@ export class Library {
         const [tokens] = await reasonSides(m.reasoner, this.maxNewTokens, [{ visual }]);
         const id = `user-${Date.now().toString(36)}-${(this.idCounter++).toString(36)}`;
         const { withTcot, withoutTcot } = await embedBoth(m.embedder, [{ visual }], [tokens!]);
-        const rec: ItemRecord = { id, name: input.name, kind: visual.kind, width: visual.width, height: visual.height, frames: visual.kind === 'clip' ? visual.frames.length : 1, fileBytes, addedAt: Date.now() + i / 1000 };
-        const media: MediaRecord = { id, width: visual.width, height: visual.height, frames: visual.kind === 'image' ? [visual.rgba] : visual.frames };
+        const rec: ItemRecord = {
+          id,
+          name: input.name,
+          kind: visual.kind,
+          width: visual.width,
+          height: visual.height,
+          frames: visual.kind === 'clip' ? visual.frames.length : 1,
+          fileBytes,
+          addedAt: Date.now() + i / 1000,
+        };
+        const media: MediaRecord = {
+          id,
+          width: visual.width,
+          height: visual.height,
+          frames: visual.kind === 'image' ? [visual.rgba] : visual.frames,
+        };
         // One transaction: the item is stored completely or not at all (MediaError 'quota' when full).
         await this.store?.putItem({
           item: rec,
           media,
           thumb: { id, ...thumbOf(visual) },
-          embedding: { key: embeddingKey(id, modelKey(m)), id, modelKey: modelKey(m), withTcot: withTcot[0]!, withoutTcot: withoutTcot[0]! },
+          embedding: {
+            key: embeddingKey(id, modelKey(m)),
+            id,
+            modelKey: modelKey(m),
+            withTcot: withTcot[0]!,
+            withoutTcot: withoutTcot[0]!,
+          },
           tcot: { key: tcotKey(id, reasonKey(m)), id, tokens: tokens! },
         });
         this.entries.set(id, userEntry(rec));
@@ -332,7 +466,12 @@ export class Library {
    * Rank without the T-CoT first (one cheap embedding; `onPlain` gets it at once), then let the query's T-CoT
    * stream in, embed the query with it and rank again.
    */
-  async search(query: SearchQuery, opts: SearchOptions = {}, onTokens?: TokenCallback, onPlain?: PlainCallback): Promise<SearchResult> {
+  async search(
+    query: SearchQuery,
+    opts: SearchOptions = {},
+    onTokens?: TokenCallback,
+    onPlain?: PlainCallback,
+  ): Promise<SearchResult> {
     const m = this.models();
     if (!this.index) throw new Error('open the library first');
     const { withTcot: withIndex, withoutTcot: withoutIndex } = this.index;
@@ -350,12 +489,17 @@ export class Library {
       parts = { visual: (await decodeMedia(query.input)).visual, instruction };
     }
     const k = Math.min(opts.k ?? 12, withIndex.size);
-    const filter = opts.filter === undefined || opts.filter === 'auto' ? (instructionTarget(instruction) ?? 'all') : opts.filter;
-    const keep = filter === 'all' ? undefined : (id: string) => {
-      const e = this.entries.get(id);
-      return !!e && (filter === 'user' ? e.source === 'user' : e.kind === filter);
-    };
-    const hits = (hs: { id: string; score: number }[] | undefined): Hit[] => (hs ?? []).map((h) => ({ id: h.id, score: h.score, item: publicItem(this.entries.get(h.id)!) }));
+    const filter =
+      opts.filter === undefined || opts.filter === 'auto' ? (instructionTarget(instruction) ?? 'all') : opts.filter;
+    const keep =
+      filter === 'all'
+        ? undefined
+        : (id: string) => {
+            const e = this.entries.get(id);
+            return !!e && (filter === 'user' ? e.source === 'user' : e.kind === filter);
+          };
+    const hits = (hs: { id: string; score: number }[] | undefined): Hit[] =>
+      (hs ?? []).map((h) => ({ id: h.id, score: h.score, item: publicItem(this.entries.get(h.id)!) }));
 
     const [plainVector] = await m.embedder.embedData([embedItemFit(m.embedder, parts, null)]);
     const [plain] = await withoutIndex.search(plainVector!, k, keep);
@@ -366,7 +510,11 @@ export class Library {
     let source: Trace['source'];
     if (this.options.tcot === 'teacher' && world) {
       // An item as the query gets the T-CoT it got as a candidate (same seed): with no instruction, it is its own nearest neighbour.
-      tokens = teacherTcot(this.options.seed, world, query.kind === 'item' ? query.id : `query:${query.kind === 'text' ? query.text : ''}`);
+      tokens = teacherTcot(
+        this.options.seed,
+        world,
+        query.kind === 'item' ? query.id : `query:${query.kind === 'text' ? query.text : ''}`,
+      );
       onTokens?.(Array.from(tokens));
       source = 'teacher';
     } else {
@@ -394,6 +542,4 @@ export class Library {
     const visual = await this.visualOf(id);
     return traceOf(m.embedder, id, { visual }, tokens, 'cache');
   }
-
 }
-

@@ -49,7 +49,11 @@ export class ItemIndex {
     this.withoutTcot.upsert(r.ids, r.withoutTcot);
     const d = r.dim;
     r.ids.forEach((id, i) => {
-      this.items.set(id, { tcot: r.tokens.slice(r.offsets[i], r.offsets[i + 1]), withTcot: r.withTcot.slice(i * d, (i + 1) * d), withoutTcot: r.withoutTcot.slice(i * d, (i + 1) * d) });
+      this.items.set(id, {
+        tcot: r.tokens.slice(r.offsets[i], r.offsets[i + 1]),
+        withTcot: r.withTcot.slice(i * d, (i + 1) * d),
+        withoutTcot: r.withoutTcot.slice(i * d, (i + 1) * d),
+      });
     });
   }
 
@@ -67,7 +71,16 @@ export class ItemIndex {
       rows.forEach((r, i) => out.set(r[which], i * this.dim));
       return out;
     };
-    return { key, ids, dim: this.dim, withTcot: matrix('withTcot'), withoutTcot: matrix('withoutTcot'), tokens, offsets, createdAt: Date.now() };
+    return {
+      key,
+      ids,
+      dim: this.dim,
+      withTcot: matrix('withTcot'),
+      withoutTcot: matrix('withoutTcot'),
+      tokens,
+      offsets,
+      createdAt: Date.now(),
+    };
   }
 
   remove(ids: string[]): void {

@@ -34,8 +34,14 @@ function movingSquare(): { frames: Uint8Array[]; width: number; height: number }
 }
 
 async function allKeys(factory: IDBFactory, store: string): Promise<string[]> {
-  const db = await new Promise<IDBDatabase>((resolve) => (factory.open(DB_NAME).onsuccess = (e) => resolve((e.target as IDBOpenDBRequest).result)));
-  const keys = await new Promise<string[]>((resolve) => (db.transaction(store).objectStore(store).getAllKeys().onsuccess = (e) => resolve((e.target as IDBRequest<string[]>).result)));
+  const db = await new Promise<IDBDatabase>(
+    (resolve) => (factory.open(DB_NAME).onsuccess = (e) => resolve((e.target as IDBOpenDBRequest).result)),
+  );
+  const keys = await new Promise<string[]>(
+    (resolve) =>
+      (db.transaction(store).objectStore(store).getAllKeys().onsuccess = (e) =>
+        resolve((e.target as IDBRequest<string[]>).result)),
+  );
   db.close();
   return keys;
 }
@@ -49,7 +55,10 @@ describe('Library', () => {
     expect(progress.at(-1)).toBe(7);
     expect(progress.length).toBeGreaterThan(1); // batched, not one step
 
-    const again = new Library(() => libraryModels(slots), () => LibraryStore.open(factory));
+    const again = new Library(
+      () => libraryModels(slots),
+      () => LibraryStore.open(factory),
+    );
     const second = await again.open(small);
     expect(second).toMatchObject({ size: 7, fromCache: true });
     // The cached index ranks exactly as the computed one.
@@ -60,15 +69,33 @@ describe('Library', () => {
 
   test('cancel stops indexing after the current batch: searchable, not cached; the next open keeps what was done', async () => {
     const { library, factory, slots } = await setup();
-    const summary = await library.open({ ...small, batch: 2 }, (p) => p.task === 'index' && p.done >= 2 && library.cancel());
+    const summary = await library.open(
+      { ...small, batch: 2 },
+      (p) => p.task === 'index' && p.done >= 2 && library.cancel(),
+    );
     expect(summary).toMatchObject({ partial: true, size: 2, builtinCount: 7 });
     expect((await library.search({ kind: 'item', id: 'image-0' }, { k: 5 })).withTcot).toHaveLength(2);
-    const again = new Library(() => libraryModels(slots), () => LibraryStore.open(factory));
+    const again = new Library(
+      () => libraryModels(slots),
+      () => LibraryStore.open(factory),
+    );
     const messages: string[] = [];
-    expect(await again.open(small, (p) => messages.push(p.message ?? ''))).toMatchObject({ fromCache: false, partial: false, size: 7, resumedItems: 2 });
-    expect(messages[0]).toBe('Resuming indexing: 2 of 7 items were indexed on an earlier visit and are kept; indexing the other 5');
+    expect(await again.open(small, (p) => messages.push(p.message ?? ''))).toMatchObject({
+      fromCache: false,
+      partial: false,
+      size: 7,
+      resumedItems: 2,
+    });
+    expect(messages[0]).toBe(
+      'Resuming indexing: 2 of 7 items were indexed on an earlier visit and are kept; indexing the other 5',
+    );
     // Complete now: cached whole, and the partial record is gone.
-    expect(await new Library(() => libraryModels(slots), () => LibraryStore.open(factory)).open(small)).toMatchObject({ fromCache: true, size: 7 });
+    expect(
+      await new Library(
+        () => libraryModels(slots),
+        () => LibraryStore.open(factory),
+      ).open(small),
+    ).toMatchObject({ fromCache: true, size: 7 });
     expect((await allKeys(factory, 'collections')).filter((k) => k.endsWith('|partial'))).toEqual([]);
   });
 
@@ -79,16 +106,25 @@ describe('Library', () => {
     await (await LibraryStore.open(factory)).clearCollections();
     // The "tab": indexing saves after every batch; it dies after the second (its writes stop reaching storage).
     let dead = false;
-    const doomed = new Library(() => libraryModels(slots), async () => {
-      const store = await LibraryStore.open(factory);
-      const put = store.putCollection.bind(store);
-      const del = store.deleteCollection.bind(store);
-      store.putCollection = (r) => (dead ? Promise.resolve() : put(r));
-      store.deleteCollection = (k) => (dead ? Promise.resolve() : del(k));
-      return store;
-    });
-    await doomed.open({ ...small, batch: 2, partialSaveMs: 0 }, (p) => p.task === 'index' && p.done >= 4 && (dead = true));
-    const reopened = new Library(() => libraryModels(slots), () => LibraryStore.open(factory));
+    const doomed = new Library(
+      () => libraryModels(slots),
+      async () => {
+        const store = await LibraryStore.open(factory);
+        const put = store.putCollection.bind(store);
+        const del = store.deleteCollection.bind(store);
+        store.putCollection = (r) => (dead ? Promise.resolve() : put(r));
+        store.deleteCollection = (k) => (dead ? Promise.resolve() : del(k));
+        return store;
+      },
+    );
+    await doomed.open(
+      { ...small, batch: 2, partialSaveMs: 0 },
+      (p) => p.task === 'index' && p.done >= 4 && (dead = true),
+    );
+    const reopened = new Library(
+      () => libraryModels(slots),
+      () => LibraryStore.open(factory),
+    );
     const indexed: number[] = [];
     const summary = await reopened.open({ ...small, batch: 2 }, (p) => p.task === 'index' && indexed.push(p.done));
     expect(fresh.size).toBe(7);
@@ -102,15 +138,29 @@ describe('Library', () => {
   test('results follow the instruction (a video instruction ranks clips only), and an explicit filter overrides it', async () => {
     const { library } = await setup();
     await library.open(small);
-    const kinds = (r: { withTcot: { item: { kind: string } }[]; withoutTcot: { item: { kind: string } }[] }) => [...new Set([...r.withTcot, ...r.withoutTcot].map((h) => h.item.kind))];
+    const kinds = (r: { withTcot: { item: { kind: string } }[]; withoutTcot: { item: { kind: string } }[] }) => [
+      ...new Set([...r.withTcot, ...r.withoutTcot].map((h) => h.item.kind)),
+    ];
     const text = { kind: 'text' as const, text: 'a red circle' };
     const video = await library.search(text, { k: 7, instruction: 'find a video that matches the caption' });
     expect(kinds(video)).toEqual(['clip']);
     expect(video.withTcot).toHaveLength(2); // every clip, fewer than k
-    expect(kinds(await library.search(text, { k: 7, instruction: 'find an image that matches the caption' }))).toEqual(['image']);
-    expect(kinds(await library.search(text, { k: 7, instruction: 'classify the image' })).sort()).toEqual(['clip', 'image']); // ranks labels: no media kind
-    expect(kinds(await library.search(text, { k: 7, instruction: 'find a video that matches the caption', filter: 'image' }))).toEqual(['image']);
-    expect((await library.search(text, { k: 7, instruction: 'find a video that matches the caption', filter: 'all' })).withTcot).toHaveLength(7);
+    expect(kinds(await library.search(text, { k: 7, instruction: 'find an image that matches the caption' }))).toEqual([
+      'image',
+    ]);
+    expect(kinds(await library.search(text, { k: 7, instruction: 'classify the image' })).sort()).toEqual([
+      'clip',
+      'image',
+    ]); // ranks labels: no media kind
+    expect(
+      kinds(
+        await library.search(text, { k: 7, instruction: 'find a video that matches the caption', filter: 'image' }),
+      ),
+    ).toEqual(['image']);
+    expect(
+      (await library.search(text, { k: 7, instruction: 'find a video that matches the caption', filter: 'all' }))
+        .withTcot,
+    ).toHaveLength(7);
     expect((await library.search(text, { k: 7, filter: 'user' })).withTcot).toEqual([]); // no files added
   });
 
@@ -167,9 +217,16 @@ describe('Library', () => {
     const reasoner = slots.get('reasoner') as Reasoner;
     const generate = vi.spyOn(reasoner, 'generate');
     await library.open({ collection: { ...small.collection, tcot: 'reasoner' } });
-    const prompts = generate.mock.calls.flatMap(([inputs]) => inputs.map((inp) => `${inp.visual!.kind}: ${Array.from(inp.promptIds).join(' ')}`));
+    const prompts = generate.mock.calls.flatMap(([inputs]) =>
+      inputs.map((inp) => `${inp.visual!.kind}: ${Array.from(inp.promptIds).join(' ')}`),
+    );
     const ids = (text: string) => encodeWords(VOCAB, text).ids.join(' ');
-    expect(new Set(prompts)).toEqual(new Set([`image: ${ids('find an image that matches the caption')}`, `clip: ${ids('find a video that matches the caption')}`]));
+    expect(new Set(prompts)).toEqual(
+      new Set([
+        `image: ${ids('find an image that matches the caption')}`,
+        `clip: ${ids('find a video that matches the caption')}`,
+      ]),
+    );
     expect(prompts).toHaveLength(7);
     generate.mockRestore();
   });
@@ -181,10 +238,26 @@ describe('Library', () => {
     const info = slots.info().reasoner!;
     const config = (slots.get('reasoner') as Reasoner).config;
     const builtinKey = libraryModels(slots).reasonerKey;
-    const asTuned = (seed: number) => slots.put('reasoner', new Reasoner({ ...config, seed }), { ...info, source: 'finetuned', sha256: String(seed).repeat(64) });
+    const asTuned = (seed: number) =>
+      slots.put('reasoner', new Reasoner({ ...config, seed }), {
+        ...info,
+        source: 'finetuned',
+        sha256: String(seed).repeat(64),
+      });
     const keys = async () => {
-      const db = await new Promise<IDBDatabase>((resolve) => (factory.open(DB_NAME).onsuccess = (e) => resolve((e.target as IDBOpenDBRequest).result)));
-      const all = await Promise.all(['embeddings', 'tcots', 'collections'].map((name) => new Promise<string[]>((resolve) => (db.transaction(name).objectStore(name).getAllKeys().onsuccess = (e) => resolve((e.target as IDBRequest<string[]>).result)))));
+      const db = await new Promise<IDBDatabase>(
+        (resolve) => (factory.open(DB_NAME).onsuccess = (e) => resolve((e.target as IDBOpenDBRequest).result)),
+      );
+      const all = await Promise.all(
+        ['embeddings', 'tcots', 'collections'].map(
+          (name) =>
+            new Promise<string[]>(
+              (resolve) =>
+                (db.transaction(name).objectStore(name).getAllKeys().onsuccess = (e) =>
+                  resolve((e.target as IDBRequest<string[]>).result)),
+            ),
+        ),
+      );
       db.close();
       return all.flat();
     };
@@ -222,7 +295,10 @@ describe('Library', () => {
     if (!added.ok) throw new Error('unreachable');
     expect(added.item).toMatchObject({ kind: 'clip', name: 'square.webm', frames: 16, source: 'user' });
 
-    const again = new Library(() => libraryModels(slots), () => LibraryStore.open(factory));
+    const again = new Library(
+      () => libraryModels(slots),
+      () => LibraryStore.open(factory),
+    );
     const summary = await again.open(small);
     expect(summary.userItems.map((i) => i.name)).toEqual(['square.webm']);
     expect(summary.size).toBe(8);
@@ -240,8 +316,13 @@ describe('Library', () => {
     // The browser refuses the pixels (the largest record) once, after the item's row was queued in the same transaction.
     const put = IDBObjectStore.prototype.put;
     let refusals = 1;
-    const full = vi.spyOn(IDBObjectStore.prototype, 'put').mockImplementation(function (this: IDBObjectStore, value: unknown, key?: IDBValidKey) {
-      if (this.name === 'media' && refusals-- > 0) throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+    const full = vi.spyOn(IDBObjectStore.prototype, 'put').mockImplementation(function (
+      this: IDBObjectStore,
+      value: unknown,
+      key?: IDBValidKey,
+    ) {
+      if (this.name === 'media' && refusals-- > 0)
+        throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
       return put.call(this, value, key);
     });
     const results = await library.add([
@@ -250,17 +331,35 @@ describe('Library', () => {
     ]);
     full.mockRestore();
     expect(results.map((r) => (r.ok ? 'ok' : r.code))).toEqual(['quota', 'ok']);
-    expect(!results[0]!.ok && results[0]!.message).toMatch(/^big\.webm: .*no storage left.*Nothing of this item was saved/);
-    expect(library.items().filter((i) => i.source === 'user').map((i) => i.name)).toEqual(['small.webm']);
+    expect(!results[0]!.ok && results[0]!.message).toMatch(
+      /^big\.webm: .*no storage left.*Nothing of this item was saved/,
+    );
+    expect(
+      library
+        .items()
+        .filter((i) => i.source === 'user')
+        .map((i) => i.name),
+    ).toEqual(['small.webm']);
     // Nothing half-written: after a restart only the second file is there, and its record is whole.
     const store = await LibraryStore.open(factory);
     const stored = await store.items();
     expect(stored.map((i) => i.name)).toEqual(['small.webm']);
     expect(await store.media(stored[0]!.id)).toBeDefined();
-    const db = await new Promise<IDBDatabase>((resolve) => (factory.open(DB_NAME).onsuccess = (e) => resolve((e.target as IDBOpenDBRequest).result)));
+    const db = await new Promise<IDBDatabase>(
+      (resolve) => (factory.open(DB_NAME).onsuccess = (e) => resolve((e.target as IDBOpenDBRequest).result)),
+    );
     for (const name of ['media', 'thumbs', 'embeddings', 'tcots'])
-      expect(await new Promise((resolve) => (db.transaction(name).objectStore(name).count().onsuccess = (e) => resolve((e.target as IDBRequest).result)))).toBe(1);
-    const again = new Library(() => libraryModels(slots), () => LibraryStore.open(factory));
+      expect(
+        await new Promise(
+          (resolve) =>
+            (db.transaction(name).objectStore(name).count().onsuccess = (e) =>
+              resolve((e.target as IDBRequest).result)),
+        ),
+      ).toBe(1);
+    const again = new Library(
+      () => libraryModels(slots),
+      () => LibraryStore.open(factory),
+    );
     expect((await again.open(small)).userItems.map((i) => i.name)).toEqual(['small.webm']);
   });
 

@@ -29,15 +29,18 @@ export async function fetchBytes(url: string): Promise<ArrayBuffer> {
 function floatsToRgba(pixels: Float32Array, size: number): ThumbImage {
   const rgba = new Uint8Array(size * size * 4);
   for (let i = 0; i < size * size; i++) {
-    for (let c = 0; c < 3; c++) rgba[i * 4 + c] = Math.max(0, Math.min(255, Math.round((pixels[i * 3 + c]! / 2 + 0.5) * 255)));
+    for (let c = 0; c < 3; c++)
+      rgba[i * 4 + c] = Math.max(0, Math.min(255, Math.round((pixels[i * 3 + c]! / 2 + 0.5) * 255)));
     rgba[i * 4 + 3] = 255;
   }
   return { width: size, height: size, rgba };
 }
 
 export function worldVisualOf(input: WorldInput): VisualInput | undefined {
-  if (input.modality === 'image') return { kind: 'image', rgba: renderScene(input.scene), width: IMAGE_SIZE, height: IMAGE_SIZE };
-  if (input.modality === 'video') return { kind: 'clip', frames: renderClip(input.clip), width: CLIP_SIZE, height: CLIP_SIZE };
+  if (input.modality === 'image')
+    return { kind: 'image', rgba: renderScene(input.scene), width: IMAGE_SIZE, height: IMAGE_SIZE };
+  if (input.modality === 'video')
+    return { kind: 'clip', frames: renderClip(input.clip), width: CLIP_SIZE, height: CLIP_SIZE };
   return undefined;
 }
 
@@ -54,12 +57,22 @@ export function framesOf(visual: VisualInput): ThumbImage[] {
 
 /** A user's stored item as a library entry. */
 export function userEntry(rec: ItemRecord): Entry {
-  return { id: rec.id, source: 'user', kind: rec.kind, name: rec.name, width: rec.width, height: rec.height, frames: rec.frames };
+  return {
+    id: rec.id,
+    source: 'user',
+    kind: rec.kind,
+    name: rec.name,
+    width: rec.width,
+    height: rec.height,
+    frames: rec.frames,
+  };
 }
 
 /** A user's stored pixels as the models read them. */
 export function storedVisual(media: MediaRecord, kind: 'image' | 'clip'): VisualInput {
-  return kind === 'clip' ? { kind: 'clip', frames: media.frames, width: media.width, height: media.height } : { kind: 'image', rgba: media.frames[0]!, width: media.width, height: media.height };
+  return kind === 'clip'
+    ? { kind: 'clip', frames: media.frames, width: media.width, height: media.height }
+    : { kind: 'image', rgba: media.frames[0]!, width: media.width, height: media.height };
 }
 
 export function publicItem(e: Entry): LibraryItem {
@@ -71,29 +84,53 @@ export function publicItem(e: Entry): LibraryItem {
 export async function decodeMedia(input: MediaInput): Promise<{ visual: VisualInput; fileBytes: number }> {
   if (input.kind === 'image') {
     const sniffed = await checkBlob(input.name, input.blob);
-    if (sniffed.kind !== 'image') throw new MediaError('unsupported', 'this is a video; videos are read on the page, not here', input.name);
+    if (sniffed.kind !== 'image')
+      throw new MediaError('unsupported', 'this is a video; videos are read on the page, not here', input.name);
     const img = await decodeImage(input.name, input.blob, sniffed, MAX_IMAGE_SIDE);
     return { visual: { kind: 'image', ...img }, fileBytes: input.blob.size };
   }
-  if (input.frames.length === 0 || input.width < 1 || input.height < 1) throw new MediaError('corrupt', 'no frames could be read from the video', input.name);
-  return { visual: { kind: 'clip', frames: input.frames, width: input.width, height: input.height }, fileBytes: input.fileBytes };
+  if (input.frames.length === 0 || input.width < 1 || input.height < 1)
+    throw new MediaError('corrupt', 'no frames could be read from the video', input.name);
+  return {
+    visual: { kind: 'clip', frames: input.frames, width: input.width, height: input.height },
+    fileBytes: input.fileBytes,
+  };
 }
 
 /** The trace of one side: its T-CoT, the item, and what the Embedder read (global views, evidence crops / key frames). */
-export function traceOf(embedder: Embedder, id: string | null, parts: Side, tokens: Int32Array, source: Trace['source']): Trace {
+export function traceOf(
+  embedder: Embedder,
+  id: string | null,
+  parts: Side,
+  tokens: Int32Array,
+  source: Trace['source'],
+): Trace {
   const ec = embedder.config;
   const visual = parts.visual;
   const global: ThumbImage[] = [];
-  if (visual?.kind === 'image') global.push(floatsToRgba(resizeArea(visual, ec.globalSize, ec.globalSize), ec.globalSize));
+  if (visual?.kind === 'image')
+    global.push(floatsToRgba(resizeArea(visual, ec.globalSize, ec.globalSize), ec.globalSize));
   if (visual?.kind === 'clip') {
     for (const f of sampleFrameIndices(visual.frames.length, ec.globalFrames)) {
-      global.push(floatsToRgba(resizeArea({ rgba: visual.frames[f]!, width: visual.width, height: visual.height }, ec.globalClipSize, ec.globalClipSize), ec.globalClipSize));
+      global.push(
+        floatsToRgba(
+          resizeArea(
+            { rgba: visual.frames[f]!, width: visual.width, height: visual.height },
+            ec.globalClipSize,
+            ec.globalClipSize,
+          ),
+          ec.globalClipSize,
+        ),
+      );
     }
   }
   const view = readTcot(VOCAB, tokens, expectedEvidenceKey(visual));
   const evidence = evidenceFor(visual, view.pointers, { maxEvidence: evidenceLimit(embedder) }).map((ev, i) => ({
     label: ev.kind === 'frame' ? `key frame ${ev.frameIndex}` : `box ${i + 1}`,
-    image: floatsToRgba(resizeArea(ev.image, ec.evidenceSize, ec.evidenceSize, ev.kind === 'crop' ? ev.region : undefined), ec.evidenceSize),
+    image: floatsToRgba(
+      resizeArea(ev.image, ec.evidenceSize, ec.evidenceSize, ev.kind === 'crop' ? ev.region : undefined),
+      ec.evidenceSize,
+    ),
   }));
   return {
     id,

@@ -27,7 +27,8 @@ export function libraryModels(slots: ModelSlots): LibraryModels {
   const embedder = slots.get('embedder') as Embedder | null;
   const reasoner = slots.get('reasoner') as Reasoner | null;
   const info = slots.info();
-  if (!embedder || !reasoner || !info.embedder || !info.reasoner) throw new Error('load both models (Reasoner and Embedder) before using the library');
+  if (!embedder || !reasoner || !info.embedder || !info.reasoner)
+    throw new Error('load both models (Reasoner and Embedder) before using the library');
   return { embedder, reasoner, embedderKey: modelKey(info.embedder), reasonerKey: modelKey(info.reasoner) };
 }
 

@@ -9,5 +9,11 @@ export async function tinyLibrary(factory: IDBFactory): Promise<{ slots: ModelSl
   const slots = new ModelSlots();
   await slots.load('embedder', { kind: 'random', preset: 'tiny', seed: 3 });
   await slots.load('reasoner', { kind: 'random', preset: 'tiny', seed: 3 });
-  return { slots, library: new Library(() => libraryModels(slots), () => LibraryStore.open(factory)) };
+  return {
+    slots,
+    library: new Library(
+      () => libraryModels(slots),
+      () => LibraryStore.open(factory),
+    ),
+  };
 }

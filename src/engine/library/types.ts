@@ -70,7 +70,9 @@ export type MediaInput =
   | { kind: 'image'; name: string; blob: Blob }
   | { kind: 'clip'; name: string; fileBytes: number; frames: Uint8Array[]; width: number; height: number };
 
-export type AddResult = { name: string; ok: true; item: LibraryItem } | { name: string; ok: false; code: MediaErrorCode | 'cancelled'; message: string };
+export type AddResult =
+  | { name: string; ok: true; item: LibraryItem }
+  | { name: string; ok: false; code: MediaErrorCode | 'cancelled'; message: string };
 
 export interface ThumbImage {
   width: number;
@@ -78,7 +80,8 @@ export interface ThumbImage {
   rgba: Uint8Array;
 }
 
-export type SearchQuery = { kind: 'text'; text: string } | { kind: 'item'; id: string } | { kind: 'media'; input: MediaInput };
+export type SearchQuery =
+  { kind: 'text'; text: string } | { kind: 'item'; id: string } | { kind: 'media'; input: MediaInput };
 
 /** Which items a search ranks: 'auto' follows the instruction ("find a video…" → clips), else everything. */
 export type ResultFilter = 'auto' | 'all' | 'image' | 'clip' | 'user';

@@ -12,25 +12,46 @@ import { fmt, pct } from './format';
  * (`npm run lesson`).
  */
 export function LessonCard({ ft, busy }: { ft: FinetuneSnapshot | null; busy: boolean }) {
-  const s = useAppStore(useShallow((s) => ({ pairs: s.pairs, lesson: s.lesson, load: s.loadLesson, ready: s.libraryPhase === 'ready' })));
+  const s = useAppStore(
+    useShallow((s) => ({ pairs: s.pairs, lesson: s.lesson, load: s.loadLesson, ready: s.libraryPhase === 'ready' })),
+  );
   const [pick, setPick] = useState(LESSONS[0]!.id);
   // A remembered lesson whose pairs were all deleted is no longer loaded.
   const loaded = s.lesson && s.pairs.length > 0 ? s.lesson : null;
   const concept = lessonById(loaded ?? pick);
   const others = !loaded && s.pairs.length > 0;
-  const why = !s.ready ? 'The built-in collection is still being made searchable.' : busy ? 'A run is going on.' : others ? `The lesson runs on its own pairs; the list holds ${s.pairs.length} of yours. Delete them first (or use another browser profile).` : loaded ? 'The lesson is loaded: press Start below.' : '';
+  const why = !s.ready
+    ? 'The built-in collection is still being made searchable.'
+    : busy
+      ? 'A run is going on.'
+      : others
+        ? `The lesson runs on its own pairs; the list holds ${s.pairs.length} of yours. Delete them first (or use another browser profile).`
+        : loaded
+          ? 'The lesson is loaded: press Start below.'
+          : '';
   const phase = !loaded ? null : !ft || ft.phase === 'idle' ? 'before' : ft.phase === 'finished' ? 'after' : 'during';
   return (
-    <section className="card ft-lesson" aria-labelledby="lesson-heading" data-testid="ft-lesson" data-phase={phase ?? 'none'}>
+    <section
+      className="card ft-lesson"
+      aria-labelledby="lesson-heading"
+      data-testid="ft-lesson"
+      data-phase={phase ?? 'none'}
+    >
       <h2 id="lesson-heading">A lesson: watch embedder-guided RL at work</h2>
       <p className="hint">
-        For a class: one click loads {LESSON_PAIRS} pairs made from the built-in collection around one concept — some to train on, the others held out to test on — with settings
-        for a run of {LESSON_SETTINGS.steps} steps. Start it below and follow the three phases.
+        For a class: one click loads {LESSON_PAIRS} pairs made from the built-in collection around one concept — some to
+        train on, the others held out to test on — with settings for a run of {LESSON_SETTINGS.steps} steps. Start it
+        below and follow the three phases.
       </p>
       <div className="lesson-pick">
         <label>
           Concept{' '}
-          <select value={concept.id} disabled={!!loaded || busy} onChange={(e) => setPick(e.target.value)} data-testid="lesson-concept">
+          <select
+            value={concept.id}
+            disabled={!!loaded || busy}
+            onChange={(e) => setPick(e.target.value)}
+            data-testid="lesson-concept"
+          >
             {LESSONS.map((l) => (
               <option key={l.id} value={l.id}>
                 {l.title}
@@ -38,7 +59,13 @@ export function LessonCard({ ft, busy }: { ft: FinetuneSnapshot | null; busy: bo
             ))}
           </select>
         </label>{' '}
-        <button type="button" data-testid="lesson-load" disabled={!s.ready || busy || others || !!loaded} title={why} onClick={() => void s.load(concept.id)}>
+        <button
+          type="button"
+          data-testid="lesson-load"
+          disabled={!s.ready || busy || others || !!loaded}
+          title={why}
+          onClick={() => void s.load(concept.id)}
+        >
           Load the lesson
         </button>
         {why && <span className="hint"> {why}</span>}
@@ -48,14 +75,17 @@ export function LessonCard({ ft, busy }: { ft: FinetuneSnapshot | null; busy: bo
       {phase && (
         <ol className="lesson-phases" data-testid="lesson-phases">
           <li className={phase === 'before' ? 'now' : ''}>
-            <strong>Before.</strong> Press Start: the held-out captions are searched with the Reasoner as it ships (the “before” row), and the sample strip shows one pair’s T-CoTs — look at where its boxes sit.
+            <strong>Before.</strong> Press Start: the held-out captions are searched with the Reasoner as it ships (the
+            “before” row), and the sample strip shows one pair’s T-CoTs — look at where its boxes sit.
           </li>
           <li className={phase === 'during' ? 'now' : ''}>
-            <strong>During.</strong> Each step samples {LESSON_SETTINGS.n} T-CoTs per side, the Embedder scores them, and the Reasoner moves towards the better ones: watch the reward and its parts, the KL and the strip.
+            <strong>During.</strong> Each step samples {LESSON_SETTINGS.n} T-CoTs per side, the Embedder scores them,
+            and the Reasoner moves towards the better ones: watch the reward and its parts, the KL and the strip.
           </li>
           <li className={phase === 'after' ? 'now' : ''}>
-            <strong>After.</strong> The held-out captions are searched again: compare Hit@1 and MRR with before. A rise means the Reasoner now writes evidence the Embedder can use; no rise means the reward did not
-            tell good T-CoTs from bad ones — the reward chart shows which.
+            <strong>After.</strong> The held-out captions are searched again: compare Hit@1 and MRR with before. A rise
+            means the Reasoner now writes evidence the Embedder can use; no rise means the reward did not tell good
+            T-CoTs from bad ones — the reward chart shows which.
           </li>
         </ol>
       )}
@@ -83,7 +113,8 @@ export function LessonOutcome({ before, after }: { before: HeldOutResult; after:
         : 'held-out Hit@1 did not change: the run did not move the Reasoner towards evidence the Embedder can use.';
   return (
     <p className="lesson-outcome" data-testid="lesson-outcome" data-verdict={verdict}>
-      Before → after: Hit@1 <strong>{pct(before.hit1)}</strong> → <strong>{pct(after.hit1)}</strong>, MRR {fmt(before.mrr)} → {fmt(after.mrr)} ({scored}) — {words}
+      Before → after: Hit@1 <strong>{pct(before.hit1)}</strong> → <strong>{pct(after.hit1)}</strong>, MRR{' '}
+      {fmt(before.mrr)} → {fmt(after.mrr)} ({scored}) — {words}
     </p>
   );
 }

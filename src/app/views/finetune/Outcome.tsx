@@ -17,13 +17,23 @@ export function ResultRow({ label, r }: { label: string; r: HeldOutResult | null
 }
 
 export function Outcome({ ft }: { ft: FinetuneSnapshot | null }) {
-  const s = useAppStore(useShallow((s) => ({ apply: s.applyFinetuned, revert: s.revertReasoner, exportModel: s.exportFinetuned, importModel: s.importFinetuned, note: s.modelNote })));
+  const s = useAppStore(
+    useShallow((s) => ({
+      apply: s.applyFinetuned,
+      revert: s.revertReasoner,
+      exportModel: s.exportFinetuned,
+      importModel: s.importFinetuned,
+      note: s.modelNote,
+    })),
+  );
   const fileRef = useRef<HTMLInputElement>(null);
   const noHeld = ft?.before && !Number.isFinite(ft.before.hit1);
   return (
     <section className="card ft-outcome" aria-labelledby="outcome-heading">
       <h3 id="outcome-heading">Before and after, on the held-out pairs</h3>
-      {noHeld && <p className="hint">No held-out pair with a match (and 2 or more candidates) yet: add more pairs to measure.</p>}
+      {noHeld && (
+        <p className="hint">No held-out pair with a match (and 2 or more candidates) yet: add more pairs to measure.</p>
+      )}
       <table className="ft-results" data-testid="ft-results">
         <thead>
           <tr>
@@ -38,12 +48,20 @@ export function Outcome({ ft }: { ft: FinetuneSnapshot | null }) {
           <ResultRow label="after" r={ft?.after ?? null} />
         </tbody>
       </table>
-      <p className="hint">Candidates are every target in your pairs; each query’s target must beat the others. Both sides get the Reasoner’s T-CoT and evidence, as in Explore.</p>
+      <p className="hint">
+        Candidates are every target in your pairs; each query’s target must beat the others. Both sides get the
+        Reasoner’s T-CoT and evidence, as in Explore.
+      </p>
       <div className="row">
         <button type="button" data-testid="ft-apply" disabled={!ft?.tuned || ft.applied} onClick={() => void s.apply()}>
           Use the fine-tuned Reasoner in Explore
         </button>
-        <button type="button" data-testid="ft-revert" disabled={!(ft?.applied || ft?.earlierApplied)} onClick={() => void s.revert()}>
+        <button
+          type="button"
+          data-testid="ft-revert"
+          disabled={!(ft?.applied || ft?.earlierApplied)}
+          onClick={() => void s.revert()}
+        >
           Back to the built-in Reasoner
         </button>
         <button type="button" data-testid="ft-export" disabled={!ft?.tuned} onClick={() => void s.exportModel()}>
@@ -72,11 +90,17 @@ export function Outcome({ ft }: { ft: FinetuneSnapshot | null }) {
             : ft?.earlierApplied
               ? 'Explore is still using the fine-tuned Reasoner of an earlier run or import, not this one: use this one, or go back to the built-in Reasoner.'
               : 'Explore is using the built-in Reasoner.'}
-        </span> Export gives two files (the weights and their manifest, which names the base model and
-        the run’s settings); import both together.
+        </span>{' '}
+        Export gives two files (the weights and their manifest, which names the base model and the run’s settings);
+        import both together.
       </p>
       {s.note && (
-        <p className={s.note.ok ? 'ok' : 'error'} role={s.note.ok ? 'status' : 'alert'} data-testid="ft-model-note" data-ok={String(s.note.ok)}>
+        <p
+          className={s.note.ok ? 'ok' : 'error'}
+          role={s.note.ok ? 'status' : 'alert'}
+          data-testid="ft-model-note"
+          data-ok={String(s.note.ok)}
+        >
           {s.note.text}
         </p>
       )}

@@ -10,7 +10,17 @@ export const SHOWN_ROW_ERRORS = 200;
 
 export function PairsCard() {
   const s = useAppStore(
-    useShallow((s) => ({ pairs: s.pairs, error: s.pairsError, importErrors: s.importErrors, importNote: s.importNote, update: s.updatePair, remove: s.deletePair, importFile: s.importPairsFile, heldOut: s.ftSettings.heldOut, lesson: s.lesson })),
+    useShallow((s) => ({
+      pairs: s.pairs,
+      error: s.pairsError,
+      importErrors: s.importErrors,
+      importNote: s.importNote,
+      update: s.updatePair,
+      remove: s.deletePair,
+      importFile: s.importPairsFile,
+      heldOut: s.ftSettings.heldOut,
+      lesson: s.lesson,
+    })),
   );
   const [editing, setEditing] = useState<{ id: string; text: string } | null>(null);
   const train = s.pairs.filter((p) => p.split === 'train');
@@ -41,12 +51,18 @@ export function PairsCard() {
                     setEditing(null);
                   }}
                 >
-                  <input aria-label="Query text" value={editing.text} onChange={(e) => setEditing({ id: p.id, text: e.target.value })} autoFocus />
+                  <input
+                    aria-label="Query text"
+                    value={editing.text}
+                    onChange={(e) => setEditing({ id: p.id, text: e.target.value })}
+                    autoFocus
+                  />
                   <button type="submit">Save</button>
                 </form>
               ) : (
                 <>
-                  {p.query.kind === 'item' ? <ItemThumb id={p.query.itemId} label={p.queryLabel} /> : null} {p.queryLabel}
+                  {p.query.kind === 'item' ? <ItemThumb id={p.query.itemId} label={p.queryLabel} /> : null}{' '}
+                  {p.queryLabel}
                   {p.query.kind === 'text' && (
                     <button type="button" className="link" onClick={() => setEditing({ id: p.id, text: p.queryLabel })}>
                       edit
@@ -60,7 +76,12 @@ export function PairsCard() {
               {p.problem && <div className="error">{p.problem}</div>}
             </td>
             <td>
-              <button type="button" className={p.match ? 'tag-ok' : 'tag-bad'} onClick={() => void s.update(p.id, { match: !p.match })} title="Click to change the label">
+              <button
+                type="button"
+                className={p.match ? 'tag-ok' : 'tag-bad'}
+                onClick={() => void s.update(p.id, { match: !p.match })}
+                title="Click to change the label"
+              >
                 {p.match ? '✓ match' : '✗ not a match'}
               </button>
             </td>
@@ -68,7 +89,12 @@ export function PairsCard() {
               <span className={`split split-${p.split}`}>{p.split}</span>
             </td>
             <td>
-              <button type="button" className="link" aria-label={`Delete the pair ${p.queryLabel} → ${p.targetName}`} onClick={() => void s.remove(p.id)}>
+              <button
+                type="button"
+                className="link"
+                aria-label={`Delete the pair ${p.queryLabel} → ${p.targetName}`}
+                onClick={() => void s.remove(p.id)}
+              >
                 delete
               </button>
             </td>
@@ -81,13 +107,18 @@ export function PairsCard() {
     <section className="card ft-pairs" aria-labelledby="pairs-heading">
       <h2 id="pairs-heading">Your labelled pairs</h2>
       <p className="hint">
-        Make pairs in <strong>Explore</strong>: search, then mark a result <em>✓ match</em> or <em>✗ not a match</em> for your query. Or import a file: CSV rows{' '}
-        <code>query,target[,match]</code> or JSONL <code>{'{"query": …, "target": …, "match": true}'}</code>, where the query is text or a file name in your library and the target is a file name.
+        Make pairs in <strong>Explore</strong>: search, then mark a result <em>✓ match</em> or <em>✗ not a match</em>{' '}
+        for your query. Or import a file: CSV rows <code>query,target[,match]</code> or JSONL{' '}
+        <code>{'{"query": …, "target": …, "match": true}'}</code>, where the query is text or a file name in your
+        library and the target is a file name.
       </p>
       <p data-testid="pairs-split" data-train={train.length} data-held={held.length} data-scorable={scorable}>
-        <strong>{s.pairs.length}</strong> pairs: <strong>{train.length}</strong> to train on ({ticks(train)} ✓, {train.length - ticks(train)} ✗), <strong>{held.length}</strong> held out to test on ({ticks(held)} ✓, {held.length - ticks(held)} ✗;{' '}
-        {Math.round(100 * (1 - s.heldOut))} / {Math.round(100 * s.heldOut)} split, seeded and stratified: a pair keeps its side when you add more, and a ✓ pair is held out once there are two). Held-out pairs are never
-        trained on. The run trains on the ✓ pairs only — EG-RL rewards a T-CoT by how well it finds the match, so a ✗ pair gives it nothing to reward; ✗ pairs are kept for your record.
+        <strong>{s.pairs.length}</strong> pairs: <strong>{train.length}</strong> to train on ({ticks(train)} ✓,{' '}
+        {train.length - ticks(train)} ✗), <strong>{held.length}</strong> held out to test on ({ticks(held)} ✓,{' '}
+        {held.length - ticks(held)} ✗; {Math.round(100 * (1 - s.heldOut))} / {Math.round(100 * s.heldOut)} split, seeded
+        and stratified: a pair keeps its side when you add more, and a ✓ pair is held out once there are two). Held-out
+        pairs are never trained on. The run trains on the ✓ pairs only — EG-RL rewards a T-CoT by how well it finds the
+        match, so a ✗ pair gives it nothing to reward; ✗ pairs are kept for your record.
       </p>
       <p className={scorable > 0 ? 'hint' : 'hint warn'} data-testid="pairs-measurable">
         {scorable > 0
@@ -96,7 +127,12 @@ export function PairsCard() {
       </p>
       <label className="file-button">
         Import pairs (CSV / JSONL)…
-        <input type="file" accept=".csv,.jsonl,.json,text/csv" data-testid="pairs-import" onChange={(e) => e.target.files?.[0] && void s.importFile(e.target.files[0])} />
+        <input
+          type="file"
+          accept=".csv,.jsonl,.json,text/csv"
+          data-testid="pairs-import"
+          onChange={(e) => e.target.files?.[0] && void s.importFile(e.target.files[0])}
+        />
       </label>
       {s.importNote && <p data-testid="pairs-import-note">{s.importNote}</p>}
       {s.importErrors.length > 0 && (
@@ -108,7 +144,8 @@ export function PairsCard() {
           ))}
           {s.importErrors.length > SHOWN_ROW_ERRORS && (
             <li data-testid="pairs-import-errors-more">
-              … and {s.importErrors.length - SHOWN_ROW_ERRORS} more rows with errors (the first {SHOWN_ROW_ERRORS} are listed; none of these rows was added)
+              … and {s.importErrors.length - SHOWN_ROW_ERRORS} more rows with errors (the first {SHOWN_ROW_ERRORS} are
+              listed; none of these rows was added)
             </li>
           )}
         </ul>

@@ -6,10 +6,25 @@ import { formatDuration } from '../../../engine/duration';
 
 export const FIELDS: { key: keyof FinetuneSettings; label: string; step: string; help: string }[] = [
   { key: 'steps', label: 'steps', step: '1', help: 'EG-RL updates of the Reasoner' },
-  { key: 'n', label: 'G (rollouts)', step: '1', help: 'T-CoTs sampled per query and per target; each is scored against its siblings' },
-  { key: 'batch', label: 'batch (pairs)', step: '1', help: 'pairs per step; the others in a batch are each pair’s negatives' },
+  {
+    key: 'n',
+    label: 'G (rollouts)',
+    step: '1',
+    help: 'T-CoTs sampled per query and per target; each is scored against its siblings',
+  },
+  {
+    key: 'batch',
+    label: 'batch (pairs)',
+    step: '1',
+    help: 'pairs per step; the others in a batch are each pair’s negatives',
+  },
   { key: 'lr', label: 'learning rate', step: 'any', help: 'how far one step moves the weights' },
-  { key: 'klCoef', label: 'KL coefficient', step: 'any', help: 'how strongly the Reasoner is held near where it started' },
+  {
+    key: 'klCoef',
+    label: 'KL coefficient',
+    step: 'any',
+    help: 'how strongly the Reasoner is held near where it started',
+  },
   { key: 'temperature', label: 'temperature', step: 'any', help: 'randomness of the sampled T-CoTs' },
   { key: 'seed', label: 'seed', step: '1', help: 'batches, samples and shuffles: the same seed runs the same' },
   { key: 'maxNewTokens', label: 'T-CoT length', step: '1', help: 'longest T-CoT (tokens)' },
@@ -23,25 +38,41 @@ export function SettingsCard({ disabled }: { disabled: boolean }) {
   const num = (v: string) => (v.trim() === '' ? NaN : Number(v));
   return (
     <details className="card ft-settings" data-testid="ft-settings">
-      <summary>Settings (defaults: 30 steps of 4 pairs × 4 rollouts a side; about 12 s a step on one CPU core with WASM, less on a GPU)</summary>
+      <summary>
+        Settings (defaults: 30 steps of 4 pairs × 4 rollouts a side; about 12 s a step on one CPU core with WASM, less
+        on a GPU)
+      </summary>
       <div className="settings-grid">
         {FIELDS.map((f) => (
           <label key={f.key} title={f.help}>
             {f.label}
-            <input type="number" step={f.step} disabled={disabled} data-testid={`ft-${f.key}`} value={String(s.settings[f.key])} onChange={(e) => s.set({ [f.key]: num(e.target.value) } as Partial<FinetuneSettings>)} />
+            <input
+              type="number"
+              step={f.step}
+              disabled={disabled}
+              data-testid={`ft-${f.key}`}
+              value={String(s.settings[f.key])}
+              onChange={(e) => s.set({ [f.key]: num(e.target.value) } as Partial<FinetuneSettings>)}
+            />
           </label>
         ))}
         {(['format', 'orm', 'prm'] as const).map((k) => (
           <label key={k} title={`weight of the ${k.toUpperCase()} reward`}>
             {k} weight
-            <input type="number" step="any" disabled={disabled} data-testid={`ft-w-${k}`} value={String(s.settings.weights[k])} onChange={(e) => s.set({ weights: { ...s.settings.weights, [k]: num(e.target.value) } })} />
+            <input
+              type="number"
+              step="any"
+              disabled={disabled}
+              data-testid={`ft-w-${k}`}
+              value={String(s.settings.weights[k])}
+              onChange={(e) => s.set({ weights: { ...s.settings.weights, [k]: num(e.target.value) } })}
+            />
           </label>
         ))}
       </div>
     </details>
   );
 }
-
 
 /** What a resume after a closed tab keeps and what it runs again, from the checkpoint and the run's progress mark. */
 export function ResumeOffer({ saved }: { saved: NonNullable<FinetuneSnapshot['saved']> }) {
@@ -50,23 +81,32 @@ export function ResumeOffer({ saved }: { saved: NonNullable<FinetuneSnapshot['sa
   if (redo <= 0) {
     return (
       <>
-        A run was interrupted at step <strong>{saved.step}</strong> of {saved.steps}, and its checkpoint holds that step (saved {at}): resuming continues
-        from step {saved.step + 1} and redoes nothing. Or start a new one.
+        A run was interrupted at step <strong>{saved.step}</strong> of {saved.steps}, and its checkpoint holds that step
+        (saved {at}): resuming continues from step {saved.step + 1} and redoes nothing. Or start a new one.
       </>
     );
   }
   return (
     <>
-      A run was interrupted after step <strong>{saved.reached}</strong> of {saved.steps}; its last checkpoint is step <strong>{saved.step}</strong> (saved {at}).
-      Resuming keeps everything learned up to step {saved.step} and redoes {redo === 1 ? `step ${saved.reached}` : `steps ${saved.step + 1}–${saved.reached} (${redo} steps)`}. Or
-      start a new one.
+      A run was interrupted after step <strong>{saved.reached}</strong> of {saved.steps}; its last checkpoint is step{' '}
+      <strong>{saved.step}</strong> (saved {at}). Resuming keeps everything learned up to step {saved.step} and redoes{' '}
+      {redo === 1 ? `step ${saved.reached}` : `steps ${saved.step + 1}–${saved.reached} (${redo} steps)`}. Or start a
+      new one.
     </>
   );
 }
 
 export function Controls({ ft }: { ft: FinetuneSnapshot | null }) {
   const s = useAppStore(
-    useShallow((s) => ({ start: s.startFinetune, pause: s.pauseFinetune, resume: s.resumeFinetune, stop: s.stopFinetune, discard: s.discardFinetune, error: s.ftError, ready: s.libraryPhase === 'ready' })),
+    useShallow((s) => ({
+      start: s.startFinetune,
+      pause: s.pauseFinetune,
+      resume: s.resumeFinetune,
+      stop: s.stopFinetune,
+      discard: s.discardFinetune,
+      error: s.ftError,
+      ready: s.libraryPhase === 'ready',
+    })),
   );
   const phase = ft?.phase ?? 'idle';
   const busy = ['preparing', 'running', 'pausing', 'stopping', 'evaluating'].includes(phase);
@@ -93,9 +133,18 @@ export function Controls({ ft }: { ft: FinetuneSnapshot | null }) {
           Pause
         </button>
         <button type="button" data-testid="ft-resume" disabled={!canResume || !s.ready} onClick={() => void s.resume()}>
-          {savedIdle ? (ft!.saved!.finished ? 'Load the finished run' : `Resume from step ${ft!.saved!.step}`) : 'Resume'}
+          {savedIdle
+            ? ft!.saved!.finished
+              ? 'Load the finished run'
+              : `Resume from step ${ft!.saved!.step}`
+            : 'Resume'}
         </button>
-        <button type="button" data-testid="ft-stop" disabled={!(phase === 'running' || phase === 'paused')} onClick={() => void s.stop()}>
+        <button
+          type="button"
+          data-testid="ft-stop"
+          disabled={!(phase === 'running' || phase === 'paused')}
+          onClick={() => void s.stop()}
+        >
           Stop and evaluate
         </button>
         <button type="button" className="link" disabled={busy} onClick={() => void s.discard()}>

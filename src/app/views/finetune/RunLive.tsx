@@ -30,9 +30,28 @@ export function Charts({ ft, height }: { ft: FinetuneSnapshot; height: number })
   }, [ft.logs, ft.evals]);
   return (
     <div className="ft-charts">
-      <Chart title="Reward (mean, spread) and its parts" testId="chart-reward" x={data.x} series={data.reward} height={height} />
-      <Chart title="Format rate and KL to the start" testId="chart-format" x={data.x} series={data.format} height={height} />
-      <Chart title="Held-out retrieval (every N steps)" testId="chart-heldout" x={data.ex} series={data.held} yRange={[0, 1]} height={height} />
+      <Chart
+        title="Reward (mean, spread) and its parts"
+        testId="chart-reward"
+        x={data.x}
+        series={data.reward}
+        height={height}
+      />
+      <Chart
+        title="Format rate and KL to the start"
+        testId="chart-format"
+        x={data.x}
+        series={data.format}
+        height={height}
+      />
+      <Chart
+        title="Held-out retrieval (every N steps)"
+        testId="chart-heldout"
+        x={data.ex}
+        series={data.held}
+        yRange={[0, 1]}
+        height={height}
+      />
     </div>
   );
 }
@@ -45,7 +64,16 @@ export function BoxedThumb({ id, label, tokens }: { id: string; label: string; t
       <ItemThumb id={id} label={label} />
       <svg viewBox="0 0 1000 1000" preserveAspectRatio="none" aria-hidden="true">
         {boxes.map((b, i) => (
-          <rect key={i} x={b.box[0]} y={b.box[1]} width={Math.max(0, b.box[2]! - b.box[0]!)} height={Math.max(0, b.box[3]! - b.box[1]!)} fill="none" stroke="#f4b740" strokeWidth={24} />
+          <rect
+            key={i}
+            x={b.box[0]}
+            y={b.box[1]}
+            width={Math.max(0, b.box[2]! - b.box[0]!)}
+            height={Math.max(0, b.box[3]! - b.box[1]!)}
+            fill="none"
+            stroke="#f4b740"
+            strokeWidth={24}
+          />
         ))}
       </svg>
     </div>
@@ -60,7 +88,10 @@ export function SampleStrip({ ft }: { ft: FinetuneSnapshot }) {
       <h3 id="samples-heading">
         How one pair’s T-CoTs change: “{p.queryLabel}” → {p.targetName}
       </h3>
-      <p className="hint">The Reasoner’s greedy T-CoT for the query and for its target, each time it is evaluated. Boxes are the evidence the Embedder then reads.</p>
+      <p className="hint">
+        The Reasoner’s greedy T-CoT for the query and for its target, each time it is evaluated. Boxes are the evidence
+        the Embedder then reads.
+      </p>
       <ol className="sample-strip" data-testid="ft-samples">
         {ft.samples.map((s: FinetuneSample) => (
           <li key={s.step} data-testid="ft-sample" data-step={s.step}>
@@ -88,24 +119,32 @@ export function Teaching({ ft }: { ft: FinetuneSnapshot | null }) {
     <aside className="card ft-teach" aria-labelledby="teach-heading" data-testid="ft-teach">
       <h3 id="teach-heading">What is going on</h3>
       <p>
-        <strong>The Reasoner</strong> reads a query or an item and writes a short note, the T-CoT: what matters and <em>where</em> (boxes on an image, frames of a clip, key words of a text). It is the
-        only thing that learns here.
+        <strong>The Reasoner</strong> reads a query or an item and writes a short note, the T-CoT: what matters and{' '}
+        <em>where</em> (boxes on an image, frames of a clip, key words of a text). It is the only thing that learns
+        here.
       </p>
       <p>
-        <strong>The Embedder</strong> turns an input plus the evidence the T-CoT points at into a list of numbers (a vector); similar vectors mean “these match”. It stays frozen: it is the judge.
+        <strong>The Embedder</strong> turns an input plus the evidence the T-CoT points at into a list of numbers (a
+        vector); similar vectors mean “these match”. It stays frozen: it is the judge.
       </p>
       <p>
-        <strong>The reward</strong> scores each sampled T-CoT: does it have the right form (<em>format</em>, now {pct(last?.formatRate)}), does the Embedder then put your pair closer together than the
-        other pairs in the batch (<em>ORM</em>, now {fmt(last?.orm)}), and can a text-only reader of the T-CoTs alone pick the right partner (<em>PRM</em>, now {fmt(last?.prm)}). Together, weighted{' '}
-        {w ? `${w.format} / ${w.orm} / ${w.prm}` : '0.05 / 0.8 / 0.2'}: <strong>{fmt(last?.reward.mean)}</strong>. The Reasoner is nudged towards the T-CoTs that scored above their siblings’ average.
+        <strong>The reward</strong> scores each sampled T-CoT: does it have the right form (<em>format</em>, now{' '}
+        {pct(last?.formatRate)}), does the Embedder then put your pair closer together than the other pairs in the batch
+        (<em>ORM</em>, now {fmt(last?.orm)}), and can a text-only reader of the T-CoTs alone pick the right partner (
+        <em>PRM</em>, now {fmt(last?.prm)}). Together, weighted{' '}
+        {w ? `${w.format} / ${w.orm} / ${w.prm}` : '0.05 / 0.8 / 0.2'}: <strong>{fmt(last?.reward.mean)}</strong>. The
+        Reasoner is nudged towards the T-CoTs that scored above their siblings’ average.
       </p>
       <p>
-        <strong>The KL term</strong> measures how far the Reasoner has drifted from where it started (now {fmt(last?.kl, 4)}; 0 at the first step). A small penalty on it keeps the Reasoner from
-        forgetting how to write sensible T-CoTs while it chases the reward.
+        <strong>The KL term</strong> measures how far the Reasoner has drifted from where it started (now{' '}
+        {fmt(last?.kl, 4)}; 0 at the first step). A small penalty on it keeps the Reasoner from forgetting how to write
+        sensible T-CoTs while it chases the reward.
       </p>
       <p>
-        <strong>Did it help?</strong> Only the held-out pairs can say — they were never trained on. Hit@1 = how often the right target comes first: now {pct(lastEval?.hit1)}
-        {ft?.before && Number.isFinite(ft.before.hit1) ? `, ${pct(ft.before.hit1)} before training` : ''}. With a handful of pairs, one pair moves it a lot.
+        <strong>Did it help?</strong> Only the held-out pairs can say — they were never trained on. Hit@1 = how often
+        the right target comes first: now {pct(lastEval?.hit1)}
+        {ft?.before && Number.isFinite(ft.before.hit1) ? `, ${pct(ft.before.hit1)} before training` : ''}. With a
+        handful of pairs, one pair moves it a lot.
       </p>
     </aside>
   );

@@ -43,7 +43,15 @@ export function usePresentationMode(): [boolean, (on: boolean) => void] {
 }
 
 export function FinetuneView() {
-  const s = useAppStore(useShallow((s) => ({ phase: s.libraryPhase, open: s.openLibrary, loadPairs: s.loadPairs, refresh: s.refreshFinetune, ft: s.ft })));
+  const s = useAppStore(
+    useShallow((s) => ({
+      phase: s.libraryPhase,
+      open: s.openLibrary,
+      loadPairs: s.loadPairs,
+      refresh: s.refreshFinetune,
+      ft: s.ft,
+    })),
+  );
   const engineReady = useAppStore((st) => st.status?.phase === 'ready');
   const { phase, open, loadPairs, refresh } = s;
   useEffect(() => {
@@ -62,14 +70,21 @@ export function FinetuneView() {
       <section className="card">
         <div className="row ft-title">
           <h2>Fine-tune the Reasoner on your pairs (EG-RL)</h2>
-          <button type="button" data-testid="ft-present" aria-pressed={present} onClick={() => setPresent(!present)} title="Larger type, the pairs table and settings folded away: for showing a run to a class (Esc leaves)">
+          <button
+            type="button"
+            data-testid="ft-present"
+            aria-pressed={present}
+            onClick={() => setPresent(!present)}
+            title="Larger type, the pairs table and settings folded away: for showing a run to a class (Esc leaves)"
+          >
             {present ? 'Leave presentation mode' : 'Presentation mode'}
           </button>
         </div>
         {!present && (
           <p className="hint intro-line">
-            Label a handful of pairs — this query should find that item — and the Reasoner learns, by trial and reward, to write T-CoTs whose evidence makes your pairs match. It all runs here, on
-            your device; the held-out pairs tell you whether it helped.
+            Label a handful of pairs — this query should find that item — and the Reasoner learns, by trial and reward,
+            to write T-CoTs whose evidence makes your pairs match. It all runs here, on your device; the held-out pairs
+            tell you whether it helped.
           </p>
         )}
       </section>
@@ -79,7 +94,11 @@ export function FinetuneView() {
       {!present && <SettingsCard disabled={busy} />}
       <Controls ft={s.ft} />
       <div className="ft-live">
-        {s.ft && s.ft.logs.length + s.ft.evals.length > 0 ? <Charts ft={s.ft} height={present ? 250 : 170} /> : <div className="hint">The charts fill in as the run goes.</div>}
+        {s.ft && s.ft.logs.length + s.ft.evals.length > 0 ? (
+          <Charts ft={s.ft} height={present ? 250 : 170} />
+        ) : (
+          <div className="hint">The charts fill in as the run goes.</div>
+        )}
         <Teaching ft={s.ft} />
       </div>
       {s.ft && <SampleStrip ft={s.ft} />}
