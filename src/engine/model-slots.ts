@@ -14,7 +14,7 @@ import {
   type WeightedModel,
   type WeightsManifest,
 } from '../models/weights';
-import { VOCAB } from '../tcot/default';
+import { REASONER_VOCAB, VOCAB } from '../tcot/default';
 import { encodeWords } from '../tcot/encode';
 import { renderTokens } from '../tcot/render';
 import { rng as worldRng } from '../world/rng';
@@ -45,7 +45,7 @@ function handlerFor(role: ModelRole, source: Exclude<ModelSource, { kind: 'rando
 function freshModel(role: ModelRole, preset: 'tiny' | 'default', seed: number): WeightedModel {
   const shared = { vocabSize: VOCAB.size, seed };
   if (role === 'embedder') return new Embedder({ ...EMBEDDER_PRESETS[preset], ...shared });
-  return new Reasoner({ ...REASONER_PRESETS[preset], ...shared, bosId: VOCAB.id('<bos>'), padId: VOCAB.id('<pad>') });
+  return new Reasoner({ ...REASONER_PRESETS[preset], ...REASONER_VOCAB, seed });
 }
 
 function describe(

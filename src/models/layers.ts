@@ -4,7 +4,7 @@
 // Functional ops only (tf.add(a, b), never a.add(b)): chained ops need a registration step that the
 // Node CLI under tsx cannot import, so forward passes stay host-independent.
 import * as tf from '@tensorflow/tfjs-core';
-import { normalArray, type Rng } from './rng';
+import { normalArray, type RandomSource } from './rng';
 
 export type Init = { kind: 'normal'; std: number } | { kind: 'zeros' } | { kind: 'ones' };
 
@@ -19,7 +19,7 @@ export interface ParamSpec {
 export class ParamStore {
   readonly vars = new Map<string, tf.Variable>();
   readonly specs = new Map<string, ParamSpec>();
-  constructor(private readonly rng: Rng) {}
+  constructor(private readonly rng: RandomSource) {}
 
   /** Rank-2 tensors quantise per output column (last axis) unless told otherwise; rank-1 stay float. */
   add(name: string, shape: number[], init: Init, channelAxis?: number | null): tf.Variable {

@@ -29,7 +29,7 @@ import {
 } from './pointer';
 import { embedPlan, PlanBuilder, type TokenPlan } from './plan';
 import { clipFrame, imagePatches, sampleFrameIndices, type RgbaImage, type VisualInput } from './preprocess';
-import { seededRng, type Rng } from './rng';
+import { seededRng, type RandomSource } from './rng';
 import { sampleToken } from './sampling';
 import { defaultReasonerConfig, validateReasonerConfig, type ReasonerConfig } from './reasoner-config';
 import { cellGeometry, pointerContextOf, tokenGeometry, visionTokenCount } from './reasoner-pointer';
@@ -64,7 +64,7 @@ export interface GenerateOptions {
   temperature?: number; // 1; 0 = greedy
   topK?: number; // 0 = off
   topP?: number; // 1 = off
-  rng: Rng;
+  rng: RandomSource;
   stopId?: number; // generation of a row ends after it emits stopId (kept in its tokens)
   onToken?: (event: TokenEvent) => void;
   onLogits?: (step: number, logits: Float32Array) => void; // raw next-token logits [rows · V] (tests, UI)

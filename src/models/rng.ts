@@ -1,12 +1,12 @@
-// Seeded randomness for the models layer. Nothing here is global: callers pass an Rng in.
+// Seeded randomness for the models layer. Nothing here is global: callers pass an RandomSource in.
 
 /** The only randomness interface the models consume: uniform floats in [0, 1). */
-export interface Rng {
+export interface RandomSource {
   float(): number;
 }
 
 /** mulberry32: a tiny 32-bit seeded PRNG, good enough for sampling and weight init. */
-export function seededRng(seed: number): Rng {
+export function seededRng(seed: number): RandomSource {
   let state = seed >>> 0;
   return {
     float(): number {
@@ -20,7 +20,7 @@ export function seededRng(seed: number): Rng {
 }
 
 /** n samples of N(0, std²) by Box–Muller; deterministic for a given rng state on every backend. */
-export function normalArray(n: number, std: number, rng: Rng): Float32Array {
+export function normalArray(n: number, std: number, rng: RandomSource): Float32Array {
   const out = new Float32Array(n);
   for (let i = 0; i < n; i += 2) {
     const u1 = Math.max(rng.float(), 1e-12);

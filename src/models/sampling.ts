@@ -1,6 +1,6 @@
 // Next-token choice from one row of logits, in plain JS (logits come back from the device each step
-// anyway, and a seeded Rng must drive every random choice).
-import type { Rng } from './rng';
+// anyway, and a seeded RandomSource must drive every random choice).
+import type { RandomSource } from './rng';
 
 export interface SamplingOptions {
   temperature: number; // 0 = greedy
@@ -18,7 +18,7 @@ export function sampleToken(
   offset: number,
   vocab: number,
   opts: SamplingOptions,
-  rng: Rng,
+  rng: RandomSource,
 ): { id: number; logprob: number } {
   const greedy = opts.temperature <= 0;
   const invT = greedy ? 1 : 1 / opts.temperature;

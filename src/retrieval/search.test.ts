@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { initTestBackend } from '../engine/testing';
-import { normalArray, seededRng, type Rng } from '../models/rng';
+import { normalArray, seededRng, type RandomSource } from '../models/rng';
 import { EmbeddingIndex } from './search';
 
 beforeAll(() => initTestBackend());
@@ -65,7 +65,7 @@ describe('EmbeddingIndex', () => {
 });
 
 /** Seeded random unit vectors, row-major [n, dim] (normal directions, so uniform on the sphere). */
-function unitRows(n: number, dim: number, rng: Rng): Float32Array {
+function unitRows(n: number, dim: number, rng: RandomSource): Float32Array {
   const v = normalArray(n * dim, 1, rng);
   for (let r = 0; r < n; r++) {
     const row = v.subarray(r * dim, (r + 1) * dim);

@@ -3,7 +3,7 @@
 // (tiny models) is what the unit test runs end to end. Step times measured 2026-11-24 (src/train/README.md).
 import type { EmbedderConfig } from '../models/embedder';
 import type { ReasonerConfig } from '../models/reasoner';
-import { VOCAB } from '../tcot/default';
+import { REASONER_VOCAB, VOCAB } from '../tcot/default';
 import type { VisionConfig } from '../models/vision';
 import type { PointerConfig } from '../models/pointer';
 import type { Want } from './stream';
@@ -113,9 +113,7 @@ export function shippedStemPointer(): PointerConfig {
  */
 export function shippedReasonerConfig(): Partial<ReasonerConfig> {
   return {
-    vocabSize: VOCAB.size,
-    bosId: VOCAB.id('<bos>'),
-    padId: VOCAB.id('<pad>'),
+    ...REASONER_VOCAB,
     vision: SHIPPED_VISION,
     patch: 16,
     imageSize: 96,
