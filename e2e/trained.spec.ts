@@ -40,7 +40,7 @@ test('a text query finds a built-in item in the top 5 (trained weights)', async 
     type: 'query-to-results',
     description: (await page.getByTestId('timings').textContent()) ?? '',
   });
-  // Measured with the shipped Embedder (2026-12-04, WASM): ranks 3, 4, 1, 12, 1, 1 — five of six in the top 5, three
+  // Measured with the shipped Embedder (2026-12-04, WASM): ranks 4, 3, 1, 12, 2, 1 — five of six in the top 5, two
   // first (the 2026-12-03 Embedder: 1, 3, 4, 1, 5, 1; the 2026-12-01 one: 11, 4, 4, 4, 7, 1). Five of six are asked
   // for; chance gives 1.7 of 6.
   expect(ranks.filter((r) => r >= 1 && r <= 5).length).toBeGreaterThanOrEqual(5);
@@ -64,7 +64,8 @@ test('the trained Reasoner writes a well-formed T-CoT for a text query, with key
   for (const step of ['thinking', 'rethink', 'answer'])
     await expect(trace.locator(`[data-step="${step}"]`)).toBeVisible();
   // Its evidence is text keywords, words of the query (those are marked in the query text). The shipped Reasoner's
-  // copy head copies them: 9 of 9 (2026-12-04; the 2026-12-03 Reasoner without it: at least half); 4 in 5 are asked.
+  // copy head copies them: 9 of 9 (2026-12-04: "five objects small cyan cross right large pink star"; the
+  // 2026-12-03 Reasoner without it: at least half); 4 in 5 are asked.
   const keywords = (await trace.getByTestId('evidence-span').allTextContents()).flatMap((t) =>
     t.replace(/^,\s*/, '').replace(/"/g, '').split(' '),
   );

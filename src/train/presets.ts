@@ -180,27 +180,16 @@ export const PRESETS: Record<'full' | 'next' | 'short' | 'quick' | 'test', Train
   full: FULL,
   // The shipped run (2026-12-04): `full` with the levers the probes measured (scripts/probes,
   // docs/model-card-notes.md) — the Embedder's no-T-CoT path gets 1,620 steps instead of 600 (+1,200 steps at
-  // noTcotProb 0.8 lifted held-out none 18.6 → 29.1), the cold start a copy head and 300 more steps (captions copied
-  // into the answer 0.8 % → 18.3 %), and the adapt stage: 300 Embedder steps on a mix of the annotator's and the
-  // cold start's own greedy T-CoTs (held-out seed 7919, int8: sft 20.0 → 27.7 with none unchanged at 29.5).
-  // EG-RL: 120 steps at the full preset's settings. ≈ 2 h 40 min on the 2-core machine with `--parallel`.
+  // noTcotProb 0.8 lifted held-out none 18.6 → 29.1), and the cold start a copy head and 300 more steps (captions
+  // copied into the answer 0.8 % → 18.3 %). ≈ 2 h on the 2-core machine with `--parallel`. The adapt stage
+  // (`--adapt '{"steps":300,"batch":12,"lr":1.5e-4,"warmup":10,"noTcotProb":0.3,"reasonerProb":0.6}'`) was measured
+  // on top of it and not shipped: sft − none −9.5 → −1.8, but none 27.7 → 24.8 and gold 89.8 → 71.5 (the card's notes).
   next: {
     ...FULL,
     name: 'next',
     reasonerConfig: { ...FULL.reasonerConfig, copy: { dk: 32, sepId: VOCAB.id('<sep>'), gateBias: -2 } },
     embedder: { ...FULL.embedder, steps: 2700, noTcotProb: 0.6 },
     sft: { ...FULL.sft, maxSteps: 1500 },
-    adapt: {
-      steps: 300,
-      batch: 12,
-      lr: 1.5e-4,
-      warmup: 10,
-      noTcotProb: 0.3,
-      hardNegatives: true,
-      logitScale: 20,
-      reasonerProb: 0.6,
-    },
-    grpo: { ...FULL.grpo, steps: 120 },
   },
   // A ≈ 30-minute experiment on the same code path.
   short: {
