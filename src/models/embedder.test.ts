@@ -145,24 +145,19 @@ describe('Embedder forward', () => {
   });
 });
 
-describe('Embedder gradients', () => {
-  // A contrastive-style scalar: weighted similarities between the three items.
-  const loss = (m: Embedder) => () =>
-    tf.tidy(() => {
-      const e = m.embed(items());
-      const sims = tf.matMul(e, e, false, true);
-      return tf.sum(
-        tf.mul(
-          sims,
-          tf.tensor2d([
-            [0, 1, -2],
-            [0.5, 0, 1],
-            [-1, 3, 0],
-          ]),
-        ),
-      ) as tf.Scalar;
-    });
+// A contrastive-style scalar: weighted similarities between the three items.
+const loss = (m: Embedder) => () =>
+  tf.tidy(() => {
+    const e = m.embed(items());
+    const w = tf.tensor2d([
+      [0, 1, -2],
+      [0.5, 0, 1],
+      [-1, 3, 0],
+    ]);
+    return tf.sum(tf.mul(tf.matMul(e, e, false, true), w)) as tf.Scalar;
+  });
 
+describe('Embedder gradients', () => {
   gradientTests(
     () => model,
     () => new Embedder(tiny),
@@ -193,21 +188,6 @@ describe('Embedder with the vision stem', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
-  const loss = (m: Embedder) => () =>
-    tf.tidy(() => {
-      const e = m.embed(items());
-      const sims = tf.matMul(e, e, false, true);
-      return tf.sum(
-        tf.mul(
-          sims,
-          tf.tensor2d([
-            [0, 1, -2],
-            [0.5, 0, 1],
-            [-1, 3, 0],
-          ]),
-        ),
-      ) as tf.Scalar;
-    });
   gradientTests(
     () => vis,
     () => new Embedder(config),

@@ -11,6 +11,7 @@ import {
   dense,
   layerNorm,
   ParamStore,
+  TINY_TRANSFORMER,
   transformerBlock,
   type BlockDims,
 } from './layers';
@@ -70,38 +71,22 @@ export function defaultEmbedderConfig(): EmbedderConfig {
   };
 }
 
+const TINY: Partial<EmbedderConfig> = {
+  ...TINY_TRANSFORMER,
+  outDim: 16,
+  maxLen: 160,
+  globalSize: 16,
+  globalClipSize: 16,
+  evidenceSize: 16,
+  globalFrames: 2,
+  maxEvidence: 3,
+};
+
 /** Override objects on top of defaultEmbedderConfig(). `tiny` is for tests and browser smoke runs; `tinyVision` reads a tiny vision stem. */
 export const EMBEDDER_PRESETS: Record<'default' | 'tiny' | 'tinyVision', Partial<EmbedderConfig>> = {
   default: {},
-  tiny: {
-    vocabSize: 64,
-    dModel: 32,
-    nLayers: 2,
-    nHeads: 2,
-    mlpRatio: 2,
-    outDim: 16,
-    maxLen: 160,
-    globalSize: 16,
-    globalClipSize: 16,
-    evidenceSize: 16,
-    globalFrames: 2,
-    maxEvidence: 3,
-  },
-  tinyVision: {
-    vocabSize: 64,
-    dModel: 32,
-    nLayers: 2,
-    nHeads: 2,
-    mlpRatio: 2,
-    outDim: 16,
-    maxLen: 160,
-    globalSize: 24,
-    globalClipSize: 16,
-    evidenceSize: 16,
-    globalFrames: 2,
-    maxEvidence: 3,
-    vision: { width4: 8, width8: 16, convs8: 1 },
-  },
+  tiny: TINY,
+  tinyVision: { ...TINY, globalSize: 24, vision: { width4: 8, width8: 16, convs8: 1 } },
 };
 
 /** Segment type ids (rows of type_emb). */

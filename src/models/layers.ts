@@ -166,6 +166,9 @@ export interface BlockDims {
   nLayers: number;
 }
 
+/** A tiny transformer's sizes, where both models' tiny presets (tests, browser smoke runs) start. */
+export const TINY_TRANSFORMER = { vocabSize: 64, dModel: 32, nLayers: 2, nHeads: 2, mlpRatio: 2 } as const;
+
 /** Cached keys and values of one layer: each [B, nHeads, Tk, headSize]. */
 export type LayerKV = {
   k: tf.Tensor4D;

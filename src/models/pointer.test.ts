@@ -228,17 +228,7 @@ describe('Reasoner pointing at the stem’s cells (source stem)', () => {
 });
 
 describe('the box prior (stem pointer, boxPrior)', () => {
-  const c: PointerConfig = {
-    locStart: 10,
-    locBins: 11,
-    frameStart: 21,
-    frames: 16,
-    dk: 8,
-    sigma: 60,
-    source: 'stem',
-    stemHead: { out: 13, slots: 2, slotOut: 6 },
-    boxPrior: true,
-  };
+  const c = REASONER_PRESETS.tinyStemPointer.pointer!;
   const loc = (v: number) => c.locStart + v / 100; // bins of 100
   // Two candidates: A proposes [100, 200, 300, 400], B [600, 600, 900, 900].
   const mu = Float32Array.from([100, 200, 300, 400, 600, 600, 900, 900]);

@@ -1,6 +1,7 @@
 // The Reasoner's configuration: every field with its default, the test presets, and validation. The shipped
 // config (trained and in public/models) is src/train/presets.ts `shippedReasonerConfig`, on the T-CoT vocabulary.
 import { checkInt, checkThat, checkTransformerConfig } from './errors';
+import { TINY_TRANSFORMER } from './layers';
 import { validateCopyConfig, type CopyConfig } from './copy';
 import { validatePointerConfig, type PointerConfig } from './pointer';
 import { checkVisionPatch, type VisionConfig } from './vision';
@@ -46,73 +47,22 @@ export function defaultReasonerConfig(): ReasonerConfig {
   };
 }
 
+const TINY: Partial<ReasonerConfig> = { ...TINY_TRANSFORMER, maxLen: 96, imageSize: 32, clipFrames: 4, clipSize: 16 };
+const TINY_VISION: Partial<ReasonerConfig> = { ...TINY, patch: 16, vision: { width4: 8, width8: 16, convs8: 1 } };
+const TINY_POINTER = { locStart: 10, locBins: 11, frameStart: 21, frames: 16, dk: 8, sigma: 60 };
+
 /** Override objects on top of defaultReasonerConfig(). `tiny` is for tests and browser smoke runs; `tinyVision` reads a tiny vision stem, `tinyPointer` also points. */
 export const REASONER_PRESETS: Record<
   'default' | 'tiny' | 'tinyVision' | 'tinyPointer' | 'tinyStemPointer',
   Partial<ReasonerConfig>
 > = {
   default: {},
-  tiny: {
-    vocabSize: 64,
-    dModel: 32,
-    nLayers: 2,
-    nHeads: 2,
-    mlpRatio: 2,
-    maxLen: 96,
-    imageSize: 32,
-    clipFrames: 4,
-    clipSize: 16,
-  },
-  tinyVision: {
-    vocabSize: 64,
-    dModel: 32,
-    nLayers: 2,
-    nHeads: 2,
-    mlpRatio: 2,
-    maxLen: 96,
-    patch: 16,
-    imageSize: 32,
-    clipFrames: 4,
-    clipSize: 16,
-    vision: { width4: 8, width8: 16, convs8: 1 },
-  },
-  tinyPointer: {
-    vocabSize: 64,
-    dModel: 32,
-    nLayers: 2,
-    nHeads: 2,
-    mlpRatio: 2,
-    maxLen: 96,
-    patch: 16,
-    imageSize: 32,
-    clipFrames: 4,
-    clipSize: 16,
-    vision: { width4: 8, width8: 16, convs8: 1 },
-    pointer: { locStart: 10, locBins: 11, frameStart: 21, frames: 16, dk: 8, sigma: 60 },
-  },
+  tiny: TINY,
+  tinyVision: TINY_VISION,
+  tinyPointer: { ...TINY_VISION, pointer: TINY_POINTER },
   tinyStemPointer: {
-    vocabSize: 64,
-    dModel: 32,
-    nLayers: 2,
-    nHeads: 2,
-    mlpRatio: 2,
-    maxLen: 96,
-    patch: 16,
-    imageSize: 32,
-    clipFrames: 4,
-    clipSize: 16,
-    vision: { width4: 8, width8: 16, convs8: 1 },
-    pointer: {
-      locStart: 10,
-      locBins: 11,
-      frameStart: 21,
-      frames: 16,
-      dk: 8,
-      sigma: 60,
-      source: 'stem',
-      stemHead: { out: 13, slots: 2, slotOut: 6 },
-      boxPrior: true,
-    },
+    ...TINY_VISION,
+    pointer: { ...TINY_POINTER, source: 'stem', stemHead: { out: 13, slots: 2, slotOut: 6 }, boxPrior: true },
   },
 };
 

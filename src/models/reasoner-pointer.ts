@@ -111,61 +111,53 @@ function stemCells(params: ParamStore, c: ReasonerConfig, inputs: ReasonerInput[
   return tf.reshape(embedLookup(table, rowSource), [inputs.length, C, vision.width8]) as tf.Tensor3D;
 }
 
-/**
- * The pointer context of `count` sequences whose hidden states [count·L, d] start with a left-padded prefix
- * (prefix lengths `lengths`, padded to P): vision tokens are the first rows of each prefix.
- */
-export function pointerContextOf(
-  params: ParamStore,
-  c: ReasonerConfig,
-  hidden: tf.Tensor2D,
-  count: number,
-  L: number,
-  P: number,
-  lengths: Int32Array,
-  inputs: ReasonerInput[],
-): PointerContext {
-  const ctx = visionPointerFrom(params, c, hidden, count, L, P, lengths, inputs);
+/** The hidden states [count·L, d] of `count` sequences that start with a left-padded prefix (lengths, padded to P). */
+export interface PrefixHidden {
+  hidden: tf.Tensor2D;
+  count: number;
+  L: number;
+  P: number;
+  lengths: Int32Array;
+  inputs: ReasonerInput[];
+}
+
+/** The row in `h.hidden` of sequence b's token `token`, counted from the start of its prefix. */
+const rowOf = (h: PrefixHidden, b: number, token: number) => b * h.L + (h.P - h.lengths[b]!) + token;
+
+/** The pointer context of prefixed sequences: vision tokens are the first rows of each prefix. */
+export function pointerContextOf(params: ParamStore, c: ReasonerConfig, h: PrefixHidden): PointerContext {
+  const { hidden, count, inputs } = h;
+  const ctx = visionPointerFrom(params, c, h);
   const copy = c.copy;
   if (!copy) return ctx;
   // The copy head's keys: the final-normed hidden states of each input's text tokens (prompt after <sep>).
-  const rowOf = (b: number, token: number) => b * L + (P - lengths[b]!) + token;
   const texts = inputs.map((x) => copyPositions(x.promptIds, copy.sepId));
   const N = Math.max(1, ...texts.map((t) => t.length));
   const rows = new Int32Array(count * N);
   texts.forEach((t, b) => {
     const first = visionTokenCount(c, inputs[b]!.visual);
-    t.forEach((i, n) => (rows[b * N + n] = rowOf(b, first + i)));
+    t.forEach((i, n) => (rows[b * N + n] = rowOf(h, b, first + i)));
   });
   const picked = layerNorm(embedLookup(hidden, rows), params.get('ln_f_g'), params.get('ln_f_b'), c.lnEps);
   const ids = texts.map((t, b) => t.map((i) => inputs[b]!.promptIds[i]!));
   return { ...ctx, copy: copyContext(params, c.vocabSize, picked, ids, N) };
 }
 
-function visionPointerFrom(
-  params: ParamStore,
-  c: ReasonerConfig,
-  hidden: tf.Tensor2D,
-  count: number,
-  L: number,
-  P: number,
-  lengths: Int32Array,
-  inputs: ReasonerInput[],
-): PointerContext {
+function visionPointerFrom(params: ParamStore, c: ReasonerConfig, h: PrefixHidden): PointerContext {
+  const { hidden, count, inputs } = h;
   const pointer = c.pointer!;
-  const rowOf = (b: number, token: number) => b * L + (P - lengths[b]!) + token;
   if (pointer.source === 'stem') {
     const geometry = inputs.map((x) => cellGeometry(c, x));
     const C = Math.max(1, ...geometry.map((g) => g.left.length));
     const rows = new Int32Array(count * C);
-    geometry.forEach((g, b) => g.token.forEach((token, k) => (rows[b * C + k] = rowOf(b, token))));
+    geometry.forEach((g, b) => g.token.forEach((token, k) => (rows[b * C + k] = rowOf(h, b, token))));
     const tokens = tf.reshape(embedLookup(hidden, rows), [count, C, c.dModel]) as tf.Tensor3D; // [count·C, d] → [count, C, d]
     return stemPointerContext(params, pointer, stemCells(params, c, inputs, C), tokens, geometry, c.lnEps);
   }
   const geometry = inputs.map((x) => tokenGeometry(c, x));
   const N = Math.max(1, ...geometry.map((g) => g.cx.length));
   const rows = new Int32Array(count * N);
-  geometry.forEach((g, b) => g.cx.forEach((_, t) => (rows[b * N + t] = rowOf(b, t))));
+  geometry.forEach((g, b) => g.cx.forEach((_, t) => (rows[b * N + t] = rowOf(h, b, t))));
   const vision = tf.reshape(embedLookup(hidden, rows), [count, N, c.dModel]) as tf.Tensor3D; // [count·N, d] → [count, N, d]
   return pointerContext(params, pointer, vision, geometry, c.lnEps);
 }

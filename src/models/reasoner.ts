@@ -32,7 +32,7 @@ import { clipFrame, imagePatches, sampleFrameIndices, type RgbaImage, type Visua
 import { seededRng, type RandomSource } from './rng';
 import { sampleToken } from './sampling';
 import { defaultReasonerConfig, validateReasonerConfig, type ReasonerConfig } from './reasoner-config';
-import { cellGeometry, pointerContextOf, tokenGeometry, visionTokenCount } from './reasoner-pointer';
+import { cellGeometry, pointerContextOf, tokenGeometry, visionTokenCount, type PrefixHidden } from './reasoner-pointer';
 import { addVisionStem, stemInput } from './vision';
 
 export {
@@ -125,15 +125,8 @@ export class Reasoner {
     return cellGeometry(this.config, input);
   }
 
-  private pointerFrom(
-    hidden: tf.Tensor2D,
-    count: number,
-    L: number,
-    P: number,
-    lengths: Int32Array,
-    inputs: ReasonerInput[],
-  ): PointerContext {
-    return pointerContextOf(this.params, this.config, hidden, count, L, P, lengths, inputs);
+  private pointerFrom(h: PrefixHidden): PointerContext {
+    return pointerContextOf(this.params, this.config, h);
   }
 
   /** Left-padded prefix plan, so every row's BOS sits at index P − 1. */
@@ -275,14 +268,14 @@ export class Reasoner {
     const mask = attentionBias(keyValid, B, P + T, P + T, P);
     const { hidden } = this.runBlocks(tf.reshape(x, [B * (P + T), d]) as tf.Tensor2D, B, P + T, mask); // [B·(P+T), d]
     const ctx = this.config.pointer
-      ? this.pointerFrom(
+      ? this.pointerFrom({
           hidden,
-          B,
-          P + T,
+          count: B,
+          L: P + T,
           P,
-          prefix.lengths,
-          prefixRows.map((i) => inputs[i]!),
-        )
+          lengths: prefix.lengths,
+          inputs: prefixRows.map((i) => inputs[i]!),
+        })
       : undefined;
     return { hidden, P, T, ctx };
   }
@@ -334,7 +327,7 @@ export class Reasoner {
           v: tf.gather(layer.v, toRows) as tf.Tensor4D,
         })); // [B, nh, P, hs]
         const ctx = this.config.pointer
-          ? this.pointerFrom(hidden, inputs.length, P, P, prefix.lengths, inputs)
+          ? this.pointerFrom({ hidden, count: inputs.length, L: P, P, lengths: prefix.lengths, inputs })
           : undefined;
         const first = this.head(this.rowsOf(hidden, inputs.length, P, P - 1, 1), ctx, 1, {
           tokens: inputs.map(() => []),
@@ -497,7 +490,10 @@ export class Reasoner {
         ]) as tf.Tensor2D; // [B, T, d] → [B·T, d]
       }
       const ctx = this.config.pointer
-        ? mapContext(this.pointerFrom(encoded.hidden, I, P, P, prefix.lengths, inputs), toRows)
+        ? mapContext(
+            this.pointerFrom({ hidden: encoded.hidden, count: I, L: P, P, lengths: prefix.lengths, inputs }),
+            toRows,
+          )
         : undefined;
       const logp = tf.logSoftmax(
         tf.div(this.head(hidden, ctx, T, { tokens: sequences, offsets: sequences.map(() => 0) }), temperature),
