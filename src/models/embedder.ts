@@ -12,6 +12,7 @@ import {
   layerNorm,
   ParamStore,
   TINY_TRANSFORMER,
+  blockDimsOf,
   transformerBlock,
   type BlockDims,
 } from './layers';
@@ -151,7 +152,7 @@ export class Embedder {
     this.config = { ...defaultEmbedderConfig(), ...overrides };
     validateEmbedderConfig(this.config);
     const c = this.config;
-    this.dims = { dModel: c.dModel, nHeads: c.nHeads, mlpRatio: c.mlpRatio, lnEps: c.lnEps, nLayers: c.nLayers };
+    this.dims = blockDimsOf(c);
     this.patchDim = c.patch * c.patch * 3;
     this.globalCells = Math.max(c.globalSize, c.globalClipSize) ** 2 / c.patch ** 2;
     const evidenceCells = (c.evidenceSize / c.patch) ** 2;

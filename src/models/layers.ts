@@ -166,6 +166,11 @@ export interface BlockDims {
   nLayers: number;
 }
 
+/** A model config's transformer sizes (both models' configs carry these fields). */
+export function blockDimsOf(c: BlockDims): BlockDims {
+  return { dModel: c.dModel, nHeads: c.nHeads, mlpRatio: c.mlpRatio, lnEps: c.lnEps, nLayers: c.nLayers };
+}
+
 /** A tiny transformer's sizes, where both models' tiny presets (tests, browser smoke runs) start. */
 export const TINY_TRANSFORMER = { vocabSize: 64, dModel: 32, nLayers: 2, nHeads: 2, mlpRatio: 2 } as const;
 
@@ -205,11 +210,9 @@ function attention(
   p: string,
   dims: BlockDims,
   x: tf.Tensor2D,
-  batch: number,
-  seqLen: number,
-  maskBias: tf.Tensor,
-  past?: LayerKV,
+  at: { batch: number; seqLen: number; maskBias: tf.Tensor; past?: LayerKV },
 ): { out: tf.Tensor2D; kv: LayerKV } {
+  const { batch, seqLen, maskBias, past } = at;
   const nh = dims.nHeads;
   const hs = dims.dModel / nh;
   const qkv = dense(x, store.get(p + 'attn_qkv_w'), store.get(p + 'attn_qkv_b')); // [B·T, 3d]
@@ -237,7 +240,7 @@ export function transformerBlock(
 ): { out: tf.Tensor2D; kv: LayerKV } {
   const p = `h${layer}.`;
   const normed = layerNorm(x, store.get(p + 'ln1_g'), store.get(p + 'ln1_b'), dims.lnEps);
-  const attn = attention(store, p, dims, normed, batch, seqLen, maskBias, past);
+  const attn = attention(store, p, dims, normed, { batch, seqLen, maskBias, past });
   const afterAttn = tf.add(x, attn.out) as tf.Tensor2D;
   const normed2 = layerNorm(afterAttn, store.get(p + 'ln2_g'), store.get(p + 'ln2_b'), dims.lnEps);
   const hidden = quickGelu(dense(normed2, store.get(p + 'mlp_in_w'), store.get(p + 'mlp_in_b')));

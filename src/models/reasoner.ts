@@ -13,6 +13,7 @@ import {
   layerNorm,
   ParamStore,
   pickColumns,
+  blockDimsOf,
   transformerBlock,
   type BlockDims,
   type LayerKV,
@@ -90,7 +91,7 @@ export class Reasoner {
     this.config = { ...defaultReasonerConfig(), ...overrides };
     validateReasonerConfig(this.config);
     const c = this.config;
-    this.dims = { dModel: c.dModel, nHeads: c.nHeads, mlpRatio: c.mlpRatio, lnEps: c.lnEps, nLayers: c.nLayers };
+    this.dims = blockDimsOf(c);
     this.patchDim = c.patch * c.patch * 3;
     this.imageCells = (c.imageSize / c.patch) ** 2;
     const std = 0.02;

@@ -12,7 +12,7 @@ import { hashSeed, Rng } from '../world/rng';
 import type { Task } from '../world/types';
 import type { AnnotatedPair, AnnotatedSide } from './data';
 import { asSource, type PairSource } from './stream';
-import { withoutVision } from '../models/vision';
+import { finishStep, trainableVars, type StageHooks } from './stage-hooks';
 import { paramGrads, ScheduledAdam } from './grad';
 import { infoNCE } from './losses';
 import type { EmbedderStage } from './presets';
@@ -31,19 +31,6 @@ export interface EmbedderStepLog {
   pairs: number; // pairs in this step's batch
   seen: number; // distinct pairs the stage has seen so far
   dt: number; // seconds
-}
-
-export interface StageHooks<L> {
-  startStep?: number; // resume point
-  onStep?: (log: L) => void;
-  checkpoint?: (nextStep: number) => Promise<void>; // called every `checkpointEvery` steps
-  checkpointEvery?: number;
-}
-
-/** Checkpoint after `done` steps when the cadence says so and the stage is not finished (its end is saved anyway). */
-export async function maybeCheckpoint<L>(hooks: StageHooks<L>, done: number, finished: boolean): Promise<void> {
-  if (hooks.checkpoint && hooks.checkpointEvery && done % hooks.checkpointEvery === 0 && !finished)
-    await hooks.checkpoint(done);
 }
 
 /** Embed items for one side; `withTcot` false gives the no-reasoning baseline item; `tcotIds` replaces the annotator's. */
@@ -81,12 +68,6 @@ async function reasonerSides(
   let k = 0;
   return sides.map((_, i) => (use[i] ? gen.tokens[k++] : undefined));
 }
-
-/** The variables a stage trains: all, or all but a frozen vision stem. */
-export const trainableVars = (
-  model: { params: { vars: Map<string, tf.Variable> } },
-  freezeVision: boolean | undefined,
-) => (freezeVision ? withoutVision(model.params.vars) : model.params.vars);
 
 export async function trainEmbedder(
   embedder: Embedder,
@@ -163,9 +144,7 @@ export async function trainEmbedder(
         seen: source.seen(),
         dt: (performance.now() - t0) / 1000,
       };
-      logs.push(log);
-      hooks.onStep?.(log);
-      await maybeCheckpoint(hooks, step + 1, step + 1 >= stage.steps);
+      await finishStep(hooks, logs, log, step + 1, step + 1 >= stage.steps);
     }
   } finally {
     optimizer.dispose();

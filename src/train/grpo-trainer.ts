@@ -25,7 +25,7 @@ import type { Task } from '../world/types';
 import { groupAdvantages, meanStd } from './advantages';
 import type { AnnotatedPair } from './data';
 import { asSource, type PairSource } from './stream';
-import { maybeCheckpoint, trainableVars, type StageHooks } from './embedder-trainer';
+import { finishStep, trainableVars, type StageHooks } from './stage-hooks';
 import { paramGradsAsync, ScheduledAdam } from './grad';
 import { grpoPolicyLoss } from './policy-loss';
 import type { GrpoStage } from './presets';
@@ -325,9 +325,7 @@ export async function trainGrpo(
         pairs: items.length,
         dt: (performance.now() - t0) / 1000,
       };
-      logs.push(log);
-      hooks.onStep?.(log);
-      await maybeCheckpoint(hooks, step + 1, step + 1 >= stage.steps);
+      await finishStep(hooks, logs, log, step + 1, step + 1 >= stage.steps);
     }
   } finally {
     optimizer.dispose();

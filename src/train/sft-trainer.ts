@@ -9,7 +9,7 @@ import { hashSeed, Rng } from '../world/rng';
 import type { Task } from '../world/types';
 import type { AnnotatedPair } from './data';
 import { paramGrads, ScheduledAdam } from './grad';
-import { maybeCheckpoint, trainableVars, type StageHooks } from './embedder-trainer';
+import { maybeCheckpoint, trainableVars, type StageHooks } from './stage-hooks';
 import type { PairSource } from './stream';
 import type { SftStage } from './presets';
 import { cosineLr } from './schedule';

@@ -8,7 +8,7 @@ import { CELL_PX, VisionModel } from '../models/vision';
 import { boxIoU } from '../world/raster';
 import type { Box } from '../world/types';
 import { COLORS, SHAPES, TEXTURES } from '../world/types';
-import { maybeCheckpoint, type StageHooks } from './embedder-trainer';
+import { finishStep, type StageHooks } from './stage-hooks';
 import { paramGrads, ScheduledAdam } from './grad';
 import { cosineLr } from './schedule';
 import {
@@ -317,9 +317,7 @@ export async function trainVision(
       if ((step + 1) % stage.evalEvery === 0 || last)
         log.heldout = await evaluateVision(model, seed, stage.evalSteps, stage.mix);
       log.dt = (performance.now() - t0) / 1000;
-      logs.push(log);
-      hooks.onStep?.(log);
-      await maybeCheckpoint(hooks, step + 1, last);
+      await finishStep(hooks, logs, log, step + 1, last);
     }
   } finally {
     optimizer.dispose();

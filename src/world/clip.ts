@@ -119,22 +119,8 @@ export function clipStates(spec: ClipSpec): FrameObject[][] {
         s.y += s.vy;
         const lo = BORDER + s.r;
         const hi = 1000 - BORDER - s.r;
-        if (s.x < lo) {
-          s.x = 2 * lo - s.x;
-          s.vx = -s.vx;
-        }
-        if (s.x > hi) {
-          s.x = 2 * hi - s.x;
-          s.vx = -s.vx;
-        }
-        if (s.y < lo) {
-          s.y = 2 * lo - s.y;
-          s.vy = -s.vy;
-        }
-        if (s.y > hi) {
-          s.y = 2 * hi - s.y;
-          s.vy = -s.vy;
-        }
+        [s.x, s.vx] = bounce(s.x, s.vx, lo, hi);
+        [s.y, s.vy] = bounce(s.y, s.vy, lo, hi);
       }
     }
     frames.push(cur.map(({ vx: _vx, vy: _vy, ...rest }) => ({ ...rest })));
@@ -324,4 +310,11 @@ export function diffClips(a: ClipSpec, b: ClipSpec): string[] {
     if (e.color !== f.color) out.push(`event${i}.color`);
   });
   return out;
+}
+
+/** One axis of a move: a position past a wall is reflected back inside and its velocity reversed. */
+function bounce(pos: number, vel: number, lo: number, hi: number): [number, number] {
+  if (pos < lo) [pos, vel] = [2 * lo - pos, -vel];
+  if (pos > hi) [pos, vel] = [2 * hi - pos, -vel];
+  return [pos, vel];
 }
