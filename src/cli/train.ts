@@ -1,4 +1,4 @@
-// `npm run train -- --preset quick|full|short --seed N --out DIR [--resume] [--parallel] [--pointer stem|tokens|none] [--evidence-weight W] [--sft-freeze-vision] [--grpo JSON] [--adapt JSON] [--ship] [--no-eval] [--eval-seed S]`
+// `npm run train -- --preset quick|full|next|next2|short --seed N --out DIR [--resume] [--parallel] [--pointer stem|tokens|none] [--evidence-weight W] [--sft-freeze-vision] [--grpo JSON] [--adapt JSON] [--ship] [--no-eval] [--eval-seed S]`
 // `--pointer`: how boxes and key frames are written (below); `--sft-freeze-vision`: the cold start leaves the stem as it is (the shipped presets do).
 // `--parallel`: after the vision stage, the Reasoner's cold start runs in a second process (`--only sft`, its own
 // state file ckpt/state-sft.json, steps in DIR/steps-sft.jsonl, log in DIR/sft.log) while this one trains the Embedder.
@@ -29,14 +29,14 @@ import { writeShippedIndex } from './shipped-index-node';
 import { cliArgs } from './args';
 
 const { values: cli } = cliArgs(
-  `npm run train -- --preset quick|full|short --seed N --out DIR [--resume] [--parallel] [--pointer stem|tokens|none] [--evidence-weight W] [--sft-freeze-vision] [--grpo JSON] [--adapt JSON] [--ship] [--no-eval] [--eval-seed S]
+  `npm run train -- --preset quick|full|next|next2|short --seed N --out DIR [--resume] [--parallel] [--pointer stem|tokens|none] [--evidence-weight W] [--sft-freeze-vision] [--grpo JSON] [--adapt JSON] [--ship] [--no-eval] [--eval-seed S]
 npm run train -- --profile [--ops]`,
   {
     preset: {
       type: 'string',
       default: 'quick',
       value: 'NAME',
-      help: 'the recipe preset: full | next | short | quick | test',
+      help: 'the recipe preset: full | next | next2 | short | quick | test',
     },
     seed: { type: 'string', default: '1', value: 'N', help: 'training seed' },
     out: { type: 'string', value: 'DIR', help: 'run folder (default runs/PRESET-seedN)' },
@@ -79,7 +79,7 @@ if (cli.profile) {
 }
 
 const presetName = cli.preset as keyof typeof PRESETS;
-if (!PRESETS[presetName]) throw new Error(`unknown preset ${presetName} (full | next | short | quick | test)`);
+if (!PRESETS[presetName]) throw new Error(`unknown preset ${presetName} (full | next | next2 | short | quick | test)`);
 // `--pointer stem|tokens|none`: how the Reasoner writes boxes and key frames (src/models/pointer.ts): the stem pointer
 // (the shipped default: the stem's cells, each proposing its detector's box, with the box prior), a pointer over its
 // vision tokens with learned offsets, or the tied head alone (the 2026-11 models).
