@@ -3,6 +3,7 @@
 // and a user file's "find similar") with every request to its own origin and no policy violation; a file name
 // and a query written as HTML show up as text, never as elements.
 import { expect, test, type Worker } from '@playwright/test';
+import { makeSquareImage } from './make-media';
 import { CONTENT_SECURITY_POLICY, SECURITY_HEADERS } from '../src/app/security-headers';
 
 // WASM on purpose: its binary is fetched and compiled inside the worker, under the policy's 'wasm-unsafe-eval'.
@@ -74,22 +75,12 @@ test('served with the policy: nothing leaves the origin, nothing is refused, fil
   await expect(page.getByTestId('query-mirror')).toContainText('<b>bold</b><script>window');
 
   // A user file whose name is an HTML image with an onerror handler, then searched by.
-  const png = await page.evaluate(async () => {
-    const canvas = document.createElement('canvas');
-    canvas.width = 64;
-    canvas.height = 48;
-    const ctx = canvas.getContext('2d')!;
-    ctx.fillStyle = '#224';
-    ctx.fillRect(0, 0, 64, 48);
-    ctx.fillStyle = '#e33';
-    ctx.fillRect(12, 10, 24, 24);
-    const blob = await new Promise<Blob>((r) => canvas.toBlob((b) => r(b!), 'image/png'));
-    return Array.from(new Uint8Array(await blob.arrayBuffer()));
-  });
+  const square = { width: 64, height: 48, background: '#224', colour: '#e33', x: 12, y: 10, size: 24 };
+  const png = await makeSquareImage(page, HOSTILE_NAME, square);
   await page.getByRole('button', { name: 'Library' }).click();
   await page
     .getByTestId('library-drop-input')
-    .setInputFiles({ name: HOSTILE_NAME, mimeType: 'image/png', buffer: Buffer.from(png) });
+    .setInputFiles({ name: HOSTILE_NAME, mimeType: 'image/png', buffer: Buffer.from(png.bytes) });
   await expect(page.getByTestId('add-result')).toHaveCount(1, { timeout: 90_000 });
   await expect(page.getByTestId('add-result')).toHaveAttribute('data-ok', 'true');
   const item = page.getByTestId('user-item');

@@ -2,9 +2,9 @@
 // and BMP decode at their true size; a 20,000 × 20,000 PNG is refused from its header alone. AVIF and MP4
 // are made in the browser under test (e2e/make-media.ts), since only it knows which it can encode.
 import { readFileSync } from 'node:fs';
-import { expect, test, type Page } from '@playwright/test';
-import { makeAvif, makeMp4, type MadeFile } from './make-media';
-import './helpers';
+import { expect, test } from '@playwright/test';
+import { makeAvif, makeMp4 } from './make-media';
+import { dropFiles } from './helpers';
 
 const fixture = (name: string) => Array.from(readFileSync(new URL(`./fixtures/${name}`, import.meta.url)));
 
@@ -18,39 +18,15 @@ test('WebP, GIF (first frame) and BMP are added at their size; a huge PNG gets a
     { name: 'two-frames.gif', type: 'image/gif', bytes: fixture('two-frames.gif') },
     { name: 'red.bmp', type: 'image/bmp', bytes: fixture('red.bmp') },
   ];
-  await page.evaluate((files) => {
-    // A PNG whose header claims 20,000 × 20,000 pixels (the rest is never read).
-    const be32 = (v: number) => [(v >>> 24) & 255, (v >>> 16) & 255, (v >>> 8) & 255, v & 255];
-    const huge = new Uint8Array([
-      0x89,
-      0x50,
-      0x4e,
-      0x47,
-      13,
-      10,
-      26,
-      10,
-      ...be32(13),
-      0x49,
-      0x48,
-      0x44,
-      0x52,
-      ...be32(20000),
-      ...be32(20000),
-      8,
-      6,
-      0,
-      0,
-      0,
-      ...new Array(64).fill(0),
-    ]);
-    const dt = new DataTransfer();
-    for (const f of files) dt.items.add(new File([new Uint8Array(f.bytes)], f.name, { type: f.type }));
-    dt.items.add(new File([huge], 'huge.png', { type: 'image/png' }));
-    document
-      .querySelector('[data-testid="library-drop"]')!
-      .dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
-  }, files);
+  // A PNG whose header claims 20,000 × 20,000 pixels (the rest is never read).
+  const be32 = (v: number) => [(v >>> 24) & 255, (v >>> 16) & 255, (v >>> 8) & 255, v & 255];
+  const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 13, 10, 26, 10];
+  const IHDR = [0x49, 0x48, 0x44, 0x52];
+  const huge = [...PNG_SIGNATURE, ...be32(13), ...IHDR, ...be32(20000), ...be32(20000), 8, 6, 0, 0, 0];
+  await dropFiles(page, [
+    ...files,
+    { name: 'huge.png', type: 'image/png', bytes: [...huge, ...new Array(64).fill(0)] },
+  ]);
 
   await expect(page.getByTestId('add-result')).toHaveCount(4, { timeout: 90_000 });
   await expect(page.locator('[data-testid="add-result"][data-ok="true"]')).toHaveText([
@@ -92,17 +68,6 @@ test('WebP, GIF (first frame) and BMP are added at their size; a huge PNG gets a
   ]);
 });
 
-/** Drop files on the Library's drop zone, as a person would. */
-function drop(page: Page, files: MadeFile[]) {
-  return page.evaluate((files) => {
-    const dt = new DataTransfer();
-    for (const f of files) dt.items.add(new File([new Uint8Array(f.bytes)], f.name, { type: f.type }));
-    document
-      .querySelector('[data-testid="library-drop"]')!
-      .dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
-  }, files);
-}
-
 test('an AVIF image and an MP4 video made in this browser are added at their size', async ({ page }) => {
   await page.goto('/?backend=webgpu&view=library&collection=8&preset=tiny&tokens=12&tcot=teacher');
   await expect(page.getByTestId('library-ready')).toBeVisible({ timeout: 120_000 });
@@ -116,7 +81,7 @@ test('an AVIF image and an MP4 video made in this browser are added at their siz
   expect(String.fromCharCode(...avif!.bytes.slice(4, 12))).toBe('ftypavif');
   expect(String.fromCharCode(...mp4!.bytes.slice(4, 8))).toBe('ftyp');
 
-  await drop(page, [avif!, mp4!]);
+  await dropFiles(page, [avif!, mp4!]);
   await expect(page.getByTestId('add-result')).toHaveCount(2, { timeout: 90_000 });
   await expect(page.locator('[data-testid="add-result"][data-ok="true"]')).toHaveText([/disc\.avif/, /square\.mp4/]);
   const added = await page.evaluate(async () => {

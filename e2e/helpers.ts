@@ -1,9 +1,10 @@
 // What the specs share: the page's test handle, screenshots, opening the app until the library is ready, whether
-// trained weights are served, and the Long Tasks watcher.
+// trained weights are served, dropping files as a person would, and the Long Tasks watcher.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { expect, type Page } from '@playwright/test';
 import type { Engine } from '../src/engine/types';
+import type { MadeFile } from './make-media';
 
 declare global {
   interface Window {
@@ -40,3 +41,17 @@ export async function watchLongTasks(page: Page) {
 }
 export const longTasks = (page: Page) =>
   page.evaluate(() => (window as unknown as { __longTasks: number[] }).__longTasks.splice(0));
+
+/** Drop files on a drop zone (the Library's unless `zone` names another test id), as a person would. */
+export function dropFiles(page: Page, files: MadeFile[], zone = 'library-drop') {
+  return page.evaluate(
+    ({ files, zone }) => {
+      const dt = new DataTransfer();
+      for (const f of files) dt.items.add(new File([new Uint8Array(f.bytes)], f.name, { type: f.type ?? '' }));
+      document
+        .querySelector(`[data-testid="${zone}"]`)!
+        .dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    },
+    { files, zone },
+  );
+}

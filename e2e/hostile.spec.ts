@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { expect, test, type Page } from '@playwright/test';
 import { libraryCounts } from './idb';
-import { shot } from './helpers';
+import { dropFiles, shot } from './helpers';
 
 const HOSTILE = fileURLToPath(new URL('./fixtures/hostile/', import.meta.url));
 const GOOD = fileURLToPath(new URL('./fixtures/red.webp', import.meta.url));
@@ -81,13 +81,7 @@ test('hostile inputs: one clear line per file, the page and worker keep answerin
   expect(names).toEqual(Object.keys(MEDIA).sort());
   const files = names.map((name) => ({ name, bytes: Array.from(readFileSync(`${HOSTILE}media/${name}`)) }));
   const dropped = Date.now();
-  await page.evaluate((files) => {
-    const dt = new DataTransfer();
-    for (const f of files) dt.items.add(new File([new Uint8Array(f.bytes)], f.name));
-    document
-      .querySelector('[data-testid="library-drop"]')!
-      .dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
-  }, files);
+  await dropFiles(page, files);
   // While the files are read (the refusals are quick: the drop may be done by the first ping), the page
   // answers, and a tab switch there and back shows its view at once.
   const lines = page.getByTestId('add-result');

@@ -3,7 +3,11 @@
 // ~1 GFLOP/s), so these check the machinery, not model quality (explore.spec.ts: Explore; trained.spec.ts: the
 // shipped models).
 import { expect, test } from '@playwright/test';
-import { longTasks, openReady, shot, watchLongTasks } from './helpers';
+import { dropFiles, longTasks, openReady, shot, watchLongTasks } from './helpers';
+import { makeSquareImage, makeSquareVideo } from './make-media';
+
+// The green square of the dropped clips.
+const SQUARE = { width: 120, height: 90, background: '#224', colour: '#3c3', x: 5, y: 30, size: 24 };
 
 test('library: a dropped PNG, JPEG and WebM are indexed and survive a reload; corrupt and empty files get their own errors', async ({
   page,
@@ -14,7 +18,8 @@ test('library: a dropped PNG, JPEG and WebM are indexed and survive a reload; co
 
   // Make the files in the page: two images from a canvas, a 1-second WebM with MediaRecorder, a corrupt
   // PNG (a valid header, garbage after it) and a zero-byte file — then drop them all at once.
-  await page.evaluate(async () => {
+  const webm = await makeSquareVideo(page, 'square.webm', { ...SQUARE, dx: 3 }, ['video/webm']);
+  await page.evaluate(async (webm) => {
     const canvas = document.createElement('canvas');
     canvas.width = 120;
     canvas.height = 90;
@@ -28,24 +33,6 @@ test('library: a dropped PNG, JPEG and WebM are indexed and survive a reload; co
     const blob = (type: string) => new Promise<Blob>((r) => canvas.toBlob((b) => r(b!), type, 0.9));
     const png = await blob('image/png');
     const jpeg = await blob('image/jpeg');
-
-    const stream = canvas.captureStream(30);
-    const rec = new MediaRecorder(stream, { mimeType: 'video/webm' });
-    const chunks: Blob[] = [];
-    rec.ondataavailable = (e) => chunks.push(e.data);
-    const stopped = new Promise((r) => (rec.onstop = r));
-    rec.start(100);
-    for (let f = 0; f < 30; f++) {
-      ctx.fillStyle = '#224';
-      ctx.fillRect(0, 0, 120, 90);
-      ctx.fillStyle = '#3c3';
-      ctx.fillRect(5 + f * 3, 30, 24, 24);
-      await new Promise((r) => setTimeout(r, 33));
-    }
-    rec.stop();
-    await stopped;
-    const webm = new Blob(chunks, { type: 'video/webm' });
-
     const pngHead = new Uint8Array(await png.slice(0, 33).arrayBuffer());
     const corrupt = new Blob([pngHead, new Uint8Array(500).fill(7)], { type: 'image/png' });
     const dt = new DataTransfer();
@@ -54,12 +41,12 @@ test('library: a dropped PNG, JPEG and WebM are indexed and survive a reload; co
       new File([corrupt], 'broken.png', { type: 'image/png' }),
       new File([jpeg], 'circle.jpg', { type: 'image/jpeg' }),
       new File([], 'empty.png', { type: 'image/png' }),
-      new File([webm], 'square.webm', { type: 'video/webm' }),
+      new File([new Uint8Array(webm!.bytes)], 'square.webm', { type: 'video/webm' }),
     ])
       dt.items.add(f);
     const zone = document.querySelector('[data-testid="library-drop"]')!;
     zone.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
-  });
+  }, webm);
 
   const results = page.getByTestId('add-result');
   await expect(results).toHaveCount(5, { timeout: 90_000 });
@@ -110,20 +97,8 @@ test('library: a dropped PNG, JPEG and WebM are indexed and survive a reload; co
   await expect(page.getByTestId('result').first()).toContainText('square.webm');
 
   // A dropped file as the query: reasoned about and embedded in the worker, its trace shows the image.
-  await page.evaluate(async () => {
-    const canvas = document.createElement('canvas');
-    canvas.width = 64;
-    canvas.height = 64;
-    const ctx = canvas.getContext('2d')!;
-    ctx.fillStyle = '#e33';
-    ctx.fillRect(10, 10, 30, 30);
-    const png = await new Promise<Blob>((r) => canvas.toBlob((b) => r(b!), 'image/png'));
-    const dt = new DataTransfer();
-    dt.items.add(new File([png], 'query.png', { type: 'image/png' }));
-    document
-      .querySelector('[data-testid="query-drop"]')!
-      .dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
-  });
+  const query = { width: 64, height: 64, background: 'transparent', colour: '#e33', x: 10, y: 10, size: 30 };
+  await dropFiles(page, [await makeSquareImage(page, 'query.png', query)], 'query-drop');
   await expect(page.getByRole('heading', { name: /Results for “query\.png”/ })).toBeVisible({ timeout: 60_000 });
   await shot(page, 'explore-file-query-streaming'); // usually still writing: the ranking without T-CoT is already shown
   await expect(page.getByTestId('results')).toHaveAttribute('data-pending', 'false', { timeout: 60_000 });
@@ -193,38 +168,10 @@ test('the page stays responsive while the worker indexes and adds files: no long
   await expect(page.getByTestId('index-progress')).toContainText(/items\/s/);
   await expect(page.getByTestId('library-ready')).toBeVisible({ timeout: 180_000 });
   // Then add files: images decode in the worker, the video is sampled on the page.
-  await page.evaluate(async () => {
-    const canvas = document.createElement('canvas');
-    canvas.width = 320;
-    canvas.height = 240;
-    const ctx = canvas.getContext('2d')!;
-    const draw = (f: number) => {
-      ctx.fillStyle = '#224';
-      ctx.fillRect(0, 0, 320, 240);
-      ctx.fillStyle = '#e33';
-      ctx.fillRect(10 + f * 8, 80, 60, 60);
-    };
-    draw(0);
-    const png = await new Promise<Blob>((r) => canvas.toBlob((b) => r(b!), 'image/png'));
-    const rec = new MediaRecorder(canvas.captureStream(30), { mimeType: 'video/webm' });
-    const chunks: Blob[] = [];
-    rec.ondataavailable = (e) => chunks.push(e.data);
-    const stopped = new Promise((r) => (rec.onstop = r));
-    rec.start(100);
-    for (let f = 0; f < 30; f++) {
-      draw(f);
-      await new Promise((r) => setTimeout(r, 33));
-    }
-    rec.stop();
-    await stopped;
-    const dt = new DataTransfer();
-    dt.items.add(new File([png], 'a.png', { type: 'image/png' }));
-    dt.items.add(new File([png], 'b.png', { type: 'image/png' }));
-    dt.items.add(new File(chunks, 'c.webm', { type: 'video/webm' }));
-    document
-      .querySelector('[data-testid="library-drop"]')!
-      .dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
-  });
+  const big = { width: 320, height: 240, background: '#224', colour: '#e33', x: 10, y: 80, size: 60, dx: 8 };
+  const png = await makeSquareImage(page, 'a.png', big);
+  const webm = await makeSquareVideo(page, 'c.webm', big, ['video/webm']);
+  await dropFiles(page, [png, { ...png, name: 'b.png' }, webm!]);
   await expect(page.locator('[data-testid="add-result"][data-ok="true"]')).toHaveCount(3, { timeout: 120_000 });
   const indexing = (await page.getByTestId('library-ready').textContent()) ?? '';
 

@@ -5,7 +5,7 @@ import type { Page } from '@playwright/test';
 
 export interface MadeFile {
   name: string;
-  type: string;
+  type?: string;
   bytes: number[];
 }
 
@@ -101,34 +101,86 @@ export function makeAvif(page: Page): Promise<MadeFile | null> {
   });
 }
 
-/** A one-second MP4 (H.264 when the recorder has it) of a green square moving right, from MediaRecorder. */
-export function makeMp4(page: Page): Promise<MadeFile | null> {
-  return page.evaluate(async () => {
-    const mimeType = ['video/mp4;codecs=avc1', 'video/mp4'].find((t) => MediaRecorder.isTypeSupported(t));
-    if (!mimeType) return null;
-    const canvas = document.createElement('canvas');
-    canvas.width = 96;
-    canvas.height = 64;
-    const ctx = canvas.getContext('2d')!;
-    const draw = (f: number) => {
-      ctx.fillStyle = '#224';
-      ctx.fillRect(0, 0, 96, 64);
-      ctx.fillStyle = '#3c3';
-      ctx.fillRect(4 + f * 2, 20, 24, 24);
-    };
-    draw(0);
-    const rec = new MediaRecorder(canvas.captureStream(30), { mimeType });
-    const chunks: Blob[] = [];
-    rec.ondataavailable = (e) => chunks.push(e.data);
-    const stopped = new Promise((r) => (rec.onstop = r));
-    rec.start(100);
-    for (let f = 0; f < 30; f++) {
-      draw(f);
-      await new Promise((r) => setTimeout(r, 33));
-    }
-    rec.stop();
-    await stopped;
-    const blob = new Blob(chunks, { type: 'video/mp4' });
-    return { name: 'square.mp4', type: 'video/mp4', bytes: Array.from(new Uint8Array(await blob.arrayBuffer())) };
-  });
+/** A picture of one square on a plain background, and how a clip of it moves (`dx` px to the right a frame). */
+export interface Square {
+  width: number;
+  height: number;
+  background: string;
+  colour: string;
+  x: number;
+  y: number;
+  size: number;
+  dx?: number;
 }
+
+/** The square as a PNG (or `type`) from a canvas. */
+export function makeSquareImage(page: Page, name: string, square: Square, type = 'image/png'): Promise<MadeFile> {
+  return page.evaluate(
+    async ({ name, s, type }) => {
+      const canvas = document.createElement('canvas');
+      canvas.width = s.width;
+      canvas.height = s.height;
+      const ctx = canvas.getContext('2d')!;
+      ctx.fillStyle = s.background;
+      ctx.fillRect(0, 0, s.width, s.height);
+      ctx.fillStyle = s.colour;
+      ctx.fillRect(s.x, s.y, s.size, s.size);
+      const blob = await new Promise<Blob>((r) => canvas.toBlob((b) => r(b!), type, 0.9));
+      return { name, type, bytes: Array.from(new Uint8Array(await blob.arrayBuffer())) };
+    },
+    { name, s: square, type },
+  );
+}
+
+/**
+ * A one-second clip (30 frames) of the square moving right, from MediaRecorder in the first of `mimeTypes` this
+ * browser can record; null when it can record none of them.
+ */
+export function makeSquareVideo(
+  page: Page,
+  name: string,
+  square: Square,
+  mimeTypes: string[],
+): Promise<MadeFile | null> {
+  return page.evaluate(
+    async ({ name, s, mimeTypes }) => {
+      const mimeType = mimeTypes.find((t) => MediaRecorder.isTypeSupported(t));
+      if (!mimeType) return null;
+      const canvas = document.createElement('canvas');
+      canvas.width = s.width;
+      canvas.height = s.height;
+      const ctx = canvas.getContext('2d')!;
+      const draw = (f: number) => {
+        ctx.fillStyle = s.background;
+        ctx.fillRect(0, 0, s.width, s.height);
+        ctx.fillStyle = s.colour;
+        ctx.fillRect(s.x + f * (s.dx ?? 0), s.y, s.size, s.size);
+      };
+      draw(0);
+      const rec = new MediaRecorder(canvas.captureStream(30), { mimeType });
+      const chunks: Blob[] = [];
+      rec.ondataavailable = (e) => chunks.push(e.data);
+      const stopped = new Promise((r) => (rec.onstop = r));
+      rec.start(100);
+      for (let f = 0; f < 30; f++) {
+        draw(f);
+        await new Promise((r) => setTimeout(r, 33));
+      }
+      rec.stop();
+      await stopped;
+      const type = mimeType.split(';')[0];
+      const blob = new Blob(chunks, { type });
+      return { name, type, bytes: Array.from(new Uint8Array(await blob.arrayBuffer())) };
+    },
+    { name, s: square, mimeTypes },
+  );
+}
+
+/** A one-second MP4 (H.264 when the recorder has it) of a green square moving right, from MediaRecorder. */
+export const makeMp4 = (page: Page) =>
+  makeSquareVideo(
+    page,
+    'square.mp4',
+    { width: 96, height: 64, background: '#224', colour: '#3c3', x: 4, y: 20, size: 24, dx: 2 },
+    ['video/mp4;codecs=avc1', 'video/mp4'],
+  );

@@ -3,11 +3,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Library } from '../engine/library';
+import { loadLibraryModels } from '../engine/library/models-node';
 import { encodeShippedIndex, SHIPPED_INDEX_FILE } from '../engine/shipped-index';
-import type { Embedder } from '../models/embedder';
-import type { Reasoner } from '../models/reasoner';
-import { loadModel } from '../models/weights';
-import { nodeFileHandler } from '../models/weights-node';
 
 export interface ShippedIndexInfo {
   file: string; // name inside the models folder
@@ -22,14 +19,7 @@ export async function writeShippedIndex(
   onProgress?: (done: number, total: number, rate: number) => void,
 ): Promise<ShippedIndexInfo> {
   const t0 = performance.now();
-  const emb = await loadModel(nodeFileHandler(join(dir, 'embedder')));
-  const rsn = await loadModel(nodeFileHandler(join(dir, 'reasoner')));
-  const models = {
-    embedder: emb.model as Embedder,
-    reasoner: rsn.model as Reasoner,
-    embedderKey: emb.manifest.sha256.slice(0, 16),
-    reasonerKey: rsn.manifest.sha256.slice(0, 16),
-  };
+  const models = await loadLibraryModels(dir);
   try {
     const library = new Library(
       () => models,

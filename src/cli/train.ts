@@ -281,32 +281,14 @@ writeFileSync(
     { label: 'shape ce', points: pts('vision', (l) => l.parts.shape), color: [40, 90, 200] },
   ]),
 );
-writeFileSync(
-  join(out, 'curve-embedder.png'),
-  plotPng('embedder: infonce loss', [
-    {
-      label: 'loss (t-cot steps)',
-      points: pts('embedder', (l) => (l.tcot ? l.loss : undefined)),
-      color: [200, 60, 40],
-    },
-    {
-      label: 'loss (no t-cot steps)',
-      points: pts('embedder', (l) => (l.tcot ? undefined : l.loss)),
-      color: [40, 90, 200],
-    },
-  ]),
-);
-writeFileSync(
-  join(out, 'curve-adapt.png'),
-  plotPng("embedder on the reasoner's t-cots: infonce loss", [
-    { label: 'loss (t-cot steps)', points: pts('adapt', (l) => (l.tcot ? l.loss : undefined)), color: [200, 60, 40] },
-    {
-      label: 'loss (no t-cot steps)',
-      points: pts('adapt', (l) => (l.tcot ? undefined : l.loss)),
-      color: [40, 90, 200],
-    },
-  ]),
-);
+// The Embedder's two passes: InfoNCE on its T-CoT steps and on its no-T-CoT steps.
+const infonceCurve = (stage: 'embedder' | 'adapt', title: string) =>
+  plotPng(title, [
+    { label: 'loss (t-cot steps)', points: pts(stage, (l) => (l.tcot ? l.loss : undefined)), color: [200, 60, 40] },
+    { label: 'loss (no t-cot steps)', points: pts(stage, (l) => (l.tcot ? undefined : l.loss)), color: [40, 90, 200] },
+  ]);
+writeFileSync(join(out, 'curve-embedder.png'), infonceCurve('embedder', 'embedder: infonce loss'));
+writeFileSync(join(out, 'curve-adapt.png'), infonceCurve('adapt', "embedder on the reasoner's t-cots: infonce loss"));
 writeFileSync(
   join(out, 'curve-sft.png'),
   plotPng('reasoner cold start: cross-entropy', [

@@ -4,12 +4,10 @@ import { IDBFactory } from 'fake-indexeddb';
 import 'fake-indexeddb/auto';
 import { beforeAll, describe, expect, test, vi } from 'vitest';
 import { LibraryStore, type CollectionRecord } from '../media/store';
-import type { Embedder } from '../models/embedder';
 import type { Reasoner } from '../models/reasoner';
-import { loadModel } from '../models/weights';
-import { nodeFileHandler } from '../models/weights-node';
 import { Library } from './library';
 import { libraryModels } from './library/models';
+import { loadLibraryModels } from './library/models-node';
 import { tinyLibrary } from './library/testutil';
 import { decodeShippedIndex, encodeShippedIndex, SHIPPED_INDEX_FILE, ShippedIndexError } from './shipped-index';
 import { initTestBackend } from './testing';
@@ -162,14 +160,7 @@ const SHIPPED = 'public/models';
 const hasShipped = existsSync(join(SHIPPED, SHIPPED_INDEX_FILE)) && existsSync(join(SHIPPED, 'reasoner', 'model.json'));
 describe.skipIf(!hasShipped)('the shipped index (public/models)', () => {
   test('was made by the shipped models, and agrees with a live re-index of 8 items', { timeout: 300_000 }, async () => {
-    const emb = await loadModel(nodeFileHandler(join(SHIPPED, 'embedder')));
-    const rsn = await loadModel(nodeFileHandler(join(SHIPPED, 'reasoner')));
-    const models = {
-      embedder: emb.model as Embedder,
-      reasoner: rsn.model as Reasoner,
-      embedderKey: emb.manifest.sha256.slice(0, 16),
-      reasonerKey: rsn.manifest.sha256.slice(0, 16),
-    };
+    const models = await loadLibraryModels(SHIPPED);
     const fetchShipped = async () => {
       const b = readFileSync(join(SHIPPED, SHIPPED_INDEX_FILE));
       return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;

@@ -144,6 +144,35 @@ const visionStage = (steps: number, evalEvery: number): VisionStage => ({
   evalSteps: 6,
 });
 
+/** Embedder-stage settings every preset shares (hard negatives, logit scale 20), around what it sets. */
+const embedderStage = (steps: number, batch: number, lr: number, warmup: number, noTcotProb: number) => ({
+  steps,
+  batch,
+  lr,
+  warmup,
+  noTcotProb,
+  hardNegatives: true,
+  logitScale: 20,
+});
+
+/** Cold-start settings of the long presets (lr 5e-4, patience 3, a frozen stem). */
+const coldStart = (maxSteps: number, batch: number, warmup: number, evalEvery: number, valPairs: number): SftStage => ({
+  maxSteps,
+  batch,
+  lr: 5e-4,
+  warmup,
+  evalEvery,
+  patience: 3,
+  valPairs,
+  freezeVision: true,
+});
+
+/** The adapt stage's settings (a fifth of sides without T-CoT, 60 % of T-CoT sides from the cold start). */
+const adaptStage = (steps: number, batch: number, lr: number, warmup: number) => ({
+  ...embedderStage(steps, batch, lr, warmup, 0.2),
+  reasonerProb: 0.6,
+});
+
 // `full` is sized for ≈ 90–120 min of wall time on the 2-core machine (WASM, one thread per process): the
 // vision stage alone, then the Embedder and the cold start side by side (one process each, `--parallel`),
 // then EG-RL. Every stage reads fresh pairs from the stream. Logit scale 20 (τ 0.05) instead of SPEC's 50:
@@ -156,17 +185,8 @@ const FULL: TrainPreset = {
   // 1500 Embedder steps: at 600 (the 2026-12-02 run) its InfoNCE was still falling steeply (T-CoT sides'
   // in-batch accuracy 0.27 → 0.46 between steps 100 and 250); 1200 cold-start steps: its validation loss
   // still fell at step 999.
-  embedder: { steps: 1500, batch: 12, lr: 4e-4, warmup: 30, noTcotProb: 0.4, hardNegatives: true, logitScale: 20 },
-  sft: {
-    maxSteps: 1200,
-    batch: 12,
-    lr: 5e-4,
-    warmup: 30,
-    evalEvery: 100,
-    patience: 3,
-    valPairs: 110,
-    freezeVision: true,
-  },
+  embedder: embedderStage(1500, 12, 4e-4, 30, 0.4),
+  sft: coldStart(1200, 12, 30, 100, 110),
   // The adapt stage (the Embedder on the cold start's own T-CoTs) is built and tested (`short`, `test`); the
   // shipped run left it out to fit the session: measure it before turning it on here.
   // The shipped EG-RL (re-run 2026-12-03 from the 2026-12-02 checkpoint with `--grpo`): lr 2e-5, KL 0.05; its KL
@@ -175,6 +195,9 @@ const FULL: TrainPreset = {
   evalPerTask: 20,
   checkpointEvery: 100,
 };
+
+// The Reasoner with a copy head: its answer can copy the input's words (src/models/copy.ts).
+const WITH_COPY_HEAD = { ...FULL.reasonerConfig, copy: { dk: 32, sepId: VOCAB.id('<sep>'), gateBias: -2 } };
 
 export const PRESETS: Record<'full' | 'next' | 'next2' | 'short' | 'quick' | 'test', TrainPreset> = {
   full: FULL,
@@ -187,7 +210,7 @@ export const PRESETS: Record<'full' | 'next' | 'next2' | 'short' | 'quick' | 'te
   next: {
     ...FULL,
     name: 'next',
-    reasonerConfig: { ...FULL.reasonerConfig, copy: { dk: 32, sepId: VOCAB.id('<sep>'), gateBias: -2 } },
+    reasonerConfig: WITH_COPY_HEAD,
     embedder: { ...FULL.embedder, steps: 2700, noTcotProb: 0.6 },
     sft: { ...FULL.sft, maxSteps: 1500 },
   },
@@ -199,7 +222,7 @@ export const PRESETS: Record<'full' | 'next' | 'next2' | 'short' | 'quick' | 'te
     ...FULL,
     name: 'next2',
     vision: { config: SHIPPED_VISION, stage: visionStage(3000, 1000) },
-    reasonerConfig: { ...FULL.reasonerConfig, copy: { dk: 32, sepId: VOCAB.id('<sep>'), gateBias: -2 } },
+    reasonerConfig: WITH_COPY_HEAD,
     embedder: { ...FULL.embedder, steps: 2300, noTcotProb: 0.6 },
     sft: { ...FULL.sft, maxSteps: 1300 },
   },
@@ -209,27 +232,9 @@ export const PRESETS: Record<'full' | 'next' | 'next2' | 'short' | 'quick' | 'te
     vision: { config: SHIPPED_VISION, stage: visionStage(600, 300) },
     embedderConfig: shippedEmbedderConfig(),
     reasonerConfig: shippedReasonerConfig(),
-    embedder: { steps: 400, batch: 8, lr: 4e-4, warmup: 30, noTcotProb: 0.4, hardNegatives: true, logitScale: 20 },
-    sft: {
-      maxSteps: 400,
-      batch: 8,
-      lr: 5e-4,
-      warmup: 20,
-      evalEvery: 50,
-      patience: 3,
-      valPairs: 55,
-      freezeVision: true,
-    },
-    adapt: {
-      steps: 60,
-      batch: 8,
-      lr: 1.5e-4,
-      warmup: 5,
-      noTcotProb: 0.2,
-      hardNegatives: true,
-      logitScale: 20,
-      reasonerProb: 0.6,
-    },
+    embedder: embedderStage(400, 8, 4e-4, 30, 0.4),
+    sft: coldStart(400, 8, 20, 50, 55),
+    adapt: adaptStage(60, 8, 1.5e-4, 5),
     grpo: { ...SPEC_GRPO, steps: 40, pairs: 4, lr: 3e-5, warmup: 3, maxNewTokens: 64 },
     evalPerTask: 10,
     checkpointEvery: 50,
@@ -239,18 +244,9 @@ export const PRESETS: Record<'full' | 'next' | 'next2' | 'short' | 'quick' | 'te
     vision: { config: SHIPPED_VISION, stage: visionStage(20, 20) },
     embedderConfig: shippedEmbedderConfig(),
     reasonerConfig: shippedReasonerConfig(),
-    embedder: { steps: 30, batch: 8, lr: 5e-4, warmup: 5, noTcotProb: 0.3, hardNegatives: true, logitScale: 20 },
+    embedder: embedderStage(30, 8, 5e-4, 5, 0.3),
     sft: { maxSteps: 40, batch: 8, lr: 1e-3, warmup: 5, evalEvery: 10, patience: 2, valPairs: 22 },
-    adapt: {
-      steps: 6,
-      batch: 8,
-      lr: 2e-4,
-      warmup: 1,
-      noTcotProb: 0.2,
-      hardNegatives: true,
-      logitScale: 20,
-      reasonerProb: 0.6,
-    },
+    adapt: adaptStage(6, 8, 2e-4, 1),
     grpo: { ...SPEC_GRPO, steps: 6, pairs: 2, lr: 2e-5, warmup: 1, maxNewTokens: 64 },
     evalPerTask: 2,
     checkpointEvery: 10,

@@ -34,6 +34,16 @@ function isMotionEvent(kind: EventKind): boolean {
   return kind === 'stop' || kind === 'start';
 }
 
+/** The state an object starts in before an event of `kind`: hidden before it appears, small before it grows, … */
+function setBeforeEvent(o: ClipObject, kind: EventKind): void {
+  if (kind === 'appear') o.visible = false;
+  if (kind === 'leave') o.visible = true;
+  if (kind === 'grow') o.size = 'small';
+  if (kind === 'shrink') o.size = 'large';
+  if (kind === 'stop') o.moving = true;
+  if (kind === 'start') o.moving = false;
+}
+
 /**
  * Frames that show event `e`'s change: the last frame before it and the first frame after; for
  * stop/start also the frame before those, since a change of motion needs three frames to be seen.
@@ -210,12 +220,7 @@ export function generateClip(rng: Rng, opts: ClipOptions = {}): ClipSpec {
     const o = objects[i]!;
     const frame = frameInWindow(w, kind, rng);
     const e: ClipEvent = { kind, obj: i, frame };
-    if (kind === 'appear') o.visible = false;
-    if (kind === 'leave') o.visible = true;
-    if (kind === 'grow') o.size = 'small';
-    if (kind === 'shrink') o.size = 'large';
-    if (kind === 'stop') o.moving = true;
-    if (kind === 'start') o.moving = false;
+    setBeforeEvent(o, kind);
     if (kind === 'recolor')
       e.color = rng.pick(
         COLORS.filter((c) => c !== o.color && !objects.some((p) => p.color === c && p.shape === o.shape)),
@@ -275,12 +280,7 @@ export function flipEvent(spec: ClipSpec, i: number): ClipSpec | null {
   const kind = OPPOSITE_EVENT[e.kind];
   if (!kind) return null;
   const o = { ...spec.objects[e.obj]! };
-  if (kind === 'appear') o.visible = false;
-  if (kind === 'leave') o.visible = true;
-  if (kind === 'grow') o.size = 'small';
-  if (kind === 'shrink') o.size = 'large';
-  if (kind === 'stop') o.moving = true;
-  if (kind === 'start') o.moving = false;
+  setBeforeEvent(o, kind);
   return {
     ...spec,
     objects: spec.objects.map((p, k) => (k === e.obj ? o : p)),

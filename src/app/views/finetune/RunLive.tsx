@@ -9,49 +9,51 @@ import { boxesOf } from '../../trace-layout';
 import { fmt, pct } from './format';
 
 export function Charts({ ft, height }: { ft: FinetuneSnapshot; height: number }) {
-  const data = useMemo(() => {
+  const charts = useMemo(() => {
+    // One chart line: a value of every step log (or held-out evaluation).
+    const line =
+      <T,>(rows: T[]) =>
+      (label: string, color: string, value: (r: T) => number, dash?: number[]): ChartSeries => ({
+        label,
+        color,
+        values: rows.map(value),
+        ...(dash ? { dash } : {}),
+      });
+    const log = line(ft.logs);
+    const held = line(ft.evals);
     const x = ft.logs.map((l) => l.step + 1);
-    const reward: ChartSeries[] = [
-      { label: 'reward mean', color: '#4f7cff', values: ft.logs.map((l) => l.reward.mean) },
-      { label: 'reward std', color: '#9aa3c7', values: ft.logs.map((l) => l.reward.std), dash: [4, 4] },
-      { label: 'ORM', color: '#3ccf91', values: ft.logs.map((l) => l.orm) },
-      { label: 'PRM', color: '#f4b740', values: ft.logs.map((l) => l.prm) },
+    return [
+      {
+        title: 'Reward (mean, spread) and its parts',
+        testId: 'chart-reward',
+        x,
+        series: [
+          log('reward mean', '#4f7cff', (l) => l.reward.mean),
+          log('reward std', '#9aa3c7', (l) => l.reward.std, [4, 4]),
+          log('ORM', '#3ccf91', (l) => l.orm),
+          log('PRM', '#f4b740', (l) => l.prm),
+        ],
+      },
+      {
+        title: 'Format rate and KL to the start',
+        testId: 'chart-format',
+        x,
+        series: [log('format rate', '#c77dff', (l) => l.formatRate), log('KL ×100', '#ff6b6b', (l) => 100 * l.kl)],
+      },
+      {
+        title: 'Held-out retrieval (every N steps)',
+        testId: 'chart-heldout',
+        x: ft.evals.map((e) => e.step),
+        series: [held('held-out Hit@1', '#3ccf91', (e) => e.hit1), held('MRR', '#4f7cff', (e) => e.mrr)],
+        yRange: [0, 1] as [number, number],
+      },
     ];
-    const format: ChartSeries[] = [
-      { label: 'format rate', color: '#c77dff', values: ft.logs.map((l) => l.formatRate) },
-      { label: 'KL ×100', color: '#ff6b6b', values: ft.logs.map((l) => 100 * l.kl) },
-    ];
-    const ex = ft.evals.map((e) => e.step);
-    const held: ChartSeries[] = [
-      { label: 'held-out Hit@1', color: '#3ccf91', values: ft.evals.map((e) => e.hit1) },
-      { label: 'MRR', color: '#4f7cff', values: ft.evals.map((e) => e.mrr) },
-    ];
-    return { x, reward, format, ex, held };
   }, [ft.logs, ft.evals]);
   return (
     <div className="ft-charts">
-      <Chart
-        title="Reward (mean, spread) and its parts"
-        testId="chart-reward"
-        x={data.x}
-        series={data.reward}
-        height={height}
-      />
-      <Chart
-        title="Format rate and KL to the start"
-        testId="chart-format"
-        x={data.x}
-        series={data.format}
-        height={height}
-      />
-      <Chart
-        title="Held-out retrieval (every N steps)"
-        testId="chart-heldout"
-        x={data.ex}
-        series={data.held}
-        yRange={[0, 1]}
-        height={height}
-      />
+      {charts.map((c) => (
+        <Chart key={c.testId} {...c} height={height} />
+      ))}
     </div>
   );
 }
