@@ -3,20 +3,8 @@
 // backend. Persistence is src/media/store.ts (IndexedDB); the built-in collection is cached there per
 // (collection settings, model hashes), so a second start does no model work.
 import { MediaError, errorMessage } from '../../media/errors';
-import {
-  embeddingKey,
-  LibraryStore,
-  storageUse,
-  tcotKey,
-  type CollectionRecord,
-  type ItemRecord,
-  type MediaRecord,
-  type StorageUse,
-} from '../../media/store';
+import { LibraryStore, storageUse, type CollectionRecord, type StorageUse } from '../../media/store';
 import type { VisualInput } from '../../models/preprocess';
-import { embedItemFit, type Side } from '../../retrieval/pipeline';
-import { instructionTarget } from '../../world/tasks';
-import type { WorldInput } from '../../world/types';
 import { nextTick } from '../tick';
 import type { ProgressCallback } from '../types';
 import {
@@ -25,14 +13,14 @@ import {
   collectionKey,
   embedBoth,
   modelKey,
-  reasonKey,
   reasonSides,
   shippedRecord,
   teacherTcot,
 } from './derive';
 import { ItemIndex } from './item-index';
+import { searchLibrary } from './search';
+import { addUserFile, restoredRow } from './user-items';
 import {
-  decodeMedia,
   fetchBytes,
   framesOf,
   publicItem,
@@ -50,7 +38,6 @@ import {
   DEFAULT_COLLECTION,
   type AddResult,
   type CollectionOptions,
-  type Hit,
   type LibraryItem,
   type LibraryOptions,
   type LibrarySummary,
@@ -310,23 +297,8 @@ export class Library {
     let done = 0;
     for (const rec of records) {
       this.entries.set(rec.id, userEntry(rec));
-      const emb = await this.store.embedding(rec.id, modelKey(m));
-      const tcot = await this.store.tcot(rec.id, reasonKey(m));
-      if (emb && tcot) {
-        this.index!.put([rec.id], [{ tcot: tcot.tokens, withTcot: emb.withTcot, withoutTcot: emb.withoutTcot }]);
-      } else {
-        // Stored under other models: reason and embed again with these.
-        const visual = await this.userVisual(rec.id);
-        const [tokens] = await reasonSides(m.reasoner, this.maxNewTokens, [{ visual }]);
-        await this.embedInto(m, [rec.id], [visual], [tokens!]);
-        const { withTcot: w, withoutTcot: wo } = this.index!.get(rec.id)!;
-        await this.store
-          .putDerived(
-            { key: embeddingKey(rec.id, modelKey(m)), id: rec.id, modelKey: modelKey(m), withTcot: w, withoutTcot: wo },
-            { key: tcotKey(rec.id, reasonKey(m)), id: rec.id, tokens: tokens! },
-          )
-          .catch(() => undefined);
-      }
+      const row = await restoredRow(this.store, m, rec.id, this.maxNewTokens, () => this.userVisual(rec.id));
+      this.index!.put([rec.id], [row]);
       onProgress?.({
         task: 'restore',
         done: ++done,
@@ -380,42 +352,10 @@ export class Library {
         continue;
       }
       try {
-        const { visual, fileBytes } = await decodeMedia(input);
-        const [tokens] = await reasonSides(m.reasoner, this.maxNewTokens, [{ visual }]);
         const id = `user-${Date.now().toString(36)}-${(this.idCounter++).toString(36)}`;
-        const { withTcot, withoutTcot } = await embedBoth(m.embedder, [{ visual }], [tokens!]);
-        const rec: ItemRecord = {
-          id,
-          name: input.name,
-          kind: visual.kind,
-          width: visual.width,
-          height: visual.height,
-          frames: visual.kind === 'clip' ? visual.frames.length : 1,
-          fileBytes,
-          addedAt: Date.now() + i / 1000,
-        };
-        const media: MediaRecord = {
-          id,
-          width: visual.width,
-          height: visual.height,
-          frames: visual.kind === 'image' ? [visual.rgba] : visual.frames,
-        };
-        // One transaction: the item is stored completely or not at all (MediaError 'quota' when full).
-        await this.store?.putItem({
-          item: rec,
-          media,
-          thumb: { id, ...thumbOf(visual) },
-          embedding: {
-            key: embeddingKey(id, modelKey(m)),
-            id,
-            modelKey: modelKey(m),
-            withTcot: withTcot[0]!,
-            withoutTcot: withoutTcot[0]!,
-          },
-          tcot: { key: tcotKey(id, reasonKey(m)), id, tokens: tokens! },
-        });
+        const { rec, indexed } = await addUserFile(this.store, m, input, this.maxNewTokens, id, Date.now() + i / 1000);
         this.entries.set(id, userEntry(rec));
-        index.put([id], [{ tcot: tokens!, withTcot: withTcot[0]!, withoutTcot: withoutTcot[0]! }]);
+        index.put([id], [indexed]);
         results.push({ name: input.name, ok: true, item: publicItem(this.entries.get(id)!) });
       } catch (err) {
         const e = err instanceof MediaError ? err : new MediaError('corrupt', errorMessage(err), input.name);
@@ -464,7 +404,7 @@ export class Library {
 
   /**
    * Rank without the T-CoT first (one cheap embedding; `onPlain` gets it at once), then let the query's T-CoT
-   * stream in, embed the query with it and rank again.
+   * stream in, embed the query with it and rank again (search.ts).
    */
   async search(
     query: SearchQuery,
@@ -472,66 +412,16 @@ export class Library {
     onTokens?: TokenCallback,
     onPlain?: PlainCallback,
   ): Promise<SearchResult> {
-    const m = this.models();
     if (!this.index) throw new Error('open the library first');
-    const { withTcot: withIndex, withoutTcot: withoutIndex } = this.index;
-    const t0 = performance.now();
-    const instruction = opts.instruction || undefined;
-    let parts: Side;
-    let world: WorldInput | undefined;
-    if (query.kind === 'text') {
-      parts = { text: query.text, instruction };
-      world = { modality: 'text', text: query.text };
-    } else if (query.kind === 'item') {
-      parts = { visual: await this.visualOf(query.id), instruction };
-      world = this.entries.get(query.id)!.world;
-    } else {
-      parts = { visual: (await decodeMedia(query.input)).visual, instruction };
-    }
-    const k = Math.min(opts.k ?? 12, withIndex.size);
-    const filter =
-      opts.filter === undefined || opts.filter === 'auto' ? (instructionTarget(instruction) ?? 'all') : opts.filter;
-    const keep =
-      filter === 'all'
-        ? undefined
-        : (id: string) => {
-            const e = this.entries.get(id);
-            return !!e && (filter === 'user' ? e.source === 'user' : e.kind === filter);
-          };
-    const hits = (hs: { id: string; score: number }[] | undefined): Hit[] =>
-      (hs ?? []).map((h) => ({ id: h.id, score: h.score, item: publicItem(this.entries.get(h.id)!) }));
-
-    const [plainVector] = await m.embedder.embedData([embedItemFit(m.embedder, parts, null)]);
-    const [plain] = await withoutIndex.search(plainVector!, k, keep);
-    const tPlain = performance.now();
-    onPlain?.(hits(plain), tPlain - t0);
-
-    let tokens: Int32Array;
-    let source: Trace['source'];
-    if (this.options.tcot === 'teacher' && world) {
-      // An item as the query gets the T-CoT it got as a candidate (same seed): with no instruction, it is its own nearest neighbour.
-      tokens = teacherTcot(
-        this.options.seed,
-        world,
-        query.kind === 'item' ? query.id : `query:${query.kind === 'text' ? query.text : ''}`,
-      );
-      onTokens?.(Array.from(tokens));
-      source = 'teacher';
-    } else {
-      [tokens] = (await reasonSides(m.reasoner, this.maxNewTokens, [parts], onTokens)) as [Int32Array];
-      source = 'reasoner';
-    }
-    const t1 = performance.now();
-    const [tcotVector] = await m.embedder.embedData([embedItemFit(m.embedder, parts, tokens)]);
-    const t2 = performance.now();
-    const [reasoned] = await withIndex.search(tcotVector!, k, keep);
-    const t3 = performance.now();
-    return {
-      withTcot: hits(reasoned),
-      withoutTcot: hits(plain),
-      query: traceOf(m.embedder, null, parts, tokens, source),
-      timings: { plain: tPlain - t0, reason: t1 - tPlain, embed: t2 - t1, search: t3 - t2, total: t3 - t0 },
+    const context = {
+      models: this.models(),
+      index: this.index,
+      entries: this.entries,
+      options: this.options,
+      maxNewTokens: this.maxNewTokens,
+      visualOf: (id: string) => this.visualOf(id),
     };
+    return searchLibrary(context, query, opts, onTokens, onPlain);
   }
 
   /** The candidate side of an item: its cached T-CoT, the item, and what the Embedder read. */
