@@ -1,6 +1,7 @@
 // The fine-tuner's records in IndexedDB (records.ts): the run's checkpoint, its per-step progress mark and the
 // applied fine-tuned Reasoner. Reads that fail count as "nothing saved"; only a checkpoint write reports its error.
 import type { FinetuneStore, RunRecord } from '../../media/finetune-store';
+import type { FinetuneSnapshot } from './types';
 import { APPLIED_KEY, PROGRESS_KEY, type AppliedRecord, type ProgressMark, type RunData } from './records';
 
 export class RunStore {
@@ -23,13 +24,27 @@ export class RunStore {
     return mark && mark.data.runSavedFrom === saved.data.startedAt && mark.data.step > step ? mark.data.step : step;
   }
 
-  /** Write the checkpoint; returns when it was saved, null without a store. Throws what the store throws (a full disk). */
-  async save(data: RunData): Promise<number | null> {
+  /** The saved run as the view shows it (null for none). */
+  async summary(saved: RunRecord<RunData> | undefined): Promise<FinetuneSnapshot['saved']> {
+    if (!saved) return null;
+    const { state, settings, finished } = saved.data;
+    return {
+      step: state.step,
+      steps: settings.steps,
+      savedAt: saved.savedAt,
+      finished,
+      reached: await this.reached(saved),
+    };
+  }
+
+  /** Write the checkpoint; returns it as the view shows it, null without a store. Throws what the store throws (a full disk). */
+  async save(data: RunData): Promise<FinetuneSnapshot['saved']> {
     const store = await this.store();
     if (!store) return null;
     const savedAt = Date.now();
     await store.putRun({ key: 'current', savedAt, data });
-    return savedAt;
+    const { state, settings, finished } = data;
+    return { step: state.step, steps: settings.steps, savedAt, finished, reached: state.step };
   }
 
   /** A small record per step (not a checkpoint): how far the run started at `startedAt` got. */

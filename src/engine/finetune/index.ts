@@ -7,7 +7,6 @@ import { FinetuneStore, type RunRecord } from '../../media/finetune-store';
 import { errorMessage } from '../../media/errors';
 import type { Embedder } from '../../models/embedder';
 import type { Reasoner } from '../../models/reasoner';
-import { encodeWeights, memoryHandler, saveWeights } from '../../models/weights';
 import {
   DEFAULT_FINETUNE,
   evaluateHeldOut,
@@ -17,16 +16,16 @@ import {
   type HeldOutResult,
 } from '../../train/finetune';
 import type { Library } from '../library';
-import { modelKey } from '../library/models';
 import type { ModelSlots } from '../model-slots';
-import type { ModelFile, ModelInfo } from '../types';
-import { cloneReasoner, readRemembered, readTunedFiles, tunedFiles } from './model-files';
+import type { ModelFile } from '../types';
+import { cloneReasoner } from './model-files';
+import { TunedReasoner, type TunedSource } from './tuned';
 import { PairBook } from './pairs';
-import { preparePairs, sampleStrip, type Prepared } from './prepare';
+import { preparePairs, preparedView, sampleStrip, type Prepared } from './prepare';
 import { nextTick } from '../tick';
 import { RunStore } from './checkpoints';
-import { FINETUNE_META_VERSION, type AppliedRecord, type FinetuneMeta, type RunData } from './records';
-import { idleSnapshot, type FinetuneCallback, type FinetuneSample, type FinetuneSnapshot } from './types';
+import { FINETUNE_META_VERSION, type FinetuneMeta, type RunData } from './records';
+import { freshRun, idleSnapshot, type FinetuneCallback, type FinetuneSample, type FinetuneSnapshot } from './types';
 
 export { FINETUNE_META_VERSION, SPLIT_SEED, type FinetuneMeta } from './records';
 
@@ -44,13 +43,7 @@ export class FineTuner {
   private running: Promise<void> | null = null;
   private request: 'pause' | 'stop' | null = null;
   private listener: FinetuneCallback | null = null;
-  /** The built-in Reasoner (a private copy), its slot info and key: the start of every run, and what revert restores. */
-  private base: { model: Reasoner; info: ModelInfo; key: string } | null = null;
-  /** The fine-tuned Reasoner (the run's policy, or an imported file), and the model object placed in the slot. */
-  private tuned: { model: Reasoner; meta: FinetuneMeta } | null = null;
-  private placed: Reasoner | null = null;
-  /** The fine-tuned Reasoner `placed` was copied from (a later run or import replaces `tuned`, not the slot). */
-  private placedFrom: Reasoner | null = null;
+  private readonly tunedR: TunedReasoner;
 
   constructor(
     private readonly slots: ModelSlots,
@@ -59,6 +52,7 @@ export class FineTuner {
       typeof indexedDB === 'undefined' ? null : FinetuneStore.open(),
   ) {
     this.runs = new RunStore(() => this.store());
+    this.tunedR = new TunedReasoner(slots, this.runs, (message) => this.emit({ message }));
     this.pairs = new PairBook(
       library,
       () => this.store(),
@@ -76,19 +70,7 @@ export class FineTuner {
   async state(): Promise<FinetuneSnapshot> {
     if (this.snap.phase === 'idle' && !this.loop) {
       const saved = await this.savedRun();
-      const reached = saved ? await this.runs.reached(saved) : 0;
-      this.snap = {
-        ...this.snap,
-        saved: saved
-          ? {
-              step: saved.data.state.step,
-              steps: saved.data.settings.steps,
-              savedAt: saved.savedAt,
-              finished: saved.data.finished,
-              reached,
-            }
-          : null,
-      };
+      this.snap = { ...this.snap, saved: await this.runs.summary(saved) };
       if (saved && !this.snap.settings) this.restoreView(saved.data);
     }
     this.refreshApplied();
@@ -96,12 +78,7 @@ export class FineTuner {
   }
 
   private refreshApplied() {
-    const inSlot = !!this.placed && this.slots.get('reasoner') === this.placed;
-    this.snap.applied = inSlot && !!this.tuned && this.placedFrom === this.tuned.model;
-    this.snap.earlierApplied = inSlot && !this.snap.applied;
-    this.snap.tuned = this.tuned
-      ? { steps: this.tuned.meta.steps, source: this.snap.tuned?.source ?? 'run' }
-      : this.snap.tuned;
+    this.snap = { ...this.snap, ...this.tunedR.status() };
   }
 
   private emit(patch: Partial<FinetuneSnapshot> = {}) {
@@ -126,21 +103,7 @@ export class FineTuner {
   }
 
   private savedRun(): Promise<RunRecord<RunData> | undefined> {
-    return this.runs.saved(this.currentBase()?.key ?? null);
-  }
-
-  /** The built-in Reasoner: the slot's model unless the slot holds our fine-tuned one. */
-  private currentBase(): { model: Reasoner; info: ModelInfo; key: string } | null {
-    const model = this.slots.get('reasoner') as Reasoner | null;
-    const info = this.slots.info().reasoner;
-    if (!model || !info) return this.base;
-    if (model === this.placed && this.base) return this.base;
-    const key = modelKey(info);
-    if (this.base?.key !== key) {
-      this.base?.model.dispose();
-      this.base = { model: cloneReasoner(model), info, key };
-    }
-    return this.base;
+    return this.runs.saved(this.tunedR.currentBase()?.key ?? null);
   }
 
   private embedder(): Embedder {
@@ -177,9 +140,10 @@ export class FineTuner {
   }
 
   private async checkpoint(finished: boolean): Promise<void> {
-    if (!this.loop || !this.base) return;
+    const base = this.tunedR.lastBase;
+    if (!this.loop || !base) return;
     const data: RunData = {
-      baseKey: this.base.key,
+      baseKey: base.key,
       settings: this.snap.settings!,
       trainIds: this.trainIds,
       startedAt: this.startedAt,
@@ -192,15 +156,8 @@ export class FineTuner {
       finished,
     };
     try {
-      const savedAt = await this.runs.save(data);
-      if (savedAt !== null)
-        this.snap.saved = {
-          step: data.state.step,
-          steps: data.settings.steps,
-          savedAt,
-          finished,
-          reached: data.state.step,
-        };
+      const saved = await this.runs.save(data);
+      if (saved) this.snap.saved = saved;
     } catch (err) {
       // A full disk loses the checkpoint, never the run in memory; say so.
       this.emit({ message: `The checkpoint could not be saved: ${errorMessage(err)}` });
@@ -210,7 +167,7 @@ export class FineTuner {
   private disposeRun() {
     this.loop?.dispose();
     if (this.loop) {
-      if (this.loop.policy !== this.tuned?.model) this.loop.policy.dispose();
+      if (this.loop.policy !== this.tunedR.model) this.loop.policy.dispose();
       this.loop.ref.dispose();
     }
     this.loop = null;
@@ -223,7 +180,7 @@ export class FineTuner {
     const problems = settingsProblems(settings);
     if (problems.length) throw new Error(`check the settings: ${problems.join('; ')}`);
     this.listener = onUpdate ?? null;
-    const base = this.currentBase();
+    const base = this.tunedR.currentBase();
     if (!base) throw new Error('load the Reasoner first (open Explore or the Library)');
     this.disposeRun();
     this.snap = {
@@ -232,13 +189,7 @@ export class FineTuner {
       message: 'Preparing the pairs…',
       error: null,
       settings,
-      step: 0,
-      steps: settings.steps,
-      logs: [],
-      evals: [],
-      samples: [],
-      before: null,
-      after: null,
+      ...freshRun(settings.steps),
       baseKey: base.key,
     };
     this.emit();
@@ -263,17 +214,7 @@ export class FineTuner {
   }
 
   private afterPrepare() {
-    const p = this.prepared!;
-    this.snap.trainPairs = p.train.length;
-    this.snap.heldOutPairs = p.heldQueries.length;
-    this.snap.samplePair = p.sample
-      ? {
-          queryLabel: p.sample.label,
-          queryItemId: p.sample.queryItemId,
-          targetId: p.sample.pair.targetId,
-          targetName: p.sample.targetName,
-        }
-      : null;
+    this.snap = { ...this.snap, ...preparedView(this.prepared!) };
   }
 
   /** Resume a paused run, or the saved checkpoint (after a reload). */
@@ -284,7 +225,7 @@ export class FineTuner {
       const saved = await this.savedRun();
       if (!saved) throw new Error('there is no saved run to resume (it was made with another base model, or deleted)');
       const d = saved.data;
-      const base = this.currentBase()!;
+      const base = this.tunedR.currentBase()!;
       this.restoreView(d);
       this.emit({
         phase: 'preparing',
@@ -347,13 +288,7 @@ export class FineTuner {
       phase: 'idle',
       message: null,
       error: null,
-      step: 0,
-      steps: 0,
-      logs: [],
-      evals: [],
-      samples: [],
-      before: null,
-      after: null,
+      ...freshRun(0),
       saved: null,
       samplePair: null,
     };
@@ -415,8 +350,8 @@ export class FineTuner {
       loop.policy,
       {
         version: FINETUNE_META_VERSION,
-        baseKey: this.base!.key,
-        baseSha256: this.base!.info.sha256,
+        baseKey: this.tunedR.lastBase!.key,
+        baseSha256: this.tunedR.lastBase!.info.sha256,
         settings: loop.settings,
         steps: loop.step,
         heldOut: { before: this.snap.before, after },
@@ -426,95 +361,40 @@ export class FineTuner {
     this.emit({ phase: 'finished', after, message: null });
   }
 
-  private setTuned(model: Reasoner, meta: FinetuneMeta, source: 'run' | 'import') {
-    if (this.tuned && this.tuned.model !== model && this.tuned.model !== this.loop?.policy) this.tuned.model.dispose();
-    this.tuned = { model, meta };
-    this.snap.tuned = { steps: meta.steps, source };
+  private setTuned(model: Reasoner, meta: FinetuneMeta, source: TunedSource) {
+    this.tunedR.set(model, meta, source, this.loop?.policy ?? null);
   }
 
-  // ---- the fine-tuned Reasoner ----
+  // ---- the fine-tuned Reasoner (tuned.ts) ----
 
   /** Explore uses the fine-tuned Reasoner (a copy goes into the Reasoner slot), and keeps it after a reload. */
   async apply(): Promise<void> {
-    await this.place();
-    const mem = memoryHandler();
-    await saveWeights(this.tuned!.model, mem, 'float32');
-    const data: AppliedRecord = {
-      meta: this.tuned!.meta,
-      source: this.snap.tuned?.source ?? 'run',
-      artifacts: mem.artifacts!,
-    };
-    await this.runs.putApplied(data).catch((err) =>
-      this.emit({
-        message: `Explore uses the fine-tuned Reasoner, but this browser could not remember it for the next visit: ${errorMessage(err)}`,
-      }),
-    );
-  }
-
-  private async place(): Promise<void> {
-    if (!this.tuned) throw new Error('there is no fine-tuned Reasoner yet: run EG-RL or import a file');
-    const base = this.currentBase();
-    if (!base) throw new Error('load the Reasoner first');
-    const copy = cloneReasoner(this.tuned.model);
-    const { manifest } = await encodeWeights(copy, 'float32');
-    this.slots.put('reasoner', copy, {
-      ...base.info,
-      source: 'finetuned',
-      sha256: manifest.sha256,
-      weightBytes: manifest.payloadBytes,
-      quantized: false,
-    });
-    this.placed = copy;
-    this.placedFrom = this.tuned.model;
+    await this.tunedR.apply();
     this.emit();
   }
 
   /** Explore goes back to the built-in Reasoner (also after the next reload). */
   async revert(): Promise<void> {
-    const base = this.currentBase();
-    if (!base) throw new Error('no built-in Reasoner to go back to');
-    if (this.slots.get('reasoner') === this.placed) this.slots.put('reasoner', cloneReasoner(base.model), base.info);
-    this.placed = null;
-    this.placedFrom = null;
-    await this.runs.forgetApplied();
+    await this.tunedR.revert();
     this.emit();
   }
 
   /** The applied fine-tuned Reasoner of an earlier visit back in the slot (the built-in one must be loaded). */
   async restoreApplied(): Promise<{ restored: boolean; note: string | null }> {
-    if (this.placed && this.slots.get('reasoner') === this.placed) return { restored: true, note: null };
-    const rec = await this.runs.applied();
-    if (!rec) return { restored: false, note: null };
-    const base = this.currentBase();
-    if (!base) return { restored: false, note: null };
-    const forget = async (note: string) => {
-      await this.runs.forgetApplied();
-      return { restored: false, note };
-    };
-    if (rec.data.meta?.baseKey !== base.key)
-      return forget(
-        'the fine-tuned Reasoner used on the last visit was tuned from another base model than the one loaded now, so Explore uses the built-in Reasoner',
-      );
-    const model = await readRemembered(rec.data.artifacts, base.model);
-    if (typeof model === 'string') return forget(model);
-    this.setTuned(model, rec.data.meta, rec.data.source);
-    await this.place();
-    return { restored: true, note: null };
+    const r = await this.tunedR.restoreApplied(this.loop?.policy ?? null);
+    if (r.restored) this.emit();
+    return r;
   }
 
   /** The fine-tuned Reasoner as files (float32 weights; the manifest carries the base model's key and the run's settings). */
-  async exportFiles(): Promise<ModelFile[]> {
-    if (!this.tuned) throw new Error('there is no fine-tuned Reasoner to export');
-    return tunedFiles(this.tuned.model, this.tuned.meta);
+  exportFiles(): Promise<ModelFile[]> {
+    return this.tunedR.exportFiles();
   }
 
   /** Load an exported fine-tuned Reasoner (validated: model-files.ts); on success it is applied to Explore. */
   async importFiles(files: ModelFile[]): Promise<FinetuneSnapshot> {
-    const base = this.currentBase();
-    if (!base) throw new Error('load the Reasoner first (open Explore or the Library)');
-    const { model, meta } = await readTunedFiles(files, base);
-    this.setTuned(model, meta, 'import');
-    await this.apply();
+    await this.tunedR.importFiles(files, this.loop?.policy ?? null);
+    this.emit();
     return this.state();
   }
 }

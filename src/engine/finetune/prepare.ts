@@ -10,7 +10,7 @@ import type { GrpoPair, SideParts } from '../../train/grpo-trainer';
 import type { Library } from '../library';
 import type { PairBook } from './pairs';
 import { SPLIT_SEED } from './records';
-import type { FinetuneSample } from './types';
+import type { FinetuneSample, FinetuneSnapshot } from './types';
 
 export interface Prepared {
   train: TrainPair[];
@@ -101,4 +101,20 @@ export async function sampleStrip(
   ];
   const [query, target] = await greedyTcots(policy, sides, maxNewTokens);
   return { step, query: Array.from(query!), target: Array.from(target!) };
+}
+
+/** What the view shows of a prepared run: how many pairs train and are held out, and the sample strip's pair. */
+export function preparedView(p: Prepared): Pick<FinetuneSnapshot, 'trainPairs' | 'heldOutPairs' | 'samplePair'> {
+  return {
+    trainPairs: p.train.length,
+    heldOutPairs: p.heldQueries.length,
+    samplePair: p.sample
+      ? {
+          queryLabel: p.sample.label,
+          queryItemId: p.sample.queryItemId,
+          targetId: p.sample.pair.targetId,
+          targetName: p.sample.targetName,
+        }
+      : null,
+  };
 }

@@ -79,6 +79,19 @@ export interface FinetuneSnapshot {
 /** Everything the run reports goes out as a fresh snapshot (small: logs are a few hundred bytes a step). */
 export type FinetuneCallback = (snapshot: FinetuneSnapshot) => void;
 
+/** The run's part of a snapshot before its first step: a run of `steps` steps. */
+export function freshRun(steps: number) {
+  return {
+    step: 0,
+    steps,
+    logs: [],
+    evals: [],
+    samples: [],
+    before: null,
+    after: null,
+  } satisfies Partial<FinetuneSnapshot>;
+}
+
 /** A fine-tuner that has done nothing yet. */
 export function idleSnapshot(): FinetuneSnapshot {
   return {
@@ -86,14 +99,8 @@ export function idleSnapshot(): FinetuneSnapshot {
     message: null,
     error: null,
     settings: null,
-    step: 0,
-    steps: 0,
-    logs: [],
-    evals: [],
-    samples: [],
+    ...freshRun(0),
     samplePair: null,
-    before: null,
-    after: null,
     trainPairs: 0,
     heldOutPairs: 0,
     saved: null,
