@@ -15,7 +15,8 @@ import { builtinCollection } from '../../world/suite';
 import { CLIP_FRAMES, CLIP_SIZE, IMAGE_SIZE, type WorldInput } from '../../world/types';
 import { decodeShippedIndex } from '../shipped-index';
 import type { LibraryModels } from './models';
-import type { Entry } from './media';
+import type { Indexed } from './item-index';
+import { worldVisualOf, type Entry } from './media';
 import type { CollectionOptions, TokenCallback } from './types';
 
 /** Items reasoned about and embedded together while indexing (LibraryOptions.batch). */
@@ -86,18 +87,35 @@ export function reasonSides(
   );
 }
 
-/** Both embeddings of each side: with its T-CoT and its evidence, and without. */
-export async function embedBoth(
-  embedder: Embedder,
-  parts: Side[],
-  tcots: (Int32Array | null)[],
-): Promise<{ withTcot: Float32Array[]; withoutTcot: Float32Array[] }> {
+/** Each side's index row: its T-CoT and both embeddings (with the T-CoT and its evidence, and without). */
+export async function embedRows(embedder: Embedder, parts: Side[], tcots: Int32Array[]): Promise<Indexed[]> {
   const items = [
     ...parts.map((p, i) => embedItemFit(embedder, p, tcots[i]!)),
     ...parts.map((p) => embedItemFit(embedder, p, null)),
   ];
   const vectors = await embedder.embedData(items, BATCH * 2);
-  return { withTcot: vectors.slice(0, parts.length), withoutTcot: vectors.slice(parts.length) };
+  return tcots.map((tcot, i) => ({ tcot, withTcot: vectors[i]!, withoutTcot: vectors[parts.length + i]! }));
+}
+
+/** Reason about each side (greedy) and embed it both ways: its index row. */
+export async function deriveRows(m: LibraryModels, maxNewTokens: number, parts: Side[]): Promise<Indexed[]> {
+  return embedRows(m.embedder, parts, await reasonSides(m.reasoner, maxNewTokens, parts));
+}
+
+/** Built-in items' index rows, their T-CoTs from the Reasoner or (`tcot: 'teacher'`) the simulated teacher. */
+export async function deriveBuiltin(
+  m: LibraryModels,
+  o: CollectionOptions,
+  maxNewTokens: number,
+  entries: Entry[],
+): Promise<Indexed[]> {
+  const parts = entries.map((e) => ({ visual: worldVisualOf(e.world!) }));
+  if (o.tcot !== 'teacher') return deriveRows(m, maxNewTokens, parts);
+  return embedRows(
+    m.embedder,
+    parts,
+    entries.map((e) => teacherTcot(o.seed, e.world!, e.id)),
+  );
 }
 
 /** The shipped index when it was made for exactly this collection and these models; otherwise why not. */

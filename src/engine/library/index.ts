@@ -7,16 +7,7 @@ import { LibraryStore, storageUse, type CollectionRecord, type StorageUse } from
 import type { VisualInput } from '../../models/preprocess';
 import { nextTick } from '../tick';
 import type { ProgressCallback } from '../types';
-import {
-  BATCH,
-  builtinEntries,
-  collectionKey,
-  embedBoth,
-  modelKey,
-  reasonSides,
-  shippedRecord,
-  teacherTcot,
-} from './derive';
+import { BATCH, builtinEntries, collectionKey, deriveBuiltin, modelKey, shippedRecord } from './derive';
 import { ItemIndex } from './item-index';
 import { searchLibrary } from './search';
 import { addUserFile, restoredRow } from './user-items';
@@ -177,27 +168,13 @@ export class Library {
   async recompute(
     ids: string[],
   ): Promise<{ id: string; tcot: Int32Array; withTcot: Float32Array; withoutTcot: Float32Array }[]> {
-    const m = this.models();
     const entries = ids.map((id) => {
       const e = this.entries.get(id);
       if (!e?.world) throw new Error(`${id} is not a built-in item`);
       return e;
     });
-    const visuals = entries.map((e) => worldVisualOf(e.world!));
-    const tcots =
-      this.options.tcot === 'teacher'
-        ? entries.map((e) => teacherTcot(this.options.seed, e.world!, e.id))
-        : await reasonSides(
-            m.reasoner,
-            this.maxNewTokens,
-            visuals.map((v) => ({ visual: v })),
-          );
-    const { withTcot, withoutTcot } = await embedBoth(
-      m.embedder,
-      visuals.map((visual) => ({ visual })),
-      tcots,
-    );
-    return ids.map((id, i) => ({ id, tcot: tcots[i]!, withTcot: withTcot[i]!, withoutTcot: withoutTcot[i]! }));
+    const rows = await deriveBuiltin(this.models(), this.options, this.maxNewTokens, entries);
+    return ids.map((id, i) => ({ id, ...rows[i]! }));
   }
 
   /** What the index holds for an item: its T-CoT and two embeddings. */
@@ -249,20 +226,9 @@ export class Library {
         return { complete: false, resumed };
       }
       const batch = todo.slice(start, start + batchSize);
-      const visuals = batch.map((e) => worldVisualOf(e.world!));
-      const tcots =
-        this.options.tcot === 'teacher'
-          ? batch.map((e) => teacherTcot(this.options.seed, e.world!, e.id))
-          : await reasonSides(
-              m.reasoner,
-              this.maxNewTokens,
-              visuals.map((v) => ({ visual: v })),
-            );
-      await this.embedInto(
-        m,
+      this.index!.put(
         batch.map((e) => e.id),
-        visuals,
-        tcots,
+        await deriveBuiltin(m, this.options, this.maxNewTokens, batch),
       );
       const fresh = Math.min(todo.length, start + batchSize);
       const done = resumed + fresh;
@@ -277,18 +243,6 @@ export class Library {
       await nextTick(); // let a cancel() call in
     }
     return { complete: true, resumed };
-  }
-
-  private async embedInto(m: LibraryModels, ids: string[], visuals: (VisualInput | undefined)[], tcots: Int32Array[]) {
-    const { withTcot, withoutTcot } = await embedBoth(
-      m.embedder,
-      visuals.map((visual) => ({ visual })),
-      tcots,
-    );
-    this.index!.put(
-      ids,
-      ids.map((_, i) => ({ tcot: tcots[i]!, withTcot: withTcot[i]!, withoutTcot: withoutTcot[i]! })),
-    );
   }
 
   private async restoreUserItems(m: LibraryModels, onProgress?: ProgressCallback) {

@@ -2,7 +2,7 @@
 // transaction), and one stored under other models made again with these.
 import { embeddingKey, tcotKey, type ItemRecord, type LibraryStore, type MediaRecord } from '../../media/store';
 import type { VisualInput } from '../../models/preprocess';
-import { embedBoth, modelKey, reasonKey, reasonSides } from './derive';
+import { deriveRows, modelKey, reasonKey } from './derive';
 import type { Indexed } from './item-index';
 import { decodeMedia, thumbOf } from './media';
 import type { LibraryModels } from './models';
@@ -18,8 +18,7 @@ export async function addUserFile(
   addedAt: number,
 ): Promise<{ rec: ItemRecord; indexed: Indexed }> {
   const { visual, fileBytes } = await decodeMedia(input);
-  const [tokens] = await reasonSides(m.reasoner, maxNewTokens, [{ visual }]);
-  const { withTcot, withoutTcot } = await embedBoth(m.embedder, [{ visual }], [tokens!]);
+  const [indexed] = await deriveRows(m, maxNewTokens, [{ visual }]);
   const rec: ItemRecord = {
     id,
     name: input.name,
@@ -36,16 +35,15 @@ export async function addUserFile(
     height: visual.height,
     frames: visual.kind === 'image' ? [visual.rgba] : visual.frames,
   };
-  const indexed = { tcot: tokens!, withTcot: withTcot[0]!, withoutTcot: withoutTcot[0]! };
   // One transaction: the item is stored completely or not at all.
   await store?.putItem({
     item: rec,
     media,
     thumb: { id, ...thumbOf(visual) },
-    embedding: { key: embeddingKey(id, modelKey(m)), id, modelKey: modelKey(m), ...indexed },
-    tcot: { key: tcotKey(id, reasonKey(m)), id, tokens: tokens! },
+    embedding: { key: embeddingKey(id, modelKey(m)), id, modelKey: modelKey(m), ...indexed! },
+    tcot: { key: tcotKey(id, reasonKey(m)), id, tokens: indexed!.tcot },
   });
-  return { rec, indexed };
+  return { rec, indexed: indexed! };
 }
 
 /** A stored item's index row under these models: what the store kept for them, or reasoned and embedded again (and kept). */
@@ -57,23 +55,15 @@ export async function restoredRow(
   visualOf: () => Promise<VisualInput>,
 ): Promise<Indexed> {
   const emb = await store.embedding(id, modelKey(m));
-  const tcot = await store.tcot(id, reasonKey(m));
-  if (emb && tcot) return { tcot: tcot.tokens, withTcot: emb.withTcot, withoutTcot: emb.withoutTcot };
-  const visual = await visualOf();
-  const [tokens] = await reasonSides(m.reasoner, maxNewTokens, [{ visual }]);
-  const { withTcot, withoutTcot } = await embedBoth(m.embedder, [{ visual }], [tokens!]);
-  const indexed = { tcot: tokens!, withTcot: withTcot[0]!, withoutTcot: withoutTcot[0]! };
+  const kept = await store.tcot(id, reasonKey(m));
+  if (emb && kept) return { tcot: kept.tokens, withTcot: emb.withTcot, withoutTcot: emb.withoutTcot };
+  const [row] = await deriveRows(m, maxNewTokens, [{ visual: await visualOf() }]);
+  const { tcot, withTcot, withoutTcot } = row!;
   await store
     .putDerived(
-      {
-        key: embeddingKey(id, modelKey(m)),
-        id,
-        modelKey: modelKey(m),
-        withTcot: indexed.withTcot,
-        withoutTcot: indexed.withoutTcot,
-      },
-      { key: tcotKey(id, reasonKey(m)), id, tokens: tokens! },
+      { key: embeddingKey(id, modelKey(m)), id, modelKey: modelKey(m), withTcot, withoutTcot },
+      { key: tcotKey(id, reasonKey(m)), id, tokens: tcot },
     )
     .catch(() => undefined);
-  return indexed;
+  return row!;
 }
