@@ -28,13 +28,14 @@ import {
   type PointerHistory,
   type TokenGeometry,
 } from './pointer';
-import { embedPlan, PlanBuilder, type TokenPlan } from './plan';
-import { clipFrame, imagePatches, sampleFrameIndices, type RgbaImage, type VisualInput } from './preprocess';
-import { seededRng, type RandomSource } from './rng';
-import { sampleToken } from './sampling';
+import { embedPlan, type TokenPlan } from './plan';
+import type { VisualInput } from './preprocess';
+import { checkIds, N_SEGMENTS, prefixPlan, rowKeyValid, suffixPlan, type ReasonerInput } from './reasoner-plan';
+import { seededRng } from './rng';
+import { generate, type GenerateOptions, type GenerateResult } from './reasoner-generate';
 import { defaultReasonerConfig, validateReasonerConfig, type ReasonerConfig } from './reasoner-config';
 import { cellGeometry, pointerContextOf, tokenGeometry, visionTokenCount, type PrefixHidden } from './reasoner-pointer';
-import { addVisionStem, stemInput } from './vision';
+import { addVisionStem } from './vision';
 
 export {
   defaultReasonerConfig,
@@ -43,40 +44,9 @@ export {
   type ReasonerConfig,
 } from './reasoner-config';
 
-/** Segment type ids (rows of type_emb). */
-export const ReasonSegment = { pad: 0, image: 1, clip: 2, prompt: 3, bos: 4, generated: 5 } as const;
-const N_SEGMENTS = 6;
+export { ReasonSegment, type ReasonerInput } from './reasoner-plan';
 
-/** One input to condition on: an optional image or clip, and the prompt (instruction and/or input text). */
-export interface ReasonerInput {
-  visual?: VisualInput;
-  promptIds: Int32Array;
-}
-
-export interface TokenEvent {
-  step: number;
-  tokens: Int32Array; // [rows] token chosen this step, −1 for rows already finished
-  logprobs: Float32Array; // [rows]
-}
-
-export interface GenerateOptions {
-  n: number; // rollouts per input (row = inputIndex · n + g)
-  maxNewTokens: number;
-  temperature?: number; // 1; 0 = greedy
-  topK?: number; // 0 = off
-  topP?: number; // 1 = off
-  rng: RandomSource;
-  stopId?: number; // generation of a row ends after it emits stopId (kept in its tokens)
-  onToken?: (event: TokenEvent) => void;
-  onLogits?: (step: number, logits: Float32Array) => void; // raw next-token logits [rows · V] (tests, UI)
-  useCache?: boolean; // true; false = recompute the whole sequence every step (benchmark baseline)
-}
-
-export interface GenerateResult {
-  tokens: Int32Array[]; // one per row, up to and including stopId
-  logprobs: Float32Array[]; // log-prob of each token under softmax(logits / T) (T = 1 when greedy)
-  stats: { prefillMs: number; decodeMs: number; steps: number };
-}
+export type { GenerateOptions, GenerateResult, TokenEvent } from './reasoner-generate';
 
 export class Reasoner {
   readonly kind = 'reasoner' as const;
@@ -130,23 +100,9 @@ export class Reasoner {
     return pointerContextOf(this.params, this.config, h);
   }
 
-  /** Left-padded prefix plan, so every row's BOS sits at index P − 1. */
+  /** Left-padded prefix plan, so every row's BOS sits at index P − 1 (reasoner-plan.ts). */
   prefixPlan(inputs: ReasonerInput[]): TokenPlan {
-    const c = this.config;
-    const builder = new PlanBuilder(this.patchDim);
-    for (const input of inputs) {
-      builder.startItem();
-      if (input.visual?.kind === 'image') {
-        this.addView(builder, input.visual, c.imageSize, ReasonSegment.image, 0, null);
-      } else if (input.visual?.kind === 'clip') {
-        const clip = input.visual;
-        sampleFrameIndices(clip.frames.length, c.clipFrames).forEach((f, slot) => {
-          this.addView(builder, clipFrame(clip, f), c.clipSize, ReasonSegment.clip, this.imageCells, slot);
-        });
-      }
-      builder.text(this.checkIds(input.promptIds), ReasonSegment.prompt).text([c.bosId], ReasonSegment.bos);
-    }
-    return builder.build(true);
+    return prefixPlan(this.config, inputs);
   }
 
   /** Tokens before the first generated one: vision tokens, the prompt and <bos>. */
@@ -159,44 +115,12 @@ export class Reasoner {
     return visionTokenCount(this.config, visual);
   }
 
-  /** One image at size²: linear patches, or a view for the vision stem. */
-  private addView(
-    builder: PlanBuilder,
-    image: RgbaImage,
-    size: number,
-    type: number,
-    posOffset: number,
-    frame: number | null,
-  ): void {
-    const patch = this.config.patch;
-    if (this.config.vision) builder.view(stemInput(image, size), size, (size / patch) ** 2, type, posOffset, frame);
-    else builder.patches(imagePatches(image, size, patch), type, posOffset, frame);
+  private suffixPlan(rows: Int32Array[], start: Int32Array, length: number): TokenPlan {
+    return suffixPlan(this.config, rows, start, length);
   }
 
-  /** Plan of generated tokens following each row's prefix: row b's token t sits at position start[b] + t. */
-  private suffixPlan(rows: Int32Array[], start: Int32Array, length: number): TokenPlan {
-    const batch = rows.length;
-    const n = batch * length;
-    const plan: TokenPlan = {
-      batch,
-      length,
-      lengths: new Int32Array(batch),
-      tokenIds: new Int32Array(n),
-      textMask: new Float32Array(n).fill(1),
-      typeIds: new Int32Array(n).fill(ReasonSegment.generated),
-      posIds: new Int32Array(n),
-      keyValid: new Uint8Array(n),
-    };
-    rows.forEach((ids, b) => {
-      plan.lengths[b] = Math.min(ids.length, length);
-      for (let t = 0; t < length; t++) {
-        const r = b * length + t;
-        plan.tokenIds[r] = t < ids.length ? ids[t]! : this.config.padId;
-        plan.posIds[r] = Math.min(start[b]! + t, this.config.maxLen - 1);
-        plan.keyValid[r] = t < ids.length ? 1 : 0;
-      }
-    });
-    return plan;
+  private embed(plan: TokenPlan): tf.Tensor2D {
+    return embedPlan(this.params, plan, this.patchDim, this.viewTokens);
   }
 
   /** Run all blocks on x [B·T, d]; returns final hidden states and every layer's keys/values. */
@@ -254,18 +178,15 @@ export class Reasoner {
     const T = suffixLen;
     if (P + T > this.config.maxLen) throw new InputError(`sequence of ${P + T} tokens > maxLen ${this.config.maxLen}`);
     const d = this.config.dModel;
-    const prefixEmb = tf.reshape(embedPlan(this.params, prefix, this.patchDim, this.viewTokens), [B, P, d]); // [B, P, d]
+    const prefixEmb = tf.reshape(this.embed(prefix), [B, P, d]); // [B, P, d]
     let x = prefixEmb as tf.Tensor;
-    if (T > 0)
-      x = tf.concat(
-        [prefixEmb, tf.reshape(embedPlan(this.params, suffix, this.patchDim, this.viewTokens), [B, T, d])],
-        1,
-      ); // [B, P+T, d]
-    const keyValid = new Uint8Array(B * (P + T));
-    for (let b = 0; b < B; b++) {
-      keyValid.set(prefix.keyValid.subarray(b * P, (b + 1) * P), b * (P + T));
-      keyValid.set(suffix.keyValid.subarray(b * T, (b + 1) * T), b * (P + T) + P);
-    }
+    if (T > 0) x = tf.concat([prefixEmb, tf.reshape(this.embed(suffix), [B, T, d])], 1); // [B, P+T, d]
+    const keyValid = rowKeyValid(
+      prefix,
+      Int32Array.from(prefixRows, (_, b) => b),
+      P + T,
+      suffix,
+    );
     const mask = attentionBias(keyValid, B, P + T, P + T, P);
     const { hidden } = this.runBlocks(tf.reshape(x, [B * (P + T), d]) as tf.Tensor2D, B, P + T, mask); // [B·(P+T), d]
     const ctx = this.config.pointer
@@ -281,146 +202,78 @@ export class Reasoner {
     return { hidden, P, T, ctx };
   }
 
+  /** n rollouts per input, sampled token by token with a KV cache (reasoner-generate.ts). */
+  generate(inputs: ReasonerInput[], opts: GenerateOptions): Promise<GenerateResult> {
+    return generate(this, inputs, opts);
+  }
+
   /**
-   * Autoregressive generation of n rollouts for each input (batched: B = inputs·n rows). With the cache,
-   * the prefix is encoded once per input and its keys/values are shared by that input's n rows.
+   * For generate(): each input's prefix encoded once, its keys/values, pointer context and first logits gathered
+   * to the rows (row r reads input rowInput[r]).
    */
-  async generate(inputs: ReasonerInput[], opts: GenerateOptions): Promise<GenerateResult> {
-    const { n, maxNewTokens, rng, onToken } = opts;
-    const sampling = { temperature: opts.temperature ?? 1, topK: opts.topK ?? 0, topP: opts.topP ?? 1 };
-    const stopId = opts.stopId ?? -1;
-    const useCache = opts.useCache ?? true;
-    const V = this.config.vocabSize;
-    if (inputs.length === 0 || n < 1) throw new InputError('generate: need at least one input and n ≥ 1');
-    const rowInput = Array.from({ length: inputs.length * n }, (_, r) => Math.floor(r / n));
-    const B = rowInput.length;
-    const tokens: number[][] = rowInput.map(() => []);
-    const logprobs: number[][] = rowInput.map(() => []);
-    const done = new Uint8Array(B);
-    const t0 = performance.now();
-
-    // Prefill: the prefix of each distinct input once, then its rows share it.
-    const prefix = this.prefixPlan(inputs);
+  prefill(
+    inputs: ReasonerInput[],
+    rowInput: number[],
+    prefix: TokenPlan,
+  ): { kv: LayerKV[]; logits: tf.Tensor2D; ctx?: PointerContext } {
     const P = prefix.length;
-    if (P + maxNewTokens > this.config.maxLen)
-      throw new InputError(`prefix ${P} + maxNewTokens ${maxNewTokens} > maxLen ${this.config.maxLen}`);
-    const rowPrefixLen = Int32Array.from(rowInput, (i) => prefix.lengths[i]!);
-    const rowKeyValid = (keys: number) => {
-      const valid = new Uint8Array(B * keys).fill(1);
-      rowInput.forEach((i, r) => valid.set(prefix.keyValid.subarray(i * P, (i + 1) * P), r * keys));
-      return valid;
-    };
-    let cache: LayerKV[] = [];
-    let rowCtx: PointerContext | undefined; // the pointer's view of each row's prefix (kept while decoding)
-    let logits: tf.Tensor2D;
-    if (useCache) {
-      const prefill = tf.tidy(() => {
-        const mask = attentionBias(prefix.keyValid, inputs.length, P, P, null);
-        const { hidden, kv } = this.runBlocks(
-          embedPlan(this.params, prefix, this.patchDim, this.viewTokens),
-          inputs.length,
-          P,
-          mask,
-        );
-        const toRows = tf.tensor1d(rowInput, 'int32');
-        const shared = kv.map((layer) => ({
-          k: tf.gather(layer.k, toRows) as tf.Tensor4D,
-          v: tf.gather(layer.v, toRows) as tf.Tensor4D,
-        })); // [B, nh, P, hs]
-        const ctx = this.config.pointer
-          ? this.pointerFrom({ hidden, count: inputs.length, L: P, P, lengths: prefix.lengths, inputs })
-          : undefined;
-        const first = this.head(this.rowsOf(hidden, inputs.length, P, P - 1, 1), ctx, 1, {
-          tokens: inputs.map(() => []),
-          offsets: inputs.map(() => 0),
-        });
-        return {
-          kv: shared,
-          logits: tf.gather(first, toRows) as tf.Tensor2D,
-          ctx: ctx && mapContext(ctx, (t) => tf.gather(t, toRows)),
-        };
+    return tf.tidy(() => {
+      const mask = attentionBias(prefix.keyValid, inputs.length, P, P, null);
+      const { hidden, kv } = this.runBlocks(this.embed(prefix), inputs.length, P, mask);
+      const toRows = tf.tensor1d(rowInput, 'int32');
+      const shared = kv.map((layer) => ({
+        k: tf.gather(layer.k, toRows) as tf.Tensor4D,
+        v: tf.gather(layer.v, toRows) as tf.Tensor4D,
+      })); // [B, nh, P, hs]
+      const ctx = this.config.pointer
+        ? this.pointerFrom({ hidden, count: inputs.length, L: P, P, lengths: prefix.lengths, inputs })
+        : undefined;
+      const first = this.head(this.rowsOf(hidden, inputs.length, P, P - 1, 1), ctx, 1, {
+        tokens: inputs.map(() => []),
+        offsets: inputs.map(() => 0),
       });
-      cache = prefill.kv;
-      logits = prefill.logits;
-      rowCtx = prefill.ctx;
-    } else {
-      logits = tf.tidy(() => {
-        const { hidden, ctx } = this.fullForward(inputs, rowInput, [], 0);
-        return this.head(this.rowsOf(hidden, B, P, P - 1, 1), ctx, 1, {
-          tokens: tokens.map(() => []),
-          offsets: tokens.map(() => 0),
-        });
-      });
-    }
-    // GPU backends run asynchronously: wait for the prefill's logits so the prefill/decode split is real
-    // (the first decode step reads them anyway, from the CPU copy this leaves).
-    await logits.data();
-    const prefillMs = performance.now() - t0;
+      return {
+        kv: shared,
+        logits: tf.gather(first, toRows) as tf.Tensor2D,
+        ctx: ctx && mapContext(ctx, (t) => tf.gather(t, toRows)),
+      };
+    });
+  }
 
-    let steps = 0;
-    try {
-      for (let step = 0; step < maxNewTokens; step++) {
-        const data = (await logits.data()) as Float32Array;
-        opts.onLogits?.(step, data);
-        const stepTokens = new Int32Array(B).fill(-1);
-        const stepLogprobs = new Float32Array(B);
-        for (let r = 0; r < B; r++) {
-          if (done[r]) continue;
-          const pick = sampleToken(data, r * V, V, sampling, rng);
-          tokens[r]!.push(pick.id);
-          logprobs[r]!.push(pick.logprob);
-          stepTokens[r] = pick.id;
-          stepLogprobs[r] = pick.logprob;
-          if (pick.id === stopId) done[r] = 1;
-        }
-        steps = step + 1;
-        onToken?.({ step, tokens: stepTokens, logprobs: stepLogprobs });
-        if (done.every((x) => x === 1) || step === maxNewTokens - 1) break;
+  /** For generate(): one cached step — each row's token `fed` at `positions`, attending to its valid keys. */
+  decodeStep(
+    fed: Int32Array,
+    positions: Int32Array,
+    keyValid: Uint8Array,
+    cache: LayerKV[],
+    ctx: PointerContext | undefined,
+    history: PointerHistory,
+  ): { kv: LayerKV[]; logits: tf.Tensor2D } {
+    const B = fed.length;
+    return tf.tidy(() => {
+      const plan = this.suffixPlan(
+        Array.from(fed, (id) => Int32Array.of(id)),
+        positions,
+        1,
+      );
+      const mask = attentionBias(keyValid, B, keyValid.length / B, 1, null);
+      const { hidden, kv } = this.runBlocks(this.embed(plan), B, 1, mask, cache);
+      return { kv, logits: this.head(hidden, ctx, 1, history) };
+    });
+  }
 
-        const previous = logits;
-        if (useCache) {
-          const fed = stepTokens.map((id) => (id < 0 ? this.config.padId : id));
-          const next = tf.tidy(() => {
-            const plan = this.suffixPlan(
-              Array.from(fed, (id) => Int32Array.of(id)),
-              Int32Array.from(rowPrefixLen, (len) => len + step),
-              1,
-            );
-            const mask = attentionBias(rowKeyValid(P + step + 1), B, P + step + 1, 1, null);
-            const { hidden, kv } = this.runBlocks(
-              embedPlan(this.params, plan, this.patchDim, this.viewTokens),
-              B,
-              1,
-              mask,
-              cache,
-            );
-            return { kv, logits: this.head(hidden, rowCtx, 1, { tokens, offsets: tokens.map((row) => row.length) }) };
-          });
-          tf.dispose(cache);
-          cache = next.kv;
-          logits = next.logits;
-        } else {
-          const fed = tokens.map((row) => Int32Array.from(row.slice(0, step + 1), (id) => id));
-          logits = tf.tidy(() => {
-            const { hidden, P: p, T, ctx } = this.fullForward(inputs, rowInput, fed, step + 1);
-            return this.head(this.rowsOf(hidden, B, p + T, p + T - 1, 1), ctx, 1, {
-              tokens,
-              offsets: tokens.map((row) => row.length),
-            });
-          });
-        }
-        previous.dispose();
-      }
-    } finally {
-      tf.dispose(cache);
-      if (rowCtx) tf.dispose(Object.values(rowCtx));
-      logits.dispose();
-    }
-    return {
-      tokens: tokens.map((row) => Int32Array.from(row)),
-      logprobs: logprobs.map((row) => Float32Array.from(row)),
-      stats: { prefillMs, decodeMs: performance.now() - t0 - prefillMs, steps },
-    };
+  /** For generate() without a cache: the next token's logits after `fed`, the whole sequence recomputed. */
+  recomputeStep(
+    inputs: ReasonerInput[],
+    rowInput: number[],
+    fed: Int32Array[],
+    suffixLen: number,
+    history: PointerHistory,
+  ): tf.Tensor2D {
+    return tf.tidy(() => {
+      const { hidden, P, T, ctx } = this.fullForward(inputs, rowInput, fed, suffixLen);
+      return this.head(this.rowsOf(hidden, rowInput.length, P + T, P + T - 1, 1), ctx, 1, history);
+    });
   }
 
   /**
@@ -441,7 +294,7 @@ export class Reasoner {
     const temperature = opts.temperature && opts.temperature > 0 ? opts.temperature : 1;
     const B = sequences.length;
     const T = Math.max(1, ...sequences.map((s) => s.length));
-    sequences.forEach((s) => this.checkIds(s));
+    sequences.forEach((s) => checkIds(this.config, s));
     const targets = new Int32Array(B * T);
     const maskData = new Float32Array(B * T);
     sequences.forEach((s, b) => {
@@ -457,7 +310,7 @@ export class Reasoner {
       const d = this.config.dModel;
       const I = inputs.length;
       const prefixMask = attentionBias(prefix.keyValid, I, P, P, null);
-      const encoded = this.runBlocks(embedPlan(this.params, prefix, this.patchDim, this.viewTokens), I, P, prefixMask); // [I·P, d]
+      const encoded = this.runBlocks(this.embed(prefix), I, P, prefixMask); // [I·P, d]
       const toRows = (x: tf.Tensor) => expandRows(x, rowInput, I);
       const bosHidden = toRows(this.rowsOf(encoded.hidden, I, P, P - 1, 1)) as tf.Tensor2D; // [B, d]: predicts token 0
       let hidden: tf.Tensor2D = bosHidden;
@@ -468,23 +321,13 @@ export class Reasoner {
           Int32Array.from(rowInput, (i) => prefix.lengths[i]!),
           T - 1,
         );
-        const keyValid = new Uint8Array(B * (P + T - 1));
-        rowInput.forEach((i, b) => {
-          keyValid.set(prefix.keyValid.subarray(i * P, (i + 1) * P), b * (P + T - 1));
-          keyValid.set(suffix.keyValid.subarray(b * (T - 1), (b + 1) * (T - 1)), b * (P + T - 1) + P);
-        });
+        const keyValid = rowKeyValid(prefix, rowInput, P + T - 1, suffix);
         const mask = attentionBias(keyValid, B, P + T - 1, T - 1, P, P);
         const past = encoded.kv.map((layer) => ({
           k: toRows(layer.k) as tf.Tensor4D,
           v: toRows(layer.v) as tf.Tensor4D,
         })); // [B, nh, P, hs]
-        const fedHidden = this.runBlocks(
-          embedPlan(this.params, suffix, this.patchDim, this.viewTokens),
-          B,
-          T - 1,
-          mask,
-          past,
-        ).hidden; // [B·(T−1), d]
+        const fedHidden = this.runBlocks(this.embed(suffix), B, T - 1, mask, past).hidden; // [B·(T−1), d]
         hidden = tf.reshape(tf.concat([tf.reshape(bosHidden, [B, 1, d]), tf.reshape(fedHidden, [B, T - 1, d])], 1), [
           B * T,
           d,
@@ -516,14 +359,6 @@ export class Reasoner {
     const T = logprobs.shape[1];
     tf.dispose([logprobs, mask]);
     return sequences.map((s, b) => flat.slice(b * T, b * T + s.length));
-  }
-
-  private checkIds(ids: Int32Array): Int32Array {
-    for (let i = 0; i < ids.length; i++) {
-      if (ids[i]! < 0 || ids[i]! >= this.config.vocabSize)
-        throw new InputError(`token id ${ids[i]} outside vocab [0, ${this.config.vocabSize})`);
-    }
-    return ids;
   }
 
   dispose(): void {
