@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { checkInt, checkThat, checkTransformerConfig, InputError } from './errors';
 import {
-  addBlockParams,
+  addTrunkParams,
   attentionBias,
   dense,
   layerNorm,
@@ -16,7 +16,7 @@ import {
   transformerBlock,
   type BlockDims,
 } from './layers';
-import { embedPlan, PlanBuilder, type TokenPlan } from './plan';
+import { addPlanParams, embedPlan, PlanBuilder, type TokenPlan } from './plan';
 import {
   clipFrame,
   imagePatches,
@@ -26,7 +26,7 @@ import {
   type VisualInput,
 } from './preprocess';
 import { seededRng } from './rng';
-import { addVisionStem, checkVisionPatch, stemInput, type VisionConfig } from './vision';
+import { checkVisionPatch, stemInput, type VisionConfig } from './vision';
 
 export interface EmbedderConfig {
   vocabSize: number; // 1024 — word + T-CoT token vocabulary; every id must be < vocabSize
@@ -156,18 +156,14 @@ export class Embedder {
     this.patchDim = c.patch * c.patch * 3;
     this.globalCells = Math.max(c.globalSize, c.globalClipSize) ** 2 / c.patch ** 2;
     const evidenceCells = (c.evidenceSize / c.patch) ** 2;
-    const std = 0.02;
     const store = new ParamStore(seededRng(c.seed));
-    store.add('tok_emb', [c.vocabSize, c.dModel], { kind: 'normal', std }, 0);
-    store.add('type_emb', [N_SEGMENTS, c.dModel], { kind: 'normal', std }, 0);
-    store.add('pos_emb', [c.maxLen, c.dModel], { kind: 'normal', std }, 0);
-    if (c.vision) this.viewTokens = addVisionStem(store, c.vision, c.patch, c.dModel);
-    else store.add('patch_proj_w', [this.patchDim, c.dModel], { kind: 'normal', std });
-    store.add('patch_pos_emb', [1 + this.globalCells + evidenceCells, c.dModel], { kind: 'normal', std }, 0);
-    store.add('frame_emb', [1 + c.maxFrames, c.dModel], { kind: 'normal', std }, 0);
-    for (let layer = 0; layer < c.nLayers; layer++) addBlockParams(store, layer, this.dims);
-    store.add('ln_f_g', [c.dModel], { kind: 'ones' });
-    store.add('ln_f_b', [c.dModel], { kind: 'zeros' });
+    this.viewTokens = addPlanParams(store, c, {
+      segments: N_SEGMENTS,
+      patchPositions: 1 + this.globalCells + evidenceCells,
+      frames: 1 + c.maxFrames,
+    });
+    addTrunkParams(store, c.nLayers, this.dims);
+    const std = 0.02;
     store.add('head_w', [c.dModel, c.outDim], { kind: 'normal', std });
     store.add('head_b', [c.outDim], { kind: 'zeros' });
     this.params = store;

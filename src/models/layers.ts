@@ -201,6 +201,13 @@ export function addBlockParams(store: ParamStore, layer: number, dims: BlockDims
   store.add(p + 'mlp_out_b', [d], { kind: 'zeros' });
 }
 
+/** Every transformer block's parameters, then the final layer norm's (ln_f). */
+export function addTrunkParams(store: ParamStore, nLayers: number, dims: BlockDims): void {
+  for (let layer = 0; layer < nLayers; layer++) addBlockParams(store, layer, dims);
+  store.add('ln_f_g', [dims.dModel], { kind: 'ones' });
+  store.add('ln_f_b', [dims.dModel], { kind: 'zeros' });
+}
+
 /**
  * Multi-head attention of the `seqLen` new tokens in x [B·T, d] over [past keys ; own keys].
  * maskBias is additive (0 or −1e9), broadcastable to [B, nHeads, T, Tpast + T].

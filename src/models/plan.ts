@@ -2,6 +2,7 @@
 // and type / position / patch-position / frame ids per row (PlanBuilder), embedded by embedPlan.
 import * as tf from '@tensorflow/tfjs-core';
 import { dense, embedLookup, type ParamStore } from './layers';
+import { addVisionStem, type VisionConfig } from './vision';
 
 /** A batch of token sequences, flattened [B·L], as plain arrays (padding rows have keyValid 0). */
 export interface TokenPlan {
@@ -197,4 +198,25 @@ export function embedPlan(
     parts.push(tf.mul(where, tf.tensor2d(plan.visionMask!, [n, 1])));
   }
   return tf.addN(parts) as tf.Tensor2D;
+}
+
+/**
+ * The parameters embedPlan reads, in this order (the order is the seeded initialisation): token, segment-type and
+ * position tables, the vision stem (or a linear patch projection), patch-position and frame tables. Returns the
+ * stem's view encoder when the model has one.
+ */
+export function addPlanParams(
+  store: ParamStore,
+  c: { vocabSize: number; dModel: number; maxLen: number; patch: number; vision?: VisionConfig | null },
+  rows: { segments: number; patchPositions: number; frames: number },
+): ((plan: TokenPlan) => tf.Tensor2D) | undefined {
+  const std = 0.02;
+  store.add('tok_emb', [c.vocabSize, c.dModel], { kind: 'normal', std }, 0);
+  store.add('type_emb', [rows.segments, c.dModel], { kind: 'normal', std }, 0);
+  store.add('pos_emb', [c.maxLen, c.dModel], { kind: 'normal', std }, 0);
+  const viewTokens = c.vision ? addVisionStem(store, c.vision, c.patch, c.dModel) : undefined;
+  if (!c.vision) store.add('patch_proj_w', [c.patch * c.patch * 3, c.dModel], { kind: 'normal', std });
+  store.add('patch_pos_emb', [rows.patchPositions, c.dModel], { kind: 'normal', std }, 0);
+  store.add('frame_emb', [rows.frames, c.dModel], { kind: 'normal', std }, 0);
+  return viewTokens;
 }

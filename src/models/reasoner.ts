@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { InputError } from './errors';
 import {
-  addBlockParams,
+  addTrunkParams,
   attentionBias,
   expandRows,
   layerNorm,
@@ -28,14 +28,13 @@ import {
   type PointerHistory,
   type TokenGeometry,
 } from './pointer';
-import { embedPlan, type TokenPlan } from './plan';
+import { addPlanParams, embedPlan, type TokenPlan } from './plan';
 import type { VisualInput } from './preprocess';
 import { checkIds, N_SEGMENTS, prefixPlan, rowKeyValid, suffixPlan, type ReasonerInput } from './reasoner-plan';
 import { seededRng } from './rng';
 import { generate, type GenerateOptions, type GenerateResult } from './reasoner-generate';
 import { defaultReasonerConfig, validateReasonerConfig, type ReasonerConfig } from './reasoner-config';
 import { cellGeometry, pointerContextOf, tokenGeometry, visionTokenCount, type PrefixHidden } from './reasoner-pointer';
-import { addVisionStem } from './vision';
 
 export {
   defaultReasonerConfig,
@@ -64,23 +63,13 @@ export class Reasoner {
     this.dims = blockDimsOf(c);
     this.patchDim = c.patch * c.patch * 3;
     this.imageCells = (c.imageSize / c.patch) ** 2;
-    const std = 0.02;
     const store = new ParamStore(seededRng(c.seed));
-    store.add('tok_emb', [c.vocabSize, c.dModel], { kind: 'normal', std }, 0);
-    store.add('type_emb', [N_SEGMENTS, c.dModel], { kind: 'normal', std }, 0);
-    store.add('pos_emb', [c.maxLen, c.dModel], { kind: 'normal', std }, 0);
-    if (c.vision) this.viewTokens = addVisionStem(store, c.vision, c.patch, c.dModel);
-    else store.add('patch_proj_w', [this.patchDim, c.dModel], { kind: 'normal', std });
-    store.add(
-      'patch_pos_emb',
-      [1 + this.imageCells + (c.clipSize / c.patch) ** 2, c.dModel],
-      { kind: 'normal', std },
-      0,
-    );
-    store.add('frame_emb', [1 + c.clipFrames, c.dModel], { kind: 'normal', std }, 0);
-    for (let layer = 0; layer < c.nLayers; layer++) addBlockParams(store, layer, this.dims);
-    store.add('ln_f_g', [c.dModel], { kind: 'ones' });
-    store.add('ln_f_b', [c.dModel], { kind: 'zeros' });
+    this.viewTokens = addPlanParams(store, c, {
+      segments: N_SEGMENTS,
+      patchPositions: 1 + this.imageCells + (c.clipSize / c.patch) ** 2,
+      frames: 1 + c.clipFrames,
+    });
+    addTrunkParams(store, c.nLayers, this.dims);
     if (c.pointer) addPointerParams(store, c.dModel, c.pointer, c.vision?.width8);
     if (c.copy) addCopyParams(store, c.dModel, c.copy);
     this.params = store;
