@@ -228,10 +228,9 @@ export const PRESETS: Record<'full' | 'next' | 'next2' | 'short' | 'quick' | 'te
   },
   // A ≈ 30-minute experiment on the same code path.
   short: {
+    ...FULL,
     name: 'short',
     vision: { config: SHIPPED_VISION, stage: visionStage(600, 300) },
-    embedderConfig: shippedEmbedderConfig(),
-    reasonerConfig: shippedReasonerConfig(),
     embedder: embedderStage(400, 8, 4e-4, 30, 0.4),
     sft: coldStart(400, 8, 20, 50, 55),
     adapt: adaptStage(60, 8, 1.5e-4, 5),
@@ -240,10 +239,9 @@ export const PRESETS: Record<'full' | 'next' | 'next2' | 'short' | 'quick' | 'te
     checkpointEvery: 50,
   },
   quick: {
+    ...FULL,
     name: 'quick',
     vision: { config: SHIPPED_VISION, stage: visionStage(20, 20) },
-    embedderConfig: shippedEmbedderConfig(),
-    reasonerConfig: shippedReasonerConfig(),
     embedder: embedderStage(30, 8, 5e-4, 5, 0.3),
     sft: { maxSteps: 40, batch: 8, lr: 1e-3, warmup: 5, evalEvery: 10, patience: 2, valPairs: 22 },
     adapt: adaptStage(6, 8, 2e-4, 1),

@@ -4,7 +4,7 @@
 import { useEffect } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { Hit } from '../../engine/types';
-import { useAppStore } from '../store';
+import { useAppStore, useFields } from '../store';
 
 type Query = NonNullable<ReturnType<typeof useAppStore.getState>['lastQuery']>;
 type Pair = ReturnType<typeof useAppStore.getState>['pairs'][number];
@@ -38,42 +38,33 @@ export function MarkCount() {
 }
 
 export function PairMark({ hit }: { hit: Hit }) {
-  const s = useAppStore(
-    useShallow((s) => ({
-      query: s.lastQuery,
-      file: s.queryFile,
-      mark: s.markResult,
-      markDropped: s.markDroppedResult,
-      pairs: s.pairs,
-      load: s.loadPairs,
-      adding: s.addProgress !== null,
-    })),
-  );
+  const s = useFields('lastQuery', 'queryFile', 'markResult', 'markDroppedResult', 'pairs', 'loadPairs');
+  const adding = useAppStore((s) => s.addProgress !== null);
   // The labels already given show as pressed: load the pairs once (the first card asks; the flag stops the rest).
-  const loadPairs = s.load;
+  const loadPairs = s.loadPairs;
   useEffect(() => {
     if (!useAppStore.getState().pairsLoaded) void loadPairs();
   }, [loadPairs]);
-  const query = s.query;
-  if (!query && s.file) {
-    const title = `Adds ${s.file.name} to your library, then labels this result for it`;
+  const query = s.lastQuery;
+  if (!query && s.queryFile) {
+    const title = `Adds ${s.queryFile.name} to your library, then labels this result for it`;
     return (
       <span className="mark" role="group" aria-label={`Label ${hit.item.name} for the dropped file`}>
         <button
           type="button"
           data-testid="mark-match"
-          disabled={s.adding}
+          disabled={adding}
           title={`A match. ${title}`}
-          onClick={() => void s.markDropped(hit, true)}
+          onClick={() => void s.markDroppedResult(hit, true)}
         >
           ✓ match
         </button>
         <button
           type="button"
           data-testid="mark-nomatch"
-          disabled={s.adding}
+          disabled={adding}
           title={`Not a match. ${title}`}
-          onClick={() => void s.markDropped(hit, false)}
+          onClick={() => void s.markDroppedResult(hit, false)}
         >
           ✗ not a match
         </button>
@@ -89,7 +80,7 @@ export function PairMark({ hit }: { hit: Hit }) {
         data-testid="mark-match"
         aria-pressed={existing?.match === true}
         title="A match for this query: a training pair for Fine-tune"
-        onClick={() => void s.mark(query, hit, true)}
+        onClick={() => void s.markResult(query, hit, true)}
       >
         ✓ match
       </button>
@@ -98,7 +89,7 @@ export function PairMark({ hit }: { hit: Hit }) {
         data-testid="mark-nomatch"
         aria-pressed={existing?.match === false}
         title="Not a match for this query"
-        onClick={() => void s.mark(query, hit, false)}
+        onClick={() => void s.markResult(query, hit, false)}
       >
         ✗ not a match
       </button>

@@ -1,5 +1,6 @@
 // The one zustand store, built from slices (one file each, actions beside their state).
 import { create } from 'zustand';
+import { useShallow } from 'zustand/react/shallow';
 import { createEngineSlice, type EngineSlice } from './engineSlice';
 import { createExploreSlice, type ExploreSlice } from './exploreSlice';
 import { createFinetuneSlice, type FinetuneSlice } from './finetuneSlice';
@@ -15,3 +16,8 @@ export const useAppStore = create<AppState>()((...a) => ({
   ...createExploreSlice(...a),
   ...createFinetuneSlice(...a),
 }));
+
+/** These fields of the store; the component re-renders only when one of them changes (zustand's useShallow). */
+export function useFields<K extends keyof AppState>(...keys: K[]): Pick<AppState, K> {
+  return useAppStore(useShallow((s) => Object.fromEntries(keys.map((k) => [k, s[k]])) as Pick<AppState, K>));
+}

@@ -1,7 +1,6 @@
 // Explore: query by text, by example or by a dropped file; ranked results with and without T-CoT (and how
 // each result moved); the trace of the query and of the selected result.
 import { useEffect, useMemo } from 'react';
-import { useShallow } from 'zustand/react/shallow';
 import type { Hit, ResultFilter } from '../../engine/types';
 import { instructionTarget, TASK_INSTRUCTIONS } from '../../world/tasks';
 import { WORD_GROUPS, tokenizeWords, isWorldWord } from '../../world/vocab';
@@ -9,7 +8,7 @@ import { DropZone } from '../components/DropZone';
 import { MarkCount, PairMark } from '../components/PairMark';
 import { ItemFilmstrip, ItemThumb } from '../components/Pixels';
 import { TracePanel } from '../components/TracePanel';
-import { useAppStore } from '../store';
+import { useAppStore, useFields } from '../store';
 import { LibraryStatus } from './LibraryView';
 
 const HINT_GROUPS = ['color', 'shape', 'size', 'texture', 'relation', 'event', 'count'] as const;
@@ -17,23 +16,22 @@ const AUTO_LABEL = { all: 'all (auto)', image: 'images (auto)', clip: 'clips (au
 const INSTRUCTIONS = Object.entries(TASK_INSTRUCTIONS).flatMap(([task, list]) => list.map((text) => ({ task, text })));
 
 function QueryBox() {
-  const s = useAppStore(
-    useShallow((s) => ({
-      text: s.queryText,
-      setText: s.setQueryText,
-      instruction: s.instruction,
-      setInstruction: s.setInstruction,
-      filter: s.resultFilter,
-      setFilter: s.setResultFilter,
-      search: s.search,
-      searchFile: s.searchFile,
-      searching: s.searching,
-      ready: s.libraryPhase === 'ready',
-    })),
+  const s = useFields(
+    'queryText',
+    'setQueryText',
+    'instruction',
+    'setInstruction',
+    'resultFilter',
+    'setResultFilter',
+    'search',
+    'searchFile',
+    'searching',
   );
-  const words = useMemo(() => tokenizeWords(s.text), [s.text]);
+  const ready = useAppStore((s) => s.libraryPhase === 'ready');
+  const words = useMemo(() => tokenizeWords(s.queryText), [s.queryText]);
   const unknown = words.filter((w) => !isWorldWord(w) && !/^[,.?]$/.test(w));
-  const submit = () => s.text.trim() && s.ready && void s.search({ kind: 'text', text: s.text.trim() }, s.text.trim());
+  const submit = () =>
+    s.queryText.trim() && ready && void s.search({ kind: 'text', text: s.queryText.trim() }, s.queryText.trim());
   return (
     <section className="card query" aria-labelledby="query-heading">
       <h2 id="query-heading">Explore</h2>
@@ -58,8 +56,8 @@ function QueryBox() {
           data-testid="query-input"
           type="search"
           placeholder="e.g. a small red circle left of a blue square"
-          value={s.text}
-          onChange={(e) => s.setText(e.target.value)}
+          value={s.queryText}
+          onChange={(e) => s.setQueryText(e.target.value)}
           autoComplete="off"
         />
         <label className="visually-hidden" htmlFor="instruction">
@@ -85,8 +83,8 @@ function QueryBox() {
         <select
           id="result-filter"
           data-testid="result-filter"
-          value={s.filter}
-          onChange={(e) => s.setFilter(e.target.value as ResultFilter)}
+          value={s.resultFilter}
+          onChange={(e) => s.setResultFilter(e.target.value as ResultFilter)}
           title="Which items are ranked. Auto follows the instruction: one that asks for an image ranks images, one that asks for a video ranks clips, the others rank everything."
         >
           <option value="auto">{`Results: ${AUTO_LABEL[instructionTarget(s.instruction) ?? 'all']}`}</option>
@@ -98,13 +96,13 @@ function QueryBox() {
         <button
           type="submit"
           data-testid="query-submit"
-          disabled={!s.ready || s.searching || !s.text.trim()}
+          disabled={!ready || s.searching || !s.queryText.trim()}
           title={
-            !s.ready
+            !ready
               ? 'Search works once the library is ready (see the progress below)'
               : s.searching
                 ? 'A search is running'
-                : !s.text.trim()
+                : !s.queryText.trim()
                   ? 'Type a query first'
                   : undefined
           }
@@ -135,14 +133,19 @@ function QueryBox() {
           <div key={g} className="vocab-group">
             <span className="hint">{g}:</span>{' '}
             {WORD_GROUPS[g].map((w) => (
-              <button key={w} type="button" className="chip" onClick={() => s.setText(`${s.text.trim()} ${w}`.trim())}>
+              <button
+                key={w}
+                type="button"
+                className="chip"
+                onClick={() => s.setQueryText(`${s.queryText.trim()} ${w}`.trim())}
+              >
                 {w}
               </button>
             ))}
           </div>
         ))}
       </details>
-      <DropZone testId="query-drop" multiple={false} onFiles={(files) => s.ready && void s.searchFile(files[0]!)}>
+      <DropZone testId="query-drop" multiple={false} onFiles={(files) => ready && void s.searchFile(files[0]!)}>
         <p className="hint">…or drop an image or video here to search with it.</p>
       </DropZone>
     </section>
@@ -161,19 +164,17 @@ function movement(hit: Hit, rank: number, other: Hit[]): { label: string; kind: 
 }
 
 function Results() {
-  const s = useAppStore(
-    useShallow((s) => ({
-      result: s.result,
-      plainHits: s.plainHits,
-      plainMs: s.plainMs,
-      rankBy: s.rankBy,
-      setRankBy: s.setRankBy,
-      selectedId: s.selectedId,
-      select: s.select,
-      findSimilar: s.findSimilar,
-      queryMs: s.queryMs,
-      label: s.queryLabel,
-    })),
+  const s = useFields(
+    'result',
+    'plainHits',
+    'plainMs',
+    'rankBy',
+    'setRankBy',
+    'selectedId',
+    'select',
+    'findSimilar',
+    'queryMs',
+    'queryLabel',
   );
   const result = s.result;
   if (!result && !s.plainHits) return null;
@@ -186,7 +187,7 @@ function Results() {
   return (
     <section className="card results" aria-labelledby="results-heading">
       <div className="row">
-        <h3 id="results-heading">Results for “{s.label}”</h3>
+        <h3 id="results-heading">Results for “{s.queryLabel}”</h3>
         <div className="toggle" role="group" aria-label="Rank with or without the T-CoT">
           <button
             type="button"
@@ -282,23 +283,21 @@ function Results() {
 }
 
 export function ExploreView() {
-  const s = useAppStore(
-    useShallow((s) => ({
-      phase: s.libraryPhase,
-      open: s.openLibrary,
-      result: s.result,
-      streamed: s.streamed,
-      searching: s.searching,
-      error: s.searchError,
-      selectedTrace: s.selectedTrace,
-      selectedId: s.selectedId,
-      lastQuery: s.lastQuery,
-      searchCount: s.searchCount,
-    })),
+  const s = useFields(
+    'libraryPhase',
+    'openLibrary',
+    'result',
+    'streamed',
+    'searching',
+    'searchError',
+    'selectedTrace',
+    'selectedId',
+    'lastQuery',
+    'searchCount',
   );
   // Open the library once the engine is ready (again after a backend switch, which starts a new worker).
   const engineReady = useAppStore((st) => st.status?.phase === 'ready');
-  const { phase, open } = s;
+  const { libraryPhase: phase, openLibrary: open } = s;
   useEffect(() => {
     if (engineReady && phase === 'idle') void open();
   }, [engineReady, phase, open]);
@@ -315,9 +314,9 @@ export function ExploreView() {
     <div className="view explore" data-searches={s.searchCount}>
       <QueryBox />
       <LibraryStatus />
-      {s.error && (
+      {s.searchError && (
         <p className="error" role="alert" data-testid="search-error">
-          {s.error}
+          {s.searchError}
         </p>
       )}
       <div className="explore-grid">

@@ -3,11 +3,10 @@
 // browser of the built-in collection (pages of thumbnails with their captions, a kind and caption filter).
 import { useEffect, useMemo, useState } from 'react';
 import type { LibraryItem } from '../../engine/library/types';
-import { useShallow } from 'zustand/react/shallow';
 import { DropZone } from '../components/DropZone';
 import { ItemThumb } from '../components/Pixels';
 import { ProgressBar } from '../components/ProgressBar';
-import { useAppStore } from '../store';
+import { useAppStore, useFields } from '../store';
 
 const fmtBytes = (b: number | null) =>
   b === null
@@ -19,31 +18,34 @@ const fmtBytes = (b: number | null) =>
         : `${(b / 2 ** 30).toFixed(1)} GiB`;
 
 export function LibraryStatus() {
-  const s = useAppStore(
-    useShallow((s) => ({
-      phase: s.libraryPhase,
-      error: s.libraryError,
-      library: s.library,
-      indexProgress: s.indexProgress,
-      untrained: s.modelsUntrained,
-      cancel: s.cancelWork,
-      restoreNote: s.restoreNote,
-      reasoner: s.status?.models.reasoner?.source,
-    })),
+  const s = useFields(
+    'libraryPhase',
+    'libraryError',
+    'library',
+    'indexProgress',
+    'modelsUntrained',
+    'cancelWork',
+    'restoreNote',
   );
+  const reasoner = useAppStore((s) => s.status?.models.reasoner?.source);
   return (
-    <div className="library-status" data-testid="library-status" data-phase={s.phase}>
-      {s.phase === 'loading-models' && <p>Loading the models…</p>}
-      {s.phase === 'indexing' && s.indexProgress && (
-        <ProgressBar progress={s.indexProgress} unit="items" onCancel={() => void s.cancel()} testId="index-progress" />
+    <div className="library-status" data-testid="library-status" data-phase={s.libraryPhase}>
+      {s.libraryPhase === 'loading-models' && <p>Loading the models…</p>}
+      {s.libraryPhase === 'indexing' && s.indexProgress && (
+        <ProgressBar
+          progress={s.indexProgress}
+          unit="items"
+          onCancel={() => void s.cancelWork()}
+          testId="index-progress"
+        />
       )}
-      {s.phase === 'indexing' && !s.indexProgress && <p>Preparing the built-in collection…</p>}
-      {s.phase === 'error' && (
+      {s.libraryPhase === 'indexing' && !s.indexProgress && <p>Preparing the built-in collection…</p>}
+      {s.libraryPhase === 'error' && (
         <p className="error" role="alert">
-          The library could not be opened: {s.error}
+          The library could not be opened: {s.libraryError}
         </p>
       )}
-      {s.phase === 'ready' && s.library && (
+      {s.libraryPhase === 'ready' && s.library && (
         <p
           data-testid="library-ready"
           data-size={s.library.size}
@@ -68,18 +70,18 @@ export function LibraryStatus() {
           Note: {s.restoreNote}.
         </p>
       )}
-      {s.phase === 'ready' && s.reasoner === 'finetuned' && (
+      {s.libraryPhase === 'ready' && reasoner === 'finetuned' && (
         <p className="note" data-testid="finetuned-in-use">
           Explore uses your fine-tuned Reasoner (applied in Fine-tune; kept across visits). Fine-tune → “Back to the
           built-in Reasoner” goes back.
         </p>
       )}
-      {s.phase === 'ready' && s.library?.shippedNote && (
+      {s.libraryPhase === 'ready' && s.library?.shippedNote && (
         <p className="note" data-testid="shipped-index-note">
           Note: {s.library.shippedNote}.
         </p>
       )}
-      {s.untrained && (
+      {s.modelsUntrained && (
         <p className="banner warn" data-testid="untrained-note">
           <strong>Untrained models.</strong> No trained weights ship with this build yet, so the Reasoner and Embedder
           are freshly initialised: the T-CoTs are noise and rankings are arbitrary. Everything else — indexing, storage,
@@ -207,31 +209,29 @@ function BuiltinBrowser({ ready, onSimilar }: { ready: boolean; onSimilar: (item
 }
 
 export function LibraryView() {
-  const s = useAppStore(
-    useShallow((s) => ({
-      phase: s.libraryPhase,
-      open: s.openLibrary,
-      items: s.userItems,
-      addFiles: s.addFiles,
-      addProgress: s.addProgress,
-      addResults: s.addResults,
-      cancel: s.cancelWork,
-      remove: s.removeItem,
-      clear: s.clearLibrary,
-      storage: s.storage,
-      search: s.search,
-      setView: s.setView,
-      interrupted: s.interruptedImport,
-      dismissInterrupted: s.dismissInterruptedImport,
-    })),
+  const s = useFields(
+    'libraryPhase',
+    'openLibrary',
+    'userItems',
+    'addFiles',
+    'addProgress',
+    'addResults',
+    'cancelWork',
+    'removeItem',
+    'clearLibrary',
+    'storage',
+    'search',
+    'setView',
+    'interruptedImport',
+    'dismissInterruptedImport',
   );
   // Open the library once the engine is ready (again after a backend switch, which starts a new worker).
   const engineReady = useAppStore((st) => st.status?.phase === 'ready');
-  const { phase, open } = s;
+  const { libraryPhase: phase, openLibrary: open } = s;
   useEffect(() => {
     if (engineReady && phase === 'idle') void open();
   }, [engineReady, phase, open]);
-  const ready = s.phase === 'ready';
+  const ready = s.libraryPhase === 'ready';
   return (
     <div className="view library">
       <section className="card">
@@ -256,31 +256,36 @@ export function LibraryView() {
             {!ready && ' (Available once the library is ready.)'}
           </p>
         </DropZone>
-        {s.interrupted && (
+        {s.interruptedImport && (
           <div className="banner" role="status" data-testid="import-interrupted">
             <p>
               An import was interrupted
-              {s.interrupted.at ? ` (started ${new Date(s.interrupted.at).toLocaleTimeString()})` : ''}: the page closed
-              before it finished. {s.interrupted.stored.length} of the{' '}
-              {s.interrupted.stored.length + s.interrupted.missing.length} files picked had been stored whole and are
-              below
-              {s.interrupted.missing.length
-                ? `; ${s.interrupted.missing.length === 1 ? 'this one was' : `these ${s.interrupted.missing.length} were`} not stored (nothing of ${s.interrupted.missing.length === 1 ? 'it' : 'them'} was half-written) — add ${s.interrupted.missing.length === 1 ? 'it' : 'them'} again:`
+              {s.interruptedImport.at ? ` (started ${new Date(s.interruptedImport.at).toLocaleTimeString()})` : ''}: the
+              page closed before it finished. {s.interruptedImport.stored.length} of the{' '}
+              {s.interruptedImport.stored.length + s.interruptedImport.missing.length} files picked had been stored
+              whole and are below
+              {s.interruptedImport.missing.length
+                ? `; ${s.interruptedImport.missing.length === 1 ? 'this one was' : `these ${s.interruptedImport.missing.length} were`} not stored (nothing of ${s.interruptedImport.missing.length === 1 ? 'it' : 'them'} was half-written) — add ${s.interruptedImport.missing.length === 1 ? 'it' : 'them'} again:`
                 : '; nothing needs to be added again.'}
             </p>
-            {s.interrupted.missing.length > 0 && (
-              <p className="missing-files" data-testid="import-missing" data-count={s.interrupted.missing.length}>
-                {s.interrupted.missing.slice(0, 50).join(', ')}
-                {s.interrupted.missing.length > 50 && ` … and ${s.interrupted.missing.length - 50} more`}
+            {s.interruptedImport.missing.length > 0 && (
+              <p className="missing-files" data-testid="import-missing" data-count={s.interruptedImport.missing.length}>
+                {s.interruptedImport.missing.slice(0, 50).join(', ')}
+                {s.interruptedImport.missing.length > 50 && ` … and ${s.interruptedImport.missing.length - 50} more`}
               </p>
             )}
-            <button type="button" onClick={() => s.dismissInterrupted()}>
+            <button type="button" onClick={() => s.dismissInterruptedImport()}>
               Dismiss
             </button>
           </div>
         )}
         {s.addProgress && (
-          <ProgressBar progress={s.addProgress} unit="files" onCancel={() => void s.cancel()} testId="add-progress" />
+          <ProgressBar
+            progress={s.addProgress}
+            unit="files"
+            onCancel={() => void s.cancelWork()}
+            testId="add-progress"
+          />
         )}
         {s.addResults.some((r) => !r.ok && r.code === 'quota') && (
           <p className="banner quota" role="alert" data-testid="quota-error">
@@ -308,20 +313,20 @@ export function LibraryView() {
 
       <section className="card" aria-labelledby="yours-heading">
         <div className="row">
-          <h3 id="yours-heading">Your items ({s.items.length})</h3>
-          {s.items.length > 0 && (
+          <h3 id="yours-heading">Your items ({s.userItems.length})</h3>
+          {s.userItems.length > 0 && (
             <button
               type="button"
               data-testid="clear-all"
-              onClick={() => confirm('Remove all your items from this browser?') && void s.clear()}
+              onClick={() => confirm('Remove all your items from this browser?') && void s.clearLibrary()}
             >
               Clear all
             </button>
           )}
         </div>
-        {s.items.length === 0 && <p className="hint">None yet.</p>}
+        {s.userItems.length === 0 && <p className="hint">None yet.</p>}
         <ul className="item-grid" data-testid="user-items">
-          {s.items.map((item) => (
+          {s.userItems.map((item) => (
             <li key={item.id} className="item-card" data-testid="user-item" data-name={item.name} data-kind={item.kind}>
               <ItemThumb id={item.id} label={item.name} />
               <div className="item-name" title={item.name}>
@@ -347,7 +352,7 @@ export function LibraryView() {
                   type="button"
                   aria-label={`Remove ${item.name}`}
                   data-testid="remove-item"
-                  onClick={() => void s.remove(item.id)}
+                  onClick={() => void s.removeItem(item.id)}
                 >
                   Remove
                 </button>

@@ -1,16 +1,13 @@
-import { useShallow } from 'zustand/react/shallow';
-import { useAppStore } from '../store';
+import { useFields } from '../store';
 
 /** What the lab is, and what the engine is running on (with a self-check that compares against CPU). */
 export function OverviewView() {
-  const { status, selfCheck, selfCheckError, runSelfCheck, setView } = useAppStore(
-    useShallow((s) => ({
-      status: s.status,
-      selfCheck: s.selfCheck,
-      selfCheckError: s.selfCheckError,
-      runSelfCheck: s.runSelfCheck,
-      setView: s.setView,
-    })),
+  const { status, selfCheck, selfCheckError, runSelfCheck, setView } = useFields(
+    'status',
+    'selfCheck',
+    'selfCheckError',
+    'runSelfCheck',
+    'setView',
   );
   return (
     <div className="view overview">

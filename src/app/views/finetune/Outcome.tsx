@@ -1,8 +1,7 @@
 // The held-out before / after table, and apply, revert, export and import of the fine-tuned Reasoner.
 import { useRef } from 'react';
-import { useShallow } from 'zustand/react/shallow';
 import type { FinetuneSnapshot, HeldOutResult } from '../../../engine/types';
-import { useAppStore } from '../../store';
+import { useFields } from '../../store';
 import { fmt, pct } from './format';
 
 export function ResultRow({ label, r }: { label: string; r: HeldOutResult | null }) {
@@ -17,15 +16,7 @@ export function ResultRow({ label, r }: { label: string; r: HeldOutResult | null
 }
 
 export function Outcome({ ft }: { ft: FinetuneSnapshot | null }) {
-  const s = useAppStore(
-    useShallow((s) => ({
-      apply: s.applyFinetuned,
-      revert: s.revertReasoner,
-      exportModel: s.exportFinetuned,
-      importModel: s.importFinetuned,
-      note: s.modelNote,
-    })),
-  );
+  const s = useFields('applyFinetuned', 'revertReasoner', 'exportFinetuned', 'importFinetuned', 'modelNote');
   const fileRef = useRef<HTMLInputElement>(null);
   const noHeld = ft?.before && !Number.isFinite(ft.before.hit1);
   return (
@@ -53,18 +44,23 @@ export function Outcome({ ft }: { ft: FinetuneSnapshot | null }) {
         Reasoner’s T-CoT and evidence, as in Explore.
       </p>
       <div className="row">
-        <button type="button" data-testid="ft-apply" disabled={!ft?.tuned || ft.applied} onClick={() => void s.apply()}>
+        <button
+          type="button"
+          data-testid="ft-apply"
+          disabled={!ft?.tuned || ft.applied}
+          onClick={() => void s.applyFinetuned()}
+        >
           Use the fine-tuned Reasoner in Explore
         </button>
         <button
           type="button"
           data-testid="ft-revert"
           disabled={!(ft?.applied || ft?.earlierApplied)}
-          onClick={() => void s.revert()}
+          onClick={() => void s.revertReasoner()}
         >
           Back to the built-in Reasoner
         </button>
-        <button type="button" data-testid="ft-export" disabled={!ft?.tuned} onClick={() => void s.exportModel()}>
+        <button type="button" data-testid="ft-export" disabled={!ft?.tuned} onClick={() => void s.exportFinetuned()}>
           Export…
         </button>
         <label className="file-button">
@@ -77,7 +73,7 @@ export function Outcome({ ft }: { ft: FinetuneSnapshot | null }) {
             data-testid="ft-import"
             onChange={(e) => {
               const files = [...(e.target.files ?? [])];
-              if (files.length) void s.importModel(files);
+              if (files.length) void s.importFinetuned(files);
               e.target.value = '';
             }}
           />
@@ -94,14 +90,14 @@ export function Outcome({ ft }: { ft: FinetuneSnapshot | null }) {
         Export gives two files (the weights and their manifest, which names the base model and the run’s settings);
         import both together.
       </p>
-      {s.note && (
+      {s.modelNote && (
         <p
-          className={s.note.ok ? 'ok' : 'error'}
-          role={s.note.ok ? 'status' : 'alert'}
+          className={s.modelNote.ok ? 'ok' : 'error'}
+          role={s.modelNote.ok ? 'status' : 'alert'}
           data-testid="ft-model-note"
-          data-ok={String(s.note.ok)}
+          data-ok={String(s.modelNote.ok)}
         >
-          {s.note.text}
+          {s.modelNote.text}
         </p>
       )}
     </section>

@@ -1,27 +1,24 @@
 // The labelled pairs: the table with its split, adding, editing, deleting and importing pairs.
 import { useState } from 'react';
-import { useShallow } from 'zustand/react/shallow';
 import type { PairView } from '../../../engine/types';
 import { ItemThumb } from '../../components/Pixels';
-import { useAppStore } from '../../store';
+import { useAppStore, useFields } from '../../store';
 
 /** A file with 100,000 bad rows must not render 100,000 lines: the first ones say what is wrong. */
 export const SHOWN_ROW_ERRORS = 200;
 
 export function PairsCard() {
-  const s = useAppStore(
-    useShallow((s) => ({
-      pairs: s.pairs,
-      error: s.pairsError,
-      importErrors: s.importErrors,
-      importNote: s.importNote,
-      update: s.updatePair,
-      remove: s.deletePair,
-      importFile: s.importPairsFile,
-      heldOut: s.ftSettings.heldOut,
-      lesson: s.lesson,
-    })),
+  const s = useFields(
+    'pairs',
+    'pairsError',
+    'importErrors',
+    'importNote',
+    'updatePair',
+    'deletePair',
+    'importPairsFile',
+    'lesson',
   );
+  const heldOut = useAppStore((s) => s.ftSettings.heldOut);
   const [editing, setEditing] = useState<{ id: string; text: string } | null>(null);
   const train = s.pairs.filter((p) => p.split === 'train');
   const held = s.pairs.filter((p) => p.split === 'held-out');
@@ -47,7 +44,7 @@ export function PairsCard() {
                 <form
                   onSubmit={(e) => {
                     e.preventDefault();
-                    void s.update(p.id, { queryText: editing.text });
+                    void s.updatePair(p.id, { queryText: editing.text });
                     setEditing(null);
                   }}
                 >
@@ -79,7 +76,7 @@ export function PairsCard() {
               <button
                 type="button"
                 className={p.match ? 'tag-ok' : 'tag-bad'}
-                onClick={() => void s.update(p.id, { match: !p.match })}
+                onClick={() => void s.updatePair(p.id, { match: !p.match })}
                 title="Click to change the label"
               >
                 {p.match ? '✓ match' : '✗ not a match'}
@@ -93,7 +90,7 @@ export function PairsCard() {
                 type="button"
                 className="link"
                 aria-label={`Delete the pair ${p.queryLabel} → ${p.targetName}`}
-                onClick={() => void s.remove(p.id)}
+                onClick={() => void s.deletePair(p.id)}
               >
                 delete
               </button>
@@ -115,8 +112,8 @@ export function PairsCard() {
       <p data-testid="pairs-split" data-train={train.length} data-held={held.length} data-scorable={scorable}>
         <strong>{s.pairs.length}</strong> pairs: <strong>{train.length}</strong> to train on ({ticks(train)} ✓,{' '}
         {train.length - ticks(train)} ✗), <strong>{held.length}</strong> held out to test on ({ticks(held)} ✓,{' '}
-        {held.length - ticks(held)} ✗; {Math.round(100 * (1 - s.heldOut))} / {Math.round(100 * s.heldOut)} split, seeded
-        and stratified: a pair keeps its side when you add more, and a ✓ pair is held out once there are two). Held-out
+        {held.length - ticks(held)} ✗; {Math.round(100 * (1 - heldOut))} / {Math.round(100 * heldOut)} split, seeded and
+        stratified: a pair keeps its side when you add more, and a ✓ pair is held out once there are two). Held-out
         pairs are never trained on. The run trains on the ✓ pairs only — EG-RL rewards a T-CoT by how well it finds the
         match, so a ✗ pair gives it nothing to reward; ✗ pairs are kept for your record.
       </p>
@@ -131,7 +128,7 @@ export function PairsCard() {
           type="file"
           accept=".csv,.jsonl,.json,text/csv"
           data-testid="pairs-import"
-          onChange={(e) => e.target.files?.[0] && void s.importFile(e.target.files[0])}
+          onChange={(e) => e.target.files?.[0] && void s.importPairsFile(e.target.files[0])}
         />
       </label>
       {s.importNote && <p data-testid="pairs-import-note">{s.importNote}</p>}
@@ -150,9 +147,9 @@ export function PairsCard() {
           )}
         </ul>
       )}
-      {s.error && (
+      {s.pairsError && (
         <p className="error" role="alert" data-testid="pairs-error">
-          {s.error}
+          {s.pairsError}
         </p>
       )}
       {s.pairs.length > 0 &&

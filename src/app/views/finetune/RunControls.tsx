@@ -1,7 +1,7 @@
 // The run's settings, the resume offer and the start / pause / resume / stop controls.
 import { useShallow } from 'zustand/react/shallow';
 import type { FinetuneSettings, FinetuneSnapshot } from '../../../engine/types';
-import { useAppStore } from '../../store';
+import { useAppStore, useFields } from '../../store';
 import { formatDuration } from '../../../engine/duration';
 
 export const FIELDS: { key: keyof FinetuneSettings; label: string; step: string; help: string }[] = [
@@ -97,17 +97,8 @@ export function ResumeOffer({ saved }: { saved: NonNullable<FinetuneSnapshot['sa
 }
 
 export function Controls({ ft }: { ft: FinetuneSnapshot | null }) {
-  const s = useAppStore(
-    useShallow((s) => ({
-      start: s.startFinetune,
-      pause: s.pauseFinetune,
-      resume: s.resumeFinetune,
-      stop: s.stopFinetune,
-      discard: s.discardFinetune,
-      error: s.ftError,
-      ready: s.libraryPhase === 'ready',
-    })),
-  );
+  const s = useFields('startFinetune', 'pauseFinetune', 'resumeFinetune', 'stopFinetune', 'discardFinetune', 'ftError');
+  const ready = useAppStore((s) => s.libraryPhase === 'ready');
   const phase = ft?.phase ?? 'idle';
   const busy = ['preparing', 'running', 'pausing', 'stopping', 'evaluating'].includes(phase);
   const logs = ft?.logs ?? [];
@@ -126,13 +117,23 @@ export function Controls({ ft }: { ft: FinetuneSnapshot | null }) {
         </p>
       )}
       <div className="row">
-        <button type="button" data-testid="ft-start" disabled={busy || !s.ready} onClick={() => void s.start()}>
+        <button type="button" data-testid="ft-start" disabled={busy || !ready} onClick={() => void s.startFinetune()}>
           {ft?.saved || (ft && phase !== 'idle') ? 'Start a new run' : 'Start EG-RL'}
         </button>
-        <button type="button" data-testid="ft-pause" disabled={phase !== 'running'} onClick={() => void s.pause()}>
+        <button
+          type="button"
+          data-testid="ft-pause"
+          disabled={phase !== 'running'}
+          onClick={() => void s.pauseFinetune()}
+        >
           Pause
         </button>
-        <button type="button" data-testid="ft-resume" disabled={!canResume || !s.ready} onClick={() => void s.resume()}>
+        <button
+          type="button"
+          data-testid="ft-resume"
+          disabled={!canResume || !ready}
+          onClick={() => void s.resumeFinetune()}
+        >
           {savedIdle
             ? ft!.saved!.finished
               ? 'Load the finished run'
@@ -143,11 +144,11 @@ export function Controls({ ft }: { ft: FinetuneSnapshot | null }) {
           type="button"
           data-testid="ft-stop"
           disabled={!(phase === 'running' || phase === 'paused')}
-          onClick={() => void s.stop()}
+          onClick={() => void s.stopFinetune()}
         >
           Stop and evaluate
         </button>
-        <button type="button" className="link" disabled={busy} onClick={() => void s.discard()}>
+        <button type="button" className="link" disabled={busy} onClick={() => void s.discardFinetune()}>
           Discard the run
         </button>
       </div>
@@ -170,9 +171,9 @@ export function Controls({ ft }: { ft: FinetuneSnapshot | null }) {
         {ft?.message && <span className="hint"> — {ft.message}</span>}
       </p>
       {ft && ft.steps > 0 && <progress max={ft.steps} value={ft.step} aria-label="Fine-tuning progress" />}
-      {(ft?.error || s.error) && (
+      {(ft?.error || s.ftError) && (
         <p className="error" role="alert" data-testid="ft-error">
-          {ft?.error ?? s.error}
+          {ft?.error ?? s.ftError}
         </p>
       )}
     </section>

@@ -3,8 +3,7 @@
 // strip of one query's T-CoTs over training, pause / resume / stop and checkpoints; a before / after
 // table on the held-out pairs; apply, revert, export and import of the fine-tuned Reasoner.
 import { useCallback, useEffect, useState } from 'react';
-import { useShallow } from 'zustand/react/shallow';
-import { useAppStore } from '../../store';
+import { useAppStore, useFields } from '../../store';
 import { LibraryStatus } from '../LibraryView';
 import { LessonCard } from './LessonCard';
 import { PairsCard } from './PairsCard';
@@ -43,17 +42,9 @@ export function usePresentationMode(): [boolean, (on: boolean) => void] {
 }
 
 export function FinetuneView() {
-  const s = useAppStore(
-    useShallow((s) => ({
-      phase: s.libraryPhase,
-      open: s.openLibrary,
-      loadPairs: s.loadPairs,
-      refresh: s.refreshFinetune,
-      ft: s.ft,
-    })),
-  );
+  const s = useFields('libraryPhase', 'openLibrary', 'loadPairs', 'refreshFinetune', 'ft');
   const engineReady = useAppStore((st) => st.status?.phase === 'ready');
-  const { phase, open, loadPairs, refresh } = s;
+  const { libraryPhase: phase, openLibrary: open, loadPairs, refreshFinetune: refresh } = s;
   useEffect(() => {
     if (engineReady && phase === 'idle') void open();
   }, [engineReady, phase, open]);
