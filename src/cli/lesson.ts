@@ -15,6 +15,7 @@ import { loadModel } from '../models/weights';
 import { nodeFileHandler } from '../models/weights-node';
 import { bootstrap, pairedDifference } from '../train/evaluate';
 import { evaluateHeldOut, FinetuneLoop, settingsProblems } from '../train/finetune';
+import { timingLine, type GrpoTiming } from '../train/grpo-trainer';
 import {
   collectionInput,
   collectionItems,
@@ -90,7 +91,7 @@ const perSeed: {
   before: { hit1: number; mrr: number };
   after: { hit1: number; mrr: number };
   seconds: { before: number; train: number; after: number };
-  steps: { reward: number; orm: number; acc: number; kl: number; dt: number }[];
+  steps: { reward: number; orm: number; acc: number; kl: number; dt: number; phases: GrpoTiming }[];
 }[] = [];
 const beforeHits: number[] = [];
 const afterHits: number[] = [];
@@ -109,7 +110,14 @@ for (const seed of seeds) {
   const steps = [];
   while (!loop.done) {
     const log = await loop.runStep();
-    steps.push({ reward: log.reward.mean, orm: log.orm, acc: log.acc, kl: log.kl, dt: log.dt });
+    steps.push({
+      reward: log.reward.mean,
+      orm: log.orm,
+      acc: log.acc,
+      kl: log.kl,
+      dt: log.dt,
+      phases: { ...loop.timing },
+    });
     process.stderr.write(
       `\rseed ${seed} step ${log.step + 1}/${settings.steps} reward ${log.reward.mean.toFixed(3)} acc ${log.acc.toFixed(2)} kl ${log.kl.toFixed(4)} · ${log.dt.toFixed(1)} s   `,
     );
@@ -136,7 +144,7 @@ for (const seed of seeds) {
     steps,
   });
   process.stderr.write(
-    `\rseed ${seed}: ${split.train.length} training pairs, ${split.heldQueries.length} held-out queries × ${split.candidates.length} candidates · Hit@1 ${(before.hit1 * 100).toFixed(1)} → ${(after.hit1 * 100).toFixed(1)} · MRR ${before.mrr.toFixed(3)} → ${after.mrr.toFixed(3)} · ${(tBefore + tTrain + tAfter).toFixed(0)} s (train ${tTrain.toFixed(0)} s, ${(tTrain / settings.steps).toFixed(1)} s/step)\n`,
+    `\rseed ${seed}: ${split.train.length} training pairs, ${split.heldQueries.length} held-out queries × ${split.candidates.length} candidates · Hit@1 ${(before.hit1 * 100).toFixed(1)} → ${(after.hit1 * 100).toFixed(1)} · MRR ${before.mrr.toFixed(3)} → ${after.mrr.toFixed(3)} · ${(tBefore + tTrain + tAfter).toFixed(0)} s (train ${tTrain.toFixed(0)} s, ${(tTrain / settings.steps).toFixed(1)} s/step: ${timingLine(steps.map((x) => x.phases))})\n`,
   );
 }
 const gain = pairedDifference(afterHits, beforeHits);

@@ -7,6 +7,7 @@ import { Embedder } from '../models/embedder';
 import { Reasoner } from '../models/reasoner';
 import { worldVisual } from '../models/inputs';
 import { DEFAULT_FINETUNE, FinetuneLoop, type FinetuneSettings, type TrainPair } from '../train/finetune';
+import { timingLine, type GrpoTiming } from '../train/grpo-trainer';
 import { shippedEmbedderConfig, shippedReasonerConfig } from '../train/presets';
 import { builtinCollection } from '../world/suite';
 
@@ -27,6 +28,8 @@ export interface FinetuneBenchResult {
   meanS: number;
   /** Mean T-CoT length of the timed steps' rollouts (tokens). */
   tokens: number;
+  /** Mean ms per timed step in each phase: rollouts, rewards, the reference's log-probs, the update. */
+  phases: GrpoTiming;
   parameters: { reasoner: number; embedder: number };
 }
 
@@ -56,6 +59,7 @@ export async function runFinetuneBench(options: FinetuneBenchOptions = {}): Prom
   const warmupS: number[] = [];
   const stepS: number[] = [];
   let tokens = 0;
+  const phases: GrpoTiming = { generate: 0, reward: 0, ref: 0, update: 0 };
   try {
     for (let i = 0; i < warmup + steps; i++) {
       options.onProgress?.(`EG-RL step ${i + 1} / ${warmup + steps}${i < warmup ? ' (warm-up)' : ''}`);
@@ -64,6 +68,10 @@ export async function runFinetuneBench(options: FinetuneBenchOptions = {}): Prom
       else {
         stepS.push(log.dt);
         tokens += log.tokens / steps;
+        for (const k of Object.keys(phases) as (keyof GrpoTiming)[]) {
+          phases[k] += loop.timing[k] / steps;
+          loop.timing[k] = 0;
+        }
       }
     }
   } finally {
@@ -77,6 +85,7 @@ export async function runFinetuneBench(options: FinetuneBenchOptions = {}): Prom
     stepS,
     meanS: stepS.reduce((a, b) => a + b, 0) / Math.max(1, stepS.length),
     tokens,
+    phases,
     parameters,
   };
 }
@@ -87,5 +96,6 @@ export function formatFinetuneBench(r: FinetuneBenchResult): string {
     `EG-RL fine-tuning step (default settings: batch ${s.batch} pairs, G ${s.n} per side, T-CoT ≤ ${s.maxNewTokens} tokens; Reasoner ${(r.parameters.reasoner / 1e6).toFixed(2)} M, Embedder ${(r.parameters.embedder / 1e6).toFixed(2)} M params)`,
     `  warm-up: ${r.warmupS.map((t) => `${t.toFixed(2)} s`).join(', ') || '–'}`,
     `  timed:   ${r.stepS.map((t) => `${t.toFixed(2)} s`).join(', ')}  → mean ${r.meanS.toFixed(2)} s / step (rollouts ${r.tokens.toFixed(1)} tokens on average)`,
+    `  phases:  ${timingLine([r.phases])}`,
   ].join('\n');
 }

@@ -108,6 +108,10 @@ describe('the fine-tuning loop on a tiny model', () => {
     // The policy starts as the reference: k3 = exp(0) − 0 − 1 = 0.
     expect(first.kl).toBeCloseTo(0, 5);
     expect(first.pairs.length).toBe(2);
+    // Where the step's time went: every phase ran, and together they fit in the step.
+    const phases = Object.values(loop.timing);
+    expect(phases.every((ms) => ms > 0)).toBe(true);
+    expect(phases.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(first.dt * 1000 + 1);
     expect(Array.from(policy.params.vars.get('tok_emb')!.dataSync())).not.toEqual(before);
     const second = await loop.runStep();
     expect(second.kl).toBeGreaterThan(0);

@@ -12,7 +12,14 @@ import { greedyTcots, prompted, tokenBudget } from '../retrieval/pipeline';
 import { VOCAB } from '../tcot/default';
 import { hashSeed, Rng } from '../world/rng';
 import { ScheduledAdam, type OptimizerState } from './grad';
-import { grpoStep, similarity, type GrpoPair, type GrpoStepStats, type SideParts } from './grpo-trainer';
+import {
+  grpoStep,
+  similarity,
+  type GrpoPair,
+  type GrpoStepStats,
+  type GrpoTiming,
+  type SideParts,
+} from './grpo-trainer';
 import type { GrpoStage } from './presets';
 import { DEFAULT_REWARD_WEIGHTS, type RewardWeights } from './rewards';
 
@@ -133,6 +140,8 @@ export class FinetuneLoop {
   step = 0;
   private readonly optimizer: ScheduledAdam;
   readonly maxNewTokens: number;
+  /** Where the last step's time went (grpo-trainer.ts), for the benchmark; zeros for a phase it skipped. */
+  readonly timing: GrpoTiming = { generate: 0, reward: 0, ref: 0, update: 0 };
 
   constructor(
     readonly policy: Reasoner,
@@ -183,6 +192,7 @@ export class FinetuneLoop {
       stage,
       s.lr,
       seeds,
+      this.timing,
     );
     this.step = step + 1;
     return {
