@@ -1,6 +1,6 @@
 // Explore: query by text, by example or by a dropped file; ranked results with and without T-CoT (and how
 // each result moved); the trace of the query and of the selected result.
-import { useEffect, useMemo } from 'react';
+import { useEffect, useMemo, type ReactNode } from 'react';
 import type { Hit, ResultFilter } from '../../engine/types';
 import { instructionTarget, TASK_INSTRUCTIONS } from '../../world/tasks';
 import { WORD_GROUPS, tokenizeWords, isWorldWord } from '../../world/vocab';
@@ -14,6 +14,27 @@ import { LibraryStatus } from './LibraryView';
 const HINT_GROUPS = ['color', 'shape', 'size', 'texture', 'relation', 'event', 'count'] as const;
 const AUTO_LABEL = { all: 'all (auto)', image: 'images (auto)', clip: 'clips (auto)' } as const;
 const INSTRUCTIONS = Object.entries(TASK_INSTRUCTIONS).flatMap(([task, list]) => list.map((text) => ({ task, text })));
+
+/** A select with a visually hidden label (its id is also its test id). */
+function LabelledSelect(p: {
+  id: string;
+  label: string;
+  title: string;
+  value: string;
+  onChange: (value: string) => void;
+  children: ReactNode;
+}) {
+  return (
+    <>
+      <label className="visually-hidden" htmlFor={p.id}>
+        {p.label}
+      </label>
+      <select id={p.id} data-testid={p.id} value={p.value} onChange={(e) => p.onChange(e.target.value)} title={p.title}>
+        {p.children}
+      </select>
+    </>
+  );
+}
 
 function QueryBox() {
   const s = useFields(
@@ -60,14 +81,11 @@ function QueryBox() {
           onChange={(e) => s.setQueryText(e.target.value)}
           autoComplete="off"
         />
-        <label className="visually-hidden" htmlFor="instruction">
-          Instruction
-        </label>
-        <select
+        <LabelledSelect
           id="instruction"
-          data-testid="instruction"
+          label="Instruction"
           value={s.instruction}
-          onChange={(e) => s.setInstruction(e.target.value)}
+          onChange={s.setInstruction}
           title="The task instruction the models were trained with"
         >
           <option value="">(no instruction: compare inputs as they are)</option>
@@ -76,15 +94,12 @@ function QueryBox() {
               {i.text}
             </option>
           ))}
-        </select>
-        <label className="visually-hidden" htmlFor="result-filter">
-          Results
-        </label>
-        <select
+        </LabelledSelect>
+        <LabelledSelect
           id="result-filter"
-          data-testid="result-filter"
+          label="Results"
           value={s.resultFilter}
-          onChange={(e) => s.setResultFilter(e.target.value as ResultFilter)}
+          onChange={(v) => s.setResultFilter(v as ResultFilter)}
           title="Which items are ranked. Auto follows the instruction: one that asks for an image ranks images, one that asks for a video ranks clips, the others rank everything."
         >
           <option value="auto">{`Results: ${AUTO_LABEL[instructionTarget(s.instruction) ?? 'all']}`}</option>
@@ -92,7 +107,7 @@ function QueryBox() {
           <option value="image">images only</option>
           <option value="clip">clips only</option>
           <option value="user">your files only</option>
-        </select>
+        </LabelledSelect>
         <button
           type="submit"
           data-testid="query-submit"
