@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { initTestBackend } from '../engine/testing';
+import { addAttrParams, attrLogits, type AttrConfig } from './attr';
 import { ParamStore } from './layers';
 import {
   addPointerParams,
@@ -121,6 +122,65 @@ describe('Reasoner with the stem pointer and the copy head', () => {
       /needs a pointer/,
     );
     expect(() => new Reasoner({ ...config, copy: { dk: 8, sepId: V, gateBias: 0 } })).toThrow(/sepId/);
+  });
+});
+
+describe('Reasoner with the stem pointer and the attribute reader (attr.ts)', () => {
+  // Slot block of 9: centre, 2 colours, 2 shapes, box (dx dy w h); words 40–45 (none collides with loc / frame ids).
+  const attr: AttrConfig = {
+    families: [
+      { offset: 1, ids: [40, 41] },
+      { offset: 3, ids: [42, -1] },
+    ],
+    sizeIds: [44, 45],
+    gateBias: 0,
+  };
+  const stemPointer = { ...REASONER_PRESETS.tinyStemPointer.pointer!, stemHead: { out: 20, slots: 2, slotOut: 9 } };
+  const config: Partial<ReasonerConfig> = { ...REASONER_PRESETS.tinyStemPointer, pointer: stemPointer, attr };
+  let model: Reasoner;
+  beforeAll(() => void (model = new Reasoner(config)));
+  afterAll(() => model.dispose());
+
+  pointingReasonerTests(() => model, config);
+
+  test('a step attending to one candidate raises the words of what the head sees there; no change without vision', () => {
+    const store = new ParamStore(seededRng(1));
+    addAttrParams(store, 8, 4, attr);
+    store.get('attr_gate_b').assign(tf.tensor1d([Math.log(Math.E - 1), Math.log(Math.E - 1), Math.log(Math.E - 1)])); // softplus → 1
+    store.get('attr_gate_w').assign(tf.zeros([8, 3]));
+    // Two candidates: the step attends to the first (the second is masked out).
+    const table = (has: number) => ({
+      keys: tf.zeros([1, 2, 4]) as tf.Tensor3D,
+      bumps: tf.zeros([1, 2, 4]) as tf.Tensor3D,
+      frames: tf.zeros([1, 2, 1]) as tf.Tensor3D,
+      bias: tf.tensor3d([[[0, -1e9]]]),
+      has: tf.tensor3d([[[has]]]),
+      attr: tf.tensor3d([
+        [
+          [0.1, 0.9, 0.8, 0.2, 0, 1],
+          [0.9, 0.1, 0.1, 0.9, 1, 0],
+        ],
+      ]),
+    });
+    const run = (has: number) => {
+      const ctx = table(has);
+      const out = attrLogits(store, attr, ctx, tf.ones([1, 1, 8]) as tf.Tensor3D, tf.zeros([1, 64])).arraySync()[0]!;
+      tf.dispose(Object.values(ctx));
+      return out;
+    };
+    const out = run(1);
+    const log = (p: number) => Math.log(p + 1e-4);
+    expect(out[41]! - out[40]!).toBeCloseTo(log(0.9) - log(0.1), 4); // colour: class 1
+    expect(out[42]!).toBeCloseTo(log(0.8), 4); // shape class 0's word; class 1 has none
+    expect(out[45]! - out[44]!).toBeGreaterThan(8); // size: the candidate's slot (large)
+    expect(out.filter((_, i) => i < 40 || i > 45).every((v) => v === 0)).toBe(true); // other ids untouched
+    expect(run(0).every((v) => v === 0)).toBe(true);
+    store.dispose();
+  });
+
+  test('the reader is refused without a stem pointer, and with ids outside the vocabulary', () => {
+    expect(() => new Reasoner({ ...REASONER_PRESETS.tinyPointer, attr })).toThrow(/stem/);
+    expect(() => new Reasoner({ ...config, attr: { ...attr, sizeIds: [44, V] } })).toThrow(/sizeIds/);
   });
 });
 

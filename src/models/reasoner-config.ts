@@ -2,6 +2,7 @@
 // config (trained and in public/models) is src/train/presets.ts `shippedReasonerConfig`, on the T-CoT vocabulary.
 import { checkInt, checkThat, checkTransformerConfig } from './errors';
 import { TINY_TRANSFORMER } from './layers';
+import { validateAttrConfig, type AttrConfig } from './attr';
 import { validateCopyConfig, type CopyConfig } from './copy';
 import { validatePointerConfig, type PointerConfig } from './pointer';
 import { checkVisionPatch, type VisionConfig } from './vision';
@@ -23,6 +24,7 @@ export interface ReasonerConfig {
   seed: number; // 2 — weight init
   vision: VisionConfig | null; // null — linear patches; a config — the shared pre-trained vision stem (patch = 8·merge px per token)
   pointer: PointerConfig | null; // null — location / frame tokens from the tied head alone; a config — plus a pointer over the vision tokens (pointer.ts)
+  attr?: AttrConfig | null; // absent / null — none; a config — answer words read the stem head at the attended object (attr.ts; needs a stem pointer)
   copy?: CopyConfig | null; // absent / null — no copying; a config — tokens may be copied from the input's text (copy.ts; needs a pointer)
 }
 
@@ -84,6 +86,12 @@ export function validateReasonerConfig(config: ReasonerConfig): void {
       "'stem' needs a vision stem",
     );
   }
+  if (config.attr)
+    validateAttrConfig(
+      config.attr,
+      config.vocabSize,
+      config.pointer?.source === 'stem' ? config.pointer.stemHead : undefined,
+    );
   if (config.copy) {
     checkThat(config.pointer !== null, 'copy', 'the copy head reads the pointer context: it needs a pointer');
     validateCopyConfig(config.copy, config.vocabSize);

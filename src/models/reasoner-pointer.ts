@@ -1,6 +1,8 @@
 // Where the Reasoner's vision tokens and stem cells sit in an input, and the pointer context its location and
-// frame logits read (pointer.ts), with the copy head's keys when it has one (copy.ts).
+// frame logits read (pointer.ts), with the copy head's keys (copy.ts) and the attribute reader's table (attr.ts)
+// when it has them.
 import * as tf from '@tensorflow/tfjs-core';
+import { attrCandidates } from './attr';
 import { copyContext, copyPositions } from './copy';
 import { embedLookup, layerNorm, type ParamStore } from './layers';
 import {
@@ -152,7 +154,9 @@ function visionPointerFrom(params: ParamStore, c: ReasonerConfig, h: PrefixHidde
     const rows = new Int32Array(count * C);
     geometry.forEach((g, b) => g.token.forEach((token, k) => (rows[b * C + k] = rowOf(h, b, token))));
     const tokens = tf.reshape(embedLookup(hidden, rows), [count, C, c.dModel]) as tf.Tensor3D; // [count·C, d] → [count, C, d]
-    return stemPointerContext(params, pointer, stemCells(params, c, inputs, C), tokens, geometry, c.lnEps);
+    const cells = stemCells(params, c, inputs, C);
+    const ctx = stemPointerContext(params, pointer, cells, tokens, geometry, c.lnEps);
+    return c.attr ? { ...ctx, attr: attrCandidates(params, pointer.stemHead!, c.attr, cells) } : ctx;
   }
   const geometry = inputs.map((x) => tokenGeometry(c, x));
   const N = Math.max(1, ...geometry.map((g) => g.cx.length));

@@ -18,6 +18,7 @@ import {
   type BlockDims,
   type LayerKV,
 } from './layers';
+import { addAttrParams, attrLogits } from './attr';
 import { addCopyParams, copyMix } from './copy';
 import {
   addPointerParams,
@@ -72,6 +73,7 @@ export class Reasoner {
     addTrunkParams(store, c.nLayers, this.dims);
     if (c.pointer) addPointerParams(store, c.dModel, c.pointer, c.vision?.width8);
     if (c.copy) addCopyParams(store, c.dModel, c.copy);
+    if (c.attr) addAttrParams(store, c.dModel, c.pointer!.dk, c.attr);
     this.params = store;
   }
 
@@ -139,7 +141,8 @@ export class Reasoner {
     const base = tf.matMul(normed, this.params.get('tok_emb') as tf.Tensor2D, false, true) as tf.Tensor2D;
     if (!this.config.pointer || !ctx) return base;
     const normed3 = tf.reshape(normed, [hidden.shape[0] / T, T, this.config.dModel]) as tf.Tensor3D;
-    const logits = pointerLogits(this.params, this.config.pointer, ctx, normed3, base, history);
+    const pointed = pointerLogits(this.params, this.config.pointer, ctx, normed3, base, history);
+    const logits = this.config.attr ? attrLogits(this.params, this.config.attr, ctx, normed3, pointed) : pointed;
     return this.config.copy && ctx.copy ? copyMix(this.params, this.config.copy, ctx.copy, normed3, logits) : logits;
   }
 

@@ -6,6 +6,8 @@ import type { ReasonerConfig } from '../models/reasoner';
 import { REASONER_VOCAB, VOCAB } from '../tcot/default';
 import type { VisionConfig } from '../models/vision';
 import type { PointerConfig } from '../models/pointer';
+import type { AttrConfig } from '../models/attr';
+import { COLORS, SHAPES, SIZES, TEXTURES } from '../world/types';
 import type { Want } from './stream';
 import type { VisionStage } from './vision-trainer';
 import { DEFAULT_MIX, HEAD_OUT, SIZE_SLOTS, SLOT_OUT } from './vision-data';
@@ -122,6 +124,23 @@ export function shippedReasonerConfig(): Partial<ReasonerConfig> {
   };
 }
 
+/**
+ * The attribute reader (src/models/attr.ts): the stem head's colour, shape and texture channels of each size slot
+ * (vision-data.ts: centre, 8 colours, 8 shapes, 3 textures, box) and the slots themselves, bound to their words.
+ */
+export function shippedAttr(): AttrConfig {
+  const word = (w: string) => (w === 'solid' ? -1 : VOCAB.id(w)); // 'solid' is unmarked: no word
+  return {
+    families: [
+      { offset: 1, ids: COLORS.map(word) },
+      { offset: 1 + COLORS.length, ids: SHAPES.map(word) },
+      { offset: 1 + COLORS.length + SHAPES.length, ids: TEXTURES.map(word) },
+    ],
+    sizeIds: SIZES.map(word),
+    gateBias: -2,
+  };
+}
+
 const SPEC_GRPO: Omit<GrpoStage, 'steps' | 'pairs' | 'lr' | 'warmup' | 'maxNewTokens'> = {
   n: 4,
   temperature: 1,
@@ -199,7 +218,16 @@ const FULL: TrainPreset = {
 // The Reasoner with a copy head: its answer can copy the input's words (src/models/copy.ts).
 const WITH_COPY_HEAD = { ...FULL.reasonerConfig, copy: { dk: 32, sepId: VOCAB.id('<sep>'), gateBias: -2 } };
 
-export const PRESETS: Record<'full' | 'next' | 'next2' | 'short' | 'quick' | 'test', TrainPreset> = {
+const NEXT2: TrainPreset = {
+  ...FULL,
+  name: 'next2',
+  vision: { config: SHIPPED_VISION, stage: visionStage(3000, 1000) },
+  reasonerConfig: WITH_COPY_HEAD,
+  embedder: { ...FULL.embedder, steps: 2300, noTcotProb: 0.6 },
+  sft: { ...FULL.sft, maxSteps: 1300 },
+};
+
+export const PRESETS: Record<'full' | 'next' | 'next2' | 'next3' | 'short' | 'quick' | 'test', TrainPreset> = {
   full: FULL,
   // The shipped run (2026-12-04): `full` with the levers the probes measured (scripts/probes,
   // docs/model-card-notes.md) — the Embedder's no-T-CoT path gets 1,620 steps instead of 600 (+1,200 steps at
@@ -218,14 +246,11 @@ export const PRESETS: Record<'full' | 'next' | 'next2' | 'short' | 'quick' | 'te
   // (`npm run probe:vision -- --steps 4000 --eval-every 1000`) reached held-out shape 65.5 % where 1,500 steps
   // reached 47.2 % (colour 96.7, texture 88.2, box IoU 78.0) and the cold start reads a frozen stem — with the
   // Embedder and the cold start shortened so the run stays within ≈ 2 h.
-  next2: {
-    ...FULL,
-    name: 'next2',
-    vision: { config: SHIPPED_VISION, stage: visionStage(3000, 1000) },
-    reasonerConfig: WITH_COPY_HEAD,
-    embedder: { ...FULL.embedder, steps: 2300, noTcotProb: 0.6 },
-    sft: { ...FULL.sft, maxSteps: 1300 },
-  },
+  next2: NEXT2,
+  // `next2` with the attribute reader (src/models/attr.ts): the answer's colour, shape, texture and size words read
+  // the stem head at the object the step attends to. Its vision stage and Embedder are `next2`'s (same numbers and
+  // seed), so it resumes from that run's checkpoint with only the cold start and EG-RL to train.
+  next3: { ...NEXT2, name: 'next3', reasonerConfig: { ...WITH_COPY_HEAD, attr: shippedAttr() } },
   // A ≈ 30-minute experiment on the same code path.
   short: {
     ...FULL,
