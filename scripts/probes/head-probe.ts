@@ -1,20 +1,30 @@
-// Probe: continue the shipped cold start (fp32 checkpoint) on fresh SFT pairs, with or without a copy head.
-// npx tsx scripts/probes/copy-probe.ts OUT STEPS LR copy|nocopy
-import { cpSync, mkdirSync, appendFileSync } from 'node:fs';
+// Probe: continue a training run's cold start (CKPT/ckpt/reasoner-sft, fp32) on fresh SFT pairs, given a new
+// head or not: `copy` the copy head (src/models/copy.ts), `attr` the attribute reader (src/models/attr.ts), `none`
+// the same steps without one. Writes OUT/steps.jsonl and OUT/models (int8; the Embedder from CKPT/models, or the
+// shipped one).
+// npx tsx scripts/probes/head-probe.ts CKPT OUT STEPS LR copy|attr|none
+import { appendFileSync, cpSync, existsSync, mkdirSync } from 'node:fs';
 import { createEngine } from '../../src/engine/engine';
 import { nodePlatform } from '../../src/engine/platform-node';
 import { loadModel, saveWeights } from '../../src/models/weights';
 import { nodeFileHandler } from '../../src/models/weights-node';
 import { Reasoner } from '../../src/models/reasoner';
 import { VOCAB } from '../../src/tcot/default';
+import { shippedAttr } from '../../src/train/presets';
 import { sftExamples, trainSft } from '../../src/train/sft-trainer';
 import { streamSource } from '../../src/train/stream';
 import { REGIONS, validationPairs } from '../../src/train/recipe';
 await createEngine(nodePlatform()).init({ preference: 'wasm' });
-const [out, steps, lr, mode] = process.argv.slice(2);
-const base = (await loadModel(nodeFileHandler('checkpoints/2026-12-02-full3/ckpt/reasoner-sft'))).model as Reasoner;
-const model =
-  mode === 'copy' ? new Reasoner({ ...base.config, copy: { dk: 32, sepId: VOCAB.id('<sep>'), gateBias: -2 } }) : base;
+const [ckpt, out, steps, lr, mode] = process.argv.slice(2);
+const base = (await loadModel(nodeFileHandler(`${ckpt}/ckpt/reasoner-sft`))).model as Reasoner;
+const heads = {
+  copy: { copy: { dk: 32, sepId: VOCAB.id('<sep>'), gateBias: -2 } },
+  attr: { attr: shippedAttr() },
+  none: null,
+} as const;
+if (!(mode! in heads)) throw new Error(`head must be copy, attr or none, got ${mode}`);
+const head = heads[mode as keyof typeof heads];
+const model = head ? new Reasoner({ ...base.config, ...head }) : base;
 if (model !== base) {
   for (const [name, v] of base.params.vars) model.params.get(name).assign(v);
   base.dispose();
@@ -39,7 +49,9 @@ const res = await trainSft(model, source, val, stage, 11, {
       console.error(l.step, l.loss.toFixed(3), l.valLoss?.toFixed(4) ?? '', l.dt.toFixed(1));
   },
 });
-console.error('result', JSON.stringify(res).slice(0, 300));
+console.error('result', JSON.stringify({ ...res, logs: undefined }));
 await saveWeights(model, nodeFileHandler(`${out}/models/reasoner-sft`), 'int8');
-cpSync('public/models/embedder', `${out}/models/embedder`, { recursive: true });
+await saveWeights(model, nodeFileHandler(`${out}/models/reasoner`), 'int8'); // eval's egrl row reads this one
+const embedder = existsSync(`${ckpt}/models/embedder`) ? `${ckpt}/models/embedder` : 'public/models/embedder';
+cpSync(embedder, `${out}/models/embedder`, { recursive: true });
 console.error('saved');
