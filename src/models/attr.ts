@@ -81,8 +81,11 @@ export function attrCandidates(params: ParamStore, head: StemHead, c: AttrConfig
   });
 }
 
-/** Constant maps: family of each table column [F+1, A] and word of each column [A, V] (zero rows for −1). */
-function columnMaps(c: AttrConfig, V: number): { family: tf.Tensor2D; words: tf.Tensor2D } {
+/** The reader's constant maps: the family of each table column [F+1, A], the word of each column [A, V] (zero rows for −1). */
+export type AttrMaps = { family: tf.Tensor2D; words: tf.Tensor2D };
+
+/** Built once per model (the caller disposes them with it), not at every step. */
+export function attrMaps(c: AttrConfig, V: number): AttrMaps {
   const A = attrWidth(c);
   const F = c.families.length + 1;
   const family = new Float32Array(F * A);
@@ -102,13 +105,13 @@ function columnMaps(c: AttrConfig, V: number): { family: tf.Tensor2D; words: tf.
 export function attrLogits(
   params: ParamStore,
   c: AttrConfig,
+  maps: AttrMaps,
   ctx: PointerContext,
   normed: tf.Tensor3D,
   logits: tf.Tensor2D,
 ): tf.Tensor2D {
   if (!ctx.attr) throw new InputError('attr: the pointer context has no attribute table');
   const [B, T, d] = normed.shape;
-  const V = logits.shape[1];
   const dk = ctx.keys.shape[2];
   return tf.tidy(() => {
     const flat = tf.reshape(normed, [B * T, d]) as tf.Tensor2D;
@@ -116,7 +119,6 @@ export function attrLogits(
     const beta = tf.softmax(tf.add(tf.div(tf.matMul(q, ctx.keys, false, true), Math.sqrt(dk)), ctx.bias)); // [B, T, N]
     const p = tf.reshape(tf.matMul(beta, ctx.attr!), [B * T, -1]); // [B·T, A]
     const gates = tf.softplus(tf.add(dense(flat, params.get('attr_gate_w'), params.get('attr_gate_b')), c.gateBias)); // [B·T, F+1]
-    const maps = columnMaps(c, V);
     const weighted = tf.mul(tf.matMul(gates, maps.family), tf.log(tf.add(p, 1e-4))); // [B·T, A]
     const has = tf.reshape(tf.tile(ctx.has, [1, T, 1]), [B * T, 1]);
     return tf.add(logits, tf.mul(tf.matMul(weighted, maps.words), has)) as tf.Tensor2D;

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { initTestBackend } from '../engine/testing';
-import { addAttrParams, attrLogits, type AttrConfig } from './attr';
+import { addAttrParams, attrLogits, attrMaps, type AttrConfig } from './attr';
 import { ParamStore } from './layers';
 import {
   addPointerParams,
@@ -164,8 +164,16 @@ describe('Reasoner with the stem pointer and the attribute reader (attr.ts)', ()
     });
     const run = (has: number) => {
       const ctx = table(has);
-      const out = attrLogits(store, attr, ctx, tf.ones([1, 1, 8]) as tf.Tensor3D, tf.zeros([1, 64])).arraySync()[0]!;
-      tf.dispose(Object.values(ctx));
+      const maps = attrMaps(attr, 64);
+      const out = attrLogits(
+        store,
+        attr,
+        maps,
+        ctx,
+        tf.ones([1, 1, 8]) as tf.Tensor3D,
+        tf.zeros([1, 64]),
+      ).arraySync()[0]!;
+      tf.dispose([...Object.values(ctx), maps]);
       return out;
     };
     const out = run(1);

@@ -18,7 +18,7 @@ import {
   type BlockDims,
   type LayerKV,
 } from './layers';
-import { addAttrParams, attrLogits } from './attr';
+import { addAttrParams, attrLogits, attrMaps, type AttrMaps } from './attr';
 import { addCopyParams, copyMix } from './copy';
 import {
   addPointerParams,
@@ -56,6 +56,7 @@ export class Reasoner {
   private readonly patchDim: number;
   private readonly imageCells: number;
   private readonly viewTokens?: (plan: TokenPlan) => tf.Tensor2D;
+  private readonly attrMaps?: AttrMaps; // the attribute reader's constants (attr.ts), when it has one
 
   constructor(overrides: Partial<ReasonerConfig> = {}) {
     this.config = { ...defaultReasonerConfig(), ...overrides };
@@ -73,7 +74,10 @@ export class Reasoner {
     addTrunkParams(store, c.nLayers, this.dims);
     if (c.pointer) addPointerParams(store, c.dModel, c.pointer, c.vision?.width8);
     if (c.copy) addCopyParams(store, c.dModel, c.copy);
-    if (c.attr) addAttrParams(store, c.dModel, c.pointer!.dk, c.attr);
+    if (c.attr) {
+      addAttrParams(store, c.dModel, c.pointer!.dk, c.attr);
+      this.attrMaps = attrMaps(c.attr, c.vocabSize);
+    }
     this.params = store;
   }
 
@@ -142,7 +146,10 @@ export class Reasoner {
     if (!this.config.pointer || !ctx) return base;
     const normed3 = tf.reshape(normed, [hidden.shape[0] / T, T, this.config.dModel]) as tf.Tensor3D;
     const pointed = pointerLogits(this.params, this.config.pointer, ctx, normed3, base, history);
-    const logits = this.config.attr ? attrLogits(this.params, this.config.attr, ctx, normed3, pointed) : pointed;
+    const logits =
+      this.config.attr && this.attrMaps
+        ? attrLogits(this.params, this.config.attr, this.attrMaps, ctx, normed3, pointed)
+        : pointed;
     return this.config.copy && ctx.copy ? copyMix(this.params, this.config.copy, ctx.copy, normed3, logits) : logits;
   }
 
@@ -355,5 +362,6 @@ export class Reasoner {
 
   dispose(): void {
     this.params.dispose();
+    if (this.attrMaps) tf.dispose(this.attrMaps);
   }
 }
