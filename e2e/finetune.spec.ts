@@ -155,6 +155,9 @@ test.describe.serial('fine-tune through the UI: pairs, a run, export / import, r
     await page.getByTestId('ft-apply').click();
     await expect(page.getByTestId('ft-model-note')).toHaveAttribute('data-ok', 'true');
     await expect(page.getByTestId('ft-revert')).toBeEnabled({ timeout: 60_000 });
+    // The collection is indexed again behind the index in use: searchable throughout, then replaced.
+    await expect(page.getByTestId('library-ready')).toBeVisible();
+    await expect(page.getByTestId('reindex-note')).toContainText('Re-indexed', { timeout: 120_000 });
     tuned = await probe(page);
     const downloads: Promise<import('@playwright/test').Download>[] = [];
     const both = new Promise<void>((resolve) => {

@@ -109,16 +109,17 @@ export const createFinetuneSlice: StateCreator<AppState, [], [], FinetuneSlice> 
       set({ ftError: errorText(err) });
     }
   };
-  /** Explore must index again with the Reasoner now in the slot. */
+  /**
+   * Explore must index again with the Reasoner now in the slot. A complete index of the one before keeps serving
+   * (and the results stay) while the collection is indexed again behind it; otherwise Explore waits for it.
+   */
   const reopenLibrary = async () => {
+    const serving = get().library;
+    const keep = !!serving && !serving.partial && get().libraryPhase === 'ready';
     set({
       status: await engine().status(),
       libraryPhase: 'idle',
-      library: null,
-      result: null,
-      plainHits: null,
-      selectedId: null,
-      selectedTrace: null,
+      ...(keep ? {} : { library: null, result: null, plainHits: null, selectedId: null, selectedTrace: null }),
     });
     await get().openLibrary();
   };
@@ -263,7 +264,7 @@ export const createFinetuneSlice: StateCreator<AppState, [], [], FinetuneSlice> 
           ft: await engine().finetuneState(),
           modelNote: {
             ok: true,
-            text: 'Explore now uses the fine-tuned Reasoner (the collection is indexed again with it).',
+            text: 'Explore now uses the fine-tuned Reasoner (the collection is indexed again with it, in the background).',
           },
         });
         await reopenLibrary();

@@ -28,6 +28,10 @@ export interface LibrarySlice {
   modelsUntrained: boolean;
   userItems: LibraryItem[];
   indexProgress: RateProgress | null;
+  /** The collection being indexed again behind the index in use (another Reasoner's), or null. */
+  reindexProgress: (RateProgress & { standIn: 'previous' | 'shipped' }) | null;
+  /** How the last background re-index ended (replaced the index, or stopped and why), or null. */
+  reindexNote: { ok: boolean; text: string } | null;
   addProgress: RateProgress | null;
   addResults: AddResult[];
   storage: StorageUse | null;
@@ -136,6 +140,8 @@ export const createLibrarySlice: StateCreator<AppState, [], [], LibrarySlice> = 
   modelsUntrained: false,
   userItems: [],
   indexProgress: null,
+  reindexProgress: null,
+  reindexNote: null,
   addProgress: null,
   addResults: [],
   storage: null,
@@ -151,7 +157,7 @@ export const createLibrarySlice: StateCreator<AppState, [], [], LibrarySlice> = 
     const phase = get().libraryPhase;
     if (!handle || get().status?.phase !== 'ready' || phase === 'loading-models' || phase === 'indexing') return;
     const settings = librarySettings();
-    set({ libraryPhase: 'loading-models', libraryError: null });
+    set({ libraryPhase: 'loading-models', libraryError: null, reindexProgress: null, reindexNote: null });
     try {
       const status = await handle.engine.status();
       let untrained = status.models.reasoner?.source === 'random' || status.models.embedder?.source === 'random';
@@ -179,14 +185,32 @@ export const createLibrarySlice: StateCreator<AppState, [], [], LibrarySlice> = 
         indexProgress: null,
         restoreNote: restored.note,
       });
+      let early: RateProgress | null = null;
+      let ended = false;
       const library = await handle.engine.openLibrary(
         // The shipped index serves only when it was made by exactly these models and settings (the Library checks).
         {
           collection: settings.collection,
           maxNewTokens: settings.maxNewTokens,
           ...(settings.preset !== 'tiny' ? { shippedIndexUrl: shippedIndexUrl() } : {}),
+          // Another Reasoner's index (the one in use, or the shipped one) serves while this one indexes behind it.
+          background: true,
         },
-        Comlink.proxy((p: Progress) => set({ indexProgress: withRate(p, get().indexProgress) })),
+        Comlink.proxy((p: Progress) => {
+          if (!p.task.startsWith('reindex')) return set({ indexProgress: withRate(p, get().indexProgress) });
+          const running = get().reindexProgress;
+          if (p.task === 'reindex') {
+            if (!running)
+              early = withRate(p, early); // before the open has returned
+            else set({ reindexProgress: { ...withRate(p, running), standIn: running.standIn } });
+            return;
+          }
+          // The end: the new index is in use ('reindexed'), or the old one stays ('reindex-stopped').
+          ended = true;
+          set({ reindexProgress: null, reindexNote: { ok: p.task === 'reindexed', text: p.message ?? '' } });
+          const query = get().lastQuery;
+          if (p.task === 'reindexed' && query && get().result) void get().search(query, get().queryLabel ?? '');
+        }),
       );
       if (get().handle !== handle) return;
       let journal: string | null = null;
@@ -197,7 +221,22 @@ export const createLibrarySlice: StateCreator<AppState, [], [], LibrarySlice> = 
       }
       const interrupted = interruptedImport(journal, library.userItems);
       if (journal) writeJournal(null);
-      set({ library, userItems: library.userItems, libraryPhase: 'ready', interruptedImport: interrupted });
+      const behind = library.reindexing;
+      set({
+        library,
+        userItems: library.userItems,
+        libraryPhase: 'ready',
+        interruptedImport: interrupted,
+        ...(behind && !ended
+          ? {
+              reindexNote: null,
+              reindexProgress: {
+                ...(early ?? withRate({ task: 'reindex', done: 0, total: behind.total }, null)),
+                standIn: behind.standIn,
+              },
+            }
+          : {}),
+      });
       void get().refreshStorage();
     } catch (err) {
       set({ libraryPhase: 'error', libraryError: errorMessage(err) });

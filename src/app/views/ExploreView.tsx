@@ -224,6 +224,13 @@ function Results() {
         </div>
       </div>
       <MarkCount />
+      {result?.staleIndex && (
+        <p className="hint warn" data-testid="stale-index">
+          Ranked against the previous index while the collection is indexed again: the items’ T-CoTs are{' '}
+          {result.staleIndex === 'shipped' ? 'the built-in Reasoner’s' : 'those of the Reasoner used before'}; the
+          results refresh when indexing is done.
+        </p>
+      )}
       <p className="hint" data-testid="timings">
         {s.plainMs !== null && `${(s.plainMs / 1000).toFixed(2)} s to the ranking without T-CoT`}
         {t && s.queryMs !== null

@@ -26,6 +26,8 @@ export function LibraryStatus() {
     'modelsUntrained',
     'cancelWork',
     'restoreNote',
+    'reindexProgress',
+    'reindexNote',
   );
   const reasoner = useAppStore((s) => s.status?.models.reasoner?.source);
   return (
@@ -63,6 +65,29 @@ export function LibraryStatus() {
                 ? `, loaded from this browser’s cache in ${(s.library.ms / 1000).toFixed(1)} s`
                 : `, indexed in ${(s.library.ms / 1000).toFixed(1)} s${s.library.resumedItems ? ` (${s.library.resumedItems} of them kept from an earlier visit that was interrupted)` : ''}`}
           , and {s.library.userItems.length} of yours.
+        </p>
+      )}
+      {s.libraryPhase === 'ready' && s.reindexProgress && (
+        <div className="note" data-testid="reindex" data-stand-in={s.reindexProgress.standIn}>
+          <p>
+            Indexing the collection again with the Reasoner now in use, in the background. Search works meanwhile: the
+            items keep the T-CoTs and embeddings of{' '}
+            {s.reindexProgress.standIn === 'shipped'
+              ? 'the built-in Reasoner (the index shipped with the models)'
+              : 'the Reasoner used before'}
+            , while your query’s T-CoT is written by the one now in use. Results refresh when it is done.
+          </p>
+          <ProgressBar
+            progress={s.reindexProgress}
+            unit="items"
+            onCancel={() => void s.cancelWork()}
+            testId="reindex-progress"
+          />
+        </div>
+      )}
+      {s.libraryPhase === 'ready' && s.reindexNote && (
+        <p className={s.reindexNote.ok ? 'note' : 'note hint warn'} data-testid="reindex-note" role="status">
+          {s.reindexNote.text}.
         </p>
       )}
       {s.restoreNote && (

@@ -34,6 +34,16 @@ export function collectionKey(o: CollectionOptions, maxNewTokens: number, m: Lib
   return `builtin|${o.seed}|${o.images}|${o.clips}|${o.tcot}|${maxNewTokens}|${modelKey(m)}`;
 }
 
+/**
+ * Whether two collection keys (derive.ts collectionKey) name the same collection, settings and Embedder, so that
+ * an index stored under one ranks in the same space as the other: they differ at most in the Reasoner, i.e. in
+ * the T-CoTs the items were embedded with.
+ */
+export function sameEmbedderSpace(a: string, b: string): boolean {
+  const head = (k: string) => k.slice(0, k.indexOf('+'));
+  return a.includes('+') && b.includes('+') && head(a) === head(b);
+}
+
 /** The built-in collection's items (images, then clips). */
 export function builtinEntries(o: CollectionOptions): Entry[] {
   const { images, clips } = builtinCollection({ seed: o.seed, images: o.images, clips: o.clips });
@@ -118,22 +128,29 @@ export async function deriveBuiltin(
   );
 }
 
-/** The shipped index when it was made for exactly this collection and these models; otherwise why not. */
+/**
+ * The shipped index when it was made for exactly this collection and these models (or, with `standIn`, with
+ * another Reasoner and this Embedder); otherwise why not.
+ */
 export async function shippedRecord(
   fetchBytes: () => Promise<ArrayBuffer>,
   key: string,
   builtin: Entry[],
   dim: number,
-): Promise<{ record: CollectionRecord } | { note: string }> {
+  standIn = false,
+): Promise<{ record: CollectionRecord; standIn: boolean } | { note: string }> {
   let record: CollectionRecord;
   try {
     record = decodeShippedIndex(await fetchBytes());
   } catch (err) {
     return { note: `the shipped index could not be read (${errorMessage(err)}); indexing live` };
   }
-  if (record.key !== key) return { note: 'the shipped index was made by other models or settings; indexing live' };
+  // With `standIn`, an index of another Reasoner with this Embedder may serve while this one indexes (index.ts).
+  const other = record.key !== key;
+  if (other && !(standIn && sameEmbedderSpace(record.key, key)))
+    return { note: 'the shipped index was made by other models or settings; indexing live' };
   if (record.ids.length !== builtin.length || record.ids.some((id, i) => id !== builtin[i]!.id))
     return { note: 'the shipped index lists other items than this collection; indexing live' };
   if (record.dim !== dim) return { note: 'the shipped index has another embedding size; indexing live' };
-  return { record };
+  return { record, standIn: other };
 }

@@ -7,7 +7,8 @@ import { LibraryStore, storageUse, type CollectionRecord, type StorageUse } from
 import type { VisualInput } from '../../models/preprocess';
 import { nextTick } from '../tick';
 import type { ProgressCallback } from '../types';
-import { BATCH, builtinEntries, collectionKey, deriveBuiltin, modelKey, shippedRecord } from './derive';
+import { BATCH, builtinEntries, collectionKey, deriveBuiltin, modelKey } from './derive';
+import { findIndex, indexBuiltin, mayStandIn, partialKey, type IndexRun } from './indexing';
 import { ItemIndex } from './item-index';
 import { searchLibrary } from './search';
 import { addUserFile, restoredRow } from './user-items';
@@ -23,8 +24,6 @@ import {
   type Entry,
 } from './media';
 import { staleFinetunedKey, type LibraryModels } from './models';
-
-export type { LibraryModels } from './models';
 import {
   DEFAULT_COLLECTION,
   type AddResult,
@@ -44,8 +43,6 @@ import {
 
 /** How often (ms) indexing saves what it has done, so a closed tab loses at most this much work. */
 const PARTIAL_SAVE_MS = 4000;
-/** The record that holds a collection's indexing so far (complete records live under the key itself). */
-const partialKey = (cacheKey: string) => `${cacheKey}|partial`;
 
 export class Library {
   private store: LibraryStore | null = null;
@@ -56,6 +53,15 @@ export class Library {
   private cancelled = false;
   private maxNewTokens = 80;
   private idCounter = 0;
+  /** Which models and settings the index in use was made by, and whether it holds the whole collection. */
+  private serving: { key: string; complete: boolean } | null = null;
+  /** Bumped by every open: a background re-index of an earlier open stops at its next batch. */
+  private generation = 0;
+  /** The background re-index under way (open with `background`), and what serves meanwhile. */
+  private reindexing: { promise: Promise<void>; standIn: 'previous' | 'shipped' } | null = null;
+  /** Searches in flight, and indexes replaced while one ran (freed when the last one ends). */
+  private searching = 0;
+  private retired: ItemIndex[] = [];
 
   constructor(
     private readonly models: () => LibraryModels,
@@ -69,92 +75,149 @@ export class Library {
     this.cancelled = true;
   }
 
-  /** Index the built-in collection (from the cache when it can) and restore the user's items. */
+  /**
+   * Index the built-in collection (from the cache when it can) and restore the user's items. With `background`,
+   * another Reasoner's index may serve while it indexes behind it (LibraryOptions.background, task 'reindex').
+   */
   async open(opts: LibraryOptions = {}, onProgress?: ProgressCallback): Promise<LibrarySummary> {
     const t0 = performance.now();
+    const gen = ++this.generation;
     const m = this.models();
+    const dim = m.embedder.config.outDim;
     this.options = { ...DEFAULT_COLLECTION, ...opts.collection };
     this.maxNewTokens = opts.maxNewTokens ?? 80;
     this.cancelled = false;
     this.store ??= await this.openStore();
-    this.index?.dispose();
-    this.index = new ItemIndex(m.embedder.config.outDim);
-    this.entries.clear();
-
+    await this.reindexing?.promise; // stops at its next batch (generation), saving what it did
+    this.reindexing = null;
+    const cacheKey = collectionKey(this.options, this.maxNewTokens, m);
     const builtin = builtinEntries(this.options);
+    const previous = this.index;
+    const keepPrevious = !!opts.background && mayStandIn(previous, this.serving, cacheKey, builtin, dim);
+    for (const [id, e] of this.entries) if (e.source === 'builtin' || !keepPrevious) this.entries.delete(id);
     for (const e of builtin) this.entries.set(e.id, e);
 
-    const cacheKey = collectionKey(this.options, this.maxNewTokens, m);
-    let cached = await this.store?.collection(cacheKey).catch(() => undefined);
-    let fromCache = false;
-    let fromShipped = false;
-    let shippedNote: string | undefined;
+    const found = await findIndex(this.store, cacheKey, builtin, dim, keepPrevious, opts, this.fetchShipped);
+    const { cached, fromShipped, standIn, shippedNote } = found;
+    if (standIn !== 'previous') {
+      this.retire(previous);
+      this.index = new ItemIndex(dim);
+    }
+    const run: IndexRun = {
+      target: this.index!,
+      store: this.store,
+      models: m,
+      options: this.options,
+      maxNewTokens: this.maxNewTokens,
+      cacheKey,
+      batch: opts.batch ?? BATCH,
+      saveMs: opts.partialSaveMs ?? PARTIAL_SAVE_MS,
+      stopped: () => this.cancelled || gen !== this.generation,
+      task: 'index',
+      onProgress,
+    };
     let partial = false;
     let resumedItems = 0;
-    if (!(cached && cached.ids.length === builtin.length) && opts.shippedIndexUrl) {
-      const shipped = await shippedRecord(
-        () => this.fetchShipped(opts.shippedIndexUrl!),
-        cacheKey,
-        builtin,
-        m.embedder.config.outDim,
-      );
-      if ('note' in shipped) shippedNote = shipped.note;
-      else {
-        cached = shipped.record;
-        fromShipped = true;
-        // Kept in this browser too, so later visits need neither the network nor the file.
-        await this.store?.putCollection(shipped.record).catch(() => undefined);
-      }
-    }
-    if (cached && cached.ids.length === builtin.length) {
+    if (cached) {
       this.index!.load(cached);
-      fromCache = !fromShipped;
-      onProgress?.({
-        task: 'index',
-        done: builtin.length,
-        total: builtin.length,
-        message: fromShipped
-          ? 'Built-in collection loaded from the index shipped with the models'
-          : 'Built-in collection loaded from this browser’s cache',
-      });
-    } else {
-      const run = await this.indexBuiltin(
-        builtin,
-        m,
-        cacheKey,
-        opts.batch ?? BATCH,
-        opts.partialSaveMs ?? PARTIAL_SAVE_MS,
-        onProgress,
-      );
-      partial = !run.complete;
-      resumedItems = run.resumed;
+      this.serving = { key: standIn ? cached.key : cacheKey, complete: true };
+      if (!standIn)
+        onProgress?.({
+          task: 'index',
+          done: builtin.length,
+          total: builtin.length,
+          message: fromShipped
+            ? 'Built-in collection loaded from the index shipped with the models'
+            : 'Built-in collection loaded from this browser’s cache',
+        });
+    } else if (!standIn) {
+      const done = await indexBuiltin(run, builtin);
+      partial = !done.complete;
+      resumedItems = done.resumed;
+      this.serving = { key: cacheKey, complete: done.complete };
       if (!partial && this.store) {
         // A full quota only loses the cache (the next start indexes again), never the session.
         await this.store.putCollection(this.collectionRecord(cacheKey)).catch(() => undefined);
         await this.store.deleteCollection(partialKey(cacheKey)).catch(() => undefined);
       }
     }
-    await this.restoreUserItems(m, onProgress);
+    if (standIn !== 'previous') await this.restoreUserItems(m, this.index!, onProgress);
+    if (standIn) {
+      const next = { ...run, target: new ItemIndex(dim), task: 'reindex' as const };
+      this.reindexing = { promise: this.reindexBehind(gen, next, builtin), standIn };
+    }
     // What an earlier fine-tuned Reasoner derived is never read again (a new run or import makes a new one):
     // free it, keeping the built-in models' data (so going back is instant) and the fine-tuned one in use.
     await this.store?.pruneDerived((key) => staleFinetunedKey(key, m.reasonerKey)).catch(() => 0);
     return {
       collection: this.options,
       builtinCount: builtin.length,
-      fromCache,
+      fromCache: !!cached && !fromShipped && !standIn,
       fromShipped,
       ...(shippedNote ? { shippedNote } : {}),
       partial,
       ...(resumedItems ? { resumedItems } : {}),
+      ...(standIn ? { reindexing: { standIn, total: builtin.length } } : {}),
       userItems: this.userItems(),
-      size: this.index.size,
+      size: this.index!.size,
       ms: performance.now() - t0,
       modelKey: modelKey(m),
     };
   }
 
+  /**
+   * Index the collection with these models into `run.target` while the index in use serves; then restore the
+   * user's items into it and put it in use. Stops (keeping its partial record) on cancel or another open.
+   */
+  private async reindexBehind(gen: number, run: IndexRun, builtin: Entry[]): Promise<void> {
+    const total = builtin.length;
+    // The end is its own task: 'reindexed' once the new index is in use, 'reindex-stopped' when the old one stays.
+    const report = (done: number, message: string) =>
+      run.onProgress?.({ task: done === total ? 'reindexed' : 'reindex-stopped', done, total, message });
+    try {
+      const done = await indexBuiltin(run, builtin);
+      if (!done.complete || gen !== this.generation) {
+        run.target.dispose();
+        if (gen !== this.generation) return;
+        this.reindexing = null;
+        return report(0, 'Re-indexing stopped; the earlier index still serves (what was done is kept)');
+      }
+      await this.restoreUserItems(run.models, run.target);
+      // Files added while it ran join it (without a store they cannot be read again), and files removed stay removed.
+      for (const e of [...this.entries.values()].filter((x) => x.source === 'user' && !run.target.has(x.id)))
+        if (this.store) run.target.put([e.id], [await this.userRow(run.models, e.id)]);
+        else this.entries.delete(e.id);
+      run.target.remove(run.target.ids().filter((id) => !this.entries.has(id)));
+      if (gen !== this.generation) return run.target.dispose();
+      this.retire(this.index);
+      this.index = run.target;
+      this.serving = { key: run.cacheKey, complete: true };
+      this.reindexing = null;
+      await this.store?.putCollection(this.collectionRecord(run.cacheKey)).catch(() => undefined);
+      await this.store?.deleteCollection(partialKey(run.cacheKey)).catch(() => undefined);
+      report(total, 'Re-indexed: every item’s T-CoT and embeddings now come from the Reasoner in use');
+    } catch (err) {
+      run.target.dispose();
+      if (gen === this.generation) this.reindexing = null;
+      report(0, `Re-indexing failed (${errorMessage(err)}); the earlier index still serves`);
+    }
+  }
+
+  /** Free an index no longer in use — after the searches still reading it. */
+  private retire(index: ItemIndex | null): void {
+    if (!index) return;
+    if (this.searching > 0) this.retired.push(index);
+    else index.dispose();
+  }
+
+  /** Whether a re-index runs behind the index in use, and which index serves meanwhile. */
+  reindexState(): { standIn: 'previous' | 'shipped' } | null {
+    return this.reindexing && { standIn: this.reindexing.standIn };
+  }
+
   /** The built-in collection as indexed now (every item reasoned about and embedded), for the cache or shipping. */
   collectionRecord(key = collectionKey(this.options, this.maxNewTokens, this.models())): CollectionRecord {
+    if (this.serving?.key !== key) throw new Error('the index in use was made by other models or settings');
     return this.index!.record(
       key,
       [...this.entries.values()].filter((e) => e.source === 'builtin').map((e) => e.id),
@@ -182,77 +245,13 @@ export class Library {
     return this.index?.get(id);
   }
 
-  /**
-   * Reason about and embed the built-in items in batches. What is done is saved every few seconds under the
-   * cache key's partial record, so a closed tab (or a cancel) keeps it: the next open loads those items and
-   * indexes only the rest. Returns whether every item is indexed, and how many came from a partial record.
-   */
-  private async indexBuiltin(
-    builtin: Entry[],
-    m: LibraryModels,
-    cacheKey: string,
-    batchSize: number,
-    saveMs: number,
-    onProgress?: ProgressCallback,
-  ): Promise<{ complete: boolean; resumed: number }> {
-    const t0 = performance.now();
-    const dim = m.embedder.config.outDim;
-    const kept = await this.store?.collection(partialKey(cacheKey)).catch(() => undefined);
-    const known = new Set(builtin.map((e) => e.id));
-    let resumed = 0;
-    if (kept && kept.dim === dim && kept.ids.every((id) => known.has(id))) {
-      this.index!.load(kept);
-      resumed = kept.ids.length;
-    }
-    const todo = builtin.filter((e) => !this.index!.has(e.id));
-    const resumedNote = resumed ? `; ${resumed} kept from an earlier visit` : '';
-    if (resumed)
-      onProgress?.({
-        task: 'index',
-        done: resumed,
-        total: builtin.length,
-        message: `Resuming indexing: ${resumed} of ${builtin.length} items were indexed on an earlier visit and are kept; indexing the other ${todo.length}`,
-      });
-    let savedAt = performance.now();
-    const savePartial = async () => {
-      const ids = builtin.filter((e) => this.index!.has(e.id)).map((e) => e.id);
-      if (ids.length > resumed)
-        await this.store?.putCollection(this.index!.record(partialKey(cacheKey), ids)).catch(() => undefined);
-      savedAt = performance.now();
-    };
-    for (let start = 0; start < todo.length; start += batchSize) {
-      if (this.cancelled) {
-        await savePartial();
-        return { complete: false, resumed };
-      }
-      const batch = todo.slice(start, start + batchSize);
-      this.index!.put(
-        batch.map((e) => e.id),
-        await deriveBuiltin(m, this.options, this.maxNewTokens, batch),
-      );
-      const fresh = Math.min(todo.length, start + batchSize);
-      const done = resumed + fresh;
-      const rate = fresh / ((performance.now() - t0) / 1000);
-      onProgress?.({
-        task: 'index',
-        done,
-        total: builtin.length,
-        message: `Indexing the built-in collection: ${done} / ${builtin.length} (${rate.toFixed(1)} items/s${resumedNote})`,
-      });
-      if (fresh < todo.length && performance.now() - savedAt >= saveMs) await savePartial();
-      await nextTick(); // let a cancel() call in
-    }
-    return { complete: true, resumed };
-  }
-
-  private async restoreUserItems(m: LibraryModels, onProgress?: ProgressCallback) {
+  private async restoreUserItems(m: LibraryModels, target: ItemIndex, onProgress?: ProgressCallback) {
     if (!this.store) return;
     const records = await this.store.items();
     let done = 0;
     for (const rec of records) {
       this.entries.set(rec.id, userEntry(rec));
-      const row = await restoredRow(this.store, m, rec.id, this.maxNewTokens, () => this.userVisual(rec.id));
-      this.index!.put([rec.id], [row]);
+      target.put([rec.id], [await this.userRow(m, rec.id)]);
       onProgress?.({
         task: 'restore',
         done: ++done,
@@ -260,6 +259,11 @@ export class Library {
         message: `Restoring your items: ${done} / ${records.length}`,
       });
     }
+  }
+
+  /** A stored item's index row under these models (store.ts keeps what they derived). */
+  private userRow(m: LibraryModels, id: string) {
+    return restoredRow(this.store!, m, id, this.maxNewTokens, () => this.userVisual(id));
   }
 
   private userItems(): LibraryItem[] {
@@ -375,7 +379,14 @@ export class Library {
       maxNewTokens: this.maxNewTokens,
       visualOf: (id: string) => this.visualOf(id),
     };
-    return searchLibrary(context, query, opts, onTokens, onPlain);
+    this.searching++;
+    try {
+      const result = await searchLibrary(context, query, opts, onTokens, onPlain);
+      const standIn = this.reindexState()?.standIn;
+      return standIn ? { ...result, staleIndex: standIn } : result;
+    } finally {
+      if (--this.searching === 0) for (const old of this.retired.splice(0)) old.dispose();
+    }
   }
 
   /** The candidate side of an item: its cached T-CoT, the item, and what the Embedder read. */

@@ -23,6 +23,10 @@ export class ItemIndex {
     return this.withTcot.size;
   }
 
+  ids(): string[] {
+    return [...this.items.keys()];
+  }
+
   has(id: string): boolean {
     return this.items.has(id);
   }

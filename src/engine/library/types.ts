@@ -28,6 +28,13 @@ export interface LibraryOptions {
    * used only when it was made by these models under these settings, otherwise the collection is indexed live.
    */
   shippedIndexUrl?: string;
+  /**
+   * When this open's models have no index at hand but a complete one of another Reasoner with this Embedder is
+   * (the index in use, or the shipped one), let it serve at once and index again behind it (LibrarySummary.reindexing;
+   * progress tasks 'reindex' per batch, then 'reindexed' once the new index is in use or 'reindex-stopped' with why
+   * the old one stays). Otherwise the open indexes before it returns.
+   */
+  background?: boolean;
 }
 
 export const DEFAULT_COLLECTION: CollectionOptions = { seed: 1, images: 1000, clips: 300, tcot: 'reasoner' };
@@ -57,6 +64,8 @@ export interface LibrarySummary {
   partial: boolean;
   /** Items indexed on an earlier visit (a closed tab, a cancel) that this open kept instead of indexing again. */
   resumedItems?: number;
+  /** The collection is being indexed again in the background while another Reasoner's index serves (`background`). */
+  reindexing?: { standIn: 'previous' | 'shipped'; total: number };
   userItems: LibraryItem[];
   /** Index size (rows searchable). */
   size: number;
@@ -125,6 +134,12 @@ export interface SearchResult {
    * then reasoning the query, embedding it with its T-CoT, that top-k, and the total.
    */
   timings: { plain: number; reason: number; embed: number; search: number; total: number };
+  /**
+   * Set while the collection is indexed again behind the index in use (LibraryOptions.background): the items'
+   * T-CoTs and embeddings are those of another Reasoner ('previous': the one in use before; 'shipped': the index
+   * shipped with the built-in models), while the query's T-CoT is the current Reasoner's.
+   */
+  staleIndex?: 'previous' | 'shipped';
 }
 
 /** T-CoT tokens as they are decoded, in small batches (one cross-thread call per batch). */
