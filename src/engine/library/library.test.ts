@@ -9,7 +9,7 @@ import { encodeWords } from '../../tcot/encode';
 import { parseTokens } from '../../tcot/parse';
 import { Library } from '.';
 import { libraryModels, staleFinetunedKey } from './models';
-import { tinyLibrary } from './testutil';
+import { movingSquare, tinyLibrary } from './testutil';
 import { initTestBackend } from '../testing';
 
 beforeAll(() => initTestBackend());
@@ -20,18 +20,6 @@ async function setup(factory = new IDBFactory()) {
 }
 
 const small = { collection: { seed: 7, images: 5, clips: 2, tcot: 'teacher' as const } };
-
-/** A 16-frame clip of a square moving right, 32×24. */
-function movingSquare(): { frames: Uint8Array[]; width: number; height: number } {
-  const width = 32;
-  const height = 24;
-  const frames = Array.from({ length: 16 }, (_, f) => {
-    const rgba = new Uint8Array(width * height * 4).fill(40);
-    for (let y = 8; y < 16; y++) for (let x = f; x < f + 8; x++) rgba.set([250, 30, 30, 255], (y * width + x) * 4);
-    return rgba;
-  });
-  return { frames, width, height };
-}
 
 async function allKeys(factory: IDBFactory, store: string): Promise<string[]> {
   const db = await new Promise<IDBDatabase>(

@@ -11,7 +11,7 @@ import { initTestBackend } from '../testing';
 import type { Progress } from '../types';
 import { Library } from '.';
 import { libraryModels } from './models';
-import { tinyLibrary } from './testutil';
+import { movingSquare, tinyLibrary } from './testutil';
 
 beforeAll(() => initTestBackend());
 
@@ -73,7 +73,9 @@ describe('Library: re-indexing in the background', () => {
   test('a new Reasoner: the index in use serves at once, the new one replaces it when complete', async () => {
     const { factory, slots, library, tune, gate } = await setup();
     await library.open(opts);
-    expect((await library.add([square()]))[0]!.ok).toBe(true);
+    expect((await library.add([{ kind: 'clip', name: 'square.webm', fileBytes: 1, ...movingSquare() }]))[0]!.ok).toBe(
+      true,
+    );
     const before = library.stored('image-1')!.tcot;
     await library.search({ kind: 'text', text: 'a small red star' }, { k: 8 }); // the index's search tensors exist
     const tensors = tf.memory().numTensors;
@@ -166,15 +168,3 @@ describe('Library: re-indexing in the background', () => {
     expect(w2.seen[0]!.message).toMatch(/^Resuming indexing: 2 of 7/);
   });
 });
-
-/** A user's clip: 16 frames of a red square moving right, 32×24. */
-function square() {
-  const width = 32;
-  const height = 24;
-  const frames = Array.from({ length: 16 }, (_, f) => {
-    const rgba = new Uint8Array(width * height * 4).fill(40);
-    for (let y = 8; y < 16; y++) for (let x = f; x < f + 8; x++) rgba.set([250, 30, 30, 255], (y * width + x) * 4);
-    return rgba;
-  });
-  return { kind: 'clip' as const, name: 'square.webm', fileBytes: 1, frames, width, height };
-}
