@@ -317,11 +317,15 @@ console.error(
   `EG-RL reward slope: ${per100(grpoTrend.slope)} per 100 steps [${per100(grpoTrend.lo)}, ${per100(grpoTrend.hi)}] over ${grpoTrend.points} steps`,
 );
 
+// A resumed run's own wall time covers only what it ran: the run's is at least its stages' times (the Embedder and
+// the cold start counted side by side, as `--parallel` runs them).
+const st = result.state.seconds as Record<string, number | undefined>;
+const stagesWall = (st.vision ?? 0) + Math.max(st.embedder ?? 0, st.sft ?? 0) + (st.adapt ?? 0) + (st.grpo ?? 0);
 const run = {
   preset: preset.name,
   grpoRewardTrend: grpoTrend,
   seed,
-  trainSeconds,
+  trainSeconds: Math.max(trainSeconds, stagesWall),
   stageSeconds: result.state.seconds,
   sft: result.state.sft,
   seen: result.state.seen,
