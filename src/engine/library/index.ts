@@ -294,8 +294,7 @@ export class Library {
   /** Add the user's files: each decoded, reasoned about, embedded and stored on its own; errors stay per file. */
   async add(inputs: MediaInput[], onProgress?: ProgressCallback): Promise<AddResult[]> {
     const m = this.models();
-    const index = this.index;
-    if (!index) throw new Error('open the library first');
+    if (!this.index) throw new Error('open the library first');
     this.cancelled = false;
     const results: AddResult[] = [];
     const t0 = performance.now();
@@ -313,7 +312,7 @@ export class Library {
         const id = `user-${Date.now().toString(36)}-${(this.idCounter++).toString(36)}`;
         const { rec, indexed } = await addUserFile(this.store, m, input, this.maxNewTokens, id, Date.now() + i / 1000);
         this.entries.set(id, userEntry(rec));
-        index.put([id], [indexed]);
+        this.index.put([id], [indexed]); // the index in use now (a background re-index may have replaced it)
         results.push({ name: input.name, ok: true, item: publicItem(this.entries.get(id)!) });
       } catch (err) {
         const e = err instanceof MediaError ? err : new MediaError('corrupt', errorMessage(err), input.name);

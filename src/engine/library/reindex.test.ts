@@ -90,6 +90,12 @@ describe('Library: re-indexing in the background', () => {
     const during = await library.search({ kind: 'text', text: 'a small red star' }, { k: 8 });
     expect(during.staleIndex).toBe('previous');
     expect(during.withTcot).toHaveLength(8);
+    // A file added meanwhile, and the first one removed: the new index follows both.
+    const [added] = await library.add([{ kind: 'clip', name: 'later.webm', fileBytes: 1, ...movingSquare() }]);
+    expect(added!.ok).toBe(true);
+    const laterId = added!.ok ? added!.item.id : '';
+    const firstId = summary.userItems[0]!.id;
+    await library.remove(firstId);
     gate.release();
 
     const last = await w.finished;
@@ -100,9 +106,19 @@ describe('Library: re-indexing in the background', () => {
     const [live] = await library.recompute(['image-1']);
     expect([...library.stored('image-1')!.tcot]).toEqual([...live!.tcot]);
     expect([...library.stored('image-1')!.tcot]).not.toEqual([...before]);
-    const after = await library.search({ kind: 'text', text: 'a small red star' }, { k: 8 });
+    const after = await library.search({ kind: 'text', text: 'a small red star' }, { k: 9 });
     expect(after.staleIndex).toBeUndefined();
-    expect(after.withTcot.map((h) => h.id)).toContain(summary.userItems[0]!.id); // the user's file kept
+    const builtinIds = library
+      .items()
+      .filter((i) => i.source === 'builtin')
+      .map((i) => i.id);
+    expect(after.withTcot.map((h) => h.id).sort()).toEqual([...builtinIds, laterId].sort());
+    expect(
+      library
+        .items()
+        .filter((i) => i.source === 'user')
+        .map((i) => i.id),
+    ).toEqual([laterId]);
     expect(tf.memory().numTensors).toBe(tensors); // the old index freed
     // Cached for the next visit.
     const again = new Library(
