@@ -187,6 +187,7 @@ export const createLibrarySlice: StateCreator<AppState, [], [], LibrarySlice> = 
       });
       let early: RateProgress | null = null;
       let ended = false;
+      let replaced = false;
       const library = await handle.engine.openLibrary(
         // The shipped index serves only when it was made by exactly these models and settings (the Library checks).
         {
@@ -207,7 +208,14 @@ export const createLibrarySlice: StateCreator<AppState, [], [], LibrarySlice> = 
           }
           // The end: the new index is in use ('reindexed'), or the old one stays ('reindex-stopped').
           ended = true;
-          set({ reindexProgress: null, reindexNote: { ok: p.task === 'reindexed', text: p.message ?? '' } });
+          replaced = p.task === 'reindexed';
+          const summary = get().library;
+          set({
+            reindexProgress: null,
+            reindexNote: { ok: p.task === 'reindexed', text: p.message ?? '' },
+            // Once replaced, the index in use is these models' own: the status line stops saying "served meanwhile".
+            ...(summary && p.task === 'reindexed' ? { library: { ...summary, reindexing: undefined } } : {}),
+          });
           const query = get().lastQuery;
           if (p.task === 'reindexed' && query && get().result) void get().search(query, get().queryLabel ?? '');
         }),
@@ -223,7 +231,8 @@ export const createLibrarySlice: StateCreator<AppState, [], [], LibrarySlice> = 
       if (journal) writeJournal(null);
       const behind = library.reindexing;
       set({
-        library,
+        // A re-index that already ended (small collections) leaves these models' own index in use.
+        library: replaced ? { ...library, reindexing: undefined } : library,
         userItems: library.userItems,
         libraryPhase: 'ready',
         interruptedImport: interrupted,

@@ -9,7 +9,7 @@ import { MarkCount, PairMark } from '../components/PairMark';
 import { ItemFilmstrip, ItemThumb } from '../components/Pixels';
 import { TracePanel } from '../components/TracePanel';
 import { useAppStore, useFields } from '../store';
-import { LibraryStatus } from './LibraryView';
+import { LibraryStatus } from './LibraryStatus';
 
 const HINT_GROUPS = ['color', 'shape', 'size', 'texture', 'relation', 'event', 'count'] as const;
 const AUTO_LABEL = { all: 'all (auto)', image: 'images (auto)', clip: 'clips (auto)' } as const;

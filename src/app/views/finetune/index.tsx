@@ -4,7 +4,7 @@
 // table on the held-out pairs; apply, revert, export and import of the fine-tuned Reasoner.
 import { useCallback, useEffect, useState } from 'react';
 import { useAppStore, useFields } from '../../store';
-import { LibraryStatus } from '../LibraryView';
+import { LibraryStatus } from '../LibraryStatus';
 import { LessonCard } from './LessonCard';
 import { PairsCard } from './PairsCard';
 import { SettingsCard, Controls } from './RunControls';
