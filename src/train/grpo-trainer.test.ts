@@ -111,4 +111,33 @@ describe('grpoStep on plain media (the in-browser fine-tuner path)', () => {
     expect(tf.memory().numTensors).toBe(tensors);
     [a, b, ref, embedder].forEach((m) => m.dispose());
   });
+
+  test("ormAgainst 'greedy': rollouts scored against the other side's greedy T-CoTs — another ORM, deterministic, no leaks", async () => {
+    const preset = PRESETS.test;
+    const embedder = new Embedder(preset.embedderConfig);
+    const make = () => new Reasoner(preset.reasonerConfig);
+    const [a, b, c, ref] = [make(), make(), make(), make()];
+    const image = (seed: number) => ({ visual: syntheticImageInput(seed, 48) });
+    const pairs = [1, 3, 5].map((k) => ({ query: image(k), positive: image(k + 1) }));
+    const stage = { ...preset.grpo, maxNewTokens: 10 };
+    const run = async (policy: Reasoner, ormAgainst: 'rollouts' | 'greedy') => {
+      const optimizer = new ScheduledAdam(stage.lr);
+      const stats = await grpoStep(policy, ref, embedder, optimizer, pairs, { ...stage, ormAgainst }, 1e-2, {
+        rollout: 7,
+        prm: 8,
+      });
+      optimizer.dispose();
+      return stats;
+    };
+    const plain = await run(a, 'rollouts');
+    const anchored = await run(b, 'greedy');
+    expect(Number.isFinite(anchored.orm) && Number.isFinite(anchored.acc)).toBe(true);
+    expect(anchored.orm).not.toBe(plain.orm); // the same rollouts (same seed), scored against other T-CoTs
+    expect(anchored.format).toBe(plain.format);
+    expect(await run(c, 'greedy')).toEqual(anchored);
+    const tensors = tf.memory().numTensors;
+    await run(c, 'greedy');
+    expect(tf.memory().numTensors).toBe(tensors);
+    [a, b, c, ref, embedder].forEach((m) => m.dispose());
+  });
 });

@@ -19,6 +19,7 @@ import {
 } from '../models/inputs';
 import type { Reasoner, ReasonerInput } from '../models/reasoner';
 import { seededRng } from '../models/rng';
+import { reasonGreedy } from '../retrieval/pipeline';
 import { VOCAB } from '../tcot/default';
 import { hashSeed, Rng } from '../world/rng';
 import type { Task } from '../world/types';
@@ -29,7 +30,7 @@ import { finishStep, trainableVars, type StageHooks } from './stage-hooks';
 import { paramGradsAsync, ScheduledAdam } from './grad';
 import { grpoPolicyLoss } from './policy-loss';
 import type { GrpoStage } from './presets';
-import { formatReward, ormBatch, prmForRollout, totalReward } from './rewards';
+import { formatReward, ormAgainstAnchors, ormBatch, prmForRollout, totalReward } from './rewards';
 import { constantLr } from './schedule';
 
 export interface GrpoStepLog {
@@ -117,21 +118,33 @@ export async function rolloutRewards(
   n: number,
   stage: Pick<GrpoStage, 'weights' | 'orm'>,
   rng: Rng,
+  anchors?: Int32Array[],
 ): Promise<RolloutRewards> {
   const m = pairs.length * n;
   const R = 2 * m;
   const format = new Float32Array(R);
+  // Row r of `rows` rollouts per side: a query's (with the instruction) for r < rows, else a positive's.
+  const itemOf = (ids: Int32Array, r: number, rows: number, per: number) => {
+    const pair = pairs[Math.floor((r % rows) / per)]!;
+    return r < rows
+      ? embedItemFor(VOCAB, { ...pair.query, instruction: pair.instruction, tcotIds: ids })
+      : embedItemFor(VOCAB, { ...pair.positive, tcotIds: ids });
+  };
   const items = tokens.map((ids, r) => {
-    const pair = pairs[Math.floor((r % m) / n)]!;
-    const item =
-      r < m
-        ? embedItemFor(VOCAB, { ...pair.query, instruction: pair.instruction, tcotIds: ids })
-        : embedItemFor(VOCAB, { ...pair.positive, tcotIds: ids });
+    const item = itemOf(ids, r, m, n);
     format[r] = formatReward(readTcot(VOCAB, ids, expectedEvidenceKey(item.visual)));
     return item;
   });
   const emb = await embedder.embedData(items);
   const sim = similarity(emb.slice(0, m), emb.slice(m)); // [m, m] query rollouts × positive rollouts
+  // With anchors (each input's greedy T-CoT: queries, then positives), each side's rollouts are scored against the
+  // other side's anchors instead of its rollouts.
+  const P = pairs.length;
+  const anchorEmb = anchors ? await embedder.embedData(anchors.map((ids, r) => itemOf(ids, r, P, 1))) : null;
+  const anchored = anchorEmb && {
+    q: ormAgainstAnchors(similarity(emb.slice(0, m), anchorEmb.slice(P)), P, n, { combine: stage.orm }),
+    p: ormAgainstAnchors(similarity(emb.slice(m), anchorEmb.slice(0, P)), P, n, { combine: stage.orm }),
+  };
   // Read asynchronously: WebGPU (the in-browser fine-tuner) has no safe synchronous read.
   const textEmb = embedder.embedTcotText(tokens.map((ids) => readTcot(VOCAB, ids).ids));
   const text = ((await textEmb.array()) as number[][]).map((row) => Float32Array.from(row));
@@ -149,7 +162,7 @@ export async function rolloutRewards(
   };
   for (let r = 0; r < R; r++) {
     const i = r % m;
-    const o = r < m ? ormQ[i]! : ormP[i]!;
+    const o = anchored ? (r < m ? anchored.q[i]! : anchored.p[i]!) : r < m ? ormQ[i]! : ormP[i]!;
     const row = (r < m ? textSim : textSimP).subarray(i * m, (i + 1) * m);
     const prm = prmForRollout(row, Math.floor(i / n), n, o.margin, rng).prm;
     out.orm[r] = o.orm;
@@ -260,8 +273,13 @@ export async function grpoStep(
     rng: seededRng(seeds.rollout),
     stopId: VOCAB.id('<eos>'),
   });
+  // `ormAgainst: 'greedy'`: each input's greedy T-CoT, the anchor the other side's rollouts are scored against.
+  const anchors =
+    stage.ormAgainst === 'greedy'
+      ? await reasonGreedy(policy, inputs, { maxNewTokens: stage.maxNewTokens })
+      : undefined;
   lap('generate');
-  const rewards = await rolloutRewards(embedder, pairs, gen.tokens, n, stage, new Rng(seeds.prm));
+  const rewards = await rolloutRewards(embedder, pairs, gen.tokens, n, stage, new Rng(seeds.prm), anchors);
   lap('reward');
   const advantages = groupAdvantages(rewards.total, n);
   // A group whose rollouts all scored the same has zero advantages: it teaches nothing but the KL term.

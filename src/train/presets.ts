@@ -52,6 +52,9 @@ export interface GrpoStage {
   dropZeroVariance?: boolean; // leave groups whose rollouts all scored the same out of the update (logged either way)
   freezeVision?: boolean; // leave the vision stem as the cold start had it (RL tunes what the Reasoner writes, not what it sees)
   want?: Want; // which stream pairs make the RL batches: 'mismatch' (SPEC: the judge's unmatched pairs, default) or 'any'
+  // What a rollout's ORM compares it with: the other side's rollouts ('rollouts', SPEC, default) or the other side's
+  // greedy T-CoTs ('greedy', a probe: what evaluation compares; both sides still sample and learn).
+  ormAgainst?: 'rollouts' | 'greedy';
 }
 
 export interface TrainPreset {

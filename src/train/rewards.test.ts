@@ -3,6 +3,7 @@ import { rng } from '../world/rng';
 import {
   DEFAULT_REWARD_WEIGHTS,
   formatReward,
+  ormAgainstAnchors,
   ormBatch,
   ormFromSimilarities,
   prmForRollout,
@@ -40,6 +41,16 @@ describe('ORM', () => {
     expect(parts[1].acc).toBe(0);
     expect(parts[1].margin).toBeCloseTo(0.3 - 0.8, 6);
     expect(() => ormBatch(sim, 3, 1)).toThrow(/expected 3×3/);
+  });
+  test('ormAgainstAnchors scores each rollout against one anchor per pair, its own pair the positive', () => {
+    // 2 pairs × n = 2 rollouts, against 2 anchors: rows [rollout][anchor].
+    const sim = Float32Array.from([0.9, 0.1, 0.2, 0.7, 0.3, 0.8, 0.6, 0.5]);
+    const parts = ormAgainstAnchors(sim, 2, 2);
+    expect(parts.map((p) => p.acc)).toEqual([1, 0, 1, 0]);
+    expect(parts[1]!.margin).toBeCloseTo(0.2 - 0.7, 6); // one negative: it is the softmax's whole weight
+    expect(parts[2]!.margin).toBeCloseTo(0.8 - 0.3, 6);
+    expect(parts[0]!.orm).toBeCloseTo(0.5 + 0.5 * 0.8, 6);
+    expect(() => ormAgainstAnchors(sim, 2, 3)).toThrow(/expected 6×2/);
   });
 });
 

@@ -87,6 +87,25 @@ export function ormBatch(sim: Float32Array, pairs: number, n: number, options: P
   return out;
 }
 
+/**
+ * ORM of every rollout of one side against one anchor T-CoT per pair of the other side (e.g. its greedy T-CoT, what
+ * evaluation compares against). `sim` is row-major [pairs·n, pairs]: rollout i belongs to pair ⌊i / n⌋, whose anchor
+ * is its one positive; every other anchor is a negative.
+ */
+export function ormAgainstAnchors(
+  sim: Float32Array,
+  pairs: number,
+  n: number,
+  options: Partial<OrmOptions> = {},
+): OrmParts[] {
+  const m = pairs * n;
+  if (sim.length !== m * pairs)
+    throw new RangeError(`similarity matrix has ${sim.length} entries, expected ${m}×${pairs}`);
+  return Array.from({ length: m }, (_, i) =>
+    ormFromSimilarities(sim.subarray(i * pairs, (i + 1) * pairs), [Math.floor(i / n)], options),
+  );
+}
+
 /** A seeded source of floats in [0, 1), for shuffling the PRM's candidates. */
 export interface FloatSource {
   float(): number;
