@@ -30,7 +30,7 @@ import { finishStep, trainableVars, type StageHooks } from './stage-hooks';
 import { paramGradsAsync, ScheduledAdam } from './grad';
 import { grpoPolicyLoss } from './policy-loss';
 import type { GrpoStage } from './presets';
-import { formatReward, ormAgainstAnchors, ormBatch, prmForRollout, totalReward } from './rewards';
+import { formatReward, ormAgainstAnchors, ormBatch, prmForRollout, totalReward, type OrmParts } from './rewards';
 import { constantLr } from './schedule';
 
 export interface GrpoStepLog {
@@ -136,22 +136,26 @@ export async function rolloutRewards(
     return item;
   });
   const emb = await embedder.embedData(items);
-  const sim = similarity(emb.slice(0, m), emb.slice(m)); // [m, m] query rollouts × positive rollouts
-  // With anchors (each input's greedy T-CoT: queries, then positives), each side's rollouts are scored against the
-  // other side's anchors instead of its rollouts.
+  // ORM of every rollout: against the other side's rollouts (SPEC), or — with anchors, each input's greedy T-CoT
+  // (queries, then positives) — against the other side's anchors.
   const P = pairs.length;
-  const anchorEmb = anchors ? await embedder.embedData(anchors.map((ids, r) => itemOf(ids, r, P, 1))) : null;
-  const anchored = anchorEmb && {
-    q: ormAgainstAnchors(similarity(emb.slice(0, m), anchorEmb.slice(P)), P, n, { combine: stage.orm }),
-    p: ormAgainstAnchors(similarity(emb.slice(m), anchorEmb.slice(0, P)), P, n, { combine: stage.orm }),
-  };
+  const combine = { combine: stage.orm };
+  let ormQ: OrmParts[];
+  let ormP: OrmParts[];
+  if (anchors) {
+    const anchorEmb = await embedder.embedData(anchors.map((ids, r) => itemOf(ids, r, P, 1)));
+    ormQ = ormAgainstAnchors(similarity(emb.slice(0, m), anchorEmb.slice(P)), P, n, combine);
+    ormP = ormAgainstAnchors(similarity(emb.slice(m), anchorEmb.slice(0, P)), P, n, combine);
+  } else {
+    const sim = similarity(emb.slice(0, m), emb.slice(m)); // [m, m] query rollouts × positive rollouts
+    ormQ = ormBatch(sim, P, n, combine);
+    ormP = ormBatch(transpose(sim, m, m), P, n, combine);
+  }
   // Read asynchronously: WebGPU (the in-browser fine-tuner) has no safe synchronous read.
   const textEmb = embedder.embedTcotText(tokens.map((ids) => readTcot(VOCAB, ids).ids));
   const text = ((await textEmb.array()) as number[][]).map((row) => Float32Array.from(row));
   textEmb.dispose();
   const textSim = similarity(text.slice(0, m), text.slice(m));
-  const ormQ = ormBatch(sim, pairs.length, n, { combine: stage.orm });
-  const ormP = ormBatch(transpose(sim, m, m), pairs.length, n, { combine: stage.orm });
   const textSimP = transpose(textSim, m, m);
   const out: RolloutRewards = {
     total: new Float32Array(R),
@@ -162,7 +166,7 @@ export async function rolloutRewards(
   };
   for (let r = 0; r < R; r++) {
     const i = r % m;
-    const o = anchored ? (r < m ? anchored.q[i]! : anchored.p[i]!) : r < m ? ormQ[i]! : ormP[i]!;
+    const o = r < m ? ormQ[i]! : ormP[i]!;
     const row = (r < m ? textSim : textSimP).subarray(i * m, (i + 1) * m);
     const prm = prmForRollout(row, Math.floor(i / n), n, o.margin, rng).prm;
     out.orm[r] = o.orm;
