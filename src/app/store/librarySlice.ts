@@ -212,12 +212,12 @@ export const createLibrarySlice: StateCreator<AppState, [], [], LibrarySlice> = 
           const summary = get().library;
           set({
             reindexProgress: null,
-            reindexNote: { ok: p.task === 'reindexed', text: p.message ?? '' },
+            reindexNote: { ok: replaced, text: p.message ?? '' },
             // Once replaced, the index in use is these models' own: the status line stops saying "served meanwhile".
-            ...(summary && p.task === 'reindexed' ? { library: { ...summary, reindexing: undefined } } : {}),
+            ...(summary && replaced ? { library: { ...summary, reindexing: undefined } } : {}),
           });
           const query = get().lastQuery;
-          if (p.task === 'reindexed' && query && get().result) void get().search(query, get().queryLabel ?? '');
+          if (replaced && query && get().result) void get().search(query, get().queryLabel ?? '');
         }),
       );
       if (get().handle !== handle) return;

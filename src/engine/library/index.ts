@@ -8,7 +8,7 @@ import type { VisualInput } from '../../models/preprocess';
 import { nextTick } from '../tick';
 import type { ProgressCallback } from '../types';
 import { BATCH, builtinEntries, collectionKey, deriveBuiltin, modelKey } from './derive';
-import { findIndex, indexBuiltin, mayStandIn, partialKey, type IndexRun } from './indexing';
+import { findIndex, indexBuiltin, mayStandIn, saveComplete, type IndexRun } from './indexing';
 import { ItemIndex } from './item-index';
 import { searchLibrary } from './search';
 import { addUserFile, restoredRow } from './user-items';
@@ -135,11 +135,7 @@ export class Library {
       partial = !done.complete;
       resumedItems = done.resumed;
       this.serving = { key: cacheKey, complete: done.complete };
-      if (!partial && this.store) {
-        // A full quota only loses the cache (the next start indexes again), never the session.
-        await this.store.putCollection(this.collectionRecord(cacheKey)).catch(() => undefined);
-        await this.store.deleteCollection(partialKey(cacheKey)).catch(() => undefined);
-      }
+      if (!partial && this.store) await saveComplete(this.store, this.collectionRecord(cacheKey));
     }
     if (standIn !== 'previous') await this.restoreUserItems(m, this.index!, onProgress);
     if (standIn) {
@@ -166,21 +162,20 @@ export class Library {
   }
 
   /**
-   * Index the collection with these models into `run.target` while the index in use serves; then restore the
-   * user's items into it and put it in use. Stops (keeping its partial record) on cancel or another open.
+   * Index the collection with these models into `run.target` while the index in use serves, restore the user's items
+   * into it and put it in use (task 'reindexed'). Stops (keeping its partial record) on cancel or another open, or
+   * fails, leaving the old index in use (task 'reindex-stopped').
    */
   private async reindexBehind(gen: number, run: IndexRun, builtin: Entry[]): Promise<void> {
     const total = builtin.length;
-    // The end is its own task: 'reindexed' once the new index is in use, 'reindex-stopped' when the old one stays.
-    const report = (done: number, message: string) =>
-      run.onProgress?.({ task: done === total ? 'reindexed' : 'reindex-stopped', done, total, message });
+    const stopped = (message: string) => run.onProgress?.({ task: 'reindex-stopped', done: 0, total, message });
     try {
       const done = await indexBuiltin(run, builtin);
       if (!done.complete || gen !== this.generation) {
         run.target.dispose();
         if (gen !== this.generation) return;
         this.reindexing = null;
-        return report(0, 'Re-indexing stopped; the earlier index still serves (what was done is kept)');
+        return stopped('Re-indexing stopped; the earlier index still serves (what was done is kept)');
       }
       await this.restoreUserItems(run.models, run.target);
       // Files added while it ran join it (without a store they cannot be read again), and files removed stay removed.
@@ -193,13 +188,14 @@ export class Library {
       this.index = run.target;
       this.serving = { key: run.cacheKey, complete: true };
       this.reindexing = null;
-      await this.store?.putCollection(this.collectionRecord(run.cacheKey)).catch(() => undefined);
-      await this.store?.deleteCollection(partialKey(run.cacheKey)).catch(() => undefined);
-      report(total, 'Re-indexed: every item’s T-CoT and embeddings now come from the Reasoner in use');
+      if (this.store) await saveComplete(this.store, this.collectionRecord(run.cacheKey));
+      const message = 'Re-indexed: every item’s T-CoT and embeddings now come from the Reasoner in use';
+      run.onProgress?.({ task: 'reindexed', done: total, total, message });
     } catch (err) {
       run.target.dispose();
-      if (gen === this.generation) this.reindexing = null;
-      report(0, `Re-indexing failed (${errorMessage(err)}); the earlier index still serves`);
+      if (gen !== this.generation) return; // superseded: the next open reports its own
+      this.reindexing = null;
+      stopped(`Re-indexing failed (${errorMessage(err)}); the earlier index still serves`);
     }
   }
 

@@ -60,6 +60,12 @@ export async function findIndex(
   return { cached: shipped.record, fromShipped: true, standIn: null };
 }
 
+/** Cache a complete collection record and drop its partial one (a full quota only loses the cache, never the session). */
+export async function saveComplete(store: LibraryStore, record: CollectionRecord): Promise<void> {
+  await store.putCollection(record).catch(() => undefined);
+  await store.deleteCollection(partialKey(record.key)).catch(() => undefined);
+}
+
 export interface IndexRun {
   target: ItemIndex;
   store: LibraryStore | null;
