@@ -1,8 +1,9 @@
 // Probe: continue a training run's cold start (CKPT/ckpt/reasoner-sft, fp32) on fresh SFT pairs, given a new
-// head or not: `copy` the copy head (src/models/copy.ts), `attr` the attribute reader (src/models/attr.ts), `none`
+// head or not: `copy` the copy head (src/models/copy.ts), `attr` the attribute reader (src/models/attr.ts), `motion`
+// the motion features (src/models/motion.ts), `none`
 // the same steps without one. Writes OUT/steps.jsonl and OUT/models (int8; the Embedder from CKPT/models, or the
 // shipped one).
-// npx tsx scripts/probes/head-probe.ts CKPT OUT STEPS LR copy|attr|none
+// npx tsx scripts/probes/head-probe.ts CKPT OUT STEPS LR copy|attr|motion|none
 import { appendFileSync, cpSync, existsSync, mkdirSync } from 'node:fs';
 import { createEngine } from '../../src/engine/engine';
 import { nodePlatform } from '../../src/engine/platform-node';
@@ -20,9 +21,10 @@ const base = (await loadModel(nodeFileHandler(`${ckpt}/ckpt/reasoner-sft`))).mod
 const heads = {
   copy: { copy: { dk: 32, sepId: VOCAB.id('<sep>'), gateBias: -2 } },
   attr: { attr: shippedAttr() },
+  motion: { motion: true },
   none: null,
 } as const;
-if (!(mode! in heads)) throw new Error(`head must be copy, attr or none, got ${mode}`);
+if (!(mode! in heads)) throw new Error(`head must be copy, attr, motion or none, got ${mode}`);
 const head = heads[mode as keyof typeof heads];
 const model = head ? new Reasoner({ ...base.config, ...head }) : base;
 if (model !== base) {

@@ -26,6 +26,7 @@ export interface ReasonerConfig {
   pointer: PointerConfig | null; // null — location / frame tokens from the tied head alone; a config — plus a pointer over the vision tokens (pointer.ts)
   attr?: AttrConfig | null; // absent / null — none; a config — answer words read the stem head at the attended object (attr.ts; needs a stem pointer)
   copy?: CopyConfig | null; // absent / null — no copying; a config — tokens may be copied from the input's text (copy.ts; needs a pointer)
+  motion?: boolean; // absent / false — none; true — clip tokens and stem cells also see what changed since the frame before and until the frame after (motion.ts; needs a stem)
 }
 
 export function defaultReasonerConfig(): ReasonerConfig {
@@ -92,6 +93,8 @@ export function validateReasonerConfig(config: ReasonerConfig): void {
       config.vocabSize,
       config.pointer?.source === 'stem' ? config.pointer.stemHead : undefined,
     );
+  checkThat(config.motion === undefined || typeof config.motion === 'boolean', 'motion', 'must be true or false');
+  checkThat(!config.motion || config.vision !== null, 'motion', 'reads the vision stem: it needs one');
   if (config.copy) {
     checkThat(config.pointer !== null, 'copy', 'the copy head reads the pointer context: it needs a pointer');
     validateCopyConfig(config.copy, config.vocabSize);

@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { attrCandidates } from './attr';
 import { copyContext, copyPositions } from './copy';
 import { embedLookup, layerNorm, type ParamStore } from './layers';
+import { withKeyMotion } from './motion';
 import {
   pointerContext,
   stemPointerContext,
@@ -155,7 +156,12 @@ function visionPointerFrom(params: ParamStore, c: ReasonerConfig, h: PrefixHidde
     geometry.forEach((g, b) => g.token.forEach((token, k) => (rows[b * C + k] = rowOf(h, b, token))));
     const tokens = tf.reshape(embedLookup(hidden, rows), [count, C, c.dModel]) as tf.Tensor3D; // [count·C, d] → [count, C, d]
     const cells = stemCells(params, c, inputs, C);
-    const ctx = stemPointerContext(params, pointer, cells, tokens, geometry, c.lnEps);
+    let ctx = stemPointerContext(params, pointer, cells, tokens, geometry, c.lnEps);
+    if (c.motion) {
+      const perFrame = (c.clipSize / CELL_PX) ** 2;
+      const slotOf = geometry.map((g) => g.frame.map((f, k) => (f >= 0 ? Math.floor(k / perFrame) : -1)));
+      ctx = { ...ctx, keys: withKeyMotion(params, ctx.keys, cells, slotOf, perFrame, pointer.stemHead!.slots) };
+    }
     return c.attr ? { ...ctx, attr: attrCandidates(params, pointer.stemHead!, c.attr, cells) } : ctx;
   }
   const geometry = inputs.map((x) => tokenGeometry(c, x));

@@ -35,6 +35,7 @@ import { checkIds, N_SEGMENTS, prefixPlan, rowKeyValid, suffixPlan, type Reasone
 import { seededRng } from './rng';
 import { generate, type GenerateOptions, type GenerateResult } from './reasoner-generate';
 import { defaultReasonerConfig, validateReasonerConfig, type ReasonerConfig } from './reasoner-config';
+import { addMotionParams, withTokenMotion } from './motion';
 import { cellGeometry, pointerContextOf, tokenGeometry, visionTokenCount, type PrefixHidden } from './reasoner-pointer';
 
 export {
@@ -55,7 +56,7 @@ export class Reasoner {
   private readonly dims: BlockDims;
   private readonly patchDim: number;
   private readonly imageCells: number;
-  private readonly viewTokens?: (plan: TokenPlan) => tf.Tensor2D;
+  private readonly viewTokens?: (plan: TokenPlan) => tf.Tensor2D; // the stem's token features (with their motion term, when on)
   private readonly attrMaps?: AttrMaps; // the attribute reader's constants (attr.ts), when it has one
 
   constructor(overrides: Partial<ReasonerConfig> = {}) {
@@ -77,6 +78,12 @@ export class Reasoner {
     if (c.attr) {
       addAttrParams(store, c.dModel, c.pointer!.dk, c.attr);
       this.attrMaps = attrMaps(c.attr, c.vocabSize);
+    }
+    if (c.motion) {
+      addMotionParams(store, c.dModel, c.vision!.width8, c.pointer?.source === 'stem' ? c.pointer.dk : null);
+      const stem = this.viewTokens!;
+      const perFrame = (c.clipSize / c.patch) ** 2;
+      this.viewTokens = (plan) => withTokenMotion(store, plan, stem(plan), perFrame);
     }
     this.params = store;
   }

@@ -6,7 +6,8 @@ import { seededRng } from '../models/rng';
 import { syntheticIds, syntheticImageInput } from '../models/testdata';
 import { Embedder } from '../models/embedder';
 import { ScheduledAdam } from './grad';
-import { copyWeights, grpoStep, grpoUpdate, similarity } from './grpo-trainer';
+import { copyWeights, grpoStep, grpoUpdate, rolloutRewards, similarity } from './grpo-trainer';
+import { Rng } from '../world/rng';
 import { PRESETS } from './presets';
 
 let policy: Reasoner;
@@ -139,5 +140,23 @@ describe('grpoStep on plain media (the in-browser fine-tuner path)', () => {
     await run(c, 'greedy');
     expect(tf.memory().numTensors).toBe(tensors);
     [a, b, c, ref, embedder].forEach((m) => m.dispose());
+  });
+
+  test("ormHardNegatives: a query's rollouts also compete with its pair's hard negative; the positives' do not", async () => {
+    const preset = PRESETS.test;
+    const embedder = new Embedder(preset.embedderConfig);
+    const image = (seed: number) => ({ visual: syntheticImageInput(seed, 48) });
+    const pairs = [1, 4, 7].map((k) => ({ query: image(k), positive: image(k + 1), hardNegative: image(k + 2) }));
+    const n = 2;
+    const tokens = Array.from({ length: 2 * pairs.length * n }, (_, r) => syntheticIds(20 + r, 8, 2, 64));
+    const anchors = Array.from({ length: 3 * pairs.length }, (_, r) => syntheticIds(60 + r, 8, 2, 64));
+    const stage = { weights: preset.grpo.weights, orm: preset.grpo.orm };
+    const plain = await rolloutRewards(embedder, pairs, tokens, n, stage, new Rng(1), anchors.slice(0, 6));
+    const hard = await rolloutRewards(embedder, pairs, tokens, n, stage, new Rng(1), anchors);
+    const m = pairs.length * n;
+    for (let r = 0; r < m; r++) expect(hard.acc[r]!, `query rollout ${r}`).toBeLessThanOrEqual(plain.acc[r]!); // one more rival
+    expect(Array.from(hard.orm.slice(m))).toEqual(Array.from(plain.orm.slice(m))); // positives: the same anchors
+    expect(Array.from(hard.orm.slice(0, m))).not.toEqual(Array.from(plain.orm.slice(0, m)));
+    embedder.dispose();
   });
 });

@@ -91,15 +91,20 @@ export interface GrpoPair {
   query: SideParts;
   positive: SideParts;
   instruction?: string;
+  hardNegative?: SideParts; // a candidate that differs from the positive in one detail (ormHardNegatives)
 }
 
 /** A world pair (the training recipe's RL pool) as a GRPO pair. */
-export function worldGrpoPair(p: Pick<AnnotatedPair, 'query' | 'positive' | 'instruction'>): GrpoPair {
+export function worldGrpoPair(
+  p: Pick<AnnotatedPair, 'query' | 'positive' | 'instruction'> & Partial<Pick<AnnotatedPair, 'hardNegative'>>,
+): GrpoPair {
   const parts = (input: AnnotatedPair['query']['input']): SideParts => ({
     visual: worldVisual(input),
     text: worldText(input),
   });
-  return { query: parts(p.query.input), positive: parts(p.positive.input), instruction: p.instruction };
+  const pair: GrpoPair = { query: parts(p.query.input), positive: parts(p.positive.input), instruction: p.instruction };
+  if (p.hardNegative) pair.hardNegative = parts(p.hardNegative.input);
+  return pair;
 }
 
 /** The Reasoner's inputs for a batch: every query, then every positive (rows input·n + g after generation). */
@@ -123,13 +128,14 @@ export async function rolloutRewards(
   const m = pairs.length * n;
   const R = 2 * m;
   const format = new Float32Array(R);
-  // Row r of `rows` rollouts per side: a query's (with the instruction) for r < rows, else a positive's.
+  // Row r of `rows` rollouts per side: a query's (with the instruction) for r < rows, else a positive's — or, past
+  // 2·rows (anchors only), a hard negative's.
   const itemOf = (ids: Int32Array, r: number, rows: number, per: number) => {
     const pair = pairs[Math.floor((r % rows) / per)]!;
-    return r < rows
-      ? embedItemFor(VOCAB, { ...pair.query, instruction: pair.instruction, tcotIds: ids })
-      : embedItemFor(VOCAB, { ...pair.positive, tcotIds: ids });
+    if (r < rows) return embedItemFor(VOCAB, { ...pair.query, instruction: pair.instruction, tcotIds: ids });
+    return embedItemFor(VOCAB, { ...(r < 2 * rows ? pair.positive : hardNegatives[r - 2 * rows]!), tcotIds: ids });
   };
+  const hardNegatives = pairs.flatMap((p) => (p.hardNegative ? [p.hardNegative] : []));
   const items = tokens.map((ids, r) => {
     const item = itemOf(ids, r, m, n);
     format[r] = formatReward(readTcot(VOCAB, ids, expectedEvidenceKey(item.visual)));
@@ -137,14 +143,16 @@ export async function rolloutRewards(
   });
   const emb = await embedder.embedData(items);
   // ORM of every rollout: against the other side's rollouts (SPEC), or — with anchors, each input's greedy T-CoT
-  // (queries, then positives) — against the other side's anchors.
+  // (queries, then positives, then any hard negatives) — against the other side's anchors; a query's rollouts also
+  // against the hard negatives.
   const P = pairs.length;
   const combine = { combine: stage.orm };
   let ormQ: OrmParts[];
   let ormP: OrmParts[];
   if (anchors) {
     const anchorEmb = await embedder.embedData(anchors.map((ids, r) => itemOf(ids, r, P, 1)));
-    ormQ = ormAgainstAnchors(similarity(emb.slice(0, m), anchorEmb.slice(P)), P, n, combine);
+    const candidates = anchorEmb.slice(P); // positives, then hard negatives
+    ormQ = ormAgainstAnchors(similarity(emb.slice(0, m), candidates), P, n, combine, candidates.length);
     ormP = ormAgainstAnchors(similarity(emb.slice(m), anchorEmb.slice(0, P)), P, n, combine);
   } else {
     const sim = similarity(emb.slice(0, m), emb.slice(m)); // [m, m] query rollouts × positive rollouts
@@ -278,9 +286,15 @@ export async function grpoStep(
     stopId: VOCAB.id('<eos>'),
   });
   // `ormAgainst: 'greedy'`: each input's greedy T-CoT, the anchor the other side's rollouts are scored against.
+  // With `ormHardNegatives`, the pairs' hard negatives are decoded too (after the queries and positives).
+  const negatives = stage.ormHardNegatives
+    ? pairs.flatMap((p) =>
+        p.hardNegative ? [reasonerInputFor(VOCAB, { ...p.hardNegative, instruction: p.instruction })] : [],
+      )
+    : [];
   const anchors =
     stage.ormAgainst === 'greedy'
-      ? await reasonGreedy(policy, inputs, { maxNewTokens: stage.maxNewTokens })
+      ? await reasonGreedy(policy, [...inputs, ...negatives], { maxNewTokens: stage.maxNewTokens })
       : undefined;
   lap('generate');
   const rewards = await rolloutRewards(embedder, pairs, gen.tokens, n, stage, new Rng(seeds.prm), anchors);

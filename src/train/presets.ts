@@ -55,6 +55,7 @@ export interface GrpoStage {
   // What a rollout's ORM compares it with: the other side's rollouts ('rollouts', SPEC, default) or the other side's
   // greedy T-CoTs ('greedy', a probe: what evaluation compares; both sides still sample and learn).
   ormAgainst?: 'rollouts' | 'greedy';
+  ormHardNegatives?: boolean; // with ormAgainst 'greedy': a query's rollouts are also scored against its pair's one-detail hard negative (its greedy T-CoT), as evaluation ranks it
 }
 
 export interface TrainPreset {

@@ -52,6 +52,15 @@ describe('ORM', () => {
     expect(parts[0]!.orm).toBeCloseTo(0.5 + 0.5 * 0.8, 6);
     expect(() => ormAgainstAnchors(sim, 2, 3)).toThrow(/expected 6×2/);
   });
+  test('anchors past the pairs (hard negatives) are negatives of every rollout', () => {
+    // 2 pairs × n = 1 against 2 anchors and 1 hard negative: rollout 0 beats its hard negative, rollout 1 does not.
+    const sim = Float32Array.from([0.9, 0.1, 0.5, 0.3, 0.6, 0.7]);
+    const parts = ormAgainstAnchors(sim, 2, 1, { negTemperature: 1e-3 }, 3);
+    expect(parts.map((p) => p.acc)).toEqual([1, 0]);
+    expect(parts[0]!.margin).toBeCloseTo(0.9 - 0.5, 4); // the hardest negative takes the softmax's weight
+    expect(parts[1]!.margin).toBeCloseTo(0.6 - 0.7, 4);
+    expect(() => ormAgainstAnchors(sim, 2, 1, {}, 1)).toThrow(/anchors/);
+  });
 });
 
 describe('PRM', () => {

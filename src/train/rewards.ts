@@ -90,19 +90,21 @@ export function ormBatch(sim: Float32Array, pairs: number, n: number, options: P
 /**
  * ORM of every rollout of one side against one anchor T-CoT per pair of the other side (e.g. its greedy T-CoT, what
  * evaluation compares against). `sim` is row-major [pairs·n, pairs]: rollout i belongs to pair ⌊i / n⌋, whose anchor
- * is its one positive; every other anchor is a negative.
+ * is its one positive; every other anchor is a negative. `anchors` ≥ pairs columns: those past `pairs` are negatives
+ * only (e.g. the pairs' hard negatives).
  */
 export function ormAgainstAnchors(
   sim: Float32Array,
   pairs: number,
   n: number,
   options: Partial<OrmOptions> = {},
+  anchors = pairs,
 ): OrmParts[] {
   const m = pairs * n;
-  if (sim.length !== m * pairs)
-    throw new RangeError(`similarity matrix has ${sim.length} entries, expected ${m}×${pairs}`);
+  if (anchors < pairs || sim.length !== m * anchors)
+    throw new RangeError(`similarity matrix has ${sim.length} entries, expected ${m}×${anchors} (≥ ${pairs} anchors)`);
   return Array.from({ length: m }, (_, i) =>
-    ormFromSimilarities(sim.subarray(i * pairs, (i + 1) * pairs), [Math.floor(i / n)], options),
+    ormFromSimilarities(sim.subarray(i * anchors, (i + 1) * anchors), [Math.floor(i / n)], options),
   );
 }
 

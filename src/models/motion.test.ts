@@ -1,0 +1,85 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { initTestBackend } from '../engine/testing';
+import { expectCacheMatchesRecompute, gradientTests } from './gradient-checks.testutil';
+import { neighbourRows } from './motion';
+import { Reasoner, REASONER_PRESETS, type ReasonerConfig, type ReasonerInput } from './reasoner';
+import { seededRng } from './rng';
+import { syntheticClip, syntheticIds, syntheticImageInput } from './testdata';
+
+const V = 64;
+beforeAll(() => initTestBackend());
+
+const inputs = (): ReasonerInput[] => [
+  { visual: syntheticImageInput(1, 32), promptIds: syntheticIds(11, 6, 2, V) },
+  { visual: syntheticClip(2, 16, 64), promptIds: syntheticIds(12, 3, 2, V) },
+  { promptIds: syntheticIds(13, 9, 2, V) },
+];
+const config: Partial<ReasonerConfig> = { ...REASONER_PRESETS.tinyStemPointer, motion: true };
+const seqs = () => [
+  Int32Array.from([12, 15, 18, 22, 40]),
+  Int32Array.from([25, 26, 11, 30]),
+  Int32Array.from([13, 17, 45, 50, 2]),
+];
+const logprobs = async (m: Reasoner) => m.logprobsData(inputs(), seqs(), { groupSize: 1, temperature: 1 });
+
+describe('motion features (motion.ts)', () => {
+  let model: Reasoner;
+  beforeAll(() => void (model = new Reasoner(config)));
+  afterAll(() => model.dispose());
+
+  test('neighbour rows: the same spot one frame before / after within a clip, the row itself elsewhere', () => {
+    // padding, two frames of two rows, a text row, an image row
+    const { prev, next } = neighbourRows([-1, 0, 0, 1, 1, -1, -1], 2);
+    expect(Array.from(prev)).toEqual([0, 1, 2, 1, 2, 5, 6]);
+    expect(Array.from(next)).toEqual([0, 3, 4, 3, 4, 5, 6]);
+    // a clip that starts at frame 0 right after another clip's last frame is not its neighbour
+    const two = neighbourRows([0, 1, 0, 1], 1);
+    expect(Array.from(two.prev)).toEqual([0, 0, 2, 2]);
+    expect(Array.from(two.next)).toEqual([1, 1, 3, 3]);
+  });
+
+  test('zero-initialised: the model computes what it did without motion; set, it changes clips only', async () => {
+    const plain = new Reasoner(REASONER_PRESETS.tinyStemPointer);
+    for (const [name, v] of plain.params.vars) model.params.get(name).assign(v);
+    const a = await logprobs(plain);
+    const b = await logprobs(model);
+    a.forEach((row, r) => row.forEach((v, t) => expect(b[r]![t]!).toBeCloseTo(v, 5)));
+    const rng = seededRng(3);
+    const saved = ['motion_tok_w', 'motion_key_w'].map((n) => tf.clone(model.params.get(n)));
+    for (const n of ['motion_tok_w', 'motion_key_w']) {
+      const w = model.params.get(n);
+      w.assign(
+        tf.tensor(
+          Float32Array.from({ length: w.size }, () => rng.float() - 0.5),
+          w.shape,
+        ),
+      );
+    }
+    const c = await logprobs(model);
+    ['motion_tok_w', 'motion_key_w'].forEach((n, i) => model.params.get(n).assign(saved[i]!));
+    tf.dispose(saved);
+    a[0]!.forEach((v, t) => expect(c[0]![t]!).toBeCloseTo(v, 5)); // the image
+    a[2]!.forEach((v, t) => expect(c[2]![t]!).toBeCloseTo(v, 5)); // text only
+    expect(Math.max(...a[1]!.map((v, t) => Math.abs(v - c[1]![t]!)))).toBeGreaterThan(1e-3); // the clip
+    plain.dispose();
+  });
+
+  test('KV-cached decoding equals full recomputation; leak-free', async () => {
+    await expectCacheMatchesRecompute(model, inputs);
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 3; i++)
+      await model.generate(inputs(), { n: 2, maxNewTokens: 6, temperature: 1, rng: seededRng(i) });
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  test('needs a vision stem', () => {
+    expect(() => new Reasoner({ ...REASONER_PRESETS.tiny, motion: true })).toThrow(/motion/);
+  });
+
+  gradientTests(
+    () => model,
+    () => new Reasoner(config),
+    (m) => () => tf.tidy(() => tf.neg(tf.sum(m.logprobs(inputs(), seqs(), { groupSize: 1 }).logprobs)) as tf.Scalar),
+  );
+});
