@@ -11,18 +11,13 @@ import { dirname } from 'node:path';
 import { chromium, type Page } from '@playwright/test';
 import { chromiumLaunchOptions } from '../e2e/chromium';
 import { startPreview } from './preview-server';
-import { cliArgs } from '../src/cli/args';
+import { cliArgs, text } from '../src/cli/args';
 import type { Engine } from '../src/engine/types';
 
 const { values: opts } = cliArgs(
   "npm run bench:library [-- --settings 'collection=200&preset=tiny&tokens=12'] [--queries 5] [--models DIR] [--dist DIR] [--out FILE]",
   {
-    settings: {
-      type: 'string',
-      default: 'collection=200&preset=tiny&tokens=12',
-      value: 'URL_SETTINGS',
-      help: "the app's URL settings",
-    },
+    settings: text('URL_SETTINGS', "the app's URL settings", 'collection=200&preset=tiny&tokens=12'),
     queries: { type: 'string', default: '5', value: 'N', help: 'text queries on Explore' },
     models: { type: 'string', value: 'DIR', help: 'serve DIR/reasoner/ and DIR/embedder/ as the shipped weights' },
     dist: { type: 'string', value: 'DIR', help: 'a build elsewhere than dist/' },

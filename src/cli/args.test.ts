@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { CliError, formatHelp, parseCli } from './args';
+import { CliError, formatHelp, parseCli, text } from './args';
 
 const OPTIONS = {
   seed: { type: 'string', default: '7919', help: 'held-out seed', value: 'N' },
@@ -19,6 +19,11 @@ function failure(argv: string[], positionals = false): CliError {
 }
 
 describe('parseCli', () => {
+  test('text() declares a string option in one call, with or without a default', () => {
+    expect(text('DIR', 'the models')).toEqual({ type: 'string', value: 'DIR', help: 'the models' });
+    const options = { models: text('DIR', 'the models', 'public/models'), out: text('FILE', 'where') };
+    expect(parseCli([], options).values).toEqual({ models: 'public/models', out: undefined });
+  });
   test('parses string and boolean options, separate and inline values', () => {
     const { values, positionals, help } = parseCli(
       ['--seed', '101', '--out=runs/a.json', '--ship', '--no-eval'],

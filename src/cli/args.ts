@@ -14,6 +14,17 @@ export type CliOption =
   | { type: 'boolean'; default?: boolean; help: string };
 export type CliOptions = Record<string, CliOption>;
 
+/** A string option in one line: `text('DIR', 'the int8 models', 'public/models')` (the default is optional). */
+export function text(value: string, help: string): { type: 'string'; value: string; help: string };
+export function text(
+  value: string,
+  help: string,
+  fallback: string,
+): { type: 'string'; value: string; help: string; default: string };
+export function text(value: string, help: string, fallback?: string): CliOption {
+  return fallback === undefined ? { type: 'string', value, help } : { type: 'string', value, help, default: fallback };
+}
+
 /** A string option is `string` when it has a default, else `string | undefined`; a boolean is `boolean`. */
 export type CliValues<O extends CliOptions> = {
   -readonly [K in keyof O]: O[K] extends { type: 'boolean' }

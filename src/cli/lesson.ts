@@ -27,17 +27,12 @@ import {
   splitLesson,
 } from '../train/lesson';
 import { builtinCollection } from '../world/suite';
-import { cliArgs } from './args';
+import { cliArgs, text } from './args';
 
 const { values } = cliArgs(
   `npm run lesson -- [--lesson ${LESSONS.map((l) => l.id).join('|')}] [--seeds 1,2,3] [--pairs ${LESSON_PAIRS}] [--steps N] [--lr X] [--batch N] [--n G] [--kl-coef B] [--held-out S] [--models DIR] [--reasoner reasoner|reasoner-sft] [--json FILE]`,
   {
-    lesson: {
-      type: 'string',
-      default: LESSONS[0]!.id,
-      value: 'ID',
-      help: `the lesson: ${LESSONS.map((l) => l.id).join(' | ')}`,
-    },
+    lesson: text('ID', `the lesson: ${LESSONS.map((l) => l.id).join(' | ')}`, LESSONS[0]!.id),
     seeds: { type: 'string', default: '1,2,3', value: 'LIST', help: 'lesson seeds, comma-separated' },
     pairs: { type: 'string', default: String(LESSON_PAIRS), value: 'N', help: "the concept's pairs per seed" },
     steps: { type: 'string', value: 'N', help: `EG-RL steps (default ${LESSON_SETTINGS.steps})` },
@@ -47,12 +42,7 @@ const { values } = cliArgs(
     'kl-coef': { type: 'string', value: 'B', help: `KL coefficient (default ${LESSON_SETTINGS.klCoef})` },
     'held-out': { type: 'string', value: 'S', help: `held-out share (default ${LESSON_SETTINGS.heldOut})` },
     models: { type: 'string', default: 'public/models', value: 'DIR', help: 'the int8 models' },
-    reasoner: {
-      type: 'string',
-      default: 'reasoner',
-      value: 'reasoner|reasoner-sft',
-      help: 'the Reasoner to fine-tune',
-    },
+    reasoner: text('reasoner|reasoner-sft', 'the Reasoner to fine-tune', 'reasoner'),
     json: { type: 'string', value: 'FILE', help: 'write the results as JSON' },
   },
 );

@@ -21,25 +21,15 @@ import { boxIoU } from '../world/raster';
 import { buildSuite } from '../world/suite';
 import type { Evidence } from '../world/tcot-types';
 import type { Focus, WorldInput } from '../world/types';
-import { cliArgs } from './args';
+import { cliArgs, text } from './args';
 
 const { values: args } = cliArgs(
   'npm run tcot-quality -- --seed N [--per-task K] [--models DIR] [--sources annotator,sft,egrl] [--json FILE]',
   {
     seed: { type: 'string', default: '7919', value: 'N', help: 'held-out suite seed' },
     'per-task': { type: 'string', default: '10', value: 'K', help: 'held-out items per task' },
-    models: {
-      type: 'string',
-      default: 'public/models',
-      value: 'DIR',
-      help: 'the Reasoners (DIR/reasoner-sft, DIR/reasoner)',
-    },
-    sources: {
-      type: 'string',
-      default: 'annotator,sft,egrl',
-      value: 'LIST',
-      help: 'T-CoT sources, comma-separated: annotator, sft, egrl',
-    },
+    models: text('DIR', 'the Reasoners (DIR/reasoner-sft, DIR/reasoner)', 'public/models'),
+    sources: text('LIST', 'T-CoT sources, comma-separated: annotator, sft, egrl', 'annotator,sft,egrl'),
     json: { type: 'string', value: 'FILE', help: 'write the table as JSON' },
   },
 );

@@ -26,40 +26,26 @@ import type { EmbedderStepLog } from '../train/embedder-trainer';
 import type { GrpoStepLog } from '../train/grpo-trainer';
 import { trend } from '../train/trend';
 import { writeShippedIndex } from './shipped-index-node';
-import { cliArgs } from './args';
+import { cliArgs, text } from './args';
 
 const { values: cli } = cliArgs(
   `npm run train -- --preset quick|full|next|next2|next3|short --seed N --out DIR [--resume] [--parallel] [--pointer stem|tokens|none] [--evidence-weight W] [--sft-freeze-vision] [--grpo JSON] [--adapt JSON] [--ship] [--no-eval] [--eval-seed S]
 npm run train -- --profile [--ops]`,
   {
-    preset: {
-      type: 'string',
-      default: 'quick',
-      value: 'NAME',
-      help: 'the recipe preset: full | next | next2 | next3 | short | quick | test',
-    },
+    preset: text('NAME', 'the recipe preset: full | next | next2 | next3 | short | quick | test', 'quick'),
     seed: { type: 'string', default: '1', value: 'N', help: 'training seed' },
     out: { type: 'string', value: 'DIR', help: 'run folder (default runs/PRESET-seedN)' },
     resume: { type: 'boolean', help: 'resume from DIR/ckpt' },
     parallel: { type: 'boolean', help: "run the Reasoner's cold start in a second process beside the Embedder" },
     only: { type: 'string', value: 'sft', help: 'run only the cold start (what --parallel launches)' },
-    pointer: {
-      type: 'string',
-      value: 'stem|tokens|none',
-      help: "how the Reasoner writes boxes and key frames (default: the preset's)",
-    },
-    'evidence-weight': {
-      type: 'string',
-      value: 'W',
-      help: 'the cold start weighs location and frame tokens W× in its loss',
-    },
+    pointer: text('stem|tokens|none', "how the Reasoner writes boxes and key frames (default: the preset's)"),
+    'evidence-weight': text('W', 'the cold start weighs location and frame tokens W× in its loss'),
     'sft-freeze-vision': { type: 'boolean', help: 'the cold start leaves the pre-trained stem as it is' },
     grpo: { type: 'string', value: 'JSON', help: `EG-RL settings over the preset's, e.g. '{"lr":2e-5,"klCoef":0.05}'` },
-    adapt: {
-      type: 'string',
-      value: 'JSON',
-      help: `turn the adapt stage on (short's settings where the preset has none) with these overrides, e.g. '{"steps":120,"batch":12}'`,
-    },
+    adapt: text(
+      'JSON',
+      `turn the adapt stage on (short's settings where the preset has none) with these overrides, e.g. '{"steps":120,"batch":12}'`,
+    ),
     ship: { type: 'boolean', help: 'also write the models and the collection index to public/models' },
     'no-eval': { type: 'boolean', help: 'skip the held-out evaluation' },
     'eval-seed': { type: 'string', default: '7919', value: 'S', help: 'held-out evaluation seed' },
