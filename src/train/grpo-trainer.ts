@@ -287,11 +287,12 @@ export async function grpoStep(
   });
   // `ormAgainst: 'greedy'`: each input's greedy T-CoT, the anchor the other side's rollouts are scored against.
   // With `ormHardNegatives`, the pairs' hard negatives are decoded too (after the queries and positives).
-  const negatives = stage.ormHardNegatives
-    ? pairs.flatMap((p) =>
-        p.hardNegative ? [reasonerInputFor(VOCAB, { ...p.hardNegative, instruction: p.instruction })] : [],
-      )
-    : [];
+  const negatives =
+    stage.ormHardNegatives && stage.ormAgainst === 'greedy'
+      ? pairs.flatMap((p) =>
+          p.hardNegative ? [reasonerInputFor(VOCAB, { ...p.hardNegative, instruction: p.instruction })] : [],
+        )
+      : [];
   const anchors =
     stage.ormAgainst === 'greedy'
       ? await reasonGreedy(policy, [...inputs, ...negatives], { maxNewTokens: stage.maxNewTokens })
