@@ -15,7 +15,7 @@ import { nodeFileHandler } from '../../src/models/weights-node';
 import { reasonGreedy } from '../../src/retrieval/pipeline';
 import { rankByScores } from '../../src/retrieval/metrics';
 import { VOCAB } from '../../src/tcot/default';
-import { similarity } from '../../src/train/grpo-trainer';
+import { similarity } from '../../src/train/rewards';
 import { buildSuite } from '../../src/world/suite';
 
 const [dir = 'runs/next3/models', seedArg = '7919', perArg = '20', kArg = '4', which = 'reasoner-sft'] =

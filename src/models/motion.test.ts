@@ -49,10 +49,12 @@ describe('motion features (motion.ts)', () => {
     const saved = ['motion_tok_w', 'motion_key_w'].map((n) => tf.clone(model.params.get(n)));
     for (const n of ['motion_tok_w', 'motion_key_w']) {
       const w = model.params.get(n);
-      w.assign(
-        tf.tensor(
-          Float32Array.from({ length: w.size }, () => rng.float() - 0.5),
-          w.shape,
+      tf.tidy(() =>
+        w.assign(
+          tf.tensor(
+            Float32Array.from({ length: w.size }, () => rng.float() - 0.5),
+            w.shape,
+          ),
         ),
       );
     }

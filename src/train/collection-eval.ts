@@ -15,7 +15,7 @@ import { captionScene, TASK_INSTRUCTIONS } from '../world/tasks';
 import { clipCaptionHolds, clipCaptionText, describeEvent, imageCaptionHolds, imageCaptionText } from '../world/text';
 import type { WorldInput } from '../world/types';
 import { bootstrap, type Estimate } from './evaluate';
-import { similarity } from './grpo-trainer';
+import { similarity } from './rewards';
 
 export interface CollectionQuery {
   text: string;

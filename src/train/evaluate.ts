@@ -13,7 +13,7 @@ import { encodeTCoT } from '../tcot/encode';
 import { annotate } from '../world/annotator';
 import { hashSeed, Rng } from '../world/rng';
 import { ABILITIES, type Ability, type Focus, type Task, type TaskItem, type WorldInput } from '../world/types';
-import { similarity } from './grpo-trainer';
+import { similarity } from './rewards';
 
 export type TcotSource =
   | { kind: 'none' }

@@ -12,16 +12,9 @@ import { greedyTcots, prompted, tokenBudget } from '../retrieval/pipeline';
 import { VOCAB } from '../tcot/default';
 import { hashSeed, Rng } from '../world/rng';
 import { ScheduledAdam, type OptimizerState } from './grad';
-import {
-  grpoStep,
-  similarity,
-  type GrpoPair,
-  type GrpoStepStats,
-  type GrpoTiming,
-  type SideParts,
-} from './grpo-trainer';
+import { grpoStep, type GrpoPair, type GrpoStepStats, type GrpoTiming, type SideParts } from './grpo-trainer';
 import type { GrpoStage } from './presets';
-import { DEFAULT_REWARD_WEIGHTS, type RewardWeights } from './rewards';
+import { DEFAULT_REWARD_WEIGHTS, similarity, type RewardWeights } from './rewards';
 
 export interface FinetuneSettings {
   steps: number; // 30

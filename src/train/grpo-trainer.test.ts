@@ -6,7 +6,8 @@ import { seededRng } from '../models/rng';
 import { syntheticIds, syntheticImageInput } from '../models/testdata';
 import { Embedder } from '../models/embedder';
 import { ScheduledAdam } from './grad';
-import { copyWeights, grpoStep, grpoUpdate, rolloutRewards, similarity } from './grpo-trainer';
+import { copyWeights, grpoStep, grpoUpdate, rolloutRewards } from './grpo-trainer';
+import { similarity } from './rewards';
 import { Rng } from '../world/rng';
 import { PRESETS } from './presets';
 

@@ -30,7 +30,16 @@ import { finishStep, trainableVars, type StageHooks } from './stage-hooks';
 import { paramGradsAsync, ScheduledAdam } from './grad';
 import { grpoPolicyLoss } from './policy-loss';
 import type { GrpoStage } from './presets';
-import { formatReward, ormAgainstAnchors, ormBatch, prmForRollout, totalReward, type OrmParts } from './rewards';
+import {
+  formatReward,
+  ormAgainstAnchors,
+  ormBatch,
+  prmForRollout,
+  similarity,
+  totalReward,
+  transpose,
+  type OrmParts,
+} from './rewards';
 import { constantLr } from './schedule';
 
 export interface GrpoStepLog {
@@ -53,25 +62,6 @@ export interface GrpoStepLog {
   zeroVariance: number; // share of groups whose n rollouts all got the same reward (no advantage signal)
   pairs: number; // pairs in this step's batch
   dt: number;
-}
-
-/** Cosine similarity matrix of two lists of unit vectors, row-major [a.length, b.length]. */
-export function similarity(a: Float32Array[], b: Float32Array[]): Float32Array {
-  const out = new Float32Array(a.length * b.length);
-  a.forEach((x, i) =>
-    b.forEach((y, j) => {
-      let s = 0;
-      for (let k = 0; k < x.length; k++) s += x[k]! * y[k]!;
-      out[i * b.length + j] = s;
-    }),
-  );
-  return out;
-}
-
-function transpose(m: Float32Array, rows: number, cols: number): Float32Array {
-  const out = new Float32Array(m.length);
-  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out[j * rows + i] = m[i * cols + j]!;
-  return out;
 }
 
 /** Rewards for both sides' rollouts. Rows: queries' rollouts (pair·n + g), then positives' rollouts. */
@@ -128,6 +118,7 @@ export async function rolloutRewards(
   const m = pairs.length * n;
   const R = 2 * m;
   const format = new Float32Array(R);
+  const hardNegatives = pairs.flatMap((p) => (p.hardNegative ? [p.hardNegative] : [])); // in grpoStep's order
   // Row r of `rows` rollouts per side: a query's (with the instruction) for r < rows, else a positive's — or, past
   // 2·rows (anchors only), a hard negative's.
   const itemOf = (ids: Int32Array, r: number, rows: number, per: number) => {
@@ -135,7 +126,6 @@ export async function rolloutRewards(
     if (r < rows) return embedItemFor(VOCAB, { ...pair.query, instruction: pair.instruction, tcotIds: ids });
     return embedItemFor(VOCAB, { ...(r < 2 * rows ? pair.positive : hardNegatives[r - 2 * rows]!), tcotIds: ids });
   };
-  const hardNegatives = pairs.flatMap((p) => (p.hardNegative ? [p.hardNegative] : []));
   const items = tokens.map((ids, r) => {
     const item = itemOf(ids, r, m, n);
     format[r] = formatReward(readTcot(VOCAB, ids, expectedEvidenceKey(item.visual)));

@@ -2,6 +2,26 @@
 // text-only discriminator over T-CoTs). Pure functions over similarity matrices; the trainer computes the
 // embeddings (with the same evidence crops and key frames as evaluation, SPEC ★) and calls these.
 
+/** Cosine similarity matrix of two lists of unit vectors, row-major [a.length, b.length]. */
+export function similarity(a: Float32Array[], b: Float32Array[]): Float32Array {
+  const out = new Float32Array(a.length * b.length);
+  a.forEach((x, i) =>
+    b.forEach((y, j) => {
+      let s = 0;
+      for (let k = 0; k < x.length; k++) s += x[k]! * y[k]!;
+      out[i * b.length + j] = s;
+    }),
+  );
+  return out;
+}
+
+/** The transpose of a row-major [rows, cols] matrix. */
+export function transpose(m: Float32Array, rows: number, cols: number): Float32Array {
+  const out = new Float32Array(m.length);
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out[j * rows + i] = m[i * cols + j]!;
+  return out;
+}
+
 export interface RewardWeights {
   format: number;
   orm: number;
