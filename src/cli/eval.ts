@@ -1,4 +1,4 @@
-// `npm run eval -- --seed N [--reasoner none|annotator|sft|egrl|gold|all] [--json FILE] [--models DIR]
+// `npm run eval -- --seed N [--reasoner none|annotator|sft|egrl|gold-blind|gold|all] [--json FILE] [--models DIR]
 //                  [--per-task K] [--fp32 CKPT_DIR]`
 // `npm run eval -- --collection [--collection-seed 1] [--queries 100] [--images 1000] [--clips 300] [--seed N]`:
 //   what a user sees — the built-in collection searched with N sampled captions, precision@5 (the share of the
@@ -34,7 +34,7 @@ import {
 import { cliArgs } from './args';
 
 const { values: args } = cliArgs(
-  `npm run eval -- --seed N [--reasoner none|annotator|sft|egrl|gold|all] [--json FILE] [--models DIR]
+  `npm run eval -- --seed N [--reasoner none|annotator|sft|egrl|gold-blind|gold|all] [--json FILE] [--models DIR]
                  [--per-task K] [--fp32 CKPT_DIR]
 npm run eval -- --collection [--collection-seed 1] [--queries 100] [--images 1000] [--clips 300] [--seed N]`,
   {
@@ -48,7 +48,7 @@ npm run eval -- --collection [--collection-seed 1] [--queries 100] [--images 100
       type: 'string',
       default: 'all',
       value: 'ROWS',
-      help: 'T-CoT sources, comma-separated: none | annotator | sft | egrl | gold | all',
+      help: 'T-CoT sources, comma-separated: none | annotator | sft | egrl | gold-blind (candidates annotated without the query) | gold | all',
     },
     models: {
       type: 'string',
@@ -76,11 +76,10 @@ const which = args.reasoner;
 const modelsDir = args.models;
 const perTask = Number(args['per-task']);
 const fp32Dir = args.fp32;
-const ROWS = ['none', 'annotator', 'sft', 'egrl', 'gold'] as const;
+const ROWS = ['none', 'annotator', 'sft', 'egrl', 'gold-blind', 'gold'] as const;
 const rows = which === 'all' ? [...ROWS] : which.split(',');
 for (const r of rows)
-  if (!(ROWS as readonly string[]).includes(r))
-    throw new Error(`unknown --reasoner ${r} (none | annotator | sft | egrl | gold | all)`);
+  if (!(ROWS as readonly string[]).includes(r)) throw new Error(`unknown --reasoner ${r} (${ROWS.join(' | ')} | all)`);
 
 const status = await createEngine(nodePlatform()).init({ preference: 'wasm' });
 if (status.backend !== 'wasm') throw new Error('the WASM backend failed to initialise');
@@ -162,6 +161,7 @@ for (const row of rows) {
   if (row === 'none') await score(row, embedder, { kind: 'none' });
   else if (row === 'annotator') await score(row, embedder, { kind: 'annotator', seed });
   else if (row === 'gold') await score(row, embedder, { kind: 'gold' });
+  else if (row === 'gold-blind') await score(row, embedder, { kind: 'gold', queryBlind: true });
   else
     await score(row, embedder, {
       kind: 'reasoner',

@@ -20,6 +20,7 @@ import {
 } from './layers';
 import { addAttrParams, attrLogits, attrMaps, type AttrMaps } from './attr';
 import { addCopyParams, copyMix } from './copy';
+import { addEventHeadParams, frameEventLoss, type FrameEvents } from './event-head';
 import {
   addPointerParams,
   mapContext,
@@ -79,6 +80,7 @@ export class Reasoner {
       addAttrParams(store, c.dModel, c.pointer!.dk, c.attr);
       this.attrMaps = attrMaps(c.attr, c.vocabSize);
     }
+    if (c.eventHead) addEventHeadParams(store, c.dModel, c.eventHead);
     if (c.motion) {
       addMotionParams(store, c.dModel, c.vision!.width8, c.pointer?.source === 'stem' ? c.pointer.dk : null);
       const stem = this.viewTokens!;
@@ -294,8 +296,8 @@ export class Reasoner {
   logprobs(
     inputs: ReasonerInput[],
     sequences: Int32Array[],
-    opts: { groupSize?: number; temperature?: number } = {},
-  ): { logprobs: tf.Tensor2D; mask: tf.Tensor2D } {
+    opts: { groupSize?: number; temperature?: number; frameEvents?: (Int32Array | null)[] } = {},
+  ): { logprobs: tf.Tensor2D; mask: tf.Tensor2D; events?: FrameEvents } {
     const groupSize = opts.groupSize ?? Math.max(1, Math.round(sequences.length / inputs.length));
     const temperature = opts.temperature && opts.temperature > 0 ? opts.temperature : 1;
     const B = sequences.length;
@@ -350,7 +352,11 @@ export class Reasoner {
       ) as tf.Tensor2D; // [B·T, V]
       const picked = pickColumns(logp, targets); // [B·T]
       const mask = tf.tensor2d(maskData, [B, T]);
-      return { logprobs: tf.mul(tf.reshape(picked, [B, T]), mask) as tf.Tensor2D, mask }; // [B·T] → [B, T]
+      const events =
+        this.config.eventHead && opts.frameEvents
+          ? frameEventLoss(this.params, encoded.hidden, prefix, P, this.config.clipFrames, opts.frameEvents)
+          : undefined;
+      return { logprobs: tf.mul(tf.reshape(picked, [B, T]), mask) as tf.Tensor2D, mask, events }; // [B·T] → [B, T]
     });
   }
 

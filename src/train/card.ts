@@ -42,6 +42,7 @@ const DIFFS: [string, string][] = [
   ['egrl', 'none'],
   ['egrl', 'egrl-fp32'],
   ['gold', 'egrl'],
+  ['gold-blind', 'egrl'],
   ['annotator', 'egrl'],
 ];
 const pts = (x: number) => (x * 100).toFixed(1);
@@ -49,7 +50,7 @@ const ci = (e: Estimate) => `${pts(e.mean)} [${pts(e.lo)}, ${pts(e.hi)}]`;
 
 /** Rows in every file, each seed's items in the same order for every row (so differences pair items). */
 function commonRows(evals: EvalFile[]): string[] {
-  const order = ['none', 'annotator', 'sft', 'egrl', 'egrl-fp32', 'gold'];
+  const order = ['none', 'annotator', 'sft', 'egrl', 'egrl-fp32', 'gold-blind', 'gold'];
   const rows = order.filter((r) => evals.every((e) => e.items[r]?.length));
   for (const e of evals) {
     for (const r of rows) {

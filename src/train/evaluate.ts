@@ -1,6 +1,7 @@
 // Held-out evaluation: every item of a suite is a retrieval problem (query → its candidates). Each side is
 // embedded with a T-CoT from one source — none (the no-reasoning baseline), the noisy annotator, a
-// Reasoner (greedy), or the gold annotator (the ceiling) — and with the evidence that T-CoT points at.
+// Reasoner (greedy), or the gold annotator (the ceiling; query-blind, the ceiling a Reasoner can reach: a candidate's
+// gold T-CoT otherwise follows what the query names) — and with the evidence that T-CoT points at.
 // Metrics per item (Hit@1, Recall@5, reciprocal rank) aggregate per task, per ability and overall, with
 // 95 % bootstrap intervals over items.
 import type { Embedder, EmbedItem } from '../models/embedder';
@@ -10,7 +11,7 @@ import { reasonGreedy } from '../retrieval/pipeline';
 import { hitAt1, mrr, rankByScores, recallAtK } from '../retrieval/metrics';
 import { VOCAB } from '../tcot/default';
 import { encodeTCoT } from '../tcot/encode';
-import { annotate } from '../world/annotator';
+import { annotate, queryBlindFocus } from '../world/annotator';
 import { hashSeed, Rng } from '../world/rng';
 import { ABILITIES, type Ability, type Focus, type Task, type TaskItem, type WorldInput } from '../world/types';
 import { similarity } from './rewards';
@@ -18,7 +19,7 @@ import { similarity } from './rewards';
 export type TcotSource =
   | { kind: 'none' }
   | { kind: 'annotator'; seed: number }
-  | { kind: 'gold' }
+  | { kind: 'gold'; queryBlind?: boolean } // queryBlind: candidates annotated without the query (queryBlindFocus)
   | { kind: 'reasoner'; reasoner: Reasoner; maxNewTokens?: number };
 
 export interface ItemResult {
@@ -44,9 +45,10 @@ async function tcotsFor(sides: Side[], source: TcotSource): Promise<(Int32Array 
   if (source.kind === 'annotator' || source.kind === 'gold') {
     return sides.map((s) => {
       const seed = source.kind === 'annotator' ? hashSeed(source.seed, 'eval-annotate', s.key) : 0;
+      const blind = source.kind === 'gold' && source.queryBlind && !s.isQuery;
+      const focus = blind ? queryBlindFocus(s.input, s.focus) : s.focus;
       return Int32Array.from(
-        encodeTCoT(VOCAB, annotate(s.input, { mode: source.kind === 'gold' ? 'gold' : 'noisy', seed, focus: s.focus }))
-          .ids,
+        encodeTCoT(VOCAB, annotate(s.input, { mode: source.kind === 'gold' ? 'gold' : 'noisy', seed, focus })).ids,
       );
     });
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { annotate, annotatePair, DEFAULT_NOISE, goldAnswer, judgeMatch } from './annotator';
+import { annotate, annotatePair, DEFAULT_NOISE, goldAnswer, judgeMatch, queryBlindFocus } from './annotator';
 import { buildSuite } from './suite';
 import type { TCoT } from './tcot-types';
 import { CLIP_FRAMES, type TaskItem } from './types';
@@ -122,5 +122,27 @@ describe('annotator', () => {
       annotate(it0.query, { mode: 'gold', seed: 4, focus: it0.queryFocus }).answer,
     );
     expect(DEFAULT_NOISE.visibleFactor).toBeLessThan(1);
+  });
+});
+
+describe('query-blind focus', () => {
+  it('keeps what the task asks, drops what the query names', () => {
+    const items = buildSuite({ seed: 5, split: 'heldout', perTask: 3 }).items;
+    let changed = 0;
+    for (const item of items)
+      item.candidates.forEach((c, j) => {
+        const f = item.candidateFocus[j]!;
+        const blind = queryBlindFocus(c, f);
+        if (c.modality === 'text') expect(blind).toEqual(f);
+        else {
+          expect(blind.objects).toBeUndefined();
+          expect(blind.events).toBeUndefined();
+          expect(blind.relation).toBeUndefined();
+          expect(blind.ask).toBe(f.ask);
+          expect(blind.count).toBe(f.count);
+          if (JSON.stringify(blind) !== JSON.stringify(f)) changed++;
+        }
+      });
+    expect(changed).toBeGreaterThan(10);
   });
 });

@@ -91,6 +91,17 @@ function happens(n: Noise, p: number, label: string): boolean {
 const numberWord = (k: number) => NUMBER_WORDS[Math.min(k, NUMBER_WORDS.length - 1)]!;
 const plural = (k: number, one: string, many: string) => `${numberWord(k)} ${k === 1 ? one : many}`;
 
+/**
+ * A candidate's focus as an annotator could know it without the query: what the task asks (a count, an attribute)
+ * stays, what the query names (which objects, which events, a relation, a link or timing) goes; a text input keeps
+ * its own text. This is what a Reasoner reasoning about a candidate on its own can be expected to write.
+ */
+export function queryBlindFocus(input: WorldInput, focus: Focus): Focus {
+  if (input.modality === 'text') return focus;
+  const { ask, count } = focus;
+  return { ...(ask ? { ask } : {}), ...(count ? { count } : {}) };
+}
+
 /** The gold answer for an input under a focus (what a perfect annotator writes in <answer>). */
 export function goldAnswer(input: WorldInput, focus: Focus = {}): string {
   return annotate(input, { mode: 'gold', seed: 0, focus }).answer;
