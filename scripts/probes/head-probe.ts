@@ -1,10 +1,11 @@
 // Probe: continue a training run's cold start (CKPT/ckpt/reasoner-sft, fp32) on fresh SFT pairs, given a new
 // head or not: `copy` the copy head (src/models/copy.ts), `attr` the attribute reader (src/models/attr.ts), `motion`
 // the motion features (src/models/motion.ts), `event` the frame-event head (src/models/event-head.ts; its loss at
-// weight EVENT_WEIGHT, default 0.5), `event-motion` both, `none` the same steps without one. With an event head it
+// weight EVENT_WEIGHT, default 0.5), `event-motion` both, `clip-events` the clip-event detector and reader (src/models/clip-events.ts; its detector
+// trained first on the frozen stem), `none` the same steps without one. With an event head it
 // ends with the head's held-out frame accuracy on the validation pairs' clips. Writes OUT/steps.jsonl and OUT/models (int8; the Embedder from CKPT/models, or the
 // shipped one).
-// npx tsx scripts/probes/head-probe.ts CKPT OUT STEPS LR copy|attr|motion|event|event-motion|none [EVENT_WEIGHT]
+// npx tsx scripts/probes/head-probe.ts CKPT OUT STEPS LR copy|attr|motion|event|event-motion|clip-events|none [EVENT_WEIGHT]
 import * as tf from '@tensorflow/tfjs-core';
 import { appendFileSync, cpSync, existsSync, mkdirSync } from 'node:fs';
 import { createEngine } from '../../src/engine/engine';
@@ -13,7 +14,8 @@ import { loadModel, saveWeights } from '../../src/models/weights';
 import { nodeFileHandler } from '../../src/models/weights-node';
 import { Reasoner } from '../../src/models/reasoner';
 import { VOCAB } from '../../src/tcot/default';
-import { shippedAttr } from '../../src/train/presets';
+import { shippedAttr, shippedClipEvents } from '../../src/train/presets';
+import { DEFAULT_CLIP_EVENT_STAGE, scoreClipEvents, trainClipEvents } from '../../src/train/clip-events-trainer';
 import { EVENT_CLASSES } from '../../src/train/event-labels';
 import { sftExamples, trainSft } from '../../src/train/sft-trainer';
 import { streamSource } from '../../src/train/stream';
@@ -27,6 +29,7 @@ const heads = {
   motion: { motion: true },
   event: { eventHead: { classes: EVENT_CLASSES } },
   'event-motion': { eventHead: { classes: EVENT_CLASSES }, motion: true },
+  'clip-events': { clipEvents: shippedClipEvents() },
   none: null,
 } as const;
 if (!(mode! in heads)) throw new Error(`head must be one of ${Object.keys(heads).join(', ')}, got ${mode}`);
@@ -35,6 +38,15 @@ const model = head ? new Reasoner({ ...base.config, ...head }) : base;
 if (model !== base) {
   for (const [name, v] of base.params.vars) model.params.get(name).assign(v);
   base.dispose();
+}
+if (model.config.clipEvents) {
+  // the detector's own stage on the frozen stem, then its held-out scores
+  const t0 = performance.now();
+  trainClipEvents(model.params, model.config.vision!, model.config.clipSize, DEFAULT_CLIP_EVENT_STAGE, 101, (l) => {
+    if (l.step % 100 === 0) console.error('clip-events', l.step, l.loss.toFixed(3));
+  });
+  const s = scoreClipEvents(model.params, model.config.vision!, model.config.clipSize, 200, 909);
+  console.error(`clip-events: ${((performance.now() - t0) / 1000).toFixed(0)} s · held-out ${JSON.stringify(s)}`);
 }
 const source = streamSource(1, { region: REGIONS.sft + 100_000, want: 'match', sameTask: false });
 const stage = {

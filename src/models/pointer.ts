@@ -102,6 +102,7 @@ export type PointerContext = {
   mu?: tf.Tensor3D; // [I, N, 4] (stem): each candidate's proposed box, 0–1000
   copy?: CopyContext; // the copy head's view of each input's text (copy.ts), when the Reasoner has one
   attr?: tf.Tensor3D; // [I, N, A] (stem): each candidate's attributes for the attribute reader (attr.ts)
+  events?: { kinds: tf.Tensor3D; has: tf.Tensor3D }; // [I, N, K−1] p(kind | event) and [I, 1, 1] is-a-clip (clip-events.ts)
 };
 
 /** What each scored position has already written: row b's position t follows tokens[b][0 .. offsets[b] + t). */
@@ -350,6 +351,8 @@ export function mapContext(ctx: PointerContext, pick: (t: tf.Tensor) => tf.Tenso
   if (ctx.mu) mapped.mu = pick(ctx.mu) as tf.Tensor3D;
   if (ctx.copy) mapped.copy = mapCopyContext(ctx.copy, pick);
   if (ctx.attr) mapped.attr = pick(ctx.attr) as tf.Tensor3D;
+  if (ctx.events)
+    mapped.events = { kinds: pick(ctx.events.kinds) as tf.Tensor3D, has: pick(ctx.events.has) as tf.Tensor3D };
   return mapped;
 }
 

@@ -3,6 +3,7 @@
 import { checkInt, checkThat, checkTransformerConfig } from './errors';
 import { TINY_TRANSFORMER } from './layers';
 import { validateAttrConfig, type AttrConfig } from './attr';
+import { validateClipEventsConfig, type ClipEventsConfig } from './clip-events';
 import { validateCopyConfig, type CopyConfig } from './copy';
 import { validateEventHeadConfig, type EventHeadConfig } from './event-head';
 import { validatePointerConfig, type PointerConfig } from './pointer';
@@ -28,6 +29,7 @@ export interface ReasonerConfig {
   attr?: AttrConfig | null; // absent / null — none; a config — answer words read the stem head at the attended object (attr.ts; needs a stem pointer)
   copy?: CopyConfig | null; // absent / null — no copying; a config — tokens may be copied from the input's text (copy.ts; needs a pointer)
   motion?: boolean; // absent / false — none; true — clip tokens and stem cells also see what changed since the frame before and until the frame after (motion.ts; needs a stem)
+  clipEvents?: ClipEventsConfig | null; // absent / null — none; a config — a frozen event detector on the stem's cells points key frames and names events (clip-events.ts)
   eventHead?: EventHeadConfig | null; // absent / null — none; a config — a training-only head classes each clip frame's event (event-head.ts)
 }
 
@@ -98,6 +100,8 @@ export function validateReasonerConfig(config: ReasonerConfig): void {
   checkThat(config.motion === undefined || typeof config.motion === 'boolean', 'motion', 'must be true or false');
   checkThat(!config.motion || config.vision !== null, 'motion', 'reads the vision stem: it needs one');
   if (config.eventHead) validateEventHeadConfig(config.eventHead);
+  if (config.clipEvents)
+    validateClipEventsConfig(config.clipEvents, config.vocabSize, config.pointer?.source === 'stem');
   if (config.copy) {
     checkThat(config.pointer !== null, 'copy', 'the copy head reads the pointer context: it needs a pointer');
     validateCopyConfig(config.copy, config.vocabSize);

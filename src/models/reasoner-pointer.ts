@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { attrCandidates } from './attr';
 import { copyContext, copyPositions } from './copy';
 import { embedLookup, layerNorm, type ParamStore } from './layers';
+import { withClipEvents } from './clip-events';
 import { withKeyMotion } from './motion';
 import {
   pointerContext,
@@ -157,11 +158,11 @@ function visionPointerFrom(params: ParamStore, c: ReasonerConfig, h: PrefixHidde
     const tokens = tf.reshape(embedLookup(hidden, rows), [count, C, c.dModel]) as tf.Tensor3D; // [count·C, d] → [count, C, d]
     const cells = stemCells(params, c, inputs, C);
     let ctx = stemPointerContext(params, pointer, cells, tokens, geometry, c.lnEps);
-    if (c.motion) {
-      const perFrame = (c.clipSize / CELL_PX) ** 2;
-      const slotOf = geometry.map((g) => g.frame.map((f, k) => (f >= 0 ? Math.floor(k / perFrame) : -1)));
+    const perFrame = (c.clipSize / CELL_PX) ** 2;
+    const slotOf = geometry.map((g) => g.frame.map((f, k) => (f >= 0 ? Math.floor(k / perFrame) : -1)));
+    if (c.motion)
       ctx = { ...ctx, keys: withKeyMotion(params, ctx.keys, cells, slotOf, perFrame, pointer.stemHead!.slots) };
-    }
+    if (c.clipEvents) ctx = withClipEvents(params, ctx, cells, slotOf, perFrame, pointer.stemHead!.slots);
     return c.attr ? { ...ctx, attr: attrCandidates(params, pointer.stemHead!, c.attr, cells) } : ctx;
   }
   const geometry = inputs.map((x) => tokenGeometry(c, x));

@@ -21,6 +21,7 @@ import {
 import { addAttrParams, attrLogits, attrMaps, type AttrMaps } from './attr';
 import { addCopyParams, copyMix } from './copy';
 import { addEventHeadParams, frameEventLoss, type FrameEvents } from './event-head';
+import { addClipEventParams, eventLogits, eventWordMap } from './clip-events';
 import {
   addPointerParams,
   mapContext,
@@ -59,6 +60,7 @@ export class Reasoner {
   private readonly imageCells: number;
   private readonly viewTokens?: (plan: TokenPlan) => tf.Tensor2D; // the stem's token features (with their motion term, when on)
   private readonly attrMaps?: AttrMaps; // the attribute reader's constants (attr.ts), when it has one
+  private readonly eventWords?: tf.Tensor2D; // the clip-event reader's word map (clip-events.ts), when it has one
 
   constructor(overrides: Partial<ReasonerConfig> = {}) {
     this.config = { ...defaultReasonerConfig(), ...overrides };
@@ -81,6 +83,10 @@ export class Reasoner {
       this.attrMaps = attrMaps(c.attr, c.vocabSize);
     }
     if (c.eventHead) addEventHeadParams(store, c.dModel, c.eventHead);
+    if (c.clipEvents) {
+      addClipEventParams(store, c.clipEvents, c.vision!.width8, c.dModel, c.pointer!.dk);
+      this.eventWords = eventWordMap(c.clipEvents, c.vocabSize);
+    }
     if (c.motion) {
       addMotionParams(store, c.dModel, c.vision!.width8, c.pointer?.source === 'stem' ? c.pointer.dk : null);
       const stem = this.viewTokens!;
@@ -155,10 +161,12 @@ export class Reasoner {
     if (!this.config.pointer || !ctx) return base;
     const normed3 = tf.reshape(normed, [hidden.shape[0] / T, T, this.config.dModel]) as tf.Tensor3D;
     const pointed = pointerLogits(this.params, this.config.pointer, ctx, normed3, base, history);
-    const logits =
+    let logits =
       this.config.attr && this.attrMaps
         ? attrLogits(this.params, this.config.attr, this.attrMaps, ctx, normed3, pointed)
         : pointed;
+    if (this.config.clipEvents && this.eventWords && ctx.events)
+      logits = eventLogits(this.params, this.config.clipEvents, this.eventWords, ctx, normed3, logits);
     return this.config.copy && ctx.copy ? copyMix(this.params, this.config.copy, ctx.copy, normed3, logits) : logits;
   }
 
@@ -376,5 +384,6 @@ export class Reasoner {
   dispose(): void {
     this.params.dispose();
     if (this.attrMaps) tf.dispose(this.attrMaps);
+    this.eventWords?.dispose();
   }
 }

@@ -7,7 +7,8 @@ import { REASONER_VOCAB, VOCAB } from '../tcot/default';
 import type { VisionConfig } from '../models/vision';
 import type { PointerConfig } from '../models/pointer';
 import type { AttrConfig } from '../models/attr';
-import { COLORS, SHAPES, SIZES, TEXTURES } from '../world/types';
+import type { ClipEventsConfig } from '../models/clip-events';
+import { COLORS, EVENT_KINDS, SHAPES, SIZES, TEXTURES, type EventKind } from '../world/types';
 import type { Want } from './stream';
 import type { VisionStage } from './vision-trainer';
 import { DEFAULT_MIX, HEAD_OUT, SIZE_SLOTS, SLOT_OUT } from './vision-data';
@@ -145,6 +146,20 @@ export function shippedAttr(): AttrConfig {
     sizeIds: SIZES.map(word),
     gateBias: -2,
   };
+}
+
+/** The clip-event detector and reader (src/models/clip-events.ts): each event kind bound to the words that name it. */
+export function shippedClipEvents(): ClipEventsConfig {
+  const words: Record<EventKind, string[]> = {
+    appear: ['appears'],
+    leave: ['leaves'],
+    recolor: ['turns', 'changes'],
+    grow: ['grows'],
+    shrink: ['shrinks'],
+    stop: ['stops'],
+    start: ['starts'],
+  };
+  return { hidden: 96, words: EVENT_KINDS.map((k) => words[k].map((w) => VOCAB.id(w))), gateBias: -2 };
 }
 
 const SPEC_GRPO: Omit<GrpoStage, 'steps' | 'pairs' | 'lr' | 'warmup' | 'maxNewTokens'> = {
