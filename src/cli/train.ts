@@ -316,6 +316,7 @@ const run = {
   sft: result.state.sft,
   seen: result.state.seen,
   vision: result.state.vision,
+  clipEvents: result.state.clipEvents,
   valPairs: result.val.length,
   params: { embedder: result.embedder.params.count(), reasoner: result.egrl.params.count() },
   int8Bytes: sizes,

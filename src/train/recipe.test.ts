@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { initTestBackend } from '../engine/testing';
 import { memoryStore } from './checkpoint';
 import type { GrpoStepLog } from './grpo-trainer';
+import { Reasoner } from '../models/reasoner';
 import { PRESETS } from './presets';
 import type { EmbedderStepLog } from './embedder-trainer';
 import { runRecipe, type StepLog } from './recipe';
@@ -123,5 +124,32 @@ describe('the recipe with the stem pointer', () => {
     const sft = logs.filter((l) => l.stage === 'sft');
     expect(mean(sft.slice(-3).map((l) => l.loss))).toBeLessThan(mean(sft.slice(0, 3).map((l) => l.loss)));
     [trained.embedder, trained.sft, trained.egrl].forEach((m) => m.dispose());
+  });
+
+  test('a Reasoner with the clip-event detector gets it trained before its cold start, and its scores recorded', async () => {
+    const { shippedStemPointer, shippedClipEvents } = await import('./presets');
+    const base = PRESETS.test;
+    const preset = {
+      ...base,
+      reasonerConfig: {
+        ...base.reasonerConfig,
+        clipSize: 32,
+        pointer: { ...shippedStemPointer(), dk: 8 },
+        clipEvents: { ...shippedClipEvents(), hidden: 8 },
+      },
+      clipEvents: { steps: 3, clips: 1, lr: 1e-2, eventWeight: 4 },
+    };
+    const fresh = new Reasoner(preset.reasonerConfig);
+    const init = fresh.params.get('vis.ev_w2').dataSync().slice();
+    fresh.dispose();
+    const result = await runRecipe({ preset, seed: 5, store: memoryStore() });
+    expect(result.state.clipEvents?.clips).toBe(200);
+    expect(result.state.seconds['clip-events']).toBeGreaterThan(0);
+    const trained = result.sft.params.get('vis.ev_w2').dataSync();
+    // (the test preset's cold start trains its stem, and so the detector, too)
+    expect(trained.some((v, i) => v !== init[i])).toBe(true);
+    // EG-RL freezes it with the stem
+    expect(Array.from(result.egrl.params.get('vis.ev_w2').dataSync())).toEqual(Array.from(trained));
+    [result.embedder, result.sft, result.egrl].forEach((m) => m.dispose());
   });
 });

@@ -11,11 +11,18 @@ import { Embedder } from '../models/embedder';
 import { Reasoner } from '../models/reasoner';
 import { copyStemHead } from '../models/pointer';
 import { copyVision, VisionModel } from '../models/vision';
+import {
+  DEFAULT_CLIP_EVENT_STAGE,
+  scoreClipEvents,
+  trainClipEvents,
+  type ClipEventScores,
+} from './clip-events-trainer';
 import { answerKey, type AnnotatedPair } from './data';
 import { trainEmbedder, type EmbedderStepLog } from './embedder-trainer';
 import { copyWeights, trainGrpo, type GrpoStepLog } from './grpo-trainer';
 import type { TrainPreset } from './presets';
 import { sftExamples, trainSft, type SftStepLog } from './sft-trainer';
+import { hashSeed } from '../world/rng';
 import { streamSource } from './stream';
 import { HEAD_OUT } from './vision-data';
 import { trainVision, type VisionMetrics, type VisionStepLog } from './vision-trainer';
@@ -30,8 +37,9 @@ export interface RecipeState {
   current: { stage: StageName; step: number } | null;
   sft?: { bestValLoss: number; bestStep: number; stoppedEarly: boolean; stoppedAt: number };
   vision?: VisionMetrics; // the stem's held-out figures at the end of its stage
+  clipEvents?: ClipEventScores; // the clip-event detector's held-out figures (reasoners with `clipEvents`)
   seen?: Partial<Record<StageName, number>>; // distinct pairs (SFT: examples) each stage drew from the stream
-  seconds: Partial<Record<StageName | 'data', number>>;
+  seconds: Partial<Record<StageName | 'data' | 'clip-events', number>>;
 }
 
 /** Where checkpoints live. Model names: vision, embedder, reasoner-sft, reasoner-egrl, and `<name>.partial` mid-stage. */
@@ -48,7 +56,7 @@ export interface RecipeOptions {
   store: CheckpointStore;
   resume?: boolean;
   onStep?: (log: StepLog) => void;
-  onStage?: (stage: StageName | 'data', info: Record<string, unknown>) => void;
+  onStage?: (stage: StageName | 'data' | 'clip-events', info: Record<string, unknown>) => void;
   /** Only this stage (and what it needs from the store): a second process's share of a parallel run. */
   only?: 'sft';
   /**
@@ -83,7 +91,7 @@ export async function runRecipe(opts: RecipeOptions): Promise<RecipeResult> {
     throw new Error(`cannot resume: checkpoint is preset ${state.preset} seed ${state.seed}`);
   state.seen ??= {};
   const save = () => store.saveState(state);
-  const timed = async <T>(stage: StageName | 'data', run: () => Promise<T>): Promise<T> => {
+  const timed = async <T>(stage: StageName | 'data' | 'clip-events', run: () => Promise<T>): Promise<T> => {
     const t0 = performance.now();
     const out = await run();
     state.seconds[stage] = (state.seconds[stage] ?? 0) + (performance.now() - t0) / 1000;
@@ -141,6 +149,16 @@ export async function runRecipe(opts: RecipeOptions): Promise<RecipeResult> {
     if (state.done.includes('sft')) return mustLoad(store, 'reasoner-sft', sft);
     const source = streamSource(seed, { region: REGIONS.sft, want: 'match', sameTask: false });
     const startStep = await startOf('sft', 'reasoner-sft', sft);
+    if (sft.config.clipEvents && startStep === 0) {
+      // the detector first, on the frozen stem (a resumed cold start has it in its partial checkpoint)
+      const stage = preset.clipEvents ?? DEFAULT_CLIP_EVENT_STAGE;
+      opts.onStage?.('clip-events', { steps: stage.steps });
+      const scores = await timed('clip-events', async () => {
+        trainClipEvents(sft.params, sft.config.vision!, sft.config.clipSize, stage, seed);
+        return scoreClipEvents(sft.params, sft.config.vision!, sft.config.clipSize, 200, hashSeed(seed, 'clip-events'));
+      });
+      state = { ...state, clipEvents: scores };
+    }
     opts.onStage?.('sft', {
       maxSteps: preset.sft.maxSteps,
       startStep,
@@ -188,8 +206,9 @@ export async function runRecipe(opts: RecipeOptions): Promise<RecipeResult> {
       ...state,
       done: [...state.done, 'sft'],
       sft: other.sft,
+      clipEvents: other.clipEvents,
       seen: { ...state.seen, sft: other.seen?.sft },
-      seconds: { ...state.seconds, sft: other.seconds.sft },
+      seconds: { ...state.seconds, sft: other.seconds.sft, 'clip-events': other.seconds['clip-events'] },
     };
     await save();
   } else await runSft();
