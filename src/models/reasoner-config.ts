@@ -5,7 +5,6 @@ import { TINY_TRANSFORMER } from './layers';
 import { validateAttrConfig, type AttrConfig } from './attr';
 import { validateClipEventsConfig, type ClipEventsConfig } from './clip-events';
 import { validateCopyConfig, type CopyConfig } from './copy';
-import { validateEventHeadConfig, type EventHeadConfig } from './event-head';
 import { validatePointerConfig, type PointerConfig } from './pointer';
 import { checkVisionPatch, type VisionConfig } from './vision';
 
@@ -30,7 +29,6 @@ export interface ReasonerConfig {
   copy?: CopyConfig | null; // absent / null — no copying; a config — tokens may be copied from the input's text (copy.ts; needs a pointer)
   motion?: boolean; // absent / false — none; true — clip tokens and stem cells also see what changed since the frame before and until the frame after (motion.ts; needs a stem)
   clipEvents?: ClipEventsConfig | null; // absent / null — none; a config — a frozen event detector on the stem's cells points key frames and names events (clip-events.ts)
-  eventHead?: EventHeadConfig | null; // absent / null — none; a config — a training-only head classes each clip frame's event (event-head.ts)
 }
 
 export function defaultReasonerConfig(): ReasonerConfig {
@@ -99,7 +97,6 @@ export function validateReasonerConfig(config: ReasonerConfig): void {
     );
   checkThat(config.motion === undefined || typeof config.motion === 'boolean', 'motion', 'must be true or false');
   checkThat(!config.motion || config.vision !== null, 'motion', 'reads the vision stem: it needs one');
-  if (config.eventHead) validateEventHeadConfig(config.eventHead);
   if (config.clipEvents)
     validateClipEventsConfig(config.clipEvents, config.vocabSize, config.pointer?.source === 'stem');
   if (config.copy) {

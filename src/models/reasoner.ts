@@ -20,7 +20,6 @@ import {
 } from './layers';
 import { addAttrParams, attrLogits, attrMaps, type AttrMaps } from './attr';
 import { addCopyParams, copyMix } from './copy';
-import { addEventHeadParams, frameEventLoss, type FrameEvents } from './event-head';
 import { addClipEventParams, eventLogits, eventWordMap } from './clip-events';
 import {
   addPointerParams,
@@ -82,7 +81,6 @@ export class Reasoner {
       addAttrParams(store, c.dModel, c.pointer!.dk, c.attr);
       this.attrMaps = attrMaps(c.attr, c.vocabSize);
     }
-    if (c.eventHead) addEventHeadParams(store, c.dModel, c.eventHead);
     if (c.clipEvents) {
       addClipEventParams(store, c.clipEvents, c.vision!.width8, c.dModel, c.pointer!.dk);
       this.eventWords = eventWordMap(c.clipEvents, c.vocabSize);
@@ -304,8 +302,8 @@ export class Reasoner {
   logprobs(
     inputs: ReasonerInput[],
     sequences: Int32Array[],
-    opts: { groupSize?: number; temperature?: number; frameEvents?: (Int32Array | null)[] } = {},
-  ): { logprobs: tf.Tensor2D; mask: tf.Tensor2D; events?: FrameEvents } {
+    opts: { groupSize?: number; temperature?: number } = {},
+  ): { logprobs: tf.Tensor2D; mask: tf.Tensor2D } {
     const groupSize = opts.groupSize ?? Math.max(1, Math.round(sequences.length / inputs.length));
     const temperature = opts.temperature && opts.temperature > 0 ? opts.temperature : 1;
     const B = sequences.length;
@@ -360,11 +358,7 @@ export class Reasoner {
       ) as tf.Tensor2D; // [B·T, V]
       const picked = pickColumns(logp, targets); // [B·T]
       const mask = tf.tensor2d(maskData, [B, T]);
-      const events =
-        this.config.eventHead && opts.frameEvents
-          ? frameEventLoss(this.params, encoded.hidden, prefix, P, this.config.clipFrames, opts.frameEvents)
-          : undefined;
-      return { logprobs: tf.mul(tf.reshape(picked, [B, T]), mask) as tf.Tensor2D, mask, events }; // [B·T] → [B, T]
+      return { logprobs: tf.mul(tf.reshape(picked, [B, T]), mask) as tf.Tensor2D, mask }; // [B·T] → [B, T]
     });
   }
 

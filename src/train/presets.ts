@@ -24,7 +24,6 @@ export interface EmbedderStage {
   logitScale: number; // SPEC: 50 (τ = 0.02)
   freezeVision?: boolean; // train everything but the pre-trained vision stem
   evidenceWeight?: number; // loss weight of location and frame tokens (the evidence); 1 (default) = plain token mean
-  eventWeight?: number; // weight of the frame-event head's cross-entropy (models with `eventHead`); 0 (default) = off
 }
 
 export interface SftStage {
@@ -37,7 +36,6 @@ export interface SftStage {
   valPairs: number; // matched pairs held out of SFT training for the validation loss
   freezeVision?: boolean; // train everything but the pre-trained vision stem
   evidenceWeight?: number; // loss weight of location and frame tokens (the evidence); 1 (default) = plain token mean
-  eventWeight?: number; // weight of the frame-event head's cross-entropy (models with `eventHead`); 0 (default) = off
 }
 
 export interface GrpoStage {

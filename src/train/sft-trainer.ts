@@ -6,8 +6,7 @@ import { worldReasonerInput } from '../models/inputs';
 import type { Reasoner, ReasonerInput } from '../models/reasoner';
 import { VOCAB } from '../tcot/default';
 import { hashSeed, Rng } from '../world/rng';
-import { CLIP_FRAMES, type Task } from '../world/types';
-import { frameEventClasses } from './event-labels';
+import type { Task } from '../world/types';
 import type { AnnotatedPair } from './data';
 import { paramGrads, ScheduledAdam } from './grad';
 import { maybeCheckpoint, trainableVars, type StageHooks } from './stage-hooks';
@@ -20,19 +19,14 @@ export interface SftExample {
   task: Task;
   input: ReasonerInput;
   target: Int32Array; // ends in <eos>
-  frameEvents?: Int32Array | null; // clips: each sampled frame's event class (frameEventClasses), for the event head
 }
 
 /** Both sides of every pair: the query with its instruction, the positive with the same instruction. */
-export function sftExamples(pairs: AnnotatedPair[], clipFrames = CLIP_FRAMES): SftExample[] {
-  return pairs.flatMap((p) =>
-    [p.query, p.positive].map((side) => ({
-      task: p.task,
-      input: worldReasonerInput(VOCAB, side.input, p.instruction),
-      target: side.tcotIds,
-      frameEvents: frameEventClasses(side.input, clipFrames),
-    })),
-  );
+export function sftExamples(pairs: AnnotatedPair[]): SftExample[] {
+  return pairs.flatMap((p) => [
+    { task: p.task, input: worldReasonerInput(VOCAB, p.query.input, p.instruction), target: p.query.tcotIds },
+    { task: p.task, input: worldReasonerInput(VOCAB, p.positive.input, p.instruction), target: p.positive.tcotIds },
+  ]);
 }
 
 export interface SftStepLog {
@@ -53,22 +47,18 @@ export interface SftStepLog {
  * and frame tokens (the boxes and key frames: a few tokens of a long T-CoT, and the ones grounding rests
  * on), 1 elsewhere. With the default 1 it is the token mean.
  */
-export function sftLoss(reasoner: Reasoner, batch: SftExample[], evidenceWeight = 1, eventWeight = 0): tf.Scalar {
-  const { logprobs, mask, events } = reasoner.logprobs(
+export function sftLoss(reasoner: Reasoner, batch: SftExample[], evidenceWeight = 1): tf.Scalar {
+  const { logprobs, mask } = reasoner.logprobs(
     batch.map((e) => e.input),
     batch.map((e) => e.target),
-    { groupSize: 1, frameEvents: eventWeight > 0 ? batch.map((e) => e.frameEvents ?? null) : undefined },
+    { groupSize: 1 },
   );
-  let ce: tf.Scalar;
-  if (evidenceWeight === 1) ce = tf.div(tf.neg(tf.sum(logprobs)), tf.maximum(tf.sum(mask), 1)) as tf.Scalar;
-  else {
-    const [B, T] = logprobs.shape;
-    const w = new Float32Array(B * T);
-    batch.forEach((e, b) => e.target.forEach((id, t) => (w[b * T + t] = isEvidenceToken(id) ? evidenceWeight : 1)));
-    const weights = tf.mul(tf.tensor2d(w, [B, T]), mask);
-    ce = tf.div(tf.neg(tf.sum(tf.mul(logprobs, weights))), tf.maximum(tf.sum(weights), 1)) as tf.Scalar;
-  }
-  return events ? (tf.add(ce, tf.mul(events.loss, eventWeight)) as tf.Scalar) : ce;
+  if (evidenceWeight === 1) return tf.div(tf.neg(tf.sum(logprobs)), tf.maximum(tf.sum(mask), 1)) as tf.Scalar;
+  const [B, T] = logprobs.shape;
+  const w = new Float32Array(B * T);
+  batch.forEach((e, b) => e.target.forEach((id, t) => (w[b * T + t] = isEvidenceToken(id) ? evidenceWeight : 1)));
+  const weights = tf.mul(tf.tensor2d(w, [B, T]), mask);
+  return tf.div(tf.neg(tf.sum(tf.mul(logprobs, weights))), tf.maximum(tf.sum(weights), 1)) as tf.Scalar;
 }
 
 const isEvidenceToken = (id: number) => VOCAB.isLoc(id) || VOCAB.isFrame(id);
@@ -124,7 +114,7 @@ export async function trainSft(
   const draw = (step: number): SftExample[] =>
     Array.isArray(train)
       ? new Rng(hashSeed(seed, 'sft-batch', step)).sample(train, stage.batch)
-      : sftExamples(train.batch(step, Math.ceil(stage.batch / 2)).items, reasoner.config.clipFrames);
+      : sftExamples(train.batch(step, Math.ceil(stage.batch / 2)).items);
   const schedule = cosineLr(stage.lr, stage.maxSteps, stage.warmup);
   const optimizer = new ScheduledAdam(stage.lr);
   const logs: SftStepLog[] = [];
@@ -136,9 +126,7 @@ export async function trainSft(
     for (let step = hooks.startStep ?? 0; step < stage.maxSteps; step++) {
       const t0 = performance.now();
       const batch = draw(step);
-      const { value, grads } = paramGrads(vars, () =>
-        sftLoss(reasoner, batch, stage.evidenceWeight ?? 1, stage.eventWeight ?? 0),
-      );
+      const { value, grads } = paramGrads(vars, () => sftLoss(reasoner, batch, stage.evidenceWeight ?? 1));
       const lr = schedule(step);
       const gradNorm = optimizer.applyClipped(grads, vars, lr, 1);
       const log: SftStepLog = {
