@@ -2,12 +2,13 @@
 // finite, non-zero gradient on WASM, WASM gradients match CPU gradients, and a Reasoner's KV-cached decoding equals
 // full recomputation and its teacher-forced log-probs the sampled ones.
 import type * as tf from '@tensorflow/tfjs-core';
+import * as tfCore from '@tensorflow/tfjs-core';
 import type { Reasoner, ReasonerInput } from './reasoner';
 import { seededRng } from './rng';
 import { expect, test } from 'vitest';
 import { initTestBackend } from '../engine/testing';
 import type { ParamStore } from './layers';
-import { gradientsOf, maxRelativeGradDiff } from './testdata';
+import { gradientsOf, maxRelativeGradDiff, syntheticClip, syntheticIds, syntheticImageInput } from './testdata';
 
 interface Trainable {
   params: ParamStore;
@@ -75,4 +76,32 @@ export async function expectCacheMatchesRecompute(model: Reasoner, inputs: () =>
   expect(worst).toBeLessThan(1e-4);
   const forced = await model.logprobsData(inputs(), cached.res.tokens, { groupSize: 2, temperature: 1 });
   forced.forEach((lp, r) => lp.forEach((v, t) => expect(Math.abs(v - cached.res.logprobs[r]![t]!)).toBeLessThan(1e-4)));
+}
+
+/** An image with a prompt, a clip with a prompt and a text-only prompt: the mix a Reasoner add-on's tests feed. */
+export function mixedInputs(V: number): ReasonerInput[] {
+  return [
+    { visual: syntheticImageInput(1, 32), promptIds: syntheticIds(11, 6, 2, V) },
+    { visual: syntheticClip(2, 16, 64), promptIds: syntheticIds(12, 3, 2, V) },
+    { promptIds: syntheticIds(13, 9, 2, V) },
+  ];
+}
+
+/** Registers a clip-only add-on's decoding test: KV-cached decoding equals recomputation, and generate leaks nothing. */
+export function decodingTests(model: () => Reasoner, inputs: () => ReasonerInput[]): void {
+  test('KV-cached decoding equals full recomputation; leak-free', async () => {
+    const m = model();
+    await expectCacheMatchesRecompute(m, inputs);
+    const before = tfCore.memory().numTensors;
+    for (let i = 0; i < 3; i++)
+      await m.generate(inputs(), { n: 2, maxNewTokens: 6, temperature: 1, rng: seededRng(i) });
+    expect(tfCore.memory().numTensors).toBe(before);
+  });
+}
+
+/** Per-row log-probs of mixedInputs: the image's and the text's rows equal, the clip's differ. */
+export function expectClipRowsOnly(a: Float32Array[], b: Float32Array[]): void {
+  a[0]!.forEach((v, t) => expect(b[0]![t]!).toBeCloseTo(v, 5)); // the image
+  a[2]!.forEach((v, t) => expect(b[2]![t]!).toBeCloseTo(v, 5)); // text only
+  expect(Math.max(...a[1]!.map((v, t) => Math.abs(v - b[1]![t]!)))).toBeGreaterThan(1e-4); // the clip
 }
