@@ -11,6 +11,7 @@
 //   g = softplus(W_g h + b_g + gateBias).
 // Images and text get neither term. Every op has WASM gradients.
 import * as tf from '@tensorflow/tfjs-core';
+import { attended } from './attr';
 import { checkInt, checkThat, InputError } from './errors';
 import { dense, embedLookup, type ParamStore } from './layers';
 import { neighbourRows } from './motion';
@@ -131,12 +132,9 @@ export function eventLogits(
 ): tf.Tensor2D {
   if (!ctx.events) throw new InputError('clipEvents: the pointer context has no event table');
   const [B, T, d] = normed.shape;
-  const dk = ctx.keys.shape[2];
   return tf.tidy(() => {
     const flat = tf.reshape(normed, [B * T, d]) as tf.Tensor2D;
-    const q = tf.reshape(dense(flat, store.get('ev_q_w')), [B, T, dk]);
-    const beta = tf.softmax(tf.add(tf.div(tf.matMul(q, ctx.keys, false, true), Math.sqrt(dk)), ctx.bias)); // [B, T, N]
-    const p = tf.reshape(tf.matMul(beta, ctx.events!.kinds), [B * T, -1]); // [B·T, K−1]
+    const p = attended(store.get('ev_q_w'), ctx, flat, B, T, ctx.events!.kinds); // [B·T, K−1]
     const gate = tf.softplus(tf.add(dense(flat, store.get('ev_gate_w'), store.get('ev_gate_b')), c.gateBias)); // [B·T, 1]
     const has = tf.reshape(tf.tile(ctx.events!.has, [1, T, 1]), [B * T, 1]); // clips only
     return tf.add(logits, tf.matMul(tf.mul(tf.mul(gate, has), tf.log(tf.add(p, 1e-4))), words)) as tf.Tensor2D;
