@@ -8,7 +8,14 @@ import { join } from 'node:path';
 import { formatDuration } from '../engine/duration';
 import { DEFAULT_NOISE } from '../world/annotator';
 import { ABILITIES, TASKS } from '../world/types';
-import { analyse, mergeBySeed, formatEstimate as ci, formatPoints as pts, type EvalFile } from '../train/card';
+import {
+  analyse,
+  differenceLabel,
+  mergeBySeed,
+  formatEstimate as ci,
+  formatPoints as pts,
+  type EvalFile,
+} from '../train/card';
 import type { Estimate, Summary } from '../train/evaluate';
 import { trend } from '../train/trend';
 import { cliArgs } from './args';
@@ -257,14 +264,15 @@ cold start before EG-RL (SPEC notes a from-scratch model needs one).
 Each held-out item is a retrieval problem: one query, its positive and the world's candidates (one-detail hard negatives
 among them). Both sides are embedded with a T-CoT from the row's source and the evidence it points at. Rows: \`none\`
 (Embedder without T-CoT), \`annotator\` (the noisy teacher), \`sft\` (cold-start Reasoner, greedy), \`egrl\` (EG-RL
-Reasoner, greedy), \`gold\` (perfect T-CoTs: the ceiling), \`egrl-fp32\` (float32 checkpoints, for the int8 check). Models are
+Reasoner, greedy), \`gold-blind\` (perfect T-CoTs, each candidate's written without its query, as a Reasoner must: the
+ceiling a Reasoner can reach), \`gold\` (perfect T-CoTs, a candidate's evidence chosen by what the query names), \`egrl-fp32\` (float32 checkpoints, for the int8 check). Models are
 the shipped int8 files unless marked fp32. ${evals[0]!.perTask} items per task per seed; 95 % percentile bootstrap over items.
 
 ### Pooled over seeds ${a.seeds.join(', ')} (${a.pooled[a.rows[0]!]!.overall.hit1.n} items)
 ${rowTable(a.pooled, a.rows)}
 
 Paired differences (Hit@1 points, 95 % CI): ${Object.entries(a.differences)
-  .map(([k, e]) => `${k.replace('-', ' − ')} ${ci(e)}`)
+  .map(([k, e]) => `${differenceLabel(k)} ${ci(e)}`)
   .join('; ')}.
 
 EG-RL gain over the cold start per ability (Hit@1 points): ${Object.entries(a.abilityGain)

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Ability, Task } from '../world/types';
-import { analyse, mergeBySeed, type EvalFile } from './card';
+import { analyse, differenceLabel, mergeBySeed, type EvalFile } from './card';
 import { summarize, type ItemResult } from './evaluate';
 
 /** A seed's items: `hits[row]` lists Hit@1 per item; items alternate fine-grained / coarse. */
@@ -87,4 +87,9 @@ describe('model card analysis', () => {
     bad.items.sft = bad.items.sft!.map((r, i) => ({ ...r, id: `other-${i}` }));
     expect(() => analyse([bad])).toThrow(/other items/);
   });
+});
+
+it('difference labels keep hyphenated row names whole', () => {
+  expect(differenceLabel('gold-blind-egrl')).toBe('gold-blind − egrl');
+  expect(differenceLabel('egrl-sft')).toBe('egrl − sft');
 });

@@ -45,6 +45,12 @@ const DIFFS: [string, string][] = [
   ['gold-blind', 'egrl'],
   ['annotator', 'egrl'],
 ];
+/** "egrl − sft" for the key "egrl-sft" (row names may hold a hyphen: gold-blind). */
+export function differenceLabel(key: string): string {
+  const pair = DIFFS.find(([a, b]) => `${a}-${b}` === key);
+  return pair ? `${pair[0]} − ${pair[1]}` : key;
+}
+
 const pts = (x: number) => (x * 100).toFixed(1);
 const ci = (e: Estimate) => `${pts(e.mean)} [${pts(e.lo)}, ${pts(e.hi)}]`;
 
