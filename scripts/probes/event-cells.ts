@@ -4,7 +4,7 @@
 // event's key frames (eventFrames). Fresh training clips every step; held-out clips from another stream. Prints the
 // held-out accuracy on event cells and still cells, the key-frame recall (an event frame's strongest cell says
 // "event") and the clip-level kind accuracy (the strongest (frame, cell)'s kind against a one-event clip's kind).
-// `npx tsx scripts/probes/event-cells.ts CKPT_REASONER [steps] [clipsPerStep] [hidden]`
+// `npx tsx scripts/probes/event-cells.ts CKPT_REASONER [steps] [clipsPerStep] [hidden] [reach 1|2]`
 import * as tf from '@tensorflow/tfjs-core';
 import { createEngine } from '../../src/engine/engine';
 import { nodePlatform } from '../../src/engine/platform-node';
@@ -19,7 +19,9 @@ import { clipStates, eventFrames, generateClip, renderClip } from '../../src/wor
 import { Rng } from '../../src/world/rng';
 import { CLIP_FRAMES, CLIP_SIZE, EVENT_KINDS, type ClipSpec } from '../../src/world/types';
 
-const [ckpt = 'runs/next3/ckpt/reasoner-sft', stepsArg = '600', perArg = '6', hiddenArg = '96'] = process.argv.slice(2);
+const [ckpt = 'runs/next3/ckpt/reasoner-sft', stepsArg = '600', perArg = '6', hiddenArg = '96', reachArg = '1'] =
+  process.argv.slice(2);
+const REACH = Number(reachArg); // frames each side a cell's change is taken over: 1 (f±1) or 2 (also f±2)
 await createEngine(nodePlatform()).init({ preference: 'wasm' });
 const reasoner = (await loadModel(nodeFileHandler(ckpt))).model as Reasoner;
 const vision = reasoner.config.vision!;
@@ -29,7 +31,7 @@ const C = G * G;
 const K = 1 + EVENT_KINDS.length;
 const W = vision.width8;
 
-/** Cell features [F·C, 3W] of a clip: x, x − x_prev, x_next − x (frozen stem, no tape). */
+/** Cell features [F·C, (1 + 2·REACH)·W] of a clip: x and its differences to the frames up to REACH away (frozen stem, no tape). */
 function features(clip: ClipSpec): tf.Tensor2D {
   const frames = renderClip(clip);
   return tf.tidy(() => {
@@ -45,12 +47,14 @@ function features(clip: ClipSpec): tf.Tensor2D {
       SIZE,
     );
     const x = tf.reshape(cells, [CLIP_FRAMES, C, W]);
-    const prev = tf.concat([tf.slice(x, [0, 0, 0], [1, C, W]), tf.slice(x, [0, 0, 0], [CLIP_FRAMES - 1, C, W])], 0);
-    const next = tf.concat(
-      [tf.slice(x, [1, 0, 0], [CLIP_FRAMES - 1, C, W]), tf.slice(x, [CLIP_FRAMES - 1, 0, 0], [1, C, W])],
-      0,
-    );
-    return tf.reshape(tf.concat([x, tf.sub(x, prev), tf.sub(next, x)], 2), [CLIP_FRAMES * C, 3 * W]) as tf.Tensor2D;
+    const shift = (k: number) => {
+      // x at frame f + k, clamped to the clip's ends
+      const idx = Array.from({ length: CLIP_FRAMES }, (_, f) => Math.min(CLIP_FRAMES - 1, Math.max(0, f + k)));
+      return tf.gather(x, idx);
+    };
+    const parts: tf.Tensor[] = [x];
+    for (let k = 1; k <= REACH; k++) parts.push(tf.sub(x, shift(-k)), tf.sub(shift(k), x));
+    return tf.reshape(tf.concat(parts, 2), [CLIP_FRAMES * C, (1 + 2 * REACH) * W]) as tf.Tensor2D;
   });
 }
 
@@ -76,7 +80,7 @@ function labels(clip: ClipSpec): Int32Array {
 
 const store = new ParamStore(seededRng(5));
 const H = Number(hiddenArg);
-store.add('w1', [3 * W, H], { kind: 'normal', std: Math.sqrt(2 / (3 * W)) });
+store.add('w1', [(1 + 2 * REACH) * W, H], { kind: 'normal', std: Math.sqrt(2 / ((1 + 2 * REACH) * W)) });
 store.add('b1', [H], { kind: 'zeros' });
 store.add('w2', [H, K], { kind: 'normal', std: 0.02 });
 store.add('b2', [K], { kind: 'zeros' });
@@ -109,6 +113,7 @@ for (let step = 0; step < steps; step++) {
 
 // held-out
 const heldRng = new Rng(909);
+const perKind: Record<string, number[]> = {};
 const acc = { event: [0, 0], still: [0, 0], frameRecall: [0, 0], stillFlagged: [0, 0], kind: [0, 0] };
 for (let i = 0; i < 200; i++) {
   const clip = generateClip(heldRng.fork(`held-${i}`), i % 2 === 0 ? { events: 1 } : {});
@@ -130,11 +135,20 @@ for (let i = 0; i < 200; i++) {
   if (clip.events.length === 1) {
     let best = { p: -1, k: 0 };
     p.forEach((row) => row.forEach((v, k) => k > 0 && v > best.p && (best = { p: v, k })));
-    acc.kind[0]! += best.k === 1 + EVENT_KINDS.indexOf(clip.events[0]!.kind) ? 1 : 0;
+    const want = clip.events[0]!.kind;
+    acc.kind[0]! += best.k === 1 + EVENT_KINDS.indexOf(want) ? 1 : 0;
     acc.kind[1]!++;
+    const k = (perKind[want] ??= [0, 0]);
+    k[0]! += best.k === 1 + EVENT_KINDS.indexOf(want) ? 1 : 0;
+    k[1]!++;
   }
 }
 const pc = ([a, n]: number[]) => `${((100 * a!) / Math.max(1, n!)).toFixed(1)} % of ${n}`;
 console.log(
   `held-out: event cells ${pc(acc.event)} · still cells ${pc(acc.still)} · key frames found ${pc(acc.frameRecall)} · still frames flagged ${pc(acc.stillFlagged)} · one-event clips' kind ${pc(acc.kind)}`,
+);
+console.log(
+  `per kind (one-event clips): ${Object.entries(perKind)
+    .map(([k, v]) => `${k} ${v[0]}/${v[1]}`)
+    .join(' · ')}`,
 );

@@ -341,19 +341,15 @@ export function copyStemHead(from: ParamStore, to: ParamStore): void {
 
 /** The context's rows for each output row (`pick(t)` maps an [I, …] tensor to [R, …], e.g. gather or expandRows). */
 export function mapContext(ctx: PointerContext, pick: (t: tf.Tensor) => tf.Tensor): PointerContext {
-  const mapped: PointerContext = {
-    keys: pick(ctx.keys) as tf.Tensor3D,
-    bumps: pick(ctx.bumps) as tf.Tensor3D,
-    frames: pick(ctx.frames) as tf.Tensor3D,
-    bias: pick(ctx.bias) as tf.Tensor3D,
-    has: pick(ctx.has) as tf.Tensor3D,
+  const t3 = (t: tf.Tensor) => pick(t) as tf.Tensor3D;
+  const { mu, copy, attr, events } = ctx;
+  return {
+    ...{ keys: t3(ctx.keys), bumps: t3(ctx.bumps), frames: t3(ctx.frames), bias: t3(ctx.bias), has: t3(ctx.has) },
+    ...(mu && { mu: t3(mu) }),
+    ...(copy && { copy: mapCopyContext(copy, pick) }),
+    ...(attr && { attr: t3(attr) }),
+    ...(events && { events: { kinds: t3(events.kinds), has: t3(events.has) } }),
   };
-  if (ctx.mu) mapped.mu = pick(ctx.mu) as tf.Tensor3D;
-  if (ctx.copy) mapped.copy = mapCopyContext(ctx.copy, pick);
-  if (ctx.attr) mapped.attr = pick(ctx.attr) as tf.Tensor3D;
-  if (ctx.events)
-    mapped.events = { kinds: pick(ctx.events.kinds) as tf.Tensor3D, has: pick(ctx.events.has) as tf.Tensor3D };
-  return mapped;
 }
 
 /**
