@@ -103,20 +103,21 @@ export function attrMaps(c: AttrConfig, V: number): AttrMaps {
 
 /**
  * What the candidates a step attends to hold: β = softmax_n(q(h) · key_n / √dk + bias_n) with q = h · `qWeight`, then
- * Σ_n β_n · table_n. `flat` [B·T, d] normed hidden states of B context rows; `table` [B, N, A]. Returns [B·T, A].
+ * Σ_n β_n · table_n, for normed hidden states [B, T, d] of B context rows and `table` [B, N, A]: p [B·T, A], with the
+ * hidden states flattened [B·T, d].
  */
 export function attended(
   qWeight: tf.Tensor,
   ctx: PointerContext,
-  flat: tf.Tensor2D,
-  B: number,
-  T: number,
+  normed: tf.Tensor3D,
   table: tf.Tensor3D,
-): tf.Tensor2D {
+): { flat: tf.Tensor2D; p: tf.Tensor2D } {
+  const [B, T, d] = normed.shape;
   const dk = ctx.keys.shape[2];
+  const flat = tf.reshape(normed, [B * T, d]) as tf.Tensor2D;
   const q = tf.reshape(dense(flat, qWeight as tf.Tensor2D), [B, T, dk]);
   const beta = tf.softmax(tf.add(tf.div(tf.matMul(q, ctx.keys, false, true), Math.sqrt(dk)), ctx.bias)); // [B, T, N]
-  return tf.reshape(tf.matMul(beta, table), [B * T, -1]) as tf.Tensor2D;
+  return { flat, p: tf.reshape(tf.matMul(beta, table), [B * T, -1]) as tf.Tensor2D };
 }
 
 /** logits [B·T, V] plus the reader's term for B rows of context ctx (with `attr`) and normed hidden [B, T, d]. */
@@ -129,10 +130,9 @@ export function attrLogits(
   logits: tf.Tensor2D,
 ): tf.Tensor2D {
   if (!ctx.attr) throw new InputError('attr: the pointer context has no attribute table');
-  const [B, T, d] = normed.shape;
+  const [B, T] = normed.shape;
   return tf.tidy(() => {
-    const flat = tf.reshape(normed, [B * T, d]) as tf.Tensor2D;
-    const p = attended(params.get('attr_q_w'), ctx, flat, B, T, ctx.attr!); // [B·T, A]
+    const { flat, p } = attended(params.get('attr_q_w'), ctx, normed, ctx.attr!); // p [B·T, A]
     const gates = tf.softplus(tf.add(dense(flat, params.get('attr_gate_w'), params.get('attr_gate_b')), c.gateBias)); // [B·T, F+1]
     const weighted = tf.mul(tf.matMul(gates, maps.family), tf.log(tf.add(p, 1e-4))); // [B·T, A]
     const has = tf.reshape(tf.tile(ctx.has, [1, T, 1]), [B * T, 1]);

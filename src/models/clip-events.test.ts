@@ -2,7 +2,13 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { initTestBackend } from '../engine/testing';
 import type { ClipEventsConfig } from './clip-events';
-import { decodingTests, expectClipRowsOnly, gradientTests, mixedInputs } from './gradient-checks.testutil';
+import {
+  decodingTests,
+  expectClipRowsOnly,
+  gradientTests,
+  mixedInputs,
+  mixedSequences,
+} from './gradient-checks.testutil';
 import { Reasoner, REASONER_PRESETS, type ReasonerConfig, type ReasonerInput } from './reasoner';
 
 const V = 64;
@@ -11,11 +17,7 @@ beforeAll(() => initTestBackend());
 const inputs = (): ReasonerInput[] => mixedInputs(V);
 const events: ClipEventsConfig = { hidden: 8, words: [[40], [41, 42], [43]], gateBias: -2 };
 const config: Partial<ReasonerConfig> = { ...REASONER_PRESETS.tinyStemPointer, clipEvents: events };
-const seqs = () => [
-  Int32Array.from([12, 15, 18, 22, 40]),
-  Int32Array.from([25, 41, 11, 30, 43]),
-  Int32Array.from([13, 17, 45, 40, 2]),
-];
+const seqs = mixedSequences;
 const logprobs = async (m: Reasoner) => m.logprobsData(inputs(), seqs(), { groupSize: 1, temperature: 1 });
 
 describe('clip-event detector and reader (clip-events.ts)', () => {

@@ -131,10 +131,9 @@ export function eventLogits(
   logits: tf.Tensor2D,
 ): tf.Tensor2D {
   if (!ctx.events) throw new InputError('clipEvents: the pointer context has no event table');
-  const [B, T, d] = normed.shape;
+  const [B, T] = normed.shape;
   return tf.tidy(() => {
-    const flat = tf.reshape(normed, [B * T, d]) as tf.Tensor2D;
-    const p = attended(store.get('ev_q_w'), ctx, flat, B, T, ctx.events!.kinds); // [B·T, K−1]
+    const { flat, p } = attended(store.get('ev_q_w'), ctx, normed, ctx.events!.kinds); // p [B·T, K−1]
     const gate = tf.softplus(tf.add(dense(flat, store.get('ev_gate_w'), store.get('ev_gate_b')), c.gateBias)); // [B·T, 1]
     const has = tf.reshape(tf.tile(ctx.events!.has, [1, T, 1]), [B * T, 1]); // clips only
     return tf.add(logits, tf.matMul(tf.mul(tf.mul(gate, has), tf.log(tf.add(p, 1e-4))), words)) as tf.Tensor2D;

@@ -87,6 +87,13 @@ export function mixedInputs(V: number): ReasonerInput[] {
   ];
 }
 
+/** Teacher-forced sequences for mixedInputs (ids below 64). */
+export const mixedSequences = (): Int32Array[] => [
+  Int32Array.from([12, 15, 18, 22, 40]),
+  Int32Array.from([25, 41, 11, 30, 43]),
+  Int32Array.from([13, 17, 45, 40, 2]),
+];
+
 /** Registers a clip-only add-on's decoding test: KV-cached decoding equals recomputation, and generate leaks nothing. */
 export function decodingTests(model: () => Reasoner, inputs: () => ReasonerInput[]): void {
   test('KV-cached decoding equals full recomputation; leak-free', async () => {

@@ -1,7 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { initTestBackend } from '../engine/testing';
-import { decodingTests, expectClipRowsOnly, gradientTests, mixedInputs } from './gradient-checks.testutil';
+import {
+  decodingTests,
+  expectClipRowsOnly,
+  gradientTests,
+  mixedInputs,
+  mixedSequences,
+} from './gradient-checks.testutil';
 import { neighbourRows } from './motion';
 import { Reasoner, REASONER_PRESETS, type ReasonerConfig, type ReasonerInput } from './reasoner';
 import { seededRng } from './rng';
@@ -11,11 +17,7 @@ beforeAll(() => initTestBackend());
 
 const inputs = (): ReasonerInput[] => mixedInputs(V);
 const config: Partial<ReasonerConfig> = { ...REASONER_PRESETS.tinyStemPointer, motion: true };
-const seqs = () => [
-  Int32Array.from([12, 15, 18, 22, 40]),
-  Int32Array.from([25, 26, 11, 30]),
-  Int32Array.from([13, 17, 45, 50, 2]),
-];
+const seqs = mixedSequences;
 const logprobs = async (m: Reasoner) => m.logprobsData(inputs(), seqs(), { groupSize: 1, temperature: 1 });
 
 describe('motion features (motion.ts)', () => {

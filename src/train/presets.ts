@@ -12,7 +12,7 @@ import { COLORS, EVENT_KINDS, SHAPES, SIZES, TEXTURES, type EventKind } from '..
 import type { Want } from './stream';
 import type { VisionStage } from './vision-trainer';
 import type { ClipEventStage } from './clip-events-trainer';
-import { DEFAULT_MIX, HEAD_OUT, SIZE_SLOTS, SLOT_OUT } from './vision-data';
+import { DEFAULT_MIX, HEAD_OUT, SIZE_SLOTS, SLOT_OUT, smallMix } from './vision-data';
 
 export interface EmbedderStage {
   steps: number;
@@ -314,15 +314,7 @@ export const PRESETS: Record<'full' | 'next' | 'next2' | 'next3' | 'next4' | 'sh
           steps: 6,
           lr: 3e-3,
           warmup: 0,
-          mix: {
-            ...DEFAULT_MIX,
-            scenes: [
-              { size: 96, count: 2 },
-              { size: 32, count: 2 },
-            ],
-            crops: 2,
-            frames: 2,
-          },
+          mix: smallMix(2, 2, 2, 2),
           evalEvery: 6,
           evalSteps: 1,
         },

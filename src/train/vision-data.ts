@@ -141,6 +141,17 @@ export const DEFAULT_MIX: ViewMix = {
   frameSize: 32,
 };
 
+/** A small mix for tests and quick presets: 96² and 32² scenes, crops and clip frames. */
+export const smallMix = (scenes96: number, scenes32: number, crops: number, frames: number): ViewMix => ({
+  ...DEFAULT_MIX,
+  scenes: [
+    { size: 96, count: scenes96 },
+    { size: 32, count: scenes32 },
+  ],
+  crops,
+  frames,
+});
+
 const full = (size: number): PixelRegion => ({ x: 0, y: 0, w: size, h: size });
 
 /** View `i` of step `step` of the stream labelled `label` ('train' or 'heldout' namespaces never meet). */

@@ -2,22 +2,14 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { initTestBackend } from '../engine/testing';
 import { VisionModel } from '../models/vision';
-import { DEFAULT_MIX, HEAD_OUT, makeViews } from './vision-data';
+import { DEFAULT_MIX, HEAD_OUT, makeViews, smallMix } from './vision-data';
 import { evaluateVision, predictedBox, trainVision, type VisionStepLog } from './vision-trainer';
 
 beforeAll(() => initTestBackend());
 
 describe('vision stage on a tiny stem', () => {
   test('the dense loss falls and colour, shape, cover and box heads beat chance on held-out views; nothing leaks', async () => {
-    const mix = {
-      ...DEFAULT_MIX,
-      scenes: [
-        { size: 96, count: 4 },
-        { size: 32, count: 2 },
-      ],
-      crops: 3,
-      frames: 3,
-    };
+    const mix = smallMix(4, 2, 3, 3);
     const model = new VisionModel({ width4: 12, width8: 32, convs8: 1, headOut: HEAD_OUT, seed: 3 });
     const logs: VisionStepLog[] = [];
     const before = tf.memory().numTensors;
