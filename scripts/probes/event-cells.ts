@@ -14,8 +14,9 @@ import { seededRng } from '../../src/models/rng';
 import { loadModel } from '../../src/models/weights';
 import { nodeFileHandler } from '../../src/models/weights-node';
 import { STEM_IN, stemInput, visionForward } from '../../src/models/vision';
+import { cellEventLabels } from '../../src/train/clip-events-trainer';
 import { paramGrads, ScheduledAdam } from '../../src/train/grad';
-import { clipStates, eventFrames, generateClip, renderClip } from '../../src/world/clip';
+import { generateClip, renderClip } from '../../src/world/clip';
 import { Rng } from '../../src/world/rng';
 import { CLIP_FRAMES, CLIP_SIZE, EVENT_KINDS, type ClipSpec } from '../../src/world/types';
 
@@ -58,25 +59,7 @@ function features(clip: ClipSpec): tf.Tensor2D {
   });
 }
 
-/** Each (frame, cell)'s class: the kind of an event whose key frames hold the frame and whose object covers the cell. */
-function labels(clip: ClipSpec): Int32Array {
-  const states = clipStates(clip);
-  const out = new Int32Array(CLIP_FRAMES * C);
-  for (const e of clip.events) {
-    const frames = eventFrames(e).filter((f) => f >= 0 && f < CLIP_FRAMES);
-    for (const f of frames) {
-      const boxes = [f - 1, f].filter((t) => t >= 0).map((t) => states[t]![e.obj]!);
-      for (let c = 0; c < C; c++) {
-        const [cx0, cy0] = [(c % G) * (1000 / G), Math.floor(c / G) * (1000 / G)];
-        const hit = boxes.some(
-          (s) => s.x + s.r > cx0 && s.x - s.r < cx0 + 1000 / G && s.y + s.r > cy0 && s.y - s.r < cy0 + 1000 / G,
-        );
-        if (hit && out[f * C + c] === 0) out[f * C + c] = 1 + EVENT_KINDS.indexOf(e.kind);
-      }
-    }
-  }
-  return out;
-}
+const labels = (clip: ClipSpec) => cellEventLabels(clip, G); // the detector stage's labels
 
 const store = new ParamStore(seededRng(5));
 const H = Number(hiddenArg);
