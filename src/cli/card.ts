@@ -17,6 +17,7 @@ import {
   type EvalFile,
 } from '../train/card';
 import type { Estimate, Summary } from '../train/evaluate';
+import { DEFAULT_CLIP_EVENT_STAGE } from '../train/clip-events-trainer';
 import { trend } from '../train/trend';
 import { cliArgs } from './args';
 
@@ -177,6 +178,7 @@ const stage = run.stageSeconds ?? {};
 const cfgE = run.configs.embedder;
 const cfgR = run.configs.reasoner;
 const p = run.presetNumbers;
+const ce = p.clipEvents ?? DEFAULT_CLIP_EVENT_STAGE; // the detector's stage (reasoners with `clipEvents`)
 const held = a.claims.filter((c) => c.holds).length;
 const md = `# Model card: Embed-RL Lab built-in models
 
@@ -240,9 +242,9 @@ ${cfgR.pointer ? 'The Reasoner points: its location and frame logits add a point
 | stage | settings | time |
 |---|---|---|
 ${p.vision ? `| Vision stem | ${p.vision.stage.steps} steps of fresh views (scenes at 96², 48², 32²; 32² crops; 32² clip frames), dense per-cell targets (centre, colour, shape, texture, box, cover), lr ${p.vision.stage.lr} cosine. Held-out: ${run.vision ? `centre recall ${pts(run.vision.recall)} / precision ${pts(run.vision.precision)}, colour ${pts(run.vision.color)}, shape ${pts(run.vision.shape)}, texture ${pts(run.vision.texture)} at true centres, cover ${pts(run.vision.cover)} (background share ${pts(run.vision.coverChance)}), box IoU ${pts(run.vision.boxIoU)}` : 'n/a'} | ${formatDuration(stage.vision ?? 0)} |\n` : ''}| Embedder | ${p.embedder.steps} steps × ${p.embedder.batch} same-task pairs + hard negatives, symmetric InfoNCE, logit scale ${p.embedder.logitScale} (τ ${(1 / p.embedder.logitScale).toFixed(2)}), lr ${p.embedder.lr} cosine, ${Math.round(p.embedder.noTcotProb * 100)} % of steps without T-CoT | ${formatDuration(stage.embedder ?? 0)} |
-| Reasoner cold start | ≤ ${p.sft.maxSteps} steps × ${p.sft.batch}, lr ${p.sft.lr}, validation every ${p.sft.evalEvery} on ${p.sft.valPairs} pairs, patience ${p.sft.patience}: ${run.sft ? `${run.sft.stoppedEarly ? `stopped early at step ${run.sft.stoppedAt}` : `ran all ${run.sft.stoppedAt} steps`}, best validation CE ${Number(run.sft.bestValLoss).toFixed(3)} at step ${run.sft.bestStep} (its weights kept)` : ''} | ${formatDuration(stage.sft ?? 0)} |
+${run.clipEvents ? `| Clip-event detector | ${ce.steps} steps × ${ce.clips} clips on the frozen stem's cells and their change between frames, lr ${ce.lr}, event cells weighted ${ce.eventWeight}; frozen after. Held-out (${run.clipEvents.clips} clips): one-event clips' kind ${pts(run.clipEvents.kind)}, key frames found ${pts(run.clipEvents.framesFound)}, still frames flagged ${pts(run.clipEvents.stillFlagged)} | ${formatDuration(stage['clip-events'] ?? 0)} |\n` : ''}| Reasoner cold start | ≤ ${p.sft.maxSteps} steps × ${p.sft.batch}, lr ${p.sft.lr}, validation every ${p.sft.evalEvery} on ${p.sft.valPairs} pairs, patience ${p.sft.patience}: ${run.sft ? `${run.sft.stoppedEarly ? `stopped early at step ${run.sft.stoppedAt}` : `ran all ${run.sft.stoppedAt} steps`}, best validation CE ${Number(run.sft.bestValLoss).toFixed(3)} at step ${run.sft.bestStep} (its weights kept)` : ''} | ${formatDuration(stage.sft ?? 0)} |
 | EG-RL (GRPO) | ${p.grpo.steps} steps × ${p.grpo.pairs} pairs of one task, n ${p.grpo.n} rollouts per query and per positive, T ${p.grpo.temperature}, ε ${p.grpo.clipEps}, k3 KL β ${p.grpo.klCoef}, lr ${p.grpo.lr}, clip ${p.grpo.gradClip}, reward ${p.grpo.weights.format}·format + ${p.grpo.weights.orm}·ORM + ${p.grpo.weights.prm}·PRM (ORM '${p.grpo.orm}') | ${formatDuration(stage.grpo ?? 0)} |
-| total (wall; the Embedder and the cold start ran side by side, one process each) | | ${formatDuration(run.trainSeconds)} |
+| total (wall; the Embedder and the cold start${run.clipEvents ? ' (after the detector)' : ''} ran side by side, one process each) | | ${formatDuration(run.trainSeconds)} |
 
 ![Vision stem](curve-vision.png)
 ![Embedder InfoNCE](curve-embedder.png)

@@ -304,9 +304,13 @@ console.error(
 );
 
 // A resumed run's own wall time covers only what it ran: the run's is at least its stages' times (the Embedder and
-// the cold start counted side by side, as `--parallel` runs them).
+// the cold start (after the clip-event detector, when there is one) counted side by side, as `--parallel` runs them).
 const st = result.state.seconds as Record<string, number | undefined>;
-const stagesWall = (st.vision ?? 0) + Math.max(st.embedder ?? 0, st.sft ?? 0) + (st.adapt ?? 0) + (st.grpo ?? 0);
+const stagesWall =
+  (st.vision ?? 0) +
+  Math.max(st.embedder ?? 0, (st['clip-events'] ?? 0) + (st.sft ?? 0)) +
+  (st.adapt ?? 0) +
+  (st.grpo ?? 0);
 const run = {
   preset: preset.name,
   grpoRewardTrend: grpoTrend,
