@@ -1,9 +1,10 @@
 // Probe: continue a training run's cold start (CKPT/ckpt/reasoner-sft, fp32) on fresh SFT pairs, given a new
 // head or not: `copy` the copy head (src/models/copy.ts), `attr` the attribute reader (src/models/attr.ts), `motion`
 // the motion features (src/models/motion.ts), `clip-events` the clip-event detector and reader
-// (src/models/clip-events.ts; its detector trained first on the frozen stem), `none` the same steps without one.
+// (src/models/clip-events.ts; its detector trained first on the frozen stem), `scene` the scene reader
+// (src/models/scene.ts; `scene-named` its named-object prior alone), `none` the same steps without one.
 // Writes OUT/steps.jsonl and OUT/models (int8; the Embedder from CKPT/models, or the shipped one).
-// npx tsx scripts/probes/head-probe.ts CKPT OUT STEPS LR copy|attr|motion|clip-events|none
+// npx tsx scripts/probes/head-probe.ts CKPT OUT STEPS LR copy|attr|motion|clip-events|scene|scene-named|none
 import { appendFileSync, cpSync, existsSync, mkdirSync } from 'node:fs';
 import { createEngine } from '../../src/engine/engine';
 import { nodePlatform } from '../../src/engine/platform-node';
@@ -11,7 +12,7 @@ import { loadModel, saveWeights } from '../../src/models/weights';
 import { nodeFileHandler } from '../../src/models/weights-node';
 import { Reasoner } from '../../src/models/reasoner';
 import { VOCAB } from '../../src/tcot/default';
-import { shippedAttr, shippedClipEvents } from '../../src/train/presets';
+import { shippedAttr, shippedClipEvents, shippedScene } from '../../src/train/presets';
 import { DEFAULT_CLIP_EVENT_STAGE, scoreClipEvents, trainClipEvents } from '../../src/train/clip-events-trainer';
 import { sftExamples, trainSft } from '../../src/train/sft-trainer';
 import { streamSource } from '../../src/train/stream';
@@ -24,16 +25,19 @@ const heads = {
   attr: { attr: shippedAttr() },
   motion: { motion: true },
   'clip-events': { clipEvents: shippedClipEvents() },
+  scene: { scene: shippedScene() },
+  'scene-named': { scene: { ...shippedScene(), numberIds: [] as number[] } },
   none: null,
 } as const;
 if (!(mode! in heads)) throw new Error(`head must be one of ${Object.keys(heads).join(', ')}, got ${mode}`);
 const head = heads[mode as keyof typeof heads];
+const hadDetector = Boolean(base.config.clipEvents); // a base that has the detector keeps it as trained
 const model = head ? new Reasoner({ ...base.config, ...head }) : base;
 if (model !== base) {
   for (const [name, v] of base.params.vars) model.params.get(name).assign(v);
   base.dispose();
 }
-if (model.config.clipEvents) {
+if (model.config.clipEvents && !hadDetector) {
   // the detector's own stage on the frozen stem, then its held-out scores
   const t0 = performance.now();
   trainClipEvents(model.params, model.config.vision!, model.config.clipSize, DEFAULT_CLIP_EVENT_STAGE, 101, (l) => {

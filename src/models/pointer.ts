@@ -103,6 +103,7 @@ export type PointerContext = {
   copy?: CopyContext; // the copy head's view of each input's text (copy.ts), when the Reasoner has one
   attr?: tf.Tensor3D; // [I, N, A] (stem): each candidate's attributes for the attribute reader (attr.ts)
   events?: { kinds: tf.Tensor3D; has: tf.Tensor3D }; // [I, N, K−1] p(kind | event) and [I, 1, 1] is-a-clip (clip-events.ts)
+  scene?: { named: tf.Tensor3D; count: tf.Tensor3D }; // [I, 1, N] the named-object prior, [I, 1, K] the count reading (scene.ts)
 };
 
 /** What each scored position has already written: row b's position t follows tokens[b][0 .. offsets[b] + t). */
@@ -298,18 +299,13 @@ export function stemPointerContext(
       priors.push(tf.slice(block, [0, 0], [I * C, 1]));
     }
     // [I·C, S, …] cell-major, slot-minor → [I, N, …]
+    const slotsOf = (parts: tf.Tensor[], width: number) => parts.map((p) => tf.reshape(p, [I * C, 1, width]));
     const interleave = (parts: tf.Tensor[], width: number) =>
-      tf.reshape(
-        tf.concat(
-          parts.map((p) => tf.reshape(p, [I * C, 1, width])),
-          1,
-        ),
-        [I, N, width],
-      );
+      tf.reshape(tf.concat(slotsOf(parts, width), 1), [I, N, width]);
     const mu = tf.reshape(interleave(mus, 4), [I * N, 4]) as tf.Tensor2D;
     const real = Float32Array.from({ length: I * N }, (_, j) => valid[Math.floor(j / S)]!); // per candidate: 1 real, 0 padding
     const pad = tf.tensor3d(
-      real.map((v) => (v ? 0 : -1e9)),
+      Float32Array.from(real, (v) => (v ? 0 : -1e9)),
       [I, 1, N],
     );
     const prior = tf.mul(
@@ -342,13 +338,14 @@ export function copyStemHead(from: ParamStore, to: ParamStore): void {
 /** The context's rows for each output row (`pick(t)` maps an [I, …] tensor to [R, …], e.g. gather or expandRows). */
 export function mapContext(ctx: PointerContext, pick: (t: tf.Tensor) => tf.Tensor): PointerContext {
   const t3 = (t: tf.Tensor) => pick(t) as tf.Tensor3D;
-  const { mu, copy, attr, events } = ctx;
+  const { mu, copy, attr, events, scene } = ctx;
   return {
     ...{ keys: t3(ctx.keys), bumps: t3(ctx.bumps), frames: t3(ctx.frames), bias: t3(ctx.bias), has: t3(ctx.has) },
     ...(mu && { mu: t3(mu) }),
     ...(copy && { copy: mapCopyContext(copy, pick) }),
     ...(attr && { attr: t3(attr) }),
     ...(events && { events: { kinds: t3(events.kinds), has: t3(events.has) } }),
+    ...(scene && { scene: { named: t3(scene.named), count: t3(scene.count) } }),
   };
 }
 

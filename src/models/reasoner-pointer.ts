@@ -7,6 +7,7 @@ import { copyContext, copyPositions } from './copy';
 import { embedLookup, layerNorm, type ParamStore } from './layers';
 import { withClipEvents } from './clip-events';
 import { withKeyMotion } from './motion';
+import { sceneContext } from './scene';
 import {
   pointerContext,
   stemPointerContext,
@@ -163,7 +164,12 @@ function visionPointerFrom(params: ParamStore, c: ReasonerConfig, h: PrefixHidde
     if (c.motion)
       ctx = { ...ctx, keys: withKeyMotion(params, ctx.keys, cells, slotOf, perFrame, pointer.stemHead!.slots) };
     if (c.clipEvents) ctx = withClipEvents(params, ctx, cells, slotOf, perFrame, pointer.stemHead!.slots);
-    return c.attr ? { ...ctx, attr: attrCandidates(params, pointer.stemHead!, c.attr, cells) } : ctx;
+    if (!c.attr) return ctx;
+    ctx = { ...ctx, attr: attrCandidates(params, pointer.stemHead!, c.attr, cells) };
+    if (!c.scene) return ctx;
+    const prompts = inputs.map((x) => x.promptIds);
+    const images = inputs.map((x) => x.visual?.kind === 'image');
+    return { ...ctx, scene: sceneContext(params, pointer.stemHead!, c.scene, c.attr, ctx, cells, prompts, images) };
   }
   const geometry = inputs.map((x) => tokenGeometry(c, x));
   const N = Math.max(1, ...geometry.map((g) => g.cx.length));

@@ -21,6 +21,7 @@ import {
 import { addAttrParams, attrLogits, attrMaps, type AttrMaps } from './attr';
 import { addCopyParams, copyMix } from './copy';
 import { addClipEventParams, eventLogits, eventWordMap } from './clip-events';
+import { addSceneParams, countLogits, countWordMap, namedScores } from './scene';
 import {
   addPointerParams,
   mapContext,
@@ -60,6 +61,7 @@ export class Reasoner {
   private readonly viewTokens?: (plan: TokenPlan) => tf.Tensor2D; // the stem's token features (with their motion term, when on)
   private readonly attrMaps?: AttrMaps; // the attribute reader's constants (attr.ts), when it has one
   private readonly eventWords?: tf.Tensor2D; // the clip-event reader's word map (clip-events.ts), when it has one
+  private readonly countWords?: tf.Tensor2D; // the count reader's word map (scene.ts), when it has one
 
   constructor(overrides: Partial<ReasonerConfig> = {}) {
     this.config = { ...defaultReasonerConfig(), ...overrides };
@@ -84,6 +86,10 @@ export class Reasoner {
     if (c.clipEvents) {
       addClipEventParams(store, c.clipEvents, c.vision!.width8, c.dModel, c.pointer!.dk);
       this.eventWords = eventWordMap(c.clipEvents, c.vocabSize);
+    }
+    if (c.scene) {
+      addSceneParams(store, c.dModel);
+      this.countWords = countWordMap(c.scene, c.vocabSize);
     }
     if (c.motion) {
       addMotionParams(store, c.dModel, c.vision!.width8, c.pointer?.source === 'stem' ? c.pointer.dk : null);
@@ -153,10 +159,13 @@ export class Reasoner {
    * Logits [B·T, V] = LN(h) · tok_embᵀ (tied head) for hidden [B·T, d]; with a pointer, plus its location and
    * frame terms from `ctx` (one entry per row b).
    */
-  private head(hidden: tf.Tensor2D, ctx?: PointerContext, T = 1, history?: PointerHistory): tf.Tensor2D {
+  private head(hidden: tf.Tensor2D, pctx?: PointerContext, T = 1, history?: PointerHistory): tf.Tensor2D {
     const normed = layerNorm(hidden, this.params.get('ln_f_g'), this.params.get('ln_f_b'), this.config.lnEps);
     const base = tf.matMul(normed, this.params.get('tok_emb') as tf.Tensor2D, false, true) as tf.Tensor2D;
-    if (!this.config.pointer || !ctx) return base;
+    if (!this.config.pointer || !pctx) return base;
+    const scene = this.config.scene;
+    const named = scene ? namedScores(this.params, scene, pctx, normed, T) : null; // per step [B, T, N]
+    const ctx = named ? { ...pctx, bias: tf.add(pctx.bias, named) as tf.Tensor3D } : pctx;
     const normed3 = tf.reshape(normed, [hidden.shape[0] / T, T, this.config.dModel]) as tf.Tensor3D;
     const pointed = pointerLogits(this.params, this.config.pointer, ctx, normed3, base, history);
     let logits =
@@ -165,6 +174,7 @@ export class Reasoner {
         : pointed;
     if (this.config.clipEvents && this.eventWords && ctx.events)
       logits = eventLogits(this.params, this.config.clipEvents, this.eventWords, ctx, normed3, logits);
+    if (scene && this.countWords) logits = countLogits(this.params, scene, this.countWords, ctx, normed, logits);
     return this.config.copy && ctx.copy ? copyMix(this.params, this.config.copy, ctx.copy, normed3, logits) : logits;
   }
 
@@ -379,5 +389,6 @@ export class Reasoner {
     this.params.dispose();
     if (this.attrMaps) tf.dispose(this.attrMaps);
     this.eventWords?.dispose();
+    this.countWords?.dispose();
   }
 }

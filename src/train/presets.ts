@@ -8,6 +8,8 @@ import type { VisionConfig } from '../models/vision';
 import type { PointerConfig } from '../models/pointer';
 import type { AttrConfig } from '../models/attr';
 import type { ClipEventsConfig } from '../models/clip-events';
+import type { SceneConfig } from '../models/scene';
+import { NUMBER_WORDS } from '../world/text';
 import { COLORS, EVENT_KINDS, SHAPES, SIZES, TEXTURES, type EventKind } from '../world/types';
 import type { Want } from './stream';
 import type { VisionStage } from './vision-trainer';
@@ -146,6 +148,11 @@ export function shippedAttr(): AttrConfig {
     sizeIds: SIZES.map(word),
     gateBias: -2,
   };
+}
+
+/** The scene reader (src/models/scene.ts): the named-object prior and the count reader over 'one' … 'eight'. */
+export function shippedScene(): SceneConfig {
+  return { named: true, namedGateBias: 0, numberIds: NUMBER_WORDS.slice(1, 9).map((w) => VOCAB.id(w)), countGateBias: -2 };
 }
 
 /** The clip-event detector and reader (src/models/clip-events.ts): each event kind bound to the words that name it. */

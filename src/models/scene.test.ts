@@ -1,0 +1,134 @@
+// The scene reader (scene.ts): the count of what the stem detects, the prompt's named attributes, both terms on
+// hand-made contexts, and a Reasoner that has it: KV-cached decoding = recomputation, WASM = CPU gradients.
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { initTestBackend } from '../engine/testing';
+import type { AttrConfig } from './attr';
+import { expectCacheMatchesRecompute, gradientTests } from './gradient-checks.testutil';
+import { ParamStore } from './layers';
+import type { PointerContext } from './pointer';
+import { Reasoner, REASONER_PRESETS, type ReasonerConfig, type ReasonerInput } from './reasoner';
+import { seededRng } from './rng';
+import {
+  addSceneParams,
+  countLogits,
+  countWordMap,
+  detectCount,
+  namedColumns,
+  namedScores,
+  type SceneConfig,
+} from './scene';
+import { syntheticClip, syntheticIds, syntheticImageInput } from './testdata';
+
+const V = 64;
+beforeAll(() => initTestBackend());
+
+// Slot block of 9: centre, 2 colours, 2 shapes, box; words 40–45 as in pointer.test.ts, number words 46–48.
+const attr: AttrConfig = {
+  families: [
+    { offset: 1, ids: [40, 41] },
+    { offset: 3, ids: [42, -1] },
+  ],
+  sizeIds: [44, 45],
+  gateBias: 0,
+};
+const scene: SceneConfig = { named: true, namedGateBias: 0, numberIds: [46, 47, 48], countGateBias: 0 };
+
+describe('what the scene reader reads', () => {
+  test('count: one per object above the threshold; a candidate centred inside a stronger box is the same object', () => {
+    const box = (x: number, y: number, r: number) => [x - r, y - r, x + r, y + r];
+    // two objects far apart, a weaker duplicate of the first, one below the threshold, one padding row
+    const mu = [
+      ...box(100, 100, 50),
+      ...box(600, 600, 50),
+      ...box(120, 110, 20),
+      ...box(900, 100, 30),
+      ...box(0, 0, 5),
+    ];
+    expect(detectCount([3, 2, 1, -3, 5], mu, [1, 1, 1, 1, 0])).toBe(2);
+    expect(detectCount([3, 2, 1, -3, 5], mu, [1, 1, 1, 1, 1])).toBe(3); // the padding row counts once it is valid
+    expect(detectCount([], [], [])).toBe(0);
+  });
+
+  test('named columns: 1 at each attribute word in the prompt, none for a class without a word', () => {
+    expect(Array.from(namedColumns(attr, [3, 41, 9, 44, 41]))).toEqual([0, 1, 0, 0, 1, 0]);
+    expect(Array.from(namedColumns(attr, [-1, 7]))).toEqual([0, 0, 0, 0, 0, 0]);
+  });
+
+  test('with gates of 1: the prior adds the named score per step, the count words get −|k − k̂|', () => {
+    const store = new ParamStore(seededRng(1));
+    addSceneParams(store, 8);
+    store.get('scene_gate_w').assign(tf.zeros([8, 2]));
+    store.get('scene_gate_b').assign(tf.fill([2], Math.log(Math.E - 1))); // softplus → 1
+    const ctx = {
+      scene: { named: tf.tensor3d([[[-0.5, -3]]]), count: tf.tensor3d([[[-1, 0, -1]]]) },
+    } as unknown as PointerContext;
+    const flat = tf.ones([2, 8]) as tf.Tensor2D; // one row, two steps
+    const named = namedScores(store, scene, ctx, flat, 2)!;
+    expect(named.shape).toEqual([1, 2, 2]);
+    named.arraySync()[0]!.forEach((step) => expect(step.map((v) => +v.toFixed(4))).toEqual([-0.5, -3]));
+    expect(namedScores(store, { ...scene, named: false }, ctx, flat, 2)).toBeNull();
+    const words = countWordMap(scene, V);
+    const out = countLogits(store, scene, words, ctx, flat, tf.zeros([2, V])).arraySync();
+    out.forEach((row) => {
+      expect([row[46], row[47], row[48]].map((v) => +v!.toFixed(4))).toEqual([-1, 0, -1]);
+      expect(row.filter((_, i) => i < 46 || i > 48).every((v) => v === 0)).toBe(true);
+    });
+    tf.dispose([named, words, flat, ctx.scene!.named, ctx.scene!.count]);
+    store.dispose();
+  });
+
+  test('refused without the attribute reader, and with number ids outside the vocabulary', () => {
+    const stemPointer = { ...REASONER_PRESETS.tinyStemPointer.pointer!, stemHead: { out: 20, slots: 2, slotOut: 9 } };
+    const base = { ...REASONER_PRESETS.tinyStemPointer, pointer: stemPointer };
+    expect(() => new Reasoner({ ...base, scene })).toThrow(/attr/);
+    expect(() => new Reasoner({ ...base, attr, scene: { ...scene, numberIds: [V] } })).toThrow(/numberIds/);
+  });
+});
+
+describe('Reasoner with the scene reader', () => {
+  const stemPointer = { ...REASONER_PRESETS.tinyStemPointer.pointer!, stemHead: { out: 20, slots: 2, slotOut: 9 } };
+  const config: Partial<ReasonerConfig> = { ...REASONER_PRESETS.tinyStemPointer, pointer: stemPointer, attr, scene };
+  // The image's prompt names a colour and a size; the clip's and the text's name nothing the prior reads.
+  const inputs = (): ReasonerInput[] => [
+    { visual: syntheticImageInput(1), promptIds: Int32Array.from([5, 40, 44, 7]) },
+    { visual: syntheticClip(2, 16, 64), promptIds: syntheticIds(12, 3, 2, 39) },
+    { promptIds: syntheticIds(13, 9, 2, 39) },
+  ];
+  let model: Reasoner;
+  beforeAll(() => void (model = new Reasoner(config)));
+  afterAll(() => model.dispose());
+
+  test('KV-cached decoding equals full recomputation; sampling leaks nothing', async () => {
+    await expectCacheMatchesRecompute(model, inputs);
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 3; i++)
+      await model.generate(inputs(), { n: 2, maxNewTokens: 6, temperature: 1, rng: seededRng(i) });
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  test('the reader changes the image row only', async () => {
+    const plain = new Reasoner({ ...config, scene: null });
+    for (const [name, v] of plain.params.vars) model.params.get(name).assign(v);
+    const seqs = [Int32Array.from([12, 46, 18, 40]), Int32Array.from([25, 47, 11]), Int32Array.from([13, 48, 2])];
+    const a = await plain.logprobsData(inputs(), seqs, { groupSize: 1 });
+    const b = await model.logprobsData(inputs(), seqs, { groupSize: 1 });
+    expect(a[0]!.some((v, t) => Math.abs(v - b[0]![t]!) > 1e-4)).toBe(true);
+    [1, 2].forEach((r) => a[r]!.forEach((v, t) => expect(b[r]![t]!).toBeCloseTo(v, 5)));
+    plain.dispose();
+  });
+
+  gradientTests(
+    () => model,
+    () => new Reasoner(config),
+    (m) => () =>
+      tf.tidy(() => {
+        const seqs = [
+          Int32Array.from([12, 15, 46, 22, 40]),
+          Int32Array.from([25, 26, 47]),
+          Int32Array.from([13, 48, 2]),
+        ];
+        return tf.neg(tf.sum(m.logprobs(inputs(), seqs, { groupSize: 1 }).logprobs)) as tf.Scalar;
+      }),
+  );
+});
