@@ -152,7 +152,12 @@ export function shippedAttr(): AttrConfig {
 
 /** The scene reader (src/models/scene.ts): the named-object prior and the count reader over 'one' … 'eight'. */
 export function shippedScene(): SceneConfig {
-  return { named: true, namedGateBias: 0, numberIds: NUMBER_WORDS.slice(1, 9).map((w) => VOCAB.id(w)), countGateBias: -2 };
+  return {
+    named: true,
+    namedGateBias: 0,
+    numberIds: NUMBER_WORDS.slice(1, 9).map((w) => VOCAB.id(w)),
+    countGateBias: -2,
+  };
 }
 
 /** The clip-event detector and reader (src/models/clip-events.ts): each event kind bound to the words that name it. */
