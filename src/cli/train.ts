@@ -1,4 +1,4 @@
-// `npm run train -- --preset quick|full|next|next2|next3|next4|short --seed N --out DIR [--resume] [--parallel] [--pointer stem|tokens|none] [--evidence-weight W] [--sft-freeze-vision] [--grpo JSON] [--adapt JSON] [--ship] [--no-eval] [--eval-seed S]`
+// `npm run train -- --preset quick|full|next|next2|next3|next4|next5|short --seed N --out DIR [--resume] [--parallel] [--pointer stem|tokens|none] [--evidence-weight W] [--sft-freeze-vision] [--grpo JSON] [--adapt JSON] [--ship] [--no-eval] [--eval-seed S]`
 // `--pointer`: how boxes and key frames are written (below); `--sft-freeze-vision`: the cold start leaves the stem as it is (the shipped presets do).
 // `--parallel`: after the vision stage, the Reasoner's cold start runs in a second process (`--only sft`, its own
 // state file ckpt/state-sft.json, steps in DIR/steps-sft.jsonl, log in DIR/sft.log) while this one trains the Embedder.
@@ -24,12 +24,13 @@ import { PRESETS, shippedPointer, shippedStemPointer } from '../train/presets';
 import { runRecipe, type RecipeState, type StepLog } from '../train/recipe';
 import type { EmbedderStepLog } from '../train/embedder-trainer';
 import type { GrpoStepLog } from '../train/grpo-trainer';
+import type { SftStepLog } from '../train/sft-trainer';
 import { trend } from '../train/trend';
 import { writeShippedIndex } from './shipped-index-node';
 import { cliArgs, text } from './args';
 
 const { values: cli } = cliArgs(
-  `npm run train -- --preset quick|full|next|next2|next3|next4|short --seed N --out DIR [--resume] [--parallel] [--pointer stem|tokens|none] [--evidence-weight W] [--sft-freeze-vision] [--grpo JSON] [--adapt JSON] [--ship] [--no-eval] [--eval-seed S]
+  `npm run train -- --preset quick|full|next|next2|next3|next4|next5|short --seed N --out DIR [--resume] [--parallel] [--pointer stem|tokens|none] [--evidence-weight W] [--sft-freeze-vision] [--grpo JSON] [--adapt JSON] [--ship] [--no-eval] [--eval-seed S]
 npm run train -- --profile [--ops]`,
   {
     preset: text('NAME', 'the recipe preset: full | next | next2 | next3 | next4 | short | quick | test', 'quick'),
@@ -118,7 +119,7 @@ console.error(`backend wasm, ${status.details.threads} thread(s) · preset ${pre
 
 // ---- progress bar ----
 const fmt = (s: number) => formatDuration(s, { compact: true });
-const STAGES = ['vision', 'embedder', 'sft', 'adapt', 'grpo'] as const;
+const STAGES = ['vision', 'embedder', 'sft', 'extend', 'adapt', 'grpo'] as const;
 let stageStart = performance.now();
 let stageFirstStep = 0;
 const t0 = performance.now();
@@ -134,7 +135,7 @@ function bar(log: StepLog): void {
       ? `loss ${log.loss.toFixed(3)} shape ${log.parts.shape.toFixed(2)}`
       : log.stage === 'embedder' || log.stage === 'adapt'
         ? `loss ${log.loss.toFixed(3)} acc ${log.acc.toFixed(2)}`
-        : log.stage === 'sft'
+        : log.stage === 'sft' || log.stage === 'extend'
           ? `loss ${log.loss.toFixed(3)}${log.bestValLoss !== undefined ? ` val* ${log.bestValLoss.toFixed(3)}` : ''}`
           : `reward ${(log as GrpoStepLog).reward.mean.toFixed(3)} fmt ${(log as GrpoStepLog).formatRate.toFixed(2)} kl ${(log as GrpoStepLog).kl.toFixed(4)}`;
   const line = `[${STAGES.indexOf(log.stage) + 1}/${STAGES.length} ${log.stage.padEnd(8)}] ${'█'.repeat(filled)}${'░'.repeat(width - filled)} ${done}/${total} ${metric} · ${rate.toFixed(2)} s/step · ETA ${fmt(eta)} (stage) · elapsed ${fmt((performance.now() - t0) / 1000)}`;
@@ -253,7 +254,9 @@ const logs = stepFiles.flatMap((f) =>
 );
 type LogOf<S extends StepLog['stage']> = S extends 'embedder' | 'adapt'
   ? EmbedderStepLog
-  : Extract<StepLog, { stage: S }>;
+  : S extends 'sft' | 'extend'
+    ? SftStepLog
+    : Extract<StepLog, { stage: S }>;
 const pts = <S extends StepLog['stage']>(stage: S, f: (l: LogOf<S>) => number | undefined): [number, number][] =>
   logs.flatMap((l) => {
     if (l.stage !== stage) return [];
@@ -275,11 +278,21 @@ const infonceCurve = (stage: 'embedder' | 'adapt', title: string) =>
   ]);
 writeFileSync(join(out, 'curve-embedder.png'), infonceCurve('embedder', 'embedder: infonce loss'));
 writeFileSync(join(out, 'curve-adapt.png'), infonceCurve('adapt', "embedder on the reasoner's t-cots: infonce loss"));
+const sftSteps = Math.max(0, ...pts('sft', (l) => l.loss).map(([x]) => x + 1));
+const afterSft = (p: [number, number][]) => p.map(([x, y]): [number, number] => [x + sftSteps, y]);
 writeFileSync(
   join(out, 'curve-sft.png'),
   plotPng('reasoner cold start: cross-entropy', [
     { label: 'train', points: pts('sft', (l) => l.loss), color: [200, 60, 40] },
     { label: 'validation', points: pts('sft', (l) => l.valLoss), color: [40, 90, 200], smooth: 1 },
+    // the second part (a preset's `extend`), after the first part's last step
+    { label: 'train (part 2)', points: afterSft(pts('extend', (l) => l.loss)), color: [230, 140, 40] },
+    {
+      label: 'validation (part 2)',
+      points: afterSft(pts('extend', (l) => l.valLoss)),
+      color: [40, 170, 200],
+      smooth: 1,
+    },
   ]),
 );
 writeFileSync(
@@ -309,6 +322,7 @@ const st = result.state.seconds as Record<string, number | undefined>;
 const stagesWall =
   (st.vision ?? 0) +
   Math.max(st.embedder ?? 0, (st['clip-events'] ?? 0) + (st.sft ?? 0)) +
+  (st.extend ?? 0) +
   (st.adapt ?? 0) +
   (st.grpo ?? 0);
 const run = {
@@ -318,6 +332,7 @@ const run = {
   trainSeconds: Math.max(trainSeconds, stagesWall),
   stageSeconds: result.state.seconds,
   sft: result.state.sft,
+  extend: result.state.extend,
   seen: result.state.seen,
   vision: result.state.vision,
   clipEvents: result.state.clipEvents,

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { initTestBackend } from '../engine/testing';
-import { addAttrParams, attrLogits, attrMaps, type AttrConfig } from './attr';
+import { addAttrParams, attrLogits, attrMaps } from './attr';
 import { ParamStore } from './layers';
 import {
   addPointerParams,
@@ -15,7 +15,7 @@ import { Reasoner, REASONER_PRESETS, type ReasonerConfig, type ReasonerInput } f
 import { seededRng } from './rng';
 import { withoutVision } from './vision';
 import { expectCacheMatchesRecompute, gradientTests } from './gradient-checks.testutil';
-import { syntheticClip, syntheticIds, syntheticImageInput } from './testdata';
+import { syntheticClip, syntheticIds, syntheticImageInput, TEST_ATTR, TEST_STEM_HEAD } from './testdata';
 
 const V = 64;
 beforeAll(() => initTestBackend());
@@ -127,15 +127,8 @@ describe('Reasoner with the stem pointer and the copy head', () => {
 
 describe('Reasoner with the stem pointer and the attribute reader (attr.ts)', () => {
   // Slot block of 9: centre, 2 colours, 2 shapes, box (dx dy w h); words 40–45 (none collides with loc / frame ids).
-  const attr: AttrConfig = {
-    families: [
-      { offset: 1, ids: [40, 41] },
-      { offset: 3, ids: [42, -1] },
-    ],
-    sizeIds: [44, 45],
-    gateBias: 0,
-  };
-  const stemPointer = { ...REASONER_PRESETS.tinyStemPointer.pointer!, stemHead: { out: 20, slots: 2, slotOut: 9 } };
+  const attr = TEST_ATTR;
+  const stemPointer = { ...REASONER_PRESETS.tinyStemPointer.pointer!, stemHead: TEST_STEM_HEAD };
   const config: Partial<ReasonerConfig> = { ...REASONER_PRESETS.tinyStemPointer, pointer: stemPointer, attr };
   let model: Reasoner;
   beforeAll(() => void (model = new Reasoner(config)));

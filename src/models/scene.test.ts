@@ -3,7 +3,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { initTestBackend } from '../engine/testing';
-import type { AttrConfig } from './attr';
 import { expectCacheMatchesRecompute, gradientTests } from './gradient-checks.testutil';
 import { ParamStore } from './layers';
 import type { PointerContext } from './pointer';
@@ -18,20 +17,14 @@ import {
   namedScores,
   type SceneConfig,
 } from './scene';
-import { syntheticClip, syntheticIds, syntheticImageInput } from './testdata';
+import { syntheticClip, syntheticIds, syntheticImageInput, TEST_ATTR, TEST_STEM_HEAD } from './testdata';
 
 const V = 64;
 beforeAll(() => initTestBackend());
 
-// Slot block of 9: centre, 2 colours, 2 shapes, box; words 40–45 as in pointer.test.ts, number words 46–48.
-const attr: AttrConfig = {
-  families: [
-    { offset: 1, ids: [40, 41] },
-    { offset: 3, ids: [42, -1] },
-  ],
-  sizeIds: [44, 45],
-  gateBias: 0,
-};
+// The attribute reader of pointer.test.ts (words 40–45); number words 46–48.
+const attr = TEST_ATTR;
+const stemPointer = { ...REASONER_PRESETS.tinyStemPointer.pointer!, stemHead: TEST_STEM_HEAD };
 const scene: SceneConfig = { named: true, namedGateBias: 0, numberIds: [46, 47, 48], countGateBias: 0 };
 
 describe('what the scene reader reads', () => {
@@ -79,7 +72,6 @@ describe('what the scene reader reads', () => {
   });
 
   test('refused without the attribute reader, and with number ids outside the vocabulary', () => {
-    const stemPointer = { ...REASONER_PRESETS.tinyStemPointer.pointer!, stemHead: { out: 20, slots: 2, slotOut: 9 } };
     const base = { ...REASONER_PRESETS.tinyStemPointer, pointer: stemPointer };
     expect(() => new Reasoner({ ...base, scene })).toThrow(/attr/);
     expect(() => new Reasoner({ ...base, attr, scene: { ...scene, numberIds: [V] } })).toThrow(/numberIds/);
@@ -87,7 +79,6 @@ describe('what the scene reader reads', () => {
 });
 
 describe('Reasoner with the scene reader', () => {
-  const stemPointer = { ...REASONER_PRESETS.tinyStemPointer.pointer!, stemHead: { out: 20, slots: 2, slotOut: 9 } };
   const config: Partial<ReasonerConfig> = { ...REASONER_PRESETS.tinyStemPointer, pointer: stemPointer, attr, scene };
   // The image's prompt names a colour and a size; the clip's and the text's name nothing the prior reads.
   const inputs = (): ReasonerInput[] => [

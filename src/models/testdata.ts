@@ -1,3 +1,4 @@
+import type { AttrConfig } from './attr';
 // Deterministic synthetic inputs for the models' tests and benchmark (no dependency on src/world).
 import * as tf from '@tensorflow/tfjs-core';
 import type { ParamStore } from './layers';
@@ -86,3 +87,14 @@ export function maxRelativeGradDiff(
   }
   return worst;
 }
+
+/** A stem head with slot blocks of 9 (centre, 2 colours, 2 shapes, box) and the attribute reader on it: words 40–45. */
+export const TEST_STEM_HEAD = { out: 20, slots: 2, slotOut: 9 };
+export const TEST_ATTR: AttrConfig = {
+  families: [
+    { offset: 1, ids: [40, 41] },
+    { offset: 3, ids: [42, -1] },
+  ],
+  sizeIds: [44, 45],
+  gateBias: 0,
+};

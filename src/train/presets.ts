@@ -69,6 +69,7 @@ export interface TrainPreset {
   reasonerConfig: Partial<ReasonerConfig>;
   embedder: EmbedderStage;
   sft: SftStage;
+  extend?: { heads: Partial<ReasonerConfig>; sft: SftStage }; // the cold start's second part (stage 'extend'): these heads added to the trained cold start, then more SFT on fresh pairs; EG-RL and the shipped models use the extended config
   clipEvents?: ClipEventStage; // reasoners with `clipEvents`: the detector's stage before the cold start (default DEFAULT_CLIP_EVENT_STAGE)
   adapt?: EmbedderStage & { reasonerProb: number }; // the Embedder's second pass: this share of sides gets the cold start's greedy T-CoT
   grpo: GrpoStage;
@@ -251,6 +252,8 @@ const FULL: TrainPreset = {
 // The Reasoner with a copy head: its answer can copy the input's words (src/models/copy.ts).
 const WITH_COPY_HEAD = { ...FULL.reasonerConfig, copy: { dk: 32, sepId: VOCAB.id('<sep>'), gateBias: -2 } };
 
+const NEXT4_REASONER = { ...WITH_COPY_HEAD, attr: shippedAttr(), clipEvents: shippedClipEvents() };
+
 const NEXT2: TrainPreset = {
   ...FULL,
   name: 'next2',
@@ -260,118 +263,138 @@ const NEXT2: TrainPreset = {
   sft: { ...FULL.sft, maxSteps: 1300 },
 };
 
-export const PRESETS: Record<'full' | 'next' | 'next2' | 'next3' | 'next4' | 'short' | 'quick' | 'test', TrainPreset> =
-  {
-    full: FULL,
-    // The run shipped on 2026-12-04 (now the previous models): `full` with the levers the probes measured (scripts/probes,
-    // docs/model-card-notes.md) — the Embedder's no-T-CoT path gets 1,620 steps instead of 600 (+1,200 steps at
-    // noTcotProb 0.8 lifted held-out none 18.6 → 29.1), and the cold start a copy head and 300 more steps (captions
-    // copied into the answer 0.8 % → 18.3 %). ≈ 2 h on the 2-core machine with `--parallel`. The adapt stage
-    // (`--adapt '{"steps":300,"batch":12,"lr":1.5e-4,"warmup":10,"noTcotProb":0.3,"reasonerProb":0.6}'`) was measured
-    // on top of it and not shipped: sft − none −9.5 → −1.8, but none 27.7 → 24.8 and gold 89.8 → 71.5 (the card's notes).
-    next: {
-      ...FULL,
-      name: 'next',
-      reasonerConfig: WITH_COPY_HEAD,
-      embedder: { ...FULL.embedder, steps: 2700, noTcotProb: 0.6 },
-      sft: { ...FULL.sft, maxSteps: 1500 },
-    },
-    // The candidate after `next` (started 2026-12-04): the vision stage twice as long — a probe of 4,000 stem steps
-    // (`npm run probe:vision -- --steps 4000 --eval-every 1000`) reached held-out shape 65.5 % where 1,500 steps
-    // reached 47.2 % (colour 96.7, texture 88.2, box IoU 78.0) and the cold start reads a frozen stem — with the
-    // Embedder and the cold start shortened so the run stays within ≈ 2 h.
-    next2: NEXT2,
-    // The shipped run (2026-12-06): `next2` with the attribute reader (src/models/attr.ts): the answer's colour,
-    // shape, texture and size words read the stem head at the object the step attends to (held-out sft 18.2 → 28.9
-    // against `next`; the model card). Its vision stage and Embedder are `next2`'s (same numbers and seed), so it can
-    // resume from that run's checkpoint with only the cold start and EG-RL to train.
-    next3: { ...NEXT2, name: 'next3', reasonerConfig: { ...WITH_COPY_HEAD, attr: shippedAttr() } },
-    // `next3` with the clip-event detector and reader (src/models/clip-events.ts): the detector is trained on the frozen
-    // stem before the cold start (800 steps, ≈ 3 min), then points key frames and names events. Vision stage and
-    // Embedder as `next2`'s, so it resumes from that run's checkpoint with the cold start and EG-RL to train.
-    next4: {
-      ...NEXT2,
-      name: 'next4',
-      reasonerConfig: { ...WITH_COPY_HEAD, attr: shippedAttr(), clipEvents: shippedClipEvents() },
-    },
-    // A ≈ 30-minute experiment on the same code path.
-    short: {
-      ...FULL,
-      name: 'short',
-      vision: { config: SHIPPED_VISION, stage: visionStage(600, 300) },
-      embedder: embedderStage(400, 8, 4e-4, 30, 0.4),
-      sft: coldStart(400, 8, 20, 50, 55),
-      adapt: adaptStage(60, 8, 1.5e-4, 5),
-      grpo: { ...SPEC_GRPO, steps: 40, pairs: 4, lr: 3e-5, warmup: 3, maxNewTokens: 64 },
-      evalPerTask: 10,
-      checkpointEvery: 50,
-    },
-    quick: {
-      ...FULL,
-      name: 'quick',
-      vision: { config: SHIPPED_VISION, stage: visionStage(20, 20) },
-      embedder: embedderStage(30, 8, 5e-4, 5, 0.3),
-      sft: { maxSteps: 40, batch: 8, lr: 1e-3, warmup: 5, evalEvery: 10, patience: 2, valPairs: 22 },
-      adapt: adaptStage(6, 8, 2e-4, 1),
-      grpo: { ...SPEC_GRPO, steps: 6, pairs: 2, lr: 2e-5, warmup: 1, maxNewTokens: 64 },
-      evalPerTask: 2,
-      checkpointEvery: 10,
-    },
-    // Unit-test preset: tiny models (same vocabulary) on a tiny stem, a handful of steps; seconds, not minutes.
-    test: {
-      name: 'test',
-      vision: {
-        config: { width4: 8, width8: 16, convs8: 1 },
-        stage: {
-          steps: 6,
-          lr: 3e-3,
-          warmup: 0,
-          mix: smallMix(2, 2, 2, 2),
-          evalEvery: 6,
-          evalSteps: 1,
-        },
+export const PRESETS: Record<
+  'full' | 'next' | 'next2' | 'next3' | 'next4' | 'next5' | 'short' | 'quick' | 'test',
+  TrainPreset
+> = {
+  full: FULL,
+  // The run shipped on 2026-12-04 (now the previous models): `full` with the levers the probes measured (scripts/probes,
+  // docs/model-card-notes.md) — the Embedder's no-T-CoT path gets 1,620 steps instead of 600 (+1,200 steps at
+  // noTcotProb 0.8 lifted held-out none 18.6 → 29.1), and the cold start a copy head and 300 more steps (captions
+  // copied into the answer 0.8 % → 18.3 %). ≈ 2 h on the 2-core machine with `--parallel`. The adapt stage
+  // (`--adapt '{"steps":300,"batch":12,"lr":1.5e-4,"warmup":10,"noTcotProb":0.3,"reasonerProb":0.6}'`) was measured
+  // on top of it and not shipped: sft − none −9.5 → −1.8, but none 27.7 → 24.8 and gold 89.8 → 71.5 (the card's notes).
+  next: {
+    ...FULL,
+    name: 'next',
+    reasonerConfig: WITH_COPY_HEAD,
+    embedder: { ...FULL.embedder, steps: 2700, noTcotProb: 0.6 },
+    sft: { ...FULL.sft, maxSteps: 1500 },
+  },
+  // The candidate after `next` (started 2026-12-04): the vision stage twice as long — a probe of 4,000 stem steps
+  // (`npm run probe:vision -- --steps 4000 --eval-every 1000`) reached held-out shape 65.5 % where 1,500 steps
+  // reached 47.2 % (colour 96.7, texture 88.2, box IoU 78.0) and the cold start reads a frozen stem — with the
+  // Embedder and the cold start shortened so the run stays within ≈ 2 h.
+  next2: NEXT2,
+  // The shipped run (2026-12-06): `next2` with the attribute reader (src/models/attr.ts): the answer's colour,
+  // shape, texture and size words read the stem head at the object the step attends to (held-out sft 18.2 → 28.9
+  // against `next`; the model card). Its vision stage and Embedder are `next2`'s (same numbers and seed), so it can
+  // resume from that run's checkpoint with only the cold start and EG-RL to train.
+  next3: { ...NEXT2, name: 'next3', reasonerConfig: { ...WITH_COPY_HEAD, attr: shippedAttr() } },
+  // `next3` with the clip-event detector and reader (src/models/clip-events.ts): the detector is trained on the frozen
+  // stem before the cold start (800 steps, ≈ 3 min), then points key frames and names events. Vision stage and
+  // Embedder as `next2`'s, so it resumes from that run's checkpoint with the cold start and EG-RL to train.
+  next4: { ...NEXT2, name: 'next4', reasonerConfig: NEXT4_REASONER },
+  // `next4` with the scene reader (src/models/scene.ts) as the cold start's second part: the named-object prior and
+  // the count reader added to `next4`'s trained cold start, then 300 more steps on fresh pairs (the probe's settings:
+  // `npx tsx scripts/probes/head-probe.ts runs/next4 runs/p-scene 300 3e-4 scene`, the same pairs and weights).
+  // Resumes from `next4`'s checkpoint with the second part and EG-RL to train.
+  next5: {
+    ...NEXT2,
+    name: 'next5',
+    reasonerConfig: NEXT4_REASONER,
+    extend: {
+      heads: { scene: shippedScene() },
+      sft: {
+        maxSteps: 300,
+        batch: 12,
+        lr: 3e-4,
+        warmup: 20,
+        evalEvery: 50,
+        patience: 4,
+        valPairs: 110,
+        freezeVision: true,
       },
-      embedderConfig: {
-        ...shippedEmbedderConfig(),
-        vision: { width4: 8, width8: 16, convs8: 1 },
-        dModel: 32,
-        nLayers: 1,
-        nHeads: 2,
-        mlpRatio: 2,
-        outDim: 16,
-        globalSize: 16,
-        globalClipSize: 16,
-        evidenceSize: 16,
-        globalFrames: 2,
-        maxEvidence: 2,
-      },
-      reasonerConfig: {
-        ...shippedReasonerConfig(),
-        vision: { width4: 8, width8: 16, convs8: 1 },
-        dModel: 32,
-        nLayers: 1,
-        nHeads: 2,
-        mlpRatio: 2,
-        maxLen: 160,
-        patch: 16,
-        imageSize: 48,
-        clipFrames: 4,
-        clipSize: 16,
-      },
-      embedder: { steps: 88, batch: 4, lr: 1e-3, warmup: 0, noTcotProb: 0.25, hardNegatives: true, logitScale: 50 },
-      sft: { maxSteps: 12, batch: 4, lr: 3e-3, warmup: 0, evalEvery: 4, patience: 5, valPairs: 6 },
-      adapt: {
-        steps: 4,
-        batch: 4,
-        lr: 1e-3,
+    },
+  },
+  // A ≈ 30-minute experiment on the same code path.
+  short: {
+    ...FULL,
+    name: 'short',
+    vision: { config: SHIPPED_VISION, stage: visionStage(600, 300) },
+    embedder: embedderStage(400, 8, 4e-4, 30, 0.4),
+    sft: coldStart(400, 8, 20, 50, 55),
+    adapt: adaptStage(60, 8, 1.5e-4, 5),
+    grpo: { ...SPEC_GRPO, steps: 40, pairs: 4, lr: 3e-5, warmup: 3, maxNewTokens: 64 },
+    evalPerTask: 10,
+    checkpointEvery: 50,
+  },
+  quick: {
+    ...FULL,
+    name: 'quick',
+    vision: { config: SHIPPED_VISION, stage: visionStage(20, 20) },
+    embedder: embedderStage(30, 8, 5e-4, 5, 0.3),
+    sft: { maxSteps: 40, batch: 8, lr: 1e-3, warmup: 5, evalEvery: 10, patience: 2, valPairs: 22 },
+    adapt: adaptStage(6, 8, 2e-4, 1),
+    grpo: { ...SPEC_GRPO, steps: 6, pairs: 2, lr: 2e-5, warmup: 1, maxNewTokens: 64 },
+    evalPerTask: 2,
+    checkpointEvery: 10,
+  },
+  // Unit-test preset: tiny models (same vocabulary) on a tiny stem, a handful of steps; seconds, not minutes.
+  test: {
+    name: 'test',
+    vision: {
+      config: { width4: 8, width8: 16, convs8: 1 },
+      stage: {
+        steps: 6,
+        lr: 3e-3,
         warmup: 0,
-        noTcotProb: 0.25,
-        hardNegatives: true,
-        logitScale: 50,
-        reasonerProb: 0.5,
+        mix: smallMix(2, 2, 2, 2),
+        evalEvery: 6,
+        evalSteps: 1,
       },
-      grpo: { ...SPEC_GRPO, steps: 4, pairs: 2, n: 2, lr: 1e-3, warmup: 0, maxNewTokens: 24 },
-      evalPerTask: 1,
-      checkpointEvery: 4,
     },
-  };
+    embedderConfig: {
+      ...shippedEmbedderConfig(),
+      vision: { width4: 8, width8: 16, convs8: 1 },
+      dModel: 32,
+      nLayers: 1,
+      nHeads: 2,
+      mlpRatio: 2,
+      outDim: 16,
+      globalSize: 16,
+      globalClipSize: 16,
+      evidenceSize: 16,
+      globalFrames: 2,
+      maxEvidence: 2,
+    },
+    reasonerConfig: {
+      ...shippedReasonerConfig(),
+      vision: { width4: 8, width8: 16, convs8: 1 },
+      dModel: 32,
+      nLayers: 1,
+      nHeads: 2,
+      mlpRatio: 2,
+      maxLen: 160,
+      patch: 16,
+      imageSize: 48,
+      clipFrames: 4,
+      clipSize: 16,
+    },
+    embedder: { steps: 88, batch: 4, lr: 1e-3, warmup: 0, noTcotProb: 0.25, hardNegatives: true, logitScale: 50 },
+    sft: { maxSteps: 12, batch: 4, lr: 3e-3, warmup: 0, evalEvery: 4, patience: 5, valPairs: 6 },
+    adapt: {
+      steps: 4,
+      batch: 4,
+      lr: 1e-3,
+      warmup: 0,
+      noTcotProb: 0.25,
+      hardNegatives: true,
+      logitScale: 50,
+      reasonerProb: 0.5,
+    },
+    grpo: { ...SPEC_GRPO, steps: 4, pairs: 2, n: 2, lr: 1e-3, warmup: 0, maxNewTokens: 24 },
+    evalPerTask: 1,
+    checkpointEvery: 4,
+  },
+};

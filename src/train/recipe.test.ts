@@ -7,6 +7,7 @@ import { Reasoner } from '../models/reasoner';
 import { PRESETS } from './presets';
 import type { EmbedderStepLog } from './embedder-trainer';
 import { runRecipe, type StepLog } from './recipe';
+import type { SftStepLog } from './sft-trainer';
 
 beforeAll(() => initTestBackend());
 
@@ -35,7 +36,7 @@ describe('the recipe end to end (test preset: tiny models, same vocabulary and c
     expect(mean(emb.slice(-11).map((l) => l.loss))).toBeLessThan(mean(emb.slice(0, 11).map((l) => l.loss)));
 
     // SFT: training and validation loss fall.
-    const sft = logs.filter((l) => l.stage === 'sft');
+    const sft = logs.filter((l): l is SftStepLog => l.stage === 'sft');
     expect(mean(sft.slice(-3).map((l) => l.loss))).toBeLessThan(mean(sft.slice(0, 3).map((l) => l.loss)));
     const vals = sft.flatMap((l) => (l.valLoss !== undefined ? [l.valLoss] : []));
     expect(vals[vals.length - 1]!).toBeLessThan(vals[0]!);
@@ -121,7 +122,7 @@ describe('the recipe with the stem pointer', () => {
       store: memoryStore(),
       onStep: (l) => logs.push(l),
     });
-    const sft = logs.filter((l) => l.stage === 'sft');
+    const sft = logs.filter((l): l is SftStepLog => l.stage === 'sft');
     expect(mean(sft.slice(-3).map((l) => l.loss))).toBeLessThan(mean(sft.slice(0, 3).map((l) => l.loss)));
     [trained.embedder, trained.sft, trained.egrl].forEach((m) => m.dispose());
   });
@@ -151,5 +152,36 @@ describe('the recipe with the stem pointer', () => {
     // EG-RL freezes it with the stem
     expect(Array.from(result.egrl.params.get('vis.ev_w2').dataSync())).toEqual(Array.from(trained));
     [result.embedder, result.sft, result.egrl].forEach((m) => m.dispose());
+  });
+
+  test('a preset with `extend`: the cold start, then its second part with the new heads from the first part’s weights; EG-RL and the result use the extended model; resumes', async () => {
+    const { shippedStemPointer, shippedAttr, shippedScene } = await import('./presets');
+    const base = PRESETS.test;
+    const reasonerConfig = { ...base.reasonerConfig, pointer: { ...shippedStemPointer(), dk: 8 }, attr: shippedAttr() };
+    const preset = {
+      ...base,
+      reasonerConfig,
+      extend: { heads: { scene: shippedScene() }, sft: { ...base.sft, maxSteps: 6, evalEvery: 3 } },
+    };
+    const store = memoryStore();
+    const logs: StepLog[] = [];
+    const result = await runRecipe({ preset, seed: 6, store, onStep: (l) => logs.push(l) });
+    expect(result.state.done).toEqual(['vision', 'embedder', 'sft', 'extend', 'adapt', 'grpo']);
+    const ext = logs.filter((l): l is SftStepLog => l.stage === 'extend');
+    expect(ext.map((l) => l.step)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(result.state.extend!.bestValLoss).toBeGreaterThan(0);
+    expect(result.state.seen!.extend).toBeGreaterThan(0);
+    expect(result.sft.config.scene).toEqual(shippedScene());
+    expect(result.egrl.config.scene).toEqual(shippedScene());
+    // the first part's weights are saved apart and without the heads; the second part starts from them
+    const first = new Reasoner(reasonerConfig);
+    expect(await store.loadModel('reasoner-sft', first)).toBe(true);
+    expect(first.params.vars.has('scene_gate_w')).toBe(false);
+    const resumed = await runRecipe({ preset, seed: 6, store, resume: true });
+    expect(Array.from(resumed.sft.params.get('scene_gate_w').dataSync())).toEqual(
+      Array.from(result.sft.params.get('scene_gate_w').dataSync()),
+    );
+    for (const r of [result, resumed]) [r.embedder, r.sft, r.egrl].forEach((m) => m.dispose());
+    first.dispose();
   });
 });

@@ -27,7 +27,7 @@ import { streamSource } from './stream';
 import { HEAD_OUT } from './vision-data';
 import { trainVision, type VisionMetrics, type VisionStepLog } from './vision-trainer';
 
-export type StageName = 'vision' | 'embedder' | 'sft' | 'adapt' | 'grpo';
+export type StageName = 'vision' | 'embedder' | 'sft' | 'extend' | 'adapt' | 'grpo';
 export type StepLog = VisionStepLog | EmbedderStepLog | SftStepLog | GrpoStepLog;
 
 export interface RecipeState {
@@ -35,14 +35,20 @@ export interface RecipeState {
   seed: number;
   done: StageName[];
   current: { stage: StageName; step: number } | null;
-  sft?: { bestValLoss: number; bestStep: number; stoppedEarly: boolean; stoppedAt: number };
+  sft?: SftSummary;
+  extend?: SftSummary; // the cold start's second part (a preset's `extend`)
   vision?: VisionMetrics; // the stem's held-out figures at the end of its stage
   clipEvents?: ClipEventScores; // the clip-event detector's held-out figures (reasoners with `clipEvents`)
   seen?: Partial<Record<StageName, number>>; // distinct pairs (SFT: examples) each stage drew from the stream
   seconds: Partial<Record<StageName | 'data' | 'clip-events', number>>;
 }
 
-/** Where checkpoints live. Model names: vision, embedder, reasoner-sft, reasoner-egrl, and `<name>.partial` mid-stage. */
+export type SftSummary = { bestValLoss: number; bestStep: number; stoppedEarly: boolean; stoppedAt: number };
+
+/**
+ * Where checkpoints live. Model names: vision, embedder, reasoner-sft (the cold start), reasoner-ext (its second part,
+ * when the preset has one), reasoner-egrl, and `<name>.partial` mid-stage.
+ */
 export interface CheckpointStore {
   saveModel(name: string, model: Embedder | Reasoner | VisionModel): Promise<void>;
   loadModel(name: string, model: Embedder | Reasoner | VisionModel): Promise<boolean>; // false when absent
@@ -75,7 +81,14 @@ export interface RecipeResult {
 }
 
 /** Stream regions (per-task stream indices) of each stage: no stage sees another's pairs. */
-export const REGIONS = { embedder: 0, sft: 200_000, grpo: 400_000, val: 600_000, adapt: 800_000 } as const;
+export const REGIONS = {
+  embedder: 0,
+  sft: 200_000,
+  extend: 300_000,
+  grpo: 400_000,
+  val: 600_000,
+  adapt: 800_000,
+} as const;
 
 /** The cold start's validation pairs: matched pairs of every task from their own stretch of the stream. */
 export function validationPairs(seed: number, count: number): AnnotatedPair[] {
@@ -169,11 +182,7 @@ export async function runRecipe(opts: RecipeOptions): Promise<RecipeResult> {
       trainSft(sft, source, sftExamples(val), preset.sft, seed, hooks('sft', 'reasoner-sft', sft, startStep)),
     );
     await store.saveModel('reasoner-sft', sft);
-    const stoppedAt = result.logs.length > 0 ? result.logs[result.logs.length - 1]!.step + 1 : startStep;
-    await finish('sft', {
-      sft: { bestValLoss: result.bestValLoss, bestStep: result.bestStep, stoppedEarly: result.stoppedEarly, stoppedAt },
-      seen: { ...state.seen, sft: result.logs[result.logs.length - 1]?.seen },
-    });
+    await finish('sft', { sft: summaryOf(result, startStep), seen: { ...state.seen, sft: result.logs.at(-1)?.seen } });
   };
   if (opts.only === 'sft') {
     await runSft();
@@ -213,6 +222,32 @@ export async function runRecipe(opts: RecipeOptions): Promise<RecipeResult> {
     await save();
   } else await runSft();
 
+  // Stage 2b: the cold start's second part — new heads on the trained cold start, more SFT on fresh pairs.
+  let cold = sft;
+  if (preset.extend) {
+    cold = new Reasoner({ ...preset.reasonerConfig, ...preset.extend.heads });
+    if (state.done.includes('extend')) await mustLoad(store, 'reasoner-ext', cold);
+    else {
+      copyWeights(sft, cold); // the new heads keep their initialisation
+      const source = streamSource(seed, { region: REGIONS.extend, want: 'match', sameTask: false });
+      const startStep = await startOf('extend', 'reasoner-ext', cold);
+      opts.onStage?.('extend', { maxSteps: preset.extend.sft.maxSteps, startStep, params: cold.params.count() });
+      const stage = preset.extend.sft;
+      const result = await timed('extend', () =>
+        trainSft(cold, source, sftExamples(val), stage, seed, {
+          ...hooks('extend', 'reasoner-ext', cold, startStep),
+          stageName: 'extend',
+        }),
+      );
+      await store.saveModel('reasoner-ext', cold);
+      await finish('extend', {
+        extend: summaryOf(result, startStep),
+        seen: { ...state.seen, extend: result.logs.at(-1)?.seen },
+      });
+    }
+    sft.dispose();
+  }
+
   // Stage 3: the Embedder again, on a mix of the annotator's T-CoTs and the cold start's own (greedy), so it
   // learns to use the evidence the Reasoner really points at, and to lean on the global view when that misses.
   if (preset.adapt && !state.done.includes('adapt')) {
@@ -223,7 +258,7 @@ export async function runRecipe(opts: RecipeOptions): Promise<RecipeResult> {
       trainEmbedder(embedder, source, preset.adapt!, seed, {
         ...hooks('adapt', 'embedder', embedder, startStep),
         stageName: 'adapt',
-        reasonerTcots: { reasoner: sft, prob: preset.adapt!.reasonerProb, maxNewTokens: preset.grpo.maxNewTokens },
+        reasonerTcots: { reasoner: cold, prob: preset.adapt!.reasonerProb, maxNewTokens: preset.grpo.maxNewTokens },
       }),
     );
     await store.saveModel('embedder', embedder);
@@ -231,10 +266,10 @@ export async function runRecipe(opts: RecipeOptions): Promise<RecipeResult> {
   } else if (preset.adapt) await mustLoad(store, 'embedder', embedder);
 
   // Stage 4: EG-RL from the cold start, KL to a frozen copy of it.
-  const egrl = new Reasoner(preset.reasonerConfig);
+  const egrl = new Reasoner(cold.config);
   if (state.done.includes('grpo')) await mustLoad(store, 'reasoner-egrl', egrl);
   else {
-    copyWeights(sft, egrl);
+    copyWeights(cold, egrl);
     const source = streamSource(seed, {
       region: REGIONS.grpo,
       want: preset.grpo.want ?? 'mismatch',
@@ -244,13 +279,23 @@ export async function runRecipe(opts: RecipeOptions): Promise<RecipeResult> {
     const startStep = await startOf('grpo', 'reasoner-egrl', egrl);
     opts.onStage?.('grpo', { steps: preset.grpo.steps, startStep });
     const logs = await timed('grpo', () =>
-      trainGrpo(egrl, sft, embedder, source, preset.grpo, seed, hooks('grpo', 'reasoner-egrl', egrl, startStep)),
+      trainGrpo(egrl, cold, embedder, source, preset.grpo, seed, hooks('grpo', 'reasoner-egrl', egrl, startStep)),
     );
     await store.saveModel('reasoner-egrl', egrl);
     await finish('grpo', { seen: { ...state.seen, grpo: logs.reduce((a, l) => a + l.pairs, 0) } });
   }
-  return { val, embedder, sft, egrl, state };
+  return { val, embedder, sft: cold, egrl, state };
 }
+
+const summaryOf = (
+  result: { bestValLoss: number; bestStep: number; stoppedEarly: boolean; logs: { step: number }[] },
+  startStep: number,
+): SftSummary => ({
+  bestValLoss: result.bestValLoss,
+  bestStep: result.bestStep,
+  stoppedEarly: result.stoppedEarly,
+  stoppedAt: result.logs.length > 0 ? result.logs[result.logs.length - 1]!.step + 1 : startStep,
+});
 
 async function mustLoad(store: CheckpointStore, name: string, model: Embedder | Reasoner | VisionModel): Promise<void> {
   if (!(await store.loadModel(name, model))) throw new Error(`checkpoint ${name} is missing`);

@@ -30,7 +30,7 @@ export function sftExamples(pairs: AnnotatedPair[]): SftExample[] {
 }
 
 export interface SftStepLog {
-  stage: 'sft';
+  stage: 'sft' | 'extend'; // the cold start, or its second part (a preset's `extend`)
   step: number;
   steps: number;
   loss: number; // token-mean cross-entropy (nats)
@@ -108,7 +108,7 @@ export async function trainSft(
   val: SftExample[],
   stage: SftStage,
   seed: number,
-  hooks: StageHooks<SftStepLog> & { best?: { loss: number; step: number } } = {},
+  hooks: StageHooks<SftStepLog> & { best?: { loss: number; step: number }; stageName?: 'extend' } = {},
 ): Promise<SftResult> {
   const vars = trainableVars(reasoner, stage.freezeVision);
   const draw = (step: number): SftExample[] =>
@@ -130,7 +130,7 @@ export async function trainSft(
       const lr = schedule(step);
       const gradNorm = optimizer.applyClipped(grads, vars, lr, 1);
       const log: SftStepLog = {
-        stage: 'sft',
+        stage: hooks.stageName ?? 'sft',
         step,
         steps: stage.maxSteps,
         loss: value,
