@@ -21,7 +21,7 @@ import {
 import { addAttrParams, attrLogits, attrMaps, type AttrMaps } from './attr';
 import { addCopyParams, copyMix } from './copy';
 import { addClipEventParams, eventLogits, eventWordMap } from './clip-events';
-import { addSceneParams, countLogits, countWordMap, namedScores } from './scene';
+import { addSceneParams, countLogits, countWordMap, namedScores, sceneGates } from './scene';
 import {
   addPointerParams,
   mapContext,
@@ -164,7 +164,8 @@ export class Reasoner {
     const base = tf.matMul(normed, this.params.get('tok_emb') as tf.Tensor2D, false, true) as tf.Tensor2D;
     if (!this.config.pointer || !pctx) return base;
     const scene = this.config.scene;
-    const named = scene ? namedScores(this.params, scene, pctx, normed, T) : null; // per step [B, T, N]
+    const gates = scene && pctx.scene ? sceneGates(this.params, scene, normed) : null; // [B·T, 2]
+    const named = scene && gates ? namedScores(scene, pctx, gates, T) : null; // per step [B, T, N]
     const ctx = named ? { ...pctx, bias: tf.add(pctx.bias, named) as tf.Tensor3D } : pctx;
     const normed3 = tf.reshape(normed, [hidden.shape[0] / T, T, this.config.dModel]) as tf.Tensor3D;
     const pointed = pointerLogits(this.params, this.config.pointer, ctx, normed3, base, history);
@@ -174,7 +175,7 @@ export class Reasoner {
         : pointed;
     if (this.config.clipEvents && this.eventWords && ctx.events)
       logits = eventLogits(this.params, this.config.clipEvents, this.eventWords, ctx, normed3, logits);
-    if (scene && this.countWords) logits = countLogits(this.params, scene, this.countWords, ctx, normed, logits);
+    if (scene && gates && this.countWords) logits = countLogits(scene, this.countWords, ctx, gates, logits);
     return this.config.copy && ctx.copy ? copyMix(this.params, this.config.copy, ctx.copy, normed3, logits) : logits;
   }
 

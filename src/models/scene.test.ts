@@ -15,6 +15,7 @@ import {
   detectCount,
   namedColumns,
   namedScores,
+  sceneGates,
   type SceneConfig,
 } from './scene';
 import { syntheticClip, syntheticIds, syntheticImageInput, TEST_ATTR, TEST_STEM_HEAD } from './testdata';
@@ -57,17 +58,18 @@ describe('what the scene reader reads', () => {
       scene: { named: tf.tensor3d([[[-0.5, -3]]]), count: tf.tensor3d([[[-1, 0, -1]]]) },
     } as unknown as PointerContext;
     const flat = tf.ones([2, 8]) as tf.Tensor2D; // one row, two steps
-    const named = namedScores(store, scene, ctx, flat, 2)!;
+    const gates = sceneGates(store, scene, flat);
+    const named = namedScores(scene, ctx, gates, 2)!;
     expect(named.shape).toEqual([1, 2, 2]);
     named.arraySync()[0]!.forEach((step) => expect(step.map((v) => +v.toFixed(4))).toEqual([-0.5, -3]));
-    expect(namedScores(store, { ...scene, named: false }, ctx, flat, 2)).toBeNull();
+    expect(namedScores({ ...scene, named: false }, ctx, gates, 2)).toBeNull();
     const words = countWordMap(scene, V);
-    const out = countLogits(store, scene, words, ctx, flat, tf.zeros([2, V])).arraySync();
+    const out = countLogits(scene, words, ctx, gates, tf.zeros([2, V])).arraySync();
     out.forEach((row) => {
       expect([row[46], row[47], row[48]].map((v) => +v!.toFixed(4))).toEqual([-1, 0, -1]);
       expect(row.filter((_, i) => i < 46 || i > 48).every((v) => v === 0)).toBe(true);
     });
-    tf.dispose([named, words, flat, ctx.scene!.named, ctx.scene!.count]);
+    tf.dispose([named, gates, words, flat, ctx.scene!.named, ctx.scene!.count]);
     store.dispose();
   });
 

@@ -127,27 +127,24 @@ export function sceneContext(
   return { named, count: tf.tensor3d(K > 0 ? counts : new Float32Array(I), [I, 1, Math.max(K, 1)]) };
 }
 
-/** The gates [B·T, 2] (named, count) of hidden states `flat` [B·T, d]. */
-const gates = (params: ParamStore, c: SceneConfig, flat: tf.Tensor2D) =>
-  tf.softplus(
-    tf.add(
-      dense(flat, params.get('scene_gate_w'), params.get('scene_gate_b')),
-      tf.tensor1d([c.namedGateBias, c.countGateBias]),
-    ),
+/** The gates [B·T, 2] (named, count) of hidden states `flat` [B·T, d]: once per head call, read by both terms. */
+export const sceneGates = (params: ParamStore, c: SceneConfig, flat: tf.Tensor2D): tf.Tensor2D =>
+  tf.tidy(
+    () =>
+      tf.softplus(
+        tf.add(
+          dense(flat, params.get('scene_gate_w'), params.get('scene_gate_b')),
+          tf.tensor1d([c.namedGateBias, c.countGateBias]),
+        ),
+      ) as tf.Tensor2D,
   );
 
-/** The named-object prior's term [B, T, N] for the scores of B context rows and hidden states `flat` [B·T, d]. */
-export function namedScores(
-  params: ParamStore,
-  c: SceneConfig,
-  ctx: PointerContext,
-  flat: tf.Tensor2D,
-  T: number,
-): tf.Tensor3D | null {
+/** The named-object prior's term [B, T, N] for the scores of B context rows, from their steps' gates [B·T, 2]. */
+export function namedScores(c: SceneConfig, ctx: PointerContext, gates: tf.Tensor2D, T: number): tf.Tensor3D | null {
   if (!ctx.scene || !c.named) return null;
-  const B = flat.shape[0] / T;
+  const B = gates.shape[0] / T;
   return tf.tidy(() => {
-    const g = tf.reshape(tf.slice(gates(params, c, flat), [0, 0], [B * T, 1]), [B, T, 1]);
+    const g = tf.reshape(tf.slice(gates, [0, 0], [B * T, 1]), [B, T, 1]);
     return tf.mul(g, ctx.scene!.named) as tf.Tensor3D;
   });
 }
@@ -159,20 +156,19 @@ export function countWordMap(c: SceneConfig, V: number): tf.Tensor2D {
   return tf.tensor2d(m, [c.numberIds.length, V]);
 }
 
-/** logits [B·T, V] plus the count reader's term, for B rows of context ctx and hidden states `flat` [B·T, d]. */
+/** logits [B·T, V] plus the count reader's term, for B rows of context ctx and their steps' gates [B·T, 2]. */
 export function countLogits(
-  params: ParamStore,
   c: SceneConfig,
   words: tf.Tensor2D,
   ctx: PointerContext,
-  flat: tf.Tensor2D,
+  gates: tf.Tensor2D,
   logits: tf.Tensor2D,
 ): tf.Tensor2D {
   if (!ctx.scene || c.numberIds.length === 0) return logits;
   const B = ctx.scene.count.shape[0];
-  const T = flat.shape[0] / B;
+  const T = gates.shape[0] / B;
   return tf.tidy(() => {
-    const g = tf.slice(gates(params, c, flat), [0, 1], [B * T, 1]); // [B·T, 1]
+    const g = tf.slice(gates, [0, 1], [B * T, 1]); // [B·T, 1]
     const count = tf.reshape(tf.tile(ctx.scene!.count, [1, T, 1]), [B * T, -1]); // [B·T, K]
     return tf.add(logits, tf.matMul(tf.mul(g, count), words)) as tf.Tensor2D;
   });

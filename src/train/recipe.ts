@@ -230,9 +230,9 @@ export async function runRecipe(opts: RecipeOptions): Promise<RecipeResult> {
     else {
       copyWeights(sft, cold); // the new heads keep their initialisation
       const source = streamSource(seed, { region: REGIONS.extend, want: 'match', sameTask: false });
-      const startStep = await startOf('extend', 'reasoner-ext', cold);
-      opts.onStage?.('extend', { maxSteps: preset.extend.sft.maxSteps, startStep, params: cold.params.count() });
       const stage = preset.extend.sft;
+      const startStep = await startOf('extend', 'reasoner-ext', cold);
+      opts.onStage?.('extend', { maxSteps: stage.maxSteps, startStep, params: cold.params.count() });
       const result = await timed('extend', () =>
         trainSft(cold, source, sftExamples(val), stage, seed, {
           ...hooks('extend', 'reasoner-ext', cold, startStep),
