@@ -94,7 +94,7 @@ export const mixedSequences = (): Int32Array[] => [
   Int32Array.from([13, 17, 45, 40, 2]),
 ];
 
-/** Registers a clip-only add-on's decoding test: KV-cached decoding equals recomputation, and generate leaks nothing. */
+/** Registers an add-on's decoding test: KV-cached decoding equals recomputation, and generate leaks nothing. */
 export function decodingTests(model: () => Reasoner, inputs: () => ReasonerInput[]): void {
   test('KV-cached decoding equals full recomputation; leak-free', async () => {
     const m = model();

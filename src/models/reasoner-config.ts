@@ -5,6 +5,7 @@ import { TINY_TRANSFORMER } from './layers';
 import { validateAttrConfig, type AttrConfig } from './attr';
 import { validateClipEventsConfig, type ClipEventsConfig } from './clip-events';
 import { validateCopyConfig, type CopyConfig } from './copy';
+import { validateFollowConfig, type FollowConfig } from './follow';
 import { validateSceneConfig, type SceneConfig } from './scene';
 import { validatePointerConfig, type PointerConfig } from './pointer';
 import { checkVisionPatch, type VisionConfig } from './vision';
@@ -31,6 +32,7 @@ export interface ReasonerConfig {
   motion?: boolean; // absent / false — none; true — clip tokens and stem cells also see what changed since the frame before and until the frame after (motion.ts; needs a stem)
   clipEvents?: ClipEventsConfig | null; // absent / null — none; a config — a frozen event detector on the stem's cells points key frames and names events (clip-events.ts)
   scene?: SceneConfig | null; // absent / null — none; a config — the prompt's attribute words point at the named object, number words read the stem's count (scene.ts; needs attr)
+  follow?: FollowConfig | null; // absent / null — none; a config — the answer's k-th object is read at the T-CoT's k-th box (follow.ts; needs attr)
 }
 
 export function defaultReasonerConfig(): ReasonerConfig {
@@ -102,6 +104,7 @@ export function validateReasonerConfig(config: ReasonerConfig): void {
   if (config.clipEvents)
     validateClipEventsConfig(config.clipEvents, config.vocabSize, config.pointer?.source === 'stem');
   if (config.scene) validateSceneConfig(config.scene, config.vocabSize, Boolean(config.attr));
+  if (config.follow) validateFollowConfig(config.follow, config.vocabSize, Boolean(config.attr));
   if (config.copy) {
     checkThat(config.pointer !== null, 'copy', 'the copy head reads the pointer context: it needs a pointer');
     validateCopyConfig(config.copy, config.vocabSize);

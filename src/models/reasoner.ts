@@ -18,19 +18,8 @@ import {
   type BlockDims,
   type LayerKV,
 } from './layers';
-import { addAttrParams, attrLogits, attrMaps, type AttrMaps } from './attr';
-import { addCopyParams, copyMix } from './copy';
-import { addClipEventParams, eventLogits, eventWordMap } from './clip-events';
-import { addSceneParams, countLogits, countWordMap, namedScores, sceneGates } from './scene';
-import {
-  addPointerParams,
-  mapContext,
-  pointerLogits,
-  type CellGeometry,
-  type PointerContext,
-  type PointerHistory,
-  type TokenGeometry,
-} from './pointer';
+import { addHeadParams, disposeHeadMaps, headLogits, type HeadMaps } from './reasoner-head';
+import { mapContext, type CellGeometry, type PointerContext, type PointerHistory, type TokenGeometry } from './pointer';
 import { addPlanParams, embedPlan, type TokenPlan } from './plan';
 import type { VisualInput } from './preprocess';
 import { checkIds, N_SEGMENTS, prefixPlan, rowKeyValid, suffixPlan, type ReasonerInput } from './reasoner-plan';
@@ -59,9 +48,7 @@ export class Reasoner {
   private readonly patchDim: number;
   private readonly imageCells: number;
   private readonly viewTokens?: (plan: TokenPlan) => tf.Tensor2D; // the stem's token features (with their motion term, when on)
-  private readonly attrMaps?: AttrMaps; // the attribute reader's constants (attr.ts), when it has one
-  private readonly eventWords?: tf.Tensor2D; // the clip-event reader's word map (clip-events.ts), when it has one
-  private readonly countWords?: tf.Tensor2D; // the count reader's word map (scene.ts), when it has one
+  private readonly maps: HeadMaps; // the reading heads' word maps (reasoner-head.ts)
 
   constructor(overrides: Partial<ReasonerConfig> = {}) {
     this.config = { ...defaultReasonerConfig(), ...overrides };
@@ -77,20 +64,7 @@ export class Reasoner {
       frames: 1 + c.clipFrames,
     });
     addTrunkParams(store, c.nLayers, this.dims);
-    if (c.pointer) addPointerParams(store, c.dModel, c.pointer, c.vision?.width8);
-    if (c.copy) addCopyParams(store, c.dModel, c.copy);
-    if (c.attr) {
-      addAttrParams(store, c.dModel, c.pointer!.dk, c.attr);
-      this.attrMaps = attrMaps(c.attr, c.vocabSize);
-    }
-    if (c.clipEvents) {
-      addClipEventParams(store, c.clipEvents, c.vision!.width8, c.dModel, c.pointer!.dk);
-      this.eventWords = eventWordMap(c.clipEvents, c.vocabSize);
-    }
-    if (c.scene) {
-      addSceneParams(store, c.dModel);
-      this.countWords = countWordMap(c.scene, c.vocabSize);
-    }
+    this.maps = addHeadParams(store, c);
     if (c.motion) {
       addMotionParams(store, c.dModel, c.vision!.width8, c.pointer?.source === 'stem' ? c.pointer.dk : null);
       const stem = this.viewTokens!;
@@ -163,20 +137,7 @@ export class Reasoner {
     const normed = layerNorm(hidden, this.params.get('ln_f_g'), this.params.get('ln_f_b'), this.config.lnEps);
     const base = tf.matMul(normed, this.params.get('tok_emb') as tf.Tensor2D, false, true) as tf.Tensor2D;
     if (!this.config.pointer || !pctx) return base;
-    const scene = this.config.scene;
-    const gates = scene && pctx.scene ? sceneGates(this.params, scene, normed) : null; // [B·T, 2]
-    const named = scene && gates ? namedScores(scene, pctx, gates, T) : null; // per step [B, T, N]
-    const ctx = named ? { ...pctx, bias: tf.add(pctx.bias, named) as tf.Tensor3D } : pctx;
-    const normed3 = tf.reshape(normed, [hidden.shape[0] / T, T, this.config.dModel]) as tf.Tensor3D;
-    const pointed = pointerLogits(this.params, this.config.pointer, ctx, normed3, base, history);
-    let logits =
-      this.config.attr && this.attrMaps
-        ? attrLogits(this.params, this.config.attr, this.attrMaps, ctx, normed3, pointed)
-        : pointed;
-    if (this.config.clipEvents && this.eventWords && ctx.events)
-      logits = eventLogits(this.params, this.config.clipEvents, this.eventWords, ctx, normed3, logits);
-    if (scene && gates && this.countWords) logits = countLogits(scene, this.countWords, ctx, gates, logits);
-    return this.config.copy && ctx.copy ? copyMix(this.params, this.config.copy, ctx.copy, normed3, logits) : logits;
+    return headLogits(this.params, this.config, this.maps, normed, base, pctx, T, history);
   }
 
   /** Rows [start, start + count) of each item in a [B·L, d] tensor → [B·count, d]. */
@@ -388,8 +349,6 @@ export class Reasoner {
 
   dispose(): void {
     this.params.dispose();
-    if (this.attrMaps) tf.dispose(this.attrMaps);
-    this.eventWords?.dispose();
-    this.countWords?.dispose();
+    disposeHeadMaps(this.maps);
   }
 }

@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { initTestBackend } from '../engine/testing';
-import { expectCacheMatchesRecompute, gradientTests } from './gradient-checks.testutil';
+import { decodingTests, gradientTests } from './gradient-checks.testutil';
 import { ParamStore } from './layers';
 import type { PointerContext } from './pointer';
 import { Reasoner, REASONER_PRESETS, type ReasonerConfig, type ReasonerInput } from './reasoner';
@@ -92,13 +92,7 @@ describe('Reasoner with the scene reader', () => {
   beforeAll(() => void (model = new Reasoner(config)));
   afterAll(() => model.dispose());
 
-  test('KV-cached decoding equals full recomputation; sampling leaks nothing', async () => {
-    await expectCacheMatchesRecompute(model, inputs);
-    const before = tf.memory().numTensors;
-    for (let i = 0; i < 3; i++)
-      await model.generate(inputs(), { n: 2, maxNewTokens: 6, temperature: 1, rng: seededRng(i) });
-    expect(tf.memory().numTensors).toBe(before);
-  });
+  decodingTests(() => model, inputs);
 
   test('the reader changes the image row only', async () => {
     const plain = new Reasoner({ ...config, scene: null });

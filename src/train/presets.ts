@@ -6,15 +6,13 @@ import type { ReasonerConfig } from '../models/reasoner';
 import { REASONER_VOCAB, VOCAB } from '../tcot/default';
 import type { VisionConfig } from '../models/vision';
 import type { PointerConfig } from '../models/pointer';
-import type { AttrConfig } from '../models/attr';
-import type { ClipEventsConfig } from '../models/clip-events';
-import type { SceneConfig } from '../models/scene';
-import { NUMBER_WORDS } from '../world/text';
-import { COLORS, EVENT_KINDS, SHAPES, SIZES, TEXTURES, type EventKind } from '../world/types';
+import { shippedAttr, shippedClipEvents, shippedFollow, shippedScene } from './shipped-heads';
 import type { Want } from './stream';
 import type { VisionStage } from './vision-trainer';
 import type { ClipEventStage } from './clip-events-trainer';
 import { DEFAULT_MIX, HEAD_OUT, SIZE_SLOTS, SLOT_OUT, smallMix } from './vision-data';
+
+export { shippedAttr, shippedClipEvents, shippedFollow, shippedScene };
 
 export interface EmbedderStage {
   steps: number;
@@ -38,6 +36,7 @@ export interface SftStage {
   valPairs: number; // matched pairs held out of SFT training for the validation loss
   freezeVision?: boolean; // train everything but the pre-trained vision stem
   evidenceWeight?: number; // loss weight of location and frame tokens (the evidence); 1 (default) = plain token mean
+  hardSides?: boolean; // also each pair's hard negative (batch / 3 pairs a step, three sides each); default: two sides
 }
 
 export interface GrpoStage {
@@ -134,47 +133,6 @@ export function shippedReasonerConfig(): Partial<ReasonerConfig> {
   };
 }
 
-/**
- * The attribute reader (src/models/attr.ts): the stem head's colour, shape and texture channels of each size slot
- * (vision-data.ts: centre, 8 colours, 8 shapes, 3 textures, box) and the slots themselves, bound to their words.
- */
-export function shippedAttr(): AttrConfig {
-  const word = (w: string) => (w === 'solid' ? -1 : VOCAB.id(w)); // 'solid' is unmarked: no word
-  return {
-    families: [
-      { offset: 1, ids: COLORS.map(word) },
-      { offset: 1 + COLORS.length, ids: SHAPES.map(word) },
-      { offset: 1 + COLORS.length + SHAPES.length, ids: TEXTURES.map(word) },
-    ],
-    sizeIds: SIZES.map(word),
-    gateBias: -2,
-  };
-}
-
-/** The scene reader (src/models/scene.ts): the named-object prior and the count reader over 'one' … 'eight'. */
-export function shippedScene(): SceneConfig {
-  return {
-    named: true,
-    namedGateBias: 0,
-    numberIds: NUMBER_WORDS.slice(1, 9).map((w) => VOCAB.id(w)),
-    countGateBias: -2,
-  };
-}
-
-/** The clip-event detector and reader (src/models/clip-events.ts): each event kind bound to the words that name it. */
-export function shippedClipEvents(): ClipEventsConfig {
-  const words: Record<EventKind, string[]> = {
-    appear: ['appears'],
-    leave: ['leaves'],
-    recolor: ['turns', 'changes'],
-    grow: ['grows'],
-    shrink: ['shrinks'],
-    stop: ['stops'],
-    start: ['starts'],
-  };
-  return { hidden: 96, words: EVENT_KINDS.map((k) => words[k].map((w) => VOCAB.id(w))), gateBias: -2 };
-}
-
 const SPEC_GRPO: Omit<GrpoStage, 'steps' | 'pairs' | 'lr' | 'warmup' | 'maxNewTokens'> = {
   n: 4,
   temperature: 1,
@@ -263,8 +221,27 @@ const NEXT2: TrainPreset = {
   sft: { ...FULL.sft, maxSteps: 1300 },
 };
 
+const NEXT5: TrainPreset = {
+  ...NEXT2,
+  name: 'next5',
+  reasonerConfig: NEXT4_REASONER,
+  extend: {
+    heads: { scene: shippedScene() },
+    sft: {
+      maxSteps: 300,
+      batch: 12,
+      lr: 3e-4,
+      warmup: 20,
+      evalEvery: 50,
+      patience: 4,
+      valPairs: 110,
+      freezeVision: true,
+    },
+  },
+};
+
 export const PRESETS: Record<
-  'full' | 'next' | 'next2' | 'next3' | 'next4' | 'next5' | 'short' | 'quick' | 'test',
+  'full' | 'next' | 'next2' | 'next3' | 'next4' | 'next5' | 'next6' | 'next7' | 'short' | 'quick' | 'test',
   TrainPreset
 > = {
   full: FULL,
@@ -299,22 +276,23 @@ export const PRESETS: Record<
   // the count reader added to `next4`'s trained cold start, then 300 more steps on fresh pairs (the probe's settings:
   // `npx tsx scripts/probes/head-probe.ts runs/next4 runs/p-scene 300 3e-4 scene`, the same pairs and weights).
   // Resumes from `next4`'s checkpoint with the second part and EG-RL to train.
-  next5: {
-    ...NEXT2,
-    name: 'next5',
-    reasonerConfig: NEXT4_REASONER,
+  next5: NEXT5,
+  // `next5` whose second part also trains on each pair's hard negative (`hardSides`): the candidates retrieval
+  // reasons about besides the positive — a clip's still segments ("nothing happens"), an edited scene — which a
+  // cold start on query and positive sides alone never sees. Same start, steps and examples per step as `next5`.
+  next6: {
+    ...NEXT5,
+    name: 'next6',
+    extend: { ...NEXT5.extend!, sft: { ...NEXT5.extend!.sft, hardSides: true } },
+  },
+  // `next6` with the box-following prior (src/models/follow.ts) among the second part's new heads: the answer's k-th
+  // object is read at the T-CoT's k-th box (the cold start named one object twice in two-object answers).
+  next7: {
+    ...NEXT5,
+    name: 'next7',
     extend: {
-      heads: { scene: shippedScene() },
-      sft: {
-        maxSteps: 300,
-        batch: 12,
-        lr: 3e-4,
-        warmup: 20,
-        evalEvery: 50,
-        patience: 4,
-        valPairs: 110,
-        freezeVision: true,
-      },
+      heads: { scene: shippedScene(), follow: shippedFollow() },
+      sft: { ...NEXT5.extend!.sft, hardSides: true },
     },
   },
   // A ≈ 30-minute experiment on the same code path.

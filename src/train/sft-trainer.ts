@@ -21,13 +21,26 @@ export interface SftExample {
   target: Int32Array; // ends in <eos>
 }
 
-/** Both sides of every pair: the query with its instruction, the positive with the same instruction. */
-export function sftExamples(pairs: AnnotatedPair[]): SftExample[] {
+/**
+ * Both sides of every pair: the query with its instruction, the positive with the same instruction — and, with
+ * `hardSides`, the pair's hard negative too: the other candidates retrieval reasons about (a clip's still segments,
+ * an edited scene), which a Reasoner trained on positives alone never sees.
+ */
+export function sftExamples(pairs: AnnotatedPair[], hardSides = false): SftExample[] {
+  const example = (p: AnnotatedPair, s: AnnotatedPair['query']): SftExample => ({
+    task: p.task,
+    input: worldReasonerInput(VOCAB, s.input, p.instruction),
+    target: s.tcotIds,
+  });
   return pairs.flatMap((p) => [
-    { task: p.task, input: worldReasonerInput(VOCAB, p.query.input, p.instruction), target: p.query.tcotIds },
-    { task: p.task, input: worldReasonerInput(VOCAB, p.positive.input, p.instruction), target: p.positive.tcotIds },
+    example(p, p.query),
+    example(p, p.positive),
+    ...(hardSides && p.hardNegative ? [example(p, p.hardNegative)] : []),
   ]);
 }
+
+/** Examples a stream pair gives (the batch takes batch / this many pairs, so a step's size stays the same). */
+const sidesPerPair = (stage: SftStage) => (stage.hardSides ? 3 : 2);
 
 export interface SftStepLog {
   stage: 'sft' | 'extend'; // the cold start, or its second part (a preset's `extend`)
@@ -100,7 +113,7 @@ export interface SftResult {
 
 /**
  * `train`: fixed examples (sampled per step), or a stream of matched pairs (each step takes batch / 2 fresh
- * pairs, both sides).
+ * pairs, both sides; with `hardSides` batch / 3 pairs and their hard negatives).
  */
 export async function trainSft(
   reasoner: Reasoner,
@@ -114,7 +127,7 @@ export async function trainSft(
   const draw = (step: number): SftExample[] =>
     Array.isArray(train)
       ? new Rng(hashSeed(seed, 'sft-batch', step)).sample(train, stage.batch)
-      : sftExamples(train.batch(step, Math.ceil(stage.batch / 2)).items);
+      : sftExamples(train.batch(step, Math.ceil(stage.batch / sidesPerPair(stage))).items, stage.hardSides);
   const schedule = cosineLr(stage.lr, stage.maxSteps, stage.warmup);
   const optimizer = new ScheduledAdam(stage.lr);
   const logs: SftStepLog[] = [];
@@ -136,7 +149,7 @@ export async function trainSft(
         loss: value,
         gradNorm,
         lr,
-        seen: Array.isArray(train) ? train.length : train.seen() * 2,
+        seen: Array.isArray(train) ? train.length : train.seen() * sidesPerPair(stage),
         dt: 0,
       };
       const last = step === stage.maxSteps - 1;
