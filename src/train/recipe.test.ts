@@ -155,13 +155,16 @@ describe('the recipe with the stem pointer', () => {
   });
 
   test('a preset with `extend`: the cold start, then its second part with the new heads from the first part’s weights; EG-RL and the result use the extended model; resumes', async () => {
-    const { shippedStemPointer, shippedAttr, shippedScene } = await import('./presets');
+    const { shippedStemPointer, shippedAttr, shippedScene, shippedFollow } = await import('./presets');
     const base = PRESETS.test;
     const reasonerConfig = { ...base.reasonerConfig, pointer: { ...shippedStemPointer(), dk: 8 }, attr: shippedAttr() };
     const preset = {
       ...base,
       reasonerConfig,
-      extend: { heads: { scene: shippedScene() }, sft: { ...base.sft, maxSteps: 6, evalEvery: 3 } },
+      extend: {
+        heads: { scene: shippedScene(), follow: shippedFollow() },
+        sft: { ...base.sft, maxSteps: 6, evalEvery: 3, hardSides: true },
+      },
     };
     const store = memoryStore();
     const logs: StepLog[] = [];
@@ -173,10 +176,12 @@ describe('the recipe with the stem pointer', () => {
     expect(result.state.seen!.extend).toBeGreaterThan(0);
     expect(result.sft.config.scene).toEqual(shippedScene());
     expect(result.egrl.config.scene).toEqual(shippedScene());
+    expect(result.egrl.config.follow).toEqual(shippedFollow());
     // the first part's weights are saved apart and without the heads; the second part starts from them
     const first = new Reasoner(reasonerConfig);
     expect(await store.loadModel('reasoner-sft', first)).toBe(true);
     expect(first.params.vars.has('scene_gate_w')).toBe(false);
+    expect(first.params.vars.has('follow_gate_w')).toBe(false);
     const resumed = await runRecipe({ preset, seed: 6, store, resume: true });
     expect(Array.from(resumed.sft.params.get('scene_gate_w').dataSync())).toEqual(
       Array.from(result.sft.params.get('scene_gate_w').dataSync()),

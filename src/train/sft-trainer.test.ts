@@ -2,9 +2,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, expect, test } from 'vitest';
 import { initTestBackend } from '../engine/testing';
 import { Reasoner, REASONER_PRESETS } from '../models/reasoner';
+import { worldReasonerInput } from '../models/inputs';
 import { syntheticImageInput } from '../models/testdata';
 import { VOCAB } from '../tcot/default';
-import { sftLoss, type SftExample } from './sft-trainer';
+import { sftExamples, sftLoss, type SftExample } from './sft-trainer';
+import { streamSource } from './stream';
 
 beforeAll(() => initTestBackend());
 
@@ -49,4 +51,21 @@ test('sftLoss: token mean by default; evidenceWeight weighs location and frame t
   value(4);
   expect(tf.memory().numTensors).toBe(before);
   reasoner.dispose();
+});
+
+test('sftExamples: query and positive of every pair; with hardSides its hard negative too, under the same instruction', () => {
+  const pairs = streamSource(3, { region: 7, want: 'match', sameTask: false }).batch(0, 6).items;
+  const withHard = pairs.filter((p) => p.hardNegative);
+  expect(withHard.length).toBeGreaterThan(0);
+  expect(sftExamples(pairs)).toHaveLength(2 * pairs.length);
+  const all = sftExamples(pairs, true);
+  expect(all).toHaveLength(2 * pairs.length + withHard.length);
+  const hardTargets = all.filter((e) => withHard.some((p) => p.hardNegative!.tcotIds === e.target));
+  expect(hardTargets).toHaveLength(withHard.length);
+  hardTargets.forEach((e) => {
+    const pair = withHard.find((p) => p.hardNegative!.tcotIds === e.target)!;
+    expect(e.task).toBe(pair.task);
+    const want = worldReasonerInput(VOCAB, pair.hardNegative!.input, pair.instruction);
+    expect(Array.from(e.input.promptIds)).toEqual(Array.from(want.promptIds));
+  });
 });
