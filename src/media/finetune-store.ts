@@ -4,6 +4,7 @@
 //   runs   key → RunRecord   'current': the last checkpoint of a fine-tuning run (resume after a reload);
 //                            'progress': the last step it finished; 'applied': the fine-tuned Reasoner in use
 import type { PairDraft } from './pairs';
+import { openDatabase, req } from './idb';
 import { storageError } from './store';
 
 export const FINETUNE_DB = 'embedrl-finetune';
@@ -38,24 +39,12 @@ export function pairId(p: Pick<PairDraft, 'query' | 'targetId'>): string {
   return `pair-${h1.toString(16).padStart(8, '0')}${h2.toString(16).padStart(8, '0')}`;
 }
 
-const req = <T>(r: IDBRequest<T>) =>
-  new Promise<T>((resolve, reject) => {
-    r.onsuccess = () => resolve(r.result);
-    r.onerror = () => reject(r.error);
-  });
-
 export class FinetuneStore {
   private constructor(private readonly db: IDBDatabase) {}
 
   static async open(factory: IDBFactory = indexedDB, name = FINETUNE_DB): Promise<FinetuneStore> {
-    const open = factory.open(name, VERSION);
-    open.onupgradeneeded = () => {
-      const db = open.result;
-      if (!db.objectStoreNames.contains('pairs')) db.createObjectStore('pairs', { keyPath: 'id' });
-      if (!db.objectStoreNames.contains('runs')) db.createObjectStore('runs', { keyPath: 'key' });
-    };
     try {
-      return new FinetuneStore(await req(open));
+      return new FinetuneStore(await openDatabase(factory, name, VERSION, { pairs: 'id', runs: 'key' }));
     } catch (err) {
       throw storageError(err);
     }

@@ -10,6 +10,7 @@
 // An item is written in ONE transaction (item + media + thumbnail + embedding + T-CoT), so a failure — a
 // full quota above all — leaves nothing half-written.
 import { MediaError, errorMessage } from './errors';
+import { openDatabase, req } from './idb';
 
 export const DB_NAME = 'embedrl-library';
 const DB_VERSION = 1;
@@ -95,29 +96,23 @@ export function storageError(err: unknown, fileName?: string): MediaError {
   return new MediaError('storage', `the browser's storage failed (${name || 'error'}: ${message})`, fileName);
 }
 
-const req = <T>(r: IDBRequest<T>) =>
-  new Promise<T>((resolve, reject) => {
-    r.onsuccess = () => resolve(r.result);
-    r.onerror = () => reject(r.error);
-  });
-
 export class LibraryStore {
   private constructor(private readonly db: IDBDatabase) {}
 
   static async open(factory: IDBFactory = indexedDB, name = DB_NAME): Promise<LibraryStore> {
-    const open = factory.open(name, DB_VERSION);
-    open.onupgradeneeded = () => {
-      const db = open.result;
-      for (const s of STORES)
-        if (!db.objectStoreNames.contains(s))
-          db.createObjectStore(s, {
-            keyPath: s === 'embeddings' || s === 'tcots' || s === 'collections' ? 'key' : 'id',
-          });
-      open.transaction!.objectStore('embeddings').createIndex('byId', 'id');
-      open.transaction!.objectStore('tcots').createIndex('byId', 'id');
-    };
+    const keyOf = (s: StoreName) => (s === 'embeddings' || s === 'tcots' || s === 'collections' ? 'key' : 'id');
     try {
-      return new LibraryStore(await req(open));
+      const db = await openDatabase(
+        factory,
+        name,
+        DB_VERSION,
+        Object.fromEntries(STORES.map((s) => [s, keyOf(s)])),
+        (t) => {
+          t.objectStore('embeddings').createIndex('byId', 'id');
+          t.objectStore('tcots').createIndex('byId', 'id');
+        },
+      );
+      return new LibraryStore(db);
     } catch (err) {
       throw storageError(err);
     }
