@@ -8,7 +8,7 @@ import { DropZone } from '../components/DropZone';
 import { MarkCount, PairMark } from '../components/PairMark';
 import { ItemFilmstrip, ItemThumb } from '../components/Pixels';
 import { TracePanel } from '../components/TracePanel';
-import { useAppStore, useFields } from '../store';
+import { useAppStore, useFields, useOpenLibraryWhenReady } from '../store';
 import { LibraryStatus } from './LibraryStatus';
 
 const HINT_GROUPS = ['color', 'shape', 'size', 'texture', 'relation', 'event', 'count'] as const;
@@ -317,12 +317,7 @@ export function ExploreView() {
     'lastQuery',
     'searchCount',
   );
-  // Open the library once the engine is ready (again after a backend switch, which starts a new worker).
-  const engineReady = useAppStore((st) => st.status?.phase === 'ready');
-  const { libraryPhase: phase, openLibrary: open } = s;
-  useEffect(() => {
-    if (engineReady && phase === 'idle') void open();
-  }, [engineReady, phase, open]);
+  useOpenLibraryWhenReady();
   // A selected result's trace sits beside the results on wide windows and below them on narrow ones: bring it
   // into view (focus stays on the result, so keyboard users go on from where they were).
   const selectedTraceId = s.selectedTrace?.id ?? null;

@@ -6,7 +6,7 @@ import type { LibraryItem } from '../../engine/library/types';
 import { DropZone } from '../components/DropZone';
 import { ItemThumb } from '../components/Pixels';
 import { ProgressBar } from '../components/ProgressBar';
-import { useAppStore, useFields } from '../store';
+import { useAppStore, useFields, useOpenLibraryWhenReady } from '../store';
 import { LibraryStatus } from './LibraryStatus';
 
 const fmtBytes = (b: number | null) =>
@@ -149,12 +149,7 @@ export function LibraryView() {
     'interruptedImport',
     'dismissInterruptedImport',
   );
-  // Open the library once the engine is ready (again after a backend switch, which starts a new worker).
-  const engineReady = useAppStore((st) => st.status?.phase === 'ready');
-  const { libraryPhase: phase, openLibrary: open } = s;
-  useEffect(() => {
-    if (engineReady && phase === 'idle') void open();
-  }, [engineReady, phase, open]);
+  useOpenLibraryWhenReady();
   const ready = s.libraryPhase === 'ready';
   return (
     <div className="view library">
