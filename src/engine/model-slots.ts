@@ -8,8 +8,8 @@ import { Reasoner, REASONER_PRESETS } from '../models/reasoner';
 import { seededRng } from '../models/rng';
 import {
   loadModel,
-  memoryHandler,
   saveWeights,
+  weightFiles,
   type Quantization,
   type WeightedModel,
   type WeightsManifest,
@@ -142,21 +142,7 @@ export class ModelSlots {
 
   /** The model as tfjs-style files: `<role>.json` (manifest in modelTopology) and `<role>.weights.bin`. */
   async exportFiles(role: ModelRole, quantization: Quantization): Promise<ModelFile[]> {
-    const mem = memoryHandler();
-    await saveWeights(this.require(role), mem, quantization);
-    const a = mem.artifacts!;
-    const weights = tf.io.CompositeArrayBuffer.join(a.weightData!);
-    const json = {
-      modelTopology: a.modelTopology,
-      format: a.format,
-      generatedBy: a.generatedBy,
-      convertedBy: a.convertedBy,
-      weightsManifest: [{ paths: [`./${role}.weights.bin`], weights: a.weightSpecs }],
-    };
-    return [
-      { name: `${role}.json`, bytes: new TextEncoder().encode(JSON.stringify(json)).buffer as ArrayBuffer },
-      { name: `${role}.weights.bin`, bytes: weights },
-    ];
+    return weightFiles(this.require(role), role, quantization);
   }
 
   async probe(seed: number): Promise<ModelProbe> {

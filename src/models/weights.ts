@@ -334,3 +334,26 @@ export function memoryHandler(): tf.io.IOHandler & { artifacts?: tf.io.ModelArti
   };
   return handler;
 }
+
+/** A model's weights as the two files of a download: `name.json` (topology and manifest) and `name.weights.bin`. */
+export async function weightFiles(
+  model: WeightedModel,
+  name: string,
+  quantization: Quantization,
+  topology: (t: WeightsManifest) => object = (t) => t,
+): Promise<{ name: string; bytes: ArrayBuffer }[]> {
+  const mem = memoryHandler();
+  await saveWeights(model, mem, quantization);
+  const a = mem.artifacts!;
+  const json = {
+    modelTopology: topology(a.modelTopology as WeightsManifest),
+    format: a.format,
+    generatedBy: a.generatedBy,
+    convertedBy: a.convertedBy,
+    weightsManifest: [{ paths: [`./${name}.weights.bin`], weights: a.weightSpecs }],
+  };
+  return [
+    { name: `${name}.json`, bytes: new TextEncoder().encode(JSON.stringify(json)).buffer as ArrayBuffer },
+    { name: `${name}.weights.bin`, bytes: tf.io.CompositeArrayBuffer.join(a.weightData!) },
+  ];
+}

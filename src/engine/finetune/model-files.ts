@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { errorMessage } from '../../media/errors';
 import { WeightsError } from '../../models/errors';
 import { Reasoner } from '../../models/reasoner';
-import { loadModel, memoryHandler, saveWeights, type WeightedModel, type WeightsManifest } from '../../models/weights';
+import { loadModel, weightFiles, type WeightedModel } from '../../models/weights';
 import { copyWeights } from '../../train/grpo-trainer';
 import type { ModelFile } from '../types';
 import type { FinetuneMeta } from './records';
@@ -36,22 +36,7 @@ function isPlainFileName(path: unknown): boolean {
 
 /** The fine-tuned Reasoner as two files: `reasoner-finetuned.json` (manifest + `fineTune` meta) and its `.weights.bin`. */
 export async function tunedFiles(model: Reasoner, meta: FinetuneMeta): Promise<ModelFile[]> {
-  const mem = memoryHandler();
-  await saveWeights(model, mem, 'float32');
-  const a = mem.artifacts!;
-  const manifest = { ...(a.modelTopology as WeightsManifest), fineTune: meta };
-  const name = 'reasoner-finetuned';
-  const json = {
-    modelTopology: manifest,
-    format: a.format,
-    generatedBy: a.generatedBy,
-    convertedBy: a.convertedBy,
-    weightsManifest: [{ paths: [`./${name}.weights.bin`], weights: a.weightSpecs }],
-  };
-  return [
-    { name: `${name}.json`, bytes: new TextEncoder().encode(JSON.stringify(json)).buffer as ArrayBuffer },
-    { name: `${name}.weights.bin`, bytes: tf.io.CompositeArrayBuffer.join(a.weightData!) },
-  ];
+  return weightFiles(model, 'reasoner-finetuned', 'float32', (t) => ({ ...t, fineTune: meta }));
 }
 
 /**
