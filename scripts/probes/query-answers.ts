@@ -1,5 +1,7 @@
-// Probe: how often the Reasoner's greedy answer on a query side equals the gold answer (articles ignored), per task,
-// with a few examples of its misses. `npx tsx scripts/probes/query-answers.ts MODELS_DIR [seed] [perTask] [reasoner-sft|reasoner]`
+// Probe: how often the Reasoner's greedy answer equals the gold answer (articles ignored), per task, with a few of
+// its misses — on the query sides (default), or with `candidates` on each item's positive and hard-negative
+// candidates (gold for the candidate's own focus; which side of retrieval loses the points).
+// `npx tsx scripts/probes/query-answers.ts MODELS_DIR [seed] [perTask] [reasoner-sft|reasoner] [query|candidates] [task,…]`
 import { join } from 'node:path';
 import { createEngine } from '../../src/engine/engine';
 import { nodePlatform } from '../../src/engine/platform-node';
@@ -12,12 +14,33 @@ import { VOCAB } from '../../src/tcot/default';
 import { parseTokens } from '../../src/tcot/parse';
 import { goldAnswer } from '../../src/world/annotator';
 import { buildSuite } from '../../src/world/suite';
-import { TASKS } from '../../src/world/types';
+import type { Focus, WorldInput } from '../../src/world/types';
 
-const [dir = 'runs/next3/models', seedArg = '7919', perArg = '20', which = 'reasoner-sft'] = process.argv.slice(2);
+const [
+  dir = 'runs/next3/models',
+  seedArg = '7919',
+  perArg = '20',
+  which = 'reasoner-sft',
+  sidesArg = 'query',
+  only = '',
+] = process.argv.slice(2);
+if (sidesArg !== 'query' && sidesArg !== 'candidates') throw new Error('sides must be query or candidates');
 await createEngine(nodePlatform()).init({ preference: 'wasm' });
 const reasoner = (await loadModel(nodeFileHandler(join(dir, which)))).model as Reasoner;
-const items = buildSuite({ seed: Number(seedArg), split: 'heldout', perTask: Number(perArg) }).items;
+const items = buildSuite({ seed: Number(seedArg), split: 'heldout', perTask: Number(perArg) }).items.filter(
+  (it) => !only || only.split(',').includes(it.task),
+);
+type Side = { key: string; input: WorldInput; focus: Focus; instruction: string };
+const sides: Side[] = items.flatMap((it): Side[] => {
+  if (sidesArg === 'query')
+    return [{ key: it.task, input: it.query, focus: it.queryFocus, instruction: it.instruction }];
+  const role = (k: number) =>
+    k === it.positiveIndex ? 'pos' : it.hardNegatives.some((h) => h.index === k) ? 'hard' : null;
+  return it.candidates.flatMap((input, k) => {
+    const r = role(k);
+    return r ? [{ key: `${it.task}/${r}`, input, focus: it.candidateFocus[k] ?? {}, instruction: it.instruction }] : [];
+  });
+});
 const norm = (s: string) =>
   s
     .split(/\s+/)
@@ -25,24 +48,23 @@ const norm = (s: string) =>
     .join(' ');
 const ok: Record<string, number[]> = {};
 const misses: Record<string, string[]> = {};
-for (let i = 0; i < items.length; i += 8) {
-  const chunk = items.slice(i, i + 8);
+for (let i = 0; i < sides.length; i += 8) {
+  const chunk = sides.slice(i, i + 8);
   const ids = await reasonGreedy(
     reasoner,
-    chunk.map((it) => worldReasonerInput(VOCAB, it.query, it.instruction)),
+    chunk.map((s) => worldReasonerInput(VOCAB, s.input, s.instruction)),
     { maxNewTokens: 64 },
   );
-  chunk.forEach((it, k) => {
+  chunk.forEach((s, k) => {
     const got = parseTokens(VOCAB, ids[k]!).answer;
-    const want = goldAnswer(it.query, it.queryFocus);
+    const want = goldAnswer(s.input, s.focus);
     const hit = norm(got) === norm(want) ? 1 : 0;
-    (ok[it.task] ??= []).push(hit);
-    if (!hit && (misses[it.task] ??= []).length < 3) misses[it.task]!.push(`"${got}" ≠ "${want}"`);
+    (ok[s.key] ??= []).push(hit);
+    if (!hit && (misses[s.key] ??= []).length < 3) misses[s.key]!.push(`"${got}" ≠ "${want}"`);
   });
 }
-for (const t of TASKS) {
-  const v = ok[t] ?? [];
-  console.log(
-    `${t.padEnd(16)} ${((100 * v.reduce((a, b) => a + b, 0)) / Math.max(1, v.length)).toFixed(0).padStart(4)} %  ${(misses[t] ?? []).join(' · ')}`,
-  );
+for (const key of Object.keys(ok).sort()) {
+  const v = ok[key]!;
+  const pct = ((100 * v.reduce((a, b) => a + b, 0)) / Math.max(1, v.length)).toFixed(0);
+  console.log(`${key.padEnd(22)} ${pct.padStart(4)} % of ${v.length}  ${(misses[key] ?? []).join(' · ')}`);
 }
