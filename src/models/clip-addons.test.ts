@@ -15,6 +15,7 @@ import {
 import { neighbourRows } from './motion';
 import { Reasoner, REASONER_PRESETS, type ReasonerConfig, type ReasonerInput } from './reasoner';
 import { seededRng } from './rng';
+import { TEST_ATTR, TEST_STEM_HEAD } from './testdata';
 
 const V = 64;
 beforeAll(() => initTestBackend());
@@ -106,5 +107,45 @@ describe('clip-event detector and reader (clip-events.ts)', () => {
     () => model,
     () => new Reasoner(config),
     (m) => () => tf.tidy(() => tf.neg(tf.sum(m.logprobs(inputs(), seqs(), { groupSize: 1 }).logprobs)) as tf.Scalar),
+  );
+});
+
+describe("the count reader on clips (scene.ts with 'zero')", () => {
+  const events: ClipEventsConfig = { hidden: 8, words: [[40], [41, 42], [43]], gateBias: -2 };
+  const scene = { named: true, namedGateBias: 0, numberIds: [46, 47, 48], countGateBias: 0, zeroId: 49 };
+  const pointer = { ...REASONER_PRESETS.tinyStemPointer.pointer!, stemHead: TEST_STEM_HEAD };
+  const config: Partial<ReasonerConfig> = {
+    ...REASONER_PRESETS.tinyStemPointer,
+    pointer,
+    attr: TEST_ATTR,
+    clipEvents: events,
+    scene,
+  };
+  const counting = (): Int32Array[] => [
+    Int32Array.from([12, 49, 46]),
+    Int32Array.from([25, 49, 47]),
+    Int32Array.from([13, 48, 2]),
+  ];
+  let model: Reasoner;
+  beforeAll(() => void (model = new Reasoner(config)));
+  afterAll(() => model.dispose());
+
+  decodingTests(() => model, inputs);
+
+  test("'zero' changes what the clip's number words score, and nothing of the text row", async () => {
+    const plain = new Reasoner({ ...config, scene: { ...scene, zeroId: undefined } });
+    for (const [name, v] of plain.params.vars) model.params.get(name).assign(v);
+    const a = await plain.logprobsData(inputs(), counting(), { groupSize: 1 });
+    const b = await model.logprobsData(inputs(), counting(), { groupSize: 1 });
+    expect(Math.max(...a[1]!.map((v, t) => Math.abs(v - b[1]![t]!)))).toBeGreaterThan(1e-4);
+    a[2]!.forEach((v, t) => expect(b[2]![t]!).toBeCloseTo(v, 5));
+    plain.dispose();
+  });
+
+  gradientTests(
+    () => model,
+    () => new Reasoner(config),
+    (m) => () =>
+      tf.tidy(() => tf.neg(tf.sum(m.logprobs(inputs(), counting(), { groupSize: 1 }).logprobs)) as tf.Scalar),
   );
 });

@@ -106,10 +106,15 @@ export function withClipEvents(
     const perSlot = (t: tf.Tensor, w: number) =>
       tf.reshape(tf.tile(tf.reshape(t, [I * C, 1, w]), [1, slots, 1]), [I, C * slots, w]); // cell-major, slot-minor
     const bias = tf.add(ctx.bias, tf.reshape(perSlot(prior, 1), [I, 1, C * slots])) as tf.Tensor3D;
+    const active = tf.max(tf.reshape(tf.mul(tf.sub(1, none), tf.tensor2d(isClip, [I * C, 1])), [I, C]), 1); // [I]
     return {
       ...ctx,
       bias,
-      events: { kinds: perSlot(given, K - 1) as tf.Tensor3D, has: tf.tensor3d(has, [I, 1, 1]) },
+      events: {
+        kinds: perSlot(given, K - 1) as tf.Tensor3D,
+        has: tf.tensor3d(has, [I, 1, 1]),
+        active: tf.reshape(active, [I, 1, 1]) as tf.Tensor3D,
+      },
     };
   });
 }

@@ -102,7 +102,7 @@ export type PointerContext = {
   mu?: tf.Tensor3D; // [I, N, 4] (stem): each candidate's proposed box, 0–1000
   copy?: CopyContext; // the copy head's view of each input's text (copy.ts), when the Reasoner has one
   attr?: tf.Tensor3D; // [I, N, A] (stem): each candidate's attributes for the attribute reader (attr.ts)
-  events?: { kinds: tf.Tensor3D; has: tf.Tensor3D }; // [I, N, K−1] p(kind | event) and [I, 1, 1] is-a-clip (clip-events.ts)
+  events?: { kinds: tf.Tensor3D; has: tf.Tensor3D; active: tf.Tensor3D }; // [I, N, K−1] p(kind | event), [I, 1, 1] is-a-clip and [I, 1, 1] max over the clip's cells of p(event) (clip-events.ts)
   scene?: { named: tf.Tensor3D; count: tf.Tensor3D }; // [I, 1, N] the named-object prior, [I, 1, K] the count reading (scene.ts)
 };
 
@@ -344,7 +344,7 @@ export function mapContext(ctx: PointerContext, pick: (t: tf.Tensor) => tf.Tenso
     ...(mu && { mu: t3(mu) }),
     ...(copy && { copy: mapCopyContext(copy, pick) }),
     ...(attr && { attr: t3(attr) }),
-    ...(events && { events: { kinds: t3(events.kinds), has: t3(events.has) } }),
+    ...(events && { events: { kinds: t3(events.kinds), has: t3(events.has), active: t3(events.active) } }),
     ...(scene && { scene: { named: t3(scene.named), count: t3(scene.count) } }),
   };
 }

@@ -15,6 +15,7 @@ import {
   detectCount,
   namedColumns,
   namedScores,
+  sceneContext,
   sceneGates,
   type SceneConfig,
 } from './scene';
@@ -71,6 +72,34 @@ describe('what the scene reader reads', () => {
     });
     tf.dispose([named, gates, words, flat, ctx.scene!.named, ctx.scene!.count]);
     store.dispose();
+  });
+
+  test("with 'zero': a clip's count words read whether its event detector sees anything; an image's 'zero' gets −k̂", () => {
+    const withZero: SceneConfig = { ...scene, zeroId: 49 };
+    const ctx = {
+      attr: tf.zeros([2, 2, 6]),
+      mu: tf.zeros([2, 2, 4]),
+      bias: tf.zeros([2, 1, 2]),
+      events: { active: tf.tensor3d([[[0.9]], [[0.02]]]), has: tf.tensor3d([[[1]], [[1]]]) },
+    } as unknown as PointerContext;
+    const read = sceneContext(
+      new ParamStore(seededRng(1)),
+      TEST_STEM_HEAD,
+      withZero,
+      attr,
+      ctx,
+      tf.zeros([2, 1, 4]) as tf.Tensor3D,
+      [[], []],
+      [false, false],
+    );
+    const rows = read.count.arraySync().map((r) => r[0]!.map((v) => +v.toFixed(4)));
+    const lg = (x: number) => +Math.log(x).toFixed(4);
+    expect(rows[0]).toEqual([lg(0.15), lg(0.95), lg(0.95), lg(0.95)]); // something happens: not 'zero'
+    expect(rows[1]).toEqual([lg(1.03), lg(0.07), lg(0.07), lg(0.07)]); // nothing happens: 'zero'
+    const words = countWordMap(withZero, V).arraySync();
+    expect([49, 46, 47, 48].map((id, k) => words[k]![id])).toEqual([1, 1, 1, 1]);
+    expect(countWordMap(scene, V).shape).toEqual([3, V]); // without it: the counts alone, as before
+    tf.dispose([read.named, read.count, ctx.attr!, ctx.mu!, ctx.bias, ctx.events!.active, ctx.events!.has]);
   });
 
   test('refused without the attribute reader, and with number ids outside the vocabulary', () => {

@@ -7,7 +7,10 @@
 //   g_named(h) · named_n to its scores. 0 where the prompt names nothing.
 // - The count reader: the number words read how many objects the stem detects on an image (candidates whose
 //   centre logit is above −1, one per object: a candidate whose centre lies inside a stronger one's box is the same
-//   object), k̂, as  logit_{word k} += g_count(h) · −|k − k̂|.  0 for clips and text.
+//   object), k̂, as  logit_{word k} += g_count(h) · −|k − k̂|.  With `zeroId` (the word 'zero') it also reads clips:
+//   a = max over the clip's cells of the event detector's p(event) (clip-events.ts), and 'zero' gets
+//   g_count · log(1 − a + 0.05), every other number word g_count · log(a + 0.05) — "i look at zero key frames"
+//   (nothing happens) where the detector sees nothing. 0 for text.
 // The readings are constants of the input (no gradient flows into the frozen stem); the gates learn. Every op has
 // WASM gradients (matmul, softplus, mul, add).
 import * as tf from '@tensorflow/tfjs-core';
@@ -28,7 +31,12 @@ export interface SceneConfig {
   namedGateBias: number; // 0 — the prior's gate starts at softplus(0) ≈ 0.69
   numberIds: number[]; // the word of each count 1, 2, …: ids of 'one', 'two', …; [] — no count reader
   countGateBias: number; // −2 — the count reader's gate starts at ≈ 0.13
+  zeroId?: number; // the word 'zero': the count reader also reads clips (is anything happening?); absent — images only
 }
+
+/** The count reader's words in column order: 'zero' first when the config reads clips, then counts 1, 2, …. */
+const countIds = (c: SceneConfig): number[] =>
+  c.numberIds.length === 0 ? [] : c.zeroId === undefined ? c.numberIds : [c.zeroId, ...c.numberIds];
 
 export function validateSceneConfig(c: SceneConfig, vocabSize: number, hasAttr: boolean): void {
   checkThat(hasAttr, 'scene', "reads the attribute reader's table: it needs `attr` (and a stem pointer)");
@@ -42,6 +50,11 @@ export function validateSceneConfig(c: SceneConfig, vocabSize: number, hasAttr: 
     Array.isArray(c.numberIds) && c.numberIds.every((id) => Number.isInteger(id) && id >= 0 && id < vocabSize),
     'scene.numberIds',
     `ids must lie in [0, ${vocabSize})`,
+  );
+  checkThat(
+    c.zeroId === undefined || (Number.isInteger(c.zeroId) && c.zeroId >= 0 && c.zeroId < vocabSize),
+    'scene.zeroId',
+    `must lie in [0, ${vocabSize})`,
   );
 }
 
@@ -95,7 +108,8 @@ export function sceneContext(
   const [I, C, w8] = cells.shape;
   const S = head.slots;
   const N = C * S;
-  const K = c.numberIds.length;
+  const K = countIds(c).length;
+  const zero = c.zeroId === undefined ? 0 : 1; // column of count 1
   const named = tf.tidy(() => {
     const cols = tf.tensor2d(Float32Array.from(promptIds.flatMap((ids) => Array.from(namedColumns(attr, ids)))), [
       I,
@@ -105,6 +119,15 @@ export function sceneContext(
     return tf.reshape(score, [I, 1, N]) as tf.Tensor3D;
   });
   const counts = new Float32Array(I * K);
+  if (K > 0 && zero && ctx.events) {
+    const active = ctx.events.active.dataSync();
+    const clip = ctx.events.has.dataSync();
+    for (let i = 0; i < I; i++) {
+      if (!clip[i]) continue;
+      counts[i * K] = Math.log(1 - active[i]! + 0.05);
+      for (let j = 1; j < K; j++) counts[i * K + j] = Math.log(active[i]! + 0.05);
+    }
+  }
   if (K > 0 && isImage.some(Boolean)) {
     const heads = tf.tidy(() =>
       dense(tf.reshape(cells, [I * C, w8]) as tf.Tensor2D, params.get('ptr_head_w'), params.get('ptr_head_b')),
@@ -121,7 +144,7 @@ export function sceneContext(
       );
       const valid = Float32Array.from({ length: N }, (_, n) => (bias[i * N + n]! > -1e8 ? 1 : 0));
       const k = detectCount(centre, mu.subarray(i * N * 4, (i + 1) * N * 4), valid);
-      for (let j = 0; j < K; j++) counts[i * K + j] = -Math.abs(j + 1 - k);
+      for (let j = 0; j < K; j++) counts[i * K + j] = -Math.abs(j + 1 - zero - k);
     }
   }
   return { named, count: tf.tensor3d(K > 0 ? counts : new Float32Array(I), [I, 1, Math.max(K, 1)]) };
@@ -149,11 +172,12 @@ export function namedScores(c: SceneConfig, ctx: PointerContext, gates: tf.Tenso
   });
 }
 
-/** The count words' map [K, V]: row k has a 1 at the word of count k + 1. Built once per model. */
+/** The count words' map [K, V]: row k has a 1 at the word of the k-th count column ('zero' first when read). Built once per model. */
 export function countWordMap(c: SceneConfig, V: number): tf.Tensor2D {
-  const m = new Float32Array(c.numberIds.length * V);
-  c.numberIds.forEach((id, k) => (m[k * V + id] = 1));
-  return tf.tensor2d(m, [c.numberIds.length, V]);
+  const ids = countIds(c);
+  const m = new Float32Array(ids.length * V);
+  ids.forEach((id, k) => (m[k * V + id] = 1));
+  return tf.tensor2d(m, [ids.length, V]);
 }
 
 /** logits [B·T, V] plus the count reader's term, for B rows of context ctx and their steps' gates [B·T, 2]. */

@@ -241,7 +241,7 @@ const NEXT5: TrainPreset = {
 };
 
 export const PRESETS: Record<
-  'full' | 'next' | 'next2' | 'next3' | 'next4' | 'next5' | 'next6' | 'next7' | 'short' | 'quick' | 'test',
+  'full' | 'next' | 'next2' | 'next3' | 'next4' | 'next5' | 'next6' | 'next7' | 'next8' | 'short' | 'quick' | 'test',
   TrainPreset
 > = {
   full: FULL,
@@ -292,6 +292,16 @@ export const PRESETS: Record<
     name: 'next7',
     extend: {
       heads: { scene: shippedScene(), follow: shippedFollow() },
+      sft: { ...NEXT5.extend!.sft, hardSides: true },
+    },
+  },
+  // `next6` whose count reader also reads clips (scene.ts `zeroId`): 'zero' key frames where the event detector sees
+  // nothing — a clip's still segments, which the hard sides bring into the cold start, say "nothing happens".
+  next8: {
+    ...NEXT5,
+    name: 'next8',
+    extend: {
+      heads: { scene: { ...shippedScene(), zeroId: VOCAB.id('zero') } },
       sft: { ...NEXT5.extend!.sft, hardSides: true },
     },
   },
