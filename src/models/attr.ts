@@ -10,7 +10,7 @@
 // gradients (matmul, softmax, softplus, log).
 import * as tf from '@tensorflow/tfjs-core';
 import { checkThat, InputError } from './errors';
-import { dense, type ParamStore } from './layers';
+import { dense, softGate, type ParamStore } from './layers';
 import type { PointerContext, StemHead } from './pointer';
 
 export interface AttrConfig {
@@ -133,7 +133,7 @@ export function attrLogits(
   const [B, T] = normed.shape;
   return tf.tidy(() => {
     const { flat, p } = attended(params.get('attr_q_w'), ctx, normed, ctx.attr!); // p [B·T, A]
-    const gates = tf.softplus(tf.add(dense(flat, params.get('attr_gate_w'), params.get('attr_gate_b')), c.gateBias)); // [B·T, F+1]
+    const gates = softGate(params, 'attr_gate', flat, c.gateBias); // [B·T, F+1]
     const weighted = tf.mul(tf.matMul(gates, maps.family), tf.log(tf.add(p, 1e-4))); // [B·T, A]
     const has = tf.reshape(tf.tile(ctx.has, [1, T, 1]), [B * T, 1]);
     return tf.add(logits, tf.mul(tf.matMul(weighted, maps.words), has)) as tf.Tensor2D;

@@ -13,7 +13,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { attended } from './attr';
 import { checkInt, checkThat, InputError } from './errors';
-import { dense, embedLookup, type ParamStore } from './layers';
+import { dense, softGate, embedLookup, type ParamStore } from './layers';
 import { neighbourRows } from './motion';
 import type { PointerContext } from './pointer';
 
@@ -139,7 +139,7 @@ export function eventLogits(
   const [B, T] = normed.shape;
   return tf.tidy(() => {
     const { flat, p } = attended(store.get('ev_q_w'), ctx, normed, ctx.events!.kinds); // p [B·T, K−1]
-    const gate = tf.softplus(tf.add(dense(flat, store.get('ev_gate_w'), store.get('ev_gate_b')), c.gateBias)); // [B·T, 1]
+    const gate = softGate(store, 'ev_gate', flat, c.gateBias); // [B·T, 1]
     const has = tf.reshape(tf.tile(ctx.events!.has, [1, T, 1]), [B * T, 1]); // clips only
     return tf.add(logits, tf.matMul(tf.mul(tf.mul(gate, has), tf.log(tf.add(p, 1e-4))), words)) as tf.Tensor2D;
   });

@@ -10,7 +10,7 @@
 // mul, add); the prior itself is a constant of the tokens.
 import * as tf from '@tensorflow/tfjs-core';
 import { checkThat } from './errors';
-import { dense, type ParamStore } from './layers';
+import { softGate, type ParamStore } from './layers';
 import type { PointerConfig, PointerContext, PointerHistory } from './pointer';
 
 export interface FollowConfig {
@@ -109,7 +109,7 @@ export function followScores(
     }
   });
   return tf.tidy(() => {
-    const g = tf.softplus(tf.add(dense(flat, params.get('follow_gate_w'), params.get('follow_gate_b')), c.gateBias));
+    const g = softGate(params, 'follow_gate', flat, c.gateBias);
     return tf.mul(tf.reshape(g, [B, T, 1]), tf.tensor3d(prior, [B, T, N])) as tf.Tensor3D;
   });
 }

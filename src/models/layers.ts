@@ -89,6 +89,11 @@ export function dense(x: tf.Tensor2D, weight: tf.Tensor, bias?: tf.Tensor): tf.T
   return (bias ? op(x, weight, bias) : op(x, weight)) as tf.Tensor2D;
 }
 
+/** A reading head's gates softplus(x · W + b + offset) ≥ 0 [N, out], W and b the store's `<name>_w`, `<name>_b`. */
+export function softGate(store: ParamStore, name: string, x: tf.Tensor2D, offset: number | tf.Tensor): tf.Tensor2D {
+  return tf.softplus(tf.add(dense(x, store.get(`${name}_w`), store.get(`${name}_b`)), offset)) as tf.Tensor2D;
+}
+
 /** (x − mean) / sqrt(var + eps) · g + b over the last axis. */
 export function layerNorm(x: tf.Tensor2D, gain: tf.Tensor, bias: tf.Tensor, eps: number): tf.Tensor2D {
   const centred = tf.sub(x, tf.mean(x, -1, true));

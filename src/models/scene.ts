@@ -15,7 +15,7 @@
 // WASM gradients (matmul, softplus, mul, add).
 import * as tf from '@tensorflow/tfjs-core';
 import { checkThat, InputError } from './errors';
-import { dense, type ParamStore } from './layers';
+import { dense, softGate, type ParamStore } from './layers';
 import type { PointerContext, StemHead } from './pointer';
 import type { AttrConfig } from './attr';
 
@@ -152,15 +152,7 @@ export function sceneContext(
 
 /** The gates [B·T, 2] (named, count) of hidden states `flat` [B·T, d]: once per head call, read by both terms. */
 export const sceneGates = (params: ParamStore, c: SceneConfig, flat: tf.Tensor2D): tf.Tensor2D =>
-  tf.tidy(
-    () =>
-      tf.softplus(
-        tf.add(
-          dense(flat, params.get('scene_gate_w'), params.get('scene_gate_b')),
-          tf.tensor1d([c.namedGateBias, c.countGateBias]),
-        ),
-      ) as tf.Tensor2D,
-  );
+  tf.tidy(() => softGate(params, 'scene_gate', flat, tf.tensor1d([c.namedGateBias, c.countGateBias])));
 
 /** The named-object prior's term [B, T, N] for the scores of B context rows, from their steps' gates [B·T, 2]. */
 export function namedScores(c: SceneConfig, ctx: PointerContext, gates: tf.Tensor2D, T: number): tf.Tensor3D | null {
