@@ -52,6 +52,23 @@ export function gradientTests<M extends Trainable>(
   });
 }
 
+/** gradientTests for a Reasoner config on the loss −Σ log p of teacher-forced `sequences` given `inputs`. */
+export function logprobGradientTests(
+  model: () => Reasoner,
+  fresh: () => Reasoner,
+  inputs: () => ReasonerInput[],
+  sequences: () => Int32Array[],
+): void {
+  gradientTests(
+    model,
+    fresh,
+    (m) => () =>
+      tfCore.tidy(
+        () => tfCore.neg(tfCore.sum(m.logprobs(inputs(), sequences(), { groupSize: 1 }).logprobs)) as tf.Scalar,
+      ),
+  );
+}
+
 /** KV-cached decoding gives the logits of full recomputation, and teacher forcing the log-probs sampling reported. */
 export async function expectCacheMatchesRecompute(model: Reasoner, inputs: () => ReasonerInput[]): Promise<void> {
   const record = async (useCache: boolean) => {
