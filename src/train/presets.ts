@@ -7,6 +7,7 @@ import { REASONER_VOCAB, VOCAB } from '../tcot/default';
 import type { VisionConfig } from '../models/vision';
 import type { PointerConfig } from '../models/pointer';
 import { shippedAttr, shippedClipEvents, shippedFollow, shippedScene } from './shipped-heads';
+import type { Task } from '../world/types';
 import type { Want } from './stream';
 import type { VisionStage } from './vision-trainer';
 import type { ClipEventStage } from './clip-events-trainer';
@@ -36,7 +37,7 @@ export interface SftStage {
   valPairs: number; // matched pairs held out of SFT training for the validation loss
   freezeVision?: boolean; // train everything but the pre-trained vision stem
   evidenceWeight?: number; // loss weight of location and frame tokens (the evidence); 1 (default) = plain token mean
-  hardSides?: boolean; // also each pair's hard negative (batch / 3 pairs a step, three sides each); default: two sides
+  hardSides?: boolean | Task[]; // also each pair's hard negative: true — every task's (batch / 3 pairs a step, three sides each); tasks — theirs only (batch / 2 pairs a step, as without); default none
 }
 
 export interface GrpoStage {
@@ -295,14 +296,16 @@ export const PRESETS: Record<
       sft: { ...NEXT5.extend!.sft, hardSides: true },
     },
   },
-  // `next6` whose count reader also reads clips (scene.ts `zeroId`): 'zero' key frames where the event detector sees
-  // nothing — a clip's still segments, which the hard sides bring into the cold start, say "nothing happens".
+  // `next5` whose count reader also reads clips (scene.ts `zeroId`): 'zero' key frames where the event detector sees
+  // nothing — a clip's still segments say "nothing happens". The second part also trains on video-moment's hard
+  // negatives (the still segments: nothing else brings them into the cold start); `next6`'s hard sides of every
+  // task cost 4.5 points.
   next8: {
     ...NEXT5,
     name: 'next8',
     extend: {
       heads: { scene: { ...shippedScene(), zeroId: VOCAB.id('zero') } },
-      sft: { ...NEXT5.extend!.sft, hardSides: true },
+      sft: { ...NEXT5.extend!.sft, hardSides: ['video-moment'] },
     },
   },
   // A ≈ 30-minute experiment on the same code path.

@@ -53,13 +53,16 @@ test('sftLoss: token mean by default; evidenceWeight weighs location and frame t
   reasoner.dispose();
 });
 
-test('sftExamples: query and positive of every pair; with hardSides its hard negative too, under the same instruction', () => {
+test('sftExamples: query and positive of every pair; with hardSides its hard negative too (of every task, or of the tasks listed), under the same instruction', () => {
   const pairs = streamSource(3, { region: 7, want: 'match', sameTask: false }).batch(0, 6).items;
   const withHard = pairs.filter((p) => p.hardNegative);
   expect(withHard.length).toBeGreaterThan(0);
   expect(sftExamples(pairs)).toHaveLength(2 * pairs.length);
   const all = sftExamples(pairs, true);
   expect(all).toHaveLength(2 * pairs.length + withHard.length);
+  const task = withHard[0]!.task;
+  const some = sftExamples(pairs, [task]);
+  expect(some).toHaveLength(2 * pairs.length + withHard.filter((p) => p.task === task).length);
   const hardTargets = all.filter((e) => withHard.some((p) => p.hardNegative!.tcotIds === e.target));
   expect(hardTargets).toHaveLength(withHard.length);
   hardTargets.forEach((e) => {

@@ -24,9 +24,12 @@ export interface SftExample {
 /**
  * Both sides of every pair: the query with its instruction, the positive with the same instruction — and, with
  * `hardSides`, the pair's hard negative too: the other candidates retrieval reasons about (a clip's still segments,
- * an edited scene), which a Reasoner trained on positives alone never sees.
+ * an edited scene), which a Reasoner trained on positives alone never sees; a task list takes only those tasks' hard
+ * negatives.
  */
-export function sftExamples(pairs: AnnotatedPair[], hardSides = false): SftExample[] {
+export function sftExamples(pairs: AnnotatedPair[], hardSides: boolean | readonly Task[] = false): SftExample[] {
+  const hard = (p: AnnotatedPair) =>
+    Boolean(p.hardNegative) && (hardSides === true || (Array.isArray(hardSides) && hardSides.includes(p.task)));
   const example = (p: AnnotatedPair, s: AnnotatedPair['query']): SftExample => ({
     task: p.task,
     input: worldReasonerInput(VOCAB, s.input, p.instruction),
@@ -35,12 +38,12 @@ export function sftExamples(pairs: AnnotatedPair[], hardSides = false): SftExamp
   return pairs.flatMap((p) => [
     example(p, p.query),
     example(p, p.positive),
-    ...(hardSides && p.hardNegative ? [example(p, p.hardNegative)] : []),
+    ...(hard(p) ? [example(p, p.hardNegative!)] : []),
   ]);
 }
 
 /** Examples a stream pair gives (the batch takes batch / this many pairs, so a step's size stays the same). */
-const sidesPerPair = (stage: SftStage) => (stage.hardSides ? 3 : 2);
+const sidesPerPair = (stage: SftStage) => (stage.hardSides === true ? 3 : 2);
 
 export interface SftStepLog {
   stage: 'sft' | 'extend'; // the cold start, or its second part (a preset's `extend`)
