@@ -242,7 +242,19 @@ const NEXT5: TrainPreset = {
 };
 
 export const PRESETS: Record<
-  'full' | 'next' | 'next2' | 'next3' | 'next4' | 'next5' | 'next6' | 'next7' | 'next8' | 'short' | 'quick' | 'test',
+  | 'full'
+  | 'next'
+  | 'next2'
+  | 'next3'
+  | 'next4'
+  | 'next5'
+  | 'next6'
+  | 'next7'
+  | 'next8'
+  | 'next9'
+  | 'short'
+  | 'quick'
+  | 'test',
   TrainPreset
 > = {
   full: FULL,
@@ -307,6 +319,12 @@ export const PRESETS: Record<
       heads: { scene: { ...shippedScene(), zeroId: VOCAB.id('zero') } },
       sft: { ...NEXT5.extend!.sft, hardSides: ['video-moment'] },
     },
+  },
+  // `next5` with the box-following prior (src/models/follow.ts) and no hard sides: `next7` without `next6`'s cost.
+  next9: {
+    ...NEXT5,
+    name: 'next9',
+    extend: { ...NEXT5.extend!, heads: { scene: shippedScene(), follow: shippedFollow() } },
   },
   // A ≈ 30-minute experiment on the same code path.
   short: {
