@@ -241,6 +241,16 @@ const NEXT5: TrainPreset = {
   },
 };
 
+/** `next5` with other heads (beside the scene reader) or hard sides in its second part. */
+const next5With = (name: string, heads: Partial<ReasonerConfig>, hardSides?: SftStage['hardSides']): TrainPreset => ({
+  ...NEXT5,
+  name,
+  extend: {
+    heads: { scene: shippedScene(), ...heads },
+    sft: { ...NEXT5.extend!.sft, ...(hardSides && { hardSides }) },
+  },
+});
+
 export const PRESETS: Record<
   | 'full'
   | 'next'
@@ -290,42 +300,14 @@ export const PRESETS: Record<
   // `npx tsx scripts/probes/head-probe.ts runs/next4 runs/p-scene 300 3e-4 scene`, the same pairs and weights).
   // Resumes from `next4`'s checkpoint with the second part and EG-RL to train.
   next5: NEXT5,
-  // `next5` whose second part also trains on each pair's hard negative (`hardSides`): the candidates retrieval
-  // reasons about besides the positive — a clip's still segments ("nothing happens"), an edited scene — which a
-  // cold start on query and positive sides alone never sees. Same start, steps and examples per step as `next5`.
-  next6: {
-    ...NEXT5,
-    name: 'next6',
-    extend: { ...NEXT5.extend!, sft: { ...NEXT5.extend!.sft, hardSides: true } },
-  },
-  // `next6` with the box-following prior (src/models/follow.ts) among the second part's new heads: the answer's k-th
-  // object is read at the T-CoT's k-th box (the cold start named one object twice in two-object answers).
-  next7: {
-    ...NEXT5,
-    name: 'next7',
-    extend: {
-      heads: { scene: shippedScene(), follow: shippedFollow() },
-      sft: { ...NEXT5.extend!.sft, hardSides: true },
-    },
-  },
-  // `next5` whose count reader also reads clips (scene.ts `zeroId`): 'zero' key frames where the event detector sees
-  // nothing — a clip's still segments say "nothing happens". The second part also trains on video-moment's hard
-  // negatives (the still segments: nothing else brings them into the cold start); `next6`'s hard sides of every
-  // task cost 4.5 points.
-  next8: {
-    ...NEXT5,
-    name: 'next8',
-    extend: {
-      heads: { scene: { ...shippedScene(), zeroId: VOCAB.id('zero') } },
-      sft: { ...NEXT5.extend!.sft, hardSides: ['video-moment'] },
-    },
-  },
-  // `next5` with the box-following prior (src/models/follow.ts) and no hard sides: `next7` without `next6`'s cost.
-  next9: {
-    ...NEXT5,
-    name: 'next9',
-    extend: { ...NEXT5.extend!, heads: { scene: shippedScene(), follow: shippedFollow() } },
-  },
+  // The second part's variants measured on 2026-12-07 (docs/run-2026-12-07-probes.md): `next6` also trains on each
+  // pair's hard negative (`hardSides`: a clip's still segments, an edited scene); `next7` adds the box-following prior
+  // (src/models/follow.ts) to it; `next8` the count reader on clips (scene.ts `zeroId`: 'zero' key frames where the
+  // event detector sees nothing) with video-moment's hard negatives alone; `next9` the box-following prior alone.
+  next6: next5With('next6', {}, true),
+  next7: next5With('next7', { follow: shippedFollow() }, true),
+  next8: next5With('next8', { scene: { ...shippedScene(), zeroId: VOCAB.id('zero') } }, ['video-moment']),
+  next9: next5With('next9', { follow: shippedFollow() }),
   // A ≈ 30-minute experiment on the same code path.
   short: {
     ...FULL,
