@@ -1,4 +1,4 @@
-// Hostile inputs (issue #15): the corpus in e2e/fixtures/hostile/ (written by scripts/make-hostile.ts; its
+// Hostile inputs: the corpus in e2e/fixtures/hostile/ (written by scripts/make-hostile.ts; its
 // README says what each file tests). After one good image is stored, every broken media file is dropped on
 // the Library at once; then the pairs files and the tampered fine-tuned Reasoners go through Fine-tune's
 // imports. Each file gets one line that names it and says what is wrong; the page and the worker answer

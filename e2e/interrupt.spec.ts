@@ -1,4 +1,4 @@
-// Interruptions (issue #15): a tab closed in the middle of indexing the built-in collection, or of adding the
+// Interruptions: a tab closed in the middle of indexing the built-in collection, or of adding the
 // user's files, loses nothing that was acknowledged, and the reopened page says what was kept and what is
 // redone. (A tab closed mid-training is in finetune.spec.ts: the resume offer names the steps it redoes.)
 // Tiny untrained models on WASM: the machinery, quickly.

@@ -1,4 +1,4 @@
-// EG-RL fine-tuning on the user's own labelled pairs (issue #7): the same GRPO step as the recipe
+// EG-RL fine-tuning on the user's own labelled pairs: the same GRPO step as the recipe
 // (`grpoStep`, unchanged: Embedder frozen, n rollouts per query and per positive, format + ORM + PRM
 // reward, k3 KL to the starting Reasoner, clipping), driven one step at a time so a host can pause,
 // checkpoint and resume it. Every random choice comes from (seed, step): a run resumed from a checkpoint

@@ -1,4 +1,4 @@
-// The built-in lesson (issue #14): EG-RL on pairs from the app's built-in collection around one concept,
+// The built-in lesson: EG-RL on pairs from the app's built-in collection around one concept,
 // with held-out pairs of the same concept, at settings chosen for a class. The pairs are exactly what a
 // user would mark in Explore (a caption typed as a query → the built-in item it describes, ✓), split as the
 // Fine-tune view splits them (heldOutIds, SPLIT seed 1), trained with FinetuneLoop and scored with
