@@ -10,6 +10,7 @@ import {
   expectClipRowsOnly,
   logprobGradientTests,
   mixedInputs,
+  withAndWithout,
   mixedSequences,
 } from './gradient-checks.testutil';
 import { neighbourRows } from './motion';
@@ -135,13 +136,10 @@ describe("the count reader on clips (scene.ts with 'zero')", () => {
   decodingTests(() => model, inputs);
 
   test("'zero' changes what the clip's number words score, and nothing of the text row", async () => {
-    const plain = new Reasoner({ ...config, scene: { ...scene, zeroId: undefined } });
-    for (const [name, v] of plain.params.vars) model.params.get(name).assign(v);
-    const a = await plain.logprobsData(inputs(), counting(), { groupSize: 1 });
-    const b = await model.logprobsData(inputs(), counting(), { groupSize: 1 });
+    const plainConfig = { ...config, scene: { ...scene, zeroId: undefined } };
+    const [a, b] = await withAndWithout(model, plainConfig, inputs(), counting());
     expect(Math.max(...a[1]!.map((v, t) => Math.abs(v - b[1]![t]!)))).toBeGreaterThan(1e-4);
     a[2]!.forEach((v, t) => expect(b[2]![t]!).toBeCloseTo(v, 5));
-    plain.dispose();
   });
 
   logprobGradientTests(

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { initTestBackend } from '../engine/testing';
 import { addFollowParams, followedBoxes, followScores, type FollowConfig } from './follow';
-import { decodingTests, logprobGradientTests } from './gradient-checks.testutil';
+import { decodingTests, logprobGradientTests, withAndWithout } from './gradient-checks.testutil';
 import { ParamStore } from './layers';
 import type { PointerContext } from './pointer';
 import { Reasoner, REASONER_PRESETS, type ReasonerConfig, type ReasonerInput } from './reasoner';
@@ -97,14 +97,10 @@ describe('Reasoner with the box-following prior', () => {
   decodingTests(() => model, inputs);
 
   test('the prior changes the image row after its box only', async () => {
-    const plain = new Reasoner({ ...config, follow: null });
-    for (const [name, v] of plain.params.vars) model.params.get(name).assign(v);
-    const a = await plain.logprobsData(inputs(), seqs(), { groupSize: 1 });
-    const b = await model.logprobsData(inputs(), seqs(), { groupSize: 1 });
+    const [a, b] = await withAndWithout(model, { ...config, follow: null }, inputs(), seqs());
     for (let t = 0; t <= 4; t++) expect(b[0]![t]!).toBeCloseTo(a[0]![t]!, 5); // the box and <answer>
     expect([5, 6, 7].some((t) => Math.abs(a[0]![t]! - b[0]![t]!) > 1e-4)).toBe(true); // the answer's words
     [1, 2].forEach((r) => a[r]!.forEach((v, t) => expect(b[r]![t]!).toBeCloseTo(v, 5)));
-    plain.dispose();
   });
 
   logprobGradientTests(

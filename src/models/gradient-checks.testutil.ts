@@ -3,7 +3,7 @@
 // full recomputation and its teacher-forced log-probs the sampled ones.
 import type * as tf from '@tensorflow/tfjs-core';
 import * as tfCore from '@tensorflow/tfjs-core';
-import type { Reasoner, ReasonerInput } from './reasoner';
+import { Reasoner, type ReasonerConfig, type ReasonerInput } from './reasoner';
 import { seededRng } from './rng';
 import { expect, test } from 'vitest';
 import { initTestBackend } from '../engine/testing';
@@ -50,6 +50,24 @@ export function gradientTests<M extends Trainable>(
     const worst = maxRelativeGradDiff(wasm.grads, cpu.grads);
     expect(worst.diff, worst.name).toBeLessThan(1e-3);
   });
+}
+
+/**
+ * Teacher-forced log-probs of `sequences` from a Reasoner without an add-on (`plainConfig`) and from `model`, which
+ * first takes the plain one's weights wherever they share a name (its add-on keeps its own): [without, with].
+ */
+export async function withAndWithout(
+  model: Reasoner,
+  plainConfig: Partial<ReasonerConfig>,
+  inputs: ReasonerInput[],
+  sequences: Int32Array[],
+): Promise<[Float32Array[], Float32Array[]]> {
+  const plain = new Reasoner(plainConfig);
+  for (const [name, v] of plain.params.vars) model.params.get(name).assign(v);
+  const a = await plain.logprobsData(inputs, sequences, { groupSize: 1 });
+  const b = await model.logprobsData(inputs, sequences, { groupSize: 1 });
+  plain.dispose();
+  return [a, b];
 }
 
 /** gradientTests for a Reasoner config on the loss −Σ log p of teacher-forced `sequences` given `inputs`. */

@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { initTestBackend } from '../engine/testing';
-import { decodingTests, logprobGradientTests } from './gradient-checks.testutil';
+import { decodingTests, logprobGradientTests, withAndWithout } from './gradient-checks.testutil';
 import { ParamStore } from './layers';
 import type { PointerContext } from './pointer';
 import { Reasoner, REASONER_PRESETS, type ReasonerConfig, type ReasonerInput } from './reasoner';
@@ -124,14 +124,10 @@ describe('Reasoner with the scene reader', () => {
   decodingTests(() => model, inputs);
 
   test('the reader changes the image row only', async () => {
-    const plain = new Reasoner({ ...config, scene: null });
-    for (const [name, v] of plain.params.vars) model.params.get(name).assign(v);
     const seqs = [Int32Array.from([12, 46, 18, 40]), Int32Array.from([25, 47, 11]), Int32Array.from([13, 48, 2])];
-    const a = await plain.logprobsData(inputs(), seqs, { groupSize: 1 });
-    const b = await model.logprobsData(inputs(), seqs, { groupSize: 1 });
+    const [a, b] = await withAndWithout(model, { ...config, scene: null }, inputs(), seqs);
     expect(a[0]!.some((v, t) => Math.abs(v - b[0]![t]!) > 1e-4)).toBe(true);
     [1, 2].forEach((r) => a[r]!.forEach((v, t) => expect(b[r]![t]!).toBeCloseTo(v, 5)));
-    plain.dispose();
   });
 
   const seqs = () => [
