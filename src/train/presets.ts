@@ -303,11 +303,13 @@ export const PRESETS: Record<
   // The second part's variants measured on 2026-12-07 (docs/run-2026-12-07-probes.md): `next6` also trains on each
   // pair's hard negative (`hardSides`: a clip's still segments, an edited scene); `next7` adds the box-following prior
   // (src/models/follow.ts) to it; `next8` the count reader on clips (scene.ts `zeroId`: 'zero' key frames where the
-  // event detector sees nothing) with video-moment's hard negatives alone; `next9` the box-following prior alone.
+  // event detector sees nothing) with video-moment's hard negatives alone; `next9` the box-following prior alone;
+  // `next10` the prior with its gate starting low.
   next6: next5With('next6', {}, true),
   next7: next5With('next7', { follow: shippedFollow() }, true),
   next8: next5With('next8', { scene: { ...shippedScene(), zeroId: VOCAB.id('zero') } }, ['video-moment']),
   next9: next5With('next9', { follow: shippedFollow() }),
+  next10: next5With('next10', { follow: { ...shippedFollow(), gateBias: -2 } }), // the prior's gate starting at ≈ 0.13
   // A ≈ 30-minute experiment on the same code path.
   short: {
     ...FULL,
