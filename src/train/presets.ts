@@ -262,6 +262,7 @@ export const PRESETS: Record<
   | 'next7'
   | 'next8'
   | 'next9'
+  | 'next10'
   | 'short'
   | 'quick'
   | 'test',
