@@ -90,12 +90,7 @@ describe('clip-event detector and reader (clip-events.ts)', () => {
   afterAll(() => model.dispose());
 
   test('images and text score exactly as without it; clips differ', async () => {
-    const plain = new Reasoner(REASONER_PRESETS.tinyStemPointer);
-    for (const [name, v] of plain.params.vars) model.params.get(name).assign(v);
-    const a = await logprobs(plain);
-    const b = await logprobs(model);
-    expectClipRowsOnly(a, b);
-    plain.dispose();
+    expectClipRowsOnly(...(await withAndWithout(model, REASONER_PRESETS.tinyStemPointer, inputs(), seqs())));
   });
 
   decodingTests(() => model, inputs);
