@@ -42,7 +42,7 @@ export function sftExamples(pairs: AnnotatedPair[], hardSides: boolean | readonl
   ]);
 }
 
-/** Examples a stream pair gives (the batch takes batch / this many pairs, so a step's size stays the same). */
+/** Sides a stream pair gives (a step takes batch / this many pairs, so its size stays about the same). */
 const sidesPerPair = (stage: SftStage) => (stage.hardSides === true ? 3 : 2);
 
 export interface SftStepLog {
@@ -134,6 +134,7 @@ export async function trainSft(
   const schedule = cosineLr(stage.lr, stage.maxSteps, stage.warmup);
   const optimizer = new ScheduledAdam(stage.lr);
   const logs: SftStepLog[] = [];
+  let drawn = 0; // stream examples drawn by this run of the stage (a task list of hard sides varies it per step)
   let best = hooks.best ?? { loss: Infinity, step: -1 };
   let bestWeights: Map<string, Float32Array> | null = null;
   let sinceBest = 0;
@@ -142,6 +143,7 @@ export async function trainSft(
     for (let step = hooks.startStep ?? 0; step < stage.maxSteps; step++) {
       const t0 = performance.now();
       const batch = draw(step);
+      drawn += batch.length;
       const { value, grads } = paramGrads(vars, () => sftLoss(reasoner, batch, stage.evidenceWeight ?? 1));
       const lr = schedule(step);
       const gradNorm = optimizer.applyClipped(grads, vars, lr, 1);
@@ -152,7 +154,7 @@ export async function trainSft(
         loss: value,
         gradNorm,
         lr,
-        seen: Array.isArray(train) ? train.length : train.seen() * sidesPerPair(stage),
+        seen: Array.isArray(train) ? train.length : drawn,
         dt: 0,
       };
       const last = step === stage.maxSteps - 1;
