@@ -26,6 +26,7 @@ export interface AnnotatedPair {
   query: AnnotatedSide;
   positive: AnnotatedSide;
   hardNegative: AnnotatedSide | null;
+  others?: WorldInput[]; // the item's other candidates (all but the positive, in order): what evaluation ranks it among
   answerVisible: boolean;
   match: boolean; // judgeMatch(query T-CoT, positive T-CoT)
 }
@@ -102,6 +103,7 @@ export function annotateStreamItem(
     query,
     positive,
     hardNegative,
+    others: item.candidates.filter((_, j) => j !== item.positiveIndex),
     answerVisible,
     match: judgeMatch(query.tcot, positive.tcot),
   };

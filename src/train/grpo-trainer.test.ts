@@ -7,7 +7,9 @@ import { syntheticIds, syntheticImageInput } from '../models/testdata';
 import { Embedder } from '../models/embedder';
 import { ScheduledAdam } from './grad';
 import { copyWeights, grpoStep, grpoUpdate, rolloutRewards } from './grpo-trainer';
-import { similarity } from './rewards';
+import { ormFromSimilarities, similarity } from './rewards';
+import { embedItemFor } from '../models/inputs';
+import { VOCAB } from '../tcot/default';
 import { Rng } from '../world/rng';
 import { PRESETS } from './presets';
 
@@ -114,15 +116,15 @@ describe('grpoStep on plain media (the in-browser fine-tuner path)', () => {
     [a, b, ref, embedder].forEach((m) => m.dispose());
   });
 
-  test("ormAgainst 'greedy': rollouts scored against the other side's greedy T-CoTs — another ORM, deterministic, no leaks", async () => {
+  test("ormAgainst 'greedy' and 'candidates': rollouts scored against greedy T-CoTs — other ORMs, deterministic, no leaks", async () => {
     const preset = PRESETS.test;
     const embedder = new Embedder(preset.embedderConfig);
     const make = () => new Reasoner(preset.reasonerConfig);
-    const [a, b, c, ref] = [make(), make(), make(), make()];
+    const [a, b, c, d, ref] = [make(), make(), make(), make(), make()];
     const image = (seed: number) => ({ visual: syntheticImageInput(seed, 48) });
-    const pairs = [1, 3, 5].map((k) => ({ query: image(k), positive: image(k + 1) }));
+    const pairs = [1, 3, 5].map((k) => ({ query: image(k), positive: image(k + 1), others: [image(k + 10)] }));
     const stage = { ...preset.grpo, maxNewTokens: 10 };
-    const run = async (policy: Reasoner, ormAgainst: 'rollouts' | 'greedy') => {
+    const run = async (policy: Reasoner, ormAgainst: 'rollouts' | 'greedy' | 'candidates') => {
       const optimizer = new ScheduledAdam(stage.lr);
       const stats = await grpoStep(policy, ref, embedder, optimizer, pairs, { ...stage, ormAgainst }, 1e-2, {
         rollout: 7,
@@ -140,7 +142,13 @@ describe('grpoStep on plain media (the in-browser fine-tuner path)', () => {
     const tensors = tf.memory().numTensors;
     await run(c, 'greedy');
     expect(tf.memory().numTensors).toBe(tensors);
-    [a, b, c, ref, embedder].forEach((m) => m.dispose());
+    // 'candidates' (each pair's other candidates decoded too): another ORM again, the same rollouts, no leaks.
+    const own = await run(d, 'candidates');
+    expect(Number.isFinite(own.orm) && own.orm !== anchored.orm && own.format === plain.format).toBe(true);
+    const before = tf.memory().numTensors;
+    await run(d, 'candidates');
+    expect(tf.memory().numTensors).toBe(before);
+    [a, b, c, d, ref, embedder].forEach((m) => m.dispose());
   });
 
   test("ormHardNegatives: a query's rollouts also compete with its pair's hard negative; the positives' do not", async () => {
@@ -158,6 +166,49 @@ describe('grpoStep on plain media (the in-browser fine-tuner path)', () => {
     for (let r = 0; r < m; r++) expect(hard.acc[r]!, `query rollout ${r}`).toBeLessThanOrEqual(plain.acc[r]!); // one more rival
     expect(Array.from(hard.orm.slice(m))).toEqual(Array.from(plain.orm.slice(m))); // positives: the same anchors
     expect(Array.from(hard.orm.slice(0, m))).not.toEqual(Array.from(plain.orm.slice(0, m)));
+    embedder.dispose();
+  });
+
+  test("ormAgainst 'candidates': each rollout is ranked among its own item's candidates, as evaluation ranks it", async () => {
+    const preset = PRESETS.test;
+    const embedder = new Embedder(preset.embedderConfig);
+    const image = (seed: number) => ({ visual: syntheticImageInput(seed, 48) });
+    // Pair 0 has two other candidates, pair 1 one, pair 2 none (it falls back to the other pairs' anchors).
+    const pairs = [
+      { query: image(1), positive: image(2), others: [image(3), image(4)] },
+      { query: image(5), positive: image(6), others: [image(7)] },
+      { query: image(8), positive: image(9) },
+    ];
+    const n = 2;
+    const m = pairs.length * n;
+    const tokens = Array.from({ length: 2 * m }, (_, r) => syntheticIds(20 + r, 8, 2, 64));
+    const anchors = Array.from({ length: 2 * pairs.length + 3 }, (_, r) => syntheticIds(60 + r, 8, 2, 64));
+    const stage = { weights: preset.grpo.weights, orm: preset.grpo.orm, ormAgainst: 'candidates' as const };
+    const got = await rolloutRewards(embedder, pairs, tokens, n, stage, new Rng(1), anchors);
+    // By hand: the same embeddings, evaluation's ranking of pair 0 (positive first, then its other candidates).
+    const side = (parts: { visual: ReturnType<typeof syntheticImageInput> }, ids: Int32Array) =>
+      embedItemFor(VOCAB, { ...parts, tcotIds: ids });
+    const [q0, p0, o1, o2, ...rollouts] = await embedder.embedData([
+      side(pairs[0]!.query, anchors[0]!),
+      side(pairs[0]!.positive, anchors[3]!),
+      side(pairs[0]!.others![0]!, anchors[6]!),
+      side(pairs[0]!.others![1]!, anchors[7]!),
+      side(pairs[0]!.query, tokens[1]!),
+      side(pairs[0]!.positive, tokens[m + 1]!),
+    ]);
+    const cos = (a: Float32Array, b: Float32Array) => similarity([a], [b])[0]!;
+    const [qr, pr] = rollouts as [Float32Array, Float32Array];
+    const queryOrm = ormFromSimilarities([cos(qr, p0!), cos(qr, o1!), cos(qr, o2!)], [0], { combine: stage.orm });
+    const positiveOrm = ormFromSimilarities([cos(q0!, pr), cos(q0!, o1!), cos(q0!, o2!)], [0], { combine: stage.orm });
+    expect(got.orm[1]!).toBeCloseTo(queryOrm.orm, 5);
+    expect(got.acc[1]!).toBe(queryOrm.acc);
+    expect(got.orm[m + 1]!).toBeCloseTo(positiveOrm.orm, 5);
+    // Another pair's candidates do not move pair 0's rewards; pair 2 (no other candidates) still gets finite ones.
+    const moved = anchors.map((ids, r) => (r === 8 ? syntheticIds(99, 8, 2, 64) : ids));
+    const other = await rolloutRewards(embedder, pairs, tokens, n, stage, new Rng(1), moved);
+    expect(Array.from(other.orm.slice(0, n))).toEqual(Array.from(got.orm.slice(0, n)));
+    expect(other.orm[2]!).not.toBe(got.orm[2]!);
+    for (const r of [4, 5, m + 4, m + 5]) expect(Number.isFinite(got.orm[r]!)).toBe(true);
     embedder.dispose();
   });
 });

@@ -34,6 +34,7 @@ import {
   formatReward,
   ormAgainstAnchors,
   ormBatch,
+  ormFromSimilarities,
   prmForRollout,
   similarity,
   totalReward,
@@ -82,11 +83,12 @@ export interface GrpoPair {
   positive: SideParts;
   instruction?: string;
   hardNegative?: SideParts; // a candidate that differs from the positive in one detail (ormHardNegatives)
+  others?: SideParts[]; // the item's other candidates (ormAgainst 'candidates')
 }
 
 /** A world pair (the training recipe's RL pool) as a GRPO pair. */
 export function worldGrpoPair(
-  p: Pick<AnnotatedPair, 'query' | 'positive' | 'instruction'> & Partial<Pick<AnnotatedPair, 'hardNegative'>>,
+  p: Pick<AnnotatedPair, 'query' | 'positive' | 'instruction'> & Partial<Pick<AnnotatedPair, 'hardNegative' | 'others'>>,
 ): GrpoPair {
   const parts = (input: AnnotatedPair['query']['input']): SideParts => ({
     visual: worldVisual(input),
@@ -94,6 +96,7 @@ export function worldGrpoPair(
   });
   const pair: GrpoPair = { query: parts(p.query.input), positive: parts(p.positive.input), instruction: p.instruction };
   if (p.hardNegative) pair.hardNegative = parts(p.hardNegative.input);
+  if (p.others) pair.others = p.others.map(parts);
   return pair;
 }
 
@@ -111,14 +114,18 @@ export async function rolloutRewards(
   pairs: readonly GrpoPair[],
   tokens: Int32Array[],
   n: number,
-  stage: Pick<GrpoStage, 'weights' | 'orm'>,
+  stage: Pick<GrpoStage, 'weights' | 'orm' | 'ormAgainst'>,
   rng: Rng,
   anchors?: Int32Array[],
 ): Promise<RolloutRewards> {
   const m = pairs.length * n;
   const R = 2 * m;
   const format = new Float32Array(R);
-  const hardNegatives = pairs.flatMap((p) => (p.hardNegative ? [p.hardNegative] : [])); // in grpoStep's order
+  const againstCandidates = stage.ormAgainst === 'candidates';
+  // The anchors past queries and positives, in grpoStep's order: every pair's other candidates, or its hard negative.
+  const hardNegatives = againstCandidates
+    ? pairs.flatMap((p) => p.others ?? [])
+    : pairs.flatMap((p) => (p.hardNegative ? [p.hardNegative] : []));
   // Row r of `rows` rollouts per side: a query's (with the instruction) for r < rows, else a positive's — or, past
   // 2·rows (anchors only), a hard negative's.
   const itemOf = (ids: Int32Array, r: number, rows: number, per: number) => {
@@ -139,7 +146,10 @@ export async function rolloutRewards(
   const combine = { combine: stage.orm };
   let ormQ: OrmParts[];
   let ormP: OrmParts[];
-  if (anchors) {
+  if (anchors && againstCandidates) {
+    const anchorEmb = await embedder.embedData(anchors.map((ids, r) => itemOf(ids, r, P, 1)));
+    [ormQ, ormP] = ormAgainstCandidates(emb, anchorEmb, pairs, n, combine);
+  } else if (anchors) {
     const anchorEmb = await embedder.embedData(anchors.map((ids, r) => itemOf(ids, r, P, 1)));
     const candidates = anchorEmb.slice(P); // positives, then hard negatives
     ormQ = ormAgainstAnchors(similarity(emb.slice(0, m), candidates), P, n, combine, candidates.length);
@@ -173,6 +183,47 @@ export async function rolloutRewards(
     out.total[r] = totalReward(format[r]!, o.orm, prm, stage.weights);
   }
   return out;
+}
+
+/**
+ * ORM against each pair's own item, as evaluation ranks it. `emb`: the rollouts (queries' P·n, then positives'),
+ * `anchors`: greedy T-CoTs of the P queries, the P positives, then every pair's other candidates in order. A query's
+ * rollout ranks its positive among its item's other candidates; a positive's rollout is ranked by its query among
+ * them. A pair without other candidates falls back to the other pairs' anchors (in-batch negatives).
+ */
+function ormAgainstCandidates(
+  emb: Float32Array[],
+  anchors: Float32Array[],
+  pairs: readonly GrpoPair[],
+  n: number,
+  options: { combine: GrpoStage['orm'] },
+): [OrmParts[], OrmParts[]] {
+  const P = pairs.length;
+  const m = P * n;
+  const dot = (a: Float32Array, b: Float32Array) => similarity([a], [b])[0]!;
+  let at = 2 * P;
+  const others = pairs.map((p) => {
+    const own = anchors.slice(at, at + (p.others?.length ?? 0));
+    at += own.length;
+    return own;
+  });
+  const ormQ: OrmParts[] = [];
+  const ormP: OrmParts[] = [];
+  for (let i = 0; i < m; i++) {
+    const b = Math.floor(i / n);
+    const query = anchors[b]!;
+    const negPositives = others[b]!.length > 0 ? others[b]! : anchors.slice(P, 2 * P).filter((_, j) => j !== b);
+    const negQueries = others[b]!.length > 0 ? [query] : anchors.slice(0, P).filter((_, j) => j !== b);
+    // Query rollout i: its positive's anchor first, then the negatives.
+    const q = emb[i]!;
+    ormQ.push(ormFromSimilarities([dot(q, anchors[P + b]!), ...negPositives.map((c) => dot(q, c))], [0], options));
+    // Positive rollout i: its query's similarity to it first, then the query's to each negative (with no other
+    // candidates, the rollout against the other pairs' queries instead).
+    const r = emb[m + i]!;
+    const negs = others[b]!.length > 0 ? others[b]!.map((c) => dot(query, c)) : negQueries.map((c) => dot(r, c));
+    ormP.push(ormFromSimilarities([dot(query, r), ...negs], [0], options));
+  }
+  return [ormQ, ormP];
 }
 
 /** Right-pad per-row arrays into a [rows, T] tensor. */
@@ -277,14 +328,18 @@ export async function grpoStep(
   });
   // `ormAgainst: 'greedy'`: each input's greedy T-CoT, the anchor the other side's rollouts are scored against.
   // With `ormHardNegatives`, the pairs' hard negatives are decoded too (after the queries and positives).
-  const negatives =
-    stage.ormHardNegatives && stage.ormAgainst === 'greedy'
-      ? pairs.flatMap((p) =>
-          p.hardNegative ? [reasonerInputFor(VOCAB, { ...p.hardNegative, instruction: p.instruction })] : [],
-        )
-      : [];
+  // With 'candidates', every pair's other candidates are (all anchors use the instruction, as evaluation's sides do).
+  const extra = (p: GrpoPair) =>
+    stage.ormAgainst === 'candidates'
+      ? (p.others ?? [])
+      : stage.ormHardNegatives && stage.ormAgainst === 'greedy' && p.hardNegative
+        ? [p.hardNegative]
+        : [];
+  const negatives = pairs.flatMap((p) =>
+    extra(p).map((c) => reasonerInputFor(VOCAB, { ...c, instruction: p.instruction })),
+  );
   const anchors =
-    stage.ormAgainst === 'greedy'
+    stage.ormAgainst === 'greedy' || stage.ormAgainst === 'candidates'
       ? await reasonGreedy(policy, [...inputs, ...negatives], { maxNewTokens: stage.maxNewTokens })
       : undefined;
   lap('generate');

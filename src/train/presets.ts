@@ -56,9 +56,11 @@ export interface GrpoStage {
   dropZeroVariance?: boolean; // leave groups whose rollouts all scored the same out of the update (logged either way)
   freezeVision?: boolean; // leave the vision stem as the cold start had it (RL tunes what the Reasoner writes, not what it sees)
   want?: Want; // which stream pairs make the RL batches: 'mismatch' (SPEC: the judge's unmatched pairs, default) or 'any'
-  // What a rollout's ORM compares it with: the other side's rollouts ('rollouts', SPEC, default) or the other side's
-  // greedy T-CoTs ('greedy', a probe: what evaluation compares; both sides still sample and learn).
-  ormAgainst?: 'rollouts' | 'greedy';
+  // What a rollout's ORM compares it with: the other side's rollouts ('rollouts', SPEC, default), the other side's
+  // greedy T-CoTs ('greedy', a probe: what evaluation compares; both sides still sample and learn), or its own item's
+  // candidates, greedy ('candidates': a query's rollouts rank its positive among the item's other candidates, a
+  // positive's rollouts are ranked by its query among them — evaluation's ranking, one-detail hard negatives included).
+  ormAgainst?: 'rollouts' | 'greedy' | 'candidates';
   ormHardNegatives?: boolean; // with ormAgainst 'greedy': a query's rollouts are also scored against its pair's one-detail hard negative (its greedy T-CoT), as evaluation ranks it
 }
 
