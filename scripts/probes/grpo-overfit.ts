@@ -35,7 +35,10 @@ const greedy = async () => {
   const tokens = await reasonGreedy(policy, inputs, { maxNewTokens: stage.maxNewTokens });
   const r = await rolloutRewards(embedder, pairs, tokens, 1, stage, new Rng(7));
   const P = pairs.length;
-  return { acc: r.acc.slice(0, P).reduce((a, b) => a + b, 0) / P, reward: r.total.reduce((a, b) => a + b, 0) / r.total.length };
+  return {
+    acc: r.acc.slice(0, P).reduce((a, b) => a + b, 0) / P,
+    reward: r.total.reduce((a, b) => a + b, 0) / r.total.length,
+  };
 };
 console.log('task', task, 'pairs', pairs.length, 'lr', lr);
 for (let step = 0; step < Number(stepsArg); step++) {
@@ -43,7 +46,10 @@ for (let step = 0; step < Number(stepsArg); step++) {
     const g = await greedy();
     console.log(`greedy@${step} query acc ${g.acc.toFixed(3)} reward ${g.reward.toFixed(3)}`);
   }
-  const s = await grpoStep(policy, sft, embedder, optimizer, pairs, stage, lr, { rollout: 1000 + step, prm: 2000 + step });
+  const s = await grpoStep(policy, sft, embedder, optimizer, pairs, stage, lr, {
+    rollout: 1000 + step,
+    prm: 2000 + step,
+  });
   console.log(
     `step ${step} reward ${s.reward.mean.toFixed(3)} acc ${s.acc.toFixed(3)} kl ${s.kl.toFixed(4)} grad ${s.gradNorm.toFixed(2)} zero ${s.zeroVariance.toFixed(2)} ent ${s.entropy.toFixed(3)}`,
   );

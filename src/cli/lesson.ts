@@ -30,7 +30,7 @@ import { builtinCollection } from '../world/suite';
 import { cliArgs, text } from './args';
 
 const { values } = cliArgs(
-  `npm run lesson -- [--lesson ${LESSONS.map((l) => l.id).join('|')}] [--seeds 1,2,3] [--pairs ${LESSON_PAIRS}] [--steps N] [--lr X] [--batch N] [--n G] [--kl-coef B] [--held-out S] [--models DIR] [--reasoner reasoner|reasoner-sft] [--json FILE]`,
+  `npm run lesson -- [--lesson ${LESSONS.map((l) => l.id).join('|')}] [--seeds 1,2,3] [--pairs ${LESSON_PAIRS}] [--steps N] [--lr X] [--batch N] [--n G] [--temperature T] [--kl-coef B] [--held-out S] [--models DIR] [--reasoner reasoner|reasoner-sft] [--json FILE]`,
   {
     lesson: text('ID', `the lesson: ${LESSONS.map((l) => l.id).join(' | ')}`, LESSONS[0]!.id),
     seeds: { type: 'string', default: '1,2,3', value: 'LIST', help: 'lesson seeds, comma-separated' },
@@ -39,6 +39,7 @@ const { values } = cliArgs(
     lr: { type: 'string', value: 'X', help: `learning rate (default ${LESSON_SETTINGS.lr})` },
     batch: { type: 'string', value: 'N', help: `pairs per step (default ${LESSON_SETTINGS.batch})` },
     n: { type: 'string', value: 'G', help: `rollouts per input (default ${LESSON_SETTINGS.n})` },
+    temperature: { type: 'string', value: 'T', help: `rollout temperature (default ${LESSON_SETTINGS.temperature})` },
     'kl-coef': { type: 'string', value: 'B', help: `KL coefficient (default ${LESSON_SETTINGS.klCoef})` },
     'held-out': { type: 'string', value: 'S', help: `held-out share (default ${LESSON_SETTINGS.heldOut})` },
     models: { type: 'string', default: 'public/models', value: 'DIR', help: 'the int8 models' },
@@ -54,6 +55,7 @@ const settings = {
   lr: num(values.lr, LESSON_SETTINGS.lr),
   batch: num(values.batch, LESSON_SETTINGS.batch),
   n: num(values.n, LESSON_SETTINGS.n),
+  temperature: num(values.temperature, LESSON_SETTINGS.temperature),
   klCoef: num(values['kl-coef'], LESSON_SETTINGS.klCoef),
   heldOut: num(values['held-out'], LESSON_SETTINGS.heldOut),
 };
@@ -71,7 +73,7 @@ const inputOf = collectionInput(collection);
 const items = collectionItems(collection);
 
 console.error(
-  `lesson "${concept.title}" (${concept.id}) · ${values.models}/${values.reasoner} · seeds ${seeds.join(', ')} · ${values.pairs} pairs · ${settings.steps} steps × ${settings.batch} pairs, G ${settings.n}, lr ${settings.lr}, β ${settings.klCoef}`,
+  `lesson "${concept.title}" (${concept.id}) · ${values.models}/${values.reasoner} · seeds ${seeds.join(', ')} · ${values.pairs} pairs · ${settings.steps} steps × ${settings.batch} pairs, G ${settings.n}, T ${settings.temperature}, lr ${settings.lr}, β ${settings.klCoef}`,
 );
 const perSeed: {
   seed: number;

@@ -1,4 +1,4 @@
-// `npm run train -- --preset quick|full|next|next2|next3|next4|next5|short --seed N --out DIR [--resume] [--parallel] [--pointer stem|tokens|none] [--evidence-weight W] [--sft-freeze-vision] [--grpo JSON] [--adapt JSON] [--ship] [--no-eval] [--eval-seed S]`
+// `npm run train -- --preset quick|full|next|next2|next3|next4|next5|…|next11|short --seed N --out DIR [--resume] [--parallel] [--pointer stem|tokens|none] [--evidence-weight W] [--sft-freeze-vision] [--grpo JSON] [--adapt JSON] [--ship] [--no-eval] [--eval-seed S]`
 // `--pointer`: how boxes and key frames are written (below); `--sft-freeze-vision`: the cold start leaves the stem as it is (the shipped presets do).
 // `--parallel`: after the vision stage, the Reasoner's cold start runs in a second process (`--only sft`, its own
 // state file ckpt/state-sft.json, steps in DIR/steps-sft.jsonl, log in DIR/sft.log) while this one trains the Embedder.
@@ -30,7 +30,7 @@ import { writeShippedIndex } from './shipped-index-node';
 import { cliArgs, text } from './args';
 
 const { values: cli } = cliArgs(
-  `npm run train -- --preset quick|full|next|next2|next3|next4|next5|short --seed N --out DIR [--resume] [--parallel] [--pointer stem|tokens|none] [--evidence-weight W] [--sft-freeze-vision] [--grpo JSON] [--adapt JSON] [--ship] [--no-eval] [--eval-seed S]
+  `npm run train -- --preset quick|full|next|next2|next3|next4|next5|…|next11|short --seed N --out DIR [--resume] [--parallel] [--pointer stem|tokens|none] [--evidence-weight W] [--sft-freeze-vision] [--grpo JSON] [--adapt JSON] [--ship] [--no-eval] [--eval-seed S]
 npm run train -- --profile [--ops]`,
   {
     preset: text('NAME', 'the recipe preset: full | next | next2 | next3 | next4 | short | quick | test', 'quick'),

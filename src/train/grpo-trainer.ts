@@ -88,7 +88,8 @@ export interface GrpoPair {
 
 /** A world pair (the training recipe's RL pool) as a GRPO pair. */
 export function worldGrpoPair(
-  p: Pick<AnnotatedPair, 'query' | 'positive' | 'instruction'> & Partial<Pick<AnnotatedPair, 'hardNegative' | 'others'>>,
+  p: Pick<AnnotatedPair, 'query' | 'positive' | 'instruction'> &
+    Partial<Pick<AnnotatedPair, 'hardNegative' | 'others'>>,
 ): GrpoPair {
   const parts = (input: AnnotatedPair['query']['input']): SideParts => ({
     visual: worldVisual(input),

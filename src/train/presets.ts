@@ -265,6 +265,7 @@ export const PRESETS: Record<
   | 'next8'
   | 'next9'
   | 'next10'
+  | 'next11'
   | 'short'
   | 'quick'
   | 'test',
@@ -313,6 +314,11 @@ export const PRESETS: Record<
   next8: next5With('next8', { scene: { ...shippedScene(), zeroId: VOCAB.id('zero') } }, ['video-moment']),
   next9: next5With('next9', { follow: shippedFollow() }),
   next10: next5With('next10', { follow: { ...shippedFollow(), gateBias: -2 } }), // the prior's gate starting at ≈ 0.13
+  // `next5` with EG-RL whose ORM ranks each rollout among its own item's candidates, greedy (`ormAgainst:
+  // 'candidates'`: evaluation's ranking, one-detail hard negatives included) instead of the batch's other pairs, whose
+  // in-batch ranking greedy T-CoTs already win (docs/run-2026-12-07-probes.md, "EG-RL against the item's candidates").
+  // Resumes from `next5`'s checkpoint with EG-RL alone to train.
+  next11: { ...NEXT5, name: 'next11', grpo: { ...NEXT5.grpo, ormAgainst: 'candidates' } },
   // A ≈ 30-minute experiment on the same code path.
   short: {
     ...FULL,
