@@ -1,10 +1,11 @@
 // Stage 4: EG-RL (SPEC "EG-RL"). The Embedder is frozen; the Reasoner (initialised from the cold start)
 // is trained with GRPO. Each step takes `pairs` pairs of one task from the RL pool; every query and every
-// positive is its own group of n rollouts (temperature 1). Each rollout's T-CoT is embedded with the
+// positive is its own group of n rollouts (temperature 1 by SPEC). Each rollout's T-CoT is embedded with the
 // evidence it points at (crops / key frames from the full-resolution input — the same path as
 // evaluation, SPEC ★), and rewarded 0.05 · format + 0.8 · ORM + 0.2 · PRM: ORM from its similarities to
-// every rollout of the other side (or, by `ormAgainst`, greedy anchors or the item's own candidates), PRM from the
-// text-only path (embedTcotText) over shuffled candidates (the batch and its rewards: grpo-batch.ts). Advantages are group-normalised; the loss is the clipped surrogate (ε 0.2), token-mean, plus β · k3 KL
+// every rollout of the other side (or, by `ormAgainst`, to greedy anchors or to the item's own candidates), PRM
+// from the text-only path (embedTcotText) over shuffled candidates; the batch and its rewards are grpo-batch.ts.
+// Advantages are group-normalised; the loss is the clipped surrogate (ε 0.2), token-mean, plus β · k3 KL
 // to the frozen cold-start policy. One mini-batch, one epoch per batch.
 import * as tf from '@tensorflow/tfjs-core';
 import type { Embedder } from '../models/embedder';
