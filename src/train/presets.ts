@@ -314,11 +314,8 @@ export const PRESETS: Record<
   next8: next5With('next8', { scene: { ...shippedScene(), zeroId: VOCAB.id('zero') } }, ['video-moment']),
   next9: next5With('next9', { follow: shippedFollow() }),
   next10: next5With('next10', { follow: { ...shippedFollow(), gateBias: -2 } }), // the prior's gate starting at ≈ 0.13
-  // `next5` with EG-RL whose ORM ranks each rollout among its own item's candidates, greedy (`ormAgainst:
-  // 'candidates'`: evaluation's ranking, one-detail hard negatives included) instead of the batch's other pairs, whose
-  // in-batch ranking greedy T-CoTs already win, and rollouts at temperature 0.4 (they differ where greedy decoding
-  // is close to a tie). Measured, not shipped: docs/run-2026-12-07-probes.md, "EG-RL against the item's candidates".
-  // Resumes from `next5`'s checkpoint with EG-RL alone to train (checkpoints/2026-12-07-next11 has its result).
+  // `next5` with EG-RL ranking each rollout among its own item's candidates (evaluation's ranking) at rollout
+  // temperature 0.4 (docs/run-2026-12-07-probes.md; checkpoints/2026-12-07-next11). Resumes with EG-RL to train.
   next11: { ...NEXT5, name: 'next11', grpo: { ...NEXT5.grpo, ormAgainst: 'candidates', temperature: 0.4 } },
   // A ≈ 30-minute experiment on the same code path.
   short: {
