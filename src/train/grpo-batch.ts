@@ -173,18 +173,19 @@ function ormAgainstCandidates(
   });
   const ormQ: OrmParts[] = [];
   const ormP: OrmParts[] = [];
+  const except = (from: number, b: number) => anchors.slice(from, from + P).filter((_, j) => j !== b);
   for (let i = 0; i < m; i++) {
     const b = Math.floor(i / n);
     const query = anchors[b]!;
-    const negPositives = others[b]!.length > 0 ? others[b]! : anchors.slice(P, 2 * P).filter((_, j) => j !== b);
-    const negQueries = others[b]!.length > 0 ? [query] : anchors.slice(0, P).filter((_, j) => j !== b);
-    // Query rollout i: its positive's anchor first, then the negatives.
+    const own = others[b]!;
+    // Query rollout i: its positive's anchor first, then the item's other candidates (or the other pairs' positives).
     const q = emb[i]!;
-    ormQ.push(ormFromSimilarities([dot(q, anchors[P + b]!), ...negPositives.map((c) => dot(q, c))], [0], options));
-    // Positive rollout i: its query's similarity to it first, then the query's to each negative (with no other
-    // candidates, the rollout against the other pairs' queries instead).
+    const rivals = own.length > 0 ? own : except(P, b);
+    ormQ.push(ormFromSimilarities([dot(q, anchors[P + b]!), ...rivals.map((c) => dot(q, c))], [0], options));
+    // Positive rollout i: its query's similarity to it first, then the query's to each other candidate (or, with
+    // none, the rollout's to the other pairs' queries).
     const r = emb[m + i]!;
-    const negs = others[b]!.length > 0 ? others[b]!.map((c) => dot(query, c)) : negQueries.map((c) => dot(r, c));
+    const negs = own.length > 0 ? own.map((c) => dot(query, c)) : except(0, b).map((c) => dot(r, c));
     ormP.push(ormFromSimilarities([dot(query, r), ...negs], [0], options));
   }
   return [ormQ, ormP];
