@@ -12,8 +12,8 @@ import { hashSeed, Rng } from '../world/rng';
 import type { Task } from '../world/types';
 import type { AnnotatedPair, AnnotatedSide } from './data';
 import { asSource, type PairSource } from './stream';
-import { finishStep, trainableVars, type StageHooks } from './stage-hooks';
-import { paramGrads, ScheduledAdam } from './grad';
+import { stepLoop, trainableVars, type StageHooks } from './stage-hooks';
+import { paramGrads } from './grad';
 import { infoNCE } from './losses';
 import type { EmbedderStage } from './presets';
 import { cosineLr } from './schedule';
@@ -79,75 +79,66 @@ export async function trainEmbedder(
   const source = asSource(pairs, seed, 'embedder-batch');
   const vars = trainableVars(embedder, stage.freezeVision);
   const schedule = cosineLr(stage.lr, stage.steps, stage.warmup);
-  const optimizer = new ScheduledAdam(stage.lr);
-  const logs: EmbedderStepLog[] = [];
-  try {
-    for (let step = hooks.startStep ?? 0; step < stage.steps; step++) {
-      const t0 = performance.now();
-      const { task, items } = source.batch(step, stage.batch);
-      const rng = new Rng(hashSeed(seed, hooks.stageName ?? 'embedder', 'tcot', step));
-      const withTcot = !rng.chance(stage.noTcotProb);
-      const sides = [
-        ...items.map((p) => ({ side: p.query, instruction: p.instruction })),
-        ...items.map((p) => ({ side: p.positive, instruction: p.instruction })),
-        ...(stage.hardNegatives
-          ? items.flatMap((p) => (p.hardNegative ? [{ side: p.hardNegative, instruction: p.instruction }] : []))
-          : []),
-      ];
-      const fromReasoner =
-        hooks.reasonerTcots && withTcot
-          ? await reasonerSides(
-              sides,
-              sides.map(() => rng.chance(hooks.reasonerTcots!.prob)),
-              hooks.reasonerTcots,
+  return stepLoop(stage.steps, stage.lr, hooks, async (step, optimizer) => {
+    const { task, items } = source.batch(step, stage.batch);
+    const rng = new Rng(hashSeed(seed, hooks.stageName ?? 'embedder', 'tcot', step));
+    const withTcot = !rng.chance(stage.noTcotProb);
+    const sides = [
+      ...items.map((p) => ({ side: p.query, instruction: p.instruction })),
+      ...items.map((p) => ({ side: p.positive, instruction: p.instruction })),
+      ...(stage.hardNegatives
+        ? items.flatMap((p) => (p.hardNegative ? [{ side: p.hardNegative, instruction: p.instruction }] : []))
+        : []),
+    ];
+    const fromReasoner =
+      hooks.reasonerTcots && withTcot
+        ? await reasonerSides(
+            sides,
+            sides.map(() => rng.chance(hooks.reasonerTcots!.prob)),
+            hooks.reasonerTcots,
+          )
+        : sides.map(() => undefined);
+    const embedSides = sides.map((s, i) =>
+      sideItem(s.side, i < items.length ? s.instruction : undefined, withTcot, fromReasoner[i]),
+    );
+    const queries = embedSides.slice(0, items.length);
+    const positives = embedSides.slice(items.length, 2 * items.length);
+    const hard = embedSides.slice(2 * items.length);
+    let acc = 0;
+    const { value, grads } = paramGrads(vars, () => {
+      const q = embedder.embed(queries);
+      const all = embedder.embed([...positives, ...hard]);
+      const p = tf.slice(all, [0, 0], [positives.length, -1]) as tf.Tensor2D;
+      const h = hard.length > 0 ? (tf.slice(all, [positives.length, 0], [hard.length, -1]) as tf.Tensor2D) : undefined;
+      acc = tf.tidy(
+        () =>
+          tf
+            .mean(
+              tf.cast(
+                tf.equal(tf.argMax(tf.matMul(q, p, false, true), 1), tf.range(0, items.length, 1, 'int32')),
+                'float32',
+              ),
             )
-          : sides.map(() => undefined);
-      const embedSides = sides.map((s, i) =>
-        sideItem(s.side, i < items.length ? s.instruction : undefined, withTcot, fromReasoner[i]),
+            .dataSync()[0]!,
       );
-      const queries = embedSides.slice(0, items.length);
-      const positives = embedSides.slice(items.length, 2 * items.length);
-      const hard = embedSides.slice(2 * items.length);
-      let acc = 0;
-      const { value, grads } = paramGrads(vars, () => {
-        const q = embedder.embed(queries);
-        const all = embedder.embed([...positives, ...hard]);
-        const p = tf.slice(all, [0, 0], [positives.length, -1]) as tf.Tensor2D;
-        const h =
-          hard.length > 0 ? (tf.slice(all, [positives.length, 0], [hard.length, -1]) as tf.Tensor2D) : undefined;
-        acc = tf.tidy(
-          () =>
-            tf
-              .mean(
-                tf.cast(
-                  tf.equal(tf.argMax(tf.matMul(q, p, false, true), 1), tf.range(0, items.length, 1, 'int32')),
-                  'float32',
-                ),
-              )
-              .dataSync()[0]!,
-        );
-        return infoNCE(q, p, stage.logitScale, h);
-      });
-      const lr = schedule(step);
-      const gradNorm = optimizer.applyClipped(grads, vars, lr, 1);
-      const log: EmbedderStepLog = {
-        stage: hooks.stageName ?? 'embedder',
-        step,
-        steps: stage.steps,
-        task,
-        tcot: withTcot,
-        loss: value,
-        acc,
-        gradNorm,
-        lr,
-        pairs: items.length,
-        seen: source.seen(),
-        dt: (performance.now() - t0) / 1000,
-      };
-      await finishStep(hooks, logs, log, step + 1, step + 1 >= stage.steps);
-    }
-  } finally {
-    optimizer.dispose();
-  }
-  return logs;
+      return infoNCE(q, p, stage.logitScale, h);
+    });
+    const lr = schedule(step);
+    const gradNorm = optimizer.applyClipped(grads, vars, lr, 1);
+    const log: EmbedderStepLog = {
+      stage: hooks.stageName ?? 'embedder',
+      step,
+      steps: stage.steps,
+      task,
+      tcot: withTcot,
+      loss: value,
+      acc,
+      gradNorm,
+      lr,
+      pairs: items.length,
+      seen: source.seen(),
+      dt: 0,
+    };
+    return { log };
+  });
 }

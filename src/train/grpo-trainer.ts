@@ -20,7 +20,7 @@ import { groupAdvantages, meanStd } from './advantages';
 import type { AnnotatedPair } from './data';
 import { grpoReasonerInputs, rolloutRewards, worldGrpoPair, type GrpoPair } from './grpo-batch';
 import { asSource, type PairSource } from './stream';
-import { finishStep, trainableVars, type StageHooks } from './stage-hooks';
+import { stepLoop, trainableVars, type StageHooks } from './stage-hooks';
 import { paramGradsAsync, ScheduledAdam } from './grad';
 import { grpoPolicyLoss } from './policy-loss';
 import type { GrpoStage } from './presets';
@@ -239,32 +239,24 @@ export async function trainGrpo(
   // A task needs ≥ 2 pairs in its batch, or its rollouts have no negatives and ORM is trivially perfect.
   const source = asSource(pool, seed, 'grpo-batch', { minPerTask: Math.min(2, stage.pairs) });
   const schedule = constantLr(stage.lr, stage.warmup);
-  const optimizer = new ScheduledAdam(stage.lr);
-  const logs: GrpoStepLog[] = [];
-  try {
-    for (let step = hooks.startStep ?? 0; step < stage.steps; step++) {
-      const t0 = performance.now();
-      const { task, items } = source.batch(step, stage.pairs);
-      if (items.length < 2) continue; // no negatives: nothing to learn from this step
-      const lr = schedule(step);
-      const seeds = { rollout: hashSeed(seed, 'grpo-rollout', step), prm: hashSeed(seed, 'grpo-prm', step) };
-      const stats = await grpoStep(policy, ref, embedder, optimizer, items.map(worldGrpoPair), stage, lr, seeds);
-      const log: GrpoStepLog = {
-        stage: 'grpo',
-        step,
-        steps: stage.steps,
-        task,
-        ...stats,
-        lr,
-        pairs: items.length,
-        dt: (performance.now() - t0) / 1000,
-      };
-      await finishStep(hooks, logs, log, step + 1, step + 1 >= stage.steps);
-    }
-  } finally {
-    optimizer.dispose();
-  }
-  return logs;
+  return stepLoop(stage.steps, stage.lr, hooks, async (step, optimizer) => {
+    const { task, items } = source.batch(step, stage.pairs);
+    if (items.length < 2) return null; // no negatives: nothing to learn from this step
+    const lr = schedule(step);
+    const seeds = { rollout: hashSeed(seed, 'grpo-rollout', step), prm: hashSeed(seed, 'grpo-prm', step) };
+    const stats = await grpoStep(policy, ref, embedder, optimizer, items.map(worldGrpoPair), stage, lr, seeds);
+    const log: GrpoStepLog = {
+      stage: 'grpo',
+      step,
+      steps: stage.steps,
+      task,
+      ...stats,
+      lr,
+      pairs: items.length,
+      dt: 0,
+    };
+    return { log };
+  });
 }
 
 /** A frozen copy of a model's weights in another instance of the same config (the KL reference). */

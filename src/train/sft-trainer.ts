@@ -8,8 +8,8 @@ import { VOCAB } from '../tcot/default';
 import { hashSeed, Rng } from '../world/rng';
 import type { Task } from '../world/types';
 import type { AnnotatedPair } from './data';
-import { paramGrads, ScheduledAdam } from './grad';
-import { maybeCheckpoint, trainableVars, type StageHooks } from './stage-hooks';
+import { paramGrads } from './grad';
+import { stepLoop, trainableVars, type StageHooks } from './stage-hooks';
 import type { PairSource } from './stream';
 import type { SftStage } from './presets';
 import { cosineLr } from './schedule';
@@ -132,51 +132,40 @@ export async function trainSft(
       ? new Rng(hashSeed(seed, 'sft-batch', step)).sample(train, stage.batch)
       : sftExamples(train.batch(step, Math.ceil(stage.batch / sidesPerPair(stage))).items, stage.hardSides);
   const schedule = cosineLr(stage.lr, stage.maxSteps, stage.warmup);
-  const optimizer = new ScheduledAdam(stage.lr);
-  const logs: SftStepLog[] = [];
   let drawn = 0; // stream examples drawn by this run of the stage (a task list of hard sides varies it per step)
   let best = hooks.best ?? { loss: Infinity, step: -1 };
   let bestWeights: Map<string, Float32Array> | null = null;
   let sinceBest = 0;
   let stoppedEarly = false;
-  try {
-    for (let step = hooks.startStep ?? 0; step < stage.maxSteps; step++) {
-      const t0 = performance.now();
-      const batch = draw(step);
-      drawn += batch.length;
-      const { value, grads } = paramGrads(vars, () => sftLoss(reasoner, batch, stage.evidenceWeight ?? 1));
-      const lr = schedule(step);
-      const gradNorm = optimizer.applyClipped(grads, vars, lr, 1);
-      const log: SftStepLog = {
-        stage: hooks.stageName ?? 'sft',
-        step,
-        steps: stage.maxSteps,
-        loss: value,
-        gradNorm,
-        lr,
-        seen: Array.isArray(train) ? train.length : drawn,
-        dt: 0,
-      };
-      const last = step === stage.maxSteps - 1;
-      if ((step + 1) % stage.evalEvery === 0 || last) {
-        log.valLoss = validationLoss(reasoner, val);
-        if (log.valLoss < best.loss - 1e-4) {
-          best = { loss: log.valLoss, step };
-          bestWeights = snapshot(reasoner.params.vars);
-          sinceBest = 0;
-        } else sinceBest++;
-        log.bestValLoss = best.loss;
-        if (sinceBest >= stage.patience) stoppedEarly = true;
-      }
-      log.dt = (performance.now() - t0) / 1000;
-      logs.push(log);
-      hooks.onStep?.(log);
-      if (stoppedEarly) break;
-      await maybeCheckpoint(hooks, step + 1, last);
+  const logs = await stepLoop(stage.maxSteps, stage.lr, hooks, (step, optimizer) => {
+    const batch = draw(step);
+    drawn += batch.length;
+    const { value, grads } = paramGrads(vars, () => sftLoss(reasoner, batch, stage.evidenceWeight ?? 1));
+    const lr = schedule(step);
+    const gradNorm = optimizer.applyClipped(grads, vars, lr, 1);
+    const seen = Array.isArray(train) ? train.length : drawn;
+    const log: SftStepLog = {
+      stage: hooks.stageName ?? 'sft',
+      step,
+      steps: stage.maxSteps,
+      loss: value,
+      gradNorm,
+      lr,
+      seen,
+      dt: 0,
+    };
+    if ((step + 1) % stage.evalEvery === 0 || step === stage.maxSteps - 1) {
+      log.valLoss = validationLoss(reasoner, val);
+      if (log.valLoss < best.loss - 1e-4) {
+        best = { loss: log.valLoss, step };
+        bestWeights = snapshot(reasoner.params.vars);
+        sinceBest = 0;
+      } else sinceBest++;
+      log.bestValLoss = best.loss;
+      if (sinceBest >= stage.patience) stoppedEarly = true;
     }
-  } finally {
-    optimizer.dispose();
-  }
+    return { log, stop: stoppedEarly };
+  });
   if (bestWeights) restore(reasoner.params.vars, bestWeights);
   return { logs, bestValLoss: best.loss, bestStep: best.step, stoppedEarly };
 }

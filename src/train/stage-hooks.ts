@@ -1,7 +1,8 @@
 // What every training stage shares: the hooks a recipe passes in (resume point, step log, checkpoints), the
-// end of a step (log it, report it, checkpoint on cadence) and the variables a stage trains.
+// end of a step (log it, report it, checkpoint on cadence), the step loop and the variables a stage trains.
 import type * as tf from '@tensorflow/tfjs-core';
 import { withoutVision } from '../models/vision';
+import { ScheduledAdam } from './grad';
 
 export interface StageHooks<L> {
   startStep?: number; // resume point
@@ -34,3 +35,37 @@ export const trainableVars = (
   model: { params: { vars: Map<string, tf.Variable> } },
   freezeVision: boolean | undefined,
 ) => (freezeVision ? withoutVision(model.params.vars) : model.params.vars);
+
+/** What one step of a stage's loop gives back: its log (its `dt` is set by the loop), and whether the stage stops. */
+export interface StepOutcome<L> {
+  log: L;
+  stop?: boolean;
+}
+
+/**
+ * A stage's step loop: one Adam optimizer (peak rate `peakLr`; each step passes its own rate to it), steps from the
+ * resume point to `steps`, each step's log timed, kept, reported and checkpointed on cadence. `step` returns null to
+ * skip a step (nothing logged), or `stop` to end the stage early (no checkpoint: its end is saved anyway).
+ */
+export async function stepLoop<L extends { dt: number }>(
+  steps: number,
+  peakLr: number,
+  hooks: StageHooks<L>,
+  step: (step: number, optimizer: ScheduledAdam) => Promise<StepOutcome<L> | null> | StepOutcome<L> | null,
+): Promise<L[]> {
+  const optimizer = new ScheduledAdam(peakLr);
+  const logs: L[] = [];
+  try {
+    for (let s = hooks.startStep ?? 0; s < steps; s++) {
+      const t0 = performance.now();
+      const out = await step(s, optimizer);
+      if (!out) continue;
+      out.log.dt = (performance.now() - t0) / 1000;
+      await finishStep(hooks, logs, out.log, s + 1, s + 1 >= steps || !!out.stop);
+      if (out.stop) break;
+    }
+  } finally {
+    optimizer.dispose();
+  }
+  return logs;
+}

@@ -8,8 +8,8 @@ import { CELL_PX, VisionModel } from '../models/vision';
 import { boxIoU } from '../world/raster';
 import type { Box } from '../world/types';
 import { COLORS, SHAPES, TEXTURES } from '../world/types';
-import { finishStep, type StageHooks } from './stage-hooks';
-import { paramGrads, ScheduledAdam } from './grad';
+import { stepLoop, type StageHooks } from './stage-hooks';
+import { paramGrads } from './grad';
 import { cosineLr } from './schedule';
 import {
   bySize,
@@ -296,31 +296,21 @@ export async function trainVision(
   hooks: StageHooks<VisionStepLog> = {},
 ): Promise<VisionStepLog[]> {
   const schedule = cosineLr(stage.lr, stage.steps, stage.warmup);
-  const optimizer = new ScheduledAdam(stage.lr);
-  const logs: VisionStepLog[] = [];
-  try {
-    for (let step = hooks.startStep ?? 0; step < stage.steps; step++) {
-      const t0 = performance.now();
-      const views = makeViews(seed, 'train', step, stage.mix);
-      let parts: VisionStepLog['parts'] = { centre: 0, color: 0, shape: 0, texture: 0, box: 0, cover: 0 };
-      const { value, grads } = paramGrads(model.params.vars, () => {
-        const l = visionLoss(model, views);
-        parts = Object.fromEntries(
-          Object.entries(l.parts).map(([k, v]) => [k, v.dataSync()[0]!]),
-        ) as VisionStepLog['parts'];
-        return l.loss;
-      });
-      const lr = schedule(step);
-      const gradNorm = optimizer.applyClipped(grads, model.params.vars, lr, 1);
-      const log: VisionStepLog = { stage: 'vision', step, steps: stage.steps, loss: value, parts, gradNorm, lr, dt: 0 };
-      const last = step === stage.steps - 1;
-      if ((step + 1) % stage.evalEvery === 0 || last)
-        log.heldout = await evaluateVision(model, seed, stage.evalSteps, stage.mix);
-      log.dt = (performance.now() - t0) / 1000;
-      await finishStep(hooks, logs, log, step + 1, last);
-    }
-  } finally {
-    optimizer.dispose();
-  }
-  return logs;
+  return stepLoop(stage.steps, stage.lr, hooks, async (step, optimizer) => {
+    const views = makeViews(seed, 'train', step, stage.mix);
+    let parts: VisionStepLog['parts'] = { centre: 0, color: 0, shape: 0, texture: 0, box: 0, cover: 0 };
+    const { value, grads } = paramGrads(model.params.vars, () => {
+      const l = visionLoss(model, views);
+      parts = Object.fromEntries(
+        Object.entries(l.parts).map(([k, v]) => [k, v.dataSync()[0]!]),
+      ) as VisionStepLog['parts'];
+      return l.loss;
+    });
+    const lr = schedule(step);
+    const gradNorm = optimizer.applyClipped(grads, model.params.vars, lr, 1);
+    const log: VisionStepLog = { stage: 'vision', step, steps: stage.steps, loss: value, parts, gradNorm, lr, dt: 0 };
+    if ((step + 1) % stage.evalEvery === 0 || step === stage.steps - 1)
+      log.heldout = await evaluateVision(model, seed, stage.evalSteps, stage.mix);
+    return { log };
+  });
 }
