@@ -1,20 +1,13 @@
 // The hostile corpus's byte builders (scripts/make-hostile.ts): valid PNG, JPEG, WebP, GIF, ISO BMFF and WebM
 // files written byte by byte (deflate stored blocks, hand-built Huffman and LZW codes), and the broken ones made
 // from them. Deterministic: no encoder, no randomness but a seeded generator.
+import { concatBytes } from '../src/cli/png';
 import { rng } from '../src/world/rng';
 
 // ---- bytes ----
 
 export const ascii = (s: string) => new TextEncoder().encode(s);
-export const cat = (...parts: (Uint8Array | number[])[]) => {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-};
+export const cat = (...parts: (Uint8Array | number[])[]) => concatBytes(parts);
 export const be16 = (v: number) => [(v >>> 8) & 255, v & 255];
 export const be32 = (v: number) => [(v >>> 24) & 255, (v >>> 16) & 255, (v >>> 8) & 255, v & 255];
 export const le16 = (v: number) => [v & 255, (v >>> 8) & 255];

@@ -51,11 +51,16 @@ export function encodePng(img: Image): Uint8Array {
   ihdr[9] = 6; // RGBA
   const sig = Uint8Array.from([137, 80, 78, 71, 13, 10, 26, 10]);
   const parts = [sig, chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', new Uint8Array(0))];
+  return concatBytes(parts);
+}
+
+/** The parts' bytes one after another. */
+export function concatBytes(parts: ArrayLike<number>[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
+  let at = 0;
   for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
+    out.set(p, at);
+    at += p.length;
   }
   return out;
 }

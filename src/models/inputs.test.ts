@@ -85,15 +85,13 @@ describe('generic layer (any RGBA input)', () => {
 
 describe('world layer', () => {
   const suite = buildSuite({ seed: 3, split: 'heldout', perTask: 2, tasks: ['image-grounding', 'video-moment'] });
+  /** The first candidate of the task's first item that is a part (a crop or a segment) of its media. */
+  const candidateWith = (task: string, part: 'crop' | 'segment'): WorldInput =>
+    suite.items.find((i) => i.task === task)!.candidates.find((c) => part in c && c[part as keyof typeof c])!;
 
   test('a grounding candidate is the crop of the full-resolution scene', () => {
-    const item = suite.items.find((i) => i.task === 'image-grounding')!;
-    const cand = item.candidates.find((c) => c.modality === 'image' && c.crop)! as Extract<
-      WorldInput,
-      { modality: 'image' }
-    >;
-    const v = worldVisual(cand)!;
-    const full = worldVisual({ ...cand, crop: undefined })!;
+    const cand = candidateWith('image-grounding', 'crop') as Extract<WorldInput, { modality: 'image' }>;
+    const [v, full] = [worldVisual(cand)!, worldVisual({ ...cand, crop: undefined })!];
     expect(full.width).toBe(IMAGE_SIZE);
     expect(v.width).toBe(
       Math.ceil((cand.crop![2] / 1000) * IMAGE_SIZE) - Math.floor((cand.crop![0] / 1000) * IMAGE_SIZE),
@@ -108,13 +106,8 @@ describe('world layer', () => {
   });
 
   test('a moment candidate is its segment; key frames count from the segment start', () => {
-    const item = suite.items.find((i) => i.task === 'video-moment')!;
-    const cand = item.candidates.find((c) => c.modality === 'video' && c.segment)! as Extract<
-      WorldInput,
-      { modality: 'video' }
-    >;
-    const v = worldVisual(cand)!;
-    const full = worldVisual({ ...cand, segment: undefined })!;
+    const cand = candidateWith('video-moment', 'segment') as Extract<WorldInput, { modality: 'video' }>;
+    const [v, full] = [worldVisual(cand)!, worldVisual({ ...cand, segment: undefined })!];
     const [s, e] = cand.segment!;
     expect(v.kind === 'clip' && v.frames.length).toBe(e - s + 1);
     expect(v.width).toBe(CLIP_SIZE);

@@ -74,13 +74,7 @@ export class PlanBuilder {
     const item = this.current;
     const n = rows.length / this.patchDim;
     item.pixels.push({ at: item.tokenIds.length, rows });
-    for (let i = 0; i < n; i++) {
-      item.tokenIds.push(VISION);
-      item.types.push(type);
-      item.patchPos.push(posOffset + i + 1);
-      item.frames.push(frameIndex === null ? 0 : frameIndex + 1);
-    }
-    return this;
+    return this.visionTokens(n, type, posOffset, frameIndex);
   }
 
   /** A vision-stem view of `tokens` tokens (cells after merging), with patch-position ids posOffset + i + 1. */
@@ -94,7 +88,13 @@ export class PlanBuilder {
   ): this {
     const item = this.current;
     item.views.push({ at: item.tokenIds.length, size, stem });
-    for (let i = 0; i < tokens; i++) {
+    return this.visionTokens(tokens, type, posOffset, frameIndex);
+  }
+
+  /** `n` vision tokens: token i gets patch-position id posOffset + i + 1 and the frame's id (0: not a clip frame). */
+  private visionTokens(n: number, type: number, posOffset: number, frameIndex: number | null): this {
+    const item = this.current;
+    for (let i = 0; i < n; i++) {
       item.tokenIds.push(VISION);
       item.types.push(type);
       item.patchPos.push(posOffset + i + 1);

@@ -84,13 +84,17 @@ describe('int8 per-channel quantisation', () => {
 });
 
 describe('save → load', () => {
-  test('float32 round trip reproduces outputs exactly; loadModel rebuilds from the manifest config', async () => {
+  /** Both models saved at `dtype` into memory and loaded back from their manifests. */
+  const roundTrip = async (dtype: 'float32' | 'int8') => {
     const eh = memoryHandler();
     const rh = memoryHandler();
-    await saveWeights(embedder, eh, 'float32');
-    await saveWeights(reasoner, rh, 'float32');
-    const e2 = (await loadModel(eh)).model as Embedder;
-    const r2 = (await loadModel(rh)).model as Reasoner;
+    await saveWeights(embedder, eh, dtype);
+    await saveWeights(reasoner, rh, dtype);
+    return { e2: (await loadModel(eh)).model as Embedder, r2: (await loadModel(rh)).model as Reasoner, rh };
+  };
+
+  test('float32 round trip reproduces outputs exactly; loadModel rebuilds from the manifest config', async () => {
+    const { e2, r2 } = await roundTrip('float32');
     expect(e2.kind).toBe('embedder');
     expect(embed(e2)).toEqual(embed(embedder));
     expect(await logprobs(r2)).toEqual(await logprobs(reasoner));
@@ -99,12 +103,7 @@ describe('save → load', () => {
   });
 
   test('int8 round trip stays close (embedding |Δ| < 0.02, log-prob |Δ| < 0.02) and is stable when re-saved', async () => {
-    const eh = memoryHandler();
-    const rh = memoryHandler();
-    await saveWeights(embedder, eh, 'int8');
-    await saveWeights(reasoner, rh, 'int8');
-    const e2 = (await loadModel(eh)).model as Embedder;
-    const r2 = (await loadModel(rh)).model as Reasoner;
+    const { e2, r2, rh } = await roundTrip('int8');
     expect(maxAbsDiff(embed(e2), embed(embedder))).toBeLessThan(0.02);
     expect(maxAbsDiff(await logprobs(r2), await logprobs(reasoner))).toBeLessThan(0.02);
     const again = await encodeWeights(r2, 'int8');

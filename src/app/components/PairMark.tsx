@@ -75,24 +75,28 @@ export function PairMark({ hit }: { hit: Hit }) {
   const existing = s.pairs.find((p) => p.targetId === hit.id && sameQuery(p, query));
   return (
     <span className="mark" role="group" aria-label={`Label ${hit.item.name} for this query`}>
-      <button
-        type="button"
-        data-testid="mark-match"
-        aria-pressed={existing?.match === true}
-        title="A match for this query: a training pair for Fine-tune"
-        onClick={() => void s.markResult(query, hit, true)}
-      >
-        ✓ match
-      </button>
-      <button
-        type="button"
-        data-testid="mark-nomatch"
-        aria-pressed={existing?.match === false}
-        title="Not a match for this query"
-        onClick={() => void s.markResult(query, hit, false)}
-      >
-        ✗ not a match
-      </button>
+      {MARKS.map((m) => (
+        <button
+          key={m.testId}
+          type="button"
+          data-testid={m.testId}
+          aria-pressed={existing?.match === m.match}
+          title={m.title}
+          onClick={() => void s.markResult(query, hit, m.match)}
+        >
+          {m.label}
+        </button>
+      ))}
     </span>
   );
 }
+
+const MARKS = [
+  {
+    match: true,
+    testId: 'mark-match',
+    label: '✓ match',
+    title: 'A match for this query: a training pair for Fine-tune',
+  },
+  { match: false, testId: 'mark-nomatch', label: '✗ not a match', title: 'Not a match for this query' },
+] as const;
