@@ -1,4 +1,5 @@
 import { expect, test } from '@playwright/test';
+import { pageErrors } from './helpers';
 
 test.describe('app shell and engine', () => {
   test('auto measures the backends it can start: on SwiftShader WASM beats the software WebGPU adapter, and says so', async ({
@@ -20,8 +21,7 @@ test.describe('app shell and engine', () => {
   test('the engine starts in the worker on WebGPU (SwiftShader) when asked, and computes what CPU computes', async ({
     page,
   }, testInfo) => {
-    const consoleErrors: string[] = [];
-    page.on('pageerror', (err) => consoleErrors.push(err.message));
+    const consoleErrors = pageErrors(page);
     await page.goto('/?backend=webgpu');
     await expect(page.getByRole('heading', { name: /Reasoning-driven multimodal embeddings/ })).toBeVisible();
 

@@ -1,7 +1,7 @@
 // Explore in real Chromium (WebGPU on SwiftShader) with tiny untrained models and the teacher's T-CoTs: find
 // similar, the trace's boxes and key frames, the T-CoT toggle, and the keyboard — the machinery, not model quality.
 import { expect, test } from '@playwright/test';
-import { longTasks, openReady, shot, watchLongTasks } from './helpers';
+import { longTasks, openReady, pageErrors, shot, watchLongTasks } from './helpers';
 
 // Tiny untrained models and short T-CoTs: each decode step costs ~0.2–0.4 s on SwiftShader. 9 images + 3 clips:
 // every item is among the 12 results. WebGPU on purpose (SwiftShader: a correctness target).
@@ -10,8 +10,7 @@ const SMALL = 'backend=webgpu&collection=12&preset=tiny&tokens=12';
 test('explore: find similar ranks the item first; the trace draws the JSON boxes and marks key frames; the T-CoT toggle re-ranks', async ({
   page,
 }) => {
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
+  const errors = pageErrors(page);
   await watchLongTasks(page);
   await openReady(page, `view=explore&${SMALL}&tcot=teacher`);
   // Reported, not asserted (speed is for benchmarks): long tasks while the app loaded and indexed.

@@ -3,7 +3,7 @@
 // Reasoner (identical T-CoTs), a tampered file refused, a reload mid-run offering to resume, a CSV import.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
-import { openReady, shot } from './helpers';
+import { openReady, pageErrors, shot } from './helpers';
 
 const SMALL = 'backend=webgpu&collection=12&preset=tiny&tokens=12&tcot=teacher'; // WebGPU (SwiftShader) on purpose: a correctness target
 const probe = (page: Page) => page.evaluate(async () => (await window.embedRL.engine.probeModels(3)).reasoner);
@@ -264,8 +264,7 @@ test('the built-in lesson: one click loads its pairs and settings, a short run g
   page,
 }) => {
   test.setTimeout(10 * 60_000);
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
+  const errors = pageErrors(page);
   await page.goto('/?view=finetune&backend=wasm&collection=200&preset=tiny&tokens=12&tcot=teacher');
   await expect(page.getByTestId('library-ready')).toBeVisible({ timeout: 180_000 });
   const lesson = page.getByTestId('ft-lesson');

@@ -1,8 +1,8 @@
-// What the specs share: the page's test handle, screenshots, opening the app until the library is ready, whether
-// trained weights are served, dropping files as a person would, and the Long Tasks watcher.
+// What the specs share: the page's test handle, screenshots, opening the app until the library is ready, the page's
+// errors, annotations, whether trained weights are served, dropping files as a person would, and the Long Tasks watcher.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { expect, type Page } from '@playwright/test';
+import { expect, test, type BrowserContext, type Page } from '@playwright/test';
 import type { Engine } from '../src/engine/types';
 import type { MadeFile } from './make-media';
 
@@ -21,6 +21,28 @@ export async function openReady(page: Page, query: string, backend = 'webgpu') {
   await page.goto(`/?${query}`);
   await expect(page.getByTestId('backend-badge')).toHaveText(backend, { timeout: 60_000 });
   await expect(page.getByTestId('library-ready')).toBeVisible({ timeout: 120_000 });
+}
+
+/** A new page of `context` opened at `/?view=library&settings`. */
+export async function openLibrary(context: BrowserContext, settings: string) {
+  const page = await context.newPage();
+  await page.goto(`/?view=library&${settings}`);
+  return page;
+}
+
+/** The page's uncaught errors from now on (the array fills as they come). */
+export function pageErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  return errors;
+}
+
+/** An annotation on the running test's report. */
+export const annotate = (type: string, description: string) => test.info().annotations.push({ type, description });
+
+/** Annotations with the text the page shows in each test id: `{ annotation type: test id }`. */
+export async function annotateShown(page: Page, shown: Record<string, string>) {
+  for (const [type, id] of Object.entries(shown)) annotate(type, (await page.getByTestId(id).textContent()) ?? '');
 }
 
 // public/models/ beside this folder, wherever the tests are started from.

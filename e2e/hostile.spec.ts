@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { expect, test, type Page } from '@playwright/test';
 import { libraryCounts } from './idb';
-import { dropFiles, shot } from './helpers';
+import { dropFiles, pageErrors, shot } from './helpers';
 
 const HOSTILE = fileURLToPath(new URL('./fixtures/hostile/', import.meta.url));
 const GOOD = fileURLToPath(new URL('./fixtures/red.webp', import.meta.url));
@@ -52,10 +52,9 @@ test('hostile inputs: one clear line per file, the page and worker keep answerin
   page,
 }) => {
   test.setTimeout(8 * 60_000);
-  const pageErrors: string[] = [];
-  page.on('pageerror', (e) => pageErrors.push(e.message));
+  const errorsSeen = pageErrors(page);
   page.on('dialog', (d) => {
-    pageErrors.push(`a dialog opened: ${d.message()}`);
+    errorsSeen.push(`a dialog opened: ${d.message()}`);
     void d.dismiss();
   });
   await page.addInitScript(() => {
@@ -219,7 +218,7 @@ test('hostile inputs: one clear line per file, the page and worker keep answerin
   }));
   expect(after.reasoner).toEqual(reasonerBefore);
   expect(after.tuned ?? null).toBeNull();
-  expect(pageErrors).toEqual([]);
+  expect(errorsSeen).toEqual([]);
 
   // A reload: the good image and the good pairs are still there, nothing else.
   await page.reload();

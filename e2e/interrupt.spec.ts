@@ -5,19 +5,21 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { expect, test } from '@playwright/test';
+import { openLibrary } from './helpers';
 import { libraryCounts } from './idb';
 
 const RED = readFileSync(fileURLToPath(new URL('./fixtures/red.webp', import.meta.url)));
+
+// A collection big enough that indexing takes well over one 4-second save, live (no shipped index for tiny models;
+// 900 tiny items took under 6 s here, so 6,000 with longer T-CoTs).
+const BIG = 'backend=wasm&collection=6000&preset=tiny&tokens=24';
+const SMALL = 'backend=wasm&collection=12&preset=tiny&tokens=12';
 
 test('a tab closed mid-index keeps the items indexed so far: the next visit indexes only the rest, and says so', async ({
   context,
 }) => {
   test.setTimeout(600_000);
-  // A collection big enough that indexing takes well over one 4-second save, live (no shipped index for tiny
-  // models; 900 tiny items took under 6 s here, so 6,000 with longer T-CoTs).
-  const settings = 'backend=wasm&collection=6000&preset=tiny&tokens=24';
-  const first = await context.newPage();
-  await first.goto(`/?view=library&${settings}`);
+  const first = await openLibrary(context, BIG);
   const progress = first.getByTestId('index-progress');
   await expect(progress).toBeVisible({ timeout: 60_000 });
   const t0 = Date.now();
@@ -29,8 +31,7 @@ test('a tab closed mid-index keeps the items indexed so far: the next visit inde
   expect(doneAtClose).toBeLessThan(6000); // still indexing: the close interrupts it
   await first.close();
 
-  const second = await context.newPage();
-  await second.goto(`/?view=library&${settings}`);
+  const second = await openLibrary(context, BIG);
   const resumed = second.getByTestId('index-progress');
   // Every progress line says how many items were kept ("Resuming indexing: N of 6000 items were indexed on an
   // earlier visit and are kept; …" first, then "… (R items/s; N kept from an earlier visit)").
@@ -56,9 +57,7 @@ test('a tab closed mid-import keeps every file stored whole; the next visit list
   context,
 }) => {
   test.setTimeout(240_000);
-  const settings = 'backend=wasm&collection=12&preset=tiny&tokens=12';
-  const first = await context.newPage();
-  await first.goto(`/?view=library&${settings}`);
+  const first = await openLibrary(context, SMALL);
   await expect(first.getByTestId('library-ready')).toBeVisible({ timeout: 120_000 });
   const files = Array.from({ length: 60 }, (_, i) => ({
     name: `red-${String(i).padStart(2, '0')}.webp`,
@@ -76,8 +75,7 @@ test('a tab closed mid-import keeps every file stored whole; the next visit list
     .toBeGreaterThanOrEqual(3);
   await first.close();
 
-  const second = await context.newPage();
-  await second.goto(`/?view=library&${settings}`);
+  const second = await openLibrary(context, SMALL);
   await expect(second.getByTestId('library-ready')).toBeVisible({ timeout: 120_000 });
   const banner = second.getByTestId('import-interrupted');
   await expect(banner).toBeVisible();

@@ -1,7 +1,7 @@
 // The shipped trained models (public/models/) in the app: retrieval by caption, the Reasoner's T-CoT for a text
 // query, and a first visit served by the shipped collection index. Skipped when no weights are served.
 import { expect, test, type Page } from '@playwright/test';
-import { hasShippedIndex, hasWeights, openReady, shot } from './helpers';
+import { annotate, annotateShown, hasShippedIndex, hasWeights, openReady, shot } from './helpers';
 
 // With trained weights (public/models/). On SwiftShader the shipped Reasoner decodes ~0.4–0.5 s per token
 // (measured with models of the shipped size), so a Reasoner-written collection of 24 would take minutes to
@@ -30,17 +30,9 @@ test('a text query finds a built-in item in the top 5 (trained weights)', async 
   const ranks: number[] = [];
   for (const target of images) ranks.push((await captionQuery(page, target.caption!)).indexOf(target.id) + 1);
   await shot(page, 'explore-trained-text-query');
-  test
-    .info()
-    .annotations.push({ type: 'indexing', description: (await page.getByTestId('library-ready').textContent()) ?? '' });
-  test.info().annotations.push({
-    type: 'rank of each image searched by its caption (0 = not in the 12 shown)',
-    description: JSON.stringify(ranks),
-  });
-  test.info().annotations.push({
-    type: 'query-to-results',
-    description: (await page.getByTestId('timings').textContent()) ?? '',
-  });
+  await annotateShown(page, { indexing: 'library-ready' });
+  annotate('rank of each image searched by its caption (0 = not in the 12 shown)', JSON.stringify(ranks));
+  await annotateShown(page, { 'query-to-results': 'timings' });
   // Measured (WASM): the shipped Embedder of 2026-12-06 ranks 13 of the 18 in the top 5, 10 first (9, 6, 6, 3, 1, 1,
   // 1, 1, 1, 1, 9, 1, 1, 4, 8, 5, 3, 1); the 2026-12-04 one 15 of 18, 9 first. Chance gives 5 of 18.
   expect(ranks.filter((r) => r >= 1 && r <= 5).length).toBeGreaterThanOrEqual(12);
@@ -72,24 +64,12 @@ test('the trained Reasoner writes a well-formed T-CoT for a text query, with key
   expect(keywords.length).toBeGreaterThan(0);
   const words = new Set(target.caption!.toLowerCase().split(/[\s,.]+/));
   const grounded = keywords.filter((w) => words.has(w));
-  test.info().annotations.push({
-    type: 'query keywords (grounded / all)',
-    description: `${grounded.join(' ')} / ${keywords.join(' ')}`,
-  });
+  annotate('query keywords (grounded / all)', `${grounded.join(' ')} / ${keywords.join(' ')}`);
   expect(grounded.length * 5).toBeGreaterThanOrEqual(keywords.length * 4);
   await expect(trace.locator('.keyword-mark').first()).toBeVisible();
   await shot(page, 'explore-trained-reasoner-query');
-  test
-    .info()
-    .annotations.push({ type: 'indexing', description: (await page.getByTestId('library-ready').textContent()) ?? '' });
-  test.info().annotations.push({
-    type: 'query-to-results',
-    description: (await page.getByTestId('timings').textContent()) ?? '',
-  });
-  test.info().annotations.push({
-    type: 'rank of the captioned image among 8',
-    description: String(ranked.indexOf(target.id) + 1),
-  });
+  await annotateShown(page, { indexing: 'library-ready', 'query-to-results': 'timings' });
+  annotate('rank of the captioned image among 8', String(ranked.indexOf(target.id) + 1));
 });
 
 test('first visit: the shipped index makes the built-in collection searchable in seconds, and a caption query answers (trained weights)', async ({
@@ -112,18 +92,13 @@ test('first visit: the shipped index makes the built-in collection searchable in
   const ranked = await captionQuery(page, images[0]!.caption!);
   const first = Date.now() - t0;
   expect(ranked.length).toBe(12);
-  test.info().annotations.push({ type: 'first visit: page open → searchable (ms)', description: String(ready) });
-  test.info().annotations.push({
-    type: 'first visit: page open → first results of a caption query (ms)',
-    description: String(first),
-  });
-  test
-    .info()
-    .annotations.push({ type: 'indexing', description: (await page.getByTestId('library-ready').textContent()) ?? '' });
+  annotate('first visit: page open → searchable (ms)', String(ready));
+  annotate('first visit: page open → first results of a caption query (ms)', String(first));
+  await annotateShown(page, { indexing: 'library-ready' });
   // A reload reads this browser's copy.
   const t1 = Date.now();
   await page.reload();
   await expect(page.getByTestId('library-ready')).toHaveAttribute('data-from-cache', 'true', { timeout: 10_000 });
-  test.info().annotations.push({ type: 'reload → searchable (ms)', description: String(Date.now() - t1) });
+  annotate('reload → searchable (ms)', String(Date.now() - t1));
   await shot(page, 'explore-first-visit-shipped-index');
 });
