@@ -2,7 +2,8 @@
 // (clip-events.ts). Both must leave images and text exactly as they were, decode the same with and without the KV
 // cache, and have WASM gradients equal to CPU ones.
 import * as tf from '@tensorflow/tfjs-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { fixture } from './fixture.testutil';
 import { initTestBackend } from '../engine/testing';
 import type { ClipEventsConfig } from './clip-events';
 import {
@@ -27,9 +28,7 @@ const logprobs = async (m: Reasoner) => m.logprobsData(inputs(), seqs(), { group
 
 describe('motion features (motion.ts)', () => {
   const config: Partial<ReasonerConfig> = { ...REASONER_PRESETS.tinyStemPointer, motion: true };
-  let model: Reasoner;
-  beforeAll(() => void (model = new Reasoner(config)));
-  afterAll(() => model.dispose());
+  const model = fixture(() => new Reasoner(config));
 
   test('neighbour rows: the same spot one frame before / after within a clip, the row itself elsewhere', () => {
     // padding, two frames of two rows, a text row, an image row
@@ -44,14 +43,14 @@ describe('motion features (motion.ts)', () => {
 
   test('zero-initialised: the model computes what it did without motion; set, it changes clips only', async () => {
     const plain = new Reasoner(REASONER_PRESETS.tinyStemPointer);
-    for (const [name, v] of plain.params.vars) model.params.get(name).assign(v);
+    for (const [name, v] of plain.params.vars) model().params.get(name).assign(v);
     const a = await logprobs(plain);
-    const b = await logprobs(model);
+    const b = await logprobs(model());
     a.forEach((row, r) => row.forEach((v, t) => expect(b[r]![t]!).toBeCloseTo(v, 5)));
     const rng = seededRng(3);
-    const saved = ['motion_tok_w', 'motion_key_w'].map((n) => tf.clone(model.params.get(n)));
+    const saved = ['motion_tok_w', 'motion_key_w'].map((n) => tf.clone(model().params.get(n)));
     for (const n of ['motion_tok_w', 'motion_key_w']) {
-      const w = model.params.get(n);
+      const w = model().params.get(n);
       tf.tidy(() =>
         w.assign(
           tf.tensor(
@@ -61,55 +60,43 @@ describe('motion features (motion.ts)', () => {
         ),
       );
     }
-    const c = await logprobs(model);
-    ['motion_tok_w', 'motion_key_w'].forEach((n, i) => model.params.get(n).assign(saved[i]!));
+    const c = await logprobs(model());
+    ['motion_tok_w', 'motion_key_w'].forEach((n, i) => model().params.get(n).assign(saved[i]!));
     tf.dispose(saved);
     expectClipRowsOnly(a, c);
     plain.dispose();
   });
 
-  decodingTests(() => model, inputs);
+  decodingTests(model, inputs);
 
   test('needs a vision stem', () => {
     expect(() => new Reasoner({ ...REASONER_PRESETS.tiny, motion: true })).toThrow(/motion/);
   });
 
-  logprobGradientTests(
-    () => model,
-    () => new Reasoner(config),
-    inputs,
-    seqs,
-  );
+  logprobGradientTests(model, config, inputs, seqs);
 });
 
+const events: ClipEventsConfig = { hidden: 8, words: [[40], [41, 42], [43]], gateBias: -2 };
+
 describe('clip-event detector and reader (clip-events.ts)', () => {
-  const events: ClipEventsConfig = { hidden: 8, words: [[40], [41, 42], [43]], gateBias: -2 };
   const config: Partial<ReasonerConfig> = { ...REASONER_PRESETS.tinyStemPointer, clipEvents: events };
-  let model: Reasoner;
-  beforeAll(() => void (model = new Reasoner(config)));
-  afterAll(() => model.dispose());
+  const model = fixture(() => new Reasoner(config));
 
   test('images and text score exactly as without it; clips differ', async () => {
-    expectClipRowsOnly(...(await withAndWithout(model, REASONER_PRESETS.tinyStemPointer, inputs(), seqs())));
+    expectClipRowsOnly(...(await withAndWithout(model(), REASONER_PRESETS.tinyStemPointer, inputs(), seqs())));
   });
 
-  decodingTests(() => model, inputs);
+  decodingTests(model, inputs);
 
   test('a bad config is refused', () => {
     expect(() => new Reasoner({ ...REASONER_PRESETS.tinyPointer, clipEvents: events })).toThrow(/stem/);
     expect(() => new Reasoner({ ...config, clipEvents: { ...events, words: [[V + 5]] } })).toThrow(/words/);
   });
 
-  logprobGradientTests(
-    () => model,
-    () => new Reasoner(config),
-    inputs,
-    seqs,
-  );
+  logprobGradientTests(model, config, inputs, seqs);
 });
 
 describe("the count reader on clips (scene.ts with 'zero')", () => {
-  const events: ClipEventsConfig = { hidden: 8, words: [[40], [41, 42], [43]], gateBias: -2 };
   const scene = { named: true, namedGateBias: 0, numberIds: [46, 47, 48], countGateBias: 0, zeroId: 49 };
   const pointer = { ...REASONER_PRESETS.tinyStemPointer.pointer!, stemHead: TEST_STEM_HEAD };
   const config: Partial<ReasonerConfig> = {
@@ -124,23 +111,16 @@ describe("the count reader on clips (scene.ts with 'zero')", () => {
     Int32Array.from([25, 49, 47]),
     Int32Array.from([13, 48, 2]),
   ];
-  let model: Reasoner;
-  beforeAll(() => void (model = new Reasoner(config)));
-  afterAll(() => model.dispose());
+  const model = fixture(() => new Reasoner(config));
 
-  decodingTests(() => model, inputs);
+  decodingTests(model, inputs);
 
   test("'zero' changes what the clip's number words score, and nothing of the text row", async () => {
     const plainConfig = { ...config, scene: { ...scene, zeroId: undefined } };
-    const [a, b] = await withAndWithout(model, plainConfig, inputs(), counting());
+    const [a, b] = await withAndWithout(model(), plainConfig, inputs(), counting());
     expect(Math.max(...a[1]!.map((v, t) => Math.abs(v - b[1]![t]!)))).toBeGreaterThan(1e-4);
     a[2]!.forEach((v, t) => expect(b[2]![t]!).toBeCloseTo(v, 5));
   });
 
-  logprobGradientTests(
-    () => model,
-    () => new Reasoner(config),
-    inputs,
-    counting,
-  );
+  logprobGradientTests(model, config, inputs, counting);
 });

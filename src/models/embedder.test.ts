@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { fixture } from './fixture.testutil';
 import { initTestBackend } from '../engine/testing';
 import { Embedder, EMBEDDER_PRESETS, type EmbedItem } from './embedder';
 import { ConfigError, InputError } from './errors';
@@ -7,7 +8,6 @@ import { gradientTests } from './gradient-checks.testutil';
 import { syntheticClip, syntheticIds, syntheticImage, syntheticImageInput } from './testdata';
 
 const tiny = EMBEDDER_PRESETS.tiny;
-let model: Embedder;
 
 function items(): EmbedItem[] {
   const image = syntheticImageInput(1);
@@ -42,11 +42,8 @@ function items(): EmbedItem[] {
 
 const vec = (t: tf.Tensor) => Array.from(t.dataSync());
 
-beforeAll(async () => {
-  await initTestBackend();
-  model = new Embedder(tiny);
-});
-afterAll(() => model.dispose());
+beforeAll(() => initTestBackend());
+const model = fixture(() => new Embedder(tiny));
 
 describe('Embedder config', () => {
   test('validates with the offending key', () => {
@@ -71,7 +68,7 @@ describe('Embedder config', () => {
 
 describe('Embedder forward', () => {
   test('golden: tiny config, seed 1, pinned output', () => {
-    const out = model.embed(items());
+    const out = model().embed(items());
     expect(out.shape).toEqual([3, 16]);
     const values = vec(out);
     // Pinned on WASM when this test was written; any change to init, layout or maths moves them.
@@ -85,10 +82,10 @@ describe('Embedder forward', () => {
   });
 
   test('an item embeds the same alone as in a padded mixed batch', () => {
-    const batch = model.embed(items());
+    const batch = model().embed(items());
     const all = vec(batch);
     items().forEach((item, b) => {
-      const alone = model.embed([item]);
+      const alone = model().embed([item]);
       vec(alone).forEach((v, i) => expect(Math.abs(v - all[b * 16 + i]!)).toBeLessThan(1e-5));
       alone.dispose();
     });
@@ -102,13 +99,13 @@ describe('Embedder forward', () => {
       { ...withAll!, evidence: [] },
       { visual: withAll!.visual, instructionIds: withAll!.instructionIds },
     ];
-    const out = vec(model.embed(variants));
+    const out = vec(model().embed(variants));
     const distance = (a: number, b: number) =>
       Math.hypot(...out.slice(a * 16, a * 16 + 16).map((v, i) => v - out[b * 16 + i]!));
     expect(distance(0, 1)).toBeGreaterThan(1e-3);
     expect(distance(1, 2)).toBeGreaterThan(1e-3);
-    const text = model.embedTcotText([withAll!.tcotIds!]);
-    const direct = model.embed([{ tcotIds: withAll!.tcotIds }]);
+    const text = model().embedTcotText([withAll!.tcotIds!]);
+    const direct = model().embed([{ tcotIds: withAll!.tcotIds }]);
     expect(vec(text)).toEqual(vec(direct));
     tf.dispose([text, direct]);
   });
@@ -116,29 +113,29 @@ describe('Embedder forward', () => {
   test('extra evidence beyond maxEvidence is dropped; bad inputs throw InputError', () => {
     const [item] = items();
     const crops = Array.from({ length: 5 }, (_, i) => ({ kind: 'crop' as const, image: syntheticImage(i) }));
-    const a = model.embed([{ ...item!, evidence: crops }]);
-    const b = model.embed([{ ...item!, evidence: crops.slice(0, tiny.maxEvidence) }]);
+    const a = model().embed([{ ...item!, evidence: crops }]);
+    const b = model().embed([{ ...item!, evidence: crops.slice(0, tiny.maxEvidence) }]);
     expect(vec(a)).toEqual(vec(b));
     tf.dispose([a, b]);
-    expect(() => model.embed([{ tcotIds: Int32Array.of(64) }])).toThrow(InputError);
-    expect(() => model.embed([{}])).toThrow(InputError);
-    expect(() => model.embed([{ tcotIds: new Int32Array(200) }])).toThrow(/maxLen/);
+    expect(() => model().embed([{ tcotIds: Int32Array.of(64) }])).toThrow(InputError);
+    expect(() => model().embed([{}])).toThrow(InputError);
+    expect(() => model().embed([{ tcotIds: new Int32Array(200) }])).toThrow(/maxLen/);
   });
 
   test('embedData returns one vector per item, chunked', async () => {
-    const out = await model.embedData(items(), 2);
+    const out = await model().embedData(items(), 2);
     expect(out.length).toBe(3);
-    const batch = model.embed(items());
+    const batch = model().embed(items());
     const direct = vec(batch);
     batch.dispose();
     out.forEach((v, b) => v.forEach((x, i) => expect(Math.abs(x - direct[b * 16 + i]!)).toBeLessThan(1e-5)));
   });
 
   test('leak-free: numTensors after 100 embeds equals after 1', async () => {
-    await model.embedData(items());
+    await model().embedData(items());
     const after1 = tf.memory().numTensors;
     for (let i = 0; i < 100; i++) {
-      const out = model.embed(items().slice(0, 1));
+      const out = model().embed(items().slice(0, 1));
       out.dispose();
     }
     expect(tf.memory().numTensors).toBe(after1);
@@ -158,39 +155,29 @@ const loss = (m: Embedder) => () =>
   });
 
 describe('Embedder gradients', () => {
-  gradientTests(
-    () => model,
-    () => new Embedder(tiny),
-    loss,
-  );
+  gradientTests(model, () => new Embedder(tiny), loss);
 });
 
 describe('Embedder with the vision stem', () => {
   const config = EMBEDDER_PRESETS.tinyVision;
-  let vis: Embedder;
-  beforeAll(() => void (vis = new Embedder(config)));
-  afterAll(() => vis.dispose());
+  const vis = fixture(() => new Embedder(config));
 
   test('an item embeds the same alone as in a mixed batch; evidence changes it; leak-free', () => {
-    const batch = vis.embed(items());
+    const batch = vis().embed(items());
     const all = vec(batch);
     batch.dispose();
     items().forEach((item, b) => {
-      const alone = vis.embed([item]);
+      const alone = vis().embed([item]);
       vec(alone).forEach((v, i) => expect(Math.abs(v - all[b * 16 + i]!)).toBeLessThan(1e-4));
       alone.dispose();
     });
-    const noEvidence = vis.embed([{ ...items()[0]!, evidence: [] }]);
+    const noEvidence = vis().embed([{ ...items()[0]!, evidence: [] }]);
     expect(vec(noEvidence).some((v, i) => Math.abs(v - all[i]!) > 1e-4)).toBe(true);
     noEvidence.dispose();
     const before = tf.memory().numTensors;
-    for (let i = 0; i < 20; i++) vis.embed(items()).dispose();
+    for (let i = 0; i < 20; i++) vis().embed(items()).dispose();
     expect(tf.memory().numTensors).toBe(before);
   });
 
-  gradientTests(
-    () => vis,
-    () => new Embedder(config),
-    loss,
-  );
+  gradientTests(vis, () => new Embedder(config), loss);
 });

@@ -1,7 +1,8 @@
 // The box-following prior (follow.ts): which box each answer step follows, the prior's values on a hand-made
 // context, and a Reasoner that has it: KV-cached decoding = recomputation, nothing leaks, WASM = CPU gradients.
 import * as tf from '@tensorflow/tfjs-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { fixture } from './fixture.testutil';
 import { initTestBackend } from '../engine/testing';
 import { addFollowParams, followedBoxes, followScores, type FollowConfig } from './follow';
 import { decodingTests, logprobGradientTests, withAndWithout } from './gradient-checks.testutil';
@@ -90,23 +91,16 @@ describe('Reasoner with the box-following prior', () => {
     Int32Array.from([25, 30, 40, 42]),
     Int32Array.from([13, 30, 41, 2]),
   ];
-  let model: Reasoner;
-  beforeAll(() => void (model = new Reasoner(config)));
-  afterAll(() => model.dispose());
+  const model = fixture(() => new Reasoner(config));
 
-  decodingTests(() => model, inputs);
+  decodingTests(model, inputs);
 
   test('the prior changes the image row after its box only', async () => {
-    const [a, b] = await withAndWithout(model, { ...config, follow: null }, inputs(), seqs());
+    const [a, b] = await withAndWithout(model(), { ...config, follow: null }, inputs(), seqs());
     for (let t = 0; t <= 4; t++) expect(b[0]![t]!).toBeCloseTo(a[0]![t]!, 5); // the box and <answer>
     expect([5, 6, 7].some((t) => Math.abs(a[0]![t]! - b[0]![t]!) > 1e-4)).toBe(true); // the answer's words
     [1, 2].forEach((r) => a[r]!.forEach((v, t) => expect(b[r]![t]!).toBeCloseTo(v, 5)));
   });
 
-  logprobGradientTests(
-    () => model,
-    () => new Reasoner(config),
-    inputs,
-    seqs,
-  );
+  logprobGradientTests(model, config, inputs, seqs);
 });

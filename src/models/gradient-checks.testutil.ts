@@ -70,16 +70,16 @@ export async function withAndWithout(
   return [a, b];
 }
 
-/** gradientTests for a Reasoner config on the loss −Σ log p of teacher-forced `sequences` given `inputs`. */
+/** gradientTests for a Reasoner of `config` on the loss −Σ log p of teacher-forced `sequences` given `inputs`. */
 export function logprobGradientTests(
   model: () => Reasoner,
-  fresh: () => Reasoner,
+  config: Partial<ReasonerConfig>,
   inputs: () => ReasonerInput[],
   sequences: () => Int32Array[],
 ): void {
   gradientTests(
     model,
-    fresh,
+    () => new Reasoner(config),
     (m) => () =>
       tfCore.tidy(
         () => tfCore.neg(tfCore.sum(m.logprobs(inputs(), sequences(), { groupSize: 1 }).logprobs)) as tf.Scalar,

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { fixture } from './fixture.testutil';
 import { initTestBackend } from '../engine/testing';
 import { addAttrParams, attrLogits, attrMaps } from './attr';
 import { ParamStore } from './layers';
@@ -91,11 +92,9 @@ describe('pointer logits', () => {
 
 describe('Reasoner with the pointer', () => {
   const config = REASONER_PRESETS.tinyPointer;
-  let model: Reasoner;
-  beforeAll(() => void (model = new Reasoner(config)));
-  afterAll(() => model.dispose());
+  const model = fixture(() => new Reasoner(config));
 
-  pointingReasonerTests(() => model, config);
+  pointingReasonerTests(model, config);
 });
 
 describe('Reasoner with the stem pointer and the copy head', () => {
@@ -111,11 +110,9 @@ describe('Reasoner with the stem pointer and the copy head', () => {
     ...REASONER_PRESETS.tinyStemPointer,
     copy: { dk: 8, sepId: SEP, gateBias: 0 },
   };
-  let model: Reasoner;
-  beforeAll(() => void (model = new Reasoner(config)));
-  afterAll(() => model.dispose());
+  const model = fixture(() => new Reasoner(config));
 
-  pointingReasonerTests(() => model, config, copyInputs);
+  pointingReasonerTests(model, config, copyInputs);
 
   test('a copy head is refused without a pointer, and with a <sep> id outside the vocabulary', () => {
     expect(() => new Reasoner({ ...REASONER_PRESETS.tiny, copy: { dk: 8, sepId: SEP, gateBias: 0 } })).toThrow(
@@ -130,11 +127,9 @@ describe('Reasoner with the stem pointer and the attribute reader (attr.ts)', ()
   const attr = TEST_ATTR;
   const stemPointer = { ...REASONER_PRESETS.tinyStemPointer.pointer!, stemHead: TEST_STEM_HEAD };
   const config: Partial<ReasonerConfig> = { ...REASONER_PRESETS.tinyStemPointer, pointer: stemPointer, attr };
-  let model: Reasoner;
-  beforeAll(() => void (model = new Reasoner(config)));
-  afterAll(() => model.dispose());
+  const model = fixture(() => new Reasoner(config));
 
-  pointingReasonerTests(() => model, config);
+  pointingReasonerTests(model, config);
 
   test('a step attending to one candidate raises the words of what the head sees there; no change without vision', () => {
     const store = new ParamStore(seededRng(1));
@@ -203,24 +198,22 @@ describe('pointer outputs on the T-CoT vocabulary', () => {
 
 describe('Reasoner pointing at the stem’s cells (source stem)', () => {
   const config = REASONER_PRESETS.tinyStemPointer;
-  let model: Reasoner;
-  beforeAll(() => void (model = new Reasoner(config)));
-  afterAll(() => model.dispose());
+  const model = fixture(() => new Reasoner(config));
 
   test('every cell maps to the token that holds it; clip cells carry their frame', () => {
-    const image = model.cellGeometryOf(inputs()[0]!);
+    const image = model().cellGeometryOf(inputs()[0]!);
     expect(image.left).toHaveLength(16); // 32² image → 4×4 cells, merged 2×2 into 2×2 tokens
     expect(image.token).toEqual([0, 0, 1, 1, 0, 0, 1, 1, 2, 2, 3, 3, 2, 2, 3, 3]);
     expect(image.frame.every((f) => f === -1)).toBe(true);
-    const clip = model.cellGeometryOf(inputs()[1]!);
+    const clip = model().cellGeometryOf(inputs()[1]!);
     expect(clip.left).toHaveLength(4 * 4); // 4 frames × (16² → 2×2 cells), one token each
     expect(clip.token).toEqual([0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3]);
     expect(new Set(clip.frame).size).toBe(4);
-    expect(model.cellGeometryOf(inputs()[2]!).left).toHaveLength(0);
+    expect(model().cellGeometryOf(inputs()[2]!).left).toHaveLength(0);
   });
 
   test('a frozen stem also freezes the detector head the pointer holds, not the pointer itself', () => {
-    const trainable = [...withoutVision(model.params.vars).keys()];
+    const trainable = [...withoutVision(model().params.vars).keys()];
     expect(trainable).not.toContain('ptr_head_w');
     expect(trainable).not.toContain('vis.in_w');
     expect(trainable).toContain('ptr_cell_w');
@@ -271,7 +264,7 @@ describe('Reasoner pointing at the stem’s cells (source stem)', () => {
     store.dispose();
   });
 
-  pointingReasonerTests(() => model, config);
+  pointingReasonerTests(model, config);
 
   test('sampled T-CoTs always parse into valid boxes and frames (the shipped vocabulary)', async () => {
     const { VOCAB } = await import('../tcot/default');

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { fixture } from './fixture.testutil';
 import { initTestBackend } from '../engine/testing';
 import { ConfigError, InputError } from './errors';
 import { Reasoner, REASONER_PRESETS, type ReasonerInput } from './reasoner';
@@ -9,7 +10,6 @@ import { gradientsOf, syntheticClip, syntheticIds, syntheticImageInput } from '.
 
 const tiny = REASONER_PRESETS.tiny;
 const V = 64;
-let model: Reasoner;
 
 /** Three inputs of different modalities and prompt lengths, so prefix padding is exercised. */
 function inputs(): ReasonerInput[] {
@@ -20,11 +20,8 @@ function inputs(): ReasonerInput[] {
   ];
 }
 
-beforeAll(async () => {
-  await initTestBackend();
-  model = new Reasoner(tiny);
-});
-afterAll(() => model.dispose());
+beforeAll(() => initTestBackend());
+const model = fixture(() => new Reasoner(tiny));
 
 describe('Reasoner config', () => {
   test('validates with the offending key', () => {
@@ -47,7 +44,7 @@ describe('Reasoner config', () => {
 
 describe('Reasoner generation', () => {
   test('golden: greedy decoding of the tiny model is pinned', async () => {
-    const out = await model.generate(inputs(), { n: 1, maxNewTokens: 8, temperature: 0, rng: seededRng(1) });
+    const out = await model().generate(inputs(), { n: 1, maxNewTokens: 8, temperature: 0, rng: seededRng(1) });
     // Pinned on WASM when this test was written (an untrained model repeats itself under greedy decoding).
     expect(out.tokens.map((t) => Array.from(t))).toEqual(GOLDEN_TOKENS);
     const sums = out.logprobs.map((lp) => lp.reduce((a, b) => a + b, 0));
@@ -57,7 +54,7 @@ describe('Reasoner generation', () => {
   test('KV-cached decoding gives the same logits as full recomputation (max |Δ| < 1e-4)', async () => {
     const record = (useCache: boolean) => {
       const steps: Float32Array[] = [];
-      return model
+      return model()
         .generate(inputs(), {
           n: 2,
           maxNewTokens: 10,
@@ -81,7 +78,7 @@ describe('Reasoner generation', () => {
 
   test('teacher-forced log-probs equal the sampling log-probs of the same tokens (|Δ| < 1e-4)', async () => {
     const temperature = 0.8;
-    const out = await model.generate(inputs(), {
+    const out = await model().generate(inputs(), {
       n: 3,
       maxNewTokens: 12,
       temperature,
@@ -91,22 +88,22 @@ describe('Reasoner generation', () => {
     });
     // Different lengths per row (a prefix of a sampled sequence has the same per-token log-probs).
     const sequences = out.tokens.map((t, r) => t.subarray(0, t.length - (r % 4)));
-    const forced = await model.logprobsData(inputs(), sequences, { groupSize: 3, temperature });
+    const forced = await model().logprobsData(inputs(), sequences, { groupSize: 3, temperature });
     forced.forEach((lp, r) => {
       expect(lp.length).toBe(sequences[r]!.length);
       lp.forEach((v, t) => expect(Math.abs(v - out.logprobs[r]![t]!)).toBeLessThan(1e-4));
     });
     // The differentiable form masks positions past each sequence's end.
-    const { logprobs, mask } = model.logprobs(inputs(), sequences, { groupSize: 3, temperature });
+    const { logprobs, mask } = model().logprobs(inputs(), sequences, { groupSize: 3, temperature });
     expect(logprobs.shape).toEqual([9, 12]);
     expect(Array.from(mask.dataSync()).reduce((a, b) => a + b, 0)).toBe(sequences.reduce((a, s) => a + s.length, 0));
     tf.dispose([logprobs, mask]);
   });
 
   test('batched rows equal generating each input alone (greedy)', async () => {
-    const batched = await model.generate(inputs(), { n: 2, maxNewTokens: 6, temperature: 0, rng: seededRng(1) });
+    const batched = await model().generate(inputs(), { n: 2, maxNewTokens: 6, temperature: 0, rng: seededRng(1) });
     for (const [i, input] of inputs().entries()) {
-      const alone = await model.generate([input], { n: 1, maxNewTokens: 6, temperature: 0, rng: seededRng(1) });
+      const alone = await model().generate([input], { n: 1, maxNewTokens: 6, temperature: 0, rng: seededRng(1) });
       expect(Array.from(batched.tokens[i * 2]!)).toEqual(Array.from(alone.tokens[0]!));
       expect(Array.from(batched.tokens[i * 2 + 1]!)).toEqual(Array.from(alone.tokens[0]!));
       batched.logprobs[i * 2]!.forEach((v, t) => expect(Math.abs(v - alone.logprobs[0]![t]!)).toBeLessThan(1e-4));
@@ -114,12 +111,12 @@ describe('Reasoner generation', () => {
   });
 
   test('same seed → same rollouts; stopId ends a row (kept); onToken streams every token', async () => {
-    const first = await model.generate(inputs(), { n: 4, maxNewTokens: 10, temperature: 1.5, rng: seededRng(21) });
-    const again = await model.generate(inputs(), { n: 4, maxNewTokens: 10, temperature: 1.5, rng: seededRng(21) });
+    const first = await model().generate(inputs(), { n: 4, maxNewTokens: 10, temperature: 1.5, rng: seededRng(21) });
+    const again = await model().generate(inputs(), { n: 4, maxNewTokens: 10, temperature: 1.5, rng: seededRng(21) });
     expect(again.tokens.map((t) => Array.from(t))).toEqual(first.tokens.map((t) => Array.from(t)));
     const stopId = first.tokens[0]![2]!; // a token row 0 is known to emit at step 2
     const streamed: number[][] = first.tokens.map(() => []);
-    const stopped = await model.generate(inputs(), {
+    const stopped = await model().generate(inputs(), {
       n: 4,
       maxNewTokens: 10,
       temperature: 1.5,
@@ -137,20 +134,22 @@ describe('Reasoner generation', () => {
   });
 
   test('inputs that do not fit throw InputError', async () => {
-    await expect(model.generate(inputs(), { n: 1, maxNewTokens: 200, rng: seededRng(1) })).rejects.toThrow(InputError);
+    await expect(model().generate(inputs(), { n: 1, maxNewTokens: 200, rng: seededRng(1) })).rejects.toThrow(
+      InputError,
+    );
     await expect(
-      model.generate([{ promptIds: Int32Array.of(V) }], { n: 1, maxNewTokens: 2, rng: seededRng(1) }),
+      model().generate([{ promptIds: Int32Array.of(V) }], { n: 1, maxNewTokens: 2, rng: seededRng(1) }),
     ).rejects.toThrow(/outside vocab/);
   });
 
   test('leak-free: numTensors after 100 generate calls equals after 1', async () => {
     const call = () =>
-      model.generate(inputs().slice(0, 2), { n: 2, maxNewTokens: 3, temperature: 1, rng: seededRng(3) });
+      model().generate(inputs().slice(0, 2), { n: 2, maxNewTokens: 3, temperature: 1, rng: seededRng(3) });
     await call();
     const after1 = tf.memory().numTensors;
     for (let i = 0; i < 99; i++) await call();
     expect(tf.memory().numTensors).toBe(after1);
-    await model.logprobsData(inputs(), [Int32Array.of(3, 4), Int32Array.of(5), Int32Array.of(6, 7, 8)]);
+    await model().logprobsData(inputs(), [Int32Array.of(3, 4), Int32Array.of(5), Int32Array.of(6, 7, 8)]);
     expect(tf.memory().numTensors).toBe(after1);
   });
 });
@@ -164,11 +163,7 @@ describe('Reasoner gradients', () => {
       return tf.div(tf.sum(tf.mul(logprobs, tf.tensor2d([[1], [-0.5], [2]]))), tf.sum(mask)) as tf.Scalar;
     });
 
-  gradientTests(
-    () => model,
-    () => new Reasoner(tiny),
-    loss,
-  );
+  gradientTests(model, () => new Reasoner(tiny), loss);
 });
 
 const GOLDEN_TOKENS: number[][] = [
@@ -180,17 +175,15 @@ const GOLDEN_LOGPROB_SUMS = [-30.1138203, -29.8134837, -30.0571074];
 
 describe('Reasoner with the vision stem', () => {
   const config = REASONER_PRESETS.tinyVision;
-  let vis: Reasoner;
-  beforeAll(() => void (vis = new Reasoner(config)));
-  afterAll(() => vis.dispose());
+  const vis = fixture(() => new Reasoner(config));
 
   test('KV-cached decoding equals full recomputation; teacher-forced = sampled log-probs', () =>
-    expectCacheMatchesRecompute(vis, inputs));
+    expectCacheMatchesRecompute(vis(), inputs));
 
   test('the image changes the prefix (the stem is read); leak-free', async () => {
     const lp = async (seed: number) =>
       (
-        await vis.logprobsData(
+        await vis().logprobsData(
           [{ visual: syntheticImageInput(seed), promptIds: syntheticIds(11, 6, 2, V) }],
           [syntheticIds(3, 5, 2, V)],
         )
@@ -242,9 +235,5 @@ describe('Reasoner with the vision stem', () => {
       const { logprobs } = m.logprobs(inputs(), seqs, { groupSize: 1 });
       return tf.neg(tf.sum(logprobs)) as tf.Scalar;
     });
-  gradientTests(
-    () => vis,
-    () => new Reasoner(config),
-    loss,
-  );
+  gradientTests(vis, () => new Reasoner(config), loss);
 });

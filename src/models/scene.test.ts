@@ -1,7 +1,8 @@
 // The scene reader (scene.ts): the count of what the stem detects, the prompt's named attributes, both terms on
 // hand-made contexts, and a Reasoner that has it: KV-cached decoding = recomputation, WASM = CPU gradients.
 import * as tf from '@tensorflow/tfjs-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { fixture } from './fixture.testutil';
 import { initTestBackend } from '../engine/testing';
 import { decodingTests, logprobGradientTests, withAndWithout } from './gradient-checks.testutil';
 import { ParamStore } from './layers';
@@ -117,15 +118,13 @@ describe('Reasoner with the scene reader', () => {
     { visual: syntheticClip(2, 16, 64), promptIds: syntheticIds(12, 3, 2, 39) },
     { promptIds: syntheticIds(13, 9, 2, 39) },
   ];
-  let model: Reasoner;
-  beforeAll(() => void (model = new Reasoner(config)));
-  afterAll(() => model.dispose());
+  const model = fixture(() => new Reasoner(config));
 
-  decodingTests(() => model, inputs);
+  decodingTests(model, inputs);
 
   test('the reader changes the image row only', async () => {
     const seqs = [Int32Array.from([12, 46, 18, 40]), Int32Array.from([25, 47, 11]), Int32Array.from([13, 48, 2])];
-    const [a, b] = await withAndWithout(model, { ...config, scene: null }, inputs(), seqs);
+    const [a, b] = await withAndWithout(model(), { ...config, scene: null }, inputs(), seqs);
     expect(a[0]!.some((v, t) => Math.abs(v - b[0]![t]!) > 1e-4)).toBe(true);
     [1, 2].forEach((r) => a[r]!.forEach((v, t) => expect(b[r]![t]!).toBeCloseTo(v, 5)));
   });
@@ -135,10 +134,5 @@ describe('Reasoner with the scene reader', () => {
     Int32Array.from([25, 26, 47]),
     Int32Array.from([13, 48, 2]),
   ];
-  logprobGradientTests(
-    () => model,
-    () => new Reasoner(config),
-    inputs,
-    seqs,
-  );
+  logprobGradientTests(model, config, inputs, seqs);
 });
