@@ -87,11 +87,14 @@ describe('Library with a shipped index', () => {
     const factory = new IDBFactory();
     const fetchShipped = vi.fn(async () => bytes.slice().buffer);
     const generate = vi.spyOn(slots.get('reasoner') as Reasoner, 'generate');
-    const first = new Library(
-      () => libraryModels(slots),
-      () => LibraryStore.open(factory),
-      fetchShipped,
-    );
+    // A visit of this browser (its IndexedDB) to the page that serves the shipped index.
+    const visit = () =>
+      new Library(
+        () => libraryModels(slots),
+        () => LibraryStore.open(factory),
+        fetchShipped,
+      );
+    const first = visit();
     expect(await first.open({ ...opts, shippedIndexUrl: URL_ })).toMatchObject({
       fromShipped: true,
       fromCache: false,
@@ -112,11 +115,7 @@ describe('Library with a shipped index', () => {
     }
     expect(first.items().find((i) => i.id === 'image-0')).toBeDefined();
     // The next visit reads this browser's copy, not the file.
-    const second = new Library(
-      () => libraryModels(slots),
-      () => LibraryStore.open(factory),
-      fetchShipped,
-    );
+    const second = visit();
     expect(await second.open({ ...opts, shippedIndexUrl: URL_ })).toMatchObject({
       fromCache: true,
       fromShipped: false,

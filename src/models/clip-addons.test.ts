@@ -17,9 +17,8 @@ import {
 import { neighbourRows } from './motion';
 import { Reasoner, REASONER_PRESETS, type ReasonerConfig, type ReasonerInput } from './reasoner';
 import { seededRng } from './rng';
-import { TEST_ATTR, TEST_STEM_HEAD } from './testdata';
+import { TEST_ATTR, TEST_STEM_HEAD, V } from './testdata';
 
-const V = 64;
 beforeAll(() => initTestBackend());
 
 const inputs = (): ReasonerInput[] => mixedInputs(V);

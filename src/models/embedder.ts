@@ -16,7 +16,7 @@ import {
   transformerBlock,
   type BlockDims,
 } from './layers';
-import { addPlanParams, embedPlan, PlanBuilder, type TokenPlan } from './plan';
+import { addPlanParams, embedPlan, patchDimOf, PlanBuilder, type TokenPlan } from './plan';
 import {
   clipFrame,
   imagePatches,
@@ -144,7 +144,6 @@ export class Embedder {
   readonly config: EmbedderConfig;
   readonly params: ParamStore;
   private readonly dims: BlockDims;
-  private readonly patchDim: number;
   private readonly globalCells: number;
   private readonly viewTokens?: (plan: TokenPlan) => tf.Tensor2D;
 
@@ -153,7 +152,6 @@ export class Embedder {
     validateEmbedderConfig(this.config);
     const c = this.config;
     this.dims = blockDimsOf(c);
-    this.patchDim = c.patch * c.patch * 3;
     this.globalCells = Math.max(c.globalSize, c.globalClipSize) ** 2 / c.patch ** 2;
     const evidenceCells = (c.evidenceSize / c.patch) ** 2;
     const store = new ParamStore(seededRng(c.seed));
@@ -173,7 +171,7 @@ export class Embedder {
   plan(items: EmbedItem[]): TokenPlan {
     if (items.length === 0) throw new InputError('embed: no items');
     const c = this.config;
-    const builder = new PlanBuilder(this.patchDim);
+    const builder = new PlanBuilder(patchDimOf(this.config.patch));
     for (const item of items) {
       builder.startItem().marker(EmbedSegment.emb);
       const visual = item.visual;
@@ -267,7 +265,7 @@ export class Embedder {
       const { batch, length } = plan;
       const d = this.config.dModel;
       const mask = attentionBias(plan.keyValid, batch, length, length, null);
-      let hidden = embedPlan(this.params, plan, this.patchDim, this.viewTokens); // [B·L, d]
+      let hidden = embedPlan(this.params, plan, patchDimOf(this.config.patch), this.viewTokens); // [B·L, d]
       for (let layer = 0; layer < this.config.nLayers; layer++) {
         hidden = transformerBlock(this.params, layer, this.dims, hidden, batch, length, mask).out;
       }

@@ -43,6 +43,9 @@ interface PlanItem {
 }
 
 /** Accumulates items token by token, then pads them into one TokenPlan. */
+/** How many values an RGB patch of `patch`² pixels holds: a pixel-patch row of the plan. */
+export const patchDimOf = (patch: number) => patch * patch * 3;
+
 export class PlanBuilder {
   private readonly items: PlanItem[] = [];
   constructor(private readonly patchDim: number) {}
@@ -215,7 +218,7 @@ export function addPlanParams(
   store.add('type_emb', [rows.segments, c.dModel], { kind: 'normal', std }, 0);
   store.add('pos_emb', [c.maxLen, c.dModel], { kind: 'normal', std }, 0);
   const viewTokens = c.vision ? addVisionStem(store, c.vision, c.patch, c.dModel) : undefined;
-  if (!c.vision) store.add('patch_proj_w', [c.patch * c.patch * 3, c.dModel], { kind: 'normal', std });
+  if (!c.vision) store.add('patch_proj_w', [patchDimOf(c.patch), c.dModel], { kind: 'normal', std });
   store.add('patch_pos_emb', [rows.patchPositions, c.dModel], { kind: 'normal', std }, 0);
   store.add('frame_emb', [rows.frames, c.dModel], { kind: 'normal', std }, 0);
   return viewTokens;

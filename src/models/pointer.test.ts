@@ -16,9 +16,8 @@ import { Reasoner, REASONER_PRESETS, type ReasonerConfig, type ReasonerInput } f
 import { seededRng } from './rng';
 import { withoutVision } from './vision';
 import { expectCacheMatchesRecompute, gradientTests } from './gradient-checks.testutil';
-import { syntheticClip, syntheticIds, syntheticImageInput, TEST_ATTR, TEST_STEM_HEAD } from './testdata';
+import { syntheticClip, syntheticIds, syntheticImageInput, TEST_ATTR, TEST_STEM_HEAD, V } from './testdata';
 
-const V = 64;
 beforeAll(() => initTestBackend());
 
 const pointingInputs = (): ReasonerInput[] => [

@@ -2,7 +2,7 @@
 // prompt and <bos>, left-padded so every row's <bos> sits at P − 1), the generated tokens after it, and which keys
 // each row may attend to. Pure arrays (plan.ts embeds them); reasoner.ts runs them.
 import { InputError } from './errors';
-import { PlanBuilder, type TokenPlan } from './plan';
+import { patchDimOf, PlanBuilder, type TokenPlan } from './plan';
 import { clipFrame, imagePatches, sampleFrameIndices, type RgbaImage, type VisualInput } from './preprocess';
 import type { ReasonerConfig } from './reasoner-config';
 import { stemInput } from './vision';
@@ -43,7 +43,7 @@ function addView(
 /** Left-padded prefix plan, so every row's BOS sits at index P − 1. */
 export function prefixPlan(c: ReasonerConfig, inputs: ReasonerInput[]): TokenPlan {
   const imageCells = (c.imageSize / c.patch) ** 2;
-  const builder = new PlanBuilder(c.patch * c.patch * 3);
+  const builder = new PlanBuilder(patchDimOf(c.patch));
   for (const input of inputs) {
     builder.startItem();
     if (input.visual?.kind === 'image') {

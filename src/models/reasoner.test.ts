@@ -6,10 +6,9 @@ import { ConfigError, InputError } from './errors';
 import { Reasoner, REASONER_PRESETS, type ReasonerInput } from './reasoner';
 import { seededRng } from './rng';
 import { expectCacheMatchesRecompute, gradientTests } from './gradient-checks.testutil';
-import { gradientsOf, syntheticClip, syntheticIds, syntheticImageInput } from './testdata';
+import { gradientsOf, syntheticClip, syntheticIds, syntheticImageInput, V } from './testdata';
 
 const tiny = REASONER_PRESETS.tiny;
-const V = 64;
 
 /** Three inputs of different modalities and prompt lengths, so prefix padding is exercised. */
 function inputs(): ReasonerInput[] {

@@ -20,7 +20,7 @@ import {
 } from './layers';
 import { addHeadParams, disposeHeadMaps, headLogits, type HeadMaps } from './reasoner-head';
 import { mapContext, type CellGeometry, type PointerContext, type PointerHistory, type TokenGeometry } from './pointer';
-import { addPlanParams, embedPlan, type TokenPlan } from './plan';
+import { addPlanParams, embedPlan, patchDimOf, type TokenPlan } from './plan';
 import type { VisualInput } from './preprocess';
 import { checkIds, N_SEGMENTS, prefixPlan, rowKeyValid, suffixPlan, type ReasonerInput } from './reasoner-plan';
 import { seededRng } from './rng';
@@ -45,7 +45,6 @@ export class Reasoner {
   readonly config: ReasonerConfig;
   readonly params: ParamStore;
   private readonly dims: BlockDims;
-  private readonly patchDim: number;
   private readonly imageCells: number;
   private readonly viewTokens?: (plan: TokenPlan) => tf.Tensor2D; // the stem's token features (with their motion term, when on)
   private readonly maps: HeadMaps; // the reading heads' word maps (reasoner-head.ts)
@@ -55,7 +54,6 @@ export class Reasoner {
     validateReasonerConfig(this.config);
     const c = this.config;
     this.dims = blockDimsOf(c);
-    this.patchDim = c.patch * c.patch * 3;
     this.imageCells = (c.imageSize / c.patch) ** 2;
     const store = new ParamStore(seededRng(c.seed));
     this.viewTokens = addPlanParams(store, c, {
@@ -108,7 +106,7 @@ export class Reasoner {
   }
 
   private embed(plan: TokenPlan): tf.Tensor2D {
-    return embedPlan(this.params, plan, this.patchDim, this.viewTokens);
+    return embedPlan(this.params, plan, patchDimOf(this.config.patch), this.viewTokens);
   }
 
   /** Run all blocks on x [B·T, d]; returns final hidden states and every layer's keys/values. */

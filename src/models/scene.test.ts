@@ -20,9 +20,8 @@ import {
   sceneGates,
   type SceneConfig,
 } from './scene';
-import { syntheticClip, syntheticIds, syntheticImageInput, TEST_ATTR, TEST_STEM_HEAD } from './testdata';
+import { syntheticClip, syntheticIds, syntheticImageInput, TEST_ATTR, TEST_STEM_HEAD, V } from './testdata';
 
-const V = 64;
 beforeAll(() => initTestBackend());
 
 // The attribute reader of pointer.test.ts (words 40–45); number words 46–48.

@@ -1,9 +1,12 @@
-import type { AttrConfig } from './attr';
 // Deterministic synthetic inputs for the models' tests and benchmark (no dependency on src/world).
 import * as tf from '@tensorflow/tfjs-core';
-import type { ParamStore } from './layers';
+import type { AttrConfig } from './attr';
+import { TINY_TRANSFORMER, type ParamStore } from './layers';
 import type { RgbaImage, VisualInput } from './preprocess';
 import { seededRng } from './rng';
+
+/** The tiny presets' vocabulary size: the models' tests draw token ids below it. */
+export const V = TINY_TRANSFORMER.vocabSize;
 
 /** A w×h RGBA image of smooth gradients plus a few solid squares, reproducible from `seed`. */
 export function syntheticImage(seed: number, width = 96, height = 96): RgbaImage {

@@ -167,7 +167,10 @@ function QueryBox() {
   );
 }
 
-function movement(hit: Hit, rank: number, other: Hit[]): { label: string; kind: string } {
+/** A rank movement's colour (base.css): up is good, down bad, no move neutral. */
+const MOVE_CLASS = { up: 'ok', down: 'bad', same: 'same' } as const;
+
+function movement(hit: Hit, rank: number, other: Hit[]): { label: string; kind: keyof typeof MOVE_CLASS } {
   const j = other.findIndex((h) => h.id === hit.id);
   if (j < 0) return { label: 'new', kind: 'up' };
   const d = j - rank;
@@ -285,7 +288,7 @@ function Results() {
                 <span className="result-meta">
                   <span className="rank">#{rank + 1}</span> <span className="score">{h.score.toFixed(3)}</span>{' '}
                   {mv && (
-                    <span className={`move move-${mv.kind}`} data-testid="move">
+                    <span className={`move ${MOVE_CLASS[mv.kind]}`} data-testid="move">
                       {mv.label}
                     </span>
                   )}

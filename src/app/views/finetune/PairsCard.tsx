@@ -75,7 +75,7 @@ export function PairsCard() {
             <td>
               <button
                 type="button"
-                className={p.match ? 'tag-ok' : 'tag-bad'}
+                className={p.match ? 'ok' : 'bad'}
                 onClick={() => void s.updatePair(p.id, { match: !p.match })}
                 title="Click to change the label"
               >
