@@ -16,8 +16,17 @@ describe('splitCsvLine', () => {
 });
 
 describe('parsePairs', () => {
+  /** What the parser makes of these lines: CSV (with Windows line ends), or JSON lines. */
+  const csv = (...lines: string[]) => parsePairs(lines.join('\r\n'), 'csv', resolve);
+  const jsonl = (...lines: string[]) => parsePairs(lines.join('\n'), 'jsonl', resolve);
+  /** A pair whose query is text. */
+  const textPair = (text: string, targetId: string, match: boolean) => ({
+    query: { kind: 'text', text },
+    targetId,
+    match,
+  });
   test('CSV: header skipped, text and item queries, match labels, one error per bad row', () => {
-    const csv = [
+    const { pairs, errors } = csv(
       'query,target,match',
       'a dog on grass,dog.png,yes',
       'beach.jpg,"party, night.webm",false',
@@ -26,10 +35,9 @@ describe('parsePairs', () => {
       'only-one-field',
       '',
       '"unterminated,beach.jpg',
-    ].join('\r\n');
-    const { pairs, errors } = parsePairs(csv, 'csv', resolve);
+    );
     expect(pairs).toEqual([
-      { query: { kind: 'text', text: 'a dog on grass' }, targetId: 'i2', match: true },
+      textPair('a dog on grass', 'i2', true),
       { query: { kind: 'item', itemId: 'i1' }, targetId: 'v1', match: false },
     ]);
     expect(errors.map((e) => e.row)).toEqual([4, 5, 6, 8]);
@@ -40,19 +48,18 @@ describe('parsePairs', () => {
   });
 
   test('CSV: a quoted field may hold line breaks (the row is numbered by its first line); a stray quote costs only its own row', () => {
-    const csv = [
+    const { pairs, errors } = csv(
       '\uFEFFquery,target,match',
       '"a caption that goes',
       'over two lines",beach.jpg,yes',
       '"the ""dog""",dog.png',
       '"never closed,beach.jpg',
       'a cat,beach.jpg,no',
-    ].join('\r\n');
-    const { pairs, errors } = parsePairs(csv, 'csv', resolve);
+    );
     expect(pairs).toEqual([
-      { query: { kind: 'text', text: 'a caption that goes\nover two lines' }, targetId: 'i1', match: true },
-      { query: { kind: 'text', text: 'the "dog"' }, targetId: 'i2', match: true },
-      { query: { kind: 'text', text: 'a cat' }, targetId: 'i1', match: false },
+      textPair('a caption that goes\nover two lines', 'i1', true),
+      textPair('the "dog"', 'i2', true),
+      textPair('a cat', 'i1', false),
     ]);
     expect(errors).toEqual([{ row: 5, message: 'a quoted field is not closed' }]);
     // Lines that each leave a quote open, whatever came before: every row is an error of its own.
@@ -65,18 +72,14 @@ describe('parsePairs', () => {
   });
 
   test('JSONL: objects per line; bad JSON and missing fields are row errors; match defaults to true', () => {
-    const jsonl = [
+    const { pairs, errors } = jsonl(
       '{"query": "a red ball", "target": "beach.jpg"}',
       '{"query": 3, "target": "beach.jpg"}',
       '{oops',
       '{"query": "x", "target": "beach.jpg", "match": 0}',
       '{"query": "y", "target": "beach.jpg", "match": {}}',
-    ].join('\n');
-    const { pairs, errors } = parsePairs(jsonl, 'jsonl', resolve);
-    expect(pairs).toEqual([
-      { query: { kind: 'text', text: 'a red ball' }, targetId: 'i1', match: true },
-      { query: { kind: 'text', text: 'x' }, targetId: 'i1', match: false },
-    ]);
+    );
+    expect(pairs).toEqual([textPair('a red ball', 'i1', true), textPair('x', 'i1', false)]);
     expect(errors).toEqual([
       { row: 2, message: 'needs string fields "query" and "target"' },
       { row: 3, message: 'not valid JSON' },

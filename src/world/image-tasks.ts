@@ -22,10 +22,13 @@ import {
   type Relation,
   type SceneSpec,
 } from './types';
+import type { Rng } from './rng';
 import {
   Cand,
   HardCand,
   Builder,
+  type CaptionedMedium,
+  captionBuilders,
   RETRIEVAL_CANDIDATES,
   image,
   textCand,
@@ -37,61 +40,50 @@ import {
   lookTaken,
   wordChoices,
 } from './task-kit';
-import { captionCore, sceneEdits, sceneCaptionAbilities, captionedScene, imageFocus } from './captions';
+import {
+  captionCore,
+  sceneEdits,
+  sceneCaptionAbilities,
+  captionedScene,
+  imageFocus,
+  type SceneCaption,
+} from './captions';
 
 // ---------------------------------------------------------------------------------------------
 // image tasks
 
-export const buildImageT2I: Builder = (rng) => {
+/** A captioned scene as both caption tasks see it (task-kit.ts). */
+function captionedSceneMedium(rng: Rng): CaptionedMedium | null {
   const cs = captionedScene(rng);
   if (!cs) return null;
   const { scene, sc } = cs;
-  const pos: Cand = { input: image(scene), focus: imageFocus(sc) };
-  const hard = chooseHard(
-    sceneEdits(scene, sc, rng.fork('edits')).map((e) => ({
-      input: image(e.scene),
-      focus: { ...imageFocus(sc), objects: e.objects },
-      differsIn: e.differsIn,
-    })),
-    rng.fork('hard'),
-  );
-  const easy = fillEasy(rng, RETRIEVAL_CANDIDATES - 1 - hard.length, (r) => {
-    const other = generateScene(r, {});
-    return imageCaptionHolds(sc.caption, other) ? null : { input: image(other), focus: {} };
-  });
+  const captionOf = (c: SceneCaption['caption']) => textCand(imageCaptionText(c), captionCore(c));
   return {
     abilities: sceneCaptionAbilities(scene, sc),
-    query: { modality: 'text', text: imageCaptionText(sc.caption) },
-    queryFocus: { text: captionCore(sc.caption) },
-    positive: pos,
-    hard,
-    easy,
+    medium: { input: image(scene), focus: imageFocus(sc) },
+    caption: captionOf(sc.caption),
+    mediumEdits: (r) =>
+      sceneEdits(scene, sc, r).map((e) => ({
+        input: image(e.scene),
+        focus: { ...imageFocus(sc), objects: e.objects },
+        differsIn: e.differsIn,
+      })),
+    captionEdits: (r) =>
+      imageCaptionEdits(sc.caption, r)
+        .filter((e) => !imageCaptionHolds(e.caption, scene))
+        .map((e) => ({ ...captionOf(e.caption), differsIn: e.differsIn })),
+    otherMedium: (r) => {
+      const other = generateScene(r, {});
+      return imageCaptionHolds(sc.caption, other) ? null : { input: image(other), focus: {} };
+    },
+    otherCaption: (r) => {
+      const other = captionedScene(r);
+      return !other || imageCaptionHolds(other.sc.caption, scene) ? null : captionOf(other.sc.caption);
+    },
   };
-};
+}
 
-export const buildImageI2T: Builder = (rng) => {
-  const cs = captionedScene(rng);
-  if (!cs) return null;
-  const { scene, sc } = cs;
-  const edits = imageCaptionEdits(sc.caption, rng.fork('edits')).filter((e) => !imageCaptionHolds(e.caption, scene));
-  const hard = chooseHard(
-    edits.map((e) => ({ ...textCand(imageCaptionText(e.caption), captionCore(e.caption)), differsIn: e.differsIn })),
-    rng.fork('hard'),
-  );
-  const easy = fillEasy(rng, RETRIEVAL_CANDIDATES - 1 - hard.length, (r) => {
-    const other = captionedScene(r);
-    if (!other || imageCaptionHolds(other.sc.caption, scene)) return null;
-    return textCand(imageCaptionText(other.sc.caption), captionCore(other.sc.caption));
-  });
-  return {
-    abilities: sceneCaptionAbilities(scene, sc),
-    query: image(scene),
-    queryFocus: imageFocus(sc),
-    positive: textCand(imageCaptionText(sc.caption), captionCore(sc.caption)),
-    hard,
-    easy,
-  };
-};
+export const { toMedium: buildImageT2I, toCaption: buildImageI2T } = captionBuilders(captionedSceneMedium);
 
 export const buildImageI2I: Builder = (rng) => {
   const scene = generateScene(rng.fork('scene'), { count: rng.intIn(2, 6) });

@@ -149,3 +149,51 @@ export function wordChoices(
   const easy = rng.sample(easyPool, RETRIEVAL_CANDIDATES - 1 - hard.length).map((w) => textCand(w));
   return { positive: textCand(answer), hard, easy };
 }
+
+/**
+ * A captioned medium (a scene or a clip), as both caption-retrieval tasks see it: the medium and its caption as
+ * candidates, the medium or the caption edited in one detail (so the caption no longer holds), and other media or
+ * captions drawn at random (`null` where the caption happens to hold).
+ */
+export interface CaptionedMedium {
+  abilities: Ability[];
+  medium: Cand;
+  caption: Cand;
+  mediumEdits: (rng: Rng) => HardCand[];
+  captionEdits: (rng: Rng) => HardCand[];
+  otherMedium: (rng: Rng) => Cand | null;
+  otherCaption: (rng: Rng) => Cand | null;
+}
+
+/** Text → medium: the caption asks for the medium among its one-detail edits and other media. */
+export function captionToMedium(rng: Rng, m: CaptionedMedium): Draft {
+  const hard = chooseHard(m.mediumEdits(rng.fork('edits')), rng.fork('hard'));
+  const easy = fillEasy(rng, RETRIEVAL_CANDIDATES - 1 - hard.length, m.otherMedium);
+  const { abilities, caption, medium } = m;
+  return { abilities, query: caption.input, queryFocus: caption.focus, positive: medium, hard, easy };
+}
+
+/** Medium → text: the medium asks for its caption among edited captions and other media's captions. */
+export function mediumToCaption(rng: Rng, m: CaptionedMedium): Draft {
+  const hard = chooseHard(m.captionEdits(rng.fork('edits')), rng.fork('hard'));
+  const easy = fillEasy(rng, RETRIEVAL_CANDIDATES - 1 - hard.length, m.otherCaption);
+  const { abilities, caption, medium } = m;
+  return { abilities, query: medium.input, queryFocus: medium.focus, positive: caption, hard, easy };
+}
+
+/** The two caption-retrieval builders (text → medium, medium → text) of one kind of captioned medium. */
+export function captionBuilders(medium: (rng: Rng) => CaptionedMedium | null): {
+  toMedium: Builder;
+  toCaption: Builder;
+} {
+  return {
+    toMedium: (rng) => {
+      const m = medium(rng);
+      return m && captionToMedium(rng, m);
+    },
+    toCaption: (rng) => {
+      const m = medium(rng);
+      return m && mediumToCaption(rng, m);
+    },
+  };
+}

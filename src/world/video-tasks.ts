@@ -12,14 +12,15 @@ import {
   lookPhrase,
 } from './text';
 import { COLORS, EVENT_KINDS, SHAPES, type Ability, type ClipSpec, OPPOSITE_EVENT } from './types';
+import type { Rng } from './rng';
 import {
   Cand,
   Builder,
-  RETRIEVAL_CANDIDATES,
+  type CaptionedMedium,
+  captionBuilders,
   video,
   textCand,
   chooseHard,
-  fillEasy,
   uniq,
   wordChoices,
 } from './task-kit';
@@ -28,58 +29,36 @@ import { clipEdits, clipAbilities, captionedClip } from './captions';
 // ---------------------------------------------------------------------------------------------
 // video tasks
 
-export const buildVideoT2V: Builder = (rng) => {
-  const cc = captionedClip(rng);
-  if (!cc) return null;
-  const { clip, pick } = cc;
-  const hard = chooseHard(
-    clipEdits(clip, pick, rng.fork('edits')).map((e) => ({
-      input: video(e.clip),
-      focus: e.focus,
-      differsIn: e.differsIn,
-    })),
-    rng.fork('hard'),
-  );
-  const easy = fillEasy(rng, RETRIEVAL_CANDIDATES - 1 - hard.length, (r) => {
-    const other = generateClip(r, {});
-    return clipCaptionHolds(pick.caption, other) ? null : { input: video(other), focus: {} };
-  });
-  return {
-    abilities: clipAbilities(clip, pick),
-    query: { modality: 'text', text: clipCaptionText(pick.caption) },
-    queryFocus: { text: clipCaptionText(pick.caption) },
-    positive: { input: video(clip), focus: pick.focus },
-    hard,
-    easy,
-  };
-};
-
-export const buildVideoV2T: Builder = (rng) => {
+/** A captioned clip as both caption tasks see it (task-kit.ts). */
+function captionedClipMedium(rng: Rng): CaptionedMedium | null {
   const cc = captionedClip(rng);
   if (!cc) return null;
   const { clip, pick } = cc;
   const states = clipStates(clip);
-  const edits = clipCaptionEdits(pick.caption, rng.fork('edits')).filter(
-    (e) => !clipCaptionHolds(e.caption, clip, states),
-  );
-  const hard = chooseHard(
-    edits.map((e) => ({ ...textCand(clipCaptionText(e.caption)), differsIn: e.differsIn })),
-    rng.fork('hard'),
-  );
-  const easy = fillEasy(rng, RETRIEVAL_CANDIDATES - 1 - hard.length, (r) => {
-    const other = captionedClip(r);
-    if (!other || clipCaptionHolds(other.pick.caption, clip, states)) return null;
-    return textCand(clipCaptionText(other.pick.caption));
-  });
   return {
     abilities: clipAbilities(clip, pick),
-    query: video(clip),
-    queryFocus: pick.focus,
-    positive: textCand(clipCaptionText(pick.caption)),
-    hard,
-    easy,
+    medium: { input: video(clip), focus: pick.focus },
+    caption: textCand(clipCaptionText(pick.caption)),
+    mediumEdits: (r) =>
+      clipEdits(clip, pick, r).map((e) => ({ input: video(e.clip), focus: e.focus, differsIn: e.differsIn })),
+    captionEdits: (r) =>
+      clipCaptionEdits(pick.caption, r)
+        .filter((e) => !clipCaptionHolds(e.caption, clip, states))
+        .map((e) => ({ ...textCand(clipCaptionText(e.caption)), differsIn: e.differsIn })),
+    otherMedium: (r) => {
+      const other = generateClip(r, {});
+      return clipCaptionHolds(pick.caption, other) ? null : { input: video(other), focus: {} };
+    },
+    otherCaption: (r) => {
+      const other = captionedClip(r);
+      return !other || clipCaptionHolds(other.pick.caption, clip, states)
+        ? null
+        : textCand(clipCaptionText(other.pick.caption));
+    },
   };
-};
+}
+
+export const { toMedium: buildVideoT2V, toCaption: buildVideoV2T } = captionBuilders(captionedClipMedium);
 
 export const buildVideoCls: Builder = (rng) => {
   const kind = rng.pick(EVENT_KINDS);
