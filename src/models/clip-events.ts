@@ -12,7 +12,7 @@
 // Images and text get neither term. Every op has WASM gradients.
 import * as tf from '@tensorflow/tfjs-core';
 import { attended } from './attr';
-import { checkInt, checkThat, InputError } from './errors';
+import { checkInt, checkThat } from './errors';
 import { dense, softGate, embedLookup, type ParamStore } from './layers';
 import { neighbourRows } from './motion';
 import type { PointerContext } from './pointer';
@@ -126,7 +126,8 @@ export function eventWordMap(c: ClipEventsConfig, V: number): tf.Tensor2D {
   return tf.tensor2d(m, [c.words.length, V]);
 }
 
-/** logits [B·T, V] plus the reader's term, for B rows of context ctx and normed hidden [B, T, d]. */
+/** logits [B·T, V] plus the reader's term, for B rows of context ctx and normed hidden [B, T, d]; the logits as
+ * they are when the contexts have no event table (no clip). */
 export function eventLogits(
   store: ParamStore,
   c: ClipEventsConfig,
@@ -135,12 +136,13 @@ export function eventLogits(
   normed: tf.Tensor3D,
   logits: tf.Tensor2D,
 ): tf.Tensor2D {
-  if (!ctx.events) throw new InputError('clipEvents: the pointer context has no event table');
+  const events = ctx.events;
+  if (!events) return logits; // contexts without a clip: nothing to read
   const [B, T] = normed.shape;
   return tf.tidy(() => {
-    const { flat, p } = attended(store.get('ev_q_w'), ctx, normed, ctx.events!.kinds); // p [B·T, K−1]
+    const { flat, p } = attended(store.get('ev_q_w'), ctx, normed, events.kinds); // p [B·T, K−1]
     const gate = softGate(store, 'ev_gate', flat, c.gateBias); // [B·T, 1]
-    const has = tf.reshape(tf.tile(ctx.events!.has, [1, T, 1]), [B * T, 1]); // clips only
+    const has = tf.reshape(tf.tile(events.has, [1, T, 1]), [B * T, 1]); // clips only
     return tf.add(logits, tf.matMul(tf.mul(tf.mul(gate, has), tf.log(tf.add(p, 1e-4))), words)) as tf.Tensor2D;
   });
 }

@@ -69,8 +69,7 @@ export function headLogits(
   const follow = c.follow && history ? followScores(params, c.follow, pointer, ctx, normed, T, history) : null; // the answer's k-th object read at the k-th box, per step [B, T, N]
   const attrCtx = follow ? { ...ctx, bias: tf.add(ctx.bias, follow) as tf.Tensor3D } : ctx;
   let logits = c.attr && maps.attr ? attrLogits(params, c.attr, maps.attr, attrCtx, normed3, pointed) : pointed;
-  if (c.clipEvents && maps.events && ctx.events)
-    logits = eventLogits(params, c.clipEvents, maps.events, ctx, normed3, logits);
+  if (c.clipEvents && maps.events) logits = eventLogits(params, c.clipEvents, maps.events, ctx, normed3, logits);
   if (scene && gates && maps.count) logits = countLogits(scene, maps.count, ctx, gates, logits);
   return c.copy && ctx.copy ? copyMix(params, c.copy, ctx.copy, normed3, logits) : logits;
 }
