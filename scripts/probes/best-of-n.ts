@@ -5,7 +5,7 @@
 // `npx tsx scripts/probes/best-of-n.ts MODELS_DIR [seed] [perTask] [K] [reasoner-sft|reasoner]`
 import { join } from 'node:path';
 import { createEngine } from '../../src/engine/engine';
-import { nodePlatform } from '../../src/engine/platform-node';
+import { nodePlatform } from '../../src/engine/backend/platform-node';
 import type { Embedder } from '../../src/models/embedder';
 import { readTcot, worldEmbedItem, worldReasonerInput } from '../../src/models/inputs';
 import type { Reasoner } from '../../src/models/reasoner';

@@ -4,7 +4,7 @@
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { createEngine } from '../../src/engine/engine';
-import { nodePlatform } from '../../src/engine/platform-node';
+import { nodePlatform } from '../../src/engine/backend/platform-node';
 import { worldReasonerInput } from '../../src/models/inputs';
 import { attentionBias } from '../../src/models/layers';
 import { Reasoner } from '../../src/models/reasoner';

@@ -2,7 +2,7 @@
 // Probe: continue the shipped Embedder (fp32 checkpoint) on fresh pairs with mostly no-T-CoT steps.
 import { cpSync, mkdirSync, appendFileSync } from 'node:fs';
 import { createEngine } from '../../src/engine/engine';
-import { nodePlatform } from '../../src/engine/platform-node';
+import { nodePlatform } from '../../src/engine/backend/platform-node';
 import { loadModel, saveWeights } from '../../src/models/weights';
 import { nodeFileHandler } from '../../src/models/weights-node';
 import type { Embedder } from '../../src/models/embedder';

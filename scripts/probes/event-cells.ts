@@ -7,7 +7,7 @@
 // `npx tsx scripts/probes/event-cells.ts CKPT_REASONER [steps] [clipsPerStep] [hidden] [reach 1|2]`
 import * as tf from '@tensorflow/tfjs-core';
 import { createEngine } from '../../src/engine/engine';
-import { nodePlatform } from '../../src/engine/platform-node';
+import { nodePlatform } from '../../src/engine/backend/platform-node';
 import { dense, ParamStore } from '../../src/models/layers';
 import type { Reasoner } from '../../src/models/reasoner';
 import { seededRng } from '../../src/models/rng';

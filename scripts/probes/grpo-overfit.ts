@@ -3,7 +3,7 @@
 // task at every step, printing each step's rollout reward and, every 5 steps, the greedy T-CoTs' in-batch ORM
 // accuracy on those pairs. If this does not rise, the update does not follow the reward.
 import { createEngine } from '../../src/engine/engine';
-import { nodePlatform } from '../../src/engine/platform-node';
+import { nodePlatform } from '../../src/engine/backend/platform-node';
 import type { Embedder } from '../../src/models/embedder';
 import { Reasoner } from '../../src/models/reasoner';
 import { loadModel } from '../../src/models/weights';

@@ -3,7 +3,7 @@
 // cold start (e.g. a probe's output), writing OUT/models/{embedder,reasoner-sft,reasoner} (int8) and OUT/steps.jsonl.
 import { cpSync, mkdirSync, appendFileSync, writeFileSync } from 'node:fs';
 import { createEngine } from '../../src/engine/engine';
-import { nodePlatform } from '../../src/engine/platform-node';
+import { nodePlatform } from '../../src/engine/backend/platform-node';
 import type { Embedder } from '../../src/models/embedder';
 import { Reasoner } from '../../src/models/reasoner';
 import { loadModel, saveWeights } from '../../src/models/weights';

@@ -7,7 +7,7 @@
 // npx tsx scripts/probes/head-probe.ts CKPT OUT STEPS LR copy|attr|motion|clip-events|scene|scene-named|none
 import { appendFileSync, cpSync, existsSync, mkdirSync } from 'node:fs';
 import { createEngine } from '../../src/engine/engine';
-import { nodePlatform } from '../../src/engine/platform-node';
+import { nodePlatform } from '../../src/engine/backend/platform-node';
 import { loadModel, saveWeights } from '../../src/models/weights';
 import { nodeFileHandler } from '../../src/models/weights-node';
 import { Reasoner } from '../../src/models/reasoner';

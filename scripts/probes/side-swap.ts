@@ -6,7 +6,7 @@
 // pairs: comma-separated q/c, e.g. gold/gold,gold/blind,sft/sft,gold/sft,sft/gold,none/none
 import { join } from 'node:path';
 import { createEngine } from '../../src/engine/engine';
-import { nodePlatform } from '../../src/engine/platform-node';
+import { nodePlatform } from '../../src/engine/backend/platform-node';
 import type { Embedder } from '../../src/models/embedder';
 import { worldEmbedItem, worldReasonerInput } from '../../src/models/inputs';
 import type { Reasoner } from '../../src/models/reasoner';

@@ -3,7 +3,7 @@
 // `npx tsx scripts/probes/side-tcots.ts MODELS_DIR TASK [perTask]`
 import { join } from 'node:path';
 import { createEngine } from '../../src/engine/engine';
-import { nodePlatform } from '../../src/engine/platform-node';
+import { nodePlatform } from '../../src/engine/backend/platform-node';
 import { worldReasonerInput } from '../../src/models/inputs';
 import type { Reasoner } from '../../src/models/reasoner';
 import { loadModel } from '../../src/models/weights';

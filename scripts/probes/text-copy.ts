@@ -1,7 +1,7 @@
 // `npx tsx scripts/probes/text-copy.ts [REASONER_DIR] [N]`
 // Probe: does the Reasoner copy a caption query into its answer? Greedy T-CoTs for the built-in collection's captions.
 import { createEngine } from '../../src/engine/engine';
-import { nodePlatform } from '../../src/engine/platform-node';
+import { nodePlatform } from '../../src/engine/backend/platform-node';
 import { loadModel } from '../../src/models/weights';
 import { nodeFileHandler } from '../../src/models/weights-node';
 import type { Reasoner } from '../../src/models/reasoner';

@@ -2,9 +2,9 @@
 // query names. `npm run bench:browser` drives it headlessly; people can open it too.
 import './bench.css';
 import * as Comlink from 'comlink';
-import { formatSearchTable } from '../engine/search-bench';
-import { formatFinetuneBench } from '../engine/finetune-bench';
-import { formatBenchTable } from '../models/bench';
+import { formatSearchTable } from '../bench/search-bench';
+import { formatFinetuneBench } from '../bench/finetune-bench';
+import { formatBenchTable } from '../bench/model-bench';
 import type { BackendPreference, Progress } from '../engine/types';
 import { startEngineWorker } from './engine-client';
 import { errorMessage } from '../media/errors';

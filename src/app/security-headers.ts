@@ -10,7 +10,7 @@ export const CSP_DIRECTIVES: Readonly<Record<string, readonly string[]>> = {
   // and instantiateStreaming); it allows no string evaluation: no eval or new Function runs in the app or in tfjs.
   'script-src': ["'self'", "'wasm-unsafe-eval'"],
   // The engine worker is a same-origin module script. No blob: because threaded WASM, whose pthread pool starts
-  // from a blob URL, is off (src/engine/platform-browser.ts).
+  // from a blob URL, is off (src/engine/backend/platform-browser.ts).
   'worker-src': ["'self'"],
   'connect-src': ["'self'"],
   // data: is the inline favicon; pixels are drawn on canvases, never loaded as images.

@@ -1,19 +1,19 @@
 // `npm run bench [-- --out FILE] [--quick] [--search-only] [--scale] [--finetune-only]`: the model benchmark on
 // the Node WASM backend, then the search benchmark (brute-force cosine top-k at 1k / 10k / 100k items), then the
-// EG-RL fine-tuning step at its default settings (src/engine/finetune-bench.ts). `--scale` adds the index's
+// EG-RL fine-tuning step at its default settings (src/bench/finetune-bench.ts). `--scale` adds the index's
 // scale benchmark (build, IndexedDB load through fake-indexeddb, memory, query, append, removal of a tenth) and
 // skips the model and fine-tune parts. Prints tables and writes the JSON result (default bench-results/node.json).
-// The model measuring code is src/models/bench.ts, shared with the browser; the search parts are
-// src/engine/search-bench.ts (the latency table is also run by the browser page).
+// The model measuring code is src/bench/model-bench.ts, shared with the browser; the search parts are
+// src/bench/search-bench.ts (the latency table is also run by the browser page).
 import * as tf from '@tensorflow/tfjs-core';
 import { IDBFactory } from 'fake-indexeddb';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { createEngine } from '../engine/engine';
-import { nodePlatform } from '../engine/platform-node';
-import { formatScaleTable, formatSearchTable, runScaleBench, runSearchBench } from '../engine/search-bench';
-import { formatFinetuneBench, runFinetuneBench } from '../engine/finetune-bench';
-import { formatBenchTable, runModelBench } from '../models/bench';
+import { nodePlatform } from '../engine/backend/platform-node';
+import { formatScaleTable, formatSearchTable, runScaleBench, runSearchBench } from '../bench/search-bench';
+import { formatFinetuneBench, runFinetuneBench } from '../bench/finetune-bench';
+import { formatBenchTable, runModelBench } from '../bench/model-bench';
 import { cliArgs } from './args';
 
 const { values: args } = cliArgs(

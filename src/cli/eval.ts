@@ -10,7 +10,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createEngine } from '../engine/engine';
-import { nodePlatform } from '../engine/platform-node';
+import { nodePlatform } from '../engine/backend/platform-node';
 import { Embedder } from '../models/embedder';
 import { Reasoner } from '../models/reasoner';
 import { loadModel } from '../models/weights';

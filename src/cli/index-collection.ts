@@ -5,7 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createEngine } from '../engine/engine';
-import { nodePlatform } from '../engine/platform-node';
+import { nodePlatform } from '../engine/backend/platform-node';
 import { writeShippedIndex } from './shipped-index-node';
 import { cliArgs } from './args';
 

@@ -8,7 +8,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createEngine } from '../engine/engine';
-import { nodePlatform } from '../engine/platform-node';
+import { nodePlatform } from '../engine/backend/platform-node';
 import type { Embedder } from '../models/embedder';
 import type { Reasoner } from '../models/reasoner';
 import { loadModel } from '../models/weights';

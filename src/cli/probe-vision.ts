@@ -2,7 +2,7 @@
 // A short vision-stage probe (one WASM thread): trains a stem of the given shape on the dense per-cell targets
 // and prints the loss parts every 20 steps and the held-out figures every --eval-every steps.
 import { createEngine } from '../engine/engine';
-import { nodePlatform } from '../engine/platform-node';
+import { nodePlatform } from '../engine/backend/platform-node';
 import { VisionModel, type VisionConfig } from '../models/vision';
 import { DEFAULT_MIX, HEAD_OUT } from '../train/vision-data';
 import { trainVision } from '../train/vision-trainer';

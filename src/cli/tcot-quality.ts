@@ -6,7 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createEngine } from '../engine/engine';
-import { nodePlatform } from '../engine/platform-node';
+import { nodePlatform } from '../engine/backend/platform-node';
 import { worldReasonerInput } from '../models/inputs';
 import type { Reasoner } from '../models/reasoner';
 import { reasonGreedy } from '../retrieval/pipeline';

@@ -11,7 +11,7 @@ import { appendFileSync, existsSync, mkdirSync, openSync, readFileSync, writeFil
 import { join } from 'node:path';
 import { formatDuration } from '../engine/duration';
 import { createEngine } from '../engine/engine';
-import { nodePlatform } from '../engine/platform-node';
+import { nodePlatform } from '../engine/backend/platform-node';
 import type { Embedder } from '../models/embedder';
 import type { Reasoner } from '../models/reasoner';
 import { saveWeights } from '../models/weights';

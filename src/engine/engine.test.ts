@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-webgl';
 import { describe, expect, test } from 'vitest';
-import { activateBackend } from './activate';
-import type { Platform } from './backend';
+import { activateBackend } from './backend/activate';
+import type { Platform } from './backend/backend';
 import { createEngine } from './engine';
-import { nodePlatform } from './platform-node';
+import { nodePlatform } from './backend/platform-node';
 
 describe('LabEngine in Node', () => {
   test('starts on WASM', async () => {

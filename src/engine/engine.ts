@@ -2,15 +2,15 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as Comlink from 'comlink';
 import { errorMessage } from '../media/errors';
-import { selectBackend, type Platform } from './backend';
-import { checkForward, checkTokenIds, makeCheckParams } from './selfcheck';
-import { runModelBench, type ModelBenchResult } from '../models/bench';
+import { selectBackend, type Platform } from './backend/backend';
+import { checkForward, checkTokenIds, makeCheckParams } from './backend/selfcheck';
+import { runModelBench, type ModelBenchResult } from '../bench/model-bench';
 import { ModelSlots } from './model-slots';
 import { Library } from './library';
 import { FineTuner } from './finetune';
 import { libraryModels } from './library/models';
-import { runSearchBench, type SearchBenchOptions, type SearchBenchRow } from './search-bench';
-import { runFinetuneBench, type FinetuneBenchOptions, type FinetuneBenchResult } from './finetune-bench';
+import { runSearchBench, type SearchBenchOptions, type SearchBenchRow } from '../bench/search-bench';
+import { runFinetuneBench, type FinetuneBenchOptions, type FinetuneBenchResult } from '../bench/finetune-bench';
 import type { StorageUse } from '../media/store';
 import type {
   AddResult,

@@ -3,8 +3,8 @@
 // proves the ops they do use give the same gradients on WASM as on CPU.
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, test } from 'vitest';
-import { checkLoss, checkTokenIds, makeCheckParams, type CheckParams } from './selfcheck';
-import { initTestBackend } from './testing';
+import { checkLoss, checkTokenIds, makeCheckParams, type CheckParams } from './backend/selfcheck';
+import { initTestBackend } from '../tf/testing';
 
 async function gradsOn(backend: 'wasm' | 'cpu', seed: number) {
   await initTestBackend(backend);

@@ -4,8 +4,8 @@ import { WeightsError } from '../models/errors';
 import { VOCAB } from '../tcot/default';
 import { createEngine } from './engine';
 import { ModelSlots } from './model-slots';
-import { nodePlatform } from './platform-node';
-import { initTestBackend } from './testing';
+import { nodePlatform } from './backend/platform-node';
+import { initTestBackend } from '../tf/testing';
 
 beforeAll(() => initTestBackend());
 

@@ -10,7 +10,7 @@ import { libraryModels } from './library/models';
 import { loadLibraryModels } from './library/models-node';
 import { tinyLibrary } from './library/testutil';
 import { decodeShippedIndex, encodeShippedIndex, SHIPPED_INDEX_FILE, ShippedIndexError } from './shipped-index';
-import { initTestBackend } from './testing';
+import { initTestBackend } from '../tf/testing';
 
 beforeAll(() => initTestBackend());
 

@@ -1,9 +1,9 @@
 // The Engine interface: everything the UI may ask of the models. One implementation (engine.ts) runs
 // unchanged in the Web Worker (workers/engine.worker.ts), in Node (src/cli) and in tests.
-import type { ModelBenchOptions, ModelBenchResult } from '../models/bench';
+import type { ModelBenchOptions, ModelBenchResult } from '../bench/model-bench';
 import type { StorageUse } from '../media/store';
-import type { SearchBenchOptions, SearchBenchRow } from './search-bench';
-import type { FinetuneBenchOptions, FinetuneBenchResult } from './finetune-bench';
+import type { SearchBenchOptions, SearchBenchRow } from '../bench/search-bench';
+import type { FinetuneBenchOptions, FinetuneBenchResult } from '../bench/finetune-bench';
 import type {
   FinetuneCallback,
   FinetuneSettings,
@@ -30,8 +30,8 @@ import type {
 export * from './library/types';
 export * from './finetune/types';
 export type { StorageUse } from '../media/store';
-export type { SearchBenchRow } from './search-bench';
-export type { FinetuneBenchResult } from './finetune-bench';
+export type { SearchBenchRow } from '../bench/search-bench';
+export type { FinetuneBenchResult } from '../bench/finetune-bench';
 
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 export type BackendPreference = BackendName | 'auto';
@@ -94,7 +94,7 @@ export interface ModelProbe {
   reasoner: { tokens: number[]; text: string } | null;
 }
 
-/** One backend's speed in the automatic choice (src/engine/measure.ts). */
+/** One backend's speed in the automatic choice (src/engine/backend/measure.ts). */
 export interface MeasuredBackend {
   backend: BackendName;
   gflops: number;
@@ -158,7 +158,7 @@ export interface SelfCheckResult {
   ms: number;
 }
 
-/** Options of the model benchmark (src/models/bench.ts), minus its callback. */
+/** Options of the model benchmark (src/bench/model-bench.ts), minus its callback. */
 export type BenchOptions = Omit<ModelBenchOptions, 'onProgress'>;
 
 export interface Engine {

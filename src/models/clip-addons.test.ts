@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { fixture } from './fixture.testutil';
-import { initTestBackend } from '../engine/testing';
+import { initTestBackend } from '../tf/testing';
 import type { ClipEventsConfig } from './clip-events';
 import {
   decodingTests,

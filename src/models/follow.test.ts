@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { fixture } from './fixture.testutil';
-import { initTestBackend } from '../engine/testing';
+import { initTestBackend } from '../tf/testing';
 import { addFollowParams, followedBoxes, followScores, type FollowConfig } from './follow';
 import { decodingTests, logprobGradientTests, withAndWithout } from './gradient-checks.testutil';
 import { ParamStore } from './layers';

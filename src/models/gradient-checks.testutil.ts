@@ -6,7 +6,7 @@ import * as tfCore from '@tensorflow/tfjs-core';
 import { Reasoner, type ReasonerConfig, type ReasonerInput } from './reasoner';
 import { seededRng } from './rng';
 import { expect, test } from 'vitest';
-import { initTestBackend } from '../engine/testing';
+import { initTestBackend } from '../tf/testing';
 import type { ParamStore } from './layers';
 import { gradientsOf, maxRelativeGradDiff, syntheticClip, syntheticIds, syntheticImageInput } from './testdata';
 

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { initTestBackend } from '../engine/testing';
+import { initTestBackend } from '../tf/testing';
 import { attentionBias, embedLookup, layerNorm, ParamStore, pickColumns } from './layers';
 import { PlanBuilder } from './plan';
 import { seededRng } from './rng';

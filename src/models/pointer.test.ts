@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { fixture } from './fixture.testutil';
-import { initTestBackend } from '../engine/testing';
+import { initTestBackend } from '../tf/testing';
 import { addAttrParams, attrLogits, attrMaps } from './attr';
 import { ParamStore } from './layers';
 import {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { initTestBackend } from '../engine/testing';
+import { initTestBackend } from '../tf/testing';
 import { Embedder, EMBEDDER_PRESETS, type EmbedItem } from './embedder';
 import { WeightsError, type WeightsErrorReason } from './errors';
 import { Reasoner, REASONER_PRESETS, type ReasonerInput } from './reasoner';

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, test } from 'vitest';
-import { initTestBackend } from '../engine/testing';
+import { initTestBackend } from '../tf/testing';
 import { Embedder } from '../models/embedder';
 import { builtinCollection } from '../world/suite';
 import { collectionChance, collectionPrecision, sampleCollectionQueries } from './collection-eval';

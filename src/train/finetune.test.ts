@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { initTestBackend } from '../engine/testing';
+import { initTestBackend } from '../tf/testing';
 import { Embedder } from '../models/embedder';
 import { Reasoner } from '../models/reasoner';
 import { syntheticImageInput } from '../models/testdata';

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { initTestBackend } from '../engine/testing';
+import { initTestBackend } from '../tf/testing';
 import { clipByGlobalNorm, ScheduledAdam } from './grad';
 
 beforeAll(() => initTestBackend());

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { initTestBackend } from '../engine/testing';
+import { initTestBackend } from '../tf/testing';
 import { Reasoner, REASONER_PRESETS } from '../models/reasoner';
 import { seededRng } from '../models/rng';
 import { syntheticIds, syntheticImageInput } from '../models/testdata';

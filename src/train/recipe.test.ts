@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { initTestBackend } from '../engine/testing';
+import { initTestBackend } from '../tf/testing';
 import { memoryStore } from './checkpoint';
 import type { GrpoStepLog } from './grpo-trainer';
 import { Reasoner } from '../models/reasoner';

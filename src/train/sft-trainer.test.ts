@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, expect, test } from 'vitest';
-import { initTestBackend } from '../engine/testing';
+import { initTestBackend } from '../tf/testing';
 import { Reasoner, REASONER_PRESETS } from '../models/reasoner';
 import { worldReasonerInput } from '../models/inputs';
 import { syntheticImageInput } from '../models/testdata';

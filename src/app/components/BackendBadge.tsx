@@ -1,5 +1,5 @@
 import { useShallow } from 'zustand/react/shallow';
-import { describeMeasured, label } from '../../engine/backend';
+import { describeMeasured, label } from '../../engine/backend/backend';
 import { useAppStore } from '../store';
 
 /** The backend the engine runs on, with the adapter and skipped backends in its tooltip. */

@@ -13,7 +13,7 @@ import type { FinetuneSnapshot, NewPair } from './types';
 import { modelKey } from '../library/models';
 import { tinyLibrary } from '../library/testutil';
 import { ModelSlots } from '../model-slots';
-import { initTestBackend } from '../testing';
+import { initTestBackend } from '../../tf/testing';
 
 beforeAll(() => initTestBackend());
 

@@ -10,7 +10,7 @@ import { parseTokens } from '../../tcot/parse';
 import { Library } from '.';
 import { libraryModels, staleFinetunedKey } from './models';
 import { movingSquare, tinyLibrary } from './testutil';
-import { initTestBackend } from '../testing';
+import { initTestBackend } from '../../tf/testing';
 
 beforeAll(() => initTestBackend());
 

@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { LibraryStore } from '../../media/store';
 import { Reasoner } from '../../models/reasoner';
 import { encodeShippedIndex } from '../shipped-index';
-import { initTestBackend } from '../testing';
+import { initTestBackend } from '../../tf/testing';
 import type { Progress } from '../types';
 import { Library } from '.';
 import { libraryModels } from './models';

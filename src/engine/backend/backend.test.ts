@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { candidateOrder, selectBackend, type Platform, type ProbeResult } from './backend';
-import { NoBackendError } from './errors';
-import type { BackendName } from './types';
+import { NoBackendError } from '../errors';
+import type { BackendName } from '../types';
 
 function fakePlatform(results: Partial<Record<BackendName, ProbeResult | Error>>, tried: BackendName[] = []): Platform {
   return {

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, expect, test } from 'vitest';
 import { formatScaleTable, formatSearchTable, runScaleBench, runSearchBench } from './search-bench';
-import { initTestBackend } from './testing';
+import { initTestBackend } from '../tf/testing';
 
 beforeAll(() => initTestBackend());
 

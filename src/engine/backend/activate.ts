@@ -2,9 +2,9 @@
 // prints the cause to the console).
 import * as tf from '@tensorflow/tfjs-core';
 import type { ProbeResult } from './backend';
-import { errorMessage } from '../media/errors';
+import { errorMessage } from '../../media/errors';
 import { label } from './backend';
-import type { BackendName } from './types';
+import type { BackendName } from '../types';
 
 export async function activateBackend(name: BackendName): Promise<ProbeResult> {
   if (tf.findBackendFactory(name) == null) return { ok: false, reason: `${label(name)}: not bundled` };

@@ -9,9 +9,9 @@ import {
   type MeasuredBackend,
   type BackendPreference,
   type SkippedBackend,
-} from './types';
-import { NoBackendError } from './errors';
-import { errorMessage } from '../media/errors';
+} from '../types';
+import { NoBackendError } from '../errors';
+import { errorMessage } from '../../media/errors';
 
 export type ProbeResult =
   | { ok: true; adapter?: AdapterInfo; details?: Record<string, string | number | boolean> }

@@ -1,5 +1,5 @@
 // The browser host (the engine worker, or the page in a pinch): WebGPU → WebGL → WASM → CPU.
-import './tf-setup';
+import '../../tf/tf-setup';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-webgl';
@@ -11,7 +11,7 @@ import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-was
 import { activateBackend } from './activate';
 import { measureActiveBackend } from './measure';
 import type { Platform, ProbeResult } from './backend';
-import type { AdapterInfo } from './types';
+import type { AdapterInfo } from '../types';
 
 // The .wasm binaries ship with the app (no CDN): offline first.
 setWasmPaths({

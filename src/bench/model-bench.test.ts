@@ -1,11 +1,11 @@
-// tfjs-core before ../engine/testing: the first copy of tfjs-core to load owns the global engine,
-// and the deep ESM imports in engine/tf-setup.ts would otherwise win (their tensors lack an op handler).
+// tfjs-core before ../tf/testing: the first copy of tfjs-core to load owns the global engine,
+// and the deep ESM imports in tf/tf-setup.ts would otherwise win (their tensors lack an op handler).
 import '@tensorflow/tfjs-core';
 import { beforeAll, expect, test } from 'vitest';
-import { initTestBackend } from '../engine/testing';
-import { formatBenchTable, runModelBench } from './bench';
-import { EMBEDDER_PRESETS } from './embedder';
-import { REASONER_PRESETS } from './reasoner';
+import { initTestBackend } from '../tf/testing';
+import { formatBenchTable, runModelBench } from './model-bench';
+import { EMBEDDER_PRESETS } from '../models/embedder';
+import { REASONER_PRESETS } from '../models/reasoner';
 
 beforeAll(async () => {
   await initTestBackend();

@@ -1,11 +1,11 @@
 // Model benchmark, host-agnostic: runModelBench() needs only an active tfjs backend, so the Node CLI
 // (src/cli/bench.ts) and a browser page can call the same code and get the same JSON-able result.
 import * as tf from '@tensorflow/tfjs-core';
-import { Embedder, type EmbedderConfig, type EmbedItem } from './embedder';
-import { Reasoner, type ReasonerConfig, type ReasonerInput } from './reasoner';
-import { seededRng } from './rng';
-import { syntheticClip, syntheticIds, syntheticImage, syntheticImageInput } from './testdata';
-import { encodeWeights, loadModel, memoryHandler, saveWeights, type Quantization } from './weights';
+import { Embedder, type EmbedderConfig, type EmbedItem } from '../models/embedder';
+import { Reasoner, type ReasonerConfig, type ReasonerInput } from '../models/reasoner';
+import { seededRng } from '../models/rng';
+import { syntheticClip, syntheticIds, syntheticImage, syntheticImageInput } from '../models/testdata';
+import { encodeWeights, loadModel, memoryHandler, saveWeights, type Quantization } from '../models/weights';
 
 export interface ModelBenchOptions {
   embedder?: Partial<EmbedderConfig>;

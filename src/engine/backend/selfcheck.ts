@@ -2,7 +2,7 @@
 // GELU, layer norm, softmax attention, concat/slice). It proves a backend computes what CPU computes
 // (the self-check in the UI and the e2e test) and that WASM gradients equal CPU gradients (unit test).
 import * as tf from '@tensorflow/tfjs-core';
-import { seededRng } from '../models/rng';
+import { seededRng } from '../../models/rng';
 
 export const CHECK = { tokens: 8, vocab: 12, dim: 16, hidden: 32 } as const;
 

@@ -1,12 +1,12 @@
 // The Node host (CLI tools and tests): WASM first, CPU as the last resort.
-import './tf-node';
+import '../../tf/tf-node';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import os from 'node:os';
 import { activateBackend } from './activate';
 import type { Platform } from './backend';
-import { initNodeWasm } from './node-wasm';
-import { errorMessage } from '../media/errors';
+import { initNodeWasm } from '../../tf/node-wasm';
+import { errorMessage } from '../../media/errors';
 
 /**
  * WASM threads for Node. Measured on the 2-vCPU machines this project runs on (src/engine/README.md):
