@@ -3,17 +3,22 @@
 // (tiny models) is what the unit test runs end to end. Step times measured 2026-11-24 (src/train/README.md).
 import type { EmbedderConfig } from '../models/embedder';
 import type { ReasonerConfig } from '../models/reasoner';
-import { REASONER_VOCAB, VOCAB } from '../tcot/default';
+import { VOCAB } from '../tcot/default';
 import type { VisionConfig } from '../models/vision';
-import type { PointerConfig } from '../models/pointer';
-import { shippedAttr, shippedClipEvents, shippedFollow, shippedScene } from './shipped-heads';
+import {
+  SHIPPED_VISION,
+  shippedAttr,
+  shippedClipEvents,
+  shippedEmbedderConfig,
+  shippedFollow,
+  shippedReasonerConfig,
+  shippedScene,
+} from './shipped';
 import type { Task } from '../world/types';
 import type { Want } from './stream';
 import type { VisionStage } from './vision-trainer';
 import type { ClipEventStage } from './clip-events-trainer';
-import { DEFAULT_MIX, HEAD_OUT, SIZE_SLOTS, SLOT_OUT, smallMix } from './vision-data';
-
-export { shippedAttr, shippedClipEvents, shippedFollow, shippedScene };
+import { DEFAULT_MIX, smallMix } from './vision-data';
 
 export interface EmbedderStage {
   steps: number;
@@ -77,63 +82,6 @@ export interface TrainPreset {
   grpo: GrpoStage;
   evalPerTask: number; // held-out items per task for the end-of-run evaluation
   checkpointEvery: number; // steps between in-stage checkpoints
-}
-
-/** The shipped vision stem (src/models/vision.ts): 4-px stage 32 wide, 8-px cells 96 wide with two 3×3 convs. */
-export const SHIPPED_VISION: VisionConfig = { width4: 32, width8: 96, convs8: 2 };
-
-/**
- * Shipped model configs: the T-CoT vocabulary's size and special ids, both reading the pre-trained stem.
- * Embedder: one 8-px cell per token; its global view is cheaper than the evidence (images 48² → 36 tokens,
- * clips 4 frames × 32² → 64), evidence crops / key frames 32² → 16 tokens each, cut from full resolution.
- */
-export function shippedEmbedderConfig(): Partial<EmbedderConfig> {
-  return {
-    vocabSize: VOCAB.size,
-    pool: 'emb+mean',
-    vision: SHIPPED_VISION,
-    patch: 8,
-    globalSize: 48,
-    globalClipSize: 32,
-    evidenceSize: 32,
-  };
-}
-/** The Reasoner's pointer over its vision tokens (src/models/pointer.ts), on the T-CoT vocabulary's location and frame ids. */
-export function shippedPointer(): PointerConfig {
-  return {
-    locStart: VOCAB.locId(0),
-    locBins: VOCAB.locBins,
-    frameStart: VOCAB.frameId(0)!,
-    frames: VOCAB.frames,
-    dk: 64,
-    sigma: 15,
-  };
-}
-
-/** The pointer over the stem's cells and size slots, each proposing the box the stem's detector head sees there (pointer.ts, source 'stem'). */
-export function shippedStemPointer(): PointerConfig {
-  return {
-    ...shippedPointer(),
-    source: 'stem',
-    stemHead: { out: HEAD_OUT, slots: SIZE_SLOTS, slotOut: SLOT_OUT },
-    boxPrior: true,
-  };
-}
-
-/**
- * Reasoner: 2×2 cells merged per token (16 px): images 96² → 36 tokens, clips 16 frames × 32² → 64; boxes and key
- * frames from the stem pointer (probe, 400 cold-start steps: image IoU 11.5 → 26.5, and 40.5 with the box prior;
- * docs/run-2026-12-02-probes.md).
- */
-export function shippedReasonerConfig(): Partial<ReasonerConfig> {
-  return {
-    ...REASONER_VOCAB,
-    vision: SHIPPED_VISION,
-    patch: 16,
-    imageSize: 96,
-    clipSize: 32,
-    pointer: shippedStemPointer(),
-  };
 }
 
 const SPEC_GRPO: Omit<GrpoStage, 'steps' | 'pairs' | 'lr' | 'warmup' | 'maxNewTokens'> = {
