@@ -10,7 +10,7 @@ import { attentionBias } from '../../src/models/layers';
 import { Reasoner } from '../../src/models/reasoner';
 import { loadModel } from '../../src/models/weights';
 import { nodeFileHandler } from '../../src/models/weights-node';
-import { shippedScene } from '../../src/train/shipped';
+import { shippedScene } from '../../src/models/shipped';
 import { VOCAB } from '../../src/tcot/default';
 import { buildSuite } from '../../src/world/suite';
 

@@ -12,7 +12,7 @@ import { loadModel, saveWeights } from '../../src/models/weights';
 import { nodeFileHandler } from '../../src/models/weights-node';
 import { Reasoner } from '../../src/models/reasoner';
 import { VOCAB } from '../../src/tcot/default';
-import { shippedAttr, shippedClipEvents, shippedScene } from '../../src/train/shipped';
+import { shippedAttr, shippedClipEvents, shippedScene } from '../../src/models/shipped';
 import { DEFAULT_CLIP_EVENT_STAGE, scoreClipEvents, trainClipEvents } from '../../src/train/clip-events-trainer';
 import { sftExamples, trainSft } from '../../src/train/sft-trainer';
 import { streamSource } from '../../src/train/stream';

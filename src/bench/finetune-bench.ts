@@ -8,7 +8,7 @@ import { Reasoner } from '../models/reasoner';
 import { worldVisual } from '../models/inputs';
 import { DEFAULT_FINETUNE, FinetuneLoop, type FinetuneSettings, type TrainPair } from '../train/finetune';
 import { timingLine, type GrpoTiming } from '../train/grpo-trainer';
-import { shippedEmbedderConfig, shippedReasonerConfig } from '../train/shipped';
+import { shippedEmbedderConfig, shippedReasonerConfig } from '../models/shipped';
 import { builtinCollection } from '../world/suite';
 
 export interface FinetuneBenchOptions {

@@ -4,7 +4,8 @@
 import { createEngine } from '../engine/engine';
 import { nodePlatform } from '../engine/backend/platform-node';
 import { VisionModel, type VisionConfig } from '../models/vision';
-import { DEFAULT_MIX, HEAD_OUT } from '../train/vision-data';
+import { HEAD_OUT } from '../models/stem-head';
+import { DEFAULT_MIX } from '../train/vision-data';
 import { trainVision } from '../train/vision-trainer';
 import { cliArgs } from './args';
 

@@ -10,7 +10,7 @@ import { streamSource } from '../train/stream';
 import { sideItem } from '../train/embedder-trainer';
 import { paramGrads } from '../train/grad';
 import { infoNCE } from '../train/losses';
-import { shippedEmbedderConfig, shippedReasonerConfig } from '../train/shipped';
+import { shippedEmbedderConfig, shippedReasonerConfig } from '../models/shipped';
 
 async function timeIt(run: () => void): Promise<number> {
   run(); // warm-up

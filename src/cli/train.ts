@@ -21,7 +21,7 @@ import { buildSuite } from '../world/suite';
 import { diskStore } from '../train/checkpoint-node';
 import { evaluateItems, summarize, type TcotSource } from '../train/evaluate';
 import { PRESETS } from '../train/presets';
-import { shippedPointer, shippedStemPointer } from '../train/shipped';
+import { shippedPointer, shippedStemPointer } from '../models/shipped';
 import { runRecipe, type RecipeState, type StepLog } from '../train/recipe';
 import type { EmbedderStepLog } from '../train/embedder-trainer';
 import type { GrpoStepLog } from '../train/grpo-trainer';

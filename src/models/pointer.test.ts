@@ -182,7 +182,7 @@ describe('Reasoner with the stem pointer and the attribute reader (attr.ts)', ()
 describe('pointer outputs on the T-CoT vocabulary', () => {
   test('sampled T-CoTs of a pointing Reasoner always parse: boxes of 4 coordinates in 0–1000, frames ≥ 0 (never throws)', async () => {
     const { VOCAB } = await import('../tcot/default');
-    const { shippedPointer } = await import('../train/shipped');
+    const { shippedPointer } = await import('./shipped');
     const model = new Reasoner({
       ...REASONER_PRESETS.tinyPointer,
       vocabSize: VOCAB.size,
@@ -267,7 +267,7 @@ describe('Reasoner pointing at the stem’s cells (source stem)', () => {
 
   test('sampled T-CoTs always parse into valid boxes and frames (the shipped vocabulary)', async () => {
     const { VOCAB } = await import('../tcot/default');
-    const { shippedStemPointer } = await import('../train/shipped');
+    const { shippedStemPointer } = await import('./shipped');
     const m = new Reasoner({
       ...config,
       vocabSize: VOCAB.size,

@@ -1,5 +1,5 @@
 // The Reasoner's configuration: every field with its default, the test presets, and validation. The shipped
-// config (trained and in public/models) is src/train/shipped.ts `shippedReasonerConfig`, on the T-CoT vocabulary.
+// config (trained and in public/models) is shipped.ts `shippedReasonerConfig`, on the T-CoT vocabulary.
 import { checkInt, checkThat, checkTransformerConfig } from './errors';
 import { TINY_TRANSFORMER } from './layers';
 import { validateAttrConfig, type AttrConfig } from './attr';

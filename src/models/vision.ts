@@ -239,7 +239,7 @@ export function stemTokens(store: ParamStore, plan: TokenPlan, vision: VisionTok
 
 /** The vision stage's model: the stem plus its linear detector heads (`head_w`, `head_b`; not read by the other models). */
 export interface VisionModelConfig extends VisionConfig {
-  headOut: number; // outputs per cell of the dense heads (src/train/vision-data.ts HEAD_OUT)
+  headOut: number; // outputs per cell of the dense heads (stem-head.ts HEAD_OUT)
   seed: number; // 3 — weight init
 }
 

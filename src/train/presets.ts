@@ -13,7 +13,7 @@ import {
   shippedFollow,
   shippedReasonerConfig,
   shippedScene,
-} from './shipped';
+} from '../models/shipped';
 import type { Task } from '../world/types';
 import type { Want } from './stream';
 import type { VisionStage } from './vision-trainer';

@@ -93,9 +93,9 @@ describe('the recipe end to end (test preset: tiny models, same vocabulary and c
 
 describe('the recipe with the stem pointer', () => {
   test('the cold start starts from the vision stage’s detector head (its boxes are the stem’s), and its loss falls', async () => {
-    const { shippedStemPointer } = await import('./shipped');
+    const { shippedStemPointer } = await import('../models/shipped');
     const { VisionModel } = await import('../models/vision');
-    const { HEAD_OUT } = await import('./vision-data');
+    const { HEAD_OUT } = await import('../models/stem-head');
     const base = PRESETS.test;
     const frozen = {
       ...base,
@@ -128,7 +128,7 @@ describe('the recipe with the stem pointer', () => {
   });
 
   test('a Reasoner with the clip-event detector gets it trained before its cold start, and its scores recorded', async () => {
-    const { shippedStemPointer, shippedClipEvents } = await import('./shipped');
+    const { shippedStemPointer, shippedClipEvents } = await import('../models/shipped');
     const base = PRESETS.test;
     const preset = {
       ...base,
@@ -155,7 +155,7 @@ describe('the recipe with the stem pointer', () => {
   });
 
   test('a preset with `extend`: the cold start, then its second part with the new heads from the first part’s weights; EG-RL and the result use the extended model; resumes', async () => {
-    const { shippedStemPointer, shippedAttr, shippedScene, shippedFollow } = await import('./shipped');
+    const { shippedStemPointer, shippedAttr, shippedScene, shippedFollow } = await import('../models/shipped');
     const base = PRESETS.test;
     const reasonerConfig = { ...base.reasonerConfig, pointer: { ...shippedStemPointer(), dk: 8 }, attr: shippedAttr() };
     const preset = {

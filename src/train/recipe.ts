@@ -24,7 +24,7 @@ import type { TrainPreset } from './presets';
 import { sftExamples, trainSft, type SftStepLog } from './sft-trainer';
 import { hashSeed } from '../world/rng';
 import { streamSource } from './stream';
-import { HEAD_OUT } from './vision-data';
+import { HEAD_OUT } from '../models/stem-head';
 import { trainVision, type VisionMetrics, type VisionStepLog } from './vision-trainer';
 
 export type StageName = 'vision' | 'embedder' | 'sft' | 'extend' | 'adapt' | 'grpo';

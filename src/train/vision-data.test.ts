@@ -3,7 +3,8 @@ import { objectBox } from '../world/raster';
 import { Rng } from '../world/rng';
 import { generateScene } from '../world/scene';
 import { COLORS, IMAGE_SIZE, SHAPES, TEXTURES } from '../world/types';
-import { cellTargets, makeViews, SLOT_OUT, HEAD_OUT, COVER_CLASSES } from './vision-data';
+import { COVER_CLASSES, HEAD_OUT, SLOT_OUT } from '../models/stem-head';
+import { cellTargets, makeViews } from './vision-data';
 
 describe('vision targets', () => {
   test('each object marks its centre cell in its size slot with its look and box', () => {

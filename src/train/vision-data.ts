@@ -14,7 +14,6 @@ import {
   COLORS,
   IMAGE_SIZE,
   SHAPES,
-  SIZES,
   TEXTURES,
   type Box,
   type Color,
@@ -33,12 +32,6 @@ export interface ViewObject {
   y: number;
   r: number;
 }
-
-export const COVER_CLASSES = COLORS.length + 1; // 8 colours + background
-/** Head outputs per cell: per slot [centre, 8 colour, 8 shape, 3 texture, 4 box], then 9 cover logits. */
-export const SLOT_OUT = 1 + COLORS.length + SHAPES.length + TEXTURES.length + 4;
-export const SIZE_SLOTS = SIZES.length; // slot 0 small, slot 1 large
-export const HEAD_OUT = SIZE_SLOTS * SLOT_OUT + COVER_CLASSES;
 
 export interface CellTargets {
   cells: number; // g² cells of the view

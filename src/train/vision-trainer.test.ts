@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { initTestBackend } from '../tf/testing';
 import { VisionModel } from '../models/vision';
-import { DEFAULT_MIX, HEAD_OUT, makeViews, smallMix } from './vision-data';
+import { HEAD_OUT } from '../models/stem-head';
+import { DEFAULT_MIX, makeViews, smallMix } from './vision-data';
 import { evaluateVision, predictedBox, trainVision, type VisionStepLog } from './vision-trainer';
 
 beforeAll(() => initTestBackend());

@@ -11,16 +11,8 @@ import { COLORS, SHAPES, TEXTURES } from '../world/types';
 import { stepLoop, type StageHooks } from './stage-hooks';
 import { paramGrads } from './grad';
 import { cosineLr } from './schedule';
-import {
-  bySize,
-  COVER_CLASSES,
-  DEFAULT_MIX,
-  HEAD_OUT,
-  makeViews,
-  SLOT_OUT,
-  type View,
-  type ViewMix,
-} from './vision-data';
+import { COVER_CLASSES, HEAD_OUT, SLOT_OUT } from '../models/stem-head';
+import { bySize, DEFAULT_MIX, makeViews, type View, type ViewMix } from './vision-data';
 
 export interface VisionStage {
   steps: number;

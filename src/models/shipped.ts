@@ -1,19 +1,19 @@
 // The shipped models' configs in one place: the vision stem, the Embedder, the Reasoner with its pointer, and the
 // Reasoner's reading heads, each bound to the T-CoT vocabulary's words (the tiny test presets and every field's
-// default live beside each model in src/models). The training presets (presets.ts) build on these.
-import type { AttrConfig } from '../models/attr';
-import type { ClipEventsConfig } from '../models/clip-events';
-import type { FollowConfig } from '../models/follow';
-import type { SceneConfig } from '../models/scene';
+// default live in each model's file beside this one). The training presets (src/train/presets.ts) build on these.
+import type { AttrConfig } from './attr';
+import type { ClipEventsConfig } from './clip-events';
+import type { FollowConfig } from './follow';
+import type { SceneConfig } from './scene';
 import { VOCAB } from '../tcot/default';
 import { NUMBER_WORDS } from '../world/text';
 import { COLORS, EVENT_KINDS, SHAPES, SIZES, TEXTURES, type EventKind } from '../world/types';
-import type { EmbedderConfig } from '../models/embedder';
-import type { PointerConfig } from '../models/pointer';
-import type { ReasonerConfig } from '../models/reasoner';
-import type { VisionConfig } from '../models/vision';
+import type { EmbedderConfig } from './embedder';
+import type { PointerConfig } from './pointer';
+import type { ReasonerConfig } from './reasoner';
+import type { VisionConfig } from './vision';
 import { REASONER_VOCAB } from '../tcot/default';
-import { HEAD_OUT, SIZE_SLOTS, SLOT_OUT } from './vision-data';
+import { HEAD_OUT, SIZE_SLOTS, SLOT_OUT } from './stem-head';
 
 /** The shipped vision stem (src/models/vision.ts): 4-px stage 32 wide, 8-px cells 96 wide with two 3×3 convs. */
 export const SHIPPED_VISION: VisionConfig = { width4: 32, width8: 96, convs8: 2 };
