@@ -1,7 +1,16 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { initTestBackend } from '../tf/testing';
-import { attentionBias, embedLookup, layerNorm, ParamStore, pickColumns } from './layers';
+import {
+  attentionBias,
+  concatKeys,
+  embedLookup,
+  expandRows,
+  layerNorm,
+  ParamStore,
+  pickColumns,
+  repeatRows,
+} from './layers';
 import { PlanBuilder } from './plan';
 import { seededRng } from './rng';
 
@@ -92,6 +101,44 @@ describe('embedLookup and pickColumns', () => {
     expect(grad).toEqual([3, 4, 0, 0, 6, 8]);
     await initTestBackend('cpu');
     expect(run()).toEqual([forward, grad]);
+    await initTestBackend('wasm');
+  });
+
+  test('repeatRows equals a gather, for grouped rows (the fast product) and any other row map, ±∞ and −1e9 included', () => {
+    const x = tf.tensor3d([1, -1e9, Infinity, 2, 3, -Infinity, 4, 5, 6, 7, 8, 9], [3, 2, 2]);
+    for (const rows of [
+      [0, 0, 1, 1, 2, 2],
+      [0, 1, 2],
+      [2, 0, 0, 1],
+    ]) {
+      const got = tf.tidy(() => Array.from(repeatRows(x, rows, 3).dataSync()));
+      const want = tf.tidy(() => Array.from(tf.gather(x, tf.tensor1d(rows, 'int32')).dataSync()));
+      expect(got).toEqual(want);
+      expect(repeatRows(x, rows, 3).shape).toEqual([rows.length, 2, 2]);
+    }
+    x.dispose();
+  });
+
+  test("expandRows' gradient sums each source's rows; concatKeys' gradient is tf.concat's, on WASM and CPU", async () => {
+    const run = () =>
+      tf.tidy(() => {
+        const x = tf.tensor2d([1, 2, 3, 4], [2, 2]);
+        const w = tf.tensor2d([1, 2, 3, 4, 5, 6, 7, 8], [4, 2]);
+        const gx = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(expandRows(t, [0, 0, 1, 1], 2), w)))(x);
+        const past = tf.tensor4d([1, 2, 3, 4], [1, 1, 2, 2]);
+        const fresh = tf.tensor4d([5, 6], [1, 1, 1, 2]);
+        const weights = tf.tensor4d([1, 2, 3, 4, 5, 6], [1, 1, 3, 2]);
+        const loss = (f: typeof concatKeys) => (a: tf.Tensor, b: tf.Tensor) =>
+          tf.sum(tf.mul(tf.square(f(a as tf.Tensor4D, b as tf.Tensor4D)), weights));
+        const mine = tf.grads(loss(concatKeys))([past, fresh]);
+        const theirs = tf.grads(loss((a, b) => tf.concat([a, b], 2)))([past, fresh]);
+        return [gx, ...mine, ...theirs].map((t) => Array.from(t.dataSync()));
+      });
+    const wasm = run();
+    expect(wasm[0]).toEqual([1 + 3, 2 + 4, 5 + 7, 6 + 8]);
+    expect(wasm.slice(1, 3)).toEqual(wasm.slice(3, 5));
+    await initTestBackend('cpu');
+    expect(run()).toEqual(wasm);
     await initTestBackend('wasm');
   });
 

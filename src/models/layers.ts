@@ -140,8 +140,25 @@ export function pickColumns(matrix: tf.Tensor2D, cols: Int32Array): tf.Tensor1D 
 }
 
 /**
+ * x[rowSource[r]] along axis 0 for x [I, …] → [R, …], no gradient. Rows in contiguous equal groups (row r reads
+ * input ⌊r / n⌋, as a GRPO batch's n rollouts do) are an exact broadcast product with ones: WASM's GatherV2 copies
+ * these sizes ~100× slower (measured: [12, 288, 404] → 48 rows, gather 156 ms, the product 0.8 ms). Other row
+ * maps gather.
+ */
+export function repeatRows(x: tf.Tensor, rowSource: readonly number[], sources: number): tf.Tensor {
+  const rows = rowSource.length;
+  const n = rows / sources;
+  if (Number.isInteger(n) && rowSource.every((i, r) => i === Math.floor(r / n))) {
+    const width = x.size / Math.max(1, sources);
+    const repeated = tf.mul(tf.reshape(x, [sources, 1, width]), tf.ones([1, n, 1], x.dtype)); // [I, n, W]
+    return tf.reshape(repeated, [rows, ...x.shape.slice(1)]);
+  }
+  return tf.gather(x, tf.tensor1d(Int32Array.from(rowSource), 'int32'));
+}
+
+/**
  * x[rowSource[r]] along axis 0 for x [I, …] → [R, …] (shared prefix states → one copy per rollout).
- * Forward is a gather; the gradient sums each source's rows with one matmul, dx = Sᵀ·dy with the
+ * Forward is `repeatRows`; the gradient sums each source's rows with one matmul, dx = Sᵀ·dy with the
  * selection matrix S [R, I] (tf.gather's own gradient needs UnsortedSegmentSum, which WASM lacks).
  */
 export function expandRows(x: tf.Tensor, rowSource: readonly number[], sources: number): tf.Tensor {
@@ -151,7 +168,7 @@ export function expandRows(x: tf.Tensor, rowSource: readonly number[], sources: 
   const select = new Float32Array(sources * rows); // Sᵀ [I, R]
   rowSource.forEach((i, r) => (select[i * rows + r] = 1));
   const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => ({
-    value: tf.gather(args[0] as tf.Tensor, tf.tensor1d(Int32Array.from(rowSource), 'int32')),
+    value: repeatRows(args[0] as tf.Tensor, rowSource, sources),
     gradFunc: (dy: tf.Tensor) =>
       tf.reshape(
         tf.fused.matMul({ a: tf.tensor2d(select, [sources, rows]), b: tf.reshape(dy, [rows, width]) as tf.Tensor2D }),
@@ -214,6 +231,23 @@ export function addTrunkParams(store: ParamStore, nLayers: number, dims: BlockDi
 }
 
 /**
+ * [past ; new] along the key axis (2) of [B, nh, ·, hs], its gradient two slices: tfjs' own concat gradient is a
+ * SplitV, several times slower on WASM than slicing the same two blocks.
+ */
+export function concatKeys(past: tf.Tensor4D, fresh: tf.Tensor4D): tf.Tensor4D {
+  const [B, nh, P, hs] = past.shape;
+  const T = fresh.shape[2];
+  const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => ({
+    value: tf.concat([args[0] as tf.Tensor4D, args[1] as tf.Tensor4D], 2),
+    gradFunc: (dy: tf.Tensor) => [
+      tf.slice(dy, [0, 0, 0, 0], [B, nh, P, hs]),
+      tf.slice(dy, [0, 0, P, 0], [B, nh, T, hs]),
+    ],
+  }));
+  return op(past, fresh) as tf.Tensor4D;
+}
+
+/**
  * Multi-head attention of the `seqLen` new tokens in x [B·T, d] over [past keys ; own keys].
  * maskBias is additive (0 or −1e9), broadcastable to [B, nHeads, T, Tpast + T].
  */
@@ -227,11 +261,17 @@ function attention(
   const { batch, seqLen, maskBias, past } = at;
   const nh = dims.nHeads;
   const hs = dims.dModel / nh;
-  const qkv = dense(x, store.get(p + 'attn_qkv_w'), store.get(p + 'attn_qkv_b')); // [B·T, 3d]
-  const heads = tf.transpose(tf.reshape(qkv, [batch, seqLen, 3 * nh, hs]), [0, 2, 1, 3]); // [B, T, 3·nh, hs] → [B, 3·nh, T, hs]
-  const [q, kNew, vNew] = tf.split(heads, 3, 1) as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D]; // each [B, nh, T, hs]
-  const k = past ? tf.concat([past.k, kNew], 2) : kNew; // [B, nh, Tk, hs]
-  const v = past ? tf.concat([past.v, vNew], 2) : vNew; // [B, nh, Tk, hs]
+  // q, k and v from the weight's three column blocks: three 2-D products, where splitting one [B, 3·nh, T, hs]
+  // product costs WASM more than the products (SplitV, and its concat in the backward pass).
+  const d = dims.dModel;
+  const w = store.get(p + 'attn_qkv_w');
+  const b = store.get(p + 'attn_qkv_b');
+  const [q, kNew, vNew] = [0, 1, 2].map((j) => {
+    const proj = dense(x, tf.slice(w, [0, j * d], [d, d]), tf.slice(b, [j * d], [d])); // [B·T, d]
+    return tf.transpose(tf.reshape(proj, [batch, seqLen, nh, hs]), [0, 2, 1, 3]) as tf.Tensor4D; // [B, T, nh, hs] → [B, nh, T, hs]
+  }) as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
+  const k = past ? concatKeys(past.k, kNew) : kNew; // [B, nh, Tk, hs]
+  const v = past ? concatKeys(past.v, vNew) : vNew; // [B, nh, Tk, hs]
   const scores = tf.add(tf.matMul(tf.mul(q, 1 / Math.sqrt(hs)), k, false, true), maskBias); // [B, nh, T, Tk]
   const context = tf.matMul(tf.softmax(scores), v); // [B, nh, T, hs]
   const merged = tf.reshape(tf.transpose(context, [0, 2, 1, 3]), [batch * seqLen, dims.dModel]) as tf.Tensor2D; // [B, T, nh, hs] → [B·T, d]

@@ -9,7 +9,9 @@ import { InputError } from './errors';
 import {
   addTrunkParams,
   attentionBias,
+  dense,
   expandRows,
+  repeatRows,
   layerNorm,
   ParamStore,
   pickColumns,
@@ -133,7 +135,8 @@ export class Reasoner {
    */
   private head(hidden: tf.Tensor2D, pctx?: PointerContext, T = 1, history?: PointerHistory): tf.Tensor2D {
     const normed = layerNorm(hidden, this.params.get('ln_f_g'), this.params.get('ln_f_b'), this.config.lnEps);
-    const base = tf.matMul(normed, this.params.get('tok_emb') as tf.Tensor2D, false, true) as tf.Tensor2D;
+    // tok_emb transposed explicitly: a 2-D matMul with a transpose flag takes WASM's slow path (dense() says why).
+    const base = dense(normed, tf.transpose(this.params.get('tok_emb')));
     if (!this.config.pointer || !pctx) return base;
     return headLogits(this.params, this.config, this.maps, normed, base, pctx, T, history);
   }
@@ -204,10 +207,10 @@ export class Reasoner {
     return tf.tidy(() => {
       const mask = attentionBias(prefix.keyValid, inputs.length, P, P, null);
       const { hidden, kv } = this.runBlocks(this.embed(prefix), inputs.length, P, mask);
-      const toRows = tf.tensor1d(rowInput, 'int32');
+      const toRows = (t: tf.Tensor) => repeatRows(t, rowInput, inputs.length);
       const shared = kv.map((layer) => ({
-        k: tf.gather(layer.k, toRows) as tf.Tensor4D,
-        v: tf.gather(layer.v, toRows) as tf.Tensor4D,
+        k: toRows(layer.k) as tf.Tensor4D,
+        v: toRows(layer.v) as tf.Tensor4D,
       })); // [B, nh, P, hs]
       const ctx = this.config.pointer
         ? this.pointerFrom({ hidden, count: inputs.length, L: P, P, lengths: prefix.lengths, inputs })
@@ -218,8 +221,8 @@ export class Reasoner {
       });
       return {
         kv: shared,
-        logits: tf.gather(first, toRows) as tf.Tensor2D,
-        ctx: ctx && mapContext(ctx, (t) => tf.gather(t, toRows)),
+        logits: toRows(first) as tf.Tensor2D,
+        ctx: ctx && mapContext(ctx, toRows),
       };
     });
   }
