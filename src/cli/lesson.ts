@@ -26,6 +26,7 @@ import {
   LESSONS,
   splitLesson,
 } from '../train/lesson';
+import { VOCAB } from '../tcot/default';
 import { builtinCollection } from '../world/suite';
 import { cliArgs, text } from './args';
 
@@ -71,6 +72,10 @@ const embedder = await load<Embedder>('embedder');
 const collection = builtinCollection({ seed: 1 });
 const inputOf = collectionInput(collection);
 const items = collectionItems(collection);
+const captionOf = new Map(items.map((it) => [it.id, it.caption]));
+const EOS = VOCAB.id('<eos>');
+const tcotText = (ids: Int32Array) =>
+  Array.from(ids.subarray(0, ids.indexOf(EOS) < 0 ? ids.length : ids.indexOf(EOS)), (t) => VOCAB.token(t)).join(' ');
 
 console.error(
   `lesson "${concept.title}" (${concept.id}) · ${values.models}/${values.reasoner} · seeds ${seeds.join(', ')} · ${values.pairs} pairs · ${settings.steps} steps × ${settings.batch} pairs, G ${settings.n}, T ${settings.temperature}, lr ${settings.lr}, β ${settings.klCoef}`,
@@ -84,6 +89,8 @@ const perSeed: {
   after: { hit1: number; mrr: number };
   seconds: { before: number; train: number; after: number };
   steps: { reward: number; orm: number; acc: number; kl: number; dt: number; phases: GrpoTiming }[];
+  /** Each candidate's greedy T-CoT before and after, with its caption (what the class sees change). */
+  traces: { id: string; caption: string; before: string; after: string }[];
 }[] = [];
 const beforeHits: number[] = [];
 const afterHits: number[] = [];
@@ -96,7 +103,8 @@ for (const seed of seeds) {
   const ref = await load<Reasoner>(values.reasoner);
   const loop = new FinetuneLoop(policy, ref, embedder, split.train, { ...settings, seed });
   let t = performance.now();
-  const before = await evaluateHeldOut(policy, embedder, split.heldQueries, split.candidates, loop.maxNewTokens);
+  const keep = { keepTcots: true };
+  const before = await evaluateHeldOut(policy, embedder, split.heldQueries, split.candidates, loop.maxNewTokens, keep);
   const tBefore = (performance.now() - t) / 1000;
   t = performance.now();
   const steps = [];
@@ -116,7 +124,7 @@ for (const seed of seeds) {
   }
   const tTrain = (performance.now() - t) / 1000;
   t = performance.now();
-  const after = await evaluateHeldOut(policy, embedder, split.heldQueries, split.candidates, loop.maxNewTokens);
+  const after = await evaluateHeldOut(policy, embedder, split.heldQueries, split.candidates, loop.maxNewTokens, keep);
   const tAfter = (performance.now() - t) / 1000;
   loop.dispose();
   policy.dispose();
@@ -134,9 +142,16 @@ for (const seed of seeds) {
     after: { hit1: after.hit1, mrr: after.mrr },
     seconds: { before: tBefore, train: tTrain, after: tAfter },
     steps,
+    traces: split.candidateIds.map((id, k) => ({
+      id,
+      caption: captionOf.get(id) ?? '',
+      before: tcotText(before.tcots!.candidates[k]!),
+      after: tcotText(after.tcots!.candidates[k]!),
+    })),
   });
+  const changed = perSeed.at(-1)!.traces.filter((t) => t.before !== t.after).length;
   process.stderr.write(
-    `\rseed ${seed}: ${split.train.length} training pairs, ${split.heldQueries.length} held-out queries × ${split.candidates.length} candidates · Hit@1 ${(before.hit1 * 100).toFixed(1)} → ${(after.hit1 * 100).toFixed(1)} · MRR ${before.mrr.toFixed(3)} → ${after.mrr.toFixed(3)} · ${(tBefore + tTrain + tAfter).toFixed(0)} s (train ${tTrain.toFixed(0)} s, ${(tTrain / settings.steps).toFixed(1)} s/step: ${timingLine(steps.map((x) => x.phases))})\n`,
+    `\rseed ${seed}: ${split.train.length} training pairs, ${split.heldQueries.length} held-out queries × ${split.candidates.length} candidates · Hit@1 ${(before.hit1 * 100).toFixed(1)} → ${(after.hit1 * 100).toFixed(1)} · ${changed} of ${split.candidates.length} candidates' T-CoTs changed · MRR ${before.mrr.toFixed(3)} → ${after.mrr.toFixed(3)} · ${(tBefore + tTrain + tAfter).toFixed(0)} s (train ${tTrain.toFixed(0)} s, ${(tTrain / settings.steps).toFixed(1)} s/step: ${timingLine(steps.map((x) => x.phases))})\n`,
   );
 }
 const gain = pairedDifference(afterHits, beforeHits);

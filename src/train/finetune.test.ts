@@ -171,5 +171,13 @@ describe('the fine-tuning loop on a tiny model', () => {
     const tensors = tf.memory().numTensors;
     expect((await evaluateHeldOut(base, embedder, queries, candidates, 10)).ranks).toEqual(r.ranks);
     expect(tf.memory().numTensors).toBe(tensors);
+    // With keepTcots the greedy T-CoTs behind the ranks come back, one per query and candidate (none without it).
+    expect(r.tcots).toBeUndefined();
+    const kept = await evaluateHeldOut(base, embedder, queries, candidates, 10, { keepTcots: true });
+    expect(kept.ranks).toEqual(r.ranks);
+    expect(kept.tcots!.queries.length).toBe(2);
+    expect(kept.tcots!.candidates.length).toBe(3);
+    // The identical image query and its target read the same T-CoT.
+    expect([...kept.tcots!.queries[1]!]).toEqual([...kept.tcots!.candidates[2]!]);
   });
 });

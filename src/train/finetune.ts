@@ -255,6 +255,8 @@ export interface HeldOutResult {
   ranks: number[]; // per query, 1-based
   queries: number;
   candidates: number;
+  /** The greedy T-CoTs behind the ranks, when asked for (`keepTcots`): what the lesson shows changing. */
+  tcots?: { queries: Int32Array[]; candidates: Int32Array[] };
 }
 
 /**
@@ -269,6 +271,7 @@ export async function evaluateHeldOut(
   queries: readonly EvalQuery[],
   candidates: readonly SideParts[],
   maxNewTokens: number,
+  opts: { keepTcots?: boolean } = {},
 ): Promise<HeldOutResult> {
   if (queries.length === 0 || candidates.length < 2)
     return { hit1: NaN, mrr: NaN, ranks: [], queries: queries.length, candidates: candidates.length };
@@ -301,5 +304,6 @@ export async function evaluateHeldOut(
     ranks,
     queries: queries.length,
     candidates: candidates.length,
+    ...(opts.keepTcots ? { tcots: { queries: qT, candidates: cT } } : {}),
   };
 }

@@ -56,6 +56,16 @@ export const LESSONS: readonly LessonConcept[] = [
     instruction: 'find a video that matches the caption',
     selects: (it) => it.kind === 'clip' && it.caption !== 'nothing happens' && it.caption.split(' , then ').length <= 2,
   },
+  {
+    id: 'count',
+    title: 'One object or two',
+    explain:
+      'Each query is the caption of a picture with one or two objects, ranked among pictures of both kinds. The Reasoner\'s T-CoT starts by counting ("i look at two objects") and says two for nearly every picture. Watch whether the reward moves the count: with the shipped Embedder a T-CoT that counts one object and boxes it once ranks no better (its second box, even on the same object, is evidence the Embedder uses).',
+    instruction: 'find an image that matches the caption',
+    selects: (it) =>
+      it.kind === 'image' &&
+      (it.caption.startsWith('there is one object ,') || it.caption.startsWith('there are two objects ,')),
+  },
 ];
 
 export function lessonById(id: string): LessonConcept {
