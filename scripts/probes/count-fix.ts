@@ -65,6 +65,19 @@ function captionAnswer(t: Int32Array, caption: string): Int32Array {
   return Int32Array.from([...a.slice(0, open + 1), ...ids, ...a.slice(close)]);
 }
 const named = cT.map((t, k) => captionAnswer(t, captionOf.get(pairs[k]!.targetId)!));
+/** The answer's repeated object phrases dropped ("X and X" → "X"), the T-CoT's own words otherwise. */
+function deduped(t: Int32Array): Int32Array {
+  const a = Array.from(t);
+  const open = a.indexOf(id('<answer>'));
+  const close = a.indexOf(id('</answer>'));
+  if (open < 0 || close < 0) return t;
+  const phrases: number[][] = [[]];
+  for (const tok of a.slice(open + 1, close)) tok === id('and') ? phrases.push([]) : phrases.at(-1)!.push(tok);
+  const kept = phrases.filter((p, i) => phrases.findIndex((q) => q.join() === p.join()) === i);
+  const words = kept.flatMap((p, i) => (i ? [id('and'), ...p] : p));
+  return Int32Array.from([...a.slice(0, open + 1), ...words, ...a.slice(close)]);
+}
+const dedup = cT.map(deduped);
 const both = fixed.map((t, k) => captionAnswer(t, captionOf.get(pairs[k]!.targetId)!));
 const embedQ = await embedder.embedData(queries.map((q, i) => embedItemFor(VOCAB, { ...q, tcotIds: qT[i]! })));
 const rank = async (tc: Int32Array[]) => {
@@ -84,6 +97,7 @@ const r0 = await rank(cT);
 const r1 = await rank(fixed);
 const r2 = await rank(named);
 const r3 = await rank(both);
+const r4 = await rank(dedup);
 const one = pairs.map((p) => p.query.text.startsWith('there is one'));
 const hit = (r: number[], sel: (i: number) => boolean) => {
   const idx = r.map((_, i) => i).filter(sel);
@@ -96,5 +110,5 @@ for (const [name, sel] of [
   ['two-object queries', (i: number) => !one[i]],
 ] as const)
   console.log(
-    `${name.padEnd(20)} Hit@1 greedy ${hit(r0, sel)} · counted ${hit(r1, sel)} · named ${hit(r2, sel)} · both ${hit(r3, sel)}`,
+    `${name.padEnd(20)} Hit@1 greedy ${hit(r0, sel)} · counted ${hit(r1, sel)} · named ${hit(r2, sel)} · both ${hit(r3, sel)} · deduped ${hit(r4, sel)}`,
   );

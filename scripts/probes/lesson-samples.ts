@@ -30,6 +30,7 @@ const counted = (ids: Int32Array) => /i look at (\S+) objects?/.exec(text(ids))?
 const tally = (m: Map<string, number>, k: string) => m.set(k, (m.get(k) ?? 0) + 1);
 const count = { greedy: new Map<string, number>(), sampled: new Map<string, number>() };
 const both = { images: 0, greedy: 0, sampled: 0, groups: 0 };
+const answers = new Map<string, number>();
 const rng = seededRng(5);
 for (let i = 0; i < pairs.length; i += 4) {
   const chunk = pairs.slice(i, i + 4);
@@ -42,6 +43,9 @@ for (let i = 0; i < pairs.length; i += 4) {
     tally(count.greedy, `${truth} → ${counted(greedy.tokens[k]!)}`);
     const rows = sampled.tokens.slice(k * G, (k + 1) * G);
     rows.forEach((r) => tally(count.sampled, `${truth} → ${counted(r)}`));
+    // How many objects the answer names, beside the count: "X and X" names one object twice.
+    const named = (ids: Int32Array) => parseTokens(VOCAB, ids).answer.split(' and ').length;
+    rows.forEach((r) => tally(answers, `${truth} · ${counted(r)} → ${named(r)} named`));
     const objects = / , .* , /.test(p.query.text) ? p.query.text.split(' , ').slice(1) : null;
     if (!objects) return;
     const names = (ids: Int32Array) => {
@@ -59,6 +63,7 @@ const show = (m: Map<string, number>) => [...m.entries()].map(([k, v]) => `${k} 
 console.log(`${lessonId} · ${dir}/${which} · ${pairs.length} images · G ${G} at T ${T}`);
 console.log(`count (caption → T-CoT), greedy: ${show(count.greedy)}`);
 console.log(`count (caption → T-CoT), sampled: ${show(count.sampled)}`);
+console.log(`objects in the answer, sampled: ${show(answers)}`);
 if (both.images)
   console.log(
     `both objects named (of ${both.images} two-object captions): greedy ${both.greedy}, samples ${both.sampled} of ${both.images * G}, groups with one ${both.groups}`,
