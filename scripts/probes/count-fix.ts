@@ -1,19 +1,21 @@
-// Probe: would the Embedder reward a right count? For the count lesson's pairs, every query (caption) is ranked
-// among every pair's target with the Reasoner's greedy T-CoTs, then again with the one-object targets' T-CoTs
-// corrected by hand ("i look at one object", the first box only, the answer's first object only). If Hit@1 does
-// not rise, the reward cannot teach the count.
+// Probe: which T-CoT the Embedder rewards. For the count lesson's pairs, every query (caption) is ranked among every
+// pair's target as the held-out evaluation ranks them, with the Reasoner's greedy T-CoTs, then with the targets'
+// T-CoTs edited by hand: counted (one-object targets: "i look at one object", the first box only, the first object
+// only), named (the answer is the caption's objects), both, and deduped (the answer's repeated phrase dropped). An
+// edit that does not raise Hit@1 is one the reward cannot teach.
 // `npx tsx scripts/probes/count-fix.ts MODELS_DIR [seed] [pairs] [reasoner|reasoner-sft]`
 import { join } from 'node:path';
 import { createEngine } from '../../src/engine/engine';
 import { nodePlatform } from '../../src/engine/backend/platform-node';
 import type { Embedder } from '../../src/models/embedder';
-import { embedItemFor, reasoningInstruction } from '../../src/models/inputs';
+import { embedItemFor } from '../../src/models/inputs';
 import type { Reasoner } from '../../src/models/reasoner';
 import { loadModel } from '../../src/models/weights';
 import { nodeFileHandler } from '../../src/models/weights-node';
 import { greedyTcots, prompted } from '../../src/retrieval/pipeline';
 import { VOCAB } from '../../src/tcot/default';
 import { collectionInput, collectionItems, lessonById, lessonPairs } from '../../src/train/lesson';
+import { targetRanks } from '../../src/train/finetune';
 import { similarity } from '../../src/train/rewards';
 import { builtinCollection } from '../../src/world/suite';
 
@@ -80,19 +82,12 @@ function deduped(t: Int32Array): Int32Array {
 const dedup = cT.map(deduped);
 const both = fixed.map((t, k) => captionAnswer(t, captionOf.get(pairs[k]!.targetId)!));
 const embedQ = await embedder.embedData(queries.map((q, i) => embedItemFor(VOCAB, { ...q, tcotIds: qT[i]! })));
-const rank = async (tc: Int32Array[]) => {
-  const e = await embedder.embedData(
-    cands.map((c, i) => embedItemFor(VOCAB, { ...c, instruction: reasoningInstruction(c.visual), tcotIds: tc[i]! })),
+// Candidates are embedded without the instruction, as evaluateHeldOut embeds them (only the query side has it).
+const rank = async (tc: Int32Array[]) =>
+  targetRanks(
+    similarity(embedQ, await embedder.embedData(cands.map((c, i) => embedItemFor(VOCAB, { ...c, tcotIds: tc[i]! })))),
+    pairs.map((_, i) => i),
   );
-  const sim = similarity(embedQ, e);
-  const N = cands.length;
-  return pairs.map((_, i) => {
-    const row = sim.subarray(i * N, (i + 1) * N);
-    let better = 0;
-    row.forEach((s, j) => j !== i && s >= row[i]! && better++);
-    return better + 1;
-  });
-};
 const r0 = await rank(cT);
 const r1 = await rank(fixed);
 const r2 = await rank(named);

@@ -1,5 +1,6 @@
 // Probe: what a lesson's EG-RL can reach by sampling. For the lesson's images, G rollouts each at temperature T
-// (and the greedy T-CoT): how the T-CoT counts ("i look at N objects"), and — for captions that name two objects
+// (and the greedy T-CoT): how the T-CoT counts ("i look at N objects"), how many objects each rollout's answer
+// names beside that count, and — for captions that name two objects
 // ("there are two objects , X , Y") — how often the answer names both of them. GRPO can only reinforce what its
 // rollouts contain.
 // `npx tsx scripts/probes/lesson-samples.ts MODELS_DIR [lesson] [count] [T] [reasoner|reasoner-sft] [G]`
@@ -28,6 +29,8 @@ const EOS = VOCAB.id('<eos>');
 const text = (ids: Int32Array) => Array.from(ids, (t) => VOCAB.token(t)).join(' ');
 const counted = (ids: Int32Array) => /i look at (\S+) objects?/.exec(text(ids))?.[1] ?? '(none)';
 const tally = (m: Map<string, number>, k: string) => m.set(k, (m.get(k) ?? 0) + 1);
+/** How many objects the answer names ("X and X" names one object twice: 2). */
+const named = (ids: Int32Array) => parseTokens(VOCAB, ids).answer.split(' and ').length;
 const count = { greedy: new Map<string, number>(), sampled: new Map<string, number>() };
 const both = { images: 0, greedy: 0, sampled: 0, groups: 0 };
 const answers = new Map<string, number>();
@@ -43,8 +46,6 @@ for (let i = 0; i < pairs.length; i += 4) {
     tally(count.greedy, `${truth} → ${counted(greedy.tokens[k]!)}`);
     const rows = sampled.tokens.slice(k * G, (k + 1) * G);
     rows.forEach((r) => tally(count.sampled, `${truth} → ${counted(r)}`));
-    // How many objects the answer names, beside the count: "X and X" names one object twice.
-    const named = (ids: Int32Array) => parseTokens(VOCAB, ids).answer.split(' and ').length;
     rows.forEach((r) => tally(answers, `${truth} · ${counted(r)} → ${named(r)} named`));
     const objects = / , .* , /.test(p.query.text) ? p.query.text.split(' , ').slice(1) : null;
     if (!objects) return;

@@ -7,6 +7,7 @@ import { syntheticImageInput } from '../models/testdata';
 import {
   DEFAULT_FINETUNE,
   evaluateHeldOut,
+  targetRanks,
   FinetuneLoop,
   maxBatch,
   pickBatch,
@@ -151,6 +152,12 @@ describe('the fine-tuning loop on a tiny model', () => {
     straightW.forEach((v, i) => expect(resumedW[i]).toBeCloseTo(v, 7));
     [straight, resumed].forEach((l) => l.dispose());
     [a, c].forEach((m) => m.dispose());
+  });
+
+  test('targetRanks: 1 + the other candidates scoring at least as high (ties count against the target)', () => {
+    const sim = Float32Array.from([0.9, 0.1, 0.5, /* query 2 */ 0.2, 0.7, 0.7]);
+    expect(targetRanks(sim, [0, 1])).toEqual([1, 2]);
+    expect(targetRanks(sim, [2, 0])).toEqual([2, 3]);
   });
 
   test('held-out evaluation ranks each target among the candidates', async () => {

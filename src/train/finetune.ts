@@ -260,6 +260,20 @@ export interface HeldOutResult {
 }
 
 /**
+ * Each query's target rank (1-based) in a [queries × candidates] similarity matrix, row-major. Ties count against
+ * the target: rank = 1 + the candidates other than it scoring at least as high.
+ */
+export function targetRanks(sim: Float32Array, targets: readonly number[]): number[] {
+  const n = targets.length ? sim.length / targets.length : 0;
+  return targets.map((target, i) => {
+    const row = sim.subarray(i * n, (i + 1) * n);
+    let better = 0;
+    row.forEach((s, j) => j !== target && s >= row[target]! && better++);
+    return better + 1;
+  });
+}
+
+/**
  * Held-out retrieval with the Reasoner's greedy T-CoTs: each query and every candidate is reasoned about
  * and embedded with its evidence (the query with its instruction, candidates without — as Explore
  * searches), and the query's true target is ranked among all candidates by cosine similarity. As in Explore, a
@@ -289,15 +303,10 @@ export async function evaluateHeldOut(
   const cT = await greedyTcots(reasoner, candidates.map(prompted), budget);
   const qEmb = await embedder.embedData(qSides.map((s, i) => embedItemFor(VOCAB, { ...s, tcotIds: qT[i]! })));
   const cEmb = await embedder.embedData(candidates.map((c, i) => embedItemFor(VOCAB, { ...c, tcotIds: cT[i]! })));
-  const sim = similarity(qEmb, cEmb);
-  const ranks = queries.map((q, i) => {
-    const row = sim.subarray(i * candidates.length, (i + 1) * candidates.length);
-    const score = row[q.target]!;
-    // Ties count against the target (rank = 1 + candidates scoring at least as high, other than itself).
-    let better = 0;
-    row.forEach((s, j) => j !== q.target && s >= score && better++);
-    return better + 1;
-  });
+  const ranks = targetRanks(
+    similarity(qEmb, cEmb),
+    queries.map((q) => q.target),
+  );
   return {
     hit1: ranks.filter((r) => r === 1).length / ranks.length,
     mrr: ranks.reduce((a, r) => a + 1 / r, 0) / ranks.length,
