@@ -59,6 +59,9 @@ test('served with the policy: nothing leaves the origin, nothing is refused, fil
   expect(headers['content-security-policy']).toBe(CONTENT_SECURITY_POLICY);
   expect(headers['x-content-type-options']).toBe(SECURITY_HEADERS['X-Content-Type-Options']);
   expect(headers['referrer-policy']).toBe(SECURITY_HEADERS['Referrer-Policy']);
+  expect(headers['cross-origin-opener-policy']).toBe('same-origin');
+  expect(headers['cross-origin-embedder-policy']).toBe('require-corp');
+  expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
 
   // A compile refused under the policy would fall back to another backend and the badge would say so.
   await expect(page.getByTestId('backend-badge')).toHaveText('wasm', { timeout: 60_000 });

@@ -1,4 +1,4 @@
-// `npm run bench:browser [-- --backend webgpu|webgl|wasm|cpu] [--full] [--only search|finetune] [--finetune] [--out FILE]`: the model benchmark
+// `npm run bench:browser [-- --backend webgpu|webgl|wasm|cpu] [--full] [--only search|finetune] [--finetune] [--threads N] [--out FILE]`: the model benchmark
 // in headless Chromium, in the engine worker, on WebGPU (SwiftShader when there is no GPU) unless told
 // otherwise. Serves the production build, opens bench.html, prints the table and writes the JSON.
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -9,7 +9,7 @@ import { startPreview } from './preview-server';
 import { cliArgs } from '../src/cli/args';
 
 const { values: opts } = cliArgs(
-  'npm run bench:browser [-- --backend webgpu|webgl|wasm|cpu] [--full] [--only search|finetune] [--finetune] [--out FILE]',
+  'npm run bench:browser [-- --backend webgpu|webgl|wasm|cpu] [--full] [--only search|finetune] [--finetune] [--threads N] [--out FILE]',
   {
     backend: {
       type: 'string',
@@ -20,6 +20,11 @@ const { values: opts } = cliArgs(
     full: { type: 'boolean', help: 'the full benchmark (default: quick)' },
     only: { type: 'string', value: 'search|finetune', help: 'run only this part' },
     finetune: { type: 'boolean', help: 'add the EG-RL fine-tuning step' },
+    threads: {
+      type: 'string',
+      value: 'N',
+      help: 'WASM threads in the page (default: one per core up to 4; 1: single-threaded)',
+    },
     out: { type: 'string', value: 'FILE', help: 'the JSON result (default bench-results/browser-BACKEND.json)' },
     port: { type: 'string', default: '4174', value: 'PORT', help: 'the preview server port' },
   },
@@ -28,7 +33,9 @@ const backend = opts.backend;
 const full = opts.full;
 const only = opts.only;
 const withFinetune = opts.finetune;
-const out = opts.out ?? `bench-results/browser-${backend}.json`;
+const threads = opts.threads;
+if (threads !== undefined && !/^\d+$/.test(threads)) throw new Error(`--threads takes a whole number, not ${threads}`);
+const out = opts.out ?? `bench-results/browser-${backend}${threads ? `-t${threads}` : ''}.json`;
 const port = Number(opts.port);
 
 const { base, stop } = await startPreview(port, { path: '/bench.html' });
@@ -37,7 +44,7 @@ try {
   const page = await browser.newPage();
   page.on('console', (m) => m.type() === 'error' && console.error(`[page] ${m.text()}`));
   await page.goto(
-    `${base}/bench.html?backend=${backend}${full ? '' : '&quick=1'}${only ? `&only=${only}` : ''}${withFinetune ? '&finetune=1' : ''}`,
+    `${base}/bench.html?backend=${backend}${full ? '' : '&quick=1'}${only ? `&only=${only}` : ''}${withFinetune ? '&finetune=1' : ''}${threads ? `&threads=${threads}` : ''}`,
   );
   let logged = 0;
   const poll = setInterval(async () => {

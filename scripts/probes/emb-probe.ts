@@ -1,5 +1,6 @@
-// `npx tsx scripts/probes/emb-probe.ts OUT STEPS NO_TCOT_PROB LR`
-// Probe: continue the shipped Embedder (fp32 checkpoint) on fresh pairs with mostly no-T-CoT steps.
+// `npx tsx scripts/probes/emb-probe.ts OUT STEPS NO_TCOT_PROB LR [FROM_CKPT] [MODELS]`
+// Probe: continue an Embedder (fp32 checkpoint FROM_CKPT, default the 2026-12-02 run's) on fresh pairs (the stream's
+// adapt region, which no shipped stage reads) with mostly no-T-CoT steps; writes OUT/models with MODELS' Reasoners.
 import { cpSync, mkdirSync, appendFileSync } from 'node:fs';
 import { createEngine } from '../../src/engine/engine';
 import { nodePlatform } from '../../src/engine/backend/platform-node';
@@ -12,8 +13,9 @@ import { answerKey } from '../../src/train/data';
 import { PRESETS } from '../../src/train/presets';
 import { REGIONS } from '../../src/train/recipe';
 await createEngine(nodePlatform()).init({ preference: 'wasm' });
-const [out, steps, noTcot, lr] = process.argv.slice(2);
-const embedder = (await loadModel(nodeFileHandler('checkpoints/2026-12-02-full3/ckpt/embedder'))).model as Embedder;
+const [out, steps, noTcot, lr, from = 'checkpoints/2026-12-02-full3/ckpt/embedder', models = 'public/models'] =
+  process.argv.slice(2);
+const embedder = (await loadModel(nodeFileHandler(from))).model as Embedder;
 const source = streamSource(1, { region: REGIONS.adapt, want: 'match', sameTask: true, distinct: answerKey });
 const stage = {
   ...PRESETS.full.embedder,
@@ -29,6 +31,7 @@ await trainEmbedder(embedder, source, stage, 11, {
     if (l.step % 20 === 0) console.error(l.step, l.task, l.tcot, l.acc.toFixed(2), l.loss.toFixed(3), l.dt.toFixed(1));
   },
 });
+await saveWeights(embedder, nodeFileHandler(`${out}/ckpt-embedder`), 'float32');
 await saveWeights(embedder, nodeFileHandler(`${out}/models/embedder`), 'int8');
-for (const r of ['reasoner-sft', 'reasoner']) cpSync(`public/models/${r}`, `${out}/models/${r}`, { recursive: true });
+for (const r of ['reasoner-sft', 'reasoner']) cpSync(`${models}/${r}`, `${out}/models/${r}`, { recursive: true });
 console.error('saved');

@@ -24,7 +24,10 @@ async function main() {
   const status = await engine.init({ preference });
   if (status.phase !== 'ready') throw new Error(status.error ?? 'engine failed to start');
   el('status').textContent =
-    `backend: ${status.backend}${status.adapter ? ` (${status.adapter.vendor} / ${status.adapter.architecture})` : ''}`;
+    `backend: ${status.backend}${status.adapter ? ` (${status.adapter.vendor} / ${status.adapter.architecture})` : ''}` +
+    (status.backend === 'wasm'
+      ? ` · ${status.details.threads ?? 1} thread(s) · cross-origin isolated: ${crossOriginIsolated}`
+      : '');
   const log = Comlink.proxy((p: Progress) => {
     el('log').textContent += `… ${p.message}\n`;
   });

@@ -8,9 +8,11 @@ export interface EngineHandle {
 }
 
 export function startEngineWorker(): EngineHandle {
+  // `?threads=N` on the page sets the WASM threads (1: single-threaded), read by the worker from its name.
+  const threads = new URLSearchParams(globalThis.location?.search ?? '').get('threads');
   const worker = new Worker(new URL('../../workers/engine.worker.ts', import.meta.url), {
     type: 'module',
-    name: 'engine',
+    name: threads && /^\d+$/.test(threads) ? `engine;threads=${threads}` : 'engine',
   });
   const engine = Comlink.wrap<Engine>(worker);
   return {

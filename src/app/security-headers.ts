@@ -8,10 +8,11 @@ export const CSP_DIRECTIVES: Readonly<Record<string, readonly string[]>> = {
   'default-src': ["'self'"],
   // 'wasm-unsafe-eval' lets the engine worker compile the tfjs-backend-wasm binaries (WebAssembly.instantiate
   // and instantiateStreaming); it allows no string evaluation: no eval or new Function runs in the app or in tfjs.
-  'script-src': ["'self'", "'wasm-unsafe-eval'"],
-  // The engine worker is a same-origin module script. No blob: because threaded WASM, whose pthread pool starts
-  // from a blob URL, is off (src/engine/backend/platform-browser.ts).
-  'worker-src': ["'self'"],
+  // blob: is threaded WASM: tfjs-backend-wasm starts each pthread as a worker from a blob URL, which imports the
+  // module factory from another blob URL (both made in the engine worker from the package's own code).
+  'script-src': ["'self'", "'wasm-unsafe-eval'", 'blob:'],
+  // The engine worker is a same-origin module script; its pthreads are blob: workers (above).
+  'worker-src': ["'self'", 'blob:'],
   'connect-src': ["'self'"],
   // data: is the inline favicon; pixels are drawn on canvases, never loaded as images.
   'img-src': ["'self'", 'data:'],
@@ -36,6 +37,10 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'Content-Security-Policy': CONTENT_SECURITY_POLICY,
   'X-Content-Type-Options': 'nosniff',
   'Referrer-Policy': 'no-referrer',
+  // Cross-origin isolation: the page gets SharedArrayBuffer, which threaded WASM needs. Every resource the app
+  // loads is its own, so requiring CORP of cross-origin ones costs nothing.
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
 };
 
 /** public/_headers: the same headers on every path, in the Netlify / Cloudflare Pages format. */

@@ -113,10 +113,19 @@ export function OverviewView() {
   );
 }
 
+/** The engine's detail keys in words; others show as they are. */
+const FACT_NAMES: Record<string, string> = {
+  threads: 'WASM threads',
+  threadsWhy: 'Why that many',
+  threadsFallback: 'Threads fell back',
+  simd: 'WASM SIMD',
+  webglVersion: 'WebGL version',
+};
+
 function FactRow({ name, value }: { name: string; value: string }) {
   return (
     <>
-      <dt>{name}</dt>
+      <dt>{FACT_NAMES[name] ?? name}</dt>
       <dd>{value}</dd>
     </>
   );

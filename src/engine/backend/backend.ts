@@ -160,3 +160,13 @@ function noBackend(skipped: SkippedBackend[]): NoBackendError {
 export function label(backend: BackendName): string {
   return { webgpu: 'WebGPU', webgl: 'WebGL', wasm: 'WASM', cpu: 'CPU' }[backend];
 }
+
+/**
+ * WASM threads for a machine with `cores` logical cores, in Node and in the browser alike. On 2-vCPU machines two
+ * threads speed up large matmuls but sometimes fall into a state where every small op costs ~0.6 ms more (src/tf/
+ * README.md), and in a page the second thread competes with the UI, so ≤ 2 cores run one thread; larger machines
+ * run one per core up to 4.
+ */
+export function wasmThreadsFor(cores: number): number {
+  return cores <= 2 ? 1 : Math.min(Math.floor(cores), 4);
+}

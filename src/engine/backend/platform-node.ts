@@ -4,20 +4,15 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import os from 'node:os';
 import { activateBackend } from './activate';
-import type { Platform } from './backend';
+import { wasmThreadsFor, type Platform } from './backend';
 import { initNodeWasm } from '../../tf/node-wasm';
 import { errorMessage } from '../../media/errors';
 
-/**
- * WASM threads for Node. Measured on the 2-vCPU machines this project runs on (src/engine/README.md):
- * two threads speed up large matmuls up to ~1.7× but sometimes fall into a state where every small op
- * costs ~0.6 ms more (up to 15× slower for this project's small models), so ≤ 2 cores default to one
- * thread. `EMBEDRL_WASM_THREADS=N` overrides.
- */
+/** WASM threads for Node: `wasmThreadsFor` this machine's cores; `EMBEDRL_WASM_THREADS=N` overrides. */
 export function defaultWasmThreads(cores = os.availableParallelism?.() ?? os.cpus().length): number {
   const fromEnv = Number(process.env.EMBEDRL_WASM_THREADS);
   if (Number.isInteger(fromEnv) && fromEnv >= 1) return Math.min(fromEnv, 8);
-  return cores <= 2 ? 1 : Math.min(cores, 4);
+  return wasmThreadsFor(cores);
 }
 
 export function nodePlatform(threads = defaultWasmThreads()): Platform {
