@@ -1,6 +1,7 @@
-// `npx tsx scripts/probes/emb-probe.ts OUT STEPS NO_TCOT_PROB LR [FROM_CKPT] [MODELS]`
+// `npx tsx scripts/probes/emb-probe.ts OUT STEPS NO_TCOT_PROB LR [FROM_CKPT] [MODELS] [OFFSET]`
 // Probe: continue an Embedder (fp32 checkpoint FROM_CKPT, default the 2026-12-02 run's) on fresh pairs (the stream's
-// adapt region, which no shipped stage reads) with mostly no-T-CoT steps; writes OUT/models with MODELS' Reasoners.
+// adapt region, which no shipped stage reads, from OFFSET on: a second probe passes one past the first's pairs) with mostly
+// no-T-CoT steps; writes OUT/models with MODELS' Reasoners and OUT/ckpt-embedder (float32).
 import { cpSync, mkdirSync, appendFileSync } from 'node:fs';
 import { createEngine } from '../../src/engine/engine';
 import { nodePlatform } from '../../src/engine/backend/platform-node';
@@ -13,10 +14,22 @@ import { answerKey } from '../../src/train/data';
 import { PRESETS } from '../../src/train/presets';
 import { REGIONS } from '../../src/train/recipe';
 await createEngine(nodePlatform()).init({ preference: 'wasm' });
-const [out, steps, noTcot, lr, from = 'checkpoints/2026-12-02-full3/ckpt/embedder', models = 'public/models'] =
-  process.argv.slice(2);
+const [
+  out,
+  steps,
+  noTcot,
+  lr,
+  from = 'checkpoints/2026-12-02-full3/ckpt/embedder',
+  models = 'public/models',
+  offset = '0',
+] = process.argv.slice(2);
 const embedder = (await loadModel(nodeFileHandler(from))).model as Embedder;
-const source = streamSource(1, { region: REGIONS.adapt, want: 'match', sameTask: true, distinct: answerKey });
+const source = streamSource(1, {
+  region: REGIONS.adapt + Number(offset),
+  want: 'match',
+  sameTask: true,
+  distinct: answerKey,
+});
 const stage = {
   ...PRESETS.full.embedder,
   steps: Number(steps),

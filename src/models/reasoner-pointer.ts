@@ -18,7 +18,7 @@ import {
 import { clipFrame, sampleFrameIndices, type VisualInput } from './preprocess';
 import type { ReasonerConfig } from './reasoner-config';
 import type { ReasonerInput } from './reasoner';
-import { CELL_PX, STEM_IN, stemInput, visionForward } from './vision';
+import { CELL_PX, stemInput, stemOf } from './vision';
 
 /** Vision tokens of the prefix for `visual`. */
 export function visionTokenCount(c: ReasonerConfig, visual: VisualInput | undefined): number {
@@ -99,13 +99,7 @@ function stemCells(params: ParamStore, c: ReasonerConfig, inputs: ReasonerInput[
     const perView = (size / CELL_PX) ** 2;
     const input = new Float32Array(members.length * members[0]!.stem.length);
     members.forEach((m, k) => input.set(m.stem, k * m.stem.length));
-    const cells = visionForward(
-      params,
-      vision,
-      tf.tensor2d(input, [input.length / STEM_IN, STEM_IN]),
-      members.length,
-      size,
-    ); // [n, g, g, C]
+    const cells = stemOf(params, vision, input, members.length, size); // [n, g, g, C]: the tokens' stem pass, memoised
     members.forEach((m, k) => {
       for (let t = 0; t < perView; t++) rowSource[m.input * C + m.first + t] = total + k * perView + t + 1;
     });

@@ -29,6 +29,7 @@ import { seededRng } from './rng';
 import { generate, type GenerateOptions, type GenerateResult } from './reasoner-generate';
 import { defaultReasonerConfig, validateReasonerConfig, type ReasonerConfig } from './reasoner-config';
 import { addMotionParams, withTokenMotion } from './motion';
+import { withStemMemo } from './vision';
 import { cellGeometry, pointerContextOf, tokenGeometry, visionTokenCount, type PrefixHidden } from './reasoner-pointer';
 
 export {
@@ -41,6 +42,9 @@ export {
 export { ReasonSegment, type ReasonerInput } from './reasoner-plan';
 
 export type { GenerateOptions, GenerateResult, TokenEvent } from './reasoner-generate';
+
+/** One forward pass's tidy scope, with the stem's results kept for the pass (each view is read twice). */
+const tidyPass = <T extends tf.TensorContainer>(pass: () => T): T => tf.tidy(() => withStemMemo(pass));
 
 export class Reasoner {
   readonly kind = 'reasoner' as const;
@@ -204,7 +208,7 @@ export class Reasoner {
     prefix: TokenPlan,
   ): { kv: LayerKV[]; logits: tf.Tensor2D; ctx?: PointerContext } {
     const P = prefix.length;
-    return tf.tidy(() => {
+    return tidyPass(() => {
       const mask = attentionBias(prefix.keyValid, inputs.length, P, P, null);
       const { hidden, kv } = this.runBlocks(this.embed(prefix), inputs.length, P, mask);
       const toRows = (t: tf.Tensor) => repeatRows(t, rowInput, inputs.length);
@@ -237,7 +241,7 @@ export class Reasoner {
     history: PointerHistory,
   ): { kv: LayerKV[]; logits: tf.Tensor2D } {
     const B = fed.length;
-    return tf.tidy(() => {
+    return tidyPass(() => {
       const plan = this.suffixPlan(
         Array.from(fed, (id) => Int32Array.of(id)),
         positions,
@@ -257,7 +261,7 @@ export class Reasoner {
     suffixLen: number,
     history: PointerHistory,
   ): tf.Tensor2D {
-    return tf.tidy(() => {
+    return tidyPass(() => {
       const { hidden, P, T, ctx } = this.fullForward(inputs, rowInput, fed, suffixLen);
       return this.head(this.rowsOf(hidden, rowInput.length, P + T, P + T - 1, 1), ctx, 1, history);
     });
@@ -293,7 +297,7 @@ export class Reasoner {
     const P = prefix.length;
     if (P + T - 1 > this.config.maxLen)
       throw new InputError(`sequence of ${P + T - 1} tokens > maxLen ${this.config.maxLen}`);
-    return tf.tidy(() => {
+    return tidyPass(() => {
       const d = this.config.dModel;
       const I = inputs.length;
       const prefixMask = attentionBias(prefix.keyValid, I, P, P, null);

@@ -11,7 +11,9 @@ import {
   spaceToDepth2,
   STEM_IN,
   stemInput,
+  stemOf,
   visionForward,
+  withStemMemo,
   VisionModel,
   visionParamNames,
   type VisionConfig,
@@ -114,5 +116,57 @@ describe('vision stem ops', () => {
     expect(() => new VisionModel({ ...config, width8: 4, headOut: 3, seed: 1 })).toThrow(ConfigError);
     a.dispose();
     b.dispose();
+  });
+});
+
+describe('the stem memo (one forward pass reads each view once)', () => {
+  const views = (seed: number) => {
+    const a = stemInput(syntheticImage(seed, 16), 16);
+    const b = stemInput(syntheticImage(seed + 1, 16), 16);
+    const both = new Float32Array(a.length * 2);
+    both.set(a);
+    both.set(b, a.length);
+    return both;
+  };
+
+  test('inside withStemMemo equal views reuse the first result; other views, weights or no memo do not', () => {
+    const store = new ParamStore(seededRng(6));
+    addVisionParams(store, config);
+    const other = new ParamStore(seededRng(7));
+    addVisionParams(other, config);
+    const x = views(1);
+    tf.tidy(() => {
+      withStemMemo(() => {
+        const first = stemOf(store, config, x, 2, 16);
+        expect(stemOf(store, config, Float32Array.from(x), 2, 16)).toBe(first); // equal pixels, another array
+        expect(stemOf(store, config, views(3), 2, 16)).not.toBe(first);
+        expect(stemOf(other, config, x, 2, 16)).not.toBe(first);
+        const direct = visionForward(store, config, tf.tensor2d(x, [x.length / STEM_IN, STEM_IN]), 2, 16);
+        expect(Array.from(first.dataSync())).toEqual(Array.from(direct.dataSync()));
+      });
+      expect(stemOf(store, config, x, 2, 16)).not.toBe(stemOf(store, config, x, 2, 16)); // no memo outside
+    });
+  });
+
+  test('a memoised view used twice has the gradients of two stem passes', async () => {
+    await initTestBackend('cpu');
+    const store = new ParamStore(seededRng(8));
+    addVisionParams(store, config);
+    const x = views(5);
+    const loss = (memo: boolean) => () => {
+      const pass = () => {
+        const a = stemOf(store, config, x, 2, 16);
+        const b = stemOf(store, config, Float32Array.from(x), 2, 16);
+        return tf.add(tf.sum(tf.square(a)), tf.sum(tf.mul(b, 0.5))) as tf.Scalar;
+      };
+      return memo ? withStemMemo(pass) : pass();
+    };
+    const memo = await gradientsOf(store, loss(true));
+    const twice = await gradientsOf(store, loss(false));
+    expect(memo.value).toBeCloseTo(twice.value, 5);
+    expect(memo.grads.size).toBeGreaterThan(0);
+    // Equal up to float32 rounding: the memo sums both uses' gradients before the stem's backward, two passes sum
+    // after it (measured on CPU: at most 2.7e-6 absolute on gradients of 1e-3, behind the final layer norm).
+    expect(maxRelativeGradDiff(memo.grads, twice.grads).diff).toBeLessThan(1e-2);
   });
 });

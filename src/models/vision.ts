@@ -194,6 +194,52 @@ export function visionForward(
   return tf.reshape(out, [count, g8, g8, c.width8]) as tf.Tensor4D; // [count·g8², C] → [count, g8, g8, C]
 }
 
+/** Stem results kept for the rest of one forward pass (`withStemMemo`), or null outside one. */
+let stemMemo: { store: ParamStore; prefix: string; size: number; input: Float32Array; out: tf.Tensor4D }[] | null =
+  null;
+
+/**
+ * Runs `forward` with the stem's results kept: a second `stemOf` call on the same views (equal pixels, same weights)
+ * inside it gets the first call's tensor instead of running the stem again. The Reasoner reads each view twice per
+ * pass (its tokens, and the pointer's cells), so this halves its stem work; values and gradients are unchanged (a
+ * tensor used twice sums its gradients as two equal ones would). Nested calls share the outer memo.
+ */
+export function withStemMemo<T>(forward: () => T): T {
+  const outer = stemMemo;
+  stemMemo = outer ?? [];
+  try {
+    return forward();
+  } finally {
+    stemMemo = outer;
+  }
+}
+
+const sameValues = (a: Float32Array, b: Float32Array) => {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+};
+
+/** `visionForward` on `count` views' stem inputs (concatenated `stemInput` rows), memoised by `withStemMemo`. */
+export function stemOf(
+  store: ParamStore,
+  c: VisionConfig,
+  input: Float32Array,
+  count: number,
+  size: number,
+  prefix = 'vis.',
+): tf.Tensor4D {
+  const hit = stemMemo?.find(
+    (e) =>
+      e.store === store && e.prefix === prefix && e.size === size && !e.out.isDisposed && sameValues(e.input, input),
+  );
+  if (hit) return hit.out;
+  const out = visionForward(store, c, tf.tensor2d(input, [input.length / STEM_IN, STEM_IN]), count, size, prefix);
+  stemMemo?.push({ store, prefix, size, input, out });
+  return out;
+}
+
 /** How a model reads the vision stem: its config and how many 8-px cells merge into one token per side (1 or 2). */
 export interface VisionTokens {
   config: VisionConfig;
@@ -216,13 +262,7 @@ export function stemTokens(store: ParamStore, plan: TokenPlan, vision: VisionTok
     const perView = members.length > 0 ? views[members[0]!]!.stem.length : 0;
     const input = new Float32Array(members.length * perView);
     members.forEach((m, k) => input.set(views[m]!.stem, k * perView));
-    const cells = visionForward(
-      store,
-      vision.config,
-      tf.tensor2d(input, [input.length / STEM_IN, STEM_IN]),
-      members.length,
-      size,
-    ); // [n, g, g, C]
+    const cells = stemOf(store, vision.config, input, members.length, size); // [n, g, g, C]
     const tokens =
       vision.merge === 2 ? spaceToDepth2(cells) : (tf.reshape(cells, [-1, vision.config.width8]) as tf.Tensor2D); // [n·(g/m)², m²·C]
     const perViewTokens = tokens.shape[0] / members.length;
