@@ -50,7 +50,7 @@ const { values: args } = cliArgs(
     collection: {
       type: 'string',
       value: 'FILE',
-      help: 'the collection precision@5 file (npm run eval -- --collection --json FILE)',
+      help: 'the collection precision@5 files, comma-separated (npm run eval -- --collection [--min-true K] --json FILE)',
     },
     notes: {
       type: 'string',
@@ -64,7 +64,8 @@ const out = args.out;
 const evalPaths = (args.evals ?? '').split(',').filter(Boolean);
 const notesPath = args.notes; // hand-written reading of the results (markdown), placed after the claims
 const qualityPaths = (args.quality ?? '').split(',').filter(Boolean); // npm run tcot-quality -- --json
-const collectionPath = args.collection; // npm run eval -- --collection --json
+// npm run eval -- --collection [--min-true K] --json FILE: one file or several, comma-separated
+const collectionPaths = args.collection ? args.collection.split(',') : [];
 if (evalPaths.length === 0) throw new Error('--evals FILE[,FILE…] is required (npm run eval -- --json FILE)');
 
 const run = JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8'));
@@ -132,17 +133,25 @@ ${lines.join('\n')}
 
 /** What a user sees: the built-in collection searched with sampled captions (npm run eval -- --collection --json). */
 function collectionSection(): string {
-  if (!collectionPath) return '';
-  const c = JSON.parse(readFileSync(collectionPath, 'utf8')) as {
+  return collectionPaths.map(collectionFile).join('');
+}
+
+const minTrueOf = (path: string) => (JSON.parse(readFileSync(path, 'utf8')) as { minTrue?: number }).minTrue ?? 1;
+
+function collectionFile(path: string): string {
+  const c = JSON.parse(readFileSync(path, 'utf8')) as {
     seed: number;
     collectionSeed: number;
+    minTrue?: number;
     queries: string[];
     rows: Record<string, { precision: Estimate; perQuery: number[] }>;
     difference: Estimate;
     chance?: { precision: number; meanTrue: number; ceiling: number };
   };
-  return `## Searching the built-in collection (\`npm run eval -- --collection\`)
-${c.queries.length} captions sampled (seed ${c.seed}) from the app's built-in collection (seed ${c.collectionSeed}); each ranks the whole
+  const minTrue = c.minTrue ?? 1;
+  const flag = minTrue > 1 ? ` --min-true ${minTrue}` : '';
+  return `## Searching the built-in collection (\`npm run eval -- --collection${flag}\`)
+${c.queries.length} captions sampled (seed ${c.seed}) from the app's built-in collection (seed ${c.collectionSeed})${minTrue > 1 ? `, each true of at least ${minTrue} of its items` : ''}; each ranks the whole
 collection; precision@5 is the share of the top 5 the caption is true of, by the world's caption evaluator.
 
 | ranking | precision@5 [95 % CI] | captions with a true item in the top 5 |
@@ -196,7 +205,7 @@ ${notesPath ? `\n${readFileSync(notesPath, 'utf8').trim()}\n` : ''}
 \`\`\`sh
 npm run train -- --preset ${run.preset} --seed ${run.seed} --out runs/${run.preset} --parallel --ship --no-eval
 ${a.seeds.map((s) => `npm run eval -- --seed ${s} --per-task ${evals[0]!.perTask} --fp32 runs/${run.preset} --json runs/eval-${s}.json`).join('\n')}
-${qualityPaths.length ? `${qualityPaths.map((q) => `npm run tcot-quality -- --seed ${JSON.parse(readFileSync(q, 'utf8')).seed} --per-task ${JSON.parse(readFileSync(q, 'utf8')).perTask} --json ${q}`).join('\n')}\n` : ''}${collectionPath ? `npm run eval -- --collection --json ${collectionPath}\n` : ''}npm run card -- --run runs/${run.preset} --evals ${a.seeds.map((s) => `runs/eval-${s}.json`).join(',')}${qualityPaths.length ? ` --quality ${qualityPaths.join(',')}` : ''}${collectionPath ? ` --collection ${collectionPath}` : ''}${notesPath ? ` --notes ${notesPath}` : ''}
+${qualityPaths.length ? `${qualityPaths.map((q) => `npm run tcot-quality -- --seed ${JSON.parse(readFileSync(q, 'utf8')).seed} --per-task ${JSON.parse(readFileSync(q, 'utf8')).perTask} --json ${q}`).join('\n')}\n` : ''}${collectionPaths.map((p) => `npm run eval -- --collection${minTrueOf(p) > 1 ? ` --min-true ${minTrueOf(p)}` : ''} --json ${p}\n`).join('')}npm run card -- --run runs/${run.preset} --evals ${a.seeds.map((s) => `runs/eval-${s}.json`).join(',')}${qualityPaths.length ? ` --quality ${qualityPaths.join(',')}` : ''}${collectionPaths.length ? ` --collection ${collectionPaths.join(',')}` : ''}${notesPath ? ` --notes ${notesPath}` : ''}
 \`\`\`
 Training and evaluation are deterministic given the seeds (WASM backend, one thread). None of the evaluation
 seeds is a training or tuning seed (training streams use seed ${run.seed}; tuning used held-out seed 7919).

@@ -36,7 +36,7 @@ import { cliArgs } from './args';
 const { values: args } = cliArgs(
   `npm run eval -- --seed N [--reasoner none|annotator|sft|egrl|gold-blind|gold|all] [--json FILE] [--models DIR]
                  [--per-task K] [--fp32 CKPT_DIR]
-npm run eval -- --collection [--collection-seed 1] [--queries 100] [--images 1000] [--clips 300] [--seed N]`,
+npm run eval -- --collection [--collection-seed 1] [--queries 100] [--min-true K] [--images 1000] [--clips 300] [--seed N]`,
   {
     seed: {
       type: 'string',
@@ -66,6 +66,12 @@ npm run eval -- --collection [--collection-seed 1] [--queries 100] [--images 100
     collection: { type: 'boolean', help: 'precision@5 on the built-in collection instead of the held-out suite' },
     'collection-seed': { type: 'string', default: '1', value: 'S', help: '--collection: the collection seed' },
     queries: { type: 'string', default: '100', value: 'N', help: '--collection: sampled captions' },
+    'min-true': {
+      type: 'string',
+      default: '1',
+      value: 'K',
+      help: '--collection: sample only captions true of at least K items (5: a perfect ranking fills the top 5)',
+    },
     images: { type: 'string', default: '1000', value: 'N', help: '--collection: images in the collection' },
     clips: { type: 'string', default: '300', value: 'N', help: '--collection: clips in the collection' },
   },
@@ -95,7 +101,9 @@ if (args.collection) {
     images: Number(args.images),
     clips: Number(args.clips),
   });
-  const queries = sampleCollectionQueries(collection, Number(args.queries), seed);
+  const minTrue = Number(args['min-true']);
+  if (!Number.isInteger(minTrue) || minTrue < 1) throw new Error(`--min-true takes a whole number ≥ 1, not ${minTrue}`);
+  const queries = sampleCollectionQueries(collection, Number(args.queries), seed, { minTrue });
   console.error(
     `collection seed ${args['collection-seed']}: ${collection.images.length} images + ${collection.clips.length} clips · ${queries.length} captions (seed ${seed}) · models ${modelsDir}`,
   );
@@ -132,6 +140,7 @@ if (args.collection) {
         {
           seed,
           collectionSeed: Number(args['collection-seed']),
+          minTrue,
           queries: queries.map((q) => q.text),
           chance,
           rows: out,

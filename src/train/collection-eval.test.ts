@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { initTestBackend } from '../tf/testing';
 import { Embedder } from '../models/embedder';
 import { builtinCollection } from '../world/suite';
-import { collectionChance, collectionPrecision, sampleCollectionQueries } from './collection-eval';
+import { collectionChance, collectionPrecision, sampleCollectionQueries, trueCount } from './collection-eval';
 import { PRESETS } from './presets';
 
 beforeAll(() => initTestBackend());
@@ -20,6 +20,15 @@ describe('collection precision@k', () => {
     }
     expect(queries.some((q) => q.kind === 'clip')).toBe(true);
     expect(sampleCollectionQueries(collection, 30, 5).map((q) => q.text)).toEqual(queries.map((q) => q.text));
+  });
+
+  test('minTrue keeps only captions true of that many items (so a perfect top k is possible); seeded', () => {
+    const queries = sampleCollectionQueries(collection, 6, 5, { minTrue: 2 });
+    expect(queries).toHaveLength(6);
+    for (const q of queries) expect(trueCount(collection, q), q.text).toBeGreaterThanOrEqual(2);
+    expect(collectionChance(collection, queries, 2).ceiling).toBe(1);
+    const all = sampleCollectionQueries(collection, 30, 5);
+    expect(all.some((q) => trueCount(collection, q) < 2)).toBe(true); // the filter is not a no-op here
   });
 
   test('chance is the mean share of the collection each caption is true of', () => {

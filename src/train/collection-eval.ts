@@ -35,21 +35,39 @@ const inputOf = (c: Collection, i: number): WorldInput =>
     ? { modality: 'image', scene: c.images[i]!.scene }
     : { modality: 'video', clip: c.clips[i - c.images.length]!.clip };
 
+/** How many items of the collection `q` is true of. */
+export const trueCount = (c: Collection, q: CollectionQuery) => {
+  let n = 0;
+  for (let i = 0; i < c.images.length + c.clips.length; i++) if (q.holds(i)) n++;
+  return n;
+};
+
 /**
  * `count` captions sampled from the collection's own items (images and clips in proportion): an image's
  * caption from the task grammar (objects, relations, counts, negation), a clip's from one of its events.
+ * With `minTrue` > 1 a caption true of fewer items is drawn again, so that a perfect ranking can fill the top
+ * `minTrue` (the grammar's full captions are often true of their own item alone, which caps precision@5 at 0.2).
  */
-export function sampleCollectionQueries(c: Collection, count: number, seed: number): CollectionQuery[] {
+export function sampleCollectionQueries(
+  c: Collection,
+  count: number,
+  seed: number,
+  opts: { minTrue?: number } = {},
+): CollectionQuery[] {
   const rng = new Rng(hashSeed(seed, 'collection-queries'));
   const total = c.images.length + c.clips.length;
+  const minTrue = opts.minTrue ?? 1;
   const out: CollectionQuery[] = [];
-  for (let guard = 0; out.length < count && guard < count * 20; guard++) {
+  const keep = (q: CollectionQuery) => {
+    if (minTrue <= 1 || trueCount(c, q) >= minTrue) out.push(q);
+  };
+  for (let guard = 0; out.length < count && guard < count * (minTrue > 1 ? 200 : 20); guard++) {
     const i = rng.int(total);
     if (i < c.images.length) {
       const sc = captionScene(c.images[i]!.scene, rng.fork(`q${guard}`));
       if (!sc) continue;
       const caption = sc.caption;
-      out.push({
+      keep({
         text: imageCaptionText(caption),
         kind: 'image',
         source: i,
@@ -60,7 +78,7 @@ export function sampleCollectionQueries(c: Collection, count: number, seed: numb
       if (clip.events.length === 0) continue;
       const ev = describeEvent(clip, clipStates(clip), rng.int(clip.events.length));
       const caption = { kind: 'one' as const, ev };
-      out.push({
+      keep({
         text: clipCaptionText(caption),
         kind: 'clip',
         source: i,
@@ -83,7 +101,7 @@ export function collectionChance(
   k = 5,
 ): { precision: number; meanTrue: number; ceiling: number } {
   const total = c.images.length + c.clips.length;
-  const trueCounts = queries.map((q) => Array.from({ length: total }, (_, i) => i).filter((i) => q.holds(i)).length);
+  const trueCounts = queries.map((q) => trueCount(c, q));
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
   return {
     precision: mean(trueCounts.map((n) => n / total)),
