@@ -1,4 +1,4 @@
-// `npm run train -- --preset quick|full|next|next2|next3|next4|next5|…|next11|short --seed N --out DIR [--resume] [--parallel] [--pointer stem|tokens|none] [--evidence-weight W] [--sft-freeze-vision] [--grpo JSON] [--adapt JSON] [--ship] [--no-eval] [--eval-seed S]`
+// `npm run train -- --preset quick|full|next|next2|next3|next4|next5|…|next12|short --seed N --out DIR [--resume] [--parallel] [--pointer stem|tokens|none] [--evidence-weight W] [--sft-freeze-vision] [--grpo JSON] [--adapt JSON] [--ship] [--no-eval] [--eval-seed S]`
 // `--pointer`: how boxes and key frames are written (below); `--sft-freeze-vision`: the cold start leaves the stem as it is (the shipped presets do).
 // `--parallel`: after the vision stage, the Reasoner's cold start runs in a second process (`--only sft`, its own
 // state file ckpt/state-sft.json, steps in DIR/steps-sft.jsonl, log in DIR/sft.log) while this one trains the Embedder.
@@ -31,7 +31,7 @@ import { writeShippedIndex } from './shipped-index-node';
 import { cliArgs, text } from './args';
 
 const { values: cli } = cliArgs(
-  `npm run train -- --preset quick|full|next|next2|next3|next4|next5|…|next11|short --seed N --out DIR [--resume] [--parallel] [--pointer stem|tokens|none] [--evidence-weight W] [--sft-freeze-vision] [--grpo JSON] [--adapt JSON] [--ship] [--no-eval] [--eval-seed S]
+  `npm run train -- --preset quick|full|next|next2|next3|next4|next5|…|next12|short --seed N --out DIR [--resume] [--parallel] [--pointer stem|tokens|none] [--evidence-weight W] [--sft-freeze-vision] [--grpo JSON] [--adapt JSON] [--ship] [--no-eval] [--eval-seed S]
 npm run train -- --profile [--ops]`,
   {
     preset: text('NAME', 'the recipe preset: full | next | next2 | next3 | next4 | short | quick | test', 'quick'),
@@ -120,7 +120,7 @@ console.error(`backend wasm, ${status.details.threads} thread(s) · preset ${pre
 
 // ---- progress bar ----
 const fmt = (s: number) => formatDuration(s, { compact: true });
-const STAGES = ['vision', 'embedder', 'sft', 'extend', 'adapt', 'grpo'] as const;
+const STAGES = ['vision', 'embedder', 'sft', 'extend', 'adapt', 'grpo', 'polish'] as const;
 let stageStart = performance.now();
 let stageFirstStep = 0;
 const t0 = performance.now();
@@ -134,7 +134,7 @@ function bar(log: StepLog): void {
   const metric =
     log.stage === 'vision'
       ? `loss ${log.loss.toFixed(3)} shape ${log.parts.shape.toFixed(2)}`
-      : log.stage === 'embedder' || log.stage === 'adapt'
+      : log.stage === 'embedder' || log.stage === 'adapt' || log.stage === 'polish'
         ? `loss ${log.loss.toFixed(3)} acc ${log.acc.toFixed(2)}`
         : log.stage === 'sft' || log.stage === 'extend'
           ? `loss ${log.loss.toFixed(3)}${log.bestValLoss !== undefined ? ` val* ${log.bestValLoss.toFixed(3)}` : ''}`
@@ -253,7 +253,7 @@ const logs = stepFiles.flatMap((f) =>
     .filter(Boolean)
     .map((l) => JSON.parse(l) as StepLog),
 );
-type LogOf<S extends StepLog['stage']> = S extends 'embedder' | 'adapt'
+type LogOf<S extends StepLog['stage']> = S extends 'embedder' | 'adapt' | 'polish'
   ? EmbedderStepLog
   : S extends 'sft' | 'extend'
     ? SftStepLog
@@ -272,13 +272,15 @@ writeFileSync(
   ]),
 );
 // The Embedder's two passes: InfoNCE on its T-CoT steps and on its no-T-CoT steps.
-const infonceCurve = (stage: 'embedder' | 'adapt', title: string) =>
+const infonceCurve = (stage: 'embedder' | 'adapt' | 'polish', title: string) =>
   plotPng(title, [
     { label: 'loss (t-cot steps)', points: pts(stage, (l) => (l.tcot ? l.loss : undefined)), color: [200, 60, 40] },
     { label: 'loss (no t-cot steps)', points: pts(stage, (l) => (l.tcot ? undefined : l.loss)), color: [40, 90, 200] },
   ]);
 writeFileSync(join(out, 'curve-embedder.png'), infonceCurve('embedder', 'embedder: infonce loss'));
 writeFileSync(join(out, 'curve-adapt.png'), infonceCurve('adapt', "embedder on the reasoner's t-cots: infonce loss"));
+if (preset.polish)
+  writeFileSync(join(out, 'curve-polish.png'), infonceCurve('polish', 'embedder after eg-rl: infonce loss'));
 const sftSteps = Math.max(0, ...pts('sft', (l) => l.loss).map(([x]) => x + 1));
 const afterSft = (p: [number, number][]) => p.map(([x, y]): [number, number] => [x + sftSteps, y]);
 writeFileSync(
@@ -325,7 +327,8 @@ const stagesWall =
   Math.max(st.embedder ?? 0, (st['clip-events'] ?? 0) + (st.sft ?? 0)) +
   (st.extend ?? 0) +
   (st.adapt ?? 0) +
-  (st.grpo ?? 0);
+  (st.grpo ?? 0) +
+  (st.polish ?? 0);
 const run = {
   preset: preset.name,
   grpoRewardTrend: grpoTrend,

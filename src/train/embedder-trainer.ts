@@ -19,7 +19,7 @@ import type { EmbedderStage } from './presets';
 import { cosineLr } from './schedule';
 
 export interface EmbedderStepLog {
-  stage: 'embedder' | 'adapt'; // adapt: the second pass, on the cold-start Reasoner's own T-CoTs
+  stage: 'embedder' | 'adapt' | 'polish'; // adapt: the second pass, on the cold-start Reasoner's own T-CoTs; polish: after EG-RL
   step: number;
   steps: number;
   task: Task;
@@ -74,7 +74,10 @@ export async function trainEmbedder(
   pairs: AnnotatedPair[] | PairSource,
   stage: EmbedderStage,
   seed: number,
-  hooks: StageHooks<EmbedderStepLog> & { reasonerTcots?: ReasonerTcots; stageName?: 'embedder' | 'adapt' } = {},
+  hooks: StageHooks<EmbedderStepLog> & {
+    reasonerTcots?: ReasonerTcots;
+    stageName?: 'embedder' | 'adapt' | 'polish';
+  } = {},
 ): Promise<EmbedderStepLog[]> {
   const source = asSource(pairs, seed, 'embedder-batch');
   const vars = trainableVars(embedder, stage.freezeVision);

@@ -69,6 +69,15 @@ export interface GrpoStage {
   ormHardNegatives?: boolean; // with ormAgainst 'greedy': a query's rollouts are also scored against its pair's one-detail hard negative (its greedy T-CoT), as evaluation ranks it
 }
 
+/**
+ * The Embedder polished after EG-RL: more steps on fresh pairs from the stream's adapt region (from `offset` on),
+ * mostly without T-CoT, a new schedule from where it ended; `rngSeed` drives its side and T-CoT draws.
+ */
+export interface PolishStage extends EmbedderStage {
+  offset: number;
+  rngSeed: number;
+}
+
 export interface TrainPreset {
   name: string;
   vision?: { config: VisionConfig; stage: VisionStage }; // stage 0: the shared pre-trained stem (absent: linear patches)
@@ -80,6 +89,7 @@ export interface TrainPreset {
   clipEvents?: ClipEventStage; // reasoners with `clipEvents`: the detector's stage before the cold start (default DEFAULT_CLIP_EVENT_STAGE)
   adapt?: EmbedderStage & { reasonerProb: number }; // the Embedder's second pass: this share of sides gets the cold start's greedy T-CoT
   grpo: GrpoStage;
+  polish?: PolishStage; // the Embedder's last stage, after EG-RL (whose reward was the Embedder before it)
   evalPerTask: number; // held-out items per task for the end-of-run evaluation
   checkpointEvery: number; // steps between in-stage checkpoints
 }
@@ -213,6 +223,7 @@ export const PRESETS: Record<
   | 'next8'
   | 'next9'
   | 'next10'
+  | 'next12'
   | 'next11'
   | 'short'
   | 'quick'
@@ -265,6 +276,15 @@ export const PRESETS: Record<
   // `next5` with EG-RL ranking each rollout among its own item's candidates (evaluation's ranking) at rollout
   // temperature 0.4 (docs/run-2026-12-07-probes.md; checkpoints/2026-12-07-next11). Resumes with EG-RL to train.
   next11: { ...NEXT5, name: 'next11', grpo: { ...NEXT5.grpo, ormAgainst: 'candidates', temperature: 0.4 } },
+  // `next5` with the Embedder polished after EG-RL: 700 more steps on fresh pairs, 60 % of them without T-CoT, lr
+  // 1.5e-4 (the probe `npx tsx scripts/probes/emb-probe.ts runs/emb6 700 0.6 1.5e-4 runs/next5/ckpt/embedder`, whose
+  // stream and seed these are: held-out seed 7919 none 30.0 → 34.1, egrl 38.6 → 40.9). Resumes from `next5`'s
+  // checkpoint with only this stage to train; the Reasoners are `next5`'s.
+  next12: {
+    ...NEXT5,
+    name: 'next12',
+    polish: { ...NEXT5.embedder, steps: 700, lr: 1.5e-4, warmup: 10, noTcotProb: 0.6, offset: 0, rngSeed: 11 },
+  },
   // A ≈ 30-minute experiment on the same code path.
   short: {
     ...FULL,

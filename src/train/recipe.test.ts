@@ -189,4 +189,25 @@ describe('the recipe with the stem pointer', () => {
     for (const r of [result, resumed]) [r.embedder, r.sft, r.egrl].forEach((m) => m.dispose());
     first.dispose();
   });
+
+  test('a preset with `polish`: after EG-RL the Embedder trains again; EG-RL is as without it; resumes without retraining', async () => {
+    const base = PRESETS.test;
+    const preset = { ...base, polish: { ...base.embedder, steps: 4, offset: 1000, rngSeed: 11 } };
+    const store = memoryStore();
+    const logs: StepLog[] = [];
+    const result = await runRecipe({ preset, seed: 7, store, onStep: (l) => logs.push(l) });
+    expect(result.state.done).toEqual(['vision', 'embedder', 'sft', 'adapt', 'grpo', 'polish']);
+    const stages = logs.map((l) => l.stage);
+    expect(stages.lastIndexOf('grpo')).toBeLessThan(stages.indexOf('polish'));
+    expect(logs.filter((l) => l.stage === 'polish').map((l) => l.step)).toEqual([0, 1, 2, 3]);
+    expect(result.state.seen!.polish).toBeGreaterThan(0);
+    const without = await runRecipe({ preset: base, seed: 7, store: memoryStore() });
+    const values = (m: { params: { vars: Map<string, tf.Variable> } }) =>
+      [...m.params.vars.values()].map((v) => Array.from(v.dataSync()));
+    expect(values(result.egrl)).toEqual(values(without.egrl)); // EG-RL was rewarded by the Embedder before polish
+    expect(values(result.embedder)).not.toEqual(values(without.embedder));
+    const resumed = await runRecipe({ preset, seed: 7, store, resume: true }); // the polished Embedder was saved
+    expect(values(resumed.embedder)).toEqual(values(result.embedder));
+    for (const r of [result, without, resumed]) [r.embedder, r.sft, r.egrl].forEach((m) => m.dispose());
+  });
 });

@@ -27,7 +27,7 @@ import { streamSource } from './stream';
 import { HEAD_OUT } from '../models/stem-head';
 import { trainVision, type VisionMetrics, type VisionStepLog } from './vision-trainer';
 
-export type StageName = 'vision' | 'embedder' | 'sft' | 'extend' | 'adapt' | 'grpo';
+export type StageName = 'vision' | 'embedder' | 'sft' | 'extend' | 'adapt' | 'grpo' | 'polish';
 export type StepLog = VisionStepLog | EmbedderStepLog | SftStepLog | GrpoStepLog;
 
 export interface RecipeState {
@@ -283,6 +283,27 @@ export async function runRecipe(opts: RecipeOptions): Promise<RecipeResult> {
     );
     await store.saveModel('reasoner-egrl', egrl);
     await finish('grpo', { seen: { ...state.seen, grpo: logs.reduce((a, l) => a + l.pairs, 0) } });
+  }
+
+  // Stage 5 (a preset's `polish`): the Embedder again, after EG-RL, on fresh pairs, mostly without T-CoT.
+  const polish = preset.polish;
+  if (polish && !state.done.includes('polish')) {
+    const source = streamSource(seed, {
+      region: REGIONS.adapt + polish.offset,
+      want: 'match',
+      sameTask: true,
+      distinct: answerKey,
+    });
+    const startStep = await startOf('polish', 'embedder', embedder);
+    opts.onStage?.('polish', { steps: polish.steps, startStep });
+    const logs = await timed('polish', () =>
+      trainEmbedder(embedder, source, polish, polish.rngSeed, {
+        ...hooks('polish', 'embedder', embedder, startStep),
+        stageName: 'polish',
+      }),
+    );
+    await store.saveModel('embedder', embedder);
+    await finish('polish', { seen: { ...state.seen, polish: logs.reduce((a, l) => a + l.pairs, 0) } });
   }
   return { val, embedder, sft: cold, egrl, state };
 }
