@@ -43,6 +43,11 @@ const { values } = cliArgs(
     temperature: { type: 'string', value: 'T', help: `rollout temperature (default ${LESSON_SETTINGS.temperature})` },
     'kl-coef': { type: 'string', value: 'B', help: `KL coefficient (default ${LESSON_SETTINGS.klCoef})` },
     'held-out': { type: 'string', value: 'S', help: `held-out share (default ${LESSON_SETTINGS.heldOut})` },
+    'train-blocks': {
+      type: 'string',
+      value: 'K',
+      help: 'train only the top K transformer blocks and the heads (default all)',
+    },
     models: { type: 'string', default: 'public/models', value: 'DIR', help: 'the int8 models' },
     reasoner: text('reasoner|reasoner-sft', 'the Reasoner to fine-tune', 'reasoner'),
     json: { type: 'string', value: 'FILE', help: 'write the results as JSON' },
@@ -59,6 +64,7 @@ const settings = {
   temperature: num(values.temperature, LESSON_SETTINGS.temperature),
   klCoef: num(values['kl-coef'], LESSON_SETTINGS.klCoef),
   heldOut: num(values['held-out'], LESSON_SETTINGS.heldOut),
+  ...(values['train-blocks'] !== undefined && { trainBlocks: Number(values['train-blocks']) }),
 };
 const problems = settingsProblems(settings);
 if (problems.length) throw new Error(problems.join('; '));

@@ -77,6 +77,7 @@ export async function trainEmbedder(
   hooks: StageHooks<EmbedderStepLog> & {
     reasonerTcots?: ReasonerTcots;
     stageName?: 'embedder' | 'adapt' | 'polish';
+    drawsAs?: string; // the name its random draws are keyed by (default: stageName)
   } = {},
 ): Promise<EmbedderStepLog[]> {
   const source = asSource(pairs, seed, 'embedder-batch');
@@ -84,7 +85,7 @@ export async function trainEmbedder(
   const schedule = cosineLr(stage.lr, stage.steps, stage.warmup);
   return stepLoop(stage.steps, stage.lr, hooks, async (step, optimizer) => {
     const { task, items } = source.batch(step, stage.batch);
-    const rng = new Rng(hashSeed(seed, hooks.stageName ?? 'embedder', 'tcot', step));
+    const rng = new Rng(hashSeed(seed, hooks.drawsAs ?? hooks.stageName ?? 'embedder', 'tcot', step));
     const withTcot = !rng.chance(stage.noTcotProb);
     const sides = [
       ...items.map((p) => ({ side: p.query, instruction: p.instruction })),

@@ -29,6 +29,7 @@ export interface FinetuneSettings {
   evalEvery: number; // 10 — held-out Hit@1 and the sample traces every N steps
   checkpointEvery: number; // 5 — a checkpoint (IndexedDB in the browser) every N steps
   heldOut: number; // 0.2 — share of pairs held out (never trained on)
+  trainBlocks?: number; // all when absent — train only the top K transformer blocks and the heads (faster steps)
 }
 
 /** Defaults sized for visible progress within minutes on a laptop GPU with the shipped models. */
@@ -69,6 +70,7 @@ export function settingsProblems(s: FinetuneSettings): string[] {
   int(s.evalEvery, 1, 10_000, 'evaluate every');
   int(s.checkpointEvery, 1, 10_000, 'checkpoint every');
   num(s.heldOut, 0.05, 0.9, 'held-out share');
+  if (s.trainBlocks !== undefined) int(s.trainBlocks, 0, 64, 'trained blocks');
   return out;
 }
 
@@ -174,6 +176,7 @@ export class FinetuneLoop {
       orm: 'sum',
       freezeVision: true, // the user's pairs tune what the Reasoner writes, not what the stem sees
       dropZeroVariance: true,
+      ...(s.trainBlocks !== undefined && { trainBlocks: s.trainBlocks }),
     };
     const seeds = { rollout: hashSeed(s.seed, 'ft-rollout', step), prm: hashSeed(s.seed, 'ft-prm', step) };
     const stats = await grpoStep(

@@ -12,6 +12,7 @@ import { embedItemFor } from '../models/inputs';
 import { VOCAB } from '../tcot/default';
 import { Rng } from '../world/rng';
 import { PRESETS } from './presets';
+import { topBlocks } from './stage-hooks';
 
 let policy: Reasoner;
 beforeAll(async () => {
@@ -64,6 +65,45 @@ describe('GRPO update on a tiny Reasoner', () => {
     expect(tf.memory().numTensors).toBe(stable);
     expect(stable).toBeGreaterThan(after0 - 1);
     optimizer.dispose();
+  });
+});
+
+describe('GRPO update of the top blocks only (trainBlocks)', () => {
+  test('moves the top block, the final norm and the heads; the input tables and lower blocks stay as they were', async () => {
+    const model = new Reasoner(REASONER_PRESETS.tiny);
+    const L = model.config.nLayers;
+    expect(L).toBeGreaterThan(1);
+    const vars = topBlocks(model.params.vars, L, 1);
+    const names = [...vars.keys()];
+    expect(names.some((n) => n.startsWith(`h${L - 1}.`))).toBe(true);
+    expect(names.some((n) => /^h\d+\./.test(n) && !n.startsWith(`h${L - 1}.`))).toBe(false);
+    expect(names).toContain('ln_f_g');
+    expect(names).not.toContain('tok_emb');
+    expect(topBlocks(model.params.vars, L, L)).toBe(model.params.vars);
+    const inputs = [{ visual: syntheticImageInput(2, 32), promptIds: syntheticIds(5, 5, 2, 64) }];
+    const n = 4;
+    const gen = await model.generate(inputs, { n, maxNewTokens: 6, temperature: 1, rng: seededRng(3) });
+    const ref = await model.logprobsData(inputs, gen.tokens, { groupSize: n });
+    const snapshot = () => new Map([...model.params.vars].map(([k, v]) => [k, Array.from(v.dataSync())]));
+    const before = snapshot();
+    const optimizer = new ScheduledAdam(1e-2);
+    await grpoUpdate(model, optimizer, inputs, gen.tokens, gen.logprobs, ref, Float32Array.from([1, -1, 0.5, -0.5]), {
+      n,
+      temperature: 1,
+      clipEps: 0.2,
+      klCoef: 0.01,
+      gradClip: 1,
+      lr: 1e-2,
+      trainBlocks: 1,
+    });
+    const after = snapshot();
+    for (const [name, values] of before) {
+      const moved = values.some((v, i) => v !== after.get(name)![i]);
+      if (!vars.has(name)) expect(moved, name).toBe(false);
+    }
+    expect([...vars.keys()].some((name) => before.get(name)!.some((v, i) => v !== after.get(name)![i]))).toBe(true);
+    optimizer.dispose();
+    model.dispose();
   });
 });
 

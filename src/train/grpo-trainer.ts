@@ -20,7 +20,7 @@ import { groupAdvantages, meanStd } from './advantages';
 import type { AnnotatedPair } from './data';
 import { grpoReasonerInputs, rolloutRewards, worldGrpoPair, type GrpoPair } from './grpo-batch';
 import { asSource, type PairSource } from './stream';
-import { stepLoop, trainableVars, type StageHooks } from './stage-hooks';
+import { stepLoop, topBlocks, trainableVars, type StageHooks } from './stage-hooks';
 import { paramGradsAsync, ScheduledAdam } from './grad';
 import { grpoPolicyLoss } from './policy-loss';
 import type { GrpoStage } from './presets';
@@ -75,10 +75,12 @@ export async function grpoUpdate(
     gradClip: number;
     lr: number;
     freezeVision?: boolean;
+    trainBlocks?: number;
   },
 ): Promise<{ loss: number; kl: number; clipFrac: number; gradNorm: number }> {
   const T = Math.max(...tokens.map((t) => t.length));
-  const vars = trainableVars(policy, opts.freezeVision);
+  const all = trainableVars(policy, opts.freezeVision);
+  const vars = opts.trainBlocks === undefined ? all : topBlocks(all, policy.config.nLayers, opts.trainBlocks);
   let diagnostics: tf.Tensor[] = [];
   const { value, grads } = await paramGradsAsync(vars, () => {
     const { logprobs, mask } = policy.logprobs(inputs, tokens, { groupSize: opts.n, temperature: opts.temperature });

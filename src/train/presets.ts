@@ -60,6 +60,7 @@ export interface GrpoStage {
   orm: 'sum' | 'product'; // src/train/rewards.ts: 'sum' gives signal before acc > 0
   dropZeroVariance?: boolean; // leave groups whose rollouts all scored the same out of the update (logged either way)
   freezeVision?: boolean; // leave the vision stem as the cold start had it (RL tunes what the Reasoner writes, not what it sees)
+  trainBlocks?: number; // train only the top K transformer blocks and the heads (a shorter backward); default all
   want?: Want; // which stream pairs make the RL batches: 'mismatch' (SPEC: the judge's unmatched pairs, default) or 'any'
   // What a rollout's ORM compares it with: the other side's rollouts ('rollouts', SPEC, default), the other side's
   // greedy T-CoTs ('greedy', a probe: what evaluation compares; both sides still sample and learn), or its own item's
@@ -71,11 +72,12 @@ export interface GrpoStage {
 
 /**
  * The Embedder polished after EG-RL: more steps on fresh pairs from the stream's adapt region (from `offset` on),
- * mostly without T-CoT, a new schedule from where it ended; `rngSeed` drives its side and T-CoT draws.
+ * mostly without T-CoT, a new schedule from where it ended; `rngSeed` (and `drawsAs`) key its T-CoT draws.
  */
 export interface PolishStage extends EmbedderStage {
   offset: number;
   rngSeed: number;
+  drawsAs?: 'embedder' | 'polish'; // the stage name its draws are keyed by (default 'polish')
 }
 
 export interface TrainPreset {
@@ -283,7 +285,16 @@ export const PRESETS: Record<
   next12: {
     ...NEXT5,
     name: 'next12',
-    polish: { ...NEXT5.embedder, steps: 700, lr: 1.5e-4, warmup: 10, noTcotProb: 0.6, offset: 0, rngSeed: 11 },
+    polish: {
+      ...NEXT5.embedder,
+      steps: 700,
+      lr: 1.5e-4,
+      warmup: 10,
+      noTcotProb: 0.6,
+      offset: 0,
+      rngSeed: 11,
+      drawsAs: 'embedder', // the probe's draws (it ran as a plain Embedder stage), so the stage repeats it exactly
+    },
   },
   // A ≈ 30-minute experiment on the same code path.
   short: {

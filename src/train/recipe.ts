@@ -300,6 +300,7 @@ export async function runRecipe(opts: RecipeOptions): Promise<RecipeResult> {
       trainEmbedder(embedder, source, polish, polish.rngSeed, {
         ...hooks('polish', 'embedder', embedder, startStep),
         stageName: 'polish',
+        drawsAs: polish.drawsAs,
       }),
     );
     await store.saveModel('embedder', embedder);

@@ -36,6 +36,25 @@ export const trainableVars = (
   freezeVision: boolean | undefined,
 ) => (freezeVision ? withoutVision(model.params.vars) : model.params.vars);
 
+/** What sits below a decoder's blocks: its input tables and the vision stem's projection. */
+const INPUT_TABLE = /^(tok_emb|type_emb|pos_emb|patch_pos_emb|frame_emb|patch_proj_w|vis_proj_[wb]|vis\.)/;
+
+/**
+ * Only the top `blocks` of a decoder's `nLayers` transformer blocks (`h<i>.…`) and what reads their output (the
+ * final norm and the reading heads); the input tables, the stem and the lower blocks stay as they are. With the
+ * lower blocks frozen the backward pass stops at the first trained one. `blocks` ≥ `nLayers`: `vars` unchanged.
+ */
+export function topBlocks(vars: Map<string, tf.Variable>, nLayers: number, blocks: number): Map<string, tf.Variable> {
+  if (blocks >= nLayers) return vars;
+  return new Map(
+    [...vars].filter(([name]) => {
+      const block = /^h(\d+)\./.exec(name);
+      if (block) return Number(block[1]) >= nLayers - blocks;
+      return !INPUT_TABLE.test(name);
+    }),
+  );
+}
+
 /** What one step of a stage's loop gives back: its log (its `dt` is set by the loop), and whether the stage stops. */
 export interface StepOutcome<L> {
   log: L;
