@@ -39,8 +39,8 @@ export function SettingsCard({ disabled }: { disabled: boolean }) {
   return (
     <details className="card ft-settings" data-testid="ft-settings">
       <summary>
-        Settings (defaults: 30 steps of 4 pairs × 4 rollouts a side; about 12 s a step on one CPU core with WASM, less
-        on a GPU)
+        Settings (defaults: 30 steps of 4 pairs × 4 rollouts a side; about 8 s a step on one CPU core with WASM, less on
+        a GPU)
       </summary>
       <div className="settings-grid">
         {FIELDS.map((f) => (
@@ -56,6 +56,19 @@ export function SettingsCard({ disabled }: { disabled: boolean }) {
             />
           </label>
         ))}
+        <label title="train only the Reasoner's top blocks and its heads: a shorter backward pass, so faster steps; the lower blocks stay as they are">
+          trained blocks
+          <select
+            disabled={disabled}
+            data-testid="ft-trainBlocks"
+            value={s.settings.trainBlocks === undefined ? 'all' : String(s.settings.trainBlocks)}
+            onChange={(e) => s.set({ trainBlocks: e.target.value === 'all' ? undefined : Number(e.target.value) })}
+          >
+            <option value="all">all</option>
+            <option value="2">top 2 and the heads</option>
+            <option value="1">top 1 and the heads</option>
+          </select>
+        </label>
         {(['format', 'orm', 'prm'] as const).map((k) => (
           <label key={k} title={`weight of the ${k.toUpperCase()} reward`}>
             {k} weight
