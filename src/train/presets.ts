@@ -279,9 +279,10 @@ export const PRESETS: Record<
   // temperature 0.4 (docs/run-2026-12-07-probes.md; checkpoints/2026-12-07-next11). Resumes with EG-RL to train.
   next11: { ...NEXT5, name: 'next11', grpo: { ...NEXT5.grpo, ormAgainst: 'candidates', temperature: 0.4 } },
   // `next5` with the Embedder polished after EG-RL: 700 more steps on fresh pairs, 60 % of them without T-CoT, lr
-  // 1.5e-4 (the probe `npx tsx scripts/probes/emb-probe.ts runs/emb6 700 0.6 1.5e-4 runs/next5/ckpt/embedder`, whose
-  // stream and seed these are: held-out seed 7919 none 30.0 → 34.1, egrl 38.6 → 40.9). Resumes from `next5`'s
-  // checkpoint with only this stage to train; the Reasoners are `next5`'s.
+  // 1.5e-4. It repeats the probe `npx tsx scripts/probes/emb-probe.ts runs/emb6 700 0.6 1.5e-4 runs/next5/ckpt/embedder`
+  // step for step (same stream, seed and draws). On tuning seed 7919 none went 30.0 → 34.1. On the card's seeds it did
+  // not hold, so it was not shipped (docs/run-2026-12-08-probes.md): none −0.8 [−3.3, +1.8], egrl −0.5 [−2.3, +1.5],
+  // gold +2.7 [+0.9, +4.5]. Resumes from `next5`'s checkpoint with only this stage to train; the Reasoners are `next5`'s.
   next12: {
     ...NEXT5,
     name: 'next12',
