@@ -12,7 +12,9 @@ test('a full quota: the big file gets a clear storage-full message, nothing of i
   page,
 }) => {
   await page.route(/\/assets\/engine\.worker-[^/]+\.js$/, async (route) => {
-    const original = await (await route.fetch()).text();
+    // Served with its own headers: the page is cross-origin isolated (COEP), so a worker script without them is refused.
+    const response = await route.fetch();
+    const original = await response.text();
     const quota = `{
       const put = IDBObjectStore.prototype.put;
       IDBObjectStore.prototype.put = function (value, key) {
@@ -21,7 +23,7 @@ test('a full quota: the big file gets a clear storage-full message, nothing of i
         return put.call(this, value, key);
       };
     }\n`;
-    await route.fulfill({ status: 200, contentType: 'text/javascript', body: quota + original });
+    await route.fulfill({ response, body: quota + original });
   });
   await page.goto('/?backend=webgpu&view=library&collection=8&preset=tiny&tokens=12&tcot=teacher');
   await expect(page.getByTestId('library-ready')).toBeVisible({ timeout: 120_000 });
