@@ -72,7 +72,8 @@ export interface GrpoStage {
 
 /**
  * The Embedder polished after EG-RL: more steps on fresh pairs from the stream's adapt region (from `offset` on),
- * mostly without T-CoT, a new schedule from where it ended; `rngSeed` (and `drawsAs`) key its T-CoT draws.
+ * mostly without T-CoT, a new schedule from where it ended; `rngSeed` (and `drawsAs`) key its T-CoT draws. With an
+ * `adapt` stage too, put `offset` past the adapt stage's pairs (it reads the same region from 0).
  */
 export interface PolishStage extends EmbedderStage {
   offset: number;
