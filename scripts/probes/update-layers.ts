@@ -1,7 +1,8 @@
 // `npx tsx scripts/probes/update-layers.ts [MODELS] [REPEATS]`
 // Probe (#14 step time): the EG-RL update's forward + backward at the lesson's shape (6 pairs × 2 sides × G 4 = 48
 // rollouts of 48 tokens; half the inputs images, half text) on the shipped Reasoner, training all but the stem
-// (the lesson's setting) against training only the top K blocks and the heads. Prints the min over REPEATS.
+// (the lesson's setting) against training only the top K blocks and the heads (min over REPEATS; SKIP_LAYERS=1 skips
+// them). Then the forward without the images, its costliest kernels (tf.profile) and one stem pass over the images.
 import * as tf from '@tensorflow/tfjs-core';
 import { createEngine } from '../../src/engine/engine';
 import { nodePlatform } from '../../src/engine/backend/platform-node';
