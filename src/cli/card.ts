@@ -65,7 +65,19 @@ const evalPaths = (args.evals ?? '').split(',').filter(Boolean);
 const notesPath = args.notes; // hand-written reading of the results (markdown), placed after the claims
 const qualityPaths = (args.quality ?? '').split(',').filter(Boolean); // npm run tcot-quality -- --json
 // npm run eval -- --collection [--min-true K] --json FILE: one file or several, comma-separated
-const collectionPaths = args.collection ? args.collection.split(',') : [];
+interface CollectionFile {
+  seed: number;
+  collectionSeed: number;
+  minTrue?: number;
+  queries: string[];
+  rows: Record<string, { precision: Estimate; perQuery: number[] }>;
+  difference: Estimate;
+  chance?: { precision: number; meanTrue: number; ceiling: number };
+}
+const collections = (args.collection ? args.collection.split(',') : []).map((path) => ({
+  path,
+  data: JSON.parse(readFileSync(path, 'utf8')) as CollectionFile,
+}));
 if (evalPaths.length === 0) throw new Error('--evals FILE[,FILE…] is required (npm run eval -- --json FILE)');
 
 const run = JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8'));
@@ -133,21 +145,10 @@ ${lines.join('\n')}
 
 /** What a user sees: the built-in collection searched with sampled captions (npm run eval -- --collection --json). */
 function collectionSection(): string {
-  return collectionPaths.map(collectionFile).join('');
+  return collections.map(({ data }) => collectionFile(data)).join('');
 }
 
-const minTrueOf = (path: string) => (JSON.parse(readFileSync(path, 'utf8')) as { minTrue?: number }).minTrue ?? 1;
-
-function collectionFile(path: string): string {
-  const c = JSON.parse(readFileSync(path, 'utf8')) as {
-    seed: number;
-    collectionSeed: number;
-    minTrue?: number;
-    queries: string[];
-    rows: Record<string, { precision: Estimate; perQuery: number[] }>;
-    difference: Estimate;
-    chance?: { precision: number; meanTrue: number; ceiling: number };
-  };
+function collectionFile(c: CollectionFile): string {
   const minTrue = c.minTrue ?? 1;
   const flag = minTrue > 1 ? ` --min-true ${minTrue}` : '';
   return `## Searching the built-in collection (\`npm run eval -- --collection${flag}\`)
@@ -163,7 +164,7 @@ ${Object.entries(c.rows)
   )
   .join('\n')}
 ${c.chance ? `| a random ranking (chance) | ${pts(c.chance.precision)} | |\n| a perfect ranking (ceiling) | ${pts(c.chance.ceiling)} | |\n` : ''}
-With − without T-CoT: ${ci(c.difference)} points (paired over captions).${c.chance ? ` Each caption is true of ${c.chance.meanTrue.toFixed(1)} items on average, so even a perfect ranking fills the top 5 only to ${pts(c.chance.ceiling)} %.` : ''}
+With − without T-CoT: ${ci(c.difference)} points (paired over captions).${c.chance ? ` Each caption is true of ${c.chance.meanTrue.toFixed(1)} items on average${c.chance.ceiling < 1 ? `, so even a perfect ranking fills the top 5 only to ${pts(c.chance.ceiling)} %` : ', so a perfect ranking fills the top 5'}.` : ''}
 
 `;
 }
@@ -205,7 +206,7 @@ ${notesPath ? `\n${readFileSync(notesPath, 'utf8').trim()}\n` : ''}
 \`\`\`sh
 npm run train -- --preset ${run.preset} --seed ${run.seed} --out runs/${run.preset} --parallel --ship --no-eval
 ${a.seeds.map((s) => `npm run eval -- --seed ${s} --per-task ${evals[0]!.perTask} --fp32 runs/${run.preset} --json runs/eval-${s}.json`).join('\n')}
-${qualityPaths.length ? `${qualityPaths.map((q) => `npm run tcot-quality -- --seed ${JSON.parse(readFileSync(q, 'utf8')).seed} --per-task ${JSON.parse(readFileSync(q, 'utf8')).perTask} --json ${q}`).join('\n')}\n` : ''}${collectionPaths.map((p) => `npm run eval -- --collection${minTrueOf(p) > 1 ? ` --min-true ${minTrueOf(p)}` : ''} --json ${p}\n`).join('')}npm run card -- --run runs/${run.preset} --evals ${a.seeds.map((s) => `runs/eval-${s}.json`).join(',')}${qualityPaths.length ? ` --quality ${qualityPaths.join(',')}` : ''}${collectionPaths.length ? ` --collection ${collectionPaths.join(',')}` : ''}${notesPath ? ` --notes ${notesPath}` : ''}
+${qualityPaths.length ? `${qualityPaths.map((q) => `npm run tcot-quality -- --seed ${JSON.parse(readFileSync(q, 'utf8')).seed} --per-task ${JSON.parse(readFileSync(q, 'utf8')).perTask} --json ${q}`).join('\n')}\n` : ''}${collections.map(({ path, data }) => `npm run eval -- --collection${(data.minTrue ?? 1) > 1 ? ` --min-true ${data.minTrue}` : ''} --json ${path}\n`).join('')}npm run card -- --run runs/${run.preset} --evals ${a.seeds.map((s) => `runs/eval-${s}.json`).join(',')}${qualityPaths.length ? ` --quality ${qualityPaths.join(',')}` : ''}${collections.length ? ` --collection ${collections.map((c) => c.path).join(',')}` : ''}${notesPath ? ` --notes ${notesPath}` : ''}
 \`\`\`
 Training and evaluation are deterministic given the seeds (WASM backend, one thread). None of the evaluation
 seeds is a training or tuning seed (training streams use seed ${run.seed}; tuning used held-out seed 7919).
